@@ -1,0 +1,11 @@
+from django.urls import path
+
+from lofte.areas import views
+
+app_name = "areas"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("<str:code>/", views.detail, name="detail"),
+    path("<str:code>/ladda-upp/", views.upload, name="upload"),
+]

@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from lofte.audit.log import record
+from lofte.audit.models import AuditEvent
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ["at", "actor_label", "action", "object_repr", "partnership", "ip_address"]
+    list_filter = ["action", "partnership"]
+    search_fields = ["actor_label", "object_repr", "action"]
+    date_hierarchy = "at"
+    list_select_related = ["partnership"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class AuditedModelAdmin(admin.ModelAdmin):
+    """A ModelAdmin whose saves and deletes are written to the audit log."""
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        changes = {name: str(form.cleaned_data.get(name)) for name in form.changed_data}
+        changes.pop("password", None)
+        verb = "change" if change else "create"
+        record(f"admin.{verb}", actor=request.user, obj=obj, changes=changes)
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        record("admin.delete", actor=request.user, obj=obj)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        for obj in queryset:
+            record("admin.delete", actor=request.user, obj=obj)
+        super().delete_queryset(request, queryset)

@@ -1,0 +1,66 @@
+"""Write audit rows. Every action function calls `record` exactly once per change."""
+
+from __future__ import annotations
+
+import contextvars
+from typing import TYPE_CHECKING, Any
+
+from django.db import models
+
+from lofte.audit.models import AuditEvent
+
+if TYPE_CHECKING:
+    from lofte.partnerships.models import Partnership
+
+# The client address of the request being served, set by AuditContextMiddleware.
+current_ip: contextvars.ContextVar[str | None] = contextvars.ContextVar("lofte_audit_ip", default=None)
+
+
+def _json_safe(value: Any) -> Any:
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set)):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, models.Model):
+        return str(value)
+    return str(value)
+
+
+def record(
+    action: str,
+    *,
+    actor: Any,
+    obj: models.Model | None = None,
+    partnership: Partnership | None = None,
+    changes: dict[str, Any] | None = None,
+    actor_label: str = "",
+) -> AuditEvent:
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    if actor_label:
+        label = actor_label
+    elif user is not None:
+        label = user.get_username()
+    else:
+        label = actor if isinstance(actor, str) else ""
+    return AuditEvent.objects.create(
+        actor=user,
+        actor_label=label[:254],
+        action=action,
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
+        object_repr=str(obj)[:200] if obj is not None else "",
+        partnership=partnership,
+        changes=_json_safe(changes or {}),
+        ip_address=current_ip.get(),
+    )
+
+
+def diff(instance: models.Model, fields: list[str], before: dict[str, Any]) -> dict[str, Any]:
+    """The fields whose value changed, as {field: [old, new]}."""
+    return {
+        name: [before.get(name), getattr(instance, name)]
+        for name in fields
+        if before.get(name) != getattr(instance, name)
+    }

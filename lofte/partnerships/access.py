@@ -1,0 +1,100 @@
+"""The one place that decides what a signed-in user may see and change.
+
+A user belongs to organisations through memberships. They may see a partnership when one of
+their organisations is a party to it, and what they may do there follows from their role.
+Anyone else gets 404, so the existence of another kommun's work is not revealed.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404
+
+from lofte.partnerships.models import Membership, Partnership
+
+Role = Membership.Role
+
+
+class Can(enum.Enum):
+    VIEW = "view"
+    REPORT = "report"  # submit incident reports and observations
+    EDIT = "edit"  # change the partnership's lägesbild, promises and follow-up
+    MANAGE = "manage"  # areas, members and settings of the partnership
+    VIEW_RESTRICTED = "view_restricted"  # police information not shared with everyone
+
+
+CAPABILITIES: dict[str, frozenset[Can]] = {
+    Role.SAMORDNARE: frozenset({Can.VIEW, Can.REPORT, Can.EDIT, Can.MANAGE}),
+    Role.POLIS: frozenset({Can.VIEW, Can.REPORT, Can.EDIT, Can.VIEW_RESTRICTED}),
+    Role.RAPPORTOR: frozenset({Can.VIEW, Can.REPORT}),
+    Role.LASARE: frozenset({Can.VIEW}),
+    Role.ADMIN: frozenset({Can.VIEW, Can.REPORT, Can.EDIT, Can.MANAGE}),
+}
+
+
+@dataclass(frozen=True)
+class PartnershipAccess:
+    partnership: Partnership
+    roles: frozenset[str]
+
+    def can(self, capability: Can) -> bool:
+        return any(capability in CAPABILITIES[role] for role in self.roles)
+
+    @property
+    def role_labels(self) -> list[str]:
+        return [str(Role(role).label) for role in sorted(self.roles)]
+
+    @property
+    def can_edit(self) -> bool:
+        return self.can(Can.EDIT)
+
+    @property
+    def can_manage(self) -> bool:
+        return self.can(Can.MANAGE)
+
+
+def partnerships_for(user: Any) -> QuerySet[Partnership]:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Partnership.objects.none()
+    return Partnership.objects.filter(organisations__memberships__user=user).distinct()
+
+
+def roles_in(user: Any, partnership: Partnership) -> frozenset[str]:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return frozenset()
+    roles = Membership.objects.filter(user=user, organisation__partnerships=partnership).values_list("role", flat=True)
+    return frozenset(roles)
+
+
+def get_partnership_for_user(user: Any, slug: str, need: Can = Can.VIEW) -> PartnershipAccess:
+    """The partnership with this slug as `user` may use it: 404 if not theirs, 403 if their role is too small."""
+    partnership = Partnership.objects.select_related("area", "area__parent").filter(slug=slug).first()
+    if partnership is None:
+        raise Http404("No such partnership")
+    roles = roles_in(user, partnership)
+    if not roles:
+        raise Http404("No such partnership")
+    access = PartnershipAccess(partnership, roles)
+    if not access.can(need):
+        raise PermissionDenied
+    return access
+
+
+def can_manage_kommun(user: Any, kommun_code: str) -> bool:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return Membership.objects.filter(
+        user=user,
+        role__in=[role for role, caps in CAPABILITIES.items() if Can.MANAGE in caps],
+        organisation__partnerships__area__code=kommun_code,
+    ).exists()
+
+
+def published_partnerships() -> QuerySet[Partnership]:
+    """What anonymous visitors may see."""
+    return Partnership.objects.filter(is_published=True)

@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from lofte.partnerships.demo import load_demo
+
+
+class Command(BaseCommand):
+    help = "Load the demo partnerships and print a login for each role (safe to run again)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--force", action="store_true", help="Allow on a production install")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if settings.PRODUCTION and not options["force"]:
+            raise CommandError("Demodata laddas inte i produktion (LOFTE_ENV=production). Använd --force om du menar det.")
+        logins = load_demo()
+        width = max(len(login.email) for login in logins)
+        self.stdout.write("Demo: Mjölby, Motala och Mullsjö med Lokalpolisområde Motala och partner.")
+        self.stdout.write(f"Logga in på {settings.SITE_URL}/konto/logga-in/ (lösenorden byts varje gång demo körs):")
+        for login in logins:
+            self.stdout.write(f"  {login.role:<11} {login.email:<{width}}  {login.password}  ({login.organisation})")

@@ -1,0 +1,43 @@
+"""Reads for the partnership pages and the API, each a fixed number of queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+
+from lofte.audit.models import AuditEvent
+from lofte.partnerships.models import Membership, Organisation, Partnership
+
+
+@dataclass(frozen=True)
+class OrganisationWithMembers:
+    organisation: Organisation
+    members: list[Membership]
+
+
+def memberships_of(user: Any) -> QuerySet[Membership]:
+    return Membership.objects.filter(user=user).select_related("organisation", "organisation__area")
+
+
+def organisations_with_members(partnership: Partnership) -> list[OrganisationWithMembers]:
+    members = Membership.objects.filter(user__is_active=True).select_related("user").order_by("user__full_name")
+    organisations = partnership.organisations.select_related("area").prefetch_related(
+        Prefetch("memberships", queryset=members, to_attr="active_members")
+    )
+    return [OrganisationWithMembers(org, org.active_members) for org in organisations]  # type: ignore[attr-defined]
+
+
+def recent_activity(partnership: Partnership, limit: int = 10) -> QuerySet[AuditEvent]:
+    return AuditEvent.objects.filter(partnership=partnership).order_by("-at", "-id")[:limit]
+
+
+def subdivisions_of(partnership: Partnership) -> QuerySet[Any]:
+    return partnership.area.children.order_by("kind", "name").only("code", "name", "kind")
+
+
+def with_parties(queryset: QuerySet[Partnership]) -> QuerySet[Partnership]:
+    return queryset.select_related("area", "area__parent").prefetch_related(
+        Prefetch("organisations", queryset=Organisation.objects.select_related("area").order_by("kind", "name"))
+    )

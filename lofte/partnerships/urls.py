@@ -1,0 +1,11 @@
+from django.urls import path
+
+from lofte.partnerships import views
+
+app_name = "partnerships"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("<slug:slug>/", views.dashboard, name="dashboard"),
+    path("<slug:slug>/parter/", views.members, name="members"),
+]

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from lofte.public import views
+
+app_name = "public"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("kommun/<str:code>/", views.kommun, name="kommun"),
+]

@@ -1,0 +1,38 @@
+// Draws an area and its parts from the API's GeoJSON. No tiles unless the installation configures them.
+(function () {
+  "use strict";
+  document.querySelectorAll(".map[data-geojson-url]").forEach(function (element) {
+    var map = L.map(element, { scrollWheelZoom: false, attributionControl: true });
+    var tiles = element.dataset.tilesUrl;
+    if (tiles) {
+      L.tileLayer(tiles, { attribution: element.dataset.tilesAttribution || "", maxZoom: 18 }).addTo(map);
+    }
+    fetch(element.dataset.geojsonUrl, { credentials: "same-origin" })
+      .then(function (response) {
+        if (!response.ok) { throw new Error(response.status); }
+        return response.json();
+      })
+      .then(function (collection) {
+        var outer = collection.features[0];
+        var layer = L.geoJSON(collection, {
+          style: function (feature) {
+            var isOuter = feature === outer;
+            return {
+              color: isOuter ? "#1d4e89" : "#b3541e",
+              weight: isOuter ? 3 : 2,
+              fillOpacity: isOuter ? 0.08 : 0.15,
+            };
+          },
+          onEachFeature: function (feature, featureLayer) {
+            featureLayer.bindTooltip(feature.properties.name);
+          },
+        }).addTo(map);
+        map.fitBounds(layer.getBounds(), { padding: [12, 12] });
+        element.dataset.loaded = "true";
+      })
+      .catch(function () {
+        element.classList.add("map-failed");
+        element.textContent = element.getAttribute("aria-label") + " – kartan kunde inte laddas.";
+      });
+  });
+})();

@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from lofte.core import views
+from lofte.api import api
+
+admin.site.site_header = _("Löfte – administration")
+admin.site.site_title = _("Löfte")
+
+urlpatterns = [
+    path("", include("lofte.public.urls")),
+    path("healthz", views.healthz, name="healthz"),
+    path("konto/", include("lofte.accounts.urls")),
+    path("samverkan/", include("lofte.partnerships.urls")),
+    path("omraden/", include("lofte.areas.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]
