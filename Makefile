@@ -1,0 +1,143 @@
+# Löfte build and test harness. `make` (or `make help`) lists the targets.
+#
+# Works from a fresh clone: the virtualenv is created on demand and the
+# system packages the tests need are installed by scripts/system-deps.
+
+PYTHON ?= python3
+VENV = .venv
+PORT ?= 8000
+PYTEST_ARGS ?=
+BENCH_ARGS ?=
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+.DELETE_ON_ERROR:
+MAKEFLAGS += --no-builtin-rules
+
+BIN := $(VENV)/bin
+# Django templates checked/formatted by djhtml (NUL-separated file list).
+FIND_TEMPLATES = find lofte -type f -name '*.html' \( -path 'lofte/templates/*' -o -path 'lofte/*/templates/*' \) -print0
+
+.PHONY: help install install-test run lint format test test-sqlite test-postgres \
+        system-deps messages bench clean clean-all
+
+help:
+	@echo "Usage: make TARGET [PYTEST_ARGS=...] [PORT=$(PORT)] [PYTHON=$(PYTHON)]"
+	@echo
+	@echo "  run            install, migrate, collectstatic, load demo data, serve on PORT"
+	@echo "  test           system deps, lint, then the full test suite on SQLite and on PostgreSQL"
+	@echo "  test-sqlite    the full test suite on SQLite only"
+	@echo "  test-postgres  the full test suite on a throwaway PostgreSQL cluster only"
+	@echo "  lint           ruff format --check, ruff check, mypy, djhtml --check"
+	@echo "  format         ruff format, ruff check --fix, djhtml (rewrites files)"
+	@echo "  messages       makemessages (en, sv) for the lofte package, then compilemessages"
+	@echo "  bench          run the benchmarks (python -m lofte.bench)"
+	@echo "  install        create $(VENV) and install the package (editable)"
+	@echo "  install-test   as install, plus the [test] extras"
+	@echo "  system-deps    install missing Debian packages (chromium, gettext, postgresql)"
+	@echo "  clean          remove $(VENV), var/static and caches (keeps var/*.sqlite3)"
+	@echo "  clean-all      clean, and remove var/ entirely (databases included)"
+
+# --- virtualenv and installation ---------------------------------------------
+
+# Debian ships venv/ensurepip separately (python3-venv); install it if missing.
+$(VENV)/bin/python:
+	@if ! out="$$($(PYTHON) -m venv $(VENV) 2>&1)"; then \
+	    rm -rf $(VENV); \
+	    if ! grep -qiE 'ensurepip|No module named venv|python3(\.[0-9]+)?-venv' <<<"$$out"; then \
+	        echo "$$out" >&2; echo "make: '$(PYTHON) -m venv $(VENV)' failed" >&2; exit 1; \
+	    fi; \
+	    if [ "$$(id -u)" -eq 0 ]; then sudo=""; \
+	    elif command -v sudo >/dev/null 2>&1; then sudo="sudo"; \
+	    else \
+	        echo "make: $(PYTHON) cannot create virtualenvs (venv/ensurepip missing)." >&2; \
+	        echo "make: install the Debian package python3-venv as root: apt-get install -y python3-venv" >&2; \
+	        exit 1; \
+	    fi; \
+	    echo "make: venv/ensurepip missing; installing python3-venv" >&2; \
+	    $$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q; \
+	    $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q python3-venv; \
+	    $(PYTHON) -m venv $(VENV); \
+	fi
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml $(VENV)/bin/python
+	$(BIN)/pip install -q -e .
+	touch $@
+
+# The [test] extras include the base install, so this satisfies .installed too.
+$(VENV)/.installed-test: pyproject.toml $(VENV)/bin/python
+	$(BIN)/pip install -q -e '.[test]'
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+system-deps:
+	scripts/system-deps
+
+# --- running -----------------------------------------------------------------
+
+run: $(VENV)/.installed
+	$(BIN)/lofte migrate --noinput
+	$(BIN)/lofte collectstatic --noinput -v 0
+	$(BIN)/lofte demo
+	$(BIN)/lofte serve --port $(PORT)
+
+# --- quality -----------------------------------------------------------------
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(FIND_TEMPLATES) | xargs -0 -r $(BIN)/djhtml --check
+
+format: $(VENV)/.installed-test
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+	$(FIND_TEMPLATES) | xargs -0 -r $(BIN)/djhtml
+
+# --- tests -------------------------------------------------------------------
+# Both databases run the whole suite, browser tests included; `make test`
+# requires both to pass. Browsers come from Debian (chromium), never downloaded.
+
+PYTEST_SQLITE = env -u DATABASE_URL $(BIN)/pytest $(PYTEST_ARGS)
+PYTEST_POSTGRES = scripts/with-postgres $(BIN)/pytest $(PYTEST_ARGS)
+
+test: system-deps $(VENV)/.installed-test lint
+	$(PYTEST_SQLITE)
+	$(PYTEST_POSTGRES)
+
+test-sqlite: system-deps $(VENV)/.installed-test
+	$(PYTEST_SQLITE)
+
+test-postgres: system-deps $(VENV)/.installed-test
+	$(PYTEST_POSTGRES)
+
+# --- translations ------------------------------------------------------------
+# Run from inside lofte/ so makemessages scans only the package and
+# compilemessages does not walk into $(VENV) (it compiles every locale/ dir
+# below the working directory). Catalogues land in lofte/locale (LOCALE_PATHS)
+# or in an app's own locale/ directory if it has one.
+
+DJANGO_ADMIN = cd lofte && DJANGO_SETTINGS_MODULE=lofte.settings PYTHONPATH=$(CURDIR) $(CURDIR)/$(BIN)/django-admin
+
+messages: $(VENV)/.installed
+	$(DJANGO_ADMIN) makemessages -l en -l sv --no-obsolete
+	$(DJANGO_ADMIN) compilemessages
+
+# --- benchmarks --------------------------------------------------------------
+
+bench: $(VENV)/.installed-test
+	$(BIN)/python -m lofte.bench $(BENCH_ARGS)
+
+# --- cleaning ----------------------------------------------------------------
+
+clean:
+	rm -rf $(VENV) var/static .pytest_cache .mypy_cache .ruff_cache .hypothesis \
+	       test-results build dist *.egg-info
+	find . -path ./.git -prune -o -type d -name __pycache__ -prune -exec rm -rf {} +
+
+clean-all: clean
+	rm -rf var
