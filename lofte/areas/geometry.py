@@ -89,6 +89,8 @@ def parse_feature(
     if not isinstance(feature, dict) or feature.get("type") != "Feature":
         raise AreaFileError(f"{where}: posten är inte en GeoJSON Feature.")
     props = feature.get("properties") or {}
+    if not isinstance(props, dict):
+        raise AreaFileError(f"{where}, fält \"properties\": egenskaperna måste vara ett objekt.")
     name = _text(props, name_property)
     if name is None:
         raise AreaFileError(f"{where}, fält \"{name_property}\": namn saknas.")
@@ -113,7 +115,9 @@ def parse_feature(
     if not geom.is_valid:
         raise AreaFileError(f"{where}, fält \"geometry\": ogiltig polygon ({explain_validity(geom)}).")
     bbox, centroid = summarise(geom)
-    return ParsedArea(number, name, code, kommun_code, mapping(geom), bbox, centroid)
+    # Through JSON so the geometry compares equal to what the database gives back (lists, not tuples).
+    geometry = json.loads(json.dumps(mapping(geom)))
+    return ParsedArea(number, name, code, kommun_code, geometry, bbox, centroid)
 
 
 def parse_area_file(

@@ -1,0 +1,121 @@
+"""Who may and who may not: every view and API endpoint, for every persona."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.base import BaseTestCase
+
+EVERYONE = ["samordnare", "polis", "reporter", "viewer", "samordnare_b", "anonymous"]
+SIGNED_IN = [p for p in EVERYONE if p != "anonymous"]
+PARTNERSHIP_A = ["samordnare", "polis", "reporter", "viewer"]
+
+
+def expect(default: int, **overrides: int) -> dict[str, int]:
+    return {persona: overrides.get(persona, default) for persona in EVERYONE}
+
+
+def members_only(ok: int = 200, anonymous: int = 302) -> dict[str, int]:
+    return expect(ok, samordnare_b=404, anonymous=anonymous)
+
+
+# (url name, args, method, data, expected status per persona)
+CASES: list[tuple[str, list[Any], str, dict[str, Any] | None, dict[str, int]]] = [
+    ("public:home", [], "get", None, expect(302, anonymous=200)),
+    ("public:kommun", ["0586"], "get", None, expect(200)),
+    ("public:kommun", ["0642"], "get", None, expect(404)),  # kommun B has published nothing
+    ("healthz", [], "get", None, expect(200)),
+    ("accounts:login", [], "get", None, expect(302, anonymous=200)),
+    ("accounts:logout", [], "post", {}, expect(302)),
+    ("accounts:password_reset", [], "get", None, expect(200)),
+    ("accounts:password_reset_done", [], "get", None, expect(200)),
+    ("accounts:password_reset_confirm", ["MQ", "set-password"], "get", None, expect(200)),
+    ("accounts:password_reset_complete", [], "get", None, expect(200)),
+    ("accounts:password_change", [], "get", None, expect(200, anonymous=302)),
+    ("accounts:profile", [], "get", None, expect(200, anonymous=302)),
+    ("partnerships:home", [], "get", None, expect(302)),
+    ("partnerships:dashboard", ["mjolby"], "get", None, members_only()),
+    ("partnerships:dashboard", ["mullsjo"], "get", None, expect(404, samordnare_b=200, anonymous=302)),
+    ("partnerships:members", ["mjolby"], "get", None, members_only()),
+    ("areas:index", [], "get", None, expect(200)),
+    ("areas:detail", ["0586"], "get", None, expect(200)),
+    ("areas:detail", ["9999"], "get", None, expect(404)),
+    # Only those who manage a partnership for the kommun may add areas to it (400: empty form).
+    ("areas:upload", ["0586"], "post", {}, expect(403, samordnare=400, anonymous=302)),
+    ("areas:upload", ["0642"], "post", {}, expect(403, samordnare_b=400, anonymous=302)),
+    ("set_language", [], "post", {"language": "sv", "next": "/"}, expect(302)),
+    ("api-1.0.0:openapi-json", [], "get", None, expect(200)),
+    ("api-1.0.0:openapi-view", [], "get", None, expect(200)),
+    ("api-1.0.0:list_areas", [], "get", None, expect(200)),
+    ("api-1.0.0:get_area", ["0586"], "get", None, expect(200)),
+    ("api-1.0.0:get_geojson", ["0586"], "get", None, expect(200)),
+    ("api-1.0.0:me", [], "get", None, expect(200, anonymous=401)),
+    ("api-1.0.0:list_partnerships", [], "get", None, expect(200, anonymous=401)),
+    ("api-1.0.0:get_partnership", ["mjolby"], "get", None, members_only(anonymous=401)),
+    ("api-1.0.0:get_partnership", ["mullsjo"], "get", None, expect(404, samordnare_b=200, anonymous=401)),
+    ("api-1.0.0:list_members", ["mjolby"], "get", None, members_only(anonymous=401)),
+]
+
+# Routes that are not views of ours: the API root only exists to reverse the prefix.
+NOT_VIEWS = {"api-1.0.0:api-root"}
+
+
+def route_names(patterns: list[Any], namespace: str = "") -> set[str]:
+    names: set[str] = set()
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace == "admin":
+                continue
+            prefix = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            names |= route_names(pattern.url_patterns, prefix)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            names.add(namespace + pattern.name)
+    return names
+
+
+class AccessTest(BaseTestCase):
+    def test_it_has_a_case_for_every_route(self) -> None:
+        covered = {name for name, *_ in CASES} | NOT_VIEWS
+        missing = route_names(get_resolver().url_patterns) - covered
+        self.assertEqual(missing, set(), "Add these routes to CASES in tests/test_access.py")
+
+    def test_it_answers_each_persona_as_expected(self) -> None:
+        for name, args, method, data, expected in CASES:
+            url = reverse(name, args=args)
+            for persona, status in expected.items():
+                with self.subTest(url=url, persona=persona):
+                    client = self.client_for(self.personas[persona])
+                    response = getattr(client, method)(url, data) if data is not None else getattr(client, method)(url)
+                    self.assertEqual(response.status_code, status)
+
+    def test_it_keeps_the_admin_for_staff(self) -> None:
+        url = reverse("admin:index")
+        self.assertEqual(self.client_for(None).get(url).status_code, 302)
+        self.assertEqual(self.client_for(self.samordnare).get(url).status_code, 302)
+        self.assertEqual(self.client_for(self.staff).get(url).status_code, 200)
+
+    def test_it_hides_another_kommuns_partnership_as_not_found(self) -> None:
+        client = self.client_for(self.samordnare_b)
+        page = client.get(reverse("partnerships:dashboard", args=["mjolby"]))
+        api = client.get("/api/v1/partnerships/mjolby")
+        self.assertEqual(page.status_code, 404)
+        self.assertEqual(api.status_code, 404)
+        self.assertEqual(api.json()["error"]["code"], "not_found")
+        self.assertNotContains(page, "Samverkan Mjölby", status_code=404)
+
+    def test_it_lists_only_the_users_own_partnerships(self) -> None:
+        response = self.client_for(self.samordnare_b).get("/api/v1/partnerships")
+        self.assertEqual([p["slug"] for p in response.json()], ["mullsjo"])
+
+    def test_it_shows_anonymous_visitors_only_published_partnerships(self) -> None:
+        response = self.client_for(None).get("/")
+        self.assertContains(response, "Samverkan Mjölby")
+        self.assertNotContains(response, "Samverkan Mullsjö")
+
+    def test_it_refuses_an_inactive_user(self) -> None:
+        self.samordnare.is_active = False
+        self.samordnare.save(update_fields=["is_active"])
+        client = self.client_for(self.samordnare)
+        self.assertEqual(client.get(reverse("partnerships:dashboard", args=["mjolby"])).status_code, 302)
