@@ -7,3 +7,6 @@ class CoreConfig(AppConfig):
 
     name = "lofte.core"
     verbose_name = _("Grund")
+
+    def ready(self) -> None:
+        from lofte.core import checks  # noqa: F401

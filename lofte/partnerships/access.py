@@ -67,13 +67,22 @@ def partnerships_for(user: Any) -> QuerySet[Partnership]:
 def roles_in(user: Any, partnership: Partnership) -> frozenset[str]:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return frozenset()
-    roles = Membership.objects.filter(user=user, organisation__partnerships=partnership).values_list("role", flat=True)
+    roles = (
+        Membership.objects.filter(user=user, organisation__partnerships=partnership)
+        .order_by()
+        .values_list("role", flat=True)
+    )
     return frozenset(roles)
 
 
 def get_partnership_for_user(user: Any, slug: str, need: Can = Can.VIEW) -> PartnershipAccess:
     """The partnership with this slug as `user` may use it: 404 if not theirs, 403 if their role is too small."""
-    partnership = Partnership.objects.select_related("area", "area__parent").filter(slug=slug).first()
+    partnership = (
+        Partnership.objects.select_related("area", "area__parent")
+        .defer("area__geometry", "area__parent__geometry")
+        .filter(slug=slug)
+        .first()
+    )
     if partnership is None:
         raise Http404("No such partnership")
     roles = roles_in(user, partnership)

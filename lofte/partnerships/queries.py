@@ -23,7 +23,7 @@ def memberships_of(user: Any) -> QuerySet[Membership]:
 
 def organisations_with_members(partnership: Partnership) -> list[OrganisationWithMembers]:
     members = Membership.objects.filter(user__is_active=True).select_related("user").order_by("user__full_name")
-    organisations = partnership.organisations.select_related("area").prefetch_related(
+    organisations = partnership.organisations.select_related("area").defer("area__geometry").prefetch_related(
         Prefetch("memberships", queryset=members, to_attr="active_members")
     )
     return [OrganisationWithMembers(org, org.active_members) for org in organisations]  # type: ignore[attr-defined]
@@ -38,6 +38,9 @@ def subdivisions_of(partnership: Partnership) -> QuerySet[Any]:
 
 
 def with_parties(queryset: QuerySet[Partnership]) -> QuerySet[Partnership]:
-    return queryset.select_related("area", "area__parent").prefetch_related(
-        Prefetch("organisations", queryset=Organisation.objects.select_related("area").order_by("kind", "name"))
+    organisations = Organisation.objects.select_related("area").defer("area__geometry").order_by("kind", "name")
+    return (
+        queryset.select_related("area", "area__parent")
+        .defer("area__geometry", "area__parent__geometry")
+        .prefetch_related(Prefetch("organisations", queryset=organisations))
     )
