@@ -2,8 +2,8 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from lofte.core import views
 from lofte.api import api
+from lofte.core import views
 
 admin.site.site_header = _("Löfte – administration")
 admin.site.site_title = _("Löfte")

@@ -35,12 +35,16 @@ class BaseTestCase(TestCase):
     def setUpTestData(cls) -> None:
         cls.kommun_a = Area.objects.get(code="0586")
         cls.kommun_b = Area.objects.get(code="0642")
-        cls.kommun_org_a = do_create_organisation(name="Mjölby kommun", kind=Kind.KOMMUN, area=cls.kommun_a, actor="test")
+        cls.kommun_org_a = do_create_organisation(
+            name="Mjölby kommun", kind=Kind.KOMMUN, area=cls.kommun_a, actor="test"
+        )
         cls.lpo_a = do_create_organisation(name="Lokalpolisområde Motala", kind=Kind.LPO, area=None, actor="test")
         cls.housing_a = do_create_organisation(
             name="Bostadsbolaget i Mjölby AB", kind=Kind.BOSTADSBOLAG, area=cls.kommun_a, actor="test"
         )
-        cls.kommun_org_b = do_create_organisation(name="Mullsjö kommun", kind=Kind.KOMMUN, area=cls.kommun_b, actor="test")
+        cls.kommun_org_b = do_create_organisation(
+            name="Mullsjö kommun", kind=Kind.KOMMUN, area=cls.kommun_b, actor="test"
+        )
         cls.partnership_a = do_create_partnership(
             name="Samverkan Mjölby",
             slug="mjolby",

@@ -25,7 +25,9 @@ class AreaApiTest(TestCase):
     def test_it_answers_404_in_the_one_error_shape(self) -> None:
         response = Client().get("/api/v1/areas/9999")
         self.assertEqual(response.status_code, 404)
-        self.assertEqual(response.json(), {"error": {"code": "not_found", "message": "Hittades inte.", "details": None}})
+        self.assertEqual(
+            response.json(), {"error": {"code": "not_found", "message": "Hittades inte.", "details": None}}
+        )
 
     def test_it_answers_invalid_input_in_the_one_error_shape(self) -> None:
         response = Client().get("/api/v1/areas?kind=planet")

@@ -57,7 +57,10 @@ class ParseAreaFileTest(SimpleTestCase):
         self.assertRefused(collection(feature("Paris", square(2.3, 48.8))), "utanför Sverige")
 
     def test_it_refuses_a_self_intersecting_polygon(self) -> None:
-        bowtie = {"type": "Polygon", "coordinates": [[[15.1, 58.3], [15.2, 58.4], [15.2, 58.3], [15.1, 58.4], [15.1, 58.3]]]}
+        bowtie = {
+            "type": "Polygon",
+            "coordinates": [[[15.1, 58.3], [15.2, 58.4], [15.2, 58.3], [15.1, 58.4], [15.1, 58.3]]],
+        }
         self.assertRefused(collection(feature("Fluga", bowtie)), "ogiltig polygon")
 
     def test_it_refuses_points(self) -> None:
@@ -72,7 +75,9 @@ class ParseAreaFileTest(SimpleTestCase):
     @given(
         st.recursive(
             st.none() | st.booleans() | st.floats(allow_nan=False) | st.text(max_size=5),
-            lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4),
+            lambda children: (
+                st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
+            ),
             max_leaves=20,
         )
     )
@@ -80,7 +85,9 @@ class ParseAreaFileTest(SimpleTestCase):
         candidates = [
             json.dumps(value),
             json.dumps({"type": "FeatureCollection", "features": [value]}),
-            json.dumps({"type": "FeatureCollection", "features": [{"type": "Feature", "properties": value, "geometry": value}]}),
+            json.dumps(
+                {"type": "FeatureCollection", "features": [{"type": "Feature", "properties": value, "geometry": value}]}
+            ),
         ]
         for raw in candidates:
             try:
@@ -101,7 +108,10 @@ class LoadAreasCommandTest(TestCase):
         self.assertEqual(json.loads(first)["created"], 2)
         self.assertEqual(json.loads(second)["unchanged"], 2)
         districts = Area.objects.filter(parent__code="0586", kind="district").order_by("code")
-        self.assertEqual([(a.code, a.name) for a in districts], [("0586-mjolby-centrum", "Mjölby centrum"), ("0586-skanninge", "Skänninge")])
+        self.assertEqual(
+            [(a.code, a.name) for a in districts],
+            [("0586-mjolby-centrum", "Mjölby centrum"), ("0586-skanninge", "Skänninge")],
+        )
 
     def test_it_updates_a_changed_boundary(self) -> None:
         self.run_command(str(FIXTURE), "--kommun", "0586")
@@ -113,7 +123,9 @@ class LoadAreasCommandTest(TestCase):
 
     def test_it_writes_nothing_when_one_area_is_bad(self) -> None:
         path = Path(self.enterContext(self._tmp())) / "delar.geojson"
-        path.write_text(collection(feature("Bra", square(15.1, 58.3)), feature("Dålig", square(15.1, 58.3)) | {"geometry": None}))
+        path.write_text(
+            collection(feature("Bra", square(15.1, 58.3)), feature("Dålig", square(15.1, 58.3)) | {"geometry": None})
+        )
         with self.assertRaisesMessage(CommandError, "delar.geojson, område 2"):
             self.run_command(str(path), "--kommun", "0586")
         self.assertFalse(Area.objects.filter(kind="district").exists())

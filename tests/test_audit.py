@@ -10,7 +10,9 @@ class AuditTest(BaseTestCase):
         changed = do_update_partnership(self.partnership_a, name="Trygga Mjölby", actor=self.samordnare)
         self.assertEqual(changed, ["name"])
         event = AuditEvent.objects.latest("id")
-        self.assertEqual((event.action, event.actor, event.partnership), ("partnership.update", self.samordnare, self.partnership_a))
+        self.assertEqual(
+            (event.action, event.actor, event.partnership), ("partnership.update", self.samordnare, self.partnership_a)
+        )
         self.assertEqual(event.changes, {"name": ["Samverkan Mjölby", "Trygga Mjölby"]})
 
     def test_it_writes_nothing_when_nothing_changed(self) -> None:
@@ -28,11 +30,14 @@ class AuditTest(BaseTestCase):
         client = self.client_for(self.staff)
         url = f"/admin/partnerships/organisation/{self.housing_a.pk}/change/"
         response = client.post(
-            url, {"name": "Mjölbostäder AB", "slug": self.housing_a.slug, "kind": "bostadsbolag", "area": "", "website": ""}
+            url,
+            {"name": "Mjölbostäder AB", "slug": self.housing_a.slug, "kind": "bostadsbolag", "area": "", "website": ""},
         )
         self.assertEqual(response.status_code, 302)
         event = AuditEvent.objects.latest("id")
-        self.assertEqual((event.action, event.actor, event.object_repr), ("admin.change", self.staff, "Mjölbostäder AB"))
+        self.assertEqual(
+            (event.action, event.actor, event.object_repr), ("admin.change", self.staff, "Mjölbostäder AB")
+        )
         self.assertIn("name", event.changes)
 
     def test_it_keeps_the_log_read_only_in_the_admin(self) -> None:

@@ -57,7 +57,9 @@ class SignInTest(BaseTestCase):
         self.sign_in("samordnare@a.example", "fel", client)
         self.sign_in("samordnare@a.example", PASSWORD, client)
         client.post("/konto/logga-ut/")
-        actions = list(AuditEvent.objects.filter(action__startswith="auth.").order_by("id").values_list("action", "actor_label"))
+        actions = list(
+            AuditEvent.objects.filter(action__startswith="auth.").order_by("id").values_list("action", "actor_label")
+        )
         self.assertEqual(
             actions,
             [

@@ -49,7 +49,13 @@ class DashboardTest(BaseTestCase):
             client.get("/samverkan/mjolby/parter/")
 
     def test_it_lists_several_partnerships_in_a_fixed_number_of_queries(self) -> None:
-        extra = do_create_partnership(name="Samverkan Motala", slug="motala", area=self.kommun_a.parent.children.get(code="0583"), organisations=[self.lpo_a], actor="test")
+        extra = do_create_partnership(
+            name="Samverkan Motala",
+            slug="motala",
+            area=self.kommun_a.parent.children.get(code="0583"),
+            organisations=[self.lpo_a],
+            actor="test",
+        )
         self.assertEqual(extra.area.name, "Motala")
         client = self.client_for(self.polis)
         client.get("/samverkan/")

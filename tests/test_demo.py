@@ -39,10 +39,21 @@ class DemoTest(TestCase):
 
     def test_it_can_run_again_without_duplicating(self) -> None:
         self.run_demo()
-        counts = (User.objects.count(), Organisation.objects.count(), Partnership.objects.count(), Membership.objects.count())
+        counts = (
+            User.objects.count(),
+            Organisation.objects.count(),
+            Partnership.objects.count(),
+            Membership.objects.count(),
+        )
         logins = self.run_demo()
         self.assertEqual(
-            counts, (User.objects.count(), Organisation.objects.count(), Partnership.objects.count(), Membership.objects.count())
+            counts,
+            (
+                User.objects.count(),
+                Organisation.objects.count(),
+                Partnership.objects.count(),
+                Membership.objects.count(),
+            ),
         )
         request = RequestFactory().post("/konto/logga-in/")
         self.assertIsNotNone(authenticate(request, username=logins[0][1], password=logins[0][2]))

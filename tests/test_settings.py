@@ -68,12 +68,16 @@ def test_it_uses_sqlite_in_wal_mode_by_default(tmp_path: Path) -> None:
     code = "from django.db import connection; c = connection.cursor(); c.execute('PRAGMA journal_mode'); print(c.fetchone()[0])"
     clean = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "LOFTE_ENV"}}
     clean["LOFTE_VAR_DIR"] = str(tmp_path)
-    result = subprocess.run([LOFTE, "shell", "-c", code], env=clean, capture_output=True, text=True, timeout=120, check=False)
+    result = subprocess.run(
+        [LOFTE, "shell", "-c", code], env=clean, capture_output=True, text=True, timeout=120, check=False
+    )
     assert result.stdout.strip().splitlines()[-1] == "wal", result.stderr
     assert (tmp_path / "lofte.sqlite3").exists()
 
 
-@pytest.mark.parametrize(("raw", "expected"), [("1", True), ("true", True), ("Yes", True), ("0", False), ("off", False)])
+@pytest.mark.parametrize(
+    ("raw", "expected"), [("1", True), ("true", True), ("Yes", True), ("0", False), ("off", False)]
+)
 def test_it_reads_booleans(monkeypatch: pytest.MonkeyPatch, raw: str, expected: bool) -> None:
     monkeypatch.setenv("LOFTE_TEST_FLAG", raw)
     assert env.env_bool("LOFTE_TEST_FLAG") is expected

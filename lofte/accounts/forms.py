@@ -17,7 +17,9 @@ class SignInForm(AuthenticationForm):
         widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "username"}),
     )
     error_messages = {
-        "invalid_login": _("Fel e-postadress eller lösenord. Observera att lösenordet skiljer på stora och små bokstäver."),
+        "invalid_login": _(
+            "Fel e-postadress eller lösenord. Observera att lösenordet skiljer på stora och små bokstäver."
+        ),
         "inactive": _("Kontot är inaktiverat. Kontakta din samordnare."),
     }
 

@@ -50,7 +50,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = ["full_name"]
+    REQUIRED_FIELDS = ["full_name"]
 
     class Meta:
         verbose_name = _("användare")

@@ -64,15 +64,14 @@ def _text(props: dict[str, Any], key: str | None) -> str | None:
 
 def _check_coordinates(geom: BaseGeometry, where: str) -> None:
     minx, miny, maxx, maxy = geom.bounds
-    if not (-180 <= minx and maxx <= 180 and -90 <= miny and maxy <= 90):
+    if not (minx >= -180 and maxx <= 180 and miny >= -90 and maxy <= 90):
         raise AreaFileError(
             f"{where}: koordinaterna är inte i WGS84 (grader). Filen ser ut att använda en annan "
             "projektion, till exempel SWEREF 99 TM. Spara om den i EPSG:4326."
         )
     if minx < SWEDEN_LNG[0] or maxx > SWEDEN_LNG[1] or miny < SWEDEN_LAT[0] or maxy > SWEDEN_LAT[1]:
         raise AreaFileError(
-            f"{where}: området ligger utanför Sverige. Kontrollera att koordinaterna är "
-            "longitud, latitud i WGS84."
+            f"{where}: området ligger utanför Sverige. Kontrollera att koordinaterna är longitud, latitud i WGS84."
         )
 
 
@@ -90,30 +89,30 @@ def parse_feature(
         raise AreaFileError(f"{where}: posten är inte en GeoJSON Feature.")
     props = feature.get("properties") or {}
     if not isinstance(props, dict):
-        raise AreaFileError(f"{where}, fält \"properties\": egenskaperna måste vara ett objekt.")
+        raise AreaFileError(f'{where}, fält "properties": egenskaperna måste vara ett objekt.')
     name = _text(props, name_property)
     if name is None:
-        raise AreaFileError(f"{where}, fält \"{name_property}\": namn saknas.")
+        raise AreaFileError(f'{where}, fält "{name_property}": namn saknas.')
     if len(name) > 200:
-        raise AreaFileError(f"{where}, fält \"{name_property}\": namnet är längre än 200 tecken.")
+        raise AreaFileError(f'{where}, fält "{name_property}": namnet är längre än 200 tecken.')
     code = _text(props, code_property)
     if code_property and code is None:
-        raise AreaFileError(f"{where}, fält \"{code_property}\": kod saknas.")
+        raise AreaFileError(f'{where}, fält "{code_property}": kod saknas.')
     kommun_code = _text(props, kommun_property)
     if kommun_property and kommun_code is None:
-        raise AreaFileError(f"{where}, fält \"{kommun_property}\": kommunkod saknas.")
+        raise AreaFileError(f'{where}, fält "{kommun_property}": kommunkod saknas.')
     raw_geometry = feature.get("geometry")
     if not isinstance(raw_geometry, dict) or raw_geometry.get("type") not in {"Polygon", "MultiPolygon"}:
-        raise AreaFileError(f"{where}, fält \"geometry\": geometrin måste vara en Polygon eller MultiPolygon.")
+        raise AreaFileError(f'{where}, fält "geometry": geometrin måste vara en Polygon eller MultiPolygon.')
     try:
         geom = shape(raw_geometry)
     except Exception as exc:  # shapely raises several types for malformed coordinates
-        raise AreaFileError(f"{where}, fält \"geometry\": koordinaterna går inte att läsa ({exc}).") from None
+        raise AreaFileError(f'{where}, fält "geometry": koordinaterna går inte att läsa ({exc}).') from None
     if geom.is_empty:
-        raise AreaFileError(f"{where}, fält \"geometry\": geometrin är tom.")
+        raise AreaFileError(f'{where}, fält "geometry": geometrin är tom.')
     _check_coordinates(geom, where)
     if not geom.is_valid:
-        raise AreaFileError(f"{where}, fält \"geometry\": ogiltig polygon ({explain_validity(geom)}).")
+        raise AreaFileError(f'{where}, fält "geometry": ogiltig polygon ({explain_validity(geom)}).')
     bbox, centroid = summarise(geom)
     # Through JSON so the geometry compares equal to what the database gives back (lists, not tuples).
     geometry = json.loads(json.dumps(mapping(geom)))
@@ -150,7 +149,7 @@ def _refuse_duplicates(parsed: list[ParsedArea], filename: str, field: str) -> N
         key = (area.kommun_code, area.code or area.name.casefold())
         if key in seen:
             raise AreaFileError(
-                f"{filename}, område {area.number}, fält \"{field}\": "
+                f'{filename}, område {area.number}, fält "{field}": '
                 f"samma värde som område {seen[key]} – varje område får bara finnas en gång."
             )
         seen[key] = area.number

@@ -39,20 +39,34 @@ def _fields(geometry: dict[str, Any] | None) -> dict[str, Any]:
 def load_reference_areas(Area: Any) -> dict[str, int]:
     """Create or update the reference areas; returns how many rows of each kind there are."""
     rows = _read_codes()
-    lan_shapes = {f"{int(f['properties']['l_id']):02d}": f["geometry"] for f in _read_geojson("sweden_lan_okfse.geojson")}
+    lan_shapes = {
+        f"{int(f['properties']['l_id']):02d}": f["geometry"] for f in _read_geojson("sweden_lan_okfse.geojson")
+    }
     kommun_shapes = {f["properties"]["id"]: f["geometry"] for f in _read_geojson("sweden_kommuner_okfse.geojson")}
 
     riket_geometry = mapping(unary_union([shape(g) for g in lan_shapes.values()]))
     riket, _ = Area.objects.update_or_create(
         code="00",
-        defaults={"name": "Riket", "kind": "riket", "parent": None, "source": SOURCE_BOUNDARIES, **_fields(riket_geometry)},
+        defaults={
+            "name": "Riket",
+            "kind": "riket",
+            "parent": None,
+            "source": SOURCE_BOUNDARIES,
+            **_fields(riket_geometry),
+        },
     )
     lan_names = {row["county_code"]: row["county_name"] for row in rows}
     lans = {}
     for code, name in sorted(lan_names.items()):
         lans[code], _ = Area.objects.update_or_create(
             code=code,
-            defaults={"name": name, "kind": "lan", "parent": riket, "source": SOURCE_BOUNDARIES, **_fields(lan_shapes.get(code))},
+            defaults={
+                "name": name,
+                "kind": "lan",
+                "parent": riket,
+                "source": SOURCE_BOUNDARIES,
+                **_fields(lan_shapes.get(code)),
+            },
         )
     for row in rows:
         code = row["municipality_code"]

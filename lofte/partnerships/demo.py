@@ -40,7 +40,13 @@ PARTNERSHIPS = [
         (date(2023, 1, 1), date(2026, 12, 31)),
     ),
     ("motala", "Samverkan Motala", "0583", ["lpo-motala", "motala-kommun"], (None, None)),
-    ("mullsjo", "Samverkan Mullsjö", "0642", ["mullsjo-kommun", "lpo-jonkoping"], (date(2024, 1, 1), date(2024, 12, 31))),
+    (
+        "mullsjo",
+        "Samverkan Mullsjö",
+        "0642",
+        ["mullsjo-kommun", "lpo-jonkoping"],
+        (date(2024, 1, 1), date(2024, 12, 31)),
+    ),
 ]
 
 DESCRIPTIONS = {
@@ -63,7 +69,9 @@ class DemoUser:
 
 
 USERS = [
-    DemoUser(Role.SAMORDNARE, "samordnare@mjolby.example", "Sara Lind", "mjolby-kommun", "Brottsförebyggande samordnare"),
+    DemoUser(
+        Role.SAMORDNARE, "samordnare@mjolby.example", "Sara Lind", "mjolby-kommun", "Brottsförebyggande samordnare"
+    ),
     DemoUser(Role.POLIS, "polis@motala.example", "Per Holm", "lpo-motala", "Kommunpolis"),
     DemoUser(Role.RAPPORTOR, "rapportor@bostadsbolaget.example", "Rasmus Ek", "bostadsbolaget-mjolby", "Bovärd"),
     DemoUser(Role.LASARE, "lasare@mjolby.example", "Lena Berg", "mjolby-kommun", "Ledamot i kommunstyrelsen"),

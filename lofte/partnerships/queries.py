@@ -23,10 +23,12 @@ def memberships_of(user: Any) -> QuerySet[Membership]:
 
 def organisations_with_members(partnership: Partnership) -> list[OrganisationWithMembers]:
     members = Membership.objects.filter(user__is_active=True).select_related("user").order_by("user__full_name")
-    organisations = partnership.organisations.select_related("area").defer("area__geometry").prefetch_related(
-        Prefetch("memberships", queryset=members, to_attr="active_members")
+    organisations = (
+        partnership.organisations.select_related("area")
+        .defer("area__geometry")
+        .prefetch_related(Prefetch("memberships", queryset=members, to_attr="active_members"))
     )
-    return [OrganisationWithMembers(org, org.active_members) for org in organisations]  # type: ignore[attr-defined]
+    return [OrganisationWithMembers(org, org.active_members) for org in organisations]
 
 
 def recent_activity(partnership: Partnership, limit: int = 10) -> QuerySet[AuditEvent]:

@@ -16,7 +16,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if settings.PRODUCTION and not options["force"]:
-            raise CommandError("Demodata laddas inte i produktion (LOFTE_ENV=production). Använd --force om du menar det.")
+            raise CommandError(
+                "Demodata laddas inte i produktion (LOFTE_ENV=production). Använd --force om du menar det."
+            )
         logins = load_demo()
         width = max(len(login.email) for login in logins)
         self.stdout.write("Demo: Mjölby, Motala och Mullsjö med Lokalpolisområde Motala och partner.")

@@ -1,0 +1,108 @@
+"""End to end in a real browser: the demo samordnare signs in and sees the partnership dashboard.
+
+Runs Debian's Chromium (see tests/browser.py) against pytest-django's live server, which also serves the
+static files, so the CSS, Leaflet and map.js must really load and pass the site's strict CSP.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+
+from tests.browser import PageProblems, launch_chromium, screenshot, sign_in
+
+# The reference areas come from a data migration; serialized rollback puts them back after each flush.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+SAMORDNARE = "samordnare@mjolby.example"
+DASHBOARD = re.compile(r"/samverkan/mjolby/$")
+PARTIES = ["Lokalpolisområde Motala", "Mjölby kommun", "Bostadsbolaget i Mjölby AB"]
+TIMEOUT_MS = 10_000
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        chromium = launch_chromium(playwright)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def context(browser: Browser) -> Iterator[BrowserContext]:
+    fresh = browser.new_context(locale="sv-SE", viewport={"width": 1280, "height": 900})
+    fresh.set_default_timeout(TIMEOUT_MS)
+    try:
+        yield fresh
+    finally:
+        fresh.close()
+
+
+@pytest.fixture
+def page(context: BrowserContext) -> Page:
+    return context.new_page()
+
+
+def demo_password(email: str) -> str:
+    """Run `lofte demo` and read the given user's password from what it prints."""
+    out = StringIO()
+    call_command("demo", stdout=out)
+    match = re.search(rf"^\s+\w+\s+{re.escape(email)}\s+(\S+)\s+\(", out.getvalue(), re.MULTILINE)
+    assert match, f"demo printed no login for {email}:\n{out.getvalue()}"
+    return match.group(1)
+
+
+def test_it_signs_in_as_the_demo_samordnare_and_sees_the_dashboard(live_server, page: Page) -> None:
+    password = demo_password(SAMORDNARE)
+    problems = PageProblems().watch(page)
+
+    sign_in(page, live_server.url, SAMORDNARE, password)
+
+    page.wait_for_url(DASHBOARD)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Samverkan Mjölby")
+    for heading in ["Din roll", "Parter", "Senaste händelser"]:
+        expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
+    parties = page.locator("section", has=page.get_by_role("heading", name="Parter", exact=True))
+    for name in PARTIES:
+        expect(parties.get_by_text(name, exact=True)).to_be_visible()
+    # data-loaded is set by map.js once Leaflet has drawn the GeoJSON: proves the static files and the API work.
+    expect(page.locator("div.map")).to_have_attribute("data-loaded", "true", timeout=TIMEOUT_MS)
+    expect(page.locator("div.map path.leaflet-interactive").first).to_be_attached()
+
+    screenshot(page, "dashboard.png")
+    assert problems.errors == []
+
+
+def test_it_refuses_a_wrong_password_with_a_clear_message(live_server, page: Page) -> None:
+    demo_password(SAMORDNARE)
+    problems = PageProblems().watch(page)
+
+    sign_in(page, live_server.url, SAMORDNARE, "inte-det-rätta-lösenordet")
+
+    expect(page.get_by_role("alert")).to_contain_text("Fel e-postadress eller lösenord")
+    expect(page).to_have_url(re.compile(r"/konto/logga-in/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Logga in")
+    assert problems.errors == []
+
+
+def test_it_keeps_the_page_usable_on_a_phone(live_server, page: Page) -> None:
+    password = demo_password(SAMORDNARE)
+    page.set_viewport_size({"width": 390, "height": 844})
+    problems = PageProblems().watch(page)
+
+    sign_in(page, live_server.url, SAMORDNARE, password)
+
+    page.wait_for_url(DASHBOARD)
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    expect(page.locator("div.map")).to_have_attribute("data-loaded", "true", timeout=TIMEOUT_MS)
+    widths = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+    assert widths[0] <= widths[1], f"the page is {widths[0]}px wide on a {widths[1]}px screen"
+    screenshot(page, "dashboard-phone.png")
+    assert problems.errors == []

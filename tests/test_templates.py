@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.template import loader
+from django.test import override_settings
+from django.test.signals import template_rendered
+
+from lofte.partnerships.actions import do_add_membership
+from tests.base import BaseTestCase
+
+TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "lofte" / "templates"
+
+
+def all_templates() -> set[str]:
+    return {str(p.relative_to(TEMPLATE_DIR)) for p in TEMPLATE_DIR.rglob("*") if p.suffix in {".html", ".txt"}}
+
+
+class EveryTemplateTest(BaseTestCase):
+    @override_settings(AXES_FAILURE_LIMIT=1)
+    def test_it_renders_every_template(self) -> None:
+        rendered: set[str] = set()
+
+        def remember(sender: Any, template: Any, **kwargs: Any) -> None:
+            rendered.add(template.name)
+
+        template_rendered.connect(remember)
+        try:
+            self.tour()
+        finally:
+            template_rendered.disconnect(remember)
+        loader.get_template("500.html").render({})
+        rendered.add("500.html")
+        self.assertEqual(all_templates() - rendered, set(), "Add a request that renders these templates")
+
+    def tour(self) -> None:
+        anonymous = self.client_for(None)
+        for url in ("/", "/kommun/0586/", "/omraden/", "/omraden/0586/", "/konto/logga-in/", "/finns-inte/"):
+            anonymous.get(url)
+        with self.captureOnCommitCallbacks(execute=True):
+            anonymous.post("/konto/losenord/glomt/", {"email": "lasare@a.example"})
+        for url in ("/konto/losenord/glomt/", "/konto/losenord/glomt/skickat/", "/konto/losenord/aterstallt/"):
+            anonymous.get(url)
+        anonymous.get("/konto/losenord/aterstall/MQ/fel-token/")
+        anonymous.post("/konto/logga-in/", {"username": "lasare@a.example", "password": "fel"})
+        self.assertEqual(
+            anonymous.post("/konto/logga-in/", {"username": "lasare@a.example", "password": "fel"}).status_code, 429
+        )
+        samordnare = self.client_for(self.samordnare)
+        for url in (
+            "/samverkan/mjolby/",
+            "/samverkan/mjolby/parter/",
+            "/konto/profil/",
+            "/konto/losenord/byt/",
+            "/omraden/0586/",
+        ):
+            self.assertEqual(samordnare.get(url).status_code, 200, url)
+        self.assertEqual(self.client_for(self.viewer).post("/omraden/0586/ladda-upp/").status_code, 403)
+        do_add_membership(self.polis, self.kommun_org_b, "polis", actor="test")
+        self.assertEqual(self.client_for(self.polis).get("/samverkan/").status_code, 200)
