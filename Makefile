@@ -124,7 +124,7 @@ test-postgres: system-deps $(VENV)/.installed-test
 DJANGO_ADMIN = cd lofte && DJANGO_SETTINGS_MODULE=lofte.settings PYTHONPATH=$(CURDIR) $(CURDIR)/$(BIN)/django-admin
 
 messages: $(VENV)/.installed
-	$(DJANGO_ADMIN) makemessages -l en -l sv --no-obsolete
+	$(DJANGO_ADMIN) makemessages -l en -l sv --no-obsolete --ignore 'static/*'
 	$(DJANGO_ADMIN) compilemessages
 
 # --- benchmarks --------------------------------------------------------------

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
@@ -37,22 +38,22 @@ class Error(Schema):
 
 @api.exception_handler(Http404)
 def on_not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
-    return error_response(404, "not_found", "Hittades inte.")
+    return error_response(404, "not_found", _("Hittades inte."))
 
 
 @api.exception_handler(PermissionDenied)
 def on_forbidden(request: HttpRequest, exc: Exception) -> HttpResponse:
-    return error_response(403, "forbidden", "Du har inte behörighet till detta.")
+    return error_response(403, "forbidden", _("Du har inte behörighet till detta."))
 
 
 @api.exception_handler(AuthenticationError)
 def on_unauthenticated(request: HttpRequest, exc: Exception) -> HttpResponse:
-    return error_response(401, "unauthenticated", "Logga in för att använda detta.")
+    return error_response(401, "unauthenticated", _("Logga in för att använda detta."))
 
 
 @api.exception_handler(ValidationError)
 def on_invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    return error_response(422, "invalid", "Ogiltig indata.", exc.errors)
+    return error_response(422, "invalid", _("Ogiltig indata."), exc.errors)
 
 
 @api.exception_handler(HttpError)

@@ -24,7 +24,9 @@ PRODUCTION = {
 
 
 def run_lofte(*args: str, tmp_path: Path, **variables: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "LOFTE_ENV", "SECRET_KEY", "DEBUG"}}
+    # Only what a production host would have: none of the test run's own switches.
+    dropped = {"DATABASE_URL", "LOFTE_ENV", "SECRET_KEY", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    clean = {k: v for k, v in os.environ.items() if k not in dropped}
     clean.update(LOFTE_VAR_DIR=str(tmp_path), DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}", **variables)
     return subprocess.run([LOFTE, *args], env=clean, capture_output=True, text=True, timeout=120, check=False)
 

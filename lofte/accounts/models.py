@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class UserManager(BaseUserManager["User"]):
@@ -54,7 +55,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     class Meta:
         verbose_name = _("användare")
-        verbose_name_plural = _("användare")
+        verbose_name_plural = pgettext_lazy("plural", "användare")
         ordering = ["full_name", "email"]
         constraints = [models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique")]
 

@@ -8,8 +8,9 @@ from typing import Any
 
 from django.db import transaction
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
-from lofte.areas.geometry import AreaFileError, ParsedArea, overlaps
+from lofte.areas.geometry import AreaFileError, ParsedArea, overlaps, place
 from lofte.areas.models import Area
 from lofte.audit.log import record
 
@@ -44,7 +45,10 @@ def _kommun_for(parsed: ParsedArea, kommun: Area | None, kommuner: dict[str, Are
         return kommun
     found = kommuner.get(parsed.kommun_code or "")
     if found is None:
-        raise AreaFileError(f"{filename}, område {parsed.number}: okänd kommunkod {parsed.kommun_code!r}.")
+        raise AreaFileError(
+            _("%(where)s: okänd kommunkod %(code)s.")
+            % {"where": place(filename, parsed.number), "code": parsed.kommun_code}
+        )
     return found
 
 
@@ -60,9 +64,11 @@ def do_import_subdivisions(
 ) -> AreaImportResult:
     """Create or update districts, RegSO or DeSO areas; all or nothing, never duplicated on re-run."""
     if kind not in SUBDIVISION_KINDS:
-        raise AreaFileError(f"{filename}: typen {kind!r} kan inte läsas in från fil.")
+        raise AreaFileError(
+            _("%(file)s: typen %(kind)s kan inte läsas in från fil.") % {"file": filename, "kind": kind}
+        )
     if kommun is not None and kommun.kind != Area.Kind.KOMMUN:
-        raise AreaFileError(f"{filename}: {kommun.code} är inte en kommun.")
+        raise AreaFileError(_("%(file)s: %(code)s är inte en kommun.") % {"file": filename, "code": kommun.code})
     kommuner = {a.code: a for a in Area.objects.filter(kind=Area.Kind.KOMMUN)}
     result = AreaImportResult()
     with transaction.atomic():
@@ -86,9 +92,15 @@ def _import_one(parsed: ParsedArea, kind: str, filename: str, kommun: Area, resu
     code = subdivision_code(kommun, kind, parsed)
     existing = Area.objects.filter(code=code).first()
     if existing is not None and (existing.parent_id != kommun.pk or existing.kind != kind):
-        raise AreaFileError(f"{filename}, område {parsed.number}: koden {code} används redan av {existing.name}.")
+        raise AreaFileError(
+            _("%(where)s: koden %(code)s används redan av %(name)s.")
+            % {"where": place(filename, parsed.number), "code": code, "name": existing.name}
+        )
     if kommun.geometry and not overlaps(parsed.geometry, kommun.geometry):
-        result.warnings.append(f"{filename}, område {parsed.number} ({parsed.name}): ligger utanför {kommun.name}.")
+        result.warnings.append(
+            _("%(where)s (%(name)s): ligger utanför %(kommun)s.")
+            % {"where": place(filename, parsed.number), "name": parsed.name, "kommun": kommun.name}
+        )
     values = {
         "name": parsed.name,
         "kind": kind,

@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext as _
 from shapely.geometry import mapping, shape
 from shapely.geometry.base import BaseGeometry
 from shapely.validation import explain_validity
@@ -40,16 +41,31 @@ def load_features(raw: bytes | str, filename: str) -> list[dict[str, Any]]:
     try:
         data = json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise AreaFileError(f"{filename}: filen är inte giltig GeoJSON ({exc}).") from None
+        raise AreaFileError(
+            _("%(file)s: filen är inte giltig GeoJSON (%(error)s).") % {"file": filename, "error": exc}
+        ) from None
     if not isinstance(data, dict):
-        raise AreaFileError(f"{filename}: filen måste innehålla ett GeoJSON-objekt.")
+        raise AreaFileError(_("%(file)s: filen måste innehålla ett GeoJSON-objekt.") % {"file": filename})
     if data.get("type") == "Feature":
         return [data]
     if data.get("type") != "FeatureCollection" or not isinstance(data.get("features"), list):
-        raise AreaFileError(f"{filename}: filen måste vara en GeoJSON FeatureCollection eller Feature.")
+        raise AreaFileError(
+            _("%(file)s: filen måste vara en GeoJSON FeatureCollection eller Feature.") % {"file": filename}
+        )
     if not data["features"]:
-        raise AreaFileError(f"{filename}: filen innehåller inga områden.")
+        raise AreaFileError(_("%(file)s: filen innehåller inga områden.") % {"file": filename})
     return data["features"]
+
+
+def place(filename: str, number: int | None = None) -> str:
+    """Where in a file a problem is, as the user will read it."""
+    if number is None:
+        return filename
+    return _("%(file)s, område %(number)s") % {"file": filename, "number": number}
+
+
+def field(where: str, name: str) -> str:
+    return _('%(where)s, fält "%(field)s"') % {"where": where, "field": name}
 
 
 def _text(props: dict[str, Any], key: str | None) -> str | None:
@@ -66,12 +82,16 @@ def _check_coordinates(geom: BaseGeometry, where: str) -> None:
     minx, miny, maxx, maxy = geom.bounds
     if not (minx >= -180 and maxx <= 180 and miny >= -90 and maxy <= 90):
         raise AreaFileError(
-            f"{where}: koordinaterna är inte i WGS84 (grader). Filen ser ut att använda en annan "
-            "projektion, till exempel SWEREF 99 TM. Spara om den i EPSG:4326."
+            _(
+                "%(where)s: koordinaterna är inte i WGS84 (grader). Filen ser ut att använda en annan "
+                "projektion, till exempel SWEREF 99 TM. Spara om den i EPSG:4326."
+            )
+            % {"where": where}
         )
     if minx < SWEDEN_LNG[0] or maxx > SWEDEN_LNG[1] or miny < SWEDEN_LAT[0] or maxy > SWEDEN_LAT[1]:
         raise AreaFileError(
-            f"{where}: området ligger utanför Sverige. Kontrollera att koordinaterna är longitud, latitud i WGS84."
+            _("%(where)s: området ligger utanför Sverige. Kontrollera att koordinaterna är longitud, latitud i WGS84.")
+            % {"where": where}
         )
 
 
@@ -84,35 +104,43 @@ def parse_feature(
     code_property: str | None = None,
     kommun_property: str | None = None,
 ) -> ParsedArea:
-    where = f"{filename}, område {number}"
+    where = place(filename, number)
     if not isinstance(feature, dict) or feature.get("type") != "Feature":
-        raise AreaFileError(f"{where}: posten är inte en GeoJSON Feature.")
+        raise AreaFileError(_("%(where)s: posten är inte en GeoJSON Feature.") % {"where": where})
     props = feature.get("properties") or {}
     if not isinstance(props, dict):
-        raise AreaFileError(f'{where}, fält "properties": egenskaperna måste vara ett objekt.')
+        raise AreaFileError(_("%(where)s: egenskaperna måste vara ett objekt.") % {"where": field(where, "properties")})
     name = _text(props, name_property)
     if name is None:
-        raise AreaFileError(f'{where}, fält "{name_property}": namn saknas.')
+        raise AreaFileError(_("%(where)s: namn saknas.") % {"where": field(where, name_property)})
     if len(name) > 200:
-        raise AreaFileError(f'{where}, fält "{name_property}": namnet är längre än 200 tecken.')
+        raise AreaFileError(_("%(where)s: namnet är längre än 200 tecken.") % {"where": field(where, name_property)})
     code = _text(props, code_property)
     if code_property and code is None:
-        raise AreaFileError(f'{where}, fält "{code_property}": kod saknas.')
+        raise AreaFileError(_("%(where)s: kod saknas.") % {"where": field(where, code_property or "")})
     kommun_code = _text(props, kommun_property)
     if kommun_property and kommun_code is None:
-        raise AreaFileError(f'{where}, fält "{kommun_property}": kommunkod saknas.')
+        raise AreaFileError(_("%(where)s: kommunkod saknas.") % {"where": field(where, kommun_property or "")})
     raw_geometry = feature.get("geometry")
     if not isinstance(raw_geometry, dict) or raw_geometry.get("type") not in {"Polygon", "MultiPolygon"}:
-        raise AreaFileError(f'{where}, fält "geometry": geometrin måste vara en Polygon eller MultiPolygon.')
+        raise AreaFileError(
+            _("%(where)s: geometrin måste vara en Polygon eller MultiPolygon.") % {"where": field(where, "geometry")}
+        )
     try:
         geom = shape(raw_geometry)
     except Exception as exc:  # shapely raises several types for malformed coordinates
-        raise AreaFileError(f'{where}, fält "geometry": koordinaterna går inte att läsa ({exc}).') from None
+        raise AreaFileError(
+            _("%(where)s: koordinaterna går inte att läsa (%(error)s).")
+            % {"where": field(where, "geometry"), "error": exc}
+        ) from None
     if geom.is_empty:
-        raise AreaFileError(f'{where}, fält "geometry": geometrin är tom.')
+        raise AreaFileError(_("%(where)s: geometrin är tom.") % {"where": field(where, "geometry")})
     _check_coordinates(geom, where)
     if not geom.is_valid:
-        raise AreaFileError(f'{where}, fält "geometry": ogiltig polygon ({explain_validity(geom)}).')
+        raise AreaFileError(
+            _("%(where)s: ogiltig polygon (%(reason)s).")
+            % {"where": field(where, "geometry"), "reason": explain_validity(geom)}
+        )
     bbox, centroid = summarise(geom)
     # Through JSON so the geometry compares equal to what the database gives back (lists, not tuples).
     geometry = json.loads(json.dumps(mapping(geom)))
@@ -143,14 +171,14 @@ def parse_area_file(
     return parsed
 
 
-def _refuse_duplicates(parsed: list[ParsedArea], filename: str, field: str) -> None:
+def _refuse_duplicates(parsed: list[ParsedArea], filename: str, field_name: str) -> None:
     seen: dict[tuple[str | None, str], int] = {}
     for area in parsed:
         key = (area.kommun_code, area.code or area.name.casefold())
         if key in seen:
             raise AreaFileError(
-                f'{filename}, område {area.number}, fält "{field}": '
-                f"samma värde som område {seen[key]} – varje område får bara finnas en gång."
+                _("%(where)s: samma värde som område %(other)s – varje område får bara finnas en gång.")
+                % {"where": field(place(filename, area.number), field_name), "other": seen[key]}
             )
         seen[key] = area.number
 

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Organisation(models.Model):
@@ -67,7 +68,7 @@ class Partnership(models.Model):
 
     class Meta:
         verbose_name = _("samverkan")
-        verbose_name_plural = _("samverkan")
+        verbose_name_plural = pgettext_lazy("plural", "samverkan")
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(
@@ -113,7 +114,7 @@ class Membership(models.Model):
 
     class Meta:
         verbose_name = _("medlemskap")
-        verbose_name_plural = _("medlemskap")
+        verbose_name_plural = pgettext_lazy("plural", "medlemskap")
         ordering = ["organisation__name", "user__full_name"]
         constraints = [models.UniqueConstraint(fields=["user", "organisation"], name="one_membership_per_organisation")]
 
