@@ -6,16 +6,11 @@ A missing browser fails the test run rather than skipping it, so CI can never pa
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Error, Page, Playwright
-
-# Playwright's sync API runs an asyncio loop in this thread; without this Django refuses database access
-# from the test ("You cannot call this from an async context").
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -12,12 +12,14 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db import connections
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
+from lofte.areas.models import Area
+from lofte.areas.reference import load_reference_areas
 from tests.browser import PageProblems, launch_chromium, screenshot, sign_in
 
-# The reference areas come from a data migration; serialized rollback puts them back after each flush.
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SAMORDNARE = "samordnare@mjolby.example"
 DASHBOARD = re.compile(r"/samverkan/mjolby/$")
@@ -27,12 +29,29 @@ TIMEOUT_MS = 10_000
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
+    # Playwright's sync API runs an asyncio loop in this thread; without this Django refuses database access
+    # from the test ("You cannot call this from an async context"). Only while the browser tests run.
+    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         chromium = launch_chromium(playwright)
         try:
             yield chromium
         finally:
             chromium.close()
+            # While Playwright runs, asyncio sees a running loop in this thread, so Django hands the tests
+            # connections from its async storage. Close them before that storage becomes unreachable.
+            connections.close_all()
+
+
+@pytest.fixture(autouse=True)
+def reference_areas(transactional_db: None) -> None:
+    """Put back the kommuner: they come from a data migration, and every transactional test ends with a flush.
+
+    (serialized_rollback cannot do it here: the connection holding the serialized copy is not the one that
+    Django hands out while Playwright's loop counts as running.)
+    """
+    if not Area.objects.filter(code="0586").exists():
+        load_reference_areas(Area)
 
 
 @pytest.fixture
