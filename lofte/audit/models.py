@@ -5,6 +5,24 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+# How each action reads in the activity feed: "<who> <label> <object>".
+ACTION_LABELS = {
+    "partnership.create": _("skapade samverkan"),
+    "partnership.update": _("ändrade samverkan"),
+    "partnership.add_organisation": _("lade till en part i"),
+    "organisation.create": _("skapade organisationen"),
+    "membership.create": _("lade till medlemskapet"),
+    "membership.update": _("ändrade medlemskapet"),
+    "areas.import": _("läste in områden för"),
+    "areas.delete": _("tog bort området"),
+    "admin.create": _("skapade i administrationen"),
+    "admin.change": _("ändrade i administrationen"),
+    "admin.delete": _("tog bort i administrationen"),
+    "auth.login": _("loggade in"),
+    "auth.logout": _("loggade ut"),
+    "auth.login_failed": _("misslyckades att logga in"),
+}
+
 
 class AuditEvent(models.Model):
     """One change: who did what to which object, and when. Rows are never updated or deleted."""
@@ -46,3 +64,6 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label or '-'} {self.action} {self.object_repr}"
+
+    def get_action_display(self) -> str:
+        return str(ACTION_LABELS.get(self.action, self.action))
