@@ -82,7 +82,7 @@ system-deps:
 run: $(VENV)/.installed
 	$(BIN)/lofte migrate --noinput
 	$(BIN)/lofte collectstatic --noinput -v 0
-	$(BIN)/lofte demo
+	SITE_URL="$${SITE_URL:-http://127.0.0.1:$(PORT)}" $(BIN)/lofte demo
 	$(BIN)/lofte serve --port $(PORT)
 
 # --- quality -----------------------------------------------------------------
