@@ -6,6 +6,8 @@ from typing import Any
 
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from lofte.areas.models import Area
+from lofte.audit.models import AuditEvent
 from tests.base import BaseTestCase
 
 EVERYONE = ["samordnare", "polis", "reporter", "viewer", "samordnare_b", "anonymous"]
@@ -45,6 +47,7 @@ CASES: list[tuple[str, list[Any], str, dict[str, Any] | None, dict[str, int]]] =
     # Only those who manage a partnership for the kommun may add areas to it (400: empty form).
     ("areas:upload", ["0586"], "post", {}, expect(403, samordnare=400, anonymous=302)),
     ("areas:upload", ["0642"], "post", {}, expect(403, samordnare_b=400, anonymous=302)),
+    ("areas:remove", ["0586"], "post", {}, expect(403, anonymous=302)),  # only districts can be removed
     ("set_language", [], "post", {"language": "sv", "next": "/"}, expect(302)),
     ("api-1.0.0:openapi-json", [], "get", None, expect(200)),
     ("api-1.0.0:openapi-view", [], "get", None, expect(200)),
@@ -119,3 +122,25 @@ class AccessTest(BaseTestCase):
         self.samordnare.save(update_fields=["is_active"])
         client = self.client_for(self.samordnare)
         self.assertEqual(client.get(reverse("partnerships:dashboard", args=["mjolby"])).status_code, 302)
+
+
+class RemoveDistrictAccessTest(BaseTestCase):
+    def test_it_lets_only_the_kommuns_managers_remove_a_district(self) -> None:
+        district = Area.objects.create(code="0586-centrum", name="Centrum", kind="district", parent=self.kommun_a)
+        url = reverse("areas:remove", args=[district.code])
+        for persona in ("polis", "reporter", "viewer", "samordnare_b"):
+            self.assertEqual(self.client_for(self.personas[persona]).post(url).status_code, 403, persona)
+        self.assertEqual(self.client_for(None).post(url).status_code, 302)
+        self.assertTrue(Area.objects.filter(code="0586-centrum").exists())
+        response = self.client_for(self.samordnare).post(url)
+        self.assertRedirects(response, "/omraden/0586/")
+        self.assertFalse(Area.objects.filter(code="0586-centrum").exists())
+        self.assertEqual(AuditEvent.objects.latest("id").action, "areas.delete")
+
+    def test_it_keeps_a_district_that_is_in_use(self) -> None:
+        district = Area.objects.create(code="0586-centrum", name="Centrum", kind="district", parent=self.kommun_a)
+        self.housing_a.area = district
+        self.housing_a.save(update_fields=["area"])
+        response = self.client_for(self.samordnare).post(reverse("areas:remove", args=[district.code]), follow=True)
+        self.assertContains(response, "används och kan inte tas bort")
+        self.assertTrue(Area.objects.filter(code="0586-centrum").exists())

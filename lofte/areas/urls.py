@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("<str:code>/", views.detail, name="detail"),
     path("<str:code>/ladda-upp/", views.upload, name="upload"),
+    path("<str:code>/ta-bort/", views.remove, name="remove"),
 ]

@@ -3,13 +3,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import ProtectedError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lofte.areas import queries
-from lofte.areas.actions import do_import_subdivisions
+from lofte.areas.actions import do_delete_subdivision, do_import_subdivisions
 from lofte.areas.forms import SubdivisionUploadForm
 from lofte.areas.geometry import AreaFileError, parse_area_file
 from lofte.areas.models import Area
@@ -27,11 +28,16 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "areas/index.html", {"lans": queries.lan_with_kommuner()})
 
 
+def _can_remove(user: object, area: Area) -> bool:
+    return area.is_subdivision and area.parent is not None and can_manage_kommun(user, area.parent.code)
+
+
 def detail(request: HttpRequest, code: str) -> HttpResponse:
     area = _get_area(code)
     can_upload = area.kind == Area.Kind.KOMMUN and can_manage_kommun(request.user, area.code)
     context = {
         "area": area,
+        "can_remove": _can_remove(request.user, area),
         "ancestors": queries.ancestors(area),
         "children": queries.children_of(area),
         "can_upload": can_upload,
@@ -78,3 +84,19 @@ def upload(request: HttpRequest, code: str) -> HttpResponse:
         "form": form,
     }
     return render(request, "areas/detail.html", context, status=400)
+
+
+@login_required
+@require_POST
+def remove(request: HttpRequest, code: str) -> HttpResponse:
+    area = _get_area(code)
+    if not _can_remove(request.user, area):
+        raise PermissionDenied
+    parent = area.parent
+    try:
+        do_delete_subdivision(area, actor=request.user)
+    except ProtectedError:
+        messages.error(request, _("%(name)s används och kan inte tas bort.") % {"name": area.name})
+        return redirect(area)
+    messages.success(request, _("%(name)s är borttaget.") % {"name": area.name})
+    return redirect(parent)
