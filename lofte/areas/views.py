@@ -99,4 +99,4 @@ def remove(request: HttpRequest, code: str) -> HttpResponse:
         messages.error(request, _("%(name)s används och kan inte tas bort.") % {"name": area.name})
         return redirect(area)
     messages.success(request, _("%(name)s är borttaget.") % {"name": area.name})
-    return redirect(parent)
+    return redirect(parent or "areas:index")
