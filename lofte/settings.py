@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "lofte.areas",
     "lofte.partnerships",
     "lofte.public",
+    "lofte.statistics",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,339 @@
+"""Every change to statistics and events: imports and their undoing."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from lofte.areas.models import Area
+from lofte.audit.log import record
+from lofte.statistics import formats
+from lofte.statistics.models import Event, ImportRun, Metric, Observation, ObservationChange, Series
+from lofte.statistics.periods import parse_period
+from lofte.statistics.sources.base import ImportFileError, MetricSpec, ParsedEvent, ParsedObservation, ParseResult
+
+BATCH = 5000
+Progress = Callable[[int, int], None]
+FIELDS = ("value", "per_100k", "preliminary", "status")
+
+
+class ImportRefused(Exception):
+    """An import or undo that cannot be done as asked (not a problem in the file)."""
+
+
+@dataclass
+class ImportSummary:
+    file: str
+    format: str
+    sha256: str
+    rows_read: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    warnings: list[str] = field(default_factory=list)
+    run: int | None = None
+    dry_run: bool = False
+
+    @property
+    def changed_anything(self) -> bool:
+        return bool(self.created or self.updated)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "format": self.format,
+            "sha256": self.sha256,
+            "run": self.run,
+            "dry_run": self.dry_run,
+            "rows_read": self.rows_read,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "warnings": self.warnings,
+        }
+
+
+def _context(name: str) -> Any:
+    kommuner = Area.objects.filter(kind=Area.Kind.KOMMUN)
+    if name == "known_areas":
+        return set(Area.objects.filter(kind__in=["riket", "lan", "kommun"]).values_list("code", flat=True))
+    if name == "kommuner":
+        return dict(kommuner.values_list("name", "code"))
+    if name == "lan":
+        return dict(Area.objects.filter(kind=Area.Kind.LAN).values_list("name", "code"))
+    raise KeyError(name)
+
+
+def parse_file(raw: bytes, filename: str, format_name: str | None = None) -> ParseResult:
+    if format_name is None:
+        fmt = formats.detect(raw, filename)
+    elif format_name in formats.BY_NAME:
+        fmt = formats.BY_NAME[format_name]
+    else:
+        raise ImportFileError(filename, f"okänt format {format_name!r}.")
+    return formats.parse(raw, filename, fmt, _context)
+
+
+def do_import(
+    raw: bytes,
+    filename: str,
+    *,
+    actor: Any,
+    format_name: str | None = None,
+    dry_run: bool = False,
+    on_progress: Progress | None = None,
+) -> ImportSummary:
+    """Import a file all or nothing. The same file again changes nothing, and no run is recorded for it."""
+    parsed = parse_file(raw, filename, format_name)
+    summary = ImportSummary(filename, parsed.format, hashlib.sha256(raw).hexdigest(), parsed.rows_read)
+    summary.warnings, summary.dry_run = list(parsed.warnings), dry_run
+    with transaction.atomic():
+        run = ImportRun.objects.create(
+            file_name=filename[:255],
+            sha256=summary.sha256,
+            format=parsed.format,
+            publisher=parsed.publisher,
+            **_actor_fields(actor),
+        )
+        _write(parsed, run, summary, filename, on_progress)
+        _finish(run, summary, actor)
+        if dry_run or not summary.changed_anything:
+            transaction.set_rollback(True)
+            summary.run = None
+    return summary
+
+
+def _actor_fields(actor: Any) -> dict[str, Any]:
+    if getattr(actor, "is_authenticated", False):
+        return {"actor": actor, "actor_label": actor.get_username()}
+    return {"actor": None, "actor_label": str(actor or "")[:254]}
+
+
+def _write(
+    parsed: ParseResult, run: ImportRun, summary: ImportSummary, filename: str, on_progress: Progress | None
+) -> None:
+    if parsed.events:
+        _write_events(parsed.events, run, summary, filename)
+        return
+    metric_ids = _ensure_metrics(parsed.metrics)
+    area_ids = _area_ids(parsed.observations, filename)
+    series_ids = _ensure_series(parsed.observations, metric_ids, area_ids, filename)
+    _refuse_repeats(parsed.observations, filename)
+    total = len(parsed.observations)
+    for start in range(0, total, BATCH):
+        _write_batch(parsed.observations[start : start + BATCH], series_ids, run, summary)
+        if on_progress is not None:
+            on_progress(min(start + BATCH, total), total)
+
+
+def _finish(run: ImportRun, summary: ImportSummary, actor: Any) -> None:
+    run.rows_read, run.created, run.updated, run.unchanged = (
+        summary.rows_read,
+        summary.created,
+        summary.updated,
+        summary.unchanged,
+    )
+    run.warnings, run.status, run.finished_at = summary.warnings, ImportRun.Status.DONE, timezone.now()
+    run.progress_done = run.progress_total = summary.rows_read
+    run.save()
+    summary.run = run.pk
+    record("statistics.import", actor=actor, obj=run, changes=summary.as_dict())
+
+
+def _ensure_metrics(specs: Iterable[MetricSpec]) -> dict[str, int]:
+    specs = list(specs)
+    existing = dict(Metric.objects.filter(code__in=[s.code for s in specs]).values_list("code", "id"))
+    new = [s for s in specs if s.code not in existing]
+    Metric.objects.bulk_create(
+        [
+            Metric(
+                code=s.code,
+                name=s.name,
+                unit=s.unit,
+                publisher=s.publisher,
+                description=s.description,
+                lower_is_better=s.lower_is_better,
+            )
+            for s in new
+        ]
+    )
+    ids = dict(Metric.objects.filter(code__in=[s.code for s in specs]).values_list("code", "id"))
+    parents = {s.code: s.parent for s in new if s.parent}
+    _ensure_parents(parents, ids)
+    return ids
+
+
+def _ensure_parents(parents: dict[str, str], ids: dict[str, int]) -> None:
+    known = dict(Metric.objects.filter(code__in=set(parents.values())).values_list("code", "id"))
+    for code, parent in parents.items():
+        if parent in known:
+            Metric.objects.filter(pk=ids[code]).update(parent_id=known[parent])
+
+
+def _area_ids(observations: list[ParsedObservation], filename: str) -> dict[str, int]:
+    codes = {o.area for o in observations}
+    ids = dict(Area.objects.filter(code__in=codes).values_list("code", "id"))
+    for observation in observations:
+        if observation.area not in ids:
+            raise ImportFileError(
+                filename, f"okänd områdeskod {observation.area!r}.", row=observation.row, field="område"
+            )
+    return ids
+
+
+def _ensure_series(
+    observations: list[ParsedObservation], metric_ids: dict[str, int], area_ids: dict[str, int], filename: str
+) -> dict[tuple[str, str], int]:
+    pairs = {(o.metric, o.area) for o in observations}
+    for observation in observations:
+        if observation.metric not in metric_ids:
+            raise ImportFileError(filename, f"okänt mått {observation.metric!r}.", row=observation.row)
+    wanted = {(metric_ids[m], area_ids[a]) for m, a in pairs}
+    existing = _series_lookup(wanted)
+    Series.objects.bulk_create([Series(metric_id=m, area_id=a) for m, a in wanted - set(existing)])
+    existing = _series_lookup(wanted)
+    return {(m, a): existing[(metric_ids[m], area_ids[a])] for m, a in pairs}
+
+
+def _series_lookup(wanted: set[tuple[int, int]]) -> dict[tuple[int, int], int]:
+    metric_ids = {m for m, _a in wanted}
+    rows = Series.objects.filter(metric_id__in=metric_ids).values_list("metric_id", "area_id", "id")
+    return {(m, a): s for m, a, s in rows if (m, a) in wanted}
+
+
+def _refuse_repeats(observations: list[ParsedObservation], filename: str) -> None:
+    seen: dict[tuple[str, str, str], int] = {}
+    for o in observations:
+        key = (o.metric, o.area, o.period)
+        if key in seen:
+            raise ImportFileError(filename, f"samma mått, område och period som rad {seen[key]}.", row=o.row)
+        seen[key] = o.row
+
+
+def _write_batch(
+    batch: list[ParsedObservation], series_ids: dict[tuple[str, str], int], run: ImportRun, summary: ImportSummary
+) -> None:
+    keyed = {(series_ids[(o.metric, o.area)], o.period): o for o in batch}
+    existing = {
+        (obs.series_id, obs.period): obs
+        for obs in Observation.objects.filter(series_id__in={s for s, _p in keyed}, period__in={p for _s, p in keyed})
+    }
+    creates, updates, changes = [], [], []
+    for key, parsed in keyed.items():
+        current = existing.get(key)
+        if current is None:
+            creates.append(_new_observation(key, parsed, run))
+        elif _values(current) != _parsed_values(parsed):
+            changes.append(ObservationChange(import_run=run, observation=current, previous=_snapshot(current)))
+            _apply(current, parsed, run)
+            updates.append(current)
+        else:
+            summary.unchanged += 1
+    Observation.objects.bulk_create(creates, batch_size=1000)
+    Observation.objects.bulk_update(updates, [*FIELDS, "import_run"], batch_size=1000)
+    ObservationChange.objects.bulk_create(changes, batch_size=1000)
+    summary.created += len(creates)
+    summary.updated += len(updates)
+
+
+def _new_observation(key: tuple[int, str], parsed: ParsedObservation, run: ImportRun) -> Observation:
+    period = parse_period(parsed.period)
+    return Observation(
+        series_id=key[0],
+        period=period.code,
+        period_kind=period.kind,
+        period_start=period.start,
+        import_run=run,
+        **dict(zip(FIELDS, _parsed_values(parsed), strict=True)),
+    )
+
+
+def _values(obs: Observation) -> tuple[Any, ...]:
+    return tuple(getattr(obs, name) for name in FIELDS)
+
+
+def _parsed_values(parsed: ParsedObservation) -> tuple[Any, ...]:
+    return (parsed.value, parsed.per_100k, parsed.preliminary, parsed.status)
+
+
+def _snapshot(obs: Observation) -> dict[str, Any]:
+    return {**dict(zip(FIELDS, _values(obs), strict=True)), "import_run": obs.import_run_id}
+
+
+def _apply(obs: Observation, parsed: ParsedObservation, run: ImportRun) -> None:
+    for name, value in zip(FIELDS, _parsed_values(parsed), strict=True):
+        setattr(obs, name, value)
+    obs.import_run = run
+
+
+def _write_events(events: list[ParsedEvent], run: ImportRun, summary: ImportSummary, filename: str) -> None:
+    areas = dict(Area.objects.filter(code__in={e.kommun for e in events if e.kommun}).values_list("code", "id"))
+    existing = {
+        e.source_id: e for e in Event.objects.filter(source="polisen", source_id__in=[e.source_id for e in events])
+    }
+    creates, updates = [], []
+    for parsed in events:
+        fields = _event_fields(parsed, areas)
+        current = existing.get(parsed.source_id)
+        if current is None:
+            creates.append(Event(source="polisen", source_id=parsed.source_id, import_run=run, **fields))
+        elif any(getattr(current, k) != v for k, v in fields.items()):
+            for key, value in fields.items():
+                setattr(current, key, value)
+            updates.append(current)
+        else:
+            summary.unchanged += 1
+    Event.objects.bulk_create(creates, batch_size=1000)
+    Event.objects.bulk_update(updates, list(_event_fields(events[0], areas)), batch_size=1000) if updates else None
+    summary.created, summary.updated = len(creates), len(updates)
+
+
+def _event_fields(parsed: ParsedEvent, areas: dict[str, int]) -> dict[str, Any]:
+    return {
+        "occurred_at": parsed.occurred_at,
+        "name": parsed.name[:300],
+        "summary": parsed.summary,
+        "url": parsed.url[:500],
+        "type": parsed.type[:100],
+        "location_name": parsed.location_name[:200],
+        "lat": parsed.lat,
+        "lng": parsed.lng,
+        "area_id": areas.get(parsed.kommun or ""),
+    }
+
+
+def do_undo_import(run: ImportRun, *, actor: Any) -> dict[str, int]:
+    """Remove what an import created and put back the values it replaced."""
+    if run.status != ImportRun.Status.DONE:
+        raise ImportRefused(f"Importen {run.pk} kan inte ångras (status: {run.get_status_display()}).")
+    later = ObservationChange.objects.filter(previous__import_run=run.pk).exclude(import_run=run)
+    if later.exists():
+        blocking = sorted(set(later.values_list("import_run_id", flat=True)))
+        raise ImportRefused(f"Senare importer ({', '.join(map(str, blocking))}) ändrade samma värden; ångra dem först.")
+    with transaction.atomic():
+        restored = _restore(run)
+        removed, _ = Observation.objects.filter(import_run=run).delete()
+        events, _ = Event.objects.filter(import_run=run).delete()
+        run.status = ImportRun.Status.UNDONE
+        run.save(update_fields=["status"])
+        result = {"removed": removed, "restored": restored, "events_removed": events}
+        record("statistics.undo_import", actor=actor, obj=run, changes=result)
+    return result
+
+
+def _restore(run: ImportRun) -> int:
+    changes = list(run.changes.select_related("observation"))
+    observations = []
+    for change in changes:
+        obs = change.observation
+        for name in FIELDS:
+            setattr(obs, name, change.previous[name])
+        obs.import_run_id = change.previous["import_run"]
+        observations.append(obs)
+    Observation.objects.bulk_update(observations, [*FIELDS, "import_run"], batch_size=1000)
+    return len(observations)

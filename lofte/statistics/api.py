@@ -1,0 +1,114 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from django.http import Http404, HttpRequest
+from ninja import Field, Query, Router, Schema
+
+from lofte.statistics import queries
+from lofte.statistics.models import Metric
+
+router = Router(tags=["statistics"])
+
+
+class MetricOut(Schema):
+    code: str
+    name: str
+    unit: str
+    publisher: str
+    attribution: str
+    lower_is_better: bool
+    parent: str | None = None
+
+    @staticmethod
+    def resolve_parent(obj: Metric) -> str | None:
+        return obj.parent.code if obj.parent_id else None  # type: ignore[union-attr]
+
+
+class ObservationOut(Schema):
+    period: str
+    value: float | None
+    per_100k: float | None
+    preliminary: bool
+    status: str
+
+
+class ObservationsOut(Schema):
+    area: str
+    metric: str
+    unit: str
+    attribution: str
+    items: list[ObservationOut]
+
+
+class ObservationFilter(Schema):
+    area: str = Field(..., description="Area code, e.g. 0586")
+    metric: str = Field(..., description="Metric code, e.g. anmalda.totalt")
+    from_year: int | None = Field(None, alias="from")
+    to_year: int | None = Field(None, alias="to")
+    kind: Literal["year", "half", "quarter", "month", "week"] | None = Field(
+        None, description="Only this kind of period"
+    )
+
+
+class EventOut(Schema):
+    id: str = Field(..., alias="source_id")
+    occurred_at: datetime
+    type: str
+    name: str
+    summary: str
+    url: str
+    location_name: str
+    area: str | None = None
+    lat: float | None = Field(None, description="The kommun's or län's centroid, not the scene")
+    lng: float | None = None
+
+    @staticmethod
+    def resolve_area(obj: Any) -> str | None:
+        return obj.area.code if obj.area_id else None
+
+
+class EventFilter(Schema):
+    area: str | None = None
+    type: list[str] = Field(default_factory=list)
+    since: datetime | None = None
+    until: datetime | None = None
+    limit: int = Field(100, ge=1, le=1000)
+
+
+@router.get("/metrics", response=list[MetricOut], summary="The metrics with their codes", auth=None)
+def list_metrics(request: HttpRequest) -> Any:
+    return list(Metric.objects.select_related("parent").order_by("code"))
+
+
+@router.get("/observations", response=ObservationsOut, summary="One metric over time for one area", auth=None)
+def list_observations(request: HttpRequest, filters: Query[ObservationFilter]) -> dict[str, Any]:
+    metric = queries.get_metric(filters.metric)
+    if metric is None:
+        raise Http404
+    rows = list(queries.observations(filters.area, metric.code, filters.from_year, filters.to_year, filters.kind))
+    population = queries.population_by_year(filters.area) if any(r.per_100k is None for r in rows) else {}
+    items = [
+        {
+            "period": r.period,
+            "value": r.value,
+            "per_100k": queries.rate_per_100k(r, population),
+            "preliminary": r.preliminary,
+            "status": r.status,
+        }
+        for r in rows
+    ]
+    return {
+        "area": filters.area,
+        "metric": metric.code,
+        "unit": metric.unit,
+        "attribution": metric.attribution,
+        "items": items,
+    }
+
+
+@router.get("/events", response=list[EventOut], summary="Police events (Källa: Polisen)", auth=None)
+def list_events(request: HttpRequest, filters: Query[EventFilter]) -> Any:
+    rows = queries.events(area=filters.area, types=filters.type, since=filters.since, until=filters.until)
+    return list(rows[: filters.limit])

@@ -1,0 +1,91 @@
+"""Brå's reported crimes as a long CSV: `kommun;period;key;count;per100k;preliminary`, yearly or quarterly."""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+
+from lofte.statistics.catalogue import BY_CODE
+from lofte.statistics.periods import PeriodError, parse_period
+from lofte.statistics.sources.base import ImportFileError, ParsedObservation, ParseResult
+from lofte.statistics.sources.text import decode_text
+
+FORMAT = "bra-csv"
+COLUMNS = ["kommun", "period", "key", "count", "per100k", "preliminary"]
+KEYS = {
+    "total": "anmalda.totalt",
+    "person": "anmalda.person",
+    "theft": "anmalda.stold",
+    "burglary": "anmalda.bostadsinbrott",
+    "vandalism": "anmalda.skadegorelse",
+    "drugs_weapons": "anmalda.narkotika_vapen",
+}
+# Brå's symbols for values it does not publish.
+SUPPRESSED = {"..", ".", "x", "X"}
+
+
+def detect(head: bytes) -> bool:
+    first = head.split(b"\n", 1)[0].strip().lstrip(b"\xef\xbb\xbf").lower()
+    return first.replace(b" ", b"") == ";".join(COLUMNS).encode()
+
+
+def parse(raw: bytes, filename: str, *, known_areas: set[str] | None = None) -> ParseResult:
+    reader = csv.reader(io.StringIO(decode_text(raw, filename)), delimiter=";")
+    header = [h.strip().lower() for h in next(reader, [])]
+    _check_header(header, filename)
+    result = ParseResult(format=FORMAT, publisher="bra")
+    codes: set[str] = set()
+    for line, row in enumerate(reader, start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        observation = _observation(dict(zip(header, row, strict=False)), line, filename, known_areas)
+        codes.add(observation.metric)
+        result.observations.append(observation)
+        result.rows_read += 1
+    if not result.observations:
+        raise ImportFileError(filename, "filen innehåller inga rader med värden.")
+    result.metrics = [BY_CODE[code] for code in sorted(codes)]
+    return result
+
+
+def _check_header(header: list[str], filename: str) -> None:
+    if not header:
+        raise ImportFileError(filename, "filen är tom.")
+    for column in COLUMNS:
+        if column not in header:
+            raise ImportFileError(
+                filename, f"kolumnen saknas (rubrikraden har {';'.join(header)}).", row=1, field=column
+            )
+
+
+def _observation(cells: dict[str, str], line: int, filename: str, known_areas: set[str] | None) -> ParsedObservation:
+    area = cells.get("kommun", "").strip()
+    if not (area.isdigit() and len(area) in (2, 4)) or (known_areas is not None and area not in known_areas):
+        raise ImportFileError(filename, f"okänd kommunkod {area!r}.", row=line, field="kommun")
+    key = cells.get("key", "").strip()
+    if key not in KEYS:
+        raise ImportFileError(filename, f"okänd kategori {key!r} (känner {', '.join(KEYS)}).", row=line, field="key")
+    try:
+        period = parse_period(cells.get("period", "")).code
+    except PeriodError as exc:
+        raise ImportFileError(filename, str(exc) + ".", row=line, field="period") from None
+    value, status = _number(cells.get("count", ""), filename, line, "count")
+    per_100k, _status = _number(cells.get("per100k", ""), filename, line, "per100k")
+    preliminary = cells.get("preliminary", "").strip().lower() in {"1", "true", "ja", "prel"}
+    return ParsedObservation(line, KEYS[key], area, period, value, per_100k, preliminary, status)
+
+
+def _number(text: str, filename: str, line: int, field: str) -> tuple[float | None, str]:
+    cleaned = text.strip().replace("\u00a0", "").replace(" ", "")
+    if cleaned == "":
+        return None, "missing"
+    if cleaned in SUPPRESSED:
+        return None, "suppressed"
+    try:
+        number = float(cleaned.replace(",", "."))
+    except ValueError:
+        raise ImportFileError(filename, f"{text!r} är inte ett tal.", row=line, field=field) from None
+    if not math.isfinite(number) or number < 0:
+        raise ImportFileError(filename, f"{text!r} är inte ett giltigt antal.", row=line, field=field)
+    return number, "ok"

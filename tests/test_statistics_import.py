@@ -1,0 +1,173 @@
+"""Importing statistics: real files, provenance, repeat imports, refusals that leave the database as it was."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from io import StringIO
+from pathlib import Path
+
+from django.core.management import CommandError, call_command
+from django.test import TestCase
+
+from lofte.statistics.actions import ImportRefused, do_import, do_undo_import
+from lofte.statistics.models import ImportRun, Metric, Observation, ObservationChange, Series
+from lofte.statistics.sources.base import ImportFileError
+
+SOURCES = Path(__file__).resolve().parent.parent / "lofte" / "statistics" / "sources"
+YEARLY = SOURCES / "bra_csv" / "fixtures" / "bra_anmalda_brott_arsvis_motala_mjolby_mullsjo.csv"
+QUARTERLY = SOURCES / "bra_csv" / "fixtures" / "bra_anmalda_brott_kvartal_motala_mjolby_mullsjo.csv"
+MONTHLY = SOURCES / "bra_monthly" / "fixtures" / "bra_anmalda_brott_manad_boden_2026-08_prel.csv"
+HEADER = "kommun;period;key;count;per100k;preliminary\n"
+
+
+def value(area: str, metric: str, period: str) -> tuple[float | None, float | None]:
+    obs = Observation.objects.get(series__area__code=area, series__metric__code=metric, period=period)
+    return obs.value, obs.per_100k
+
+
+def database_fingerprint() -> str:
+    """Every row that an import may touch, so a refused import can be shown to change nothing."""
+    parts = [
+        list(Metric.objects.order_by("code").values_list("code", "name", "parent_id")),
+        list(Series.objects.order_by("id").values_list("id", "metric_id", "area_id")),
+        list(
+            Observation.objects.order_by("id").values_list("id", "series_id", "period", "value", "per_100k", "status")
+        ),
+        list(ImportRun.objects.order_by("id").values_list("id", "sha256", "status")),
+        ObservationChange.objects.count(),
+    ]
+    return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()
+
+
+class RealFilesTest(TestCase):
+    def test_it_imports_brås_yearly_file(self) -> None:
+        summary = do_import(YEARLY.read_bytes(), YEARLY.name, actor="test")
+        self.assertEqual((summary.format, summary.rows_read, summary.created), ("bra-csv", 540, 540))
+        self.assertEqual(value("0586", "anmalda.totalt", "2025"), (2875.0, 9997.0))
+        # Mjölby 2024 has person = theft = 716 in the source; kept as published.
+        self.assertEqual(value("0586", "anmalda.person", "2024")[0], value("0586", "anmalda.stold", "2024")[0])
+
+    def test_it_imports_the_quarters(self) -> None:
+        do_import(QUARTERLY.read_bytes(), QUARTERLY.name, actor="test")
+        quarters = [value("0586", "anmalda.totalt", f"2025K{q}")[0] for q in range(1, 5)]
+        self.assertEqual(quarters, [710.0, 759.0, 709.0, 697.0])
+        self.assertTrue(Observation.objects.get(series__area__code="0586", period="2026K2").preliminary)
+
+    def test_it_keeps_brås_hierarchy_without_summing(self) -> None:
+        do_import(YEARLY.read_bytes(), YEARLY.name, actor="test")
+        burglary = Metric.objects.select_related("parent__parent").get(code="anmalda.bostadsinbrott")
+        self.assertEqual((burglary.parent.code, burglary.parent.parent.code), ("anmalda.stold", "anmalda.totalt"))
+
+    def test_it_imports_the_monthly_tree_with_parents_and_children(self) -> None:
+        summary = do_import(MONTHLY.read_bytes(), MONTHLY.name, actor="test")
+        self.assertEqual((summary.format, summary.created), ("bra-monthly", 41))
+        self.assertEqual(value("2582", "anmalda.totalt", "2026-08"), (225.0, 786.0))
+        theft = Metric.objects.get(code="bra.13207")
+        self.assertEqual(theft.parent.code, "bra.13206")
+        children = Observation.objects.filter(series__metric__parent=theft.parent, period="2026-08")
+        parent_value = Observation.objects.get(series__metric=theft.parent, period="2026-08").value
+        self.assertEqual(sum(o.value or 0 for o in children), parent_value)
+        self.assertTrue(all(Observation.objects.filter(period="2026-08").values_list("preliminary", flat=True)))
+
+    def test_it_records_provenance(self) -> None:
+        summary = do_import(YEARLY.read_bytes(), YEARLY.name, actor="test")
+        run = ImportRun.objects.get(pk=summary.run)
+        self.assertEqual(run.sha256, hashlib.sha256(YEARLY.read_bytes()).hexdigest())
+        self.assertEqual(
+            (run.file_name, run.format, run.actor_label, run.created), (YEARLY.name, "bra-csv", "test", 540)
+        )
+        self.assertEqual(Observation.objects.filter(import_run=run).count(), 540)
+
+
+class RepeatAndUndoTest(TestCase):
+    def test_it_changes_nothing_the_second_time_and_says_so(self) -> None:
+        do_import(YEARLY.read_bytes(), YEARLY.name, actor="test")
+        before = database_fingerprint()
+        again = do_import(YEARLY.read_bytes(), YEARLY.name, actor="test")
+        self.assertEqual((again.created, again.updated, again.unchanged, again.run), (0, 0, 540, None))
+        self.assertEqual(database_fingerprint(), before)
+        out = StringIO()
+        call_command("import", str(YEARLY), stdout=out, stderr=StringIO())
+        self.assertIn("Inget ändrades", out.getvalue())
+
+    def test_it_updates_a_revised_value_and_can_undo_it(self) -> None:
+        first = do_import(YEARLY.read_bytes(), YEARLY.name, actor="test")
+        revised = HEADER + "0586;2025;total;2880;10014.0;\n"
+        second = do_import(revised.encode(), "revision.csv", actor="test")
+        self.assertEqual((second.updated, value("0586", "anmalda.totalt", "2025")), (1, (2880.0, 10014.0)))
+        with self.assertRaises(ImportRefused):
+            do_undo_import(ImportRun.objects.get(pk=first.run), actor="test")
+        do_undo_import(ImportRun.objects.get(pk=second.run), actor="test")
+        self.assertEqual(value("0586", "anmalda.totalt", "2025"), (2875.0, 9997.0))
+        self.assertEqual(
+            Observation.objects.get(
+                series__area__code="0586", period="2025", series__metric__code="anmalda.totalt"
+            ).import_run_id,
+            first.run,
+        )
+
+    def test_it_undoes_an_import_completely(self) -> None:
+        summary = do_import(QUARTERLY.read_bytes(), QUARTERLY.name, actor="test")
+        out = StringIO()
+        call_command("undo_import", str(summary.run), stdout=out)
+        self.assertEqual(json.loads(out.getvalue())["removed"], 144)
+        self.assertFalse(Observation.objects.exists())
+        self.assertEqual(ImportRun.objects.get(pk=summary.run).status, "undone")
+        with self.assertRaises(CommandError):
+            call_command("undo_import", str(summary.run), stdout=StringIO())
+
+    def test_it_saves_nothing_on_a_dry_run(self) -> None:
+        summary = do_import(YEARLY.read_bytes(), YEARLY.name, actor="test", dry_run=True)
+        self.assertEqual(summary.created, 540)
+        self.assertFalse(Observation.objects.exists())
+        self.assertFalse(ImportRun.objects.exists())
+
+
+BAD_FILES = {
+    "missing column": (HEADER.replace("count", "antal") + "0586;2025;total;2875;9997.0;\n", 'rad 1, fält "count"'),
+    "misspelt column": (HEADER.replace("kommun", "komun") + "0586;2025;total;2875;9997.0;\n", 'fält "kommun"'),
+    "non-numeric count": (HEADER + "0586;2025;total;2875;9997.0;\n0586;2024;total;många;1;\n", 'rad 3, fält "count"'),
+    "unknown kommun": (HEADER + "0586;2025;total;2875;9997.0;\n9999;2025;total;1;1;\n", 'rad 3, fält "kommun"'),
+    "unknown category": (HEADER + "0586;2025;bilbrott;1;1;\n", 'rad 2, fält "key"'),
+    "bad period": (HEADER + "0586;20x5;total;1;1;\n", 'rad 2, fält "period"'),
+    "repeated row": (HEADER + "0586;2025;total;1;1;\n0586;2025;total;2;2;\n", "rad 3"),
+    "empty file": ("", "filen är tom"),
+}
+
+
+class BadInputTest(TestCase):
+    def setUp(self) -> None:
+        do_import(YEARLY.read_bytes(), YEARLY.name, actor="test")
+
+    def test_it_refuses_each_bad_file_and_leaves_the_database_as_it_was(self) -> None:
+        for label, (content, where) in BAD_FILES.items():
+            with self.subTest(label):
+                before = database_fingerprint()
+                with self.assertRaises(CommandError) as caught:
+                    self.run_import(content.encode(), "data.csv", format_name="bra-csv")
+                self.assertEqual(caught.exception.returncode, 2)
+                self.assertIn("data.csv", str(caught.exception))
+                self.assertIn(where, str(caught.exception))
+                self.assertEqual(database_fingerprint(), before)
+
+    def test_it_refuses_the_wrong_encoding_and_binary_files(self) -> None:
+        latin1 = (HEADER + "0586;2025;total;2875;9997.0;\n").replace("kommun", "kommün").encode("latin-1")
+        for raw, message in ((latin1, "inte UTF-8"), (b"\x89PNG\r\n\x1a\n\x00\x00\x00", "binär")):
+            before = database_fingerprint()
+            with self.assertRaises(ImportFileError) as caught:
+                do_import(raw, "data.csv", actor="test", format_name="bra-csv")
+            self.assertIn(message, str(caught.exception))
+            self.assertEqual(database_fingerprint(), before)
+
+    def test_it_refuses_a_file_it_cannot_recognise(self) -> None:
+        with self.assertRaisesMessage(ImportFileError, "formatet känns inte igen"):
+            do_import(b"a,b,c\n1,2,3\n", "okand.csv", actor="test")
+
+    def run_import(self, raw: bytes, name: str, format_name: str) -> None:
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / name
+            path.write_bytes(raw)
+            call_command("import", str(path), "--format", format_name, stdout=StringIO(), stderr=StringIO())
