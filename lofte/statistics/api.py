@@ -88,7 +88,9 @@ def list_observations(request: HttpRequest, filters: Query[ObservationFilter]) -
     if metric is None:
         raise Http404
     rows = list(queries.observations(filters.area, metric.code, filters.from_year, filters.to_year, filters.kind))
-    population = queries.population_by_year(filters.area) if any(r.per_100k is None for r in rows) else {}
+    # A rate only means something for counts, and never for the population itself.
+    derivable = metric.unit == Metric.Unit.ANTAL and metric.code != queries.POPULATION
+    population = queries.population_by_year(filters.area) if derivable and any(r.per_100k is None for r in rows) else {}
     items = [
         {
             "period": r.period,

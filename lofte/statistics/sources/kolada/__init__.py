@@ -1,0 +1,1 @@
+"""Kolada (RKA) API v3 data answers."""

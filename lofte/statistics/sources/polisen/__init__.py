@@ -1,0 +1,1 @@
+"""Police events from polisen.se/api/events."""
