@@ -31,7 +31,14 @@ def detect(head: bytes) -> bool:
 
 
 def parse(raw: bytes, filename: str, *, known_areas: set[str] | None = None) -> ParseResult:
-    reader = csv.reader(io.StringIO(decode_text(raw, filename)), delimiter=";")
+    try:
+        return _parse(raw, filename, known_areas=known_areas)
+    except csv.Error as exc:
+        raise ImportFileError(filename, f"CSV-filen går inte att läsa ({exc}).") from None
+
+
+def _parse(raw: bytes, filename: str, *, known_areas: set[str] | None = None) -> ParseResult:
+    reader = csv.reader(io.StringIO(decode_text(raw, filename), newline=""), delimiter=";")
     header = [h.strip().lower() for h in next(reader, [])]
     _check_header(header, filename)
     result = ParseResult(format=FORMAT, publisher="bra")
