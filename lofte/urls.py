@@ -14,6 +14,7 @@ urlpatterns = [
     path("konto/", include("lofte.accounts.urls")),
     path("samverkan/", include("lofte.partnerships.urls")),
     path("omraden/", include("lofte.areas.urls")),
+    path("statistik/", include("lofte.statistics.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

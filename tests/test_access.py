@@ -48,6 +48,12 @@ CASES: list[tuple[str, list[Any], str, dict[str, Any] | None, dict[str, int]]] =
     ("areas:upload", ["0586"], "post", {}, expect(403, samordnare=400, anonymous=302)),
     ("areas:upload", ["0642"], "post", {}, expect(403, samordnare_b=400, anonymous=302)),
     ("areas:remove", ["0586"], "post", {}, expect(403, anonymous=302)),  # only districts can be removed
+    ("statistics:runs", [], "get", None, expect(200, anonymous=302)),
+    # Importing and undoing is for those who manage a partnership (400/302: the empty form is refused).
+    ("statistics:preview", [], "post", {}, expect(403, samordnare=400, samordnare_b=400, anonymous=302)),
+    ("statistics:confirm", [], "post", {}, expect(403, samordnare=302, samordnare_b=302, anonymous=302)),
+    ("statistics:run", [999999], "get", None, expect(404, anonymous=302)),
+    ("statistics:undo", [999999], "post", {}, expect(403, samordnare=404, samordnare_b=404, anonymous=302)),
     ("set_language", [], "post", {"language": "sv", "next": "/"}, expect(302)),
     ("api-1.0.0:openapi-json", [], "get", None, expect(200)),
     ("api-1.0.0:openapi-view", [], "get", None, expect(200)),

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 from typing import Any
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template import loader
 from django.test import override_settings
 from django.test.signals import template_rendered
@@ -57,5 +59,18 @@ class EveryTemplateTest(BaseTestCase):
         ):
             self.assertEqual(samordnare.get(url).status_code, 200, url)
         self.assertEqual(self.client_for(self.viewer).post("/omraden/0586/ladda-upp/").status_code, 403)
+        self.tour_statistics(samordnare)
         do_add_membership(self.polis, self.kommun_org_b, "polis", actor="test")
         self.assertEqual(self.client_for(self.polis).get("/samverkan/").status_code, 200)
+
+    def tour_statistics(self, client: Any) -> None:
+        sources = TEMPLATE_DIR.parent / "statistics" / "sources"
+        csv = sources / "bra_csv" / "fixtures" / "bra_anmalda_brott_kvartal_motala_mjolby_mullsjo.csv"
+        with tempfile.TemporaryDirectory() as tmp, override_settings(VAR_DIR=Path(tmp)):
+            preview = client.post(
+                "/statistik/importer/forhandsgranska/", {"file": SimpleUploadedFile("k.csv", csv.read_bytes())}
+            )
+            self.assertEqual(preview.status_code, 200)
+            confirmed = client.post("/statistik/importer/bekrafta/", preview.context["confirm"].initial, follow=True)
+            self.assertEqual(confirmed.status_code, 200)
+            self.assertEqual(client.get("/statistik/importer/").status_code, 200)

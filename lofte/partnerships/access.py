@@ -104,6 +104,14 @@ def can_manage_kommun(user: Any, kommun_code: str) -> bool:
     ).exists()
 
 
+def can_anywhere(user: Any, capability: Can) -> bool:
+    """Whether the user has this capability in at least one partnership (for shared data such as statistics)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    roles = {role for role, caps in CAPABILITIES.items() if capability in caps}
+    return Membership.objects.filter(user=user, role__in=roles, organisation__partnerships__isnull=False).exists()
+
+
 def published_partnerships() -> QuerySet[Partnership]:
     """What anonymous visitors may see."""
     return Partnership.objects.filter(is_published=True)

@@ -28,6 +28,7 @@ def _items(request: HttpRequest) -> list[NavItem]:
     items = [
         NavItem(_("Översikt"), reverse("partnerships:home"), "partnerships"),
         NavItem(_("Områden"), reverse("areas:index"), "areas"),
+        NavItem(_("Statistik"), reverse("statistics:runs"), "statistics"),
         NavItem(_("API"), reverse("api-1.0.0:openapi-view"), "api"),
     ]
     if user.is_staff:
