@@ -14,6 +14,7 @@ PAGES = {
         "/konto/profil/",
         "/konto/losenord/byt/",
         "/omraden/0586/",
+        "/statistik/importer/",
     ],
 }
 
