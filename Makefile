@@ -129,8 +129,9 @@ messages: $(VENV)/.installed
 
 # --- benchmarks --------------------------------------------------------------
 
-bench: $(VENV)/.installed-test
-	$(BIN)/python -m lofte.bench $(BENCH_ARGS)
+bench: system-deps $(VENV)/.installed-test
+	env -u DATABASE_URL $(BIN)/python -m lofte.bench $(BENCH_ARGS)
+	scripts/with-postgres $(BIN)/python -m lofte.bench $(BENCH_ARGS)
 
 # --- cleaning ----------------------------------------------------------------
 

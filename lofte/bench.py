@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import re
 import statistics
 import tempfile
 import time
@@ -40,13 +41,15 @@ def _time(call: Callable[[], Any], repeat: int) -> tuple[float, float]:
     return statistics.median(samples), samples[min(len(samples) - 1, int(len(samples) * 0.95))]
 
 
-def run(repeat: int) -> list[tuple[str, float, float]]:
+def run(repeat: int, *, skip: bool = False) -> list[tuple[str, float, float]]:
     import django
     from django.core.management import call_command
     from django.test import Client
 
     django.setup()
     call_command("migrate", verbosity=0)
+    if skip:
+        return []
     call_command("demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
     from lofte.accounts.models import User
 
@@ -74,46 +77,84 @@ def run(repeat: int) -> list[tuple[str, float, float]]:
     return [(name, *_time(call, repeat)) for name, call in cases]
 
 
-def write_report(results: list[tuple[str, float, float]], repeat: int, database: str) -> Path:
+def machine() -> str:
     import django
 
-    lines = [
-        "# Benchmarks",
-        "",
-        "Written by `make bench` (`python -m lofte.bench`): each request runs once to warm up, then",
-        f"{repeat} times through Django's test client in one process (no network, no server).",
-        "",
-        f"- date: {datetime.now().astimezone():%Y-%m-%d %H:%M %Z}",
-        f"- machine: {_cpu()}, {os.cpu_count()} cores, {platform.system()} {platform.release()}",
-        f"- Python {platform.python_version()}, Django {django.get_version()}, database: {database}",
-        "",
-        "| request | median ms | p95 ms |",
-        "| --- | ---: | ---: |",
-        *[f"| {name} | {median:.1f} | {p95:.1f} |" for name, median, p95 in results],
-        "",
-    ]
+    return (
+        f"{datetime.now().astimezone():%Y-%m-%d %H:%M %Z}; {_cpu()}, {os.cpu_count()} cores, "
+        f"{platform.system()} {platform.release()}; Python {platform.python_version()}, Django {django.get_version()}"
+    )
+
+
+def section(
+    database: str, requests: list[tuple[str, float, float]], repeat: int, imported: dict[str, float] | None
+) -> str:
+    lines = [f"<!-- bench:{database} -->", f"## {database}", "", f"Measured {machine()}.", ""]
+    if requests:
+        lines += [
+            f"Requests through Django's test client in one process (no server), warmed up, then {repeat} times:",
+            "",
+            "| request | median ms | p95 ms |",
+            "| --- | ---: | ---: |",
+            *[f"| {name} | {median:.1f} | {p95:.1f} |" for name, median, p95 in requests],
+            "",
+        ]
+    if imported:
+        lines += [
+            f"Import of a generated {imported['rows']:,.0f}-observation Brå long CSV (`lofte import`'s code path):",
+            "",
+            "| what | seconds | observations/s |",
+            "| --- | ---: | ---: |",
+            f"| import into an empty store | {imported['import_s']:.1f} | {imported['import_per_s']:,.0f} |",
+            f"| the same file again (nothing changes) | {imported['repeat_s']:.1f} | {imported['rows'] / imported['repeat_s']:,.0f} |",
+            f"| bare bulk insert of the same rows (the floor) | {imported['bare_s']:.1f} | {imported['bare_per_s']:,.0f} |",
+            "",
+            f"Import time / bare insert time: **{imported['ratio']:.2f}×** (aim: at most 2×; at least 100,000/s on SQLite).",
+            "",
+        ]
+    return "\n".join([*lines, f"<!-- /bench:{database} -->"])
+
+
+def write_report(database: str, text: str) -> Path:
     path = ROOT / "docs" / "benchmarks.md"
-    path.write_text("\n".join(lines), encoding="utf-8")
+    old = path.read_text(encoding="utf-8") if path.exists() else ""
+    header = (
+        "# Benchmarks\n\nWritten by `make bench` (`python -m lofte.bench`), once on SQLite and once on PostgreSQL.\n"
+    )
+    pattern = re.compile(r"<!-- bench:(\w+) -->.*?<!-- /bench:\1 -->", flags=re.S)
+    kept = {match.group(1): match.group(0) for match in pattern.finditer(old)}
+    kept[database] = text
+    body = "\n\n".join(kept[name] for name in sorted(kept, key=lambda n: (n != "sqlite", n)))
+    path.write_text(f"{header}\n{body}\n", encoding="utf-8")
     return path
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=50)
+    parser.add_argument("--import-rows", type=int, default=1_000_000)
+    parser.add_argument("--skip-requests", action="store_true")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         if not os.environ.get("DATABASE_URL"):
             os.environ["DATABASE_URL"] = f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lofte.settings")
-        os.environ["LOFTE_VAR_DIR"] = tmp
-        os.environ["AXES_ENABLED"] = "false"
-        os.environ["ALLOWED_HOSTS"] = "testserver"
-        results = run(args.repeat)
-        database = os.environ["DATABASE_URL"].split(":", 1)[0]
-        path = write_report(results, args.repeat, database)
-    for name, median, p95 in results:
+        os.environ.update(LOFTE_VAR_DIR=tmp, AXES_ENABLED="false", ALLOWED_HOSTS="testserver")
+        requests = run(args.repeat, skip=args.skip_requests)
+        from lofte import bench_import
+
+        print(f"Importing {args.import_rows:,} generated observations …", flush=True)
+        imported = bench_import.run(args.import_rows) if args.import_rows else None
+        database = "postgresql" if os.environ["DATABASE_URL"].startswith("postgres") else "sqlite"
+        path = write_report(database, section(database, requests, args.repeat, imported))
+    for name, median, p95 in requests:
         print(f"{name:<48} median {median:7.1f} ms   p95 {p95:7.1f} ms")
-    print(f"Written to {path.relative_to(ROOT)}")
+    if imported:
+        print(
+            f"import: {imported['import_per_s']:,.0f} observations/s; bare insert {imported['bare_per_s']:,.0f}/s; "
+            f"ratio {imported['ratio']:.2f}"
+        )
+    print(f"Written to {path.relative_to(ROOT)} ({database})")
 
 
 if __name__ == "__main__":

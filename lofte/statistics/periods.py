@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 KINDS = ("year", "half", "quarter", "month", "week")
 
@@ -34,6 +35,7 @@ class Period:
         return self.code
 
 
+@lru_cache(maxsize=8192)
 def parse_period(text: str) -> Period:
     """Read a period in any of the forms publishers use; raise PeriodError otherwise."""
     raw = str(text).strip()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 UNITS = ("antal", "procent", "index", "per_100k")
 STATUSES = ("ok", "missing", "suppressed")
@@ -41,8 +42,9 @@ class MetricSpec:
     parent: str | None = None  # the code of the broader category this one is part of (never summed)
 
 
-@dataclass(frozen=True)
-class ParsedObservation:
+class ParsedObservation(NamedTuple):
+    """A tuple rather than a dataclass: a million of these are made per big import."""
+
     row: int  # where in the file it came from (line, or cell index for JSON), for messages
     metric: str
     area: str  # SCB code: "00" riket, "05" län, "0586" kommun

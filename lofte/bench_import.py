@@ -1,0 +1,107 @@
+"""The import benchmark: a 1,000,000-observation long CSV, against a bare bulk insert of the same rows.
+
+The CSV is generated from the real Brå yearly file: every kommun, every category, and counts drawn from
+that category's real distribution. Periods are quarters going back in time until the rows run out.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import random
+import time
+from pathlib import Path
+
+from django.db import connection, transaction
+
+SOURCE = (
+    Path(__file__).resolve().parent
+    / "statistics/sources/bra_csv/fixtures/bra_anmalda_brott_arsvis_motala_mjolby_mullsjo.csv"
+)
+
+
+def generate_csv(rows: int, kommuner: list[str], seed: int = 2026) -> bytes:
+    rng = random.Random(seed)  # noqa: S311 (test data, not security)
+    real: dict[str, list[float]] = {}
+    with SOURCE.open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle, delimiter=";"):
+            real.setdefault(row["key"], []).append(float(row["count"]))
+    out = io.StringIO()
+    out.write("kommun;period;key;count;per100k;preliminary\n")
+    written, quarter = 0, 0
+    while written < rows:
+        period = f"{2025 - quarter // 4}K{4 - quarter % 4}"
+        for kommun in kommuner:
+            for key, values in real.items():
+                count = round(rng.choice(values) / 4)
+                out.write(f"{kommun};{period};{key};{count};{count * 3.4:.1f};\n")
+                written += 1
+                if written == rows:
+                    return out.getvalue().encode()
+        quarter += 1
+    return out.getvalue().encode()
+
+
+def bare_insert_seconds(raw: bytes) -> float:
+    """Insert the same rows straight into the table with executemany: the floor for any importer."""
+    from lofte.statistics.actions import parse_file
+    from lofte.statistics.models import ImportRun, Observation, Series
+    from lofte.statistics.periods import parse_period
+
+    parsed = parse_file(raw, "bench.csv")
+    series = {(s.metric.code, s.area.code): s.pk for s in Series.objects.select_related("metric", "area")}
+    run = ImportRun.objects.create(file_name="bare", sha256="0" * 64, format="bare")
+    table = Observation._meta.db_table
+    columns = "series_id, period, period_kind, period_start, value, per_100k, preliminary, status, import_run_id"
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * 9)})"  # noqa: S608 (no user input)
+    start = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        rows = []
+        for o in parsed.observations:
+            p = parse_period(o.period)
+            rows.append(
+                (
+                    series[(o.metric, o.area)],
+                    p.code,
+                    p.kind,
+                    p.start,
+                    o.value,
+                    o.per_100k,
+                    o.preliminary,
+                    o.status,
+                    run.pk,
+                )
+            )
+        cursor.executemany(sql, rows)
+    return time.perf_counter() - start
+
+
+def run(rows: int) -> dict[str, float]:
+    from lofte.areas.models import Area
+    from lofte.statistics.actions import do_import
+    from lofte.statistics.models import ImportRun, Observation
+
+    kommuner = list(Area.objects.filter(kind="kommun").order_by("code").values_list("code", flat=True))
+    raw = generate_csv(rows, kommuner)
+    start = time.perf_counter()
+    summary = do_import(raw, "bench.csv", actor="make bench")
+    seconds = time.perf_counter() - start
+    if summary.created != rows:
+        raise RuntimeError(f"expected {rows} new observations, got {summary.created}")
+    start = time.perf_counter()
+    again = do_import(raw, "bench.csv", actor="make bench")
+    repeat_seconds = time.perf_counter() - start
+    if again.unchanged != rows:
+        raise RuntimeError("the repeat import changed something")
+    Observation.objects.all().delete()
+    ImportRun.objects.all().delete()
+    bare = bare_insert_seconds(raw)
+    return {
+        "rows": rows,
+        "import_s": seconds,
+        "import_per_s": rows / seconds,
+        "repeat_s": repeat_seconds,
+        "bare_s": bare,
+        "bare_per_s": rows / bare,
+        "ratio": seconds / bare,
+    }
