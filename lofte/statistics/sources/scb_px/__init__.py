@@ -1,0 +1,1 @@
+"""PC-Axis (.px) tables from SCB's statistical database."""
