@@ -18,6 +18,9 @@ SOURCES = Path(__file__).resolve().parent.parent / "lofte" / "statistics" / "sou
 YEARLY = SOURCES / "bra_csv" / "fixtures" / "bra_anmalda_brott_arsvis_motala_mjolby_mullsjo.csv"
 QUARTERLY = SOURCES / "bra_csv" / "fixtures" / "bra_anmalda_brott_kvartal_motala_mjolby_mullsjo.csv"
 MONTHLY = SOURCES / "bra_monthly" / "fixtures" / "bra_anmalda_brott_manad_boden_2026-08_prel.csv"
+PX = SOURCES / "scb_px" / "fixtures" / "scb_px_BE0101N1.px"
+JSONSTAT = SOURCES / "jsonstat" / "fixtures" / "scb_tab638_folkmangd_0586_0583_0642_2023_2025.json"
+EVENTS = SOURCES / "polisen" / "fixtures" / "polisen_events_mjolby_motala_mullsjo.json"
 HEADER = "kommun;period;key;count;per100k;preliminary\n"
 
 
@@ -69,6 +72,20 @@ class RealFilesTest(TestCase):
         parent_value = Observation.objects.get(series__metric=theft.parent, period="2026-08").value
         self.assertEqual(sum(o.value or 0 for o in children), parent_value)
         self.assertTrue(all(Observation.objects.filter(period="2026-08").values_list("preliminary", flat=True)))
+
+    def test_it_imports_scbs_pc_axis_file(self) -> None:
+        summary = do_import(PX.read_bytes(), PX.name, actor="test")
+        self.assertEqual((summary.format, summary.created), ("scb-px", 84))
+        self.assertEqual(value("05", "scb.be0101n1.2", "2008")[0], 211143.0)  # Östergötland, women, 2008
+
+    def test_it_imports_population_as_json_stat(self) -> None:
+        do_import(JSONSTAT.read_bytes(), JSONSTAT.name, actor="test")
+        self.assertEqual(value("0586", "befolkning.totalt", "2025")[0], 28823.0)
+
+    def test_it_archives_the_police_events_once(self) -> None:
+        first = do_import(EVENTS.read_bytes(), EVENTS.name, actor="test")
+        again = do_import(EVENTS.read_bytes(), EVENTS.name, actor="test")
+        self.assertEqual((first.created, again.created, again.unchanged, again.run), (245, 0, 245, None))
 
     def test_it_records_provenance(self) -> None:
         summary = do_import(YEARLY.read_bytes(), YEARLY.name, actor="test")
@@ -159,6 +176,15 @@ class BadInputTest(TestCase):
                 do_import(raw, "data.csv", actor="test", format_name="bra-csv")
             self.assertIn(message, str(caught.exception))
             self.assertEqual(database_fingerprint(), before)
+
+    def test_it_refuses_a_truncated_px_file(self) -> None:
+        before = database_fingerprint()
+        raw = PX.read_bytes()
+        with self.assertRaises(ImportFileError) as caught:
+            do_import(raw[: len(raw) - 200], "BE0101N1.px", actor="test")
+        self.assertIn("BE0101N1.px", str(caught.exception))
+        self.assertIn("avkortad", str(caught.exception))
+        self.assertEqual(database_fingerprint(), before)
 
     def test_it_refuses_a_file_it_cannot_recognise(self) -> None:
         with self.assertRaisesMessage(ImportFileError, "formatet känns inte igen"):
