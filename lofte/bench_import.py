@@ -1,7 +1,7 @@
 """The import benchmark: a 1,000,000-observation long CSV, against a bare bulk insert of the same rows.
 
 The CSV is generated from the real Brå yearly file: every kommun, every category, and counts drawn from
-that category's real distribution. Periods are quarters going back in time until the rows run out.
+that category's real distribution, for each year back from 2025 with its halves, quarters and months.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ import csv
 import io
 import random
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from django.db import connection, transaction
@@ -28,18 +29,25 @@ def generate_csv(rows: int, kommuner: list[str], seed: int = 2026) -> bytes:
             real.setdefault(row["key"], []).append(float(row["count"]))
     out = io.StringIO()
     out.write("kommun;period;key;count;per100k;preliminary\n")
-    written, quarter = 0, 0
-    while written < rows:
-        period = f"{2025 - quarter // 4}K{4 - quarter % 4}"
+    written = 0
+    for period, share in _periods():
         for kommun in kommuner:
             for key, values in real.items():
-                count = round(rng.choice(values) / 4)
+                count = round(rng.choice(values) * share)
                 out.write(f"{kommun};{period};{key};{count};{count * 3.4:.1f};\n")
                 written += 1
                 if written == rows:
                     return out.getvalue().encode()
-        quarter += 1
     return out.getvalue().encode()
+
+
+def _periods() -> Iterator[tuple[str, float]]:
+    """Each year from 2025 back, with its halves, quarters and months: the mix a kommun's store holds."""
+    for year in range(2025, 1900, -1):
+        yield f"{year}", 1.0
+        yield from ((f"{year}H{h}", 1 / 2) for h in (1, 2))
+        yield from ((f"{year}K{q}", 1 / 4) for q in range(1, 5))
+        yield from ((f"{year}-{m:02d}", 1 / 12) for m in range(1, 13))
 
 
 def bare_insert_seconds(raw: bytes) -> float:
