@@ -13,7 +13,9 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from django.db import connection, transaction
+from django.db import transaction
+
+from lofte.lib.db import bulk_insert
 
 SOURCE = (
     Path(__file__).resolve().parent
@@ -51,19 +53,16 @@ def _periods() -> Iterator[tuple[str, float]]:
 
 
 def bare_insert_seconds(raw: bytes) -> float:
-    """Insert the same rows straight into the table with executemany: the floor for any importer."""
-    from lofte.statistics.actions import parse_file
+    """Insert the same rows straight into the table (lofte.lib.db.bulk_insert): the floor for any importer."""
+    from lofte.statistics.actions import OBSERVATION_COLUMNS, parse_file
     from lofte.statistics.models import ImportRun, Observation, Series
     from lofte.statistics.periods import parse_period
 
     parsed = parse_file(raw, "bench.csv")
     series = {(s.metric.code, s.area.code): s.pk for s in Series.objects.select_related("metric", "area")}
     run = ImportRun.objects.create(file_name="bare", sha256="0" * 64, format="bare")
-    table = Observation._meta.db_table
-    columns = "series_id, period, period_kind, period_start, value, per_100k, preliminary, status, import_run_id"
-    sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * 9)})"  # noqa: S608 (no user input)
     start = time.perf_counter()
-    with transaction.atomic(), connection.cursor() as cursor:
+    with transaction.atomic():
         rows = []
         for o in parsed.observations:
             p = parse_period(o.period)
@@ -80,7 +79,7 @@ def bare_insert_seconds(raw: bytes) -> float:
                     run.pk,
                 )
             )
-        cursor.executemany(sql, rows)
+        bulk_insert(Observation._meta.db_table, OBSERVATION_COLUMNS, rows)
     return time.perf_counter() - start
 
 

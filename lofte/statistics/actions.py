@@ -7,11 +7,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from lofte.areas.models import Area
 from lofte.audit.log import record
+from lofte.lib.db import bulk_insert
 from lofte.statistics import formats
 from lofte.statistics.models import Event, ImportRun, Metric, Observation, ObservationChange, Series
 from lofte.statistics.periods import parse_period
@@ -20,6 +21,7 @@ from lofte.statistics.sources.base import ImportFileError, MetricSpec, ParsedEve
 BATCH = 5000
 Progress = Callable[[int, int], None]
 FIELDS = ("value", "per_100k", "preliminary", "status")
+OBSERVATION_COLUMNS = ("series_id", "period", "period_kind", "period_start", *FIELDS, "import_run_id")
 
 
 class ImportRefused(Exception):
@@ -253,11 +255,7 @@ def _insert(keys: list[tuple[int, str]], keyed: dict[tuple[int, str], ParsedObse
         rows.append(
             (series_id, period.code, period.kind, period.start, *_parsed_values(keyed[(series_id, code)]), run.pk)
         )
-    table = Observation._meta.db_table
-    columns = "series_id, period, period_kind, period_start, value, per_100k, preliminary, status, import_run_id"
-    placeholders = ", ".join(["%s"] * 9)
-    with connection.cursor() as cursor:
-        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", rows)  # noqa: S608
+    bulk_insert(Observation._meta.db_table, OBSERVATION_COLUMNS, rows)
 
 
 def _update(changed: list[tuple[tuple[Any, ...], ParsedObservation]], run: ImportRun) -> None:
