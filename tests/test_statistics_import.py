@@ -97,6 +97,29 @@ class RealFilesTest(TestCase):
         self.assertEqual(Observation.objects.filter(import_run=run).count(), 540)
 
 
+class SpreadsheetImportTest(TestCase):
+    XLSX = SOURCES / "spreadsheet" / "fixtures" / "trygghetsmatning_exempel.xlsx"
+    MAPPING = (
+        "--format", "spreadsheet", "--area-column", "Kommun", "--period-column", "År", "--value-column", "Problemindex",
+        "--metric", "trygghet.problemindex", "--metric-name", "Problemindex", "--unit", "index", "--area-by-name",
+        "--header-row", "3",
+    )  # fmt: skip
+
+    def test_it_imports_a_spreadsheet_through_the_chosen_columns(self) -> None:
+        out = StringIO()
+        call_command("import", str(self.XLSX), *self.MAPPING, "--json", stdout=out, stderr=StringIO())
+        self.assertEqual(json.loads(out.getvalue())["created"], 9)
+        metric = Metric.objects.get(code="trygghet.problemindex")
+        self.assertEqual((metric.unit, metric.publisher), ("index", "other"))
+        self.assertEqual(Series.objects.filter(metric=metric).values("area__code").distinct().count(), 3)
+
+    def test_it_asks_for_the_columns_it_needs(self) -> None:
+        with self.assertRaises(CommandError) as caught:
+            call_command("import", str(self.XLSX), "--format", "spreadsheet", stdout=StringIO(), stderr=StringIO())
+        self.assertEqual(caught.exception.returncode, 2)
+        self.assertIn("--area-column", str(caught.exception))
+
+
 class RepeatAndUndoTest(TestCase):
     def test_it_changes_nothing_the_second_time_and_says_so(self) -> None:
         do_import(YEARLY.read_bytes(), YEARLY.name, actor="test")

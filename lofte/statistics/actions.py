@@ -71,14 +71,16 @@ def _context(name: str) -> Any:
     raise KeyError(name)
 
 
-def parse_file(raw: bytes, filename: str, format_name: str | None = None) -> ParseResult:
+def parse_file(
+    raw: bytes, filename: str, format_name: str | None = None, options: dict[str, Any] | None = None
+) -> ParseResult:
     if format_name is None:
         fmt = formats.detect(raw, filename)
     elif format_name in formats.BY_NAME:
         fmt = formats.BY_NAME[format_name]
     else:
         raise ImportFileError(filename, f"okänt format {format_name!r}.")
-    return formats.parse(raw, filename, fmt, _context)
+    return formats.parse(raw, filename, fmt, _context, options)
 
 
 def do_import(
@@ -89,9 +91,13 @@ def do_import(
     format_name: str | None = None,
     dry_run: bool = False,
     on_progress: Progress | None = None,
+    options: dict[str, Any] | None = None,
 ) -> ImportSummary:
-    """Import a file all or nothing. The same file again changes nothing, and no run is recorded for it."""
-    parsed = parse_file(raw, filename, format_name)
+    """Import a file all or nothing. The same file again changes nothing, and no run is recorded for it.
+
+    `options` go to the parser as they are, e.g. the column mapping of a spreadsheet.
+    """
+    parsed = parse_file(raw, filename, format_name, options)
     summary = ImportSummary(filename, parsed.format, hashlib.sha256(raw).hexdigest(), parsed.rows_read)
     summary.warnings, summary.dry_run = list(parsed.warnings), dry_run
     with transaction.atomic():

@@ -35,6 +35,8 @@ FORMATS = [
     Format("kolada", "kolada"),
     Format("jsonstat", "jsonstat"),
     Format("scb-px", "scb_px"),
+    # Never detected: the user says which column holds what (the mapping, passed as an option).
+    Format("spreadsheet", "spreadsheet", ("kommuner", "lan")),
 ]
 BY_NAME = {f.name: f for f in FORMATS}
 
@@ -52,8 +54,10 @@ def detect(raw: bytes, filename: str) -> Format:
     )
 
 
-def parse(raw: bytes, filename: str, fmt: Format, context: Callable[[str], Any]) -> ParseResult:
+def parse(
+    raw: bytes, filename: str, fmt: Format, context: Callable[[str], Any], options: dict[str, Any] | None = None
+) -> ParseResult:
     if not fmt.is_available():
         raise ImportFileError(filename, f"formatet {fmt.name} finns inte i den här versionen.")
-    kwargs = {name: context(name) for name in fmt.context}
+    kwargs = {name: context(name) for name in fmt.context} | (options or {})
     return fmt.parser().parse(raw, filename, **kwargs)

@@ -20,6 +20,18 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=[f.name for f in formats.FORMATS], help="Skip detection")
         parser.add_argument("--dry-run", action="store_true", help="Check and count, save nothing")
         parser.add_argument("--json", action="store_true", help="Print the summary as JSON")
+        sheet = parser.add_argument_group("spreadsheet (--format spreadsheet): which column holds what")
+        sheet.add_argument("--area-column", help="Column with the area: SCB codes, or names with --area-by-name")
+        sheet.add_argument("--period-column", help="Column with the period (2024, 2024K1, 2024-03, …)")
+        sheet.add_argument("--value-column", help="Column with the value")
+        sheet.add_argument("--per-100k-column", help="Column with the value per 100 000, if published")
+        sheet.add_argument("--metric", help="Your code for the metric, e.g. trygghet.problemindex")
+        sheet.add_argument("--metric-name", help="Its Swedish name")
+        sheet.add_argument("--unit", choices=["antal", "procent", "index", "per_100k"])
+        sheet.add_argument("--higher-is-better", action="store_true")
+        sheet.add_argument("--area-by-name", action="store_true")
+        sheet.add_argument("--sheet", help="Sheet name in an .xlsx (default: the first)")
+        sheet.add_argument("--header-row", type=int, default=1)
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]
@@ -36,6 +48,7 @@ class Command(BaseCommand):
                     format_name=options["format"],
                     dry_run=options["dry_run"],
                     on_progress=lambda done, total: _advance(bar, done, total),
+                    options=_spreadsheet_options(path.name, options),
                 )
             except ImportFileError as exc:
                 raise CommandError(str(exc), returncode=2) from None
@@ -56,6 +69,31 @@ class Command(BaseCommand):
             self.stdout.write(f"Import {summary.run} sparad. Ångra med: lofte undo-import {summary.run}")
         for warning in summary.warnings:
             self.stderr.write(f"Varning: {warning}")
+
+
+def _spreadsheet_options(filename: str, options: dict[str, Any]) -> dict[str, Any] | None:
+    if options["format"] != "spreadsheet":
+        return None
+    from lofte.statistics.sources.spreadsheet.parser import Mapping
+
+    required = ["area_column", "period_column", "value_column", "metric", "metric_name", "unit"]
+    missing = [f"--{name.replace('_', '-')}" for name in required if not options[name]]
+    if missing:
+        raise CommandError(f"{filename}: ange {', '.join(missing)} för --format spreadsheet.", returncode=2)
+    mapping = Mapping(
+        area=options["area_column"],
+        period=options["period_column"],
+        value=options["value_column"],
+        per_100k=options["per_100k_column"],
+        metric_code=options["metric"],
+        metric_name=options["metric_name"],
+        unit=options["unit"],
+        area_by_name=options["area_by_name"],
+        lower_is_better=not options["higher_is_better"],
+        sheet=options["sheet"],
+        header_row=options["header_row"],
+    )
+    return {"mapping": mapping}
 
 
 def _advance(bar: tqdm, done: int, total: int) -> None:
