@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from lofte.statistics.sources.base import ImportFileError
 
 
@@ -17,3 +20,34 @@ def decode_text(raw: bytes, filename: str) -> str:
             filename,
             f"filen är inte UTF-8 (byte {exc.start + 1}). Spara den som UTF-8 och försök igen.",
         ) from None
+
+
+def decode_or_none(raw: bytes) -> str | None:
+    """UTF-8 text, or None for binary or otherwise encoded bytes (for format detection)."""
+    if b"\x00" in raw:
+        return None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(name)
+
+
+def load_json(raw: bytes, filename: str) -> Any:
+    """Parse a JSON answer, refusing binary, empty, NaN/Infinity and absurd nesting with a clear message."""
+    text = decode_or_none(raw)
+    if text is None:
+        raise ImportFileError(filename, "filen är inte en textfil (JSON i UTF-8 väntades).")
+    if not text.strip():
+        raise ImportFileError(filename, "filen är tom.")
+    try:
+        return json.loads(text, parse_constant=_reject_constant)
+    except json.JSONDecodeError as error:
+        raise ImportFileError(
+            filename, f"filen är inte giltig JSON (rad {error.lineno}, kolumn {error.colno})."
+        ) from None
+    except (ValueError, RecursionError):  # NaN/Infinity, absurdly long numbers or nesting
+        raise ImportFileError(filename, "filen är inte giltig JSON.") from None

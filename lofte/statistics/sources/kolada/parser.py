@@ -16,6 +16,7 @@ from typing import Any
 
 from lofte.statistics.periods import PeriodError, parse_period
 from lofte.statistics.sources.base import ImportFileError, MetricSpec, ParsedObservation, ParseResult
+from lofte.statistics.sources.text import decode_or_none, load_json
 
 FORMAT = "kolada"
 PUBLISHER = "kolada"
@@ -43,7 +44,7 @@ KNOWN_KPIS = {
 
 def detect(head: bytes) -> bool:
     """True when the start of a file looks like a Kolada v3 data answer (the head may be cut off mid-file)."""
-    text = _decode_or_none(head)
+    text = decode_or_none(head)
     if text is None or not text.lstrip().startswith("{"):
         return False
     try:
@@ -104,36 +105,11 @@ class _State:
 
 
 def _load(raw: bytes, filename: str) -> tuple[list[Any], str | None]:
-    text = _decode_or_none(raw)
-    if text is None:
-        raise ImportFileError(filename, "filen är inte en textfil (JSON i UTF-8 väntades).")
-    if not text.strip():
-        raise ImportFileError(filename, "filen är tom.")
-    try:
-        data = json.loads(text, parse_constant=_reject_constant)
-    except json.JSONDecodeError as error:
-        raise ImportFileError(
-            filename, f"filen är inte giltig JSON (rad {error.lineno}, kolumn {error.colno})."
-        ) from None
-    except (ValueError, RecursionError):  # NaN/Infinity, absurdly long numbers or nesting
-        raise ImportFileError(filename, "filen är inte giltig JSON.") from None
+    data = load_json(raw, filename)
     if not isinstance(data, dict) or not isinstance(data.get("values"), list):
         raise ImportFileError(filename, 'filen ska vara ett svar från Kolada: ett JSON-objekt med listan "values".')
     next_url = data.get("next_url")
     return data["values"], next_url if isinstance(next_url, str) else None
-
-
-def _decode_or_none(raw: bytes) -> str | None:
-    if b"\x00" in raw:
-        return None
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return None
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(name)
 
 
 Fail = Callable[[str, str], ImportFileError]

@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from lofte.statistics.sources.base import ImportFileError, ParsedEvent, ParseResult
+from lofte.statistics.sources.text import decode_or_none, load_json
 
 FORMAT = "polisen-events"
 PUBLISHER = "polisen"
@@ -37,7 +38,7 @@ def detect(head: bytes) -> bool:
 
     The head may be cut off mid-file, so when it does not parse as JSON we look for the keys of the first object.
     """
-    text = _decode_or_none(head)
+    text = decode_or_none(head)
     if text is None or not text.lstrip().startswith("["):
         return False
     try:
@@ -80,35 +81,10 @@ def _warnings(duplicates: int, bad_urls: int, resolver: _KommunResolver) -> list
 
 
 def _load(raw: bytes, filename: str) -> list[Any]:
-    text = _decode_or_none(raw)
-    if text is None:
-        raise ImportFileError(filename, "filen är inte en textfil (JSON i UTF-8 väntades).")
-    if not text.strip():
-        raise ImportFileError(filename, "filen är tom.")
-    try:
-        data = json.loads(text, parse_constant=_reject_constant)
-    except json.JSONDecodeError as error:
-        raise ImportFileError(
-            filename, f"filen är inte giltig JSON (rad {error.lineno}, kolumn {error.colno})."
-        ) from None
-    except (ValueError, RecursionError):  # NaN/Infinity, absurdly long numbers or nesting
-        raise ImportFileError(filename, "filen är inte giltig JSON.") from None
+    data = load_json(raw, filename)
     if not isinstance(data, list):
         raise ImportFileError(filename, "filen ska vara en JSON-lista med händelser, som polisen.se/api/events ger.")
     return data
-
-
-def _decode_or_none(raw: bytes) -> str | None:
-    if b"\x00" in raw:
-        return None
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return None
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(name)
 
 
 class _KommunResolver:
