@@ -9,6 +9,7 @@ from django.test import RequestFactory, TestCase, override_settings
 
 from lofte.accounts.models import User
 from lofte.partnerships.models import Membership, Organisation, Partnership
+from lofte.statistics.models import Event, Observation
 
 LINE = re.compile(r"^\s+(\w+)\s+(\S+@\S+)\s+(\S+)\s+\((.+)\)$", re.MULTILINE)
 
@@ -36,6 +37,15 @@ class DemoTest(TestCase):
         request = RequestFactory().post("/konto/logga-in/")
         for _role, email, password, _org in logins:
             self.assertIsNotNone(authenticate(request, username=email, password=password), email)
+
+    def test_it_loads_real_statistics_and_events(self) -> None:
+        self.run_demo()
+        total = Observation.objects.get(series__area__code="0586", series__metric__code="anmalda.totalt", period="2025")
+        self.assertEqual((total.value, total.per_100k), (2875.0, 9997.0))
+        self.assertEqual(Event.objects.count(), 245)
+        observations = Observation.objects.count()
+        self.run_demo()
+        self.assertEqual((Observation.objects.count(), Event.objects.count()), (observations, 245))
 
     def test_it_can_run_again_without_duplicating(self) -> None:
         self.run_demo()

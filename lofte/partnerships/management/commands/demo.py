@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from lofte.partnerships.demo import load_demo
+from lofte.statistics.demo import load_demo_statistics
 
 
 class Command(BaseCommand):
@@ -20,8 +21,14 @@ class Command(BaseCommand):
                 "Demodata laddas inte i produktion (LOFTE_ENV=production). Använd --force om du menar det."
             )
         logins = load_demo()
+        imported = load_demo_statistics()
         width = max(len(login.email) for login in logins)
         self.stdout.write("Demo: Mjölby, Motala och Mullsjö med Lokalpolisområde Motala och partner.")
+        new = sum(summary.created for summary in imported)
+        self.stdout.write(
+            f"Statistik från Brå, Kolada och Polisen: {len(imported)} filer, {new} nya värden och händelser "
+            f"({sum(summary.unchanged for summary in imported)} fanns redan)."
+        )
         self.stdout.write(f"Logga in på {settings.SITE_URL}/konto/logga-in/ (lösenorden byts varje gång demo körs):")
         for login in logins:
             self.stdout.write(f"  {login.role:<11} {login.email:<{width}}  {login.password}  ({login.organisation})")
