@@ -11,10 +11,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from lofte.areas.geometry import AreaFileError, ParsedArea, overlaps, place
-from lofte.areas.models import Area
+from lofte.areas.models import SUBDIVISION_KINDS, Area
 from lofte.audit.log import record
-
-SUBDIVISION_KINDS = {Area.Kind.DISTRICT, Area.Kind.REGSO, Area.Kind.DESO}
 
 
 @dataclass

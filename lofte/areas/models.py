@@ -58,7 +58,7 @@ class Area(models.Model):
 
     @property
     def is_subdivision(self) -> bool:
-        return self.kind in {self.Kind.DISTRICT, self.Kind.REGSO, self.Kind.DESO}
+        return self.kind in SUBDIVISION_KINDS
 
     def as_feature(self) -> dict[str, Any]:
         return {
@@ -67,3 +67,7 @@ class Area(models.Model):
             "properties": {"code": self.code, "name": self.name, "kind": self.kind},
             "geometry": self.geometry,
         }
+
+
+# The kinds a kommun loads from files; riket, län and kommuner are reference data.
+SUBDIVISION_KINDS = frozenset({Area.Kind.DISTRICT, Area.Kind.REGSO, Area.Kind.DESO})

@@ -4,8 +4,6 @@ from django.db.models import Count, QuerySet
 
 from lofte.areas.models import Area
 
-LIGHT_FIELDS = ("code", "name", "kind", "parent__code", "centroid_lat", "centroid_lng", "bbox")
-
 
 def get_area(code: str) -> Area | None:
     return Area.objects.select_related("parent").filter(code=code).first()

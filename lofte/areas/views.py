@@ -32,8 +32,9 @@ def _can_remove(user: object, area: Area) -> bool:
     return area.is_subdivision and area.parent is not None and can_manage_kommun(user, area.parent.code)
 
 
-def detail(request: HttpRequest, code: str) -> HttpResponse:
-    area = _get_area(code)
+def _detail(
+    request: HttpRequest, area: Area, form: SubdivisionUploadForm | None = None, status: int = 200
+) -> HttpResponse:
     can_upload = area.kind == Area.Kind.KOMMUN and can_manage_kommun(request.user, area.code)
     context = {
         "area": area,
@@ -41,9 +42,13 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
         "ancestors": queries.ancestors(area),
         "children": queries.children_of(area),
         "can_upload": can_upload,
-        "form": SubdivisionUploadForm() if can_upload else None,
+        "form": (form or SubdivisionUploadForm()) if can_upload else None,
     }
-    return render(request, "areas/detail.html", context)
+    return render(request, "areas/detail.html", context, status=status)
+
+
+def detail(request: HttpRequest, code: str) -> HttpResponse:
+    return _detail(request, _get_area(code))
 
 
 @login_required
@@ -76,14 +81,7 @@ def upload(request: HttpRequest, code: str) -> HttpResponse:
             for warning in result.warnings:
                 messages.warning(request, warning)
             return redirect(area)
-    context = {
-        "area": area,
-        "ancestors": queries.ancestors(area),
-        "children": queries.children_of(area),
-        "can_upload": True,
-        "form": form,
-    }
-    return render(request, "areas/detail.html", context, status=400)
+    return _detail(request, area, form, status=400)
 
 
 @login_required

@@ -37,6 +37,10 @@ CAPABILITIES: dict[str, frozenset[Can]] = {
 }
 
 
+def _roles_with(capability: Can) -> list[str]:
+    return [role for role, caps in CAPABILITIES.items() if capability in caps]
+
+
 @dataclass(frozen=True)
 class PartnershipAccess:
     partnership: Partnership
@@ -99,7 +103,7 @@ def can_manage_kommun(user: Any, kommun_code: str) -> bool:
         return False
     return Membership.objects.filter(
         user=user,
-        role__in=[role for role, caps in CAPABILITIES.items() if Can.MANAGE in caps],
+        role__in=_roles_with(Can.MANAGE),
         organisation__partnerships__area__code=kommun_code,
     ).exists()
 
@@ -108,8 +112,9 @@ def can_anywhere(user: Any, capability: Can) -> bool:
     """Whether the user has this capability in at least one partnership (for shared data such as statistics)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
-    roles = {role for role, caps in CAPABILITIES.items() if capability in caps}
-    return Membership.objects.filter(user=user, role__in=roles, organisation__partnerships__isnull=False).exists()
+    return Membership.objects.filter(
+        user=user, role__in=_roles_with(capability), organisation__partnerships__isnull=False
+    ).exists()
 
 
 def published_partnerships() -> QuerySet[Partnership]:

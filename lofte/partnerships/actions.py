@@ -87,18 +87,6 @@ def do_update_partnership(partnership: Partnership, *, actor: Any, **values: Any
     return list(changes)
 
 
-def do_add_organisation(partnership: Partnership, organisation: Organisation, *, actor: Any) -> None:
-    with transaction.atomic():
-        partnership.organisations.add(organisation)
-        record(
-            "partnership.add_organisation",
-            actor=actor,
-            obj=partnership,
-            partnership=partnership,
-            changes={"organisation": organisation.name},
-        )
-
-
 def do_add_membership(user: Any, organisation: Organisation, role: str, *, actor: Any, title: str = "") -> Membership:
     with transaction.atomic():
         membership, created = Membership.objects.get_or_create(

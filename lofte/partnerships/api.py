@@ -76,7 +76,7 @@ def list_partnerships(request: HttpRequest) -> Any:
 @router.get("/partnerships/{slug}", response=PartnershipOut, summary="One partnership")
 def get_partnership(request: HttpRequest, slug: str) -> Any:
     access = get_partnership_for_user(request.user, slug)
-    return queries.with_parties(type(access.partnership).objects.filter(pk=access.partnership.pk)).get()
+    return queries.load_parties(access.partnership)
 
 
 @router.get("/partnerships/{slug}/members", response=list[MemberOut], summary="The people in the partnership")

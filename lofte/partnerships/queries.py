@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 
 from lofte.audit.models import AuditEvent
 from lofte.partnerships.models import Membership, Organisation, Partnership
@@ -39,10 +39,20 @@ def subdivisions_of(partnership: Partnership) -> QuerySet[Any]:
     return partnership.area.children.order_by("kind", "name").only("code", "name", "kind")
 
 
-def with_parties(queryset: QuerySet[Partnership]) -> QuerySet[Partnership]:
+def _parties() -> Prefetch:
     organisations = Organisation.objects.select_related("area").defer("area__geometry").order_by("kind", "name")
+    return Prefetch("organisations", queryset=organisations)
+
+
+def with_parties(queryset: QuerySet[Partnership]) -> QuerySet[Partnership]:
     return (
         queryset.select_related("area", "area__parent")
         .defer("area__geometry", "area__parent__geometry")
-        .prefetch_related(Prefetch("organisations", queryset=organisations))
+        .prefetch_related(_parties())
     )
+
+
+def load_parties(partnership: Partnership) -> Partnership:
+    """The parties of a partnership already fetched (by the access check), in one query."""
+    prefetch_related_objects([partnership], _parties())
+    return partnership

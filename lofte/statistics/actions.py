@@ -21,6 +21,7 @@ from lofte.statistics.sources.base import ImportFileError, MetricSpec, ParsedEve
 BATCH = 5000
 Progress = Callable[[int, int], None]
 FIELDS = ("value", "per_100k", "preliminary", "status")
+EVENT_FIELDS = ["occurred_at", "name", "summary", "url", "type", "location_name", "lat", "lng", "area_id"]
 OBSERVATION_COLUMNS = ("series_id", "period", "period_kind", "period_start", *FIELDS, "import_run_id")
 
 
@@ -126,7 +127,7 @@ def _write(
     parsed: ParseResult, run: ImportRun, summary: ImportSummary, filename: str, on_progress: Progress | None
 ) -> None:
     if parsed.events:
-        _write_events(parsed.events, run, summary, filename)
+        _write_events(parsed.events, run, summary)
         return
     metric_ids = _ensure_metrics(parsed.metrics)
     area_ids = _area_ids(parsed.observations, filename)
@@ -292,7 +293,7 @@ def _parsed_values(parsed: ParsedObservation) -> tuple[Any, ...]:
     return (parsed.value, parsed.per_100k, parsed.preliminary, parsed.status)
 
 
-def _write_events(events: list[ParsedEvent], run: ImportRun, summary: ImportSummary, filename: str) -> None:
+def _write_events(events: list[ParsedEvent], run: ImportRun, summary: ImportSummary) -> None:
     areas = dict(Area.objects.filter(code__in={e.kommun for e in events if e.kommun}).values_list("code", "id"))
     existing = {
         e.source_id: e for e in Event.objects.filter(source="polisen", source_id__in=[e.source_id for e in events])
@@ -310,7 +311,7 @@ def _write_events(events: list[ParsedEvent], run: ImportRun, summary: ImportSumm
         else:
             summary.unchanged += 1
     Event.objects.bulk_create(creates, batch_size=1000)
-    Event.objects.bulk_update(updates, list(_event_fields(events[0], areas)), batch_size=1000) if updates else None
+    Event.objects.bulk_update(updates, EVENT_FIELDS, batch_size=1000)
     summary.created, summary.updated = len(creates), len(updates)
 
 

@@ -19,13 +19,6 @@ class Format:
     def parser(self) -> Any:
         return importlib.import_module(f"lofte.statistics.sources.{self.module}.parser")
 
-    def is_available(self) -> bool:
-        try:
-            self.parser()
-        except ModuleNotFoundError:
-            return False
-        return True
-
 
 # Order matters for detection: the most specific first.
 FORMATS = [
@@ -44,20 +37,16 @@ BY_NAME = {f.name: f for f in FORMATS}
 def detect(raw: bytes, filename: str) -> Format:
     head = raw[:65536]
     for candidate in FORMATS:
-        if candidate.is_available() and candidate.parser().detect(head):
+        if candidate.parser().detect(head):
             return candidate
     raise ImportFileError(
         filename,
-        "formatet känns inte igen. Ange det med --format ("
-        + ", ".join(f.name for f in FORMATS if f.is_available())
-        + ").",
+        "formatet känns inte igen. Ange det med --format (" + ", ".join(f.name for f in FORMATS) + ").",
     )
 
 
 def parse(
     raw: bytes, filename: str, fmt: Format, context: Callable[[str], Any], options: dict[str, Any] | None = None
 ) -> ParseResult:
-    if not fmt.is_available():
-        raise ImportFileError(filename, f"formatet {fmt.name} finns inte i den här versionen.")
     kwargs = {name: context(name) for name in fmt.context} | (options or {})
     return fmt.parser().parse(raw, filename, **kwargs)

@@ -92,18 +92,6 @@ class ImportRun(models.Model):
     def __str__(self) -> str:
         return f"{self.file_name} ({self.started_at:%Y-%m-%d %H:%M})"
 
-    def summary(self) -> dict[str, object]:
-        return {
-            "run": self.pk,
-            "file": self.file_name,
-            "format": self.format,
-            "rows_read": self.rows_read,
-            "created": self.created,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "warnings": self.warnings,
-        }
-
 
 class Observation(models.Model):
     """A value for one period. A missing or suppressed value is None with a status, never zero."""

@@ -30,14 +30,16 @@ def _require(request: HttpRequest, capability: Can) -> None:
         raise PermissionDenied
 
 
+def _runs_page(request: HttpRequest, form: ImportUploadForm | None, status: int = 200) -> HttpResponse:
+    # The list shows actor_label, so the actor itself is not fetched.
+    context = {"runs": ImportRun.objects.all()[:100], "form": form}
+    return render(request, "statistics/runs.html", context, status=status)
+
+
 @login_required
 def runs(request: HttpRequest) -> HttpResponse:
     _require(request, Can.VIEW)
-    context = {
-        "runs": ImportRun.objects.select_related("actor")[:100],
-        "form": ImportUploadForm() if can_anywhere(request.user, Can.MANAGE) else None,
-    }
-    return render(request, "statistics/runs.html", context)
+    return _runs_page(request, ImportUploadForm() if can_anywhere(request.user, Can.MANAGE) else None)
 
 
 @login_required
@@ -46,9 +48,7 @@ def preview(request: HttpRequest) -> HttpResponse:
     _require(request, Can.MANAGE)
     form = ImportUploadForm(request.POST, request.FILES)
     if not form.is_valid():
-        return render(
-            request, "statistics/runs.html", {"runs": ImportRun.objects.all()[:100], "form": form}, status=400
-        )
+        return _runs_page(request, form, status=400)
     upload = form.cleaned_data["file"]
     raw = upload.read()
     try:
@@ -57,9 +57,7 @@ def preview(request: HttpRequest) -> HttpResponse:
         )
     except ImportFileError as exc:
         form.add_error("file", str(exc))
-        return render(
-            request, "statistics/runs.html", {"runs": ImportRun.objects.all()[:100], "form": form}, status=400
-        )
+        return _runs_page(request, form, status=400)
     path = _pending(summary.sha256)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(raw)

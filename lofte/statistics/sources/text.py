@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 from lofte.statistics.sources.base import ImportFileError
@@ -51,3 +52,23 @@ def load_json(raw: bytes, filename: str) -> Any:
         ) from None
     except (ValueError, RecursionError):  # NaN/Infinity, absurdly long numbers or nesting
         raise ImportFileError(filename, "filen är inte giltig JSON.") from None
+
+
+# Brå's symbols for values it does not publish.
+SUPPRESSED = {"..", ".", "x", "X"}
+
+
+def read_number(text: str, filename: str, line: int, field: str) -> tuple[float | None, str]:
+    """A count or rate from a cell: None with a status for missing and withheld values, never 0."""
+    cleaned = text.strip().replace("\u00a0", "").replace(" ", "")
+    if cleaned == "":
+        return None, "missing"
+    if cleaned in SUPPRESSED:
+        return None, "suppressed"
+    try:
+        number = float(cleaned.replace(",", "."))
+    except ValueError:
+        raise ImportFileError(filename, f"{text!r} är inte ett tal.", row=line, field=field) from None
+    if not math.isfinite(number) or number < 0:
+        raise ImportFileError(filename, f"{text!r} är inte ett giltigt antal.", row=line, field=field)
+    return number, "ok"

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
-import math
 
 from lofte.statistics.catalogue import BY_CODE
 from lofte.statistics.periods import PeriodError, parse_period
 from lofte.statistics.sources.base import ImportFileError, ParsedObservation, ParseResult
-from lofte.statistics.sources.text import decode_text
+from lofte.statistics.sources.text import decode_text, read_number
 
 FORMAT = "bra-csv"
 COLUMNS = ["kommun", "period", "key", "count", "per100k", "preliminary"]
@@ -21,8 +20,6 @@ KEYS = {
     "vandalism": "anmalda.skadegorelse",
     "drugs_weapons": "anmalda.narkotika_vapen",
 }
-# Brå's symbols for values it does not publish.
-SUPPRESSED = {"..", ".", "x", "X"}
 
 
 def detect(head: bytes) -> bool:
@@ -77,22 +74,7 @@ def _observation(cells: dict[str, str], line: int, filename: str, known_areas: s
         period = parse_period(cells.get("period", "")).code
     except PeriodError as exc:
         raise ImportFileError(filename, str(exc) + ".", row=line, field="period") from None
-    value, status = _number(cells.get("count", ""), filename, line, "count")
-    per_100k, _status = _number(cells.get("per100k", ""), filename, line, "per100k")
+    value, status = read_number(cells.get("count", ""), filename, line, "count")
+    per_100k, _status = read_number(cells.get("per100k", ""), filename, line, "per100k")
     preliminary = cells.get("preliminary", "").strip().lower() in {"1", "true", "ja", "prel"}
     return ParsedObservation(line, KEYS[key], area, period, value, per_100k, preliminary, status)
-
-
-def _number(text: str, filename: str, line: int, field: str) -> tuple[float | None, str]:
-    cleaned = text.strip().replace("\u00a0", "").replace(" ", "")
-    if cleaned == "":
-        return None, "missing"
-    if cleaned in SUPPRESSED:
-        return None, "suppressed"
-    try:
-        number = float(cleaned.replace(",", "."))
-    except ValueError:
-        raise ImportFileError(filename, f"{text!r} är inte ett tal.", row=line, field=field) from None
-    if not math.isfinite(number) or number < 0:
-        raise ImportFileError(filename, f"{text!r} är inte ett giltigt antal.", row=line, field=field)
-    return number, "ok"

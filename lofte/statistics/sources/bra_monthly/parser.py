@@ -8,8 +8,7 @@ import io
 from lofte.statistics.catalogue import BRA_TOTAL, BY_CODE
 from lofte.statistics.periods import PeriodError, parse_period
 from lofte.statistics.sources.base import ImportFileError, MetricSpec, ParsedObservation, ParseResult
-from lofte.statistics.sources.bra_csv.parser import _number
-from lofte.statistics.sources.text import decode_text
+from lofte.statistics.sources.text import decode_text, read_number
 
 FORMAT = "bra-monthly"
 COLUMNS = ["year", "month", "preliminary", "kommun", "brott", "brott_id", "level", "parent_id", "antal", "per_100000"]
@@ -69,8 +68,8 @@ def _read_row(
     except PeriodError as exc:
         raise ImportFileError(filename, f"{exc}.", row=line, field="month") from None
     spec = _spec(row, line, filename, labels)
-    value, status = _number(_cell(row, "antal"), filename, line, "antal")
-    per_100k, _status = _number(_cell(row, "per_100000"), filename, line, "per_100000")
+    value, status = read_number(_cell(row, "antal"), filename, line, "antal")
+    per_100k, _status = read_number(_cell(row, "per_100000"), filename, line, "per_100000")
     preliminary = _cell(row, "preliminary").lower() in {"true", "1", "ja"}
     return ParsedObservation(line, spec.code, kommuner[name], period, value, per_100k, preliminary, status), spec
 
