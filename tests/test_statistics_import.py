@@ -113,6 +113,21 @@ class SpreadsheetImportTest(TestCase):
         self.assertEqual((metric.unit, metric.publisher), ("index", "other"))
         self.assertEqual(Series.objects.filter(metric=metric).values("area__code").distinct().count(), 3)
 
+    def test_it_imports_one_indicator_of_a_file_with_many(self) -> None:
+        path = SOURCES / "spreadsheet" / "fixtures" / "indikatorer_exempel.csv"
+        out = StringIO()
+        call_command(
+            "import", str(path), "--format", "spreadsheet", "--area-column", "Kommun", "--area-by-name",
+            "--period-column", "År", "--value-column", "Andel (%)", "--metric", "ntu.oro", "--metric-name", "Oro",
+            "--unit", "procent", "--where", "Indikator=Oro för brottsligheten i samhället", "--where", "Kön=Totalt",
+            "--json", stdout=out, stderr=StringIO(),
+        )  # fmt: skip
+        self.assertEqual(json.loads(out.getvalue())["created"], 6)
+        with self.assertRaises(CommandError) as caught:
+            call_command("import", str(path), *self.MAPPING[:-2], "--where", "Kön", stdout=StringIO())
+        self.assertEqual(caught.exception.returncode, 2)
+        self.assertIn("KOLUMN=VÄRDE", str(caught.exception))
+
     def test_it_asks_for_the_columns_it_needs(self) -> None:
         with self.assertRaises(CommandError) as caught:
             call_command("import", str(self.XLSX), "--format", "spreadsheet", stdout=StringIO(), stderr=StringIO())

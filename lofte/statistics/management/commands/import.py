@@ -32,6 +32,13 @@ class Command(BaseCommand):
         sheet.add_argument("--area-by-name", action="store_true")
         sheet.add_argument("--sheet", help="Sheet name in an .xlsx (default: the first)")
         sheet.add_argument("--header-row", type=int, default=1)
+        sheet.add_argument(
+            "--where",
+            action="append",
+            default=[],
+            metavar="COLUMN=VALUE",
+            help="Read only the rows where COLUMN holds VALUE (repeatable), e.g. --where Kön=Totalt",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]
@@ -92,8 +99,16 @@ def _spreadsheet_options(filename: str, options: dict[str, Any]) -> dict[str, An
         lower_is_better=not options["higher_is_better"],
         sheet=options["sheet"],
         header_row=options["header_row"],
+        where=tuple(_condition(filename, text) for text in options["where"]),
     )
     return {"mapping": mapping}
+
+
+def _condition(filename: str, text: str) -> tuple[str, str]:
+    column, equals, value = text.partition("=")
+    if not equals:
+        raise CommandError(f"{filename}: --where {text!r} ska skrivas KOLUMN=VÄRDE.", returncode=2)
+    return column.strip(), value.strip()
 
 
 def _advance(bar: tqdm, done: int, total: int) -> None:

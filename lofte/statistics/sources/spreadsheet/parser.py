@@ -71,6 +71,9 @@ class Mapping:
     lower_is_better: bool = True
     sheet: str | None = None  # the .xlsx sheet; the first when None; ignored for CSV
     header_row: int = 1  # 1-based: title rows above the header are skipped
+    # Only rows whose column holds this text (case and spacing aside), for files with several indicators,
+    # genders or groups in rows, such as Brå's "Indikatorer för kommuners lägesbild".
+    where: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         _check_metric_code(self.metric_code)
@@ -83,6 +86,9 @@ class Mapping:
         for role in ("area", "period", "value"):
             if not getattr(self, role).strip():
                 raise ImportFileError(MAPPING_FILE, "välj en kolumn.", field=role)
+        for column, wanted in self.where:
+            if not column.strip() or not wanted.strip():
+                raise ImportFileError(MAPPING_FILE, "ett urval behöver både en kolumn och ett värde.", field="where")
 
     @property
     def metric(self) -> MetricSpec:
@@ -150,13 +156,14 @@ def parse(raw: bytes, filename: str, *, mapping: Mapping, kommuner: dict[str, st
     with contextlib.closing(_rows(raw, filename, mapping.sheet, mapping.header_row)) as rows:
         header = _header(rows, mapping.header_row, filename)
         read = _RowReader(filename, mapping, header, _Areas(mapping.area_by_name, kommuner, lan))
+        keep = _Selection(header, mapping, filename)
         for number, cells in _data_rows(rows):
-            observation = read(number, cells)
+            observation = read(number, cells) if keep(cells) else None
             if observation is not None:
                 result.observations.append(observation)
                 result.rows_read += 1
     if not result.observations:
-        raise ImportFileError(filename, "filen innehåller inga rader med värden.")
+        raise ImportFileError(filename, "filen innehåller inga rader med värden" + keep.describe() + ".")
     result.warnings = _warnings(result.observations, mapping)
     return result
 
@@ -191,6 +198,22 @@ class _RowReader:
 
     def _fail(self, number: int, role: str) -> Fail:
         return lambda message: ImportFileError(self.filename, message, row=number, field=self.names[role])
+
+
+class _Selection:
+    """The rows the mapping's `where` keeps: every named column holds the wanted text."""
+
+    def __init__(self, header: list[str], mapping: Mapping, filename: str) -> None:
+        self.where = mapping.where
+        self.tests = [
+            (_column(header, column, filename, mapping.header_row), _key(wanted)) for column, wanted in mapping.where
+        ]
+
+    def __call__(self, cells: Sequence[object]) -> bool:
+        return all(index < len(cells) and _key(_display(cells[index])) == wanted for index, wanted in self.tests)
+
+    def describe(self) -> str:
+        return "".join(f' där "{column}" är "{wanted}"' for column, wanted in self.where)
 
 
 def _warnings(observations: list[ParsedObservation], mapping: Mapping) -> list[str]:

@@ -21,6 +21,7 @@ from lofte.statistics.sources.spreadsheet.parser import Mapping
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 XLSX = (FIXTURES / "trygghetsmatning_exempel.xlsx").read_bytes()
 CSV = (FIXTURES / "ntu_exempel.csv").read_bytes()
+INDIKATORER = (FIXTURES / "indikatorer_exempel.csv").read_bytes()
 CODES = Path(__file__).resolve().parents[4] / "areas" / "data" / "kommuner_lan_scb_koder.csv"
 
 PROBLEMINDEX = Mapping(
@@ -144,6 +145,40 @@ def test_it_reads_the_csv_example_by_code_with_decimal_commas() -> None:
     assert {o.row for o in result.observations} == set(range(2, 11))
 
 
+OTRYGGHET = Mapping(
+    area="Kommun",
+    period="År",
+    value="Andel (%)",
+    metric_code="ntu.otrygghet_kvall",
+    metric_name="Otrygghet ute sent på kvällen",
+    unit="procent",
+    area_by_name=True,
+    where=(("Indikator", "otrygghet ute sent på kvällen i området"), ("kön", "Totalt")),
+)
+
+
+def test_it_reads_one_indicator_of_many_by_choosing_rows() -> None:
+    result = run(INDIKATORER, OTRYGGHET, "indikatorer.csv")
+    assert result.rows_read == 6
+    assert values(result)[("0583", "2023")] == 18.4 and values(result)[("0583", "2024")] == 10.3
+    assert {o.row for o in result.observations if o.area == "0583"} == {2, 5}
+
+
+def test_it_says_which_rows_it_looked_for_when_none_match() -> None:
+    with pytest.raises(ImportFileError, match='inga rader med värden där "Kön" är "Båda"'):
+        run(INDIKATORER, replace(OTRYGGHET, where=(("Kön", "Båda"),)), "indikatorer.csv")
+
+
+def test_it_refuses_a_selection_on_a_missing_column() -> None:
+    with pytest.raises(ImportFileError, match='rad 1, fält "Kon"'):
+        run(INDIKATORER, replace(OTRYGGHET, where=(("Kon", "Totalt"),)), "indikatorer.csv")
+
+
+def test_it_reads_the_many_indicators_as_a_repeat_without_a_selection() -> None:
+    with pytest.raises(ImportFileError, match="flera mått eller grupper"):
+        run(INDIKATORER, replace(OTRYGGHET, where=()), "indikatorer.csv")
+
+
 def test_it_pads_codes_excel_turned_into_numbers() -> None:
     raw = xlsx(["område", "period", "värde"], [586, 2024, 3], [5.0, 2024.0, 4.5], [0, "2024", "1 234,5"])
     result = run(raw, filename="koder.xlsx")
@@ -243,6 +278,7 @@ def test_it_sniffs_commas_and_tabs() -> None:
         ({"metric_name": " "}, "metric_name"),
         ({"header_row": 0}, "header_row"),
         ({"value": ""}, "value"),
+        ({"where": (("Kön", " "),)}, "where"),
     ],
 )
 def test_it_refuses_a_mapping_it_cannot_use(changes: dict[str, Any], field: str) -> None:
