@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "csp",
     "ninja",
     "django_tasks",
+    "django_tasks_db",
     "lofte.core",
     "lofte.audit",
     "lofte.accounts",
@@ -183,7 +184,18 @@ SERVER_EMAIL = env_str("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 ADMINS = [("Admin", addr) for addr in env_list("ADMINS")]
 
 # --- Background work (django-tasks) ---------------------------------------------------------
-TASKS = {"default": {"BACKEND": env_str("TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")}}
+# Tasks wait in the database until `lofte db_worker` runs them; `lofte serve` starts one alongside the web server.
+TASKS = {"default": {"BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+# Web uploads larger than this are checked and imported by the worker, with progress on the page.
+LOFTE_IMPORT_BACKGROUND_BYTES = env_int("LOFTE_IMPORT_BACKGROUND_BYTES", 1024 * 1024)
+
+# --- Cache: shared by the web processes and the worker (import progress) ---------------------
+CACHES = {
+    "default": {
+        "BACKEND": env_str("CACHE_BACKEND", "django.core.cache.backends.filebased.FileBasedCache"),
+        "LOCATION": env_str("CACHE_LOCATION", str(VAR_DIR / "cache")),
+    }
+}
 
 # --- Security -------------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

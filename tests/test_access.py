@@ -50,8 +50,18 @@ CASES: list[tuple[str, list[Any], str, dict[str, Any] | None, dict[str, int]]] =
     ("areas:remove", ["0586"], "post", {}, expect(403, anonymous=302)),  # only districts can be removed
     ("statistics:runs", [], "get", None, expect(200, anonymous=302)),
     # Importing and undoing is for those who manage a partnership (400/302: the empty form is refused).
-    ("statistics:preview", [], "post", {}, expect(403, samordnare=400, samordnare_b=400, anonymous=302)),
-    ("statistics:confirm", [], "post", {}, expect(403, samordnare=302, samordnare_b=302, anonymous=302)),
+    ("statistics:upload", [], "post", {}, expect(403, samordnare=400, samordnare_b=400, anonymous=302)),
+    # An upload is its uploader's alone (tests/test_statistics_web.py tries another samordnare's).
+    *[
+        (f"statistics:{name}", [999999], method, data, expect(403, samordnare=404, samordnare_b=404, anonymous=302))
+        for name, method, data in [
+            ("job", "get", None),
+            ("job_progress", "get", None),
+            ("job_mapping", "post", {}),
+            ("job_confirm", "post", {}),
+            ("job_cancel", "post", {}),
+        ]
+    ],
     ("statistics:run", [999999], "get", None, expect(404, anonymous=302)),
     ("statistics:undo", [999999], "post", {}, expect(403, samordnare=404, samordnare_b=404, anonymous=302)),
     ("set_language", [], "post", {"language": "sv", "next": "/"}, expect(302)),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -17,6 +18,8 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_play
 
 from lofte.areas.models import Area
 from lofte.areas.reference import load_reference_areas
+from lofte.statistics import progress
+from lofte.statistics.models import ImportJob
 from tests.browser import PageProblems, launch_chromium, screenshot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -25,6 +28,10 @@ SAMORDNARE = "samordnare@mjolby.example"
 DASHBOARD = re.compile(r"/samverkan/mjolby/$")
 PARTIES = ["Lokalpolisområde Motala", "Mjölby kommun", "Bostadsbolaget i Mjölby AB"]
 TIMEOUT_MS = 10_000
+YEARLY = (
+    Path(__file__).resolve().parent.parent
+    / "lofte/statistics/sources/bra_csv/fixtures/bra_anmalda_brott_arsvis_motala_mjolby_mullsjo.csv"
+)
 
 
 @pytest.fixture(scope="module")
@@ -124,4 +131,36 @@ def test_it_keeps_the_page_usable_on_a_phone(live_server, page: Page) -> None:
     widths = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
     assert widths[0] <= widths[1], f"the page is {widths[0]}px wide on a {widths[1]}px screen"
     screenshot(page, "dashboard-phone.png")
+    assert problems.errors == []
+
+
+def test_it_shows_the_progress_of_a_large_import_until_it_is_done(live_server, page: Page, settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """htmx polls the progress under the strict CSP, and the page turns into the preview when the worker is done."""
+    settings.VAR_DIR = tmp_path
+    settings.LOFTE_IMPORT_BACKGROUND_BYTES = 100
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    password = demo_password(SAMORDNARE)  # the demo has imported the yearly file; this one revises a value
+    header, first, *rest = YEARLY.read_text(encoding="utf-8").splitlines(keepends=True)
+    revised = tmp_path / "arsvis_reviderad.csv"
+    revised.write_text(header + re.sub(r"^(\d{4};\d{4};[^;]+;)\d+", r"\g<1>1", first) + "".join(rest), "utf-8")
+    problems = PageProblems().watch(page)
+    sign_in(page, live_server.url, SAMORDNARE, password)
+    page.wait_for_url(DASHBOARD)
+
+    page.goto(f"{live_server.url}/statistik/importer/")
+    page.locator("input[type=file]").set_input_files(revised)
+    page.get_by_role("button", name="Ladda upp och förhandsgranska").click()
+    status = page.locator("#job-progress")
+    expect(status).to_contain_text("Filen granskas")
+    progress.report(ImportJob.objects.latest("pk").pk, 270, 540)
+    expect(status).to_contain_text("270 av 540 värden (50 %)")
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+    expect(page.get_by_role("heading", name="Det här kommer att ändras")).to_be_visible()
+
+    page.get_by_role("button", name="Bekräfta import").click()
+    expect(status).to_contain_text("Filen importeras")
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+    expect(page.get_by_text("Importen är klar.")).to_be_visible()
+    assert ImportJob.objects.latest("pk").run.updated == 1  # type: ignore[union-attr]
+    screenshot(page, "import-done.png")
     assert problems.errors == []

@@ -1,71 +1,227 @@
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.test import override_settings
 
-from lofte.statistics.models import ImportRun, Observation
+from lofte.statistics import progress
+from lofte.statistics.models import ImportJob, ImportRun, Metric, Observation
 from tests.base import BaseTestCase
 
-YEARLY = (
-    Path(__file__).resolve().parent.parent
-    / "lofte/statistics/sources/bra_csv/fixtures/bra_anmalda_brott_arsvis_motala_mjolby_mullsjo.csv"
-)
+SOURCES = Path(__file__).resolve().parent.parent / "lofte/statistics/sources"
+YEARLY = SOURCES / "bra_csv/fixtures/bra_anmalda_brott_arsvis_motala_mjolby_mullsjo.csv"
+INDIKATORER = SOURCES / "spreadsheet/fixtures/indikatorer_exempel.csv"
+OTRYGGHET = {
+    "area": "Kommun",
+    "area_by_name": "on",
+    "period": "År",
+    "value": "Andel (%)",
+    "per_100k": "",
+    "where_column_1": "Indikator",
+    "where_value_1": "Otrygghet ute sent på kvällen i området",
+    "where_column_2": "Kön",
+    "where_value_2": "Totalt",
+    "metric_code": "ntu.otrygghet_kvall",
+    "metric_name": "Otrygghet ute sent på kvällen",
+    "unit": "procent",
+    "sheet": "",
+    "header_row": "1",
+}
 
 
-class ImportPagesTest(BaseTestCase):
+class UploadTestCase(BaseTestCase):
     def setUp(self) -> None:
-        import tempfile
-
         self.enterContext(override_settings(VAR_DIR=Path(self.enterContext(tempfile.TemporaryDirectory()))))
+        self.client = self.client_for(self.samordnare)
 
-    def upload(self, client, content: bytes, name: str = "arsvis.csv"):  # type: ignore[no-untyped-def]
-        return client.post(
-            "/statistik/importer/forhandsgranska/", {"file": SimpleUploadedFile(name, content), "format": ""}
+    def upload(self, content: bytes, name: str = "arsvis.csv", format: str = ""):  # type: ignore[no-untyped-def]
+        return self.client.post(
+            "/statistik/importer/ladda-upp/", {"file": SimpleUploadedFile(name, content), "format": format}
         )
 
+    def job(self) -> ImportJob:
+        return ImportJob.objects.latest("pk")
+
+
+class ImportPagesTest(UploadTestCase):
     def test_it_previews_then_imports_on_confirmation(self) -> None:
-        client = self.client_for(self.samordnare)
-        preview = self.upload(client, YEARLY.read_bytes())
-        self.assertContains(preview, "Förhandsgranska import")
-        self.assertEqual(preview.context["summary"].created, 540)
+        response = self.upload(YEARLY.read_bytes())
+        job = self.job()
+        self.assertRedirects(response, f"/statistik/importer/uppladdning/{job.pk}/")
+        page = self.client.get(f"/statistik/importer/uppladdning/{job.pk}/")
+        self.assertContains(page, "Det här kommer att ändras")
+        self.assertEqual((job.status, job.summary["created"]), ("ready", 540))
         self.assertFalse(Observation.objects.exists())
-        confirm = client.post("/statistik/importer/bekrafta/", preview.context["confirm"].initial)
+        confirm = self.client.post(f"/statistik/importer/uppladdning/{job.pk}/bekrafta/", follow=True)
         run = ImportRun.objects.get()
-        self.assertRedirects(confirm, f"/statistik/importer/{run.pk}/")
+        self.assertContains(confirm, f"/statistik/importer/{run.pk}/")
         self.assertEqual((run.actor, run.created, Observation.objects.count()), (self.samordnare, 540, 540))
-        page = client.get(f"/statistik/importer/{run.pk}/")
+        self.assertFalse(self.job().path.exists())
+        page = self.client.get(f"/statistik/importer/{run.pk}/")
         self.assertContains(page, run.sha256)
         self.assertContains(page, "Brå")
 
+    def test_it_refuses_a_second_confirmation(self) -> None:
+        self.upload(YEARLY.read_bytes())
+        url = f"/statistik/importer/uppladdning/{self.job().pk}/bekrafta/"
+        self.client.post(url)
+        again = self.client.post(url, follow=True)
+        self.assertContains(again, "väntar inte på bekräftelse")
+        self.assertEqual(ImportRun.objects.count(), 1)
+
     def test_it_says_when_a_file_changes_nothing(self) -> None:
-        client = self.client_for(self.samordnare)
-        first = self.upload(client, YEARLY.read_bytes())
-        client.post("/statistik/importer/bekrafta/", first.context["confirm"].initial)
-        again = self.upload(client, YEARLY.read_bytes())
-        self.assertContains(again, "Inget skulle ändras")
-        self.assertNotContains(again, "Bekräfta import")
+        self.upload(YEARLY.read_bytes())
+        self.client.post(f"/statistik/importer/uppladdning/{self.job().pk}/bekrafta/")
+        again = self.upload(YEARLY.read_bytes())
+        page = self.client.get(again["Location"])
+        self.assertEqual(self.job().status, "done")
+        self.assertContains(page, "Inget ändrades")
+        self.assertNotContains(page, "Bekräfta import")
 
     def test_it_shows_what_is_wrong_with_a_file(self) -> None:
-        response = self.upload(
-            self.client_for(self.samordnare), b"kommun;period;key;count;per100k;preliminary\n0586;2025;total;tja;1;\n"
-        )
-        self.assertContains(response, "arsvis.csv, rad 2, fält &quot;count&quot;", status_code=400)
-        self.assertFalse(ImportRun.objects.exists())
+        response = self.upload(b"kommun;period;key;count;per100k;preliminary\n0586;2025;total;tja;1;\n")
+        page = self.client.get(response["Location"])
+        self.assertContains(page, "arsvis.csv, rad 2, fält &quot;count&quot;")
+        self.assertEqual(self.job().status, "failed")
+        self.assertFalse(ImportRun.objects.exists() or Observation.objects.exists())
+
+    def test_it_refuses_a_file_it_does_not_recognise_on_the_form(self) -> None:
+        response = self.upload(b"\x00\x01binary", name="x.bin")
+        self.assertContains(response, "formatet känns inte igen", status_code=400)
+        self.assertFalse(ImportJob.objects.exists())
+
+    def test_it_cancels_a_waiting_upload(self) -> None:
+        self.upload(YEARLY.read_bytes())
+        job = self.job()
+        response = self.client.post(f"/statistik/importer/uppladdning/{job.pk}/avbryt/", follow=True)
+        self.assertContains(response, "Uppladdningen är avbruten")
+        self.assertEqual(self.job().status, "cancelled")
+        self.assertFalse(job.path.exists() or Observation.objects.exists())
+
+    def test_it_shows_an_upload_to_its_uploader_only(self) -> None:
+        self.upload(YEARLY.read_bytes())
+        url = f"/statistik/importer/uppladdning/{self.job().pk}/"
+        self.assertEqual(self.client_for(self.samordnare_b).get(url).status_code, 404)
+        self.assertEqual(self.client_for(self.samordnare_b).post(url + "bekrafta/").status_code, 404)
+        self.assertEqual(self.client_for(self.polis).get(url).status_code, 403)
+        self.assertEqual(self.job().status, "ready")
 
     def test_it_undoes_an_import_from_its_page(self) -> None:
-        client = self.client_for(self.samordnare)
-        preview = self.upload(client, YEARLY.read_bytes())
-        client.post("/statistik/importer/bekrafta/", preview.context["confirm"].initial)
+        self.upload(YEARLY.read_bytes())
+        self.client.post(f"/statistik/importer/uppladdning/{self.job().pk}/bekrafta/")
         run = ImportRun.objects.get()
         self.assertEqual(self.client_for(self.polis).post(f"/statistik/importer/{run.pk}/angra/").status_code, 403)
-        response = client.post(f"/statistik/importer/{run.pk}/angra/", follow=True)
+        response = self.client.post(f"/statistik/importer/{run.pk}/angra/", follow=True)
         self.assertContains(response, "540 värden borttagna")
         self.assertFalse(Observation.objects.exists())
 
     def test_it_lists_runs_in_a_fixed_number_of_queries(self) -> None:
-        client = self.client_for(self.viewer)
-        client.get("/statistik/importer/")
+        viewer = self.client_for(self.viewer)
+        viewer.get("/statistik/importer/")
         with self.assertNumQueries(5):
-            client.get("/statistik/importer/")
+            viewer.get("/statistik/importer/")
+        self.upload(YEARLY.read_bytes())
+        with self.assertNumQueries(6):  # and the uploader's own uploads still waiting
+            page = self.client.get("/statistik/importer/")
+        self.assertContains(page, "Dina pågående uppladdningar")
+
+
+class SpreadsheetUploadTest(UploadTestCase):
+    def map(self, **changes: str):  # type: ignore[no-untyped-def]
+        return self.client.post(f"/statistik/importer/uppladdning/{self.job().pk}/kolumner/", OTRYGGHET | changes)
+
+    def test_it_shows_the_columns_and_imports_one_indicator_through_the_chosen_ones(self) -> None:
+        response = self.upload(INDIKATORER.read_bytes(), "indikatorer.csv", "spreadsheet")
+        page = self.client.get(response["Location"])
+        self.assertContains(page, "Välj kolumner")
+        self.assertContains(page, '<th scope="col">Indikator</th>', html=True)
+        self.assertContains(page, "Otrygghet ute sent på kvällen i området")
+        self.assertTrue(page.context["mapping_form"].initial["area_by_name"])  # the samples are names
+        self.assertRedirects(self.map(), f"/statistik/importer/uppladdning/{self.job().pk}/")
+        self.assertEqual((self.job().status, self.job().summary["created"]), ("ready", 6))
+        self.client.post(f"/statistik/importer/uppladdning/{self.job().pk}/bekrafta/")
+        metric = Metric.objects.get(code="ntu.otrygghet_kvall")
+        values = Observation.objects.filter(series__metric=metric, series__area__code="0583")
+        self.assertEqual(sorted(values.values_list("period", "value")), [("2023", 18.4), ("2024", 10.3)])
+        self.assertEqual((metric.unit, metric.publisher, metric.lower_is_better), ("procent", "other", True))
+
+    def test_it_names_the_field_of_a_mapping_it_cannot_use(self) -> None:
+        self.upload(INDIKATORER.read_bytes(), "indikatorer.csv", "spreadsheet")
+        response = self.map(metric_code="anmalda.otrygghet")
+        self.assertContains(response, "reserverade för Löftes egna källor", status_code=400)
+        self.assertIn("metric_code", response.context["mapping_form"].errors)
+        response = self.map(where_value_2="")
+        self.assertIn("where_value_2", response.context["mapping_form"].errors)
+        self.assertEqual(self.job().status, "mapping")
+
+    def test_it_returns_to_the_mapping_when_the_file_cannot_be_read_with_it(self) -> None:
+        self.upload(INDIKATORER.read_bytes(), "indikatorer.csv", "spreadsheet")
+        self.map(where_column_1="", where_value_1="")  # every gender of one indicator: repeats
+        job = self.job()
+        self.assertEqual((job.status, job.options["where"]), ("mapping", [["Kön", "Totalt"]]))
+        page = self.client.get(f"/statistik/importer/uppladdning/{job.pk}/")
+        self.assertContains(page, "flera mått eller grupper")
+        self.assertEqual(page.context["mapping_form"].initial["where_column_1"], "Kön")
+        self.assertFalse(Metric.objects.filter(code="ntu.otrygghet_kvall").exists())
+
+    def test_it_reads_the_columns_of_the_chosen_sheet_and_header_row(self) -> None:
+        xlsx = (SOURCES / "spreadsheet/fixtures/trygghetsmatning_exempel.xlsx").read_bytes()
+        response = self.upload(xlsx, "trygghet.xlsx", "spreadsheet")
+        page = self.client.get(response["Location"], {"sheet": "Problemindex", "header_row": "3"})
+        self.assertEqual(page.context["header"], ["Kommun", "År", "Problemindex"])
+        self.assertContains(page, '<option value="Om exemplet">Om exemplet</option>', html=True)
+
+
+class BackgroundUploadTest(UploadTestCase):
+    """A large file is checked and imported by the worker while the page shows how far it has come."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.enterContext(
+            override_settings(
+                LOFTE_IMPORT_BACKGROUND_BYTES=1000,
+                TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}},
+            )
+        )
+
+    def work(self) -> None:
+        call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+
+    def test_it_runs_in_the_worker_and_shows_its_progress(self) -> None:
+        with self.captureOnCommitCallbacks(execute=True):
+            response = self.upload(YEARLY.read_bytes())
+        job = self.job()
+        self.assertEqual((job.status, job.background), ("checking", True))
+        page = self.client.get(response["Location"])
+        self.assertContains(page, f'hx-get="/statistik/importer/uppladdning/{job.pk}/status/"')
+        self.assertContains(page, "vendor/htmx/htmx.min.js")
+        progress.report(job.pk, 5000, 540000)
+        status = self.client.get(f"/statistik/importer/uppladdning/{job.pk}/status/")
+        self.assertContains(status, '<progress max="540000" value="5000">1 %</progress>', html=True)
+        self.assertNotIn("HX-Refresh", status.headers)
+
+        self.work()
+        self.assertEqual(self.job().status, "ready")
+        status = self.client.get(f"/statistik/importer/uppladdning/{job.pk}/status/")
+        self.assertEqual(status["HX-Refresh"], "true")
+        with self.captureOnCommitCallbacks(execute=True):
+            self.client.post(f"/statistik/importer/uppladdning/{job.pk}/bekrafta/")
+        self.assertEqual((self.job().status, Observation.objects.count()), ("importing", 0))
+        self.work()
+        job = self.job()
+        self.assertEqual((job.status, job.run.created if job.run else None), ("done", 540))
+        self.assertEqual(progress.read(job.pk), (540, 540))
+        self.assertContains(self.client.get(f"/statistik/importer/uppladdning/{job.pk}/"), "Importen är klar")
+
+    def test_it_records_a_bad_file_as_failed_in_the_worker(self) -> None:
+        bad = YEARLY.read_bytes().replace(b"0586;2025", b"0586;20x5", 1)
+        with self.captureOnCommitCallbacks(execute=True):
+            self.upload(bad)
+        self.work()
+        job = self.job()
+        self.assertEqual(job.status, "failed")
+        self.assertIn('fält "period"', job.error)
+        self.assertFalse(ImportRun.objects.exists())

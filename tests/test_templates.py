@@ -67,10 +67,19 @@ class EveryTemplateTest(BaseTestCase):
         sources = TEMPLATE_DIR.parent / "statistics" / "sources"
         csv = sources / "bra_csv" / "fixtures" / "bra_anmalda_brott_kvartal_motala_mjolby_mullsjo.csv"
         with tempfile.TemporaryDirectory() as tmp, override_settings(VAR_DIR=Path(tmp)):
-            preview = client.post(
-                "/statistik/importer/forhandsgranska/", {"file": SimpleUploadedFile("k.csv", csv.read_bytes())}
+            upload = client.post(
+                "/statistik/importer/ladda-upp/", {"file": SimpleUploadedFile("k.csv", csv.read_bytes())}
             )
-            self.assertEqual(preview.status_code, 200)
-            confirmed = client.post("/statistik/importer/bekrafta/", preview.context["confirm"].initial, follow=True)
-            self.assertEqual(confirmed.status_code, 200)
+            job = upload["Location"]
+            self.assertEqual(client.get(job).status_code, 200)
+            self.assertEqual(client.get(job + "status/").status_code, 200)
+            confirmed = client.post(job + "bekrafta/", follow=True)
+            self.assertContains(confirmed, "Importen är klar")
+            self.assertEqual(client.get(f"/statistik/importer/{confirmed.context['job'].run_id}/").status_code, 200)
+            sheet = sources / "spreadsheet" / "fixtures" / "ntu_exempel.csv"
+            upload = client.post(
+                "/statistik/importer/ladda-upp/",
+                {"file": SimpleUploadedFile("ntu.csv", sheet.read_bytes()), "format": "spreadsheet"},
+            )
+            self.assertContains(client.get(upload["Location"]), "Välj kolumner")
             self.assertEqual(client.get("/statistik/importer/").status_code, 200)

@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from functools import partial
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from lofte.areas.models import Area
 from lofte.audit.log import record
 from lofte.lib.db import bulk_insert
-from lofte.statistics import formats
-from lofte.statistics.models import Event, ImportRun, Metric, Observation, ObservationChange, Series
+from lofte.statistics import formats, progress, tasks
+from lofte.statistics.models import Event, ImportJob, ImportRun, Metric, Observation, ObservationChange, Series
 from lofte.statistics.periods import parse_period
 from lofte.statistics.sources.base import ImportFileError, MetricSpec, ParsedEvent, ParsedObservation, ParseResult
+from lofte.statistics.sources.spreadsheet import parser as spreadsheet
+
+logger = logging.getLogger(__name__)
 
 BATCH = 5000
 Progress = Callable[[int, int], None]
@@ -148,7 +154,6 @@ def _finish(run: ImportRun, summary: ImportSummary, actor: Any) -> None:
         summary.unchanged,
     )
     run.warnings, run.status, run.finished_at = summary.warnings, ImportRun.Status.DONE, timezone.now()
-    run.progress_done = run.progress_total = summary.rows_read
     run.save()
     summary.run = run.pk
     record("statistics.import", actor=actor, obj=run, changes=summary.as_dict())
@@ -359,3 +364,131 @@ def _restore(run: ImportRun) -> int:
         observations.append(obs)
     Observation.objects.bulk_update(observations, [*FIELDS, "import_run"], batch_size=1000)
     return len(observations)
+
+
+# Uploads on the web: mapping (spreadsheets), a preview of what will change, then the import.
+
+MAPPING_FIELDS = {f.name for f in fields(spreadsheet.Mapping)}
+
+
+def do_upload_import(raw: bytes, filename: str, *, actor: Any, format_name: str | None = None) -> ImportJob:
+    """Keep an uploaded file and check it; a spreadsheet first waits for the user's column mapping."""
+    fmt = formats.BY_NAME[format_name] if format_name else formats.detect(raw, filename)
+    if fmt.name == spreadsheet.FORMAT:
+        spreadsheet.columns(raw, filename)  # a file whose header cannot be read is refused now, not after mapping
+    with transaction.atomic():
+        job = ImportJob.objects.create(
+            actor=actor,
+            file_name=filename[:255],
+            sha256=hashlib.sha256(raw).hexdigest(),
+            size=len(raw),
+            format=fmt.name,
+            status=ImportJob.Status.MAPPING if fmt.name == spreadsheet.FORMAT else ImportJob.Status.CHECKING,
+            background=len(raw) > settings.LOFTE_IMPORT_BACKGROUND_BYTES,
+        )
+        job.path.parent.mkdir(parents=True, exist_ok=True)
+        job.path.write_bytes(raw)
+        record("statistics.upload", actor=actor, obj=job, changes={"file": job.file_name, "format": job.format})
+    _start(job)
+    return job
+
+
+def mapping_from_options(options: dict[str, Any]) -> spreadsheet.Mapping:
+    """The mapping as stored on a job (JSON); raises ImportFileError naming the field it cannot use."""
+    known = {key: value for key, value in options.items() if key in MAPPING_FIELDS}
+    known["where"] = tuple((str(column), str(value)) for column, value in known.get("where", ()))
+    return spreadsheet.Mapping(**known)
+
+
+def do_map_upload(job: ImportJob, options: dict[str, Any], *, actor: Any) -> None:
+    """Take the spreadsheet's column mapping and check the file with it."""
+    mapping_from_options(options)
+    with transaction.atomic():
+        if not _move(job, ImportJob.Status.MAPPING, ImportJob.Status.CHECKING, options=options, error=""):
+            raise ImportRefused("Uppladdningen väntar inte på ett kolumnval.")
+        record("statistics.map_upload", actor=actor, obj=job, changes={"mapping": options})
+    _start(job)
+
+
+def do_confirm_upload(job: ImportJob, *, actor: Any) -> None:
+    """Import a checked file; the import run records who confirmed it."""
+    if not _move(job, ImportJob.Status.READY, ImportJob.Status.IMPORTING):
+        raise ImportRefused("Uppladdningen väntar inte på bekräftelse.")
+    _start(job)
+
+
+def do_cancel_upload(job: ImportJob, *, actor: Any) -> None:
+    waiting = (ImportJob.Status.MAPPING, ImportJob.Status.READY)
+    with transaction.atomic():
+        if not _move(job, waiting, ImportJob.Status.CANCELLED):
+            raise ImportRefused("Bara en uppladdning som väntar kan avbrytas.")
+        record("statistics.cancel_upload", actor=actor, obj=job)
+    job.path.unlink(missing_ok=True)
+
+
+def _move(job: ImportJob, from_: str | tuple[str, ...], to: str, **changes: Any) -> bool:
+    """Change the status only if nobody else changed it first (a second click, the worker)."""
+    allowed = (from_,) if isinstance(from_, str) else from_
+    moved = ImportJob.objects.filter(pk=job.pk, status__in=allowed).update(
+        status=to, updated_at=timezone.now(), **changes
+    )
+    if moved:
+        job.status = to
+        for name, value in changes.items():
+            setattr(job, name, value)
+    return bool(moved)
+
+
+def _start(job: ImportJob) -> None:
+    if job.status not in ImportJob.ACTIVE:
+        return
+    if job.background:
+        progress.clear(job.pk)
+        transaction.on_commit(partial(tasks.process_import_job.enqueue, job.pk))
+    else:
+        do_process_import_job(job.pk)
+
+
+def do_process_import_job(job_id: int) -> None:
+    """One step of an upload, in the request or in the worker: check the file (a dry run), or import it."""
+    job = ImportJob.objects.select_related("actor").filter(pk=job_id, status__in=ImportJob.ACTIVE).first()
+    if job is None:
+        return  # cancelled, or already done by an earlier attempt
+    checking = job.status == ImportJob.Status.CHECKING
+    try:
+        summary = do_import(
+            job.path.read_bytes(),
+            job.file_name,
+            actor=job.actor,
+            format_name=job.format,
+            dry_run=checking,
+            on_progress=partial(progress.report, job.pk),
+            options={"mapping": mapping_from_options(job.options)} if job.format == spreadsheet.FORMAT else None,
+        )
+    except ImportFileError as exc:
+        _fail(job, str(exc))
+        return
+    except FileNotFoundError:
+        _fail(job, "Den uppladdade filen finns inte längre. Ladda upp den igen.")
+        return
+    except Exception:
+        logger.exception("Import job %s failed", job.pk)
+        _fail(
+            job,
+            "Importen avbröts av ett oväntat fel och inget sparades. Försök igen, eller be förvaltaren se i loggen.",
+        )
+        return
+    done = not checking or not summary.changed_anything
+    status = ImportJob.Status.DONE if done else ImportJob.Status.READY
+    _move(job, job.status, status, summary=summary.as_dict(), run_id=summary.run, error="")
+    if done:
+        job.path.unlink(missing_ok=True)
+
+
+def _fail(job: ImportJob, message: str) -> None:
+    """A spreadsheet goes back to its mapping, so the user can pick other columns; any other file has failed."""
+    if job.format == spreadsheet.FORMAT and job.status == ImportJob.Status.CHECKING:
+        _move(job, job.status, ImportJob.Status.MAPPING, error=message)
+        return
+    _move(job, job.status, ImportJob.Status.FAILED, error=message)
+    job.path.unlink(missing_ok=True)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -81,8 +83,6 @@ class ImportRun(models.Model):
     unchanged = models.PositiveIntegerField(default=0)
     warnings = models.JSONField(default=list, blank=True)
     error = models.TextField(blank=True)
-    progress_done = models.PositiveIntegerField(default=0)
-    progress_total = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = _("import")
@@ -91,6 +91,55 @@ class ImportRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_name} ({self.started_at:%Y-%m-%d %H:%M})"
+
+
+class ImportJob(models.Model):
+    """A file uploaded on the web on its way through column mapping, preview and import.
+
+    Small files are checked and imported during the request; larger ones by the task worker, which reports
+    its progress through the cache (the import itself is one transaction, so the database cannot show it).
+    """
+
+    class Status(models.TextChoices):
+        MAPPING = "mapping", _("väntar på kolumnval")
+        CHECKING = "checking", _("granskas")
+        READY = "ready", _("väntar på bekräftelse")
+        IMPORTING = "importing", _("importeras")
+        DONE = "done", _("klar")
+        FAILED = "failed", _("misslyckades")
+        CANCELLED = "cancelled", _("avbruten")
+
+    ACTIVE = (Status.CHECKING, Status.IMPORTING)
+
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    file_name = models.CharField(_("fil"), max_length=255)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    size = models.PositiveBigIntegerField(_("storlek"))
+    format = models.CharField(_("format"), max_length=40)
+    options = models.JSONField(default=dict, blank=True)  # the column mapping of a spreadsheet
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    background = models.BooleanField(default=False)
+    summary = models.JSONField(default=dict, blank=True)  # ImportSummary.as_dict() of the latest step
+    error = models.TextField(blank=True)
+    run = models.ForeignKey(ImportRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("uppladdning")
+        verbose_name_plural = pgettext_lazy("plural", "uppladdningar")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.get_status_display()})"
+
+    @property
+    def path(self) -> Path:
+        return Path(settings.VAR_DIR) / "uploads" / f"job-{self.pk}.upload"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE
 
 
 class Observation(models.Model):

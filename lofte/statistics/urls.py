@@ -6,8 +6,12 @@ app_name = "statistics"
 
 urlpatterns = [
     path("importer/", views.runs, name="runs"),
-    path("importer/forhandsgranska/", views.preview, name="preview"),
-    path("importer/bekrafta/", views.confirm, name="confirm"),
+    path("importer/ladda-upp/", views.upload, name="upload"),
+    path("importer/uppladdning/<int:pk>/", views.job, name="job"),
+    path("importer/uppladdning/<int:pk>/status/", views.job_progress, name="job_progress"),
+    path("importer/uppladdning/<int:pk>/kolumner/", views.job_mapping, name="job_mapping"),
+    path("importer/uppladdning/<int:pk>/bekrafta/", views.job_confirm, name="job_confirm"),
+    path("importer/uppladdning/<int:pk>/avbryt/", views.job_cancel, name="job_cancel"),
     path("importer/<int:pk>/", views.run, name="run"),
     path("importer/<int:pk>/angra/", views.undo, name="undo"),
 ]

@@ -1,11 +1,9 @@
-"""Import runs: upload, preview what will change, confirm, look back, undo."""
+"""Import runs: upload, pick the columns of a spreadsheet, preview what will change, confirm, look back, undo."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -15,14 +13,21 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lofte.partnerships.access import Can, can_anywhere
-from lofte.statistics.actions import ImportRefused, do_import, do_undo_import
-from lofte.statistics.forms import ConfirmImportForm, ImportUploadForm
-from lofte.statistics.models import ImportRun
+from lofte.statistics import progress
+from lofte.statistics.actions import (
+    ImportRefused,
+    do_cancel_upload,
+    do_confirm_upload,
+    do_map_upload,
+    do_undo_import,
+    do_upload_import,
+)
+from lofte.statistics.forms import ImportUploadForm, MappingForm, SheetForm
+from lofte.statistics.models import ImportJob, ImportRun
 from lofte.statistics.sources.base import ImportFileError
+from lofte.statistics.sources.spreadsheet import parser as spreadsheet
 
-
-def _pending(sha256: str) -> Path:
-    return settings.VAR_DIR / "uploads" / f"{sha256}.pending"
+OPEN_UPLOADS = 10
 
 
 def _require(request: HttpRequest, capability: Can) -> None:
@@ -32,7 +37,12 @@ def _require(request: HttpRequest, capability: Can) -> None:
 
 def _runs_page(request: HttpRequest, form: ImportUploadForm | None, status: int = 200) -> HttpResponse:
     # The list shows actor_label, so the actor itself is not fetched.
-    context = {"runs": ImportRun.objects.all()[:100], "form": form}
+    context: dict[str, Any] = {"runs": ImportRun.objects.all()[:100], "form": form, "uploads": []}
+    if form is not None:
+        waiting = ImportJob.objects.filter(actor_id=request.user.pk).exclude(
+            status__in=[ImportJob.Status.DONE, ImportJob.Status.CANCELLED]
+        )
+        context["uploads"] = waiting[:OPEN_UPLOADS]
     return render(request, "statistics/runs.html", context, status=status)
 
 
@@ -44,53 +54,123 @@ def runs(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def preview(request: HttpRequest) -> HttpResponse:
+def upload(request: HttpRequest) -> HttpResponse:
     _require(request, Can.MANAGE)
     form = ImportUploadForm(request.POST, request.FILES)
     if not form.is_valid():
         return _runs_page(request, form, status=400)
-    upload = form.cleaned_data["file"]
-    raw = upload.read()
+    file = form.cleaned_data["file"]
     try:
-        summary = do_import(
-            raw, upload.name, actor=request.user, format_name=form.cleaned_data["format"] or None, dry_run=True
+        job = do_upload_import(
+            file.read(), file.name, actor=request.user, format_name=form.cleaned_data["format"] or None
         )
     except ImportFileError as exc:
         form.add_error("file", str(exc))
         return _runs_page(request, form, status=400)
-    path = _pending(summary.sha256)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(raw)
-    confirm = ConfirmImportForm(initial={"sha256": summary.sha256, "file_name": upload.name, "format": summary.format})
-    return render(request, "statistics/preview.html", {"summary": summary, "confirm": confirm})
+    return redirect("statistics:job", pk=job.pk)
+
+
+def _get_job(request: HttpRequest, pk: int) -> ImportJob:
+    """An upload is seen only by the one who made it (and staff): the file is not yet anybody's statistics."""
+    _require(request, Can.MANAGE)
+    job = ImportJob.objects.filter(pk=pk).first()
+    if job is None or not (job.actor_id == request.user.pk or request.user.is_superuser):
+        raise Http404("No such upload")
+    return job
+
+
+@login_required
+def job(request: HttpRequest, pk: int) -> HttpResponse:
+    upload = _get_job(request, pk)
+    context: dict[str, Any] = {"job": upload, "progress": progress.read(upload.pk)}
+    if upload.status == ImportJob.Status.MAPPING:
+        context.update(_mapping_context(request, upload))
+    return render(request, "statistics/job.html", context)
+
+
+def _mapping_context(request: HttpRequest, upload: ImportJob, form: MappingForm | None = None) -> dict[str, Any]:
+    raw = upload.path.read_bytes() if upload.path.exists() else b""
+    sheets = spreadsheet.sheets(raw, upload.file_name) if raw else []
+    stored = upload.options
+    choice = SheetForm(
+        request.GET or None,
+        sheets=sheets,
+        initial={"sheet": stored.get("sheet"), "header_row": stored.get("header_row", 1)},
+    )
+    sheet, header_row = stored.get("sheet") or (sheets[0] if sheets else None), stored.get("header_row", 1)
+    if choice.is_bound and choice.is_valid():
+        sheet, header_row = choice.cleaned_data.get("sheet") or sheet, choice.cleaned_data["header_row"]
+    try:
+        header, samples = spreadsheet.columns(raw, upload.file_name, sheet=sheet, header_row=header_row)
+    except ImportFileError as exc:
+        header, samples = [], []
+        choice.add_error(None, str(exc))
+    if form is None:
+        initial = MappingForm.initial_from(stored) | {"sheet": sheet or "", "header_row": header_row}
+        initial.setdefault("area_by_name", _looks_like_names(header, samples, stored.get("area")))
+        form = MappingForm(header=header, initial=initial)
+    return {"sheet_form": choice, "mapping_form": form, "header": header, "samples": samples}
+
+
+def _looks_like_names(header: list[str], samples: list[list[str]], column: str | None) -> bool:
+    index = header.index(column) if column in header else 0
+    cells = [row[index] for row in samples if index < len(row) and row[index]]
+    return bool(cells) and not any(cell[:1].isdigit() for cell in cells)
+
+
+@login_required
+def job_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """The progress part of the upload page, polled while the worker runs; the whole page again when it is done."""
+    upload = _get_job(request, pk)
+    response = render(request, "statistics/_job_progress.html", {"job": upload, "progress": progress.read(upload.pk)})
+    if not upload.is_active:
+        response["HX-Refresh"] = "true"
+    return response
 
 
 @login_required
 @require_POST
-def confirm(request: HttpRequest) -> HttpResponse:
-    _require(request, Can.MANAGE)
-    form = ConfirmImportForm(request.POST)
-    if not form.is_valid() or not _pending(form.cleaned_data["sha256"]).exists():
-        messages.error(request, _("Förhandsgranskningen har gått ut. Ladda upp filen igen."))
-        return redirect("statistics:runs")
-    path = _pending(form.cleaned_data["sha256"])
+def job_mapping(request: HttpRequest, pk: int) -> HttpResponse:
+    upload = _get_job(request, pk)
+    if upload.status != ImportJob.Status.MAPPING:
+        return redirect("statistics:job", pk=upload.pk)
+    header = _mapping_context(request, upload)["header"]
+    form = MappingForm(request.POST, header=header)
+    if form.is_valid():
+        try:
+            do_map_upload(upload, form.options(), actor=request.user)
+        except ImportFileError as exc:
+            form.add_error(form.field_for(exc.field), exc.message)
+        except ImportRefused as exc:
+            messages.error(request, str(exc))
+        else:
+            return redirect("statistics:job", pk=upload.pk)
+    context = {"job": upload, "progress": None, **_mapping_context(request, upload, form)}
+    return render(request, "statistics/job.html", context, status=400)
+
+
+@login_required
+@require_POST
+def job_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    upload = _get_job(request, pk)
     try:
-        summary = do_import(
-            path.read_bytes(),
-            form.cleaned_data["file_name"],
-            actor=request.user,
-            format_name=form.cleaned_data["format"],
-        )
-    except ImportFileError as exc:
+        do_confirm_upload(upload, actor=request.user)
+    except ImportRefused as exc:
         messages.error(request, str(exc))
-        return redirect("statistics:runs")
-    finally:
-        path.unlink(missing_ok=True)
-    if summary.run is None:
-        messages.info(request, _("Inget ändrades: allt i filen fanns redan."))
-        return redirect("statistics:runs")
-    messages.success(request, _("Importen är klar."))
-    return redirect("statistics:run", pk=summary.run)
+    return redirect("statistics:job", pk=upload.pk)
+
+
+@login_required
+@require_POST
+def job_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    upload = _get_job(request, pk)
+    try:
+        do_cancel_upload(upload, actor=request.user)
+    except ImportRefused as exc:
+        messages.error(request, str(exc))
+        return redirect("statistics:job", pk=upload.pk)
+    messages.info(request, _("Uppladdningen är avbruten; inget sparades."))
+    return redirect("statistics:runs")
 
 
 def _get_run(pk: int) -> ImportRun:
