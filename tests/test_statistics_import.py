@@ -162,6 +162,21 @@ class RepeatAndUndoTest(TestCase):
             first.run,
         )
 
+    def test_it_compares_stored_series_and_inserts_new_ones_in_one_file(self) -> None:
+        lines = YEARLY.read_text(encoding="utf-8").splitlines(keepends=True)
+        mjolby = [line for line in lines[1:] if line.startswith("0586;")]
+        do_import((lines[0] + "".join(mjolby)).encode(), "mjolby.csv", actor="test")
+        revised = "".join(lines).replace("0586;2025;total;2875;", "0586;2025;total;2880;")
+        summary = do_import(revised.encode(), "alla.csv", actor="test")
+        self.assertEqual((summary.created, summary.updated, summary.unchanged), (360, 1, 179))
+        self.assertEqual(value("0586", "anmalda.totalt", "2025")[0], 2880.0)
+        self.assertEqual(Observation.objects.count(), 540)
+
+    def test_it_names_both_rows_of_a_repeated_value_wherever_they_are(self) -> None:
+        rows = "0586;2025;total;1;1;\n0583;2024;theft;5;5;\n0642;2025;total;1;1;\n0586;2025;total;2;2;\n"
+        with self.assertRaisesMessage(ImportFileError, "rad 5: samma mått, område och period som rad 2."):
+            do_import((HEADER + rows).encode(), "dubbel.csv", actor="test")
+
     def test_it_undoes_an_import_completely(self) -> None:
         summary = do_import(QUARTERLY.read_bytes(), QUARTERLY.name, actor="test")
         out = StringIO()

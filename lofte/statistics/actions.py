@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields
-from functools import partial
+from functools import lru_cache, partial
+from operator import itemgetter
 from typing import Any
 
 from django.conf import settings
@@ -16,6 +18,7 @@ from django.utils import timezone
 from lofte.areas.models import Area
 from lofte.audit.log import record
 from lofte.lib.db import bulk_insert
+from lofte.lib.memory import cycle_collector_paused
 from lofte.statistics import formats, progress, tasks
 from lofte.statistics.models import Event, ImportJob, ImportRun, Metric, Observation, ObservationChange, Series
 from lofte.statistics.periods import parse_period
@@ -104,7 +107,14 @@ def do_import(
 
     `options` go to the parser as they are, e.g. the column mapping of a spreadsheet.
     """
-    parsed = parse_file(raw, filename, format_name, options)
+    with cycle_collector_paused():
+        parsed = parse_file(raw, filename, format_name, options)
+        return _import_parsed(parsed, raw, filename, actor, dry_run, on_progress)
+
+
+def _import_parsed(
+    parsed: ParseResult, raw: bytes, filename: str, actor: Any, dry_run: bool, on_progress: Progress | None
+) -> ImportSummary:
     summary = ImportSummary(filename, parsed.format, hashlib.sha256(raw).hexdigest(), parsed.rows_read)
     summary.warnings, summary.dry_run = list(parsed.warnings), dry_run
     with transaction.atomic():
@@ -129,6 +139,9 @@ def _actor_fields(actor: Any) -> dict[str, Any]:
     return {"actor": None, "actor_label": str(actor or "")[:254]}
 
 
+Keyed = tuple[int, str, ParsedObservation]  # series id, period, what the file says
+
+
 def _write(
     parsed: ParseResult, run: ImportRun, summary: ImportSummary, filename: str, on_progress: Progress | None
 ) -> None:
@@ -138,12 +151,32 @@ def _write(
     metric_ids = _ensure_metrics(parsed.metrics)
     area_ids = _area_ids(parsed.observations, filename)
     series_ids = _ensure_series(parsed.observations, metric_ids, area_ids, filename)
-    _refuse_repeats(parsed.observations, filename)
-    total = len(parsed.observations)
+    ordered = _in_index_order(parsed.observations, series_ids, filename)
+    stored = set(Observation.objects.filter(series_id__in=set(series_ids.values())).values_list("series_id", flat=True))
+    total = len(ordered)
     for start in range(0, total, BATCH):
-        _write_batch(parsed.observations[start : start + BATCH], series_ids, run, summary)
+        batch = ordered[start : start + BATCH]
+        if stored.isdisjoint(series for series, _period, _o in batch):
+            _insert(batch, run)  # new series: nothing to compare with
+            summary.created += len(batch)
+        else:
+            _write_batch(batch, run, summary)
         if on_progress is not None:
             on_progress(min(start + BATCH, total), total)
+
+
+def _in_index_order(
+    observations: list[ParsedObservation], series_ids: dict[tuple[str, str], int], filename: str
+) -> list[Keyed]:
+    """By series, then period: the order of the unique index, so each batch touches few series and every
+    insert lands next to the last one instead of at random in the index (four times faster on SQLite).
+    Sorted, a value given twice for the same series and period is next to its twin."""
+    ordered = sorted([(series_ids[(o.metric, o.area)], o.period, o) for o in observations], key=itemgetter(0, 1))
+    for (series, period, first), (next_series, next_period, again) in itertools.pairwise(ordered):
+        if series == next_series and period == next_period:
+            earlier, later = sorted((first.row, again.row))
+            raise ImportFileError(filename, f"samma mått, område och period som rad {earlier}.", row=later)
+    return ordered
 
 
 def _finish(run: ImportRun, summary: ImportSummary, actor: Any) -> None:
@@ -220,54 +253,49 @@ def _series_lookup(wanted: set[tuple[int, int]]) -> dict[tuple[int, int], int]:
     return {(m, a): s for m, a, s in rows if (m, a) in wanted}
 
 
-def _refuse_repeats(observations: list[ParsedObservation], filename: str) -> None:
-    seen: dict[tuple[str, str, str], int] = {}
-    for o in observations:
-        key = (o.metric, o.area, o.period)
-        if key in seen:
-            raise ImportFileError(filename, f"samma mått, område och period som rad {seen[key]}.", row=o.row)
-        seen[key] = o.row
-
-
-def _write_batch(
-    batch: list[ParsedObservation], series_ids: dict[tuple[str, str], int], run: ImportRun, summary: ImportSummary
-) -> None:
-    keyed = {(series_ids[(o.metric, o.area)], o.period): o for o in batch}
-    existing = _existing(keyed)
+def _write_batch(batch: list[Keyed], run: ImportRun, summary: ImportSummary) -> None:
+    existing = _existing(batch)
     creates, changed = [], []
-    for key, parsed in keyed.items():
-        current = existing.get(key)
+    for keyed in batch:
+        current = existing.get((keyed[0], keyed[1]))
         if current is None:
-            creates.append(key)
-        elif current[1:5] != _parsed_values(parsed):
-            changed.append((current, parsed))
+            creates.append(keyed)
+        elif current[1:5] != _parsed_values(keyed[2]):
+            changed.append((current, keyed[2]))
         else:
             summary.unchanged += 1
-    _insert(creates, keyed, run)
+    _insert(creates, run)
     _update(changed, run)
     summary.created += len(creates)
     summary.updated += len(changed)
 
 
-def _existing(keyed: dict[tuple[int, str], ParsedObservation]) -> dict[tuple[int, str], tuple[Any, ...]]:
+def _existing(batch: list[Keyed]) -> dict[tuple[int, str], tuple[Any, ...]]:
     """(id, value, per_100k, preliminary, status, import_run_id) of the rows already stored."""
+    wanted = {(series, period) for series, period, _o in batch}
     rows = Observation.objects.filter(
-        series_id__in={s for s, _p in keyed}, period__in={p for _s, p in keyed}
+        series_id__in={s for s, _p in wanted}, period__in={p for _s, p in wanted}
     ).values_list("series_id", "period", "id", *FIELDS, "import_run_id")
-    return {(series, period): tuple(rest) for series, period, *rest in rows if (series, period) in keyed}
+    return {(series, period): tuple(rest) for series, period, *rest in rows if (series, period) in wanted}
 
 
-def _insert(keys: list[tuple[int, str]], keyed: dict[tuple[int, str], ParsedObservation], run: ImportRun) -> None:
-    """One executemany for all new rows: Django's bulk_create costs several times the insert itself."""
-    if not keys:
+def _insert(batch: list[Keyed], run: ImportRun) -> None:
+    """One executemany (COPY on PostgreSQL) for all new rows: Django's bulk_create costs several times more."""
+    if not batch:
         return
-    rows = []
-    for series_id, code in keys:
-        period = parse_period(code)
-        rows.append(
-            (series_id, period.code, period.kind, period.start, *_parsed_values(keyed[(series_id, code)]), run.pk)
-        )
+    run_id = run.pk
+    rows = [
+        (series, *_period_columns(period), o.value, o.per_100k, o.preliminary, o.status, run_id)
+        for series, period, o in batch
+    ]
     bulk_insert(Observation._meta.db_table, OBSERVATION_COLUMNS, rows)
+
+
+@lru_cache(maxsize=8192)
+def _period_columns(code: str) -> tuple[str, str, str]:
+    """period, period_kind and period_start (as ISO text, which both databases take without an adapter)."""
+    period = parse_period(code)
+    return period.code, period.kind, period.start.isoformat()
 
 
 def _update(changed: list[tuple[tuple[Any, ...], ParsedObservation]], run: ImportRun) -> None:

@@ -60,6 +60,8 @@ SUPPRESSED = {"..", ".", "x", "X"}
 
 def read_number(text: str, filename: str, line: int, field: str) -> tuple[float | None, str]:
     """A count or rate from a cell: None with a status for missing and withheld values, never 0."""
+    if len(text) < 16 and text.isascii() and text.replace(".", "", 1).isdigit():  # "1799.0", the common case
+        return float(text), "ok"
     cleaned = text.strip().replace("\u00a0", "").replace(" ", "")
     if cleaned == "":
         return None, "missing"

@@ -20,6 +20,7 @@ KEYS = {
     "vandalism": "anmalda.skadegorelse",
     "drugs_weapons": "anmalda.narkotika_vapen",
 }
+PRELIMINARY = {"1", "true", "ja", "prel"}
 
 
 def detect(head: bytes) -> bool:
@@ -40,13 +41,17 @@ def _parse(raw: bytes, filename: str, *, known_areas: set[str] | None = None) ->
     _check_header(header, filename)
     result = ParseResult(format=FORMAT, publisher="bra")
     codes: set[str] = set()
+    positions = [header.index(column) for column in COLUMNS]
+    width = max(positions) + 1
     for line, row in enumerate(reader, start=2):
-        if not any(cell.strip() for cell in row):
+        if not "".join(row).strip():
             continue
-        observation = _observation(dict(zip(header, row, strict=False)), line, filename, known_areas)
+        if len(row) < width:
+            row = row + [""] * (width - len(row))
+        observation = _observation([row[i] for i in positions], line, filename, known_areas)
         codes.add(observation.metric)
         result.observations.append(observation)
-        result.rows_read += 1
+    result.rows_read = len(result.observations)
     if not result.observations:
         raise ImportFileError(filename, "filen innehåller inga rader med värden.")
     result.metrics = [BY_CODE[code] for code in sorted(codes)]
@@ -63,18 +68,20 @@ def _check_header(header: list[str], filename: str) -> None:
             )
 
 
-def _observation(cells: dict[str, str], line: int, filename: str, known_areas: set[str] | None) -> ParsedObservation:
-    area = cells.get("kommun", "").strip()
+def _observation(cells: list[str], line: int, filename: str, known_areas: set[str] | None) -> ParsedObservation:
+    """One row from its cells in the order of COLUMNS."""
+    area_cell, period_cell, key_cell, count, per100k, preliminary_cell = cells
+    area = area_cell.strip()
     if not (area.isdigit() and len(area) in (2, 4)) or (known_areas is not None and area not in known_areas):
         raise ImportFileError(filename, f"okänd kommunkod {area!r}.", row=line, field="kommun")
-    key = cells.get("key", "").strip()
+    key = key_cell.strip()
     if key not in KEYS:
         raise ImportFileError(filename, f"okänd kategori {key!r} (känner {', '.join(KEYS)}).", row=line, field="key")
     try:
-        period = parse_period(cells.get("period", "")).code
+        period = parse_period(period_cell).code
     except PeriodError as exc:
         raise ImportFileError(filename, str(exc) + ".", row=line, field="period") from None
-    value, status = read_number(cells.get("count", ""), filename, line, "count")
-    per_100k, _status = read_number(cells.get("per100k", ""), filename, line, "per100k")
-    preliminary = cells.get("preliminary", "").strip().lower() in {"1", "true", "ja", "prel"}
+    value, status = read_number(count, filename, line, "count")
+    per_100k, _status = read_number(per100k, filename, line, "per100k")
+    preliminary = preliminary_cell.strip().lower() in PRELIMINARY
     return ParsedObservation(line, KEYS[key], area, period, value, per_100k, preliminary, status)
