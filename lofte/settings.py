@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "lofte.partnerships",
     "lofte.public",
     "lofte.statistics",
+    "lofte.situation",
 ]
 
 MIDDLEWARE = [

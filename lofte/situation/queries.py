@@ -1,0 +1,112 @@
+"""Reads for the lägesbild: figures per area with their change and whether it is more than chance."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lofte.areas.models import Area
+from lofte.situation.analysis.rates import difference
+from lofte.situation.analysis.significance import compare_periods
+from lofte.statistics.models import Metric, Observation
+from lofte.statistics.queries import POPULATION, population_by_year
+
+Row = tuple[str, str, str, str, str, float | None, float | None, str]  # metric, name, unit, publisher, period, …
+
+
+@dataclass(frozen=True)
+class MetricSummary:
+    """One metric of an area in one year against a base year, as the dashboard and the API show it."""
+
+    metric: str
+    name: str
+    unit: str
+    attribution: str
+    value: float | None
+    per_100k: float | None
+    previous: float | None
+    previous_per_100k: float | None
+    change: float | None
+    change_pct: float | None
+    p_value: float | None
+    verdict: str | None
+    verdict_label: str | None
+
+
+def get_area(code: str) -> Area | None:
+    return Area.objects.filter(code=code).defer("geometry").first()
+
+
+def area_summary(area: Area, year: int, base: int | None = None) -> list[MetricSummary]:
+    """Every metric with a yearly value for `year`, compared with `base` (the year before by default).
+
+    Counts get the exact test of two Poisson counts, adjusted for population where it is known (from
+    befolkning.totalt, else from the rate the publisher gave); other units only their change.
+    """
+    base = year - 1 if base is None else base
+    rows = (
+        Observation.objects.filter(series__area=area, period_kind="year", period__in=[str(year), str(base)])
+        .order_by("series__metric__code")
+        .values_list(
+            "series__metric__code",
+            "series__metric__name",
+            "series__metric__unit",
+            "series__metric__publisher",
+            "period",
+            "value",
+            "per_100k",
+            "status",
+        )
+    )
+    by_metric: dict[str, dict[str, Row]] = {}
+    for row in rows:
+        by_metric.setdefault(row[0], {})[row[4]] = row
+    population = population_by_year(area.code)
+    return [
+        _summary(periods[str(year)], periods.get(str(base)), population.get(year), population.get(base))
+        for periods in by_metric.values()
+        if str(year) in periods and periods[str(year)][5] is not None
+    ]
+
+
+def _summary(
+    current: Row, earlier: Row | None, population: float | None, base_population: float | None
+) -> MetricSummary:
+    code, name, unit, publisher, _period, value, per_100k, _status = current
+    previous, previous_per_100k = (earlier[5], earlier[6]) if earlier else (None, None)
+    change = difference(value, previous)
+    comparison = None
+    if unit == Metric.Unit.ANTAL and code != POPULATION:
+        exposures = _exposures(value, per_100k, population), _exposures(previous, previous_per_100k, base_population)
+        if None in exposures:
+            exposures = (1.0, 1.0)
+        comparison = compare_periods(previous, value, earlier_exposure=exposures[1], later_exposure=exposures[0])
+    return MetricSummary(
+        metric=code,
+        name=name,
+        unit=unit,
+        attribution=Metric(publisher=publisher).attribution,
+        value=value,
+        per_100k=per_100k if per_100k is not None else _rate(value, population),
+        previous=previous,
+        previous_per_100k=previous_per_100k if previous_per_100k is not None else _rate(previous, base_population),
+        change=change.absolute if change else None,
+        change_pct=round(change.percent, 1) if change and change.percent is not None else None,
+        p_value=comparison.p_value if comparison else None,
+        verdict=comparison.verdict if comparison else None,
+        verdict_label=comparison.label if comparison else None,
+    )
+
+
+def _exposures(count: float | None, rate: float | None, population: float | None) -> float | None:
+    """The population behind a count: as recorded, else as the publisher's rate implies."""
+    if population:
+        return population
+    if count and rate:
+        return count * 100_000 / rate
+    return None
+
+
+def _rate(count: float | None, population: float | None) -> float | None:
+    if count is None or not population:
+        return None
+    return round(count * 100_000 / population, 1)
