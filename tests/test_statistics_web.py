@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
+from unittest import mock
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
@@ -188,7 +189,10 @@ class BackgroundUploadTest(UploadTestCase):
         )
 
     def work(self) -> None:
-        call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+        # The worker closes connections that are not in autocommit, which inside a test's transaction
+        # means the test's own (PostgreSQL; SQLite's in-memory test database ignores it).
+        with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
+            call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
 
     def test_it_runs_in_the_worker_and_shows_its_progress(self) -> None:
         with self.captureOnCommitCallbacks(execute=True):
