@@ -15,6 +15,7 @@ urlpatterns = [
     path("samverkan/", include("lofte.partnerships.urls")),
     path("omraden/", include("lofte.areas.urls")),
     path("statistik/", include("lofte.statistics.urls")),
+    path("lagesbild/", include("lofte.situation.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -64,6 +64,10 @@ CASES: list[tuple[str, list[Any], str, dict[str, Any] | None, dict[str, int]]] =
     ],
     ("statistics:run", [999999], "get", None, expect(404, anonymous=302)),
     ("statistics:undo", [999999], "post", {}, expect(403, samordnare=404, samordnare_b=404, anonymous=302)),
+    # The lägesbild dashboard is for everyone in a partnership (statistics are public; restricted material is not shown).
+    ("situation:dashboard", ["0586"], "get", None, expect(200, anonymous=302)),
+    ("situation:dashboard", ["9999"], "get", None, expect(404, anonymous=302)),
+    ("situation:export", ["0586", "nyckeltal", "csv"], "get", None, expect(200, anonymous=302)),
     ("set_language", [], "post", {"language": "sv", "next": "/"}, expect(302)),
     ("api-1.0.0:openapi-json", [], "get", None, expect(200)),
     ("api-1.0.0:openapi-view", [], "get", None, expect(200)),

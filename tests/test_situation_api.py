@@ -26,7 +26,9 @@ class AreaSummaryApiTest(TestCase):
     def test_it_calls_mjolbys_fall_in_burglaries_a_decrease(self) -> None:
         burglary = self.summary(year=2025)["anmalda.bostadsinbrott"]
         self.assertEqual((burglary["previous"], burglary["value"], burglary["change"]), (176, 75, -101))
-        self.assertEqual((burglary["change_pct"], burglary["per_100k"], burglary["verdict"]), (-57.4, 261.0, "minskning"))
+        self.assertEqual(
+            (burglary["change_pct"], burglary["per_100k"], burglary["verdict"]), (-57.4, 261.0, "minskning")
+        )
         self.assertLess(burglary["p_value"], 0.001)
         self.assertEqual(burglary["attribution"], "Källa: Brå")
 
@@ -51,9 +53,23 @@ class AreaSummaryApiTest(TestCase):
         )
         self.assertEqual(self.summary(year=2030)["_"]["items"], [])
 
+    def test_it_gives_rates_and_tests_only_to_counts(self) -> None:
+        kolada = YEARLY.parents[2] / "kolada/fixtures/kolada_N01951_N07540_0583_0586_0642_2025.json"
+        do_import(kolada.read_bytes(), kolada.name, actor="test")
+        answer = self.summary(year=2025)
+        population = answer["befolkning.totalt"]
+        self.assertEqual((population["value"], population["per_100k"], population["verdict"]), (28823, None, None))
+        rate = next(item for code, item in answer.items() if code.startswith("kolada."))
+        self.assertEqual((rate["unit"], rate["per_100k"], rate["p_value"]), ("per_100k", None, None))
+        # One source of population for both years: the 2025 count from Kolada has no 2024 partner, so the
+        # test uses the populations Brå's rates imply, as before.
+        self.assertEqual(answer["anmalda.bostadsinbrott"]["verdict"], "minskning")
+
     def test_it_gives_no_verdict_without_a_base_year(self) -> None:
         total = self.summary(year=1996)["anmalda.totalt"]
-        self.assertEqual((total["previous"], total["change"], total["p_value"], total["verdict"]), (None, None, None, None))
+        self.assertEqual(
+            (total["previous"], total["change"], total["p_value"], total["verdict"]), (None, None, None, None)
+        )
 
     def test_it_answers_in_a_fixed_number_of_queries(self) -> None:
         with self.assertNumQueries(3):

@@ -10,6 +10,7 @@ from django.test import override_settings
 from django.test.signals import template_rendered
 
 from lofte.partnerships.actions import do_add_membership
+from lofte.statistics.actions import do_import
 from tests.base import BaseTestCase
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "lofte" / "templates"
@@ -60,6 +61,12 @@ class EveryTemplateTest(BaseTestCase):
             self.assertEqual(samordnare.get(url).status_code, 200, url)
         self.assertEqual(self.client_for(self.viewer).post("/omraden/0586/ladda-upp/").status_code, 403)
         self.tour_statistics(samordnare)
+        yearly = (
+            TEMPLATE_DIR.parent
+            / "statistics/sources/bra_csv/fixtures/bra_anmalda_brott_arsvis_motala_mjolby_mullsjo.csv"
+        )
+        do_import(yearly.read_bytes(), yearly.name, actor="test")
+        self.assertContains(samordnare.get("/lagesbild/0586/"), "Utveckling över tid")
         do_add_membership(self.polis, self.kommun_org_b, "polis", actor="test")
         self.assertEqual(self.client_for(self.polis).get("/samverkan/").status_code, 200)
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from lofte.areas.models import Area
+from lofte.situation.analysis.events import PoliceEvent
 from lofte.situation.analysis.rates import difference
 from lofte.situation.analysis.significance import compare_periods
-from lofte.statistics.models import Metric, Observation
+from lofte.statistics.models import Event, Metric, Observation
 from lofte.statistics.queries import POPULATION, population_by_year
 
 Row = tuple[str, str, str, str, str, float | None, float | None, str]  # metric, name, unit, publisher, period, …
@@ -74,21 +76,24 @@ def _summary(
     code, name, unit, publisher, _period, value, per_100k, _status = current
     previous, previous_per_100k = (earlier[5], earlier[6]) if earlier else (None, None)
     change = difference(value, previous)
+    is_count = unit == Metric.Unit.ANTAL and code != POPULATION
     comparison = None
-    if unit == Metric.Unit.ANTAL and code != POPULATION:
-        exposures = _exposures(value, per_100k, population), _exposures(previous, previous_per_100k, base_population)
-        if None in exposures:
-            exposures = (1.0, 1.0)
-        comparison = compare_periods(previous, value, earlier_exposure=exposures[1], later_exposure=exposures[0])
+    if is_count:
+        later_exposure, earlier_exposure = _exposures(
+            (value, per_100k, population), (previous, previous_per_100k, base_population)
+        )
+        comparison = compare_periods(previous, value, earlier_exposure=earlier_exposure, later_exposure=later_exposure)
     return MetricSummary(
         metric=code,
         name=name,
         unit=unit,
         attribution=Metric(publisher=publisher).attribution,
         value=value,
-        per_100k=per_100k if per_100k is not None else _rate(value, population),
+        per_100k=per_100k if per_100k is not None or not is_count else _rate(value, population),
         previous=previous,
-        previous_per_100k=previous_per_100k if previous_per_100k is not None else _rate(previous, base_population),
+        previous_per_100k=(
+            previous_per_100k if previous_per_100k is not None or not is_count else _rate(previous, base_population)
+        ),
         change=change.absolute if change else None,
         change_pct=round(change.percent, 1) if change and change.percent is not None else None,
         p_value=comparison.p_value if comparison else None,
@@ -97,16 +102,80 @@ def _summary(
     )
 
 
-def _exposures(count: float | None, rate: float | None, population: float | None) -> float | None:
-    """The population behind a count: as recorded, else as the publisher's rate implies."""
-    if population:
-        return population
-    if count and rate:
-        return count * 100_000 / rate
-    return None
+def _exposures(*years: tuple[float | None, float | None, float | None]) -> tuple[float, ...]:
+    """The populations behind the counts, from one source for both years: as recorded, else as the
+    publisher's rates imply, else equal (the plain comparison of the counts)."""
+    recorded = [population for _count, _rate, population in years]
+    if all(recorded):
+        return tuple(float(p) for p in recorded if p)
+    implied = [count * 100_000 / rate if count and rate else None for count, rate, _p in years]
+    if all(implied):
+        return tuple(float(p) for p in implied if p)
+    return tuple(1.0 for _year in years)
 
 
 def _rate(count: float | None, population: float | None) -> float | None:
     if count is None or not population:
         return None
     return round(count * 100_000 / population, 1)
+
+
+@dataclass(frozen=True)
+class YearValue:
+    year: int
+    value: float | None
+    per_100k: float | None
+    preliminary: bool
+    status: str
+
+
+@dataclass(frozen=True)
+class MetricSeries:
+    code: str
+    name: str
+    unit: str
+    attribution: str
+    points: list[YearValue]
+
+
+def yearly_series(area: Area, year_from: int, year_to: int, metrics: list[str] | None = None) -> list[MetricSeries]:
+    """The area's yearly values per metric, oldest first, in one query."""
+    rows = Observation.objects.filter(
+        series__area=area, period_kind="year", period_start__year__gte=year_from, period_start__year__lte=year_to
+    )
+    if metrics:
+        rows = rows.filter(series__metric__code__in=metrics)
+    values = rows.order_by("series__metric__code", "period_start").values_list(
+        "series__metric__code",
+        "series__metric__name",
+        "series__metric__unit",
+        "series__metric__publisher",
+        "period_start__year",
+        "value",
+        "per_100k",
+        "preliminary",
+        "status",
+    )
+    series: dict[str, MetricSeries] = {}
+    for code, name, unit, publisher, year, value, per_100k, preliminary, status in values:
+        if code not in series:
+            series[code] = MetricSeries(code, name, unit, Metric(publisher=publisher).attribution, [])
+        series[code].points.append(YearValue(year, value, per_100k, preliminary, status))
+    return list(series.values())
+
+
+def years_with_data(area: Area) -> list[int]:
+    years = (
+        Observation.objects.filter(series__area=area, period_kind="year")
+        .order_by("-period_start__year")
+        .values_list("period_start__year", flat=True)
+        .distinct()
+    )
+    return list(years)
+
+
+def police_events(area: Area, since: datetime) -> list[PoliceEvent]:
+    rows = Event.objects.filter(area=area, occurred_at__gte=since).values_list(
+        "occurred_at", "type", "location_name", "lat", "lng"
+    )
+    return [PoliceEvent(*row) for row in rows]

@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import time_machine
+from openpyxl import load_workbook
+
+from lofte.statistics.actions import do_import
+from tests.base import BaseTestCase
+
+SOURCES = Path(__file__).resolve().parent.parent / "lofte/statistics/sources"
+YEARLY = SOURCES / "bra_csv/fixtures/bra_anmalda_brott_arsvis_motala_mjolby_mullsjo.csv"
+QUARTERLY = SOURCES / "bra_csv/fixtures/bra_anmalda_brott_kvartal_motala_mjolby_mullsjo.csv"
+EVENTS = SOURCES / "polisen/fixtures/polisen_events_mjolby_motala_mullsjo.json"
+URL = "/lagesbild/0586/"
+
+
+@time_machine.travel("2026-09-01 12:00 +02:00", tick=False)
+class DashboardTest(BaseTestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        for path in (YEARLY, EVENTS):
+            do_import(path.read_bytes(), path.name, actor="test")
+
+    def test_it_shows_the_key_figures_with_their_verdicts(self) -> None:
+        page = self.client_for(self.viewer).get(URL)
+        self.assertContains(page, "Nyckeltal 2025 jämfört med 2024")
+        burglary = next(row for row in page.context["summary"] if row.metric == "anmalda.bostadsinbrott")
+        self.assertEqual((burglary.value, burglary.previous, burglary.verdict), (75, 176, "minskning"))
+        self.assertContains(page, '<span class="verdict verdict-minskning">minskning</span>', html=True)
+        self.assertContains(page, "&lt; 0,001")
+        self.assertEqual(page.context["form"].initial, {"year": 2025, "base": 2024, "start": 2015})
+
+    def test_it_compares_with_the_chosen_year(self) -> None:
+        page = self.client_for(self.viewer).get(URL, {"year": 2025, "base": 2023})
+        total = next(row for row in page.context["summary"] if row.metric == "anmalda.totalt")
+        self.assertEqual((total.previous, total.value, total.verdict), (2894, 2875, "ingen_saker_forandring"))
+        self.assertContains(page, "ingen säker förändring")
+
+    def test_it_draws_each_series_with_its_table_and_source(self) -> None:
+        page = self.client_for(self.viewer).get(URL, {"start": 2015, "metric": ["anmalda.totalt"]})
+        [(series, svg)] = page.context["series"]
+        self.assertEqual((series.code, len(series.points)), ("anmalda.totalt", 11))
+        self.assertIn("<svg", svg)
+        self.assertContains(page, "Källa: Brå")
+        self.assertContains(page, '<th scope="row">2025</th>', html=True)
+        self.assertEqual([row.metric for row in page.context["summary"]], ["anmalda.totalt"])
+
+    def test_it_shows_the_police_events_of_the_last_year(self) -> None:
+        page = self.client_for(self.viewer).get(URL)
+        self.assertGreater(len(page.context["events"]), 0)
+        self.assertContains(page, "Händelser per typ")
+        self.assertContains(page, "mittpunkt")
+        self.assertEqual(len(page.context["matrix"]), 7)
+
+    def test_it_says_when_an_area_has_no_statistics(self) -> None:
+        page = self.client_for(self.viewer).get("/lagesbild/0180/")
+        self.assertContains(page, "Det finns ingen statistik för området ännu.")
+
+    def test_it_exports_every_table_as_csv_and_excel(self) -> None:
+        client = self.client_for(self.viewer)
+        csv = client.get(URL + "nyckeltal.csv", {"year": 2025, "base": 2023})
+        self.assertEqual(csv["Content-Type"], "text/csv; charset=utf-8")
+        text = csv.content.decode("utf-8-sig")
+        self.assertIn("anmalda.totalt;Anmälda brott, totalt;antal;2875;9997;2894;-19;-0,7;", text)
+        workbook = load_workbook(io.BytesIO(client.get(URL + "serier.xlsx", {"start": 2024}).content))
+        rows = list(workbook.active.iter_rows(values_only=True))  # type: ignore[union-attr]
+        self.assertIn(
+            ("anmalda.bostadsinbrott", "Anmälda bostadsinbrott", 2025, 75, 261, False, "ok", "Källa: Brå"), rows
+        )
+        events = client.get(URL + "handelser.csv").content.decode("utf-8-sig")
+        self.assertTrue(events.startswith("typ;antal\r\n"))
+        self.assertEqual(client.get(URL + "okand.csv").status_code, 404)
+        self.assertEqual(client.get(URL + "nyckeltal.pdf").status_code, 404)
+
+    def test_it_needs_a_sign_in_and_a_known_area(self) -> None:
+        self.assertEqual(self.client_for(None).get(URL).status_code, 302)
+        self.assertEqual(self.client_for(self.viewer).get("/lagesbild/9999/").status_code, 404)
+
+    def test_it_answers_in_a_fixed_number_of_queries(self) -> None:
+        client = self.client_for(self.viewer)
+        client.get(URL)
+        with self.assertNumQueries(10):
+            client.get(URL)
+        do_import(QUARTERLY.read_bytes(), QUARTERLY.name, actor="test")
+        with self.assertNumQueries(10):
+            client.get(URL, {"start": 1996})
