@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from lofte.audit.admin import AuditedModelAdmin
+from lofte.situation.models import Figure, Lagesbild, Problem, ProblemSeries, Source
+
+
+class FrozenWhenAdopted(AuditedModelAdmin):
+    """Drafts may be corrected here; an adopted lägesbild and everything in it is read-only."""
+
+    def lagesbild_of(self, obj: Any) -> Lagesbild:
+        return obj.lagesbild
+
+    def is_frozen(self, obj: Any) -> bool:
+        return obj is not None and self.lagesbild_of(obj).is_adopted
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        if self.is_frozen(obj):
+            return [field.name for field in self.model._meta.concrete_fields]
+        return super().get_readonly_fields(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return not self.is_frozen(obj) and super().has_delete_permission(request, obj)
+
+
+@admin.register(Lagesbild)
+class LagesbildAdmin(FrozenWhenAdopted):
+    list_display = ["title", "partnership", "version", "status", "year_from", "year_to", "adopted_at"]
+    list_filter = ["status", "partnership"]
+    search_fields = ["title", "partnership__name", "decision"]
+    list_select_related = ["partnership"]
+    # Adoption freezes figures, so it happens only through do_adopt_lagesbild.
+    readonly_fields = ["partnership", "version", "status", "adopted_at", "adopted_by", "decision", "created_by"]
+
+    def lagesbild_of(self, obj: Any) -> Lagesbild:
+        return obj
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # versions are numbered by do_create_lagesbild
+
+
+@admin.register(Source)
+class SourceAdmin(FrozenWhenAdopted):
+    list_display = ["title", "kind", "lagesbild"]
+    list_filter = ["kind"]
+    search_fields = ["title"]
+    list_select_related = ["lagesbild"]
+    raw_id_fields = ["lagesbild"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Source]:
+        # Police intelligence is for the police; operating the site is no reason to read it.
+        return super().get_queryset(request).filter(restricted=False)
+
+
+@admin.register(Problem)
+class ProblemAdmin(FrozenWhenAdopted):
+    list_display = ["title", "lagesbild", "position", "priority"]
+    search_fields = ["title", "description"]
+    list_select_related = ["lagesbild"]
+    raw_id_fields = ["lagesbild"]
+
+
+@admin.register(ProblemSeries)
+class ProblemSeriesAdmin(FrozenWhenAdopted):
+    list_display = ["problem", "metric", "area"]
+    list_select_related = ["problem__lagesbild", "metric", "area"]
+    raw_id_fields = ["problem", "metric", "area"]
+
+    def lagesbild_of(self, obj: Any) -> Lagesbild:
+        return obj.problem.lagesbild
+
+
+@admin.register(Figure)
+class FigureAdmin(admin.ModelAdmin):
+    """Written once by adoption; never edited."""
+
+    list_display = ["lagesbild", "problem", "metric", "area", "period", "value", "status"]
+    list_filter = ["period_kind", "status"]
+    list_select_related = ["lagesbild", "problem", "metric", "area"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
