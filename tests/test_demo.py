@@ -9,6 +9,7 @@ from django.test import RequestFactory, TestCase, override_settings
 
 from lofte.accounts.models import User
 from lofte.partnerships.models import Membership, Organisation, Partnership
+from lofte.situation.models import Lagesbild
 from lofte.statistics.models import Event, Observation
 
 LINE = re.compile(r"^\s+(\w+)\s+(\S+@\S+)\s+(\S+)\s+\((.+)\)$", re.MULTILINE)
@@ -46,6 +47,29 @@ class DemoTest(TestCase):
         observations = Observation.objects.count()
         self.run_demo()
         self.assertEqual((Observation.objects.count(), Event.objects.count()), (observations, 245))
+
+    def test_it_drafts_mjolbys_lägesbild_from_the_seed(self) -> None:
+        out = StringIO()
+        call_command("demo", stdout=out)
+        lagesbild = Lagesbild.objects.get(partnership__slug="mjolby")
+        self.assertIn("Lägesbild: Gemensam lägesbild Mjölby (version 1, Utkast).", out.getvalue())
+        self.assertEqual((lagesbild.status, lagesbild.year_from, lagesbild.year_to), ("utkast", 2021, 2025))
+        problems = list(lagesbild.problems.order_by("position"))
+        self.assertEqual(
+            [p.title for p in problems],
+            [
+                "Narkotika och ungdomar med normbrytande beteende",
+                "Bedrägerier och rädslan att drabbas",
+                "Bristande respekt för trafikregler",
+            ],
+        )
+        self.assertTrue(all(p.description and p.consequences and p.affected for p in problems))
+        self.assertEqual(
+            list(problems[0].series.values_list("metric__code", "area__code")), [("anmalda.narkotika_vapen", "0586")]
+        )
+        self.assertEqual(lagesbild.missing_points(), [])  # complete enough to adopt once the partners agree
+        self.run_demo()
+        self.assertEqual(Lagesbild.objects.count(), 1)
 
     def test_it_can_run_again_without_duplicating(self) -> None:
         self.run_demo()

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from lofte.partnerships.demo import load_demo
+from lofte.situation.demo import load_demo_lagesbild
 from lofte.statistics.demo import load_demo_statistics
 
 
@@ -22,6 +23,7 @@ class Command(BaseCommand):
             )
         logins = load_demo()
         imported = load_demo_statistics()
+        lagesbild = load_demo_lagesbild()
         width = max(len(login.email) for login in logins)
         self.stdout.write("Demo: Mjölby, Motala och Mullsjö med Lokalpolisområde Motala och partner.")
         new = sum(summary.created for summary in imported)
@@ -29,6 +31,10 @@ class Command(BaseCommand):
             f"Statistik från Brå, Kolada och Polisen: {len(imported)} filer, {new} nya värden och händelser "
             f"({sum(summary.unchanged for summary in imported)} fanns redan)."
         )
+        if lagesbild is not None:
+            self.stdout.write(
+                f"Lägesbild: {lagesbild.title} (version {lagesbild.version}, {lagesbild.get_status_display()})."
+            )
         self.stdout.write(f"Logga in på {settings.SITE_URL}/konto/logga-in/ (lösenorden byts varje gång demo körs):")
         for login in logins:
             self.stdout.write(f"  {login.role:<11} {login.email:<{width}}  {login.password}  ({login.organisation})")
