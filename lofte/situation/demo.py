@@ -88,7 +88,7 @@ PROBLEMS: list[dict[str, Any]] = [
         "priority": 2,
         "priority_rationale": "Otryggheten är stor även där antalet anmälda brott är litet.",
         "event_types": ["Bedrägeri"],
-        "series": ["anmalda.totalt"],
+        "series": [],  # Brå's six categories have no fraud of their own; none of them would show its extent
     },
     {
         "title": "Bristande respekt för trafikregler",
