@@ -1,0 +1,433 @@
+"""The lägesbild as a document for the kommunstyrelse: gathered once, written as DOCX or PDF.
+
+An adopted lägesbild is a decision on record, so its export reads the `Figure` rows frozen at adoption and
+never the live observations: Brå revises its numbers after publication, and a later import must not change
+what the kommunstyrelse decided on. A draft has no decision yet and shows the live yearly values.
+
+Restricted sources (police intelligence) are gathered through `visible_sources`, so they never reach a
+document made for someone who may not see them.
+"""
+
+from __future__ import annotations
+
+import io
+import operator
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from functools import reduce
+from typing import Any
+
+import docx
+from django.db.models import Prefetch, Q, QuerySet
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+from weasyprint import HTML
+
+from lofte.areas.models import Area
+from lofte.partnerships.access import PartnershipAccess
+from lofte.situation.charts import ChartSeries, line_chart
+from lofte.situation.models import (
+    ChecklistItem,
+    Figure,
+    Lagesbild,
+    Problem,
+    ProblemSeries,
+    Source,
+    visible_sources,
+)
+from lofte.statistics.models import Metric, Observation
+
+POINT_FIELDS = ("period", "value", "per_100k", "preliminary")
+LAW_HEADING = "Lag (2023:196) om kommuners ansvar för brottsförebyggande arbete"
+LAW_TEXT = gettext_noop(
+    "Lagen kräver att kommunen tar fram en lägesbild som beskriver brottsligheten i kommunen: dess omfattning, "
+    "konsekvenser och orsaker. Checklistan visar vad den här lägesbilden täcker."
+)
+TABLE_HEADER = (gettext_noop("År"), gettext_noop("Värde"), gettext_noop("Per 100 000"))
+PRELIMINARY_NOTE = gettext_noop("* Preliminär uppgift.")
+PointKey = tuple[int | None, int, int]  # problem (None for live values), metric, area
+
+
+@dataclass(frozen=True)
+class PointContent:
+    year: int
+    value: float | None
+    per_100k: float | None
+    preliminary: bool
+
+    @property
+    def year_text(self) -> str:
+        return f"{self.year}*" if self.preliminary else str(self.year)
+
+    @property
+    def value_text(self) -> str:
+        return number(self.value)
+
+    @property
+    def per_100k_text(self) -> str:
+        return number(self.per_100k)
+
+
+@dataclass(frozen=True)
+class SeriesContent:
+    metric_name: str
+    unit: str
+    area_name: str
+    attribution: str
+    points: tuple[PointContent, ...]
+
+    @property
+    def heading(self) -> str:
+        return f"{self.metric_name}, {self.area_name} ({self.unit})"
+
+    @property
+    def has_preliminary(self) -> bool:
+        return any(point.preliminary for point in self.points)
+
+
+@dataclass(frozen=True)
+class SourceContent:
+    kind_label: str
+    title: str
+    description: str
+    reference: str
+    restricted: bool
+
+
+@dataclass(frozen=True)
+class ProblemContent:
+    number: int
+    title: str
+    description: str
+    place: str
+    time: str
+    affected: str
+    consequences: str
+    cause_offender: str
+    cause_victim: str
+    cause_place: str
+    priority: int | None
+    priority_rationale: str
+    event_types: tuple[str, ...]
+    dialogue_notes: str
+    series: tuple[SeriesContent, ...]
+
+    @property
+    def heading(self) -> str:
+        if self.priority is None:
+            return f"{self.number}. {self.title}"
+        return _("%(number)s. %(title)s (prioritet %(priority)s)") % {
+            "number": self.number,
+            "title": self.title,
+            "priority": self.priority,
+        }
+
+    @property
+    def fields(self) -> list[tuple[str, str]]:
+        """The SARA fields in reading order, under their labels; empty ones are left out."""
+        priority = " ".join(part for part in (_priority(self.priority), self.priority_rationale) if part)
+        fields = [
+            (_("Beskrivning"), self.description),
+            (_("Plats"), self.place),
+            (_("Tid"), self.time),
+            (_("Drabbade"), self.affected),
+            (_("Konsekvenser"), self.consequences),
+            (_("Orsaker: gärningsperson"), self.cause_offender),
+            (_("Orsaker: offer eller mål"), self.cause_victim),
+            (_("Orsaker: plats"), self.cause_place),
+            (_("Prioritet och motivering"), priority),
+            (_("Händelsetyper hos Polisen"), ", ".join(self.event_types)),
+            (_("Från dialoger"), self.dialogue_notes),
+        ]
+        return [(label, text.strip()) for label, text in fields if text.strip()]
+
+
+@dataclass(frozen=True)
+class LagesbildContent:
+    partnership_name: str
+    kommun_name: str
+    title: str
+    version: int
+    status_label: str
+    is_adopted: bool
+    year_from: int
+    year_to: int
+    adopted_on: date | None
+    decision: str
+    summary: str
+    checklist: tuple[ChecklistItem, ...]
+    sources: tuple[SourceContent, ...]
+    problems: tuple[ProblemContent, ...]
+
+    @property
+    def heading(self) -> str:
+        return _("Lägesbild för %(kommun)s %(start)s–%(end)s") % {
+            "kommun": self.kommun_name,
+            "start": self.year_from,
+            "end": self.year_to,
+        }
+
+    @property
+    def version_line(self) -> str:
+        return _("%(title)s. Version %(version)s, %(status)s.") % {
+            "title": self.title,
+            "version": self.version,
+            "status": self.status_label.lower(),
+        }
+
+    @property
+    def decision_line(self) -> str:
+        if not self.is_adopted or self.adopted_on is None:
+            return _("Utkast")
+        adopted = _("Fastställd %(date)s") % {"date": self.adopted_on.isoformat()}
+        return f"{adopted}, {self.decision}" if self.decision else adopted
+
+
+def number(value: float | None) -> str:
+    """Swedish: 2 875 and 261,5 (a plain space between thousands, a decimal comma); a dash for no value."""
+    if value is None:
+        return "–"
+    decimals = 0 if float(value).is_integer() else 1
+    return f"{value:,.{decimals}f}".replace(",", " ").replace(".", ",")
+
+
+def _priority(priority: int | None) -> str:
+    return "" if priority is None else _("Prioritet %(priority)s.") % {"priority": priority}
+
+
+# Gathering
+
+
+def gather(lagesbild: Lagesbild, access: PartnershipAccess) -> LagesbildContent:
+    """Everything the document shows, in a fixed number of queries whatever the number of problems and series."""
+    if lagesbild.partnership_id != access.partnership.pk:
+        raise ValueError("The lägesbild belongs to another partnership")
+    problems = list(_problems(lagesbild))
+    points = _frozen_points(lagesbild) if lagesbild.is_adopted else _live_points(lagesbild, problems)
+    adopted_on = timezone.localdate(lagesbild.adopted_at) if lagesbild.adopted_at else None
+    return LagesbildContent(
+        partnership_name=access.partnership.name,
+        kommun_name=access.partnership.area.name,
+        title=lagesbild.title,
+        version=lagesbild.version,
+        status_label=str(lagesbild.get_status_display()),
+        is_adopted=lagesbild.is_adopted,
+        year_from=lagesbild.year_from,
+        year_to=lagesbild.year_to,
+        adopted_on=adopted_on,
+        decision=lagesbild.decision,
+        summary=lagesbild.summary,
+        checklist=tuple(lagesbild.checklist()),
+        sources=tuple(_source(source) for source in visible_sources(lagesbild, access).order_by("id")),
+        problems=tuple(_problem(i, problem, points, lagesbild.is_adopted) for i, problem in enumerate(problems, 1)),
+    )
+
+
+def _problems(lagesbild: Lagesbild) -> QuerySet[Problem]:
+    links = ProblemSeries.objects.select_related("metric", "area").defer("area__geometry").order_by("id")
+    problems = Problem.objects.filter(lagesbild=lagesbild).order_by("position", "id")
+    return problems.prefetch_related(Prefetch("series", queryset=links))
+
+
+def _frozen_points(lagesbild: Lagesbild) -> dict[PointKey, list[PointContent]]:
+    figures = Figure.objects.filter(lagesbild=lagesbild, period_kind="year").order_by("period_start")
+    points: dict[PointKey, list[PointContent]] = defaultdict(list)
+    for problem, metric, area, *row in figures.values_list("problem_id", "metric_id", "area_id", *POINT_FIELDS):
+        points[(problem, metric, area)].append(_point(*row))
+    return points
+
+
+def _live_points(lagesbild: Lagesbild, problems: list[Problem]) -> dict[PointKey, list[PointContent]]:
+    """The yearly values of the linked series as they stand now, shared by every problem that links one."""
+    pairs = {(link.metric_id, link.area_id) for problem in problems for link in problem.series.all()}
+    if not pairs:
+        return {}
+    wanted = reduce(operator.or_, (Q(series__metric_id=metric, series__area_id=area) for metric, area in pairs))
+    observations = Observation.objects.filter(
+        wanted,
+        period_kind="year",
+        period_start__gte=date(lagesbild.year_from, 1, 1),
+        period_start__lte=date(lagesbild.year_to, 12, 31),
+    ).order_by("period_start")
+    points: dict[PointKey, list[PointContent]] = defaultdict(list)
+    for metric, area, *row in observations.values_list("series__metric_id", "series__area_id", *POINT_FIELDS):
+        points[(None, metric, area)].append(_point(*row))
+    return points
+
+
+def _point(period: str, value: float | None, per_100k: float | None, preliminary: bool) -> PointContent:
+    return PointContent(year=int(period), value=value, per_100k=per_100k, preliminary=preliminary)
+
+
+def _source(source: Source) -> SourceContent:
+    return SourceContent(
+        kind_label=str(source.get_kind_display()),
+        title=source.title,
+        description=source.description,
+        reference=source.reference,
+        restricted=source.restricted,
+    )
+
+
+def _problem(number: int, problem: Problem, points: dict[PointKey, list[PointContent]], frozen: bool) -> ProblemContent:
+    series = tuple(
+        _series(link.metric, link.area, points.get((problem.pk if frozen else None, link.metric_id, link.area_id), []))
+        for link in problem.series.all()
+    )
+    return ProblemContent(
+        number=number,
+        title=problem.title,
+        description=problem.description,
+        place=problem.place,
+        time=problem.time,
+        affected=problem.affected,
+        consequences=problem.consequences,
+        cause_offender=problem.cause_offender,
+        cause_victim=problem.cause_victim,
+        cause_place=problem.cause_place,
+        priority=problem.priority,
+        priority_rationale=problem.priority_rationale,
+        event_types=tuple(str(kind) for kind in problem.event_types),
+        dialogue_notes=problem.dialogue_notes,
+        series=series,
+    )
+
+
+def _series(metric: Metric, area: Area, points: list[PointContent]) -> SeriesContent:
+    return SeriesContent(
+        metric_name=metric.name,
+        unit=str(metric.get_unit_display()),
+        area_name=area.name,
+        attribution=metric.attribution,
+        points=tuple(points),
+    )
+
+
+# DOCX
+
+
+def render_docx(content: LagesbildContent) -> bytes:
+    """A Word document the kommun can edit into its own template before the kommunstyrelse meets."""
+    document = docx.Document()
+    document.core_properties.title = content.heading
+    document.core_properties.language = "sv-SE"
+    _docx_title(document, content)
+    _docx_law(document, content.checklist)
+    _docx_sources(document, content.sources)
+    _docx_problems(document, content.problems)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def _docx_title(document: Any, content: LagesbildContent) -> None:
+    document.add_heading(content.heading, level=0)
+    document.add_paragraph(content.partnership_name)
+    document.add_paragraph(content.version_line)
+    document.add_paragraph(content.decision_line)
+    if content.summary.strip():
+        document.add_heading(_("Sammanfattning"), level=1)
+        document.add_paragraph(content.summary.strip())
+
+
+def _docx_law(document: Any, checklist: tuple[ChecklistItem, ...]) -> None:
+    document.add_heading(LAW_HEADING, level=1)
+    document.add_paragraph(_(LAW_TEXT))
+    for item in checklist:
+        document.add_paragraph(checklist_line(item), style="List Bullet")
+
+
+def _docx_sources(document: Any, sources: tuple[SourceContent, ...]) -> None:
+    document.add_heading(_("Källor"), level=1)
+    if not sources:
+        document.add_paragraph(_("Inga källor."))
+    for source in sources:
+        paragraph = document.add_paragraph()
+        paragraph.add_run(f"{source.kind_label}: ").bold = True
+        paragraph.add_run(source_title(source))
+        for text in (source.description, source.reference):
+            if text.strip():
+                document.add_paragraph(text.strip())
+
+
+def _docx_problems(document: Any, problems: tuple[ProblemContent, ...]) -> None:
+    document.add_heading(_("Problem"), level=1)
+    if not problems:
+        document.add_paragraph(_("Inga problem."))
+    for problem in problems:
+        document.add_heading(problem.heading, level=2)
+        for label, text in problem.fields:
+            document.add_paragraph().add_run(label).bold = True
+            document.add_paragraph(text)
+        for series in problem.series:
+            _docx_series(document, series)
+
+
+def _docx_series(document: Any, series: SeriesContent) -> None:
+    document.add_heading(series.heading, level=3)
+    if not series.points:
+        document.add_paragraph(_("Inga värden för perioden."))
+    else:
+        table = document.add_table(rows=1, cols=3, style="Table Grid")
+        for cell, text in zip(table.rows[0].cells, TABLE_HEADER, strict=True):
+            cell.paragraphs[0].add_run(_(text)).bold = True
+        for point in series.points:
+            for cell, text in zip(table.add_row().cells, _row(point), strict=True):
+                cell.text = text
+    if series.has_preliminary:
+        document.add_paragraph(_(PRELIMINARY_NOTE))
+    document.add_paragraph(series.attribution)
+
+
+def _row(point: PointContent) -> tuple[str, str, str]:
+    return point.year_text, point.value_text, point.per_100k_text
+
+
+def checklist_line(item: ChecklistItem) -> str:
+    return f"{item.label}: {_('klar') if item.done else _('saknas')}"
+
+
+def source_title(source: SourceContent) -> str:
+    return f"{source.title} ({_('begränsad uppgift')})" if source.restricted else source.title
+
+
+# PDF
+
+
+def render_pdf(content: LagesbildContent) -> bytes:
+    """An A4 PDF with a chart beside each table; nothing is fetched, the charts are inline SVG."""
+    html = HTML(string=render_pdf_html(content), base_url=None, url_fetcher=_refuse_fetch)
+    return bytes(html.write_pdf())
+
+
+def render_pdf_html(content: LagesbildContent) -> str:
+    """The HTML that WeasyPrint lays out, for the PDF only: never served to a browser."""
+    problems = [(problem, [(series, _chart(series)) for series in problem.series]) for problem in content.problems]
+    context = {
+        "content": content,
+        "problems": problems,
+        "law_heading": LAW_HEADING,
+        "law_text": _(LAW_TEXT),
+        "checklist": [(item, checklist_line(item)) for item in content.checklist],
+        "sources": [(source, source_title(source)) for source in content.sources],
+        "table_header": [_(text) for text in TABLE_HEADER],
+        "preliminary_note": _(PRELIMINARY_NOTE),
+    }
+    return render_to_string("situation/document_pdf.html", context)
+
+
+def _chart(series: SeriesContent) -> str:
+    if not series.points:
+        return ""
+    points = [(str(point.year), point.value, point.preliminary) for point in series.points]
+    svg = line_chart([ChartSeries(series.area_name, points)], title=series.heading, unit=series.unit)
+    return mark_safe(svg)  # noqa: S308 -- line_chart escapes every text it writes
+
+
+def _refuse_fetch(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
+    # The document must not depend on, or leak its contents to, anything outside the server.
+    raise ValueError(f"The lägesbild PDF fetches nothing: {url}")

@@ -1,0 +1,244 @@
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import docx
+import pypdf
+
+from lofte.accounts.models import User
+from lofte.partnerships.access import PartnershipAccess, get_partnership_for_user
+from lofte.situation.actions import (
+    do_add_problem,
+    do_add_source,
+    do_adopt_lagesbild,
+    do_create_lagesbild,
+    do_link_series,
+)
+from lofte.situation.documents import LagesbildContent, gather, number, render_docx, render_pdf, render_pdf_html
+from lofte.situation.models import Lagesbild, Problem, Source
+from lofte.statistics.actions import do_import
+from tests.base import BaseTestCase
+
+YEARLY = (
+    Path(__file__).resolve().parent.parent
+    / "lofte/statistics/sources/bra_csv/fixtures/bra_anmalda_brott_arsvis_motala_mjolby_mullsjo.csv"
+)
+BURGLARY = "anmalda.bostadsinbrott"
+REVISION = b"kommun;period;key;count;per100k;preliminary\n0586;2025;burglary;80;278.0;\n"
+# The lägesbild's checklist (3), sources, problems, their series, their values.
+QUERIES = 7
+TITLE = "Lägesbild för Mjölby 2021–2025"
+INTELLIGENCE = "UND 2026:3 Stöldligor i Mjölby"
+SARA_LABELS = (
+    "Beskrivning",
+    "Plats",
+    "Tid",
+    "Drabbade",
+    "Konsekvenser",
+    "Orsaker: gärningsperson",
+    "Orsaker: offer eller mål",
+    "Orsaker: plats",
+    "Prioritet och motivering",
+)
+
+
+def docx_text(data: bytes) -> tuple[list[str], list[str], list[str], list[str]]:
+    """Headings, bold labels, every paragraph, and table rows as "a | b | c"."""
+    document = docx.Document(io.BytesIO(data))
+    paragraphs = document.paragraphs
+    headings = [p.text for p in paragraphs if p.style is not None and p.style.name.startswith(("Heading", "Title"))]
+    bold = [p.text for p in paragraphs if p.runs and all(run.bold for run in p.runs)]
+    rows = [" | ".join(cell.text for cell in row.cells) for table in document.tables for row in table.rows]
+    return headings, bold, [p.text for p in paragraphs], rows
+
+
+def pdf_text(data: bytes) -> str:
+    return "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(data)).pages)
+
+
+class LagesbildExportTest(BaseTestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        do_import(YEARLY.read_bytes(), YEARLY.name, actor="test")
+
+    def access(self, user: User) -> PartnershipAccess:
+        return get_partnership_for_user(user, "mjolby")
+
+    def draft(self) -> tuple[Lagesbild, Problem]:
+        access = self.access(self.samordnare)
+        lagesbild = do_create_lagesbild(
+            access,
+            title="Lägesbild Mjölby 2026",
+            year_from=2021,
+            year_to=2025,
+            summary="Inbrotten minskar, men oron i villaområdena består.",
+            actor=self.samordnare,
+        )
+        do_add_source(
+            access,
+            lagesbild,
+            kind=Source.Kind.STATISTIK,
+            title="Anmälda brott 2021–2025",
+            description="Brås statistik över anmälda brott.",
+            actor=self.samordnare,
+        )
+        do_add_source(self.access(self.polis), lagesbild, kind="underrattelse", title=INTELLIGENCE, actor=self.polis)
+        burglary = do_add_problem(
+            access,
+            lagesbild,
+            title="Bostadsinbrott i villaområden",
+            description="Inbrott i villor när de boende är på jobbet.",
+            place="Villaområdena i södra Mjölby",
+            time="Vardagar dagtid, mest under hösten",
+            affected="Boende i villaområden",
+            consequences="Otrygghet i bostadsområdet och ekonomisk skada.",
+            cause_offender="Resande stöldligor.",
+            cause_victim="Få har larm.",
+            cause_place="Skymd insyn och få vuxna hemma dagtid.",
+            priority=1,
+            priority_rationale="Flest drabbade.",
+            event_types=["Inbrott"],
+            actor=self.samordnare,
+        )
+        do_link_series(access, burglary, BURGLARY, "0586", actor=self.samordnare)
+        do_add_problem(
+            access,
+            lagesbild,
+            title="Skadegörelse i centrum",
+            consequences="Kostnader för kommunen.",
+            cause_place="Dålig belysning.",
+            actor=self.samordnare,
+        )
+        return lagesbild, burglary
+
+    def adopted(self) -> Lagesbild:
+        lagesbild, _ = self.draft()
+        return do_adopt_lagesbild(
+            self.access(self.samordnare), lagesbild, decision="Kommunstyrelsen 2026-03-12 § 45", actor=self.samordnare
+        )
+
+    def content(self, lagesbild: Lagesbild, user: User | None = None) -> LagesbildContent:
+        return gather(lagesbild, self.access(user or self.samordnare))
+
+    def test_it_writes_a_docx_with_title_problems_and_sara_fields(self) -> None:
+        headings, bold, paragraphs, _ = docx_text(render_docx(self.content(self.adopted())))
+
+        self.assertEqual(headings[0], TITLE)
+        self.assertIn("1. Bostadsinbrott i villaområden (prioritet 1)", headings)
+        self.assertIn("2. Skadegörelse i centrum", headings)
+        self.assertIn("Fastställd", "\n".join(paragraphs))
+        self.assertIn("Kommunstyrelsen 2026-03-12 § 45", "\n".join(paragraphs))
+        for label in SARA_LABELS:
+            self.assertIn(label, bold)
+        self.assertIn("Prioritet 1. Flest drabbade.", paragraphs)
+
+    def test_it_leaves_empty_fields_out(self) -> None:
+        content = self.content(self.adopted())
+        self.assertEqual([label for label, _ in content.problems[1].fields], ["Konsekvenser", "Orsaker: plats"])
+        _, bold, _, _ = docx_text(render_docx(content))
+        self.assertEqual(bold.count("Beskrivning"), 1)
+
+    def test_it_writes_the_figures_the_swedish_way_with_their_source(self) -> None:
+        _, _, paragraphs, rows = docx_text(render_docx(self.content(self.adopted())))
+
+        self.assertEqual(rows[0], "År | Värde | Per 100 000")
+        self.assertIn("2021 | 184 | 654", rows)
+        self.assertIn("2025 | 75 | 261", rows)
+        self.assertIn("Källa: Brå", paragraphs)
+        self.assertIn("Anmälda brott 2021–2025", "\n".join(paragraphs))
+
+    def test_it_groups_thousands_with_a_space(self) -> None:
+        lagesbild, burglary = self.draft()
+        do_link_series(self.access(self.samordnare), burglary, "anmalda.totalt", "0586", actor=self.samordnare)
+        _, _, _, rows = docx_text(render_docx(self.content(lagesbild)))
+        self.assertIn("2025 | 2 875 | 9 997", rows)
+        self.assertEqual([number(v) for v in (2875.0, 261.0, 261.5, None)], ["2 875", "261", "261,5", "–"])
+
+    def test_it_writes_the_checklist(self) -> None:
+        _, _, paragraphs, _ = docx_text(render_docx(self.content(self.adopted())))
+        self.assertIn("Kartläggning: minst en källa: klar", paragraphs)
+        self.assertIn("Lag (2023:196) om kommuners ansvar för brottsförebyggande arbete", paragraphs)
+
+    def test_it_says_a_draft_is_a_draft(self) -> None:
+        lagesbild, _ = self.draft()
+        _, _, paragraphs, _ = docx_text(render_docx(self.content(lagesbild)))
+        self.assertIn("Utkast", paragraphs)
+        self.assertNotIn("Fastställd", "\n".join(paragraphs))
+
+    def test_it_writes_a_pdf_with_charts_and_page_numbers(self) -> None:
+        data = render_pdf(self.content(self.adopted()))
+
+        self.assertTrue(data.startswith(b"%PDF"))
+        text = pdf_text(data)
+        for expected in (TITLE, "1. Bostadsinbrott i villaområden", "75", "261", "Källa: Brå", "Sida 1 av"):
+            self.assertIn(expected, text)
+        self.assertIn("Mjölby · Lägesbild version 1", text)
+
+    def test_it_embeds_each_chart_as_inline_svg_beside_its_table(self) -> None:
+        html = render_pdf_html(self.content(self.adopted()))
+
+        self.assertEqual(html.count("<svg"), 1)
+        self.assertIn('role="img"', html)
+        self.assertIn("<td>75</td>", html)
+        self.assertNotIn("http://", html.replace('xmlns="http://www.w3.org/2000/svg"', ""))
+
+    def test_it_keeps_the_adopted_figures_after_a_revision_is_imported(self) -> None:
+        lagesbild = self.adopted()
+        do_import(REVISION, "rev.csv", actor="test")
+        content = self.content(lagesbild)
+
+        self.assertEqual(content.problems[0].series[0].points[-1].value, 75)
+        _, _, _, rows = docx_text(render_docx(content))
+        self.assertIn("2025 | 75 | 261", rows)
+        self.assertNotIn("2025 | 80 | 278", rows)
+        text = pdf_text(render_pdf(content))
+        self.assertIn("261", text)
+        self.assertNotIn("278", text)
+
+    def test_it_shows_the_live_values_in_a_draft(self) -> None:
+        lagesbild, _ = self.draft()
+        do_import(REVISION, "rev.csv", actor="test")
+        content = self.content(lagesbild)
+
+        _, _, _, rows = docx_text(render_docx(content))
+        self.assertIn("2025 | 80 | 278", rows)
+        self.assertEqual(len(rows), 6)  # header and 2021–2025, nothing outside the period
+        self.assertIn("278", pdf_text(render_pdf(content)))
+
+    def test_it_shows_police_intelligence_only_to_those_who_may_see_it(self) -> None:
+        lagesbild = self.adopted()
+        for user, visible in ((self.polis, True), (self.samordnare, False)):
+            content = self.content(lagesbild, user)
+            _, _, paragraphs, _ = docx_text(render_docx(content))
+            with self.subTest(user=user.email):
+                self.assertEqual(INTELLIGENCE in "\n".join(paragraphs), visible)
+                self.assertEqual(INTELLIGENCE in pdf_text(render_pdf(content)), visible)
+
+    def test_it_refuses_another_partnerships_lagesbild(self) -> None:
+        lagesbild = self.adopted()
+        theirs = get_partnership_for_user(self.samordnare_b, "mullsjo")
+        with self.assertRaises(ValueError):
+            gather(lagesbild, theirs)
+
+    def test_it_gathers_in_a_fixed_number_of_queries(self) -> None:
+        lagesbild, burglary = self.draft()
+        access = self.access(self.samordnare)
+        with self.assertNumQueries(QUERIES):
+            gather(lagesbild, access)
+        do_link_series(access, burglary, "anmalda.totalt", "0586", actor=self.samordnare)
+        with self.assertNumQueries(QUERIES):
+            content = gather(lagesbild, access)
+        self.assertEqual(len(content.problems[0].series), 2)
+
+    def test_it_gathers_an_adopted_lagesbild_in_a_fixed_number_of_queries(self) -> None:
+        access = self.access(self.samordnare)
+        one = self.adopted()
+        two, burglary = self.draft()
+        do_link_series(access, burglary, "anmalda.totalt", "0586", actor=self.samordnare)
+        do_adopt_lagesbild(access, two, decision="KS § 46", actor=self.samordnare)
+        for lagesbild, series in ((one, 1), (two, 2)):
+            with self.subTest(series=series), self.assertNumQueries(QUERIES):
+                content = gather(lagesbild, access)
+            self.assertEqual([len(s.points) for s in content.problems[0].series], [5] * series)
