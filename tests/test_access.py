@@ -23,6 +23,9 @@ def members_only(ok: int = 200, anonymous: int = 302) -> dict[str, int]:
     return expect(ok, samordnare_b=404, anonymous=anonymous)
 
 
+EDITORS_REFUSED_EMPTY_FORM = {"samordnare": 400, "polis": 400, "samordnare_b": 404, "anonymous": 302}
+EDITORS_FIND_NO_VERSION = {"samordnare": 404, "polis": 404, "samordnare_b": 404, "anonymous": 302}
+
 # (url name, args, method, data, expected status per persona)
 CASES: list[tuple[str, list[Any], str, dict[str, Any] | None, dict[str, int]]] = [
     ("public:home", [], "get", None, expect(302, anonymous=200)),
@@ -41,6 +44,25 @@ CASES: list[tuple[str, list[Any], str, dict[str, Any] | None, dict[str, int]]] =
     ("partnerships:dashboard", ["mjolby"], "get", None, members_only()),
     ("partnerships:dashboard", ["mullsjo"], "get", None, expect(404, samordnare_b=200, anonymous=302)),
     ("partnerships:members", ["mjolby"], "get", None, members_only()),
+    # The lägesbild document: members read it; samordnare and polis change it (400: the empty form is refused).
+    ("partnerships:lagesbild:index", ["mjolby"], "get", None, members_only()),
+    ("partnerships:lagesbild:detail", ["mjolby", 999], "get", None, members_only(404)),
+    ("partnerships:lagesbild:document", ["mjolby", 999, "docx"], "get", None, members_only(404)),
+    ("partnerships:lagesbild:create", ["mjolby"], "post", {}, expect(403, **EDITORS_REFUSED_EMPTY_FORM)),
+    *[
+        (f"partnerships:lagesbild:{name}", ["mjolby", *args], "post", {}, expect(403, **EDITORS_FIND_NO_VERSION))
+        for name, args in [
+            ("update", [999]),
+            ("add_source", [999]),
+            ("remove_source", [999, 1]),
+            ("add_problem", [999]),
+            ("update_problem", [999, 1]),
+            ("remove_problem", [999, 1]),
+            ("link_series", [999, 1]),
+            ("unlink_series", [999, 1, 1]),
+            ("adopt", [999]),
+        ]
+    ],
     ("areas:index", [], "get", None, expect(200)),
     ("areas:detail", ["0586"], "get", None, expect(200)),
     ("areas:detail", ["9999"], "get", None, expect(404)),

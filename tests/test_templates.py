@@ -67,8 +67,19 @@ class EveryTemplateTest(BaseTestCase):
         )
         do_import(yearly.read_bytes(), yearly.name, actor="test")
         self.assertContains(samordnare.get("/lagesbild/0586/"), "Utveckling över tid")
+        self.tour_lagesbild(samordnare)
         do_add_membership(self.polis, self.kommun_org_b, "polis", actor="test")
         self.assertEqual(self.client_for(self.polis).get("/samverkan/").status_code, 200)
+
+    def tour_lagesbild(self, client: Any) -> None:
+        self.assertContains(client.get("/samverkan/mjolby/lagesbild/"), "Skapa version")
+        created = client.post(
+            "/samverkan/mjolby/lagesbild/ny/", {"title": "Lägesbild", "year_from": 2021, "year_to": 2025}
+        )
+        self.assertRedirects(created, "/samverkan/mjolby/lagesbild/1/")
+        self.assertContains(client.get("/samverkan/mjolby/lagesbild/1/"), "Fastställ lägesbilden")
+        pdf = client.get("/samverkan/mjolby/lagesbild/1/dokument.pdf")
+        self.assertEqual((pdf.status_code, pdf.content[:4]), (200, b"%PDF"))
 
     def tour_statistics(self, client: Any) -> None:
         sources = TEMPLATE_DIR.parent / "statistics" / "sources"

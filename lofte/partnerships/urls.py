@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from lofte.partnerships import views
 
@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("<slug:slug>/", views.dashboard, name="dashboard"),
     path("<slug:slug>/parter/", views.members, name="members"),
+    path("<slug:slug>/lagesbild/", include(("lofte.situation.document_urls", "lagesbild"))),
 ]

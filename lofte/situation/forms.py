@@ -1,10 +1,15 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+
+from lofte.lib.pii import describe, find_personal_data
+from lofte.situation.models import Lagesbild, Problem, Source
 
 DEFAULT_SPAN = 10
 
@@ -47,3 +52,163 @@ class DashboardForm(forms.Form):
         base = data.get("base") or year - 1
         start = data.get("start") or max(min(self.years), year - DEFAULT_SPAN)
         return DashboardChoice(year, base, min(start, year), list(data.get("metric") or []))
+
+
+# The lägesbild document (Lag 2023:196)
+
+NO_NAMES = _("Skriv inte namn på enskilda personer.")
+
+
+def _screener(name: str) -> Callable[[forms.BaseForm], Any]:
+    def clean(self: forms.BaseForm) -> Any:
+        value = self.cleaned_data.get(name)
+        if isinstance(value, str) and (findings := find_personal_data(value)):
+            raise forms.ValidationError(describe(findings), code="personal_data")
+        return value
+
+    clean.__name__ = f"clean_{name}"
+    return clean
+
+
+class ScreensPersonalData:
+    """Gives each field in `screened_fields` a clean_<field> that refuses personnummer, phone numbers and e-mail
+    addresses (lofte.lib.pii), and reminds the writer that names, which no pattern finds, do not belong either."""
+
+    screened_fields: ClassVar[tuple[str, ...]] = ()
+    fields: dict[str, forms.Field]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for name in cls.screened_fields:
+            setattr(cls, f"clean_{name}", _screener(name))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in self.screened_fields:
+            field = self.fields[name]
+            field.help_text = format_lazy("{} {}", field.help_text, NO_NAMES) if field.help_text else NO_NAMES
+
+
+class LagesbildCreateForm(ScreensPersonalData, forms.ModelForm):
+    screened_fields = ("title",)
+    copy_from = forms.TypedChoiceField(label=_("Utgå från"), coerce=int, required=False, empty_value=None)
+
+    class Meta:
+        model = Lagesbild
+        fields = ["title", "year_from", "year_to"]
+
+    def __init__(self, *args: Any, versions: list[int], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["copy_from"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", _("En tom lägesbild"))] + [
+            (v, _("Version %(version)s") % {"version": v}) for v in versions
+        ]
+
+
+class LagesbildForm(ScreensPersonalData, forms.ModelForm):
+    screened_fields = ("title", "summary")
+
+    class Meta:
+        model = Lagesbild
+        fields = ["title", "summary", "year_from", "year_to"]
+
+
+class SourceForm(ScreensPersonalData, forms.ModelForm):
+    screened_fields = ("title", "description")
+
+    class Meta:
+        model = Source
+        fields = ["kind", "title", "description", "reference", "restricted"]
+
+    def __init__(self, *args: Any, may_restrict: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        kind = self.fields["kind"]
+        assert isinstance(kind, forms.ChoiceField)
+        if not may_restrict:
+            # Police intelligence, and hiding a source, are for those who may see restricted material.
+            kind.choices = [
+                (value, label) for value, label in Source.Kind.choices if value != Source.Kind.UNDERRATTELSE
+            ]
+            del self.fields["restricted"]
+
+    def clean(self) -> dict[str, Any] | None:
+        data = super().clean()
+        if data is not None and data.get("kind") == Source.Kind.UNDERRATTELSE:
+            data["restricted"] = True  # as the action and the model will have it
+        return data
+
+
+class ProblemForm(ScreensPersonalData, forms.ModelForm):
+    """A problem with every SARA field; the event types as one line, separated by commas."""
+
+    screened_fields = (
+        "title",
+        "description",
+        "place",
+        "time",
+        "affected",
+        "consequences",
+        "cause_offender",
+        "cause_victim",
+        "cause_place",
+        "priority_rationale",
+        "dialogue_notes",
+    )
+    event_types = forms.CharField(
+        label=_("Händelsetyper hos Polisen"),
+        required=False,
+        max_length=1000,
+        help_text=_("Skilj dem åt med kommatecken, till exempel: Inbrott, Bedrägeri."),
+    )
+
+    class Meta:
+        model = Problem
+        fields = [
+            "title",
+            "description",
+            "place",
+            "time",
+            "affected",
+            "consequences",
+            "cause_offender",
+            "cause_victim",
+            "cause_place",
+            "priority",
+            "priority_rationale",
+            "event_types",
+            "dialogue_notes",
+        ]
+        widgets = {
+            name: forms.Textarea(attrs={"rows": 3})
+            for name in ("description", "affected", "consequences", "cause_offender", "cause_victim", "cause_place")
+        } | {name: forms.Textarea(attrs={"rows": 2}) for name in ("priority_rationale", "dialogue_notes")}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        types = self.initial.get("event_types")
+        if isinstance(types, list):
+            self.initial["event_types"] = ", ".join(types)
+
+    def clean_event_types(self) -> list[str]:
+        text = self.cleaned_data.get("event_types") or ""
+        return [name.strip() for name in text.split(",") if name.strip()]
+
+
+class SeriesForm(forms.Form):
+    metric = forms.ChoiceField(label=_("Mått"))
+    area = forms.CharField(
+        label=_("Områdets kod"), max_length=50, help_text=_("Kommunens kod, till exempel 0586, eller en kommundels.")
+    )
+
+    def __init__(self, *args: Any, metrics: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["metric"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = metrics
+
+
+class AdoptForm(forms.Form):
+    decision = forms.CharField(
+        label=_("Beslut"), max_length=300, help_text=_("Till exempel: Kommunstyrelsen 2026-03-12 § 45")
+    )

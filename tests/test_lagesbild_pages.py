@@ -1,0 +1,343 @@
+"""The lägesbild document pages under /samverkan/<slug>/lagesbild/: reading, drafting, screening, adopting."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import time_machine
+from django.urls import reverse
+
+from lofte.accounts.models import User
+from lofte.lib.pii import describe, find_personal_data
+from lofte.partnerships.access import PartnershipAccess, get_partnership_for_user
+from lofte.situation.actions import (
+    do_add_problem,
+    do_add_source,
+    do_adopt_lagesbild,
+    do_create_lagesbild,
+    do_link_series,
+)
+from lofte.situation.models import Lagesbild, Problem, ProblemSeries, Source
+from lofte.statistics.actions import do_import
+from tests.base import BaseTestCase
+from tests.test_accessibility import problems as structure_problems
+
+YEARLY = (
+    Path(__file__).resolve().parent.parent
+    / "lofte/statistics/sources/bra_csv/fixtures/bra_anmalda_brott_arsvis_motala_mjolby_mullsjo.csv"
+)
+BURGLARY = "anmalda.bostadsinbrott"
+DECISION = "Kommunstyrelsen 2026-03-12 § 45"
+REMINDER = "Skriv inte namn på enskilda personer."
+NOT_ADOPTED = "Lag 2023:196 kräver en aktuell lägesbild"
+PROBLEM = {
+    "title": "Bostadsinbrott i villaområden",
+    "description": "Inbrott i villor medan de boende är på arbetet.",
+    "place": "Villaområdena i södra Mjölby",
+    "time": "Vardagar dagtid, mest under hösten",
+    "affected": "Boende i villaområden",
+    "consequences": "Otrygghet i bostadsområdet och ekonomisk skada.",
+    "cause_offender": "Resande grupper som söker lätta mål.",
+    "cause_victim": "Olåsta altandörrar.",
+    "cause_place": "Skymd insyn och få vuxna hemma dagtid.",
+    "priority": "1",
+    "priority_rationale": "Flest anmälningar och störst oro i trygghetsundersökningen.",
+    "event_types": "Inbrott, Stöld",
+    "dialogue_notes": "Boende efterfrågar grannsamverkan.",
+}
+
+
+def url(name: str, *args: Any) -> str:
+    return reverse(f"partnerships:lagesbild:{name}", args=["mjolby", *args])
+
+
+class LagesbildPagesTest(BaseTestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        do_import(YEARLY.read_bytes(), YEARLY.name, actor="test")
+
+    def access(self, user: User | None = None) -> PartnershipAccess:
+        return get_partnership_for_user(user or self.samordnare, "mjolby")
+
+    def draft(self, problems: int = 1) -> Lagesbild:
+        access = self.access()
+        lagesbild = do_create_lagesbild(
+            access, title="Lägesbild Mjölby 2026", year_from=2021, year_to=2025, actor=self.samordnare
+        )
+        do_add_source(access, lagesbild, kind=Source.Kind.STATISTIK, title="Anmälda brott", actor=self.samordnare)
+        for number in range(problems):
+            self.add_problem(lagesbild, f"Problem {number}")
+        return lagesbild
+
+    def add_problem(self, lagesbild: Lagesbild, title: str) -> None:
+        access = self.access()
+        fields = {k: v for k, v in PROBLEM.items() if k not in {"title", "priority", "event_types"}}
+        problem = do_add_problem(
+            access, lagesbild, title=title, event_types=["Inbrott"], priority=1, actor=self.samordnare, **fields
+        )
+        do_link_series(access, problem, BURGLARY, "0586", actor=self.samordnare)
+
+    def adopt(self, lagesbild: Lagesbild) -> Lagesbild:
+        return do_adopt_lagesbild(self.access(), lagesbild, decision=DECISION, actor=self.samordnare)
+
+    def post_routes(self, lagesbild: Lagesbild) -> list[tuple[str, dict[str, Any]]]:
+        problem = lagesbild.problems.get()
+        link = ProblemSeries.objects.get(problem=problem)
+        source = lagesbild.sources.get()
+        version = lagesbild.version
+        return [
+            (url("create"), {"title": "Ny", "year_from": 2022, "year_to": 2025}),
+            (url("update", version), {"title": "Ändrad", "year_from": 2021, "year_to": 2025}),
+            (url("add_source", version), {"kind": "statistik", "title": "Ny källa"}),
+            (url("remove_source", version, source.pk), {}),
+            (url("add_problem", version), {"title": "Nytt problem"}),
+            (url("update_problem", version, problem.pk), {"title": "Ändrat problem"}),
+            (url("remove_problem", version, problem.pk), {}),
+            (url("link_series", version, problem.pk), {"metric": BURGLARY, "area": "0642"}),
+            (url("unlink_series", version, problem.pk, link.pk), {}),
+            (url("adopt", version), {"decision": DECISION}),
+        ]
+
+    def test_it_lets_the_samordnare_draft_and_adopt_a_lagesbild(self) -> None:
+        client = self.client_for(self.samordnare)
+        response = client.post(url("create"), {"title": "Lägesbild Mjölby 2026", "year_from": 2021, "year_to": 2025})
+        self.assertRedirects(response, url("detail", 1))
+        source = {"kind": "statistik", "title": "Anmälda brott 2021–2025", "description": "Brå", "reference": ""}
+        self.assertRedirects(client.post(url("add_source", 1), source), url("detail", 1))
+        self.assertRedirects(client.post(url("add_problem", 1), PROBLEM), url("detail", 1))
+        problem = Problem.objects.get(lagesbild__version=1)
+        self.assertEqual(problem.event_types, ["Inbrott", "Stöld"])
+        self.assertEqual(problem.priority, 1)
+        for name, value in PROBLEM.items():
+            if name not in {"priority", "event_types"}:
+                self.assertEqual(getattr(problem, name), value, name)
+        series = {"metric": BURGLARY, "area": "0586"}
+        self.assertRedirects(client.post(url("link_series", 1, problem.pk), series), url("detail", 1))
+        response = client.post(url("adopt", 1), {"decision": DECISION}, follow=True)
+        self.assertContains(response, "Lägesbilden är fastställd.")
+
+        lagesbild = Lagesbild.objects.get(partnership=self.partnership_a, version=1)
+        self.assertTrue(lagesbild.is_adopted)
+        self.assertContains(response, f"Fastställd {lagesbild.adopted_at:%Y-%m-%d}, {DECISION}")
+        self.assertContains(response, '<td class="num">75</td>', html=True)
+        self.assertContains(response, "Olåsta altandörrar.")
+        self.assertContains(response, "Anmälda brott 2021–2025")
+        self.assertNotContains(response, 'method="post" action="/samverkan/mjolby/lagesbild/1/')
+        self.assertNotContains(response, REMINDER)
+
+    def test_it_shows_a_draft_with_its_forms_and_a_link_to_the_area_dashboard(self) -> None:
+        lagesbild = self.draft()
+        response = self.client_for(self.samordnare).get(url("detail", lagesbild.version))
+        self.assertContains(response, 'href="/lagesbild/0586/"')
+        self.assertContains(response, "Utkast")
+        self.assertContains(response, REMINDER)
+        self.assertContains(response, f'action="{url("adopt", 1)}"')
+        self.assertContains(response, "Klart:", count=4)
+        self.assertEqual(structure_problems(response.content.decode()), [])
+
+    def test_it_names_the_missing_points_before_adoption(self) -> None:
+        client = self.client_for(self.samordnare)
+        client.post(url("create"), {"title": "Lägesbild", "year_from": 2021, "year_to": 2025})
+        response = client.get(url("detail", 1))
+        self.assertContains(response, "Saknas:", count=5)  # four points and the adoption warning
+        response = client.post(url("adopt", 1), {"decision": DECISION}, follow=True)
+        self.assertContains(response, "kan inte fastställas förrän checklistan är klar")
+        self.assertContains(response, "message-error")
+        self.assertFalse(Lagesbild.objects.get().is_adopted)
+
+    def test_it_lets_the_viewer_read_but_not_change(self) -> None:
+        lagesbild = self.draft()
+        client = self.client_for(self.viewer)
+        self.assertContains(client.get(url("index")), "Lägesbild Mjölby 2026")
+        response = client.get(url("detail", lagesbild.version))
+        self.assertContains(response, "Problem 0")
+        self.assertNotContains(response, 'method="post" action="/samverkan/')
+        self.assertNotContains(client.get(url("index")), "Skapa version")
+        for route, data in self.post_routes(lagesbild):
+            with self.subTest(route=route):
+                self.assertEqual(client.post(route, data).status_code, 403)
+        self.assertEqual(Lagesbild.objects.count(), 1)
+        self.assertEqual(Problem.objects.get().title, "Problem 0")
+        self.assertFalse(Lagesbild.objects.get().is_adopted)
+
+    def test_it_refuses_the_reporter_every_change(self) -> None:
+        lagesbild = self.draft()
+        client = self.client_for(self.reporter)
+        for route, data in self.post_routes(lagesbild):
+            with self.subTest(route=route):
+                self.assertEqual(client.post(route, data).status_code, 403)
+        self.assertEqual(Source.objects.count(), 1)
+
+    def test_it_hides_the_lagesbild_from_another_kommun(self) -> None:
+        lagesbild = self.draft()
+        client = self.client_for(self.samordnare_b)
+        self.assertEqual(client.get(url("index")).status_code, 404)
+        self.assertEqual(client.get(url("detail", 1)).status_code, 404)
+        for route, data in self.post_routes(lagesbild):
+            with self.subTest(route=route):
+                self.assertEqual(client.post(route, data).status_code, 404)
+        self.assertEqual(Problem.objects.count(), 1)
+
+    def test_it_refuses_personal_data_in_a_problem(self) -> None:
+        lagesbild = self.draft(problems=0)
+        client = self.client_for(self.samordnare)
+        for field, text in [
+            ("description", "Gärningspersonen har personnummer 19121212-1212."),
+            ("place", "Ring grannen på 070-123 45 67"),
+            ("cause_offender", "Mejla per@example.org"),
+        ]:
+            with self.subTest(field=field):
+                response = client.post(url("add_problem", lagesbild.version), {**PROBLEM, field: text})
+                self.assertEqual(response.status_code, 400)
+                self.assertContains(response, describe(find_personal_data(text)), status_code=400)
+        self.assertFalse(Problem.objects.exists())
+
+    def test_it_refuses_personal_data_when_a_problem_or_source_is_changed(self) -> None:
+        lagesbild = self.draft()
+        problem = lagesbild.problems.get()
+        client = self.client_for(self.samordnare)
+        data = {**PROBLEM, "affected": "Familjen, 070-123 45 67"}
+        response = client.post(url("update_problem", 1, problem.pk), data)
+        self.assertContains(response, "Texten innehåller ett telefonnummer.", status_code=400)
+        problem.refresh_from_db()
+        self.assertEqual(problem.title, "Problem 0")
+        source = {"kind": "medborgardialog", "title": "Dialog", "description": "Kontakt: 19121212-1212"}
+        response = client.post(url("add_source", 1), source)
+        self.assertContains(response, "Texten innehåller ett personnummer.", status_code=400)
+        summary = {"title": "Lägesbild", "summary": "Ring 070-123 45 67", "year_from": 2021, "year_to": 2025}
+        self.assertEqual(client.post(url("update", 1), summary).status_code, 400)
+        self.assertEqual(Source.objects.count(), 1)
+        self.assertEqual(Lagesbild.objects.get().summary, "")
+
+    def test_it_offers_intelligence_only_to_the_police(self) -> None:
+        lagesbild = self.draft()
+        option = '<option value="underrattelse">'
+        self.assertNotContains(self.client_for(self.samordnare).get(url("detail", 1)), option)
+        police = self.client_for(self.polis)
+        self.assertContains(police.get(url("detail", 1)), option)
+        intelligence = {"kind": "underrattelse", "title": "Underrättelse om inbrottsvågen"}
+        response = self.client_for(self.samordnare).post(url("add_source", 1), intelligence)
+        self.assertEqual(response.status_code, 400)
+        self.assertRedirects(police.post(url("add_source", 1), intelligence), url("detail", 1))
+        source = lagesbild.sources.get(kind="underrattelse")
+        self.assertTrue(source.restricted)
+        self.assertContains(police.get(url("detail", 1)), "Underrättelse om inbrottsvågen")
+        self.assertNotContains(self.client_for(self.samordnare).get(url("detail", 1)), "inbrottsvågen")
+        self.assertNotContains(self.client_for(self.viewer).get(url("detail", 1)), "inbrottsvågen")
+        # To those who may not see it, a restricted source does not exist.
+        self.assertEqual(self.client_for(self.samordnare).post(url("remove_source", 1, source.pk)).status_code, 404)
+        self.assertTrue(Source.objects.filter(pk=source.pk).exists())
+
+    def test_it_edits_removes_and_unlinks(self) -> None:
+        lagesbild = self.draft()
+        problem = lagesbild.problems.get()
+        link = ProblemSeries.objects.get(problem=problem)
+        client = self.client_for(self.polis)
+        self.assertRedirects(client.post(url("update_problem", 1, problem.pk), PROBLEM), url("detail", 1))
+        problem.refresh_from_db()
+        self.assertEqual((problem.title, problem.event_types), (PROBLEM["title"], ["Inbrott", "Stöld"]))
+        self.assertRedirects(client.post(url("unlink_series", 1, problem.pk, link.pk)), url("detail", 1))
+        self.assertFalse(ProblemSeries.objects.exists())
+        data = {"title": "Lägesbild 2026", "summary": "Kort.", "year_from": 2022, "year_to": 2025}
+        self.assertRedirects(client.post(url("update", 1), data), url("detail", 1))
+        self.assertEqual(Lagesbild.objects.get().year_from, 2022)
+        self.assertRedirects(client.post(url("remove_source", 1, lagesbild.sources.get().pk)), url("detail", 1))
+        self.assertRedirects(client.post(url("remove_problem", 1, problem.pk)), url("detail", 1))
+        self.assertFalse(Problem.objects.exists())
+        self.assertFalse(Source.objects.exists())
+
+    def test_it_shows_an_unknown_metric_or_area_as_an_error(self) -> None:
+        lagesbild = self.draft()
+        problem = lagesbild.problems.get()
+        client = self.client_for(self.samordnare)
+        response = client.post(url("link_series", 1, problem.pk), {"metric": BURGLARY, "area": "9999"}, follow=True)
+        self.assertContains(response, "Det finns inget område med koden 9999.")
+        response = client.post(url("link_series", 1, problem.pk), {"metric": "finns.inte", "area": "0586"})
+        self.assertEqual(response.status_code, 400)
+        self.assertEqual(ProblemSeries.objects.count(), 1)
+
+    def test_it_looks_problems_up_only_within_the_lagesbild(self) -> None:
+        first = self.draft()
+        second = do_create_lagesbild(self.access(), title="Nästa", year_from=2022, year_to=2025, actor=self.polis)
+        problem = first.problems.get()
+        link = ProblemSeries.objects.get(problem=problem)
+        client = self.client_for(self.samordnare)
+        v = second.version
+        self.assertEqual(client.post(url("update_problem", v, problem.pk), PROBLEM).status_code, 404)
+        self.assertEqual(client.post(url("remove_problem", v, problem.pk)).status_code, 404)
+        self.assertEqual(client.post(url("link_series", v, problem.pk), {"metric": BURGLARY}).status_code, 404)
+        self.assertEqual(client.post(url("unlink_series", v, problem.pk, link.pk)).status_code, 404)
+        self.assertEqual(client.post(url("remove_source", v, first.sources.get().pk)).status_code, 404)
+        self.assertEqual(client.get(url("detail", 3)).status_code, 404)
+        self.assertTrue(Problem.objects.filter(pk=problem.pk).exists())
+
+    def test_it_refuses_changes_to_an_adopted_lagesbild(self) -> None:
+        lagesbild = self.adopt(self.draft())
+        client = self.client_for(self.samordnare)
+        response = client.post(url("add_problem", 1), PROBLEM, follow=True)
+        self.assertContains(response, "En fastställd lägesbild kan inte ändras; skapa en ny version.")
+        self.assertEqual(lagesbild.problems.count(), 1)
+
+    def test_it_rerenders_an_invalid_form_with_its_errors(self) -> None:
+        client = self.client_for(self.samordnare)
+        response = client.post(url("create"), {"title": "Lägesbild", "year_from": 2025, "year_to": 2021})
+        self.assertContains(response, "Perioden måste sluta samma år eller senare än den börjar.", status_code=400)
+        self.assertFalse(Lagesbild.objects.exists())
+        self.draft()
+        response = client.post(url("add_problem", 1), {"title": ""})
+        self.assertEqual(response.status_code, 400)
+        self.assertContains(response, "<details open>", status_code=400)
+        self.assertEqual(client.post(url("adopt", 1), {"decision": ""}).status_code, 400)
+
+    def test_it_creates_a_version_from_an_earlier_one(self) -> None:
+        self.adopt(self.draft())
+        client = self.client_for(self.samordnare)
+        self.assertContains(client.get(url("index")), '<option value="1">Version 1</option>', html=True)
+        data = {"title": "Lägesbild 2028", "year_from": 2023, "year_to": 2027, "copy_from": 1}
+        self.assertRedirects(client.post(url("create"), data), url("detail", 2))
+        copy = Lagesbild.objects.get(version=2)
+        self.assertEqual((copy.problems.count(), copy.sources.count(), copy.figures.count()), (1, 1, 0))
+        self.assertEqual(client.post(url("create"), {**data, "copy_from": 7}).status_code, 400)
+
+    def test_it_lists_versions_and_warns_when_none_is_adopted(self) -> None:
+        self.draft()
+        response = self.client_for(self.viewer).get(url("index"))
+        self.assertContains(response, "Lägesbild Mjölby 2026")
+        self.assertContains(response, "Utkast")
+        self.assertContains(response, NOT_ADOPTED)
+        self.assertContains(response, "message-warning")
+        self.assertEqual(structure_problems(response.content.decode()), [])
+        self.assertEqual(structure_problems(self.client_for(self.samordnare).get(url("index")).content.decode()), [])
+
+    def test_it_warns_when_the_adopted_lagesbild_is_more_than_two_years_old(self) -> None:
+        with time_machine.travel("2026-03-12 10:00 +01:00", tick=False):
+            self.adopt(self.draft())
+        with time_machine.travel("2027-06-01 10:00 +02:00", tick=False):
+            response = self.client_for(self.viewer).get(url("index"))
+            self.assertContains(response, DECISION)
+            self.assertContains(response, "2026-03-12")
+            self.assertNotContains(response, "message-warning")
+        with time_machine.travel("2029-01-01"):
+            response = self.client_for(self.viewer).get(url("index"))
+            self.assertContains(response, "är mer än två år gammal")
+            self.assertContains(response, NOT_ADOPTED)
+
+    def test_it_lists_and_shows_in_a_fixed_number_of_queries(self) -> None:
+        lagesbild = self.draft(problems=1)
+        client = self.client_for(self.samordnare)
+        client.get(url("index"))
+        for problems in (1, 3):
+            if problems == 3:
+                self.add_problem(lagesbild, "Fler 1")
+                self.add_problem(lagesbild, "Fler 2")
+            with self.subTest(problems=problems):
+                self.assertEqual(lagesbild.problems.count(), problems)
+                with self.assertNumQueries(6):
+                    client.get(url("index"))
+                with self.assertNumQueries(12):  # with the forms of a draft and the metrics to link
+                    self.assertContains(client.get(url("detail", 1)), "Problem 0")
+        self.adopt(lagesbild)
+        with self.assertNumQueries(12):  # without the forms, with the frozen figures
+            self.assertContains(client.get(url("detail", 1)), '<td class="num">75</td>', count=3, html=True)
