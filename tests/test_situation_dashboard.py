@@ -27,7 +27,7 @@ class DashboardTest(BaseTestCase):
     def test_it_shows_the_key_figures_with_their_verdicts(self) -> None:
         page = self.client_for(self.viewer).get(URL)
         self.assertContains(page, "Nyckeltal 2025 jämfört med 2024")
-        burglary = next(row for row in page.context["summary"] if row.metric == "anmalda.bostadsinbrott")
+        burglary = next(row for row, _trend in page.context["summary"] if row.metric == "anmalda.bostadsinbrott")
         self.assertEqual((burglary.value, burglary.previous, burglary.verdict), (75, 176, "minskning"))
         self.assertContains(page, '<span class="verdict verdict-minskning">minskning</span>', html=True)
         self.assertContains(page, "&lt; 0,001")
@@ -35,9 +35,19 @@ class DashboardTest(BaseTestCase):
 
     def test_it_compares_with_the_chosen_year(self) -> None:
         page = self.client_for(self.viewer).get(URL, {"year": 2025, "base": 2023})
-        total = next(row for row in page.context["summary"] if row.metric == "anmalda.totalt")
+        total = next(row for row, _trend in page.context["summary"] if row.metric == "anmalda.totalt")
         self.assertEqual((total.previous, total.value, total.verdict), (2894, 2875, "ingen_saker_forandring"))
         self.assertContains(page, "ingen säker förändring")
+
+    def test_it_shows_the_trend_over_the_charted_years(self) -> None:
+        page = self.client_for(self.viewer).get(URL, {"start": 2015})
+        trends = {row.metric: trend for row, trend in page.context["summary"]}
+        total = trends["anmalda.totalt"]
+        assert total is not None
+        self.assertEqual((total.periods, total.verdict, round(total.change_pct, 1)), (11, "okning", 3.2))
+        self.assertContains(page, "+3,2 % per år (ökning)")
+        short = self.client_for(self.viewer).get(URL, {"start": 2023})
+        self.assertTrue(all(trend is None for _row, trend in short.context["summary"]))  # fewer than five years
 
     def test_it_draws_each_series_with_its_table_and_source(self) -> None:
         page = self.client_for(self.viewer).get(URL, {"start": 2015, "metric": ["anmalda.totalt"]})
@@ -46,7 +56,7 @@ class DashboardTest(BaseTestCase):
         self.assertIn("<svg", svg)
         self.assertContains(page, "Källa: Brå")
         self.assertContains(page, '<th scope="row">2025</th>', html=True)
-        self.assertEqual([row.metric for row in page.context["summary"]], ["anmalda.totalt"])
+        self.assertEqual([row.metric for row, _trend in page.context["summary"]], ["anmalda.totalt"])
 
     def test_it_shows_the_police_events_of_the_last_year(self) -> None:
         page = self.client_for(self.viewer).get(URL)

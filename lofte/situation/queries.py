@@ -9,6 +9,7 @@ from lofte.areas.models import Area
 from lofte.situation.analysis.events import PoliceEvent
 from lofte.situation.analysis.rates import difference
 from lofte.situation.analysis.significance import compare_periods
+from lofte.situation.analysis.trend import Trend, poisson_trend
 from lofte.statistics.models import Event, Metric, Observation
 from lofte.statistics.queries import POPULATION, population_by_year
 
@@ -179,3 +180,13 @@ def police_events(area: Area, since: datetime) -> list[PoliceEvent]:
         "occurred_at", "type", "location_name", "lat", "lng"
     )
     return [PoliceEvent(*row) for row in rows]
+
+
+def series_trend(series: MetricSeries) -> Trend | None:
+    """The yearly trend of a count over the series' years, per inhabitant where the publisher's rates say how
+    many lived there; None for other units and for fewer than five years."""
+    if series.unit != Metric.Unit.ANTAL or series.code == POPULATION:
+        return None
+    counts = [p.value for p in series.points]
+    implied = [p.value * 100_000 / p.per_100k if p.value and p.per_100k else None for p in series.points]
+    return poisson_trend(counts, implied if all(implied) else None)

@@ -94,11 +94,10 @@ def dashboard(request: HttpRequest, code: str) -> HttpResponse:
     form, choice = _filters(request, area)
     context: dict[str, Any] = {"area": area, "form": form, "choice": choice, "tables": TABLES}
     if choice is not None:
-        summary = _summary(area, choice)
-        context["summary"] = summary
-        context["series"] = [
-            (s, _line(s)) for s in queries.yearly_series(area, choice.start, choice.year, choice.metrics)
-        ]
+        series = queries.yearly_series(area, choice.start, choice.year, choice.metrics)
+        trends = {s.code: queries.series_trend(s) for s in series}
+        context["summary"] = [(row, trends.get(row.metric)) for row in _summary(area, choice)]
+        context["series"] = [(s, _line(s)) for s in series]
     context.update(_events(area))
     return render(request, "situation/dashboard.html", context)
 

@@ -48,6 +48,11 @@ class Trend:
     verdict: str
     label: str
 
+    @property
+    def change_pct(self) -> float:
+        """The change per period in percent: a ratio of 1.032 is +3.2 %."""
+        return (self.ratio - 1) * 100
+
 
 def poisson_trend(
     counts: Sequence[float | None],

@@ -79,3 +79,9 @@ def test_it_gives_no_trend_when_counts_appear_in_only_one_period() -> None:
 def test_it_refuses_populations_of_another_length() -> None:
     with pytest.raises(ValueError, match="differ in length"):
         poisson_trend([1, 2, 3, 4, 5], [1, 2, 3])
+
+
+def test_it_gives_the_change_per_period_in_percent() -> None:
+    trend = poisson_trend([100, 110, 121, 133.1, 146.41, 161.051])
+    assert trend is not None
+    assert round(trend.change_pct, 6) == 10.0
