@@ -105,6 +105,8 @@ CASES: list[tuple[str, list[Any], str, dict[str, Any] | None, dict[str, int]]] =
     ("api-1.0.0:get_partnership", ["mjolby"], "get", None, members_only(anonymous=401)),
     ("api-1.0.0:get_partnership", ["mullsjo"], "get", None, expect(404, samordnare_b=200, anonymous=401)),
     ("api-1.0.0:list_members", ["mjolby"], "get", None, members_only(anonymous=401)),
+    ("api-1.0.0:list_lagesbilder", ["mjolby"], "get", None, members_only(anonymous=401)),
+    ("api-1.0.0:get_lagesbild", ["mjolby", 999], "get", None, members_only(404, anonymous=401)),
 ]
 
 # Routes that are not views of ours: the API root only exists to reverse the prefix.

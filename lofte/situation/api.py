@@ -1,11 +1,16 @@
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import date, datetime
 from typing import Any, Literal
 
 from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema
+from ninja.security import django_auth
 
-from lofte.situation import queries
+from lofte.partnerships.access import get_partnership_for_user
+from lofte.situation import documents, queries
+from lofte.situation.models import Lagesbild
 
 router = Router(tags=["situation"])
 Verdict = Literal["okning", "minskning", "ingen_saker_forandring"]
@@ -56,3 +61,103 @@ def area_summary(request: HttpRequest, code: str, filters: Query[SummaryFilter])
         "base": base,
         "items": queries.area_summary(area, filters.year, base),
     }
+
+
+class LagesbildListItem(Schema):
+    version: int
+    title: str
+    status: str
+    year_from: int
+    year_to: int
+    adopted_at: datetime | None
+    decision: str
+
+
+class PointOut(Schema):
+    year: int
+    value: float | None
+    per_100k: float | None
+    preliminary: bool
+
+
+class SeriesOut(Schema):
+    metric_name: str
+    unit: str
+    area_name: str
+    attribution: str
+    points: list[PointOut]
+
+
+class SourceOut(Schema):
+    kind: str = Field(..., alias="kind_label")
+    title: str
+    description: str
+    reference: str
+
+
+class ProblemOut(Schema):
+    number: int
+    title: str
+    description: str
+    place: str
+    time: str
+    affected: str
+    consequences: str
+    cause_offender: str
+    cause_victim: str
+    cause_place: str
+    priority: int | None
+    priority_rationale: str
+    event_types: list[str]
+    series: list[SeriesOut] = Field(..., description="Frozen at adoption; live values while a draft")
+
+
+class ChecklistOut(Schema):
+    code: str
+    label: str
+    done: bool
+
+    @staticmethod
+    def resolve_label(obj: Any) -> str:
+        return str(obj.label)
+
+
+class LagesbildOut(Schema):
+    title: str
+    version: int
+    status: str = Field(..., alias="status_label")
+    is_adopted: bool
+    year_from: int
+    year_to: int
+    adopted_on: date | None
+    decision: str
+    summary: str
+    checklist: list[ChecklistOut]
+    sources: list[SourceOut] = Field(..., description="Restricted sources (police intelligence) are never included")
+    problems: list[ProblemOut]
+
+
+@router.get(
+    "/partnerships/{slug}/lagesbilder",
+    response=list[LagesbildListItem],
+    summary="The partnership's lägesbild versions, newest first",
+    auth=django_auth,
+)
+def list_lagesbilder(request: HttpRequest, slug: str) -> Any:
+    access = get_partnership_for_user(request.user, slug)
+    return list(Lagesbild.objects.filter(partnership=access.partnership).order_by("-version"))
+
+
+@router.get(
+    "/partnerships/{slug}/lagesbilder/{version}",
+    response=LagesbildOut,
+    summary="One lägesbild version: its public parts (no restricted sources)",
+    auth=django_auth,
+)
+def get_lagesbild(request: HttpRequest, slug: str, version: int) -> Any:
+    access = get_partnership_for_user(request.user, slug)
+    lagesbild = Lagesbild.objects.filter(partnership=access.partnership, version=version).first()
+    if lagesbild is None:
+        raise Http404
+    content = documents.gather(lagesbild, access)
+    return replace(content, sources=tuple(source for source in content.sources if not source.restricted))
