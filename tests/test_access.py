@@ -63,6 +63,26 @@ CASES: list[tuple[str, list[Any], str, dict[str, Any] | None, dict[str, int]]] =
             ("adopt", [999]),
         ]
     ],
+    # Dialogues and safety walks: members read them; samordnare and polis record them (400: the empty form).
+    ("partnerships:dialoger:index", ["mjolby"], "get", None, members_only()),
+    ("partnerships:dialoger:detail", ["mjolby", 999], "get", None, members_only(404)),
+    (
+        "partnerships:dialoger:create",
+        ["mjolby"],
+        "get",
+        None,
+        expect(403, samordnare=200, polis=200, samordnare_b=404, anonymous=302),
+    ),
+    ("partnerships:dialoger:create", ["mjolby"], "post", {}, expect(403, **EDITORS_REFUSED_EMPTY_FORM)),
+    *[
+        (f"partnerships:dialoger:{name}", ["mjolby", *args], "post", {}, expect(403, **EDITORS_FIND_NO_VERSION))
+        for name, args in [
+            ("update", [999]),
+            ("delete", [999]),
+            ("add_statement", [999]),
+            ("remove_statement", [999, 1]),
+        ]
+    ],
     ("areas:index", [], "get", None, expect(200)),
     ("areas:detail", ["0586"], "get", None, expect(200)),
     ("areas:detail", ["9999"], "get", None, expect(404)),

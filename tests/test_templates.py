@@ -68,6 +68,7 @@ class EveryTemplateTest(BaseTestCase):
         do_import(yearly.read_bytes(), yearly.name, actor="test")
         self.assertContains(samordnare.get("/lagesbild/0586/"), "Utveckling över tid")
         self.tour_lagesbild(samordnare)
+        self.tour_dialogues(samordnare)
         do_add_membership(self.polis, self.kommun_org_b, "polis", actor="test")
         self.assertEqual(self.client_for(self.polis).get("/samverkan/").status_code, 200)
 
@@ -80,6 +81,14 @@ class EveryTemplateTest(BaseTestCase):
         self.assertContains(client.get("/samverkan/mjolby/lagesbild/1/"), "Fastställ lägesbilden")
         pdf = client.get("/samverkan/mjolby/lagesbild/1/dokument.pdf")
         self.assertEqual((pdf.status_code, pdf.content[:4]), (200, b"%PDF"))
+
+    def tour_dialogues(self, client: Any) -> None:
+        self.assertContains(client.get("/samverkan/mjolby/dialoger/ny/"), "Registrera dialogen")
+        walk = {"kind": "trygghetsvandring", "date": "2026-04-14", "place": "Stationen", "women": 2, "themes": "trafik"}
+        created = client.post("/samverkan/mjolby/dialoger/ny/", walk)
+        self.assertEqual(created.status_code, 302)
+        self.assertContains(client.get(created["Location"]), "Lägg till synpunkten")
+        self.assertContains(client.get("/samverkan/mjolby/dialoger/"), "2 deltagare totalt.")
 
     def tour_statistics(self, client: Any) -> None:
         sources = TEMPLATE_DIR.parent / "statistics" / "sources"

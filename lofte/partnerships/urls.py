@@ -9,4 +9,5 @@ urlpatterns = [
     path("<slug:slug>/", views.dashboard, name="dashboard"),
     path("<slug:slug>/parter/", views.members, name="members"),
     path("<slug:slug>/lagesbild/", include(("lofte.situation.document_urls", "lagesbild"))),
+    path("<slug:slug>/dialoger/", include(("lofte.situation.dialogue_urls", "dialoger"))),
 ]

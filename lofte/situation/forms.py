@@ -5,11 +5,21 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from lofte.areas.models import Area
 from lofte.lib.pii import describe, find_personal_data
-from lofte.situation.models import Lagesbild, Problem, Source
+from lofte.situation.models import (
+    PARTICIPANT_AGES,
+    PARTICIPANT_GENDERS,
+    Dialogue,
+    DialogueStatement,
+    Lagesbild,
+    Problem,
+    Source,
+)
 
 DEFAULT_SPAN = 10
 
@@ -212,3 +222,100 @@ class AdoptForm(forms.Form):
     decision = forms.CharField(
         label=_("Beslut"), max_length=300, help_text=_("Till exempel: Kommunstyrelsen 2026-03-12 § 45")
     )
+
+
+# Dialogues and safety walks
+
+DIALOGUE_FORM_FIELDS = [
+    "kind",
+    "date",
+    "place",
+    "area",
+    *PARTICIPANT_GENDERS,
+    *PARTICIPANT_AGES,
+    "themes",
+    "summary",
+]
+
+
+def normalise_themes(text: str) -> list[str]:
+    """Split "Trafik, narkotika,trafik" into ["trafik", "narkotika"]: lower case, in order, each once."""
+    themes = (theme.strip().lower() for theme in text.split(","))
+    return list(dict.fromkeys(theme for theme in themes if theme))
+
+
+class DialogueForm(ScreensPersonalData, forms.ModelForm):
+    """A dialogue with its participants counted, never named; the themes as one line, separated by commas."""
+
+    screened_fields = ("place", "themes", "summary")
+    themes = forms.CharField(
+        label=_("Teman"),
+        required=False,
+        max_length=600,
+        help_text=_("Skilj dem åt med kommatecken, till exempel: trafik, narkotika."),
+    )
+
+    class Meta:
+        model = Dialogue
+        fields = DIALOGUE_FORM_FIELDS
+        widgets = {
+            "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "summary": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args: Any, areas: QuerySet[Area], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        area = self.fields["area"]
+        assert isinstance(area, forms.ModelChoiceField)
+        area.queryset = areas
+        area.empty_label = _("Inget särskilt område")
+        themes = self.initial.get("themes")
+        if isinstance(themes, list):
+            self.initial["themes"] = ", ".join(themes)
+        for name in (*PARTICIPANT_GENDERS, *PARTICIPANT_AGES):
+            self.fields[name].required = False  # an empty box counts nobody
+
+    def clean(self) -> dict[str, Any] | None:
+        data = super().clean()
+        if data is None:
+            return data
+        # After clean_themes has screened the line as written, before the model checks the list.
+        if isinstance(data.get("themes"), str):
+            data["themes"] = normalise_themes(data["themes"])
+        for name in (*PARTICIPANT_GENDERS, *PARTICIPANT_AGES):
+            if name in data and data[name] is None:
+                data[name] = 0
+        return data
+
+
+class StatementForm(ScreensPersonalData, forms.ModelForm):
+    screened_fields = ("text", "theme")
+
+    class Meta:
+        model = DialogueStatement
+        fields = ["text", "theme"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 3})}
+
+    def clean(self) -> dict[str, Any] | None:
+        data = super().clean()
+        if data is not None and isinstance(data.get("theme"), str):
+            data["theme"] = data["theme"].strip().lower()
+        return data
+
+
+class DialogueFilterForm(forms.Form):
+    """The list's filters (GET): a kind and a year, each optional."""
+
+    kind = forms.ChoiceField(label=_("Typ"), required=False, choices=[("", _("Alla typer")), *Dialogue.Kind.choices])
+    year = forms.TypedChoiceField(label=_("År"), coerce=int, required=False, empty_value=None)
+
+    def __init__(self, *args: Any, years: list[int], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["year"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", _("Alla år")), *((year, year) for year in years)]
+
+    def chosen(self) -> tuple[str, int | None]:
+        """The kind and year to show; an invalid choice shows everything."""
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        return data.get("kind") or "", data.get("year")

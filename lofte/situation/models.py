@@ -292,3 +292,124 @@ class Figure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.period}: {self.value}"
+
+
+# Dialogues and safety walks: what citizens and staff said, as evidence for the kartläggning.
+
+PARTICIPANT_GENDERS = ("women", "men", "other_gender")
+PARTICIPANT_AGES = ("age_under_18", "age_18_29", "age_30_49", "age_50_64", "age_65_plus", "age_unknown")
+MAX_THEMES = 10
+THEME_LENGTH = 50
+
+
+PARTICIPANTS = [MaxValueValidator(100_000)]
+
+
+class Dialogue(models.Model):
+    """A medborgardialog, medarbetardialog or trygghetsvandring: when and where, who took part (counted, never
+    named), the themes raised and a summary. What was said is kept as statements."""
+
+    class Kind(models.TextChoices):
+        MEDBORGARDIALOG = "medborgardialog", _("Medborgardialog")
+        MEDARBETARDIALOG = "medarbetardialog", _("Medarbetardialog")
+        TRYGGHETSVANDRING = "trygghetsvandring", _("Trygghetsvandring")
+
+    partnership = models.ForeignKey(
+        "partnerships.Partnership",
+        verbose_name=_("samverkan"),
+        # Evidence the lägesbild may rest on; it must not vanish with a careless delete of the partnership.
+        on_delete=models.PROTECT,
+        related_name="dialogues",
+    )
+    kind = models.CharField(_("typ"), max_length=20, choices=Kind.choices)
+    date = models.DateField(_("datum"))
+    place = models.CharField(_("plats"), max_length=300)
+    area = models.ForeignKey(
+        "areas.Area",
+        verbose_name=_("område"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Kommunen eller en kommundel."),
+    )
+    women = models.PositiveIntegerField(_("kvinnor"), default=0, validators=PARTICIPANTS)
+    men = models.PositiveIntegerField(_("män"), default=0, validators=PARTICIPANTS)
+    other_gender = models.PositiveIntegerField(_("annat eller uppgift saknas"), default=0, validators=PARTICIPANTS)
+    age_under_18 = models.PositiveIntegerField(_("under 18 år"), default=0, validators=PARTICIPANTS)
+    age_18_29 = models.PositiveIntegerField(_("18–29 år"), default=0, validators=PARTICIPANTS)
+    age_30_49 = models.PositiveIntegerField(_("30–49 år"), default=0, validators=PARTICIPANTS)
+    age_50_64 = models.PositiveIntegerField(_("50–64 år"), default=0, validators=PARTICIPANTS)
+    age_65_plus = models.PositiveIntegerField(_("65 år och äldre"), default=0, validators=PARTICIPANTS)
+    age_unknown = models.PositiveIntegerField(_("ålder okänd"), default=0, validators=PARTICIPANTS)
+    themes = models.JSONField(_("teman"), default=list, blank=True, help_text=_("Till exempel trafik, narkotika."))
+    summary = models.TextField(_("sammanfattning"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("registrerad av"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("registrerad"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("ändrad"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("dialog")
+        verbose_name_plural = _("dialoger")
+        ordering = ["partnership", "-date", "-id"]
+        indexes = [models.Index(fields=["partnership", "date"])]
+
+    def __str__(self) -> str:
+        # No place: the activity feed shows this, and the place is free text.
+        return f"{self.get_kind_display()} {self.date:%Y-%m-%d}" if self.date else str(self.get_kind_display())
+
+    def clean(self) -> None:
+        self._clean_themes()
+        by_gender, by_age = self.total_by(PARTICIPANT_GENDERS), self.total_by(PARTICIPANT_AGES)
+        # One breakdown left empty means it was not asked: the participants are counted as unknown there.
+        if by_age == 0:
+            self.age_unknown = by_gender
+        elif by_gender == 0:
+            self.other_gender = by_age
+        elif by_gender != by_age:
+            raise ValidationError(
+                _("Deltagarna per kön (%(gender)s) och per åldersgrupp (%(age)s) ska bli lika många.")
+                % {"gender": by_gender, "age": by_age}
+            )
+
+    def _clean_themes(self) -> None:
+        themes = self.themes
+        if not isinstance(themes, list) or not all(isinstance(t, str) and t.strip() for t in themes):
+            raise ValidationError({"themes": _("Temana ska vara en lista med ord.")})
+        if len(themes) > MAX_THEMES:
+            raise ValidationError({"themes": _("Högst %(count)s teman.") % {"count": MAX_THEMES}})
+        if any(len(t) > THEME_LENGTH for t in themes):
+            raise ValidationError({"themes": _("Ett tema får vara högst %(count)s tecken.") % {"count": THEME_LENGTH}})
+
+    def total_by(self, fields: tuple[str, ...]) -> int:
+        return sum(getattr(self, name) or 0 for name in fields)
+
+    @property
+    def participants(self) -> int:
+        return self.total_by(PARTICIPANT_GENDERS)
+
+
+class DialogueStatement(models.Model):
+    """One thing said in a dialogue, in the words of the notes, optionally under a theme."""
+
+    dialogue = models.ForeignKey(
+        Dialogue, verbose_name=_("dialog"), on_delete=models.CASCADE, related_name="statements"
+    )
+    text = models.TextField(_("synpunkt"))
+    theme = models.CharField(_("tema"), max_length=THEME_LENGTH, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("synpunkt")
+        verbose_name_plural = _("synpunkter")
+        ordering = ["dialogue", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:60]

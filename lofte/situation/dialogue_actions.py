@@ -1,0 +1,136 @@
+"""Every change to a partnership's dialogues and safety walks goes through here.
+
+Members who may edit the lägesbild (Can.EDIT) record dialogues; everyone in the partnership reads them. Free text
+is refused when it holds personal data, here as well as in the forms, so the API and commands cannot slip it in.
+The audit rows name what changed but keep neither the place, the summary nor what was said: free text is to be
+deleted after the retention period (gallring), and a copy in the log would outlive it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from lofte.areas.models import Area
+from lofte.audit.log import diff, record
+from lofte.lib.pii import describe, find_personal_data
+from lofte.partnerships.access import Can, PartnershipAccess
+from lofte.situation.models import PARTICIPANT_AGES, PARTICIPANT_GENDERS, Dialogue, DialogueStatement
+
+DIALOGUE_FIELDS = ("kind", "date", "place", "area", *PARTICIPANT_GENDERS, *PARTICIPANT_AGES, "themes", "summary")
+SCREENED = frozenset({"place", "summary", "themes", "text", "theme"})
+NOT_LOGGED = frozenset({"place", "summary"})
+
+Values = dict[str, Any]
+
+
+class DialogueRefused(Exception):
+    """The member's role, the partnership or the content does not allow the change; the message says why."""
+
+
+def _user(actor: Any) -> Any:
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+def _require_edit(access: PartnershipAccess, dialogue: Dialogue | None = None) -> None:
+    if not access.can(Can.EDIT):
+        raise DialogueRefused(_("Du har inte behörighet att ändra dialogerna."))
+    if dialogue is not None and dialogue.partnership_id != access.partnership.pk:
+        raise DialogueRefused(_("Dialogen hör till en annan samverkan."))
+
+
+def _check_fields(values: Values) -> None:
+    unknown = set(values) - set(DIALOGUE_FIELDS)
+    if unknown:
+        raise ValueError(f"Cannot change {sorted(unknown)}")
+
+
+def _refuse_personal_data(values: Values) -> None:
+    for name in sorted(SCREENED & set(values)):
+        value = values[name]
+        text = ", ".join(value) if isinstance(value, list) else value
+        if isinstance(text, str) and (findings := find_personal_data(text)):
+            raise DialogueRefused(describe(findings))
+
+
+def _require_area(access: PartnershipAccess, area: Area | None) -> None:
+    """The partnership's kommun or one of its parts, nothing elsewhere."""
+    kommun = access.partnership.area_id
+    if area is not None and kommun not in (area.pk, area.parent_id):
+        raise DialogueRefused(_("Området ligger utanför samverkans kommun."))
+
+
+def _audited(changes: Values) -> Values:
+    """The changes for the log: counts, kind, date, area and themes as they are; place and summary only as changed."""
+    return {name: True if name in NOT_LOGGED else value for name, value in changes.items()}
+
+
+def do_create_dialogue(access: PartnershipAccess, *, actor: Any, **fields: Any) -> Dialogue:
+    """A dialogue of the partnership; `fields` are any of DIALOGUE_FIELDS (kind, date and place are required)."""
+    _check_fields(fields)
+    _require_edit(access)
+    _refuse_personal_data(fields)
+    _require_area(access, fields.get("area"))
+    with transaction.atomic():
+        dialogue = Dialogue(partnership=access.partnership, created_by=_user(actor), **fields)
+        dialogue.full_clean()
+        dialogue.save()
+        logged = ("kind", "date", "area", *PARTICIPANT_GENDERS, *PARTICIPANT_AGES, "themes")
+        changes = {name: getattr(dialogue, name) for name in logged}
+        record("dialogue.create", actor=actor, obj=dialogue, partnership=access.partnership, changes=changes)
+    return dialogue
+
+
+def do_update_dialogue(access: PartnershipAccess, dialogue: Dialogue, *, actor: Any, **values: Any) -> list[str]:
+    """Change any of DIALOGUE_FIELDS; returns the fields that changed (none: no audit row)."""
+    _check_fields(values)
+    _require_edit(access, dialogue)
+    _refuse_personal_data(values)
+    if "area" in values:
+        _require_area(access, values["area"])
+    before = {name: getattr(dialogue, name) for name in DIALOGUE_FIELDS}
+    for name, value in values.items():
+        setattr(dialogue, name, value)
+    # Cleaning may fill a breakdown left empty, so compare after it.
+    dialogue.full_clean()
+    changes = diff(dialogue, list(DIALOGUE_FIELDS), before)
+    if not changes:
+        return []
+    with transaction.atomic():
+        dialogue.save(update_fields=[*changes, "updated_at"])
+        record("dialogue.update", actor=actor, obj=dialogue, partnership=access.partnership, changes=_audited(changes))
+    return list(changes)
+
+
+def do_delete_dialogue(access: PartnershipAccess, dialogue: Dialogue, *, actor: Any) -> None:
+    """The dialogue and its statements."""
+    _require_edit(access, dialogue)
+    with transaction.atomic():
+        changes = {"kind": dialogue.kind, "date": dialogue.date, "statements": dialogue.statements.count()}
+        record("dialogue.delete", actor=actor, obj=dialogue, partnership=access.partnership, changes=changes)
+        dialogue.delete()
+
+
+def do_add_statement(
+    access: PartnershipAccess, dialogue: Dialogue, *, text: str, actor: Any, theme: str = ""
+) -> DialogueStatement:
+    _require_edit(access, dialogue)
+    _refuse_personal_data({"text": text, "theme": theme})
+    with transaction.atomic():
+        statement = DialogueStatement(dialogue=dialogue, text=text, theme=theme)
+        statement.full_clean()
+        statement.save()
+        changes = {"statement": statement.pk, "theme": theme}
+        record("dialogue.add_statement", actor=actor, obj=dialogue, partnership=access.partnership, changes=changes)
+    return statement
+
+
+def do_remove_statement(access: PartnershipAccess, statement: DialogueStatement, *, actor: Any) -> None:
+    dialogue = statement.dialogue
+    _require_edit(access, dialogue)
+    with transaction.atomic():
+        changes = {"statement": statement.pk}
+        record("dialogue.remove_statement", actor=actor, obj=dialogue, partnership=access.partnership, changes=changes)
+        statement.delete()

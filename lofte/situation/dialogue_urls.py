@@ -1,0 +1,15 @@
+"""The partnership's dialogues and safety walks, included under /samverkan/<slug>/dialoger/ (namespace dialoger)."""
+
+from django.urls import path
+
+from lofte.situation import dialogue_views as views
+
+urlpatterns = [
+    path("", views.dialogue_list, name="index"),
+    path("ny/", views.dialogue_create, name="create"),
+    path("<int:pk>/", views.dialogue_detail, name="detail"),
+    path("<int:pk>/andra/", views.dialogue_update, name="update"),
+    path("<int:pk>/ta-bort/", views.dialogue_delete, name="delete"),
+    path("<int:pk>/synpunkter/", views.statement_add, name="add_statement"),
+    path("<int:pk>/synpunkter/<int:statement>/ta-bort/", views.statement_remove, name="remove_statement"),
+]
