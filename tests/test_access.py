@@ -60,6 +60,8 @@ CASES: list[tuple[str, list[Any], str, dict[str, Any] | None, dict[str, int]]] =
             ("remove_problem", [999, 1]),
             ("link_series", [999, 1]),
             ("unlink_series", [999, 1, 1]),
+            ("link_dialogue", [999, 1]),
+            ("unlink_dialogue", [999, 1, 1]),
             ("adopt", [999]),
         ]
     ],

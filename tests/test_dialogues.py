@@ -12,15 +12,26 @@ from lofte.areas.models import Area
 from lofte.audit.models import AuditEvent
 from lofte.lib.pii import describe, find_personal_data
 from lofte.partnerships.access import PartnershipAccess, get_partnership_for_user
+from lofte.situation.actions import (
+    do_add_problem,
+    do_add_source,
+    do_adopt_lagesbild,
+    do_create_lagesbild,
+    do_link_dialogue,
+    do_link_series,
+)
 from lofte.situation.dialogue_actions import (
     DialogueRefused,
     do_add_statement,
     do_create_dialogue,
+    do_delete_dialogue,
     do_update_dialogue,
 )
-from lofte.situation.models import Dialogue, DialogueStatement
+from lofte.situation.models import Dialogue, DialogueStatement, Lagesbild, Problem
+from lofte.statistics.actions import do_import
 from tests.base import BaseTestCase
 from tests.test_accessibility import problems as structure_problems
+from tests.test_lagesbild import YEARLY
 
 REMINDER = "Skriv inte namn på enskilda personer."
 WALK: dict[str, Any] = {
@@ -45,7 +56,7 @@ def url(name: str, *args: Any) -> str:
     return reverse(f"partnerships:dialoger:{name}", args=["mjolby", *args])
 
 
-class DialoguesTest(BaseTestCase):
+class DialogueCase(BaseTestCase):
     def access(self, user: User | None = None) -> PartnershipAccess:
         return get_partnership_for_user(user or self.samordnare, "mjolby")
 
@@ -65,6 +76,8 @@ class DialoguesTest(BaseTestCase):
             (url("delete", dialogue.pk), {}),
         ]
 
+
+class DialoguesTest(DialogueCase):
     def test_it_lets_the_samordnare_record_a_safety_walk_with_statements(self) -> None:
         client = self.client_for(self.samordnare)
         form = client.get(url("create"))
@@ -280,5 +293,64 @@ class DialoguesTest(BaseTestCase):
                     self.assertContains(
                         client.get(url("index"), {"kind": "medborgardialog", "year": "2026"}), "Biblioteket"
                     )
-                with self.assertNumQueries(6):
+                with self.assertNumQueries(7):  # with the lägesbild problems that cite it
                     self.assertContains(client.get(url("detail", first.pk)), "För mörkt.")
+
+
+class DialogueEvidenceTest(DialogueCase):
+    """A dialogue cited by the problems of a lägesbild: shown on its page, and kept while an adopted one cites it."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        do_import(YEARLY.read_bytes(), YEARLY.name, actor="test")
+
+    def lagesbild(self, title: str = "Bostadsinbrott i villaområden") -> tuple[Lagesbild, Problem]:
+        access = self.access()
+        lagesbild = do_create_lagesbild(access, title="Lägesbild", year_from=2021, year_to=2025, actor=self.samordnare)
+        do_add_source(access, lagesbild, kind="statistik", title="Brå", actor=self.samordnare)
+        problem = do_add_problem(
+            access, lagesbild, title=title, consequences="Oro.", cause_place="Skymd insyn.", actor=self.samordnare
+        )
+        do_link_series(access, problem, "anmalda.bostadsinbrott", "0586", actor=self.samordnare)
+        return lagesbild, problem
+
+    def cited(self, *, adopted: bool) -> tuple[Dialogue, Problem]:
+        dialogue = self.dialogue()
+        lagesbild, problem = self.lagesbild()
+        do_link_dialogue(self.access(), problem, dialogue, actor=self.samordnare)
+        if adopted:
+            do_adopt_lagesbild(self.access(), lagesbild, decision="KS § 45", actor=self.samordnare)
+        return dialogue, problem
+
+    def test_it_refuses_to_delete_a_dialogue_an_adopted_lagesbild_cites(self) -> None:
+        dialogue, problem = self.cited(adopted=True)
+        with self.assertRaisesMessage(DialogueRefused, "fastställd lägesbild (version 1)"):
+            do_delete_dialogue(self.access(), dialogue, actor=self.samordnare)
+        response = self.client_for(self.samordnare).post(url("delete", dialogue.pk), follow=True)
+        self.assertRedirects(response, url("detail", dialogue.pk))
+        self.assertContains(response, "Dialogen kan inte tas bort: den är underlag för en fastställd lägesbild")
+        self.assertEqual(list(problem.dialogues.all()), [dialogue])
+        self.assertFalse(AuditEvent.objects.filter(action="dialogue.delete").exists())
+
+    def test_it_deletes_a_dialogue_only_drafts_cite_and_its_links_with_it(self) -> None:
+        dialogue, problem = self.cited(adopted=False)
+        self.assertRedirects(self.client_for(self.polis).post(url("delete", dialogue.pk)), url("index"))
+        self.assertFalse(Dialogue.objects.exists())
+        self.assertFalse(problem.dialogues.exists())
+        self.assertTrue(Problem.objects.filter(pk=problem.pk).exists())
+        self.assertEqual(AuditEvent.objects.get(action="dialogue.delete").changes["problems"], 1)
+
+    def test_it_shows_which_problems_cite_the_dialogue(self) -> None:
+        dialogue, problem = self.cited(adopted=True)
+        client = self.client_for(self.viewer)
+        page = client.get(url("detail", dialogue.pk))
+        detail = reverse("partnerships:lagesbild:detail", args=["mjolby", 1])
+        self.assertContains(page, f'<a href="{detail}#problem-{problem.pk}-heading">{problem.title}</a>', html=True)
+        self.assertContains(page, "Lägesbild, version 1 (fastställd)")
+        self.assertEqual(structure_problems(page.content.decode()), [])
+        editor = self.client_for(self.samordnare).get(url("detail", dialogue.pk))
+        self.assertContains(editor, "Dialogen kan inte tas bort: en fastställd lägesbild bygger på den.")
+        self.assertNotContains(editor, f'action="{url("delete", dialogue.pk)}"')
+        uncited = self.client_for(self.samordnare).get(url("detail", self.dialogue().pk))
+        self.assertContains(uncited, "Inget problem i lägesbilden hänvisar till dialogen ännu.")

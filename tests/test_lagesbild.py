@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import time_machine
 from django.core.exceptions import ValidationError
 
 from lofte.accounts.models import User
@@ -16,12 +18,26 @@ from lofte.situation.actions import (
     do_add_source,
     do_adopt_lagesbild,
     do_create_lagesbild,
+    do_link_dialogue,
     do_link_series,
     do_remove_problem,
+    do_unlink_dialogue,
     do_update_lagesbild,
     do_update_problem,
 )
-from lofte.situation.models import Figure, Lagesbild, Problem, Source, is_outdated, latest_adopted, visible_sources
+from lofte.situation.dialogue_actions import do_create_dialogue
+from lofte.situation.evidence import event_period, wanted_types
+from lofte.situation.models import (
+    Dialogue,
+    EventCount,
+    Figure,
+    Lagesbild,
+    Problem,
+    Source,
+    is_outdated,
+    latest_adopted,
+    visible_sources,
+)
 from lofte.statistics.actions import do_import
 from lofte.statistics.models import Observation
 from tests.base import BaseTestCase
@@ -34,9 +50,45 @@ BURGLARY = "anmalda.bostadsinbrott"
 ADOPTED = "En fastställd lägesbild kan inte ändras; skapa en ny version."
 QUARTERLY = YEARLY.with_name("bra_anmalda_brott_kvartal_motala_mjolby_mullsjo.csv")
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
+EVENTS = YEARLY.parents[2] / "polisen/fixtures/polisen_events_mjolby_motala_mullsjo.json"
+# The day the tests adopt on: the 12 months before it are 2025-03-12 to 2026-03-11.
+ADOPTION_DAY = "2026-03-12 10:00 +01:00"
 
 
-class LagesbildTest(BaseTestCase):
+def late_event() -> bytes:
+    """A traffic accident in Mjölby in the period, archived after the adoption (made for the tests)."""
+    return json.dumps(
+        [
+            {
+                "id": 99990001,
+                "datetime": "2026-01-08 9:00:00 +01:00",
+                "name": "08 januari 09.00, Trafikolycka, Mjölby",
+                "summary": "Två bilar i kollision.",
+                "url": "/aktuellt/handelser/2026/januari/8/08-januari-09.00-trafikolycka-mjolby/",
+                "type": "Trafikolycka",
+                "location": {"name": "Mjölby", "gps": "58.322691,15.133535"},
+            }
+        ],
+        ensure_ascii=False,
+    ).encode()
+
+
+def make_dialogue(access: PartnershipAccess, actor: User, **fields: object) -> Dialogue:
+    values: dict[str, object] = {
+        "kind": "medborgardialog",
+        "date": date(2026, 3, 2),
+        "place": "Biblioteket",
+        "women": 3,
+        "men": 2,
+        "themes": ["inbrott", "belysning"],
+        **fields,
+    }
+    return do_create_dialogue(access, actor=actor, **values)
+
+
+class LagesbildCase(BaseTestCase):
+    """A partnership with Brå's yearly statistics, and helpers for drafting and adopting a lägesbild."""
+
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
@@ -82,6 +134,8 @@ class LagesbildTest(BaseTestCase):
             self.access(self.samordnare), lagesbild, decision="Kommunstyrelsen 2026-03-12 § 45", actor=self.samordnare
         )
 
+
+class LagesbildTest(LagesbildCase):
     def test_it_keeps_figures_of_an_adopted_lagesbild_after_a_changed_file_is_imported(self) -> None:
         lagesbild = self.adopted()
         revision = b"kommun;period;key;count;per100k;preliminary\n0586;2025;burglary;80;278.0;\n"
@@ -224,9 +278,12 @@ class LagesbildTest(BaseTestCase):
             self.draft(copy_from=theirs)
 
     def test_it_refuses_every_change_to_an_adopted_lagesbild(self) -> None:
-        lagesbild = self.adopted()
-        problem = lagesbild.problems.get()
         access = self.access(self.samordnare)
+        cited, other = make_dialogue(access, self.samordnare), make_dialogue(access, self.samordnare)
+        lagesbild = self.draft()
+        problem = self.complete(lagesbild)
+        do_link_dialogue(access, problem, cited, actor=self.samordnare)
+        do_adopt_lagesbild(access, lagesbild, decision="KS § 45", actor=self.samordnare)
         changes = [
             lambda: do_update_lagesbild(access, lagesbild, title="Ny rubrik", actor=self.samordnare),
             lambda: do_add_source(access, lagesbild, kind="statistik", title="Mer", actor=self.samordnare),
@@ -234,6 +291,8 @@ class LagesbildTest(BaseTestCase):
             lambda: do_update_problem(access, problem, consequences="Andra", actor=self.samordnare),
             lambda: do_link_series(access, problem, "anmalda.totalt", "0586", actor=self.samordnare),
             lambda: do_remove_problem(access, problem, actor=self.samordnare),
+            lambda: do_link_dialogue(access, problem, other, actor=self.samordnare),
+            lambda: do_unlink_dialogue(access, problem, cited, actor=self.samordnare),
         ]
         for change in changes:
             with self.subTest(change=change), self.assertRaisesMessage(LagesbildRefused, ADOPTED):
@@ -241,6 +300,7 @@ class LagesbildTest(BaseTestCase):
         lagesbild.refresh_from_db()
         self.assertEqual(lagesbild.title, "Lägesbild Mjölby 2026")
         self.assertEqual(problem.series.count(), 1)
+        self.assertEqual(list(problem.dialogues.all()), [cited])
 
     def test_it_refuses_members_without_the_right_to_edit(self) -> None:
         lagesbild = self.draft()
@@ -254,6 +314,18 @@ class LagesbildTest(BaseTestCase):
                 with self.assertRaisesMessage(LagesbildRefused, "behörighet"):
                     do_adopt_lagesbild(access, lagesbild, decision="KS § 1", actor=user)
         self.assertFalse(lagesbild.problems.exists())
+
+    def test_it_refuses_a_viewer_to_link_or_unlink_a_dialogue(self) -> None:
+        access = self.access(self.samordnare)
+        dialogue = make_dialogue(access, self.samordnare)
+        problem = self.complete(self.draft())
+        do_link_dialogue(access, problem, dialogue, actor=self.samordnare)
+        viewer = self.access(self.viewer)
+        with self.assertRaisesMessage(LagesbildRefused, "behörighet"):
+            do_link_dialogue(viewer, problem, make_dialogue(access, self.samordnare), actor=self.viewer)
+        with self.assertRaisesMessage(LagesbildRefused, "behörighet"):
+            do_unlink_dialogue(viewer, problem, dialogue, actor=self.viewer)
+        self.assertEqual(list(problem.dialogues.all()), [dialogue])
 
     def test_it_refuses_a_samordnare_of_another_partnership(self) -> None:
         lagesbild = self.draft()
@@ -357,3 +429,92 @@ class LagesbildTest(BaseTestCase):
         lagesbild = Lagesbild(adopted_at=datetime(2024, 2, 29, 10, 0, tzinfo=STOCKHOLM))
         self.assertFalse(is_outdated(lagesbild, date(2026, 2, 28)))
         self.assertTrue(is_outdated(lagesbild, date(2026, 3, 1)))
+
+
+class ProblemEvidenceTest(LagesbildCase):
+    """Dialogues cited by a problem, and Polisen's events counted for it and frozen on adoption."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        do_import(EVENTS.read_bytes(), EVENTS.name, actor="test")
+
+    def test_it_links_and_unlinks_a_dialogue_and_audits_both_without_the_place(self) -> None:
+        access = self.access(self.samordnare)
+        dialogue = make_dialogue(access, self.samordnare)
+        problem = self.complete(self.draft())
+        do_link_dialogue(access, problem, dialogue, actor=self.samordnare)
+        do_link_dialogue(access, problem, dialogue, actor=self.samordnare)  # again: nothing changes
+        self.assertEqual(list(problem.dialogues.all()), [dialogue])
+        self.assertEqual(list(dialogue.problems.all()), [problem])
+        do_unlink_dialogue(access, problem, dialogue, actor=self.polis)
+        do_unlink_dialogue(access, problem, dialogue, actor=self.polis)
+        self.assertFalse(problem.dialogues.exists())
+
+        events = list(AuditEvent.objects.filter(action__endswith="link_dialogue").order_by("id"))
+        self.assertEqual([e.action for e in events], ["lagesbild.link_dialogue", "lagesbild.unlink_dialogue"])
+        self.assertEqual(events[0].changes, {"dialogue": dialogue.pk, "kind": "medborgardialog", "date": "2026-03-02"})
+        self.assertEqual((events[0].object_id, events[0].partnership), (str(problem.pk), self.partnership_a))
+        self.assertNotIn("Biblioteket", str([e.changes for e in events]))
+        self.assertEqual(events[0].get_action_display(), "kopplade en dialog till problemet")
+        self.assertEqual(events[1].get_action_display(), "tog bort en dialog från problemet")
+
+    def test_it_refuses_a_dialogue_of_another_partnership(self) -> None:
+        theirs = make_dialogue(self.access(self.samordnare_b, self.partnership_b), self.samordnare_b)
+        problem = self.complete(self.draft())
+        with self.assertRaisesMessage(LagesbildRefused, "Dialogen hör till en annan samverkan."):
+            do_link_dialogue(self.access(self.samordnare), problem, theirs, actor=self.samordnare)
+        self.assertFalse(problem.dialogues.exists())
+        self.assertFalse(AuditEvent.objects.filter(action="lagesbild.link_dialogue").exists())
+
+    def test_it_copies_the_cited_dialogues_to_a_new_version(self) -> None:
+        access = self.access(self.samordnare)
+        dialogue = make_dialogue(access, self.samordnare)
+        original = self.draft()
+        do_link_dialogue(access, self.complete(original), dialogue, actor=self.samordnare)
+        copy = self.draft(copy_from=original)
+        self.assertEqual(list(copy.problems.get().dialogues.all()), [dialogue])
+        self.assertEqual(AuditEvent.objects.filter(action="lagesbild.create").latest("id").changes["dialogues"], 1)
+
+    def test_it_freezes_the_event_counts_of_the_12_months_before_adoption(self) -> None:
+        lagesbild = self.draft()
+        problem = self.complete(lagesbild)
+        access = self.access(self.samordnare)
+        do_update_problem(access, problem, event_types=["Trafikolycka", "bedrägeri", "Inbrott"], actor=self.samordnare)
+        with time_machine.travel(ADOPTION_DAY, tick=False):
+            do_adopt_lagesbild(access, lagesbild, decision="KS § 45", actor=self.samordnare)
+        counts = list(lagesbild.event_counts.values_list("problem", "type", "period_start", "period_end", "count"))
+        period = (date(2025, 3, 12), date(2026, 3, 11))
+        self.assertEqual(
+            counts,
+            [
+                (problem.pk, "Trafikolycka", *period, 8),
+                (problem.pk, "bedrägeri", *period, 2),  # Polisen writes Bedrägeri; the case does not matter
+                (problem.pk, "Inbrott", *period, 0),
+            ],
+        )
+        self.assertEqual(AuditEvent.objects.get(action="lagesbild.adopt").changes["events"], 3)
+
+    def test_it_keeps_the_frozen_counts_when_later_events_are_imported(self) -> None:
+        lagesbild = self.draft()
+        problem = self.complete(lagesbild)
+        access = self.access(self.samordnare)
+        do_update_problem(access, problem, event_types=["Trafikolycka"], actor=self.samordnare)
+        with time_machine.travel(ADOPTION_DAY, tick=False):
+            do_adopt_lagesbild(access, lagesbild, decision="KS § 45", actor=self.samordnare)
+        do_import(late_event(), "late.json", actor="test")
+        self.assertEqual(lagesbild.event_counts.get().count, 8)
+        self.assertEqual(EventCount.objects.count(), 1)
+
+    def test_it_takes_the_12_months_before_the_day(self) -> None:
+        self.assertEqual(event_period(date(2026, 3, 12)), (date(2025, 3, 12), date(2026, 3, 11)))
+        self.assertEqual(event_period(date(2028, 2, 29)), (date(2027, 2, 28), date(2028, 2, 28)))
+        self.assertEqual(event_period(date(2026, 1, 1)), (date(2025, 1, 1), date(2025, 12, 31)))
+
+    def test_it_counts_each_event_type_once_whatever_its_case(self) -> None:
+        self.assertEqual(wanted_types(["Inbrott", " inbrott", "Bedrägeri", "BEDRÄGERI"]), ["Inbrott", "Bedrägeri"])
+
+    def test_it_refuses_an_event_type_longer_than_polisens(self) -> None:
+        problem = self.complete(self.draft())
+        with self.assertRaises(ValidationError):
+            do_update_problem(self.access(self.samordnare), problem, event_types=["x" * 101], actor=self.samordnare)

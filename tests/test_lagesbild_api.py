@@ -2,22 +2,28 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import time_machine
+
 from lofte.partnerships.access import Can, get_partnership_for_user
 from lofte.situation.actions import (
     do_add_problem,
     do_add_source,
     do_adopt_lagesbild,
     do_create_lagesbild,
+    do_link_dialogue,
     do_link_series,
 )
+from lofte.situation.dialogue_actions import do_add_statement
 from lofte.statistics.actions import do_import
 from tests.base import BaseTestCase
+from tests.test_lagesbild import ADOPTION_DAY, EVENTS, late_event, make_dialogue
 
 YEARLY = (
     Path(__file__).resolve().parent.parent
     / "lofte/statistics/sources/bra_csv/fixtures/bra_anmalda_brott_arsvis_motala_mjolby_mullsjo.csv"
 )
 REVISION = b"kommun;period;key;count;per100k;preliminary\n0586;2025;burglary;80;278.0;\n"
+STATEMENT = "Grannarna ser bilar som kör långsamt genom området på dagarna."
 
 
 class LagesbildApiTest(BaseTestCase):
@@ -25,6 +31,7 @@ class LagesbildApiTest(BaseTestCase):
     def setUpTestData(cls) -> None:
         super().setUpTestData()
         do_import(YEARLY.read_bytes(), YEARLY.name, actor="test")
+        do_import(EVENTS.read_bytes(), EVENTS.name, actor="test")
         access = get_partnership_for_user(cls.samordnare, "mjolby", Can.EDIT)
         police = get_partnership_for_user(cls.polis, "mjolby", Can.EDIT)
         cls.lagesbild = do_create_lagesbild(access, title="Lägesbild Mjölby", year_from=2021, year_to=2025, actor="t")
@@ -36,11 +43,17 @@ class LagesbildApiTest(BaseTestCase):
             title="Bostadsinbrott",
             consequences="Otrygghet",
             cause_place="Villaområden utan insyn",
+            event_types=["Trafikolycka", "Inbrott"],
             actor="t",
         )
         do_link_series(access, problem, "anmalda.bostadsinbrott", "0586", actor="t")
-        do_adopt_lagesbild(access, cls.lagesbild, decision="KS 2026-03-12 § 45", actor="t")
+        dialogue = make_dialogue(access, cls.samordnare, place="Föreningarnas hus i Skänninge")
+        do_add_statement(access, dialogue, text=STATEMENT, theme="inbrott", actor="t")
+        do_link_dialogue(access, problem, dialogue, actor="t")
+        with time_machine.travel(ADOPTION_DAY, tick=False):
+            do_adopt_lagesbild(access, cls.lagesbild, decision="KS 2026-03-12 § 45", actor="t")
         do_import(REVISION, "rev.csv", actor="test")
+        do_import(late_event(), "late.json", actor="test")
 
     def test_it_lists_the_versions(self) -> None:
         response = self.client_for(self.viewer).get("/api/v1/partnerships/mjolby/lagesbilder")
@@ -64,3 +77,26 @@ class LagesbildApiTest(BaseTestCase):
         self.assertEqual(self.client_for(None).get("/api/v1/partnerships/mjolby/lagesbilder/1").status_code, 401)
         missing = self.client_for(self.viewer).get("/api/v1/partnerships/mjolby/lagesbilder/9")
         self.assertEqual((missing.status_code, missing.json()["error"]["code"]), (404, "not_found"))
+
+    def test_it_answers_the_frozen_event_counts_with_their_period(self) -> None:
+        [problem] = self.client_for(self.viewer).get("/api/v1/partnerships/mjolby/lagesbilder/1").json()["problems"]
+        self.assertEqual(
+            problem["events"],
+            {
+                "period_start": "2025-03-12",
+                "period_end": "2026-03-11",
+                "frozen": True,
+                "counts": [{"type": "Trafikolycka", "count": 8}, {"type": "Inbrott", "count": 0}],
+            },
+        )
+
+    def test_it_answers_the_cited_dialogues_without_place_or_statements(self) -> None:
+        response = self.client_for(self.polis).get("/api/v1/partnerships/mjolby/lagesbilder/1")
+        [problem] = response.json()["problems"]
+        self.assertEqual(
+            problem["dialogues"],
+            [{"kind": "Medborgardialog", "date": "2026-03-02", "participants": 5, "themes": ["inbrott", "belysning"]}],
+        )
+        text = response.content.decode()
+        self.assertNotIn(STATEMENT, text)
+        self.assertNotIn("Föreningarnas hus", text)

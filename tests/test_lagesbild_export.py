@@ -5,6 +5,7 @@ from pathlib import Path
 
 import docx
 import pypdf
+import time_machine
 
 from lofte.accounts.models import User
 from lofte.partnerships.access import PartnershipAccess, get_partnership_for_user
@@ -13,12 +14,15 @@ from lofte.situation.actions import (
     do_add_source,
     do_adopt_lagesbild,
     do_create_lagesbild,
+    do_link_dialogue,
     do_link_series,
+    do_update_problem,
 )
 from lofte.situation.documents import LagesbildContent, gather, number, render_docx, render_pdf, render_pdf_html
 from lofte.situation.models import Lagesbild, Problem, Source
 from lofte.statistics.actions import do_import
 from tests.base import BaseTestCase
+from tests.test_lagesbild import ADOPTION_DAY, EVENTS, late_event, make_dialogue
 
 YEARLY = (
     Path(__file__).resolve().parent.parent
@@ -26,8 +30,8 @@ YEARLY = (
 )
 BURGLARY = "anmalda.bostadsinbrott"
 REVISION = b"kommun;period;key;count;per100k;preliminary\n0586;2025;burglary;80;278.0;\n"
-# The lägesbild's checklist (3), sources, problems, their series, their values.
-QUERIES = 7
+# The lägesbild's checklist (3), sources, problems, their series, their cited dialogues, their values, the events.
+QUERIES = 9
 TITLE = "Lägesbild för Mjölby 2021–2025"
 INTELLIGENCE = "UND 2026:3 Stöldligor i Mjölby"
 SARA_LABELS = (
@@ -57,7 +61,7 @@ def pdf_text(data: bytes) -> str:
     return "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(data)).pages)
 
 
-class LagesbildExportTest(BaseTestCase):
+class LagesbildExportCase(BaseTestCase):
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
@@ -122,6 +126,8 @@ class LagesbildExportTest(BaseTestCase):
     def content(self, lagesbild: Lagesbild, user: User | None = None) -> LagesbildContent:
         return gather(lagesbild, self.access(user or self.samordnare))
 
+
+class LagesbildExportTest(LagesbildExportCase):
     def test_it_writes_a_docx_with_title_problems_and_sara_fields(self) -> None:
         headings, bold, paragraphs, _ = docx_text(render_docx(self.content(self.adopted())))
 
@@ -204,7 +210,8 @@ class LagesbildExportTest(BaseTestCase):
 
         _, _, _, rows = docx_text(render_docx(content))
         self.assertIn("2025 | 80 | 278", rows)
-        self.assertEqual(len(rows), 6)  # header and 2021–2025, nothing outside the period
+        series = rows[: rows.index("Händelsetyp | Antal")]
+        self.assertEqual(len(series), 6)  # header and 2021–2025, nothing outside the period
         self.assertIn("278", pdf_text(render_pdf(content)))
 
     def test_it_shows_police_intelligence_only_to_those_who_may_see_it(self) -> None:
@@ -242,3 +249,60 @@ class LagesbildExportTest(BaseTestCase):
             with self.subTest(series=series), self.assertNumQueries(QUERIES):
                 content = gather(lagesbild, access)
             self.assertEqual([len(s.points) for s in content.problems[0].series], [5] * series)
+
+
+class EvidenceExportTest(LagesbildExportCase):
+    """The cited dialogues and the counts of Polisen's events, in both documents."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        do_import(EVENTS.read_bytes(), EVENTS.name, actor="test")
+
+    def adopted_with_evidence(self) -> Lagesbild:
+        access = self.access(self.samordnare)
+        lagesbild, burglary = self.draft()
+        walk = make_dialogue(
+            access, self.samordnare, kind="trygghetsvandring", place="Stationen", women=7, men=6, themes=["belysning"]
+        )
+        do_link_dialogue(access, burglary, walk, actor=self.samordnare)
+        with time_machine.travel(ADOPTION_DAY, tick=False):
+            do_adopt_lagesbild(access, lagesbild, decision="KS § 45", actor=self.samordnare)
+        do_import(late_event(), "late.json", actor="test")
+        return lagesbild
+
+    def test_it_writes_the_dialogues_and_frozen_event_counts_in_the_docx(self) -> None:
+        headings, _, paragraphs, rows = docx_text(render_docx(self.content(self.adopted_with_evidence())))
+        self.assertIn("Polisens händelser i Mjölby 2025-03-12–2026-03-11", headings)
+        self.assertIn("Underlag: dialoger", headings)
+        self.assertIn("Händelsetyp | Antal", rows)
+        self.assertIn("Inbrott | 0", rows)
+        self.assertIn("Antalen när lägesbilden fastställdes. Källa: Polisen", paragraphs)
+        self.assertIn("Trygghetsvandring 2026-03-02, 13 deltagare, teman: belysning", paragraphs)
+        self.assertNotIn("Stationen", "\n".join(paragraphs))
+
+    def test_it_writes_the_dialogues_and_frozen_event_counts_in_the_pdf(self) -> None:
+        text = pdf_text(render_pdf(self.content(self.adopted_with_evidence())))
+        for expected in (
+            "Polisens händelser i Mjölby 2025-03-12–2026-03-11",
+            "Underlag: dialoger",
+            "Trygghetsvandring 2026-03-02, 13 deltagare, teman: belysning",
+            "Antalen när lägesbilden fastställdes.",
+        ):
+            self.assertIn(expected, text)
+
+    def test_it_keeps_the_frozen_counts_after_later_events_are_imported(self) -> None:
+        access = self.access(self.samordnare)
+        lagesbild, burglary = self.draft()
+        do_update_problem(access, burglary, event_types=["Trafikolycka"], actor=self.samordnare)
+        with time_machine.travel(ADOPTION_DAY, tick=False):
+            do_adopt_lagesbild(access, lagesbild, decision="KS § 45", actor=self.samordnare)
+            draft, _ = self.draft()
+            live = self.content(draft).problems[0].events
+        do_import(late_event(), "late.json", actor="test")
+        events = self.content(lagesbild).problems[0].events
+        assert events is not None and live is not None
+        self.assertEqual([(c.type, c.count, events.frozen) for c in events.counts], [("Trafikolycka", 8, True)])
+        self.assertEqual([(c.type, c.count, live.frozen) for c in live.counts], [("Inbrott", 0, False)])
+        _, _, _, rows = docx_text(render_docx(self.content(lagesbild)))
+        self.assertIn("Trafikolycka | 8", rows)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -16,12 +17,14 @@ from lofte.situation.actions import (
     do_add_source,
     do_adopt_lagesbild,
     do_create_lagesbild,
+    do_link_dialogue,
     do_link_series,
 )
-from lofte.situation.models import Lagesbild, Problem, ProblemSeries, Source
+from lofte.situation.models import Dialogue, Lagesbild, Problem, ProblemSeries, Source
 from lofte.statistics.actions import do_import
 from tests.base import BaseTestCase
 from tests.test_accessibility import problems as structure_problems
+from tests.test_lagesbild import ADOPTION_DAY, EVENTS, late_event, make_dialogue
 
 YEARLY = (
     Path(__file__).resolve().parent.parent
@@ -52,7 +55,7 @@ def url(name: str, *args: Any) -> str:
     return reverse(f"partnerships:lagesbild:{name}", args=["mjolby", *args])
 
 
-class LagesbildPagesTest(BaseTestCase):
+class LagesbildPagesCase(BaseTestCase):
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
@@ -82,12 +85,19 @@ class LagesbildPagesTest(BaseTestCase):
     def adopt(self, lagesbild: Lagesbild) -> Lagesbild:
         return do_adopt_lagesbild(self.access(), lagesbild, decision=DECISION, actor=self.samordnare)
 
+    def dialogue(self, **fields: Any) -> Dialogue:
+        return make_dialogue(self.access(), self.samordnare, **fields)
+
     def post_routes(self, lagesbild: Lagesbild) -> list[tuple[str, dict[str, Any]]]:
         problem = lagesbild.problems.get()
         link = ProblemSeries.objects.get(problem=problem)
         source = lagesbild.sources.get()
         version = lagesbild.version
+        cited, uncited = self.dialogue(), self.dialogue()
+        do_link_dialogue(self.access(), problem, cited, actor=self.samordnare)
         return [
+            (url("link_dialogue", version, problem.pk), {"dialogue": uncited.pk}),
+            (url("unlink_dialogue", version, problem.pk, cited.pk), {}),
             (url("create"), {"title": "Ny", "year_from": 2022, "year_to": 2025}),
             (url("update", version), {"title": "Ändrad", "year_from": 2021, "year_to": 2025}),
             (url("add_source", version), {"kind": "statistik", "title": "Ny källa"}),
@@ -100,6 +110,8 @@ class LagesbildPagesTest(BaseTestCase):
             (url("adopt", version), {"decision": DECISION}),
         ]
 
+
+class LagesbildPagesTest(LagesbildPagesCase):
     def test_it_lets_the_samordnare_draft_and_adopt_a_lagesbild(self) -> None:
         client = self.client_for(self.samordnare)
         response = client.post(url("create"), {"title": "Lägesbild Mjölby 2026", "year_from": 2021, "year_to": 2025})
@@ -161,6 +173,7 @@ class LagesbildPagesTest(BaseTestCase):
         self.assertEqual(Lagesbild.objects.count(), 1)
         self.assertEqual(Problem.objects.get().title, "Problem 0")
         self.assertFalse(Lagesbild.objects.get().is_adopted)
+        self.assertEqual(Problem.objects.get().dialogues.count(), 1)
 
     def test_it_refuses_the_reporter_every_change(self) -> None:
         lagesbild = self.draft()
@@ -328,16 +341,108 @@ class LagesbildPagesTest(BaseTestCase):
         lagesbild = self.draft(problems=1)
         client = self.client_for(self.samordnare)
         client.get(url("index"))
+        dialogues = [self.dialogue(), self.dialogue(kind="trygghetsvandring")]
         for problems in (1, 3):
             if problems == 3:
                 self.add_problem(lagesbild, "Fler 1")
                 self.add_problem(lagesbild, "Fler 2")
+            for problem in lagesbild.problems.all():
+                for dialogue in dialogues:
+                    do_link_dialogue(self.access(), problem, dialogue, actor=self.samordnare)
             with self.subTest(problems=problems):
                 self.assertEqual(lagesbild.problems.count(), problems)
                 with self.assertNumQueries(6):
                     client.get(url("index"))
-                with self.assertNumQueries(12):  # with the forms of a draft and the metrics to link
+                # With the forms of a draft, the metrics and dialogues to link, the cited dialogues, the events.
+                with self.assertNumQueries(15):
                     self.assertContains(client.get(url("detail", 1)), "Problem 0")
         self.adopt(lagesbild)
-        with self.assertNumQueries(12):  # without the forms, with the frozen figures
+        with self.assertNumQueries(14):  # without the forms, with the frozen figures and event counts
             self.assertContains(client.get(url("detail", 1)), '<td class="num">75</td>', count=3, html=True)
+
+
+class ProblemEvidencePagesTest(LagesbildPagesCase):
+    """Citing dialogues and counting Polisen's events for a problem, on the version's page."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        do_import(EVENTS.read_bytes(), EVENTS.name, actor="test")
+
+    def test_it_links_and_unlinks_a_dialogue_on_the_page(self) -> None:
+        older = self.dialogue(kind="trygghetsvandring", date=date(2025, 9, 1), place="Stationen", women=7, men=6)
+        newer = self.dialogue()
+        lagesbild = self.draft()
+        problem = lagesbild.problems.get()
+        client = self.client_for(self.samordnare)
+        page = client.get(url("detail", 1))
+        self.assertContains(page, "Ingen dialog är kopplad.")
+        choices = (
+            f'<select name="dialogue" id="id_dialogue{problem.pk}_dialogue">'
+            f'<option value="{newer.pk}">Medborgardialog 2026-03-02, Biblioteket</option>'
+            f'<option value="{older.pk}">Trygghetsvandring 2025-09-01, Stationen</option></select>'
+        )
+        self.assertContains(page, choices, html=True)
+        self.assertEqual(structure_problems(page.content.decode()), [])
+
+        response = client.post(url("link_dialogue", 1, problem.pk), {"dialogue": older.pk}, follow=True)
+        self.assertRedirects(response, url("detail", 1))
+        self.assertContains(response, "Dialogen är kopplad till problemet.")
+        detail = reverse("partnerships:dialoger:detail", args=["mjolby", older.pk])
+        self.assertContains(response, f'<a href="{detail}">Trygghetsvandring 2025-09-01</a>', html=True)
+        self.assertContains(response, "13 deltagare · teman: inbrott, belysning")
+        self.assertNotContains(response, f'<option value="{older.pk}">')  # cited already: not offered again
+        self.assertEqual(structure_problems(response.content.decode()), [])
+        self.assertEqual(list(problem.dialogues.all()), [older])
+
+        unlink = url("unlink_dialogue", 1, problem.pk, older.pk)
+        self.assertRedirects(client.post(unlink), url("detail", 1))
+        self.assertFalse(problem.dialogues.exists())
+        self.assertEqual(client.post(unlink).status_code, 404)  # not cited
+
+    def test_it_offers_only_the_partnerships_dialogues(self) -> None:
+        theirs = make_dialogue(
+            get_partnership_for_user(self.samordnare_b, "mullsjo"), self.samordnare_b, place="Mullsjö bibliotek"
+        )
+        lagesbild = self.draft()
+        problem = lagesbild.problems.get()
+        client = self.client_for(self.samordnare)
+        page = client.get(url("detail", 1))
+        self.assertNotContains(page, "Mullsjö bibliotek")
+        self.assertContains(page, "Samverkan har inga registrerade dialoger ännu.")
+        response = client.post(url("link_dialogue", 1, problem.pk), {"dialogue": theirs.pk})
+        self.assertEqual(response.status_code, 400)
+        self.assertFalse(problem.dialogues.exists())
+        self.assertEqual(client.post(url("unlink_dialogue", 1, problem.pk, theirs.pk)).status_code, 404)
+
+    def test_it_shows_the_live_event_counts_of_a_draft(self) -> None:
+        self.draft()
+        Problem.objects.update(event_types=["Trafikolycka", "Inbrott"])
+        client = self.client_for(self.viewer)
+        with time_machine.travel(ADOPTION_DAY, tick=False):
+            page = client.get(url("detail", 1))
+            self.assertContains(page, "Polisens händelser i Mjölby 2025-03-12–2026-03-11")
+            self.assertContains(page, "(antalen som de ser ut nu)")
+            self.assertContains(page, '<tr><th scope="row">Trafikolycka</th><td class="num">8</td></tr>', html=True)
+            self.assertContains(page, '<tr><th scope="row">Inbrott</th><td class="num">0</td></tr>', html=True)
+            do_import(late_event(), "late.json", actor="test")
+            page = client.get(url("detail", 1))
+            self.assertContains(page, '<tr><th scope="row">Trafikolycka</th><td class="num">9</td></tr>', html=True)
+        self.assertEqual(structure_problems(page.content.decode()), [])
+
+    def test_it_shows_the_frozen_event_counts_of_an_adopted_version(self) -> None:
+        lagesbild = self.draft()
+        Problem.objects.update(event_types=["Trafikolycka"])
+        with time_machine.travel(ADOPTION_DAY, tick=False):
+            self.adopt(lagesbild)
+        do_import(late_event(), "late.json", actor="test")
+        page = self.client_for(self.viewer).get(url("detail", 1))
+        self.assertContains(page, "Polisens händelser i Mjölby 2025-03-12–2026-03-11")
+        self.assertContains(page, "(antalen när lägesbilden fastställdes)")
+        self.assertContains(page, '<tr><th scope="row">Trafikolycka</th><td class="num">8</td></tr>', html=True)
+
+    def test_it_says_when_an_adopted_version_has_no_frozen_counts(self) -> None:
+        lagesbild = self.adopt(self.draft())
+        lagesbild.event_counts.all().delete()  # as for a version adopted before the counts were frozen
+        page = self.client_for(self.viewer).get(url("detail", 1))
+        self.assertContains(page, "Antalen sparades inte när lägesbilden fastställdes.")

@@ -32,6 +32,8 @@ ACTION_LABELS = {
     "lagesbild.remove_problem": _("tog bort problemet"),
     "lagesbild.link_series": _("kopplade en serie till problemet"),
     "lagesbild.unlink_series": _("tog bort en serie från problemet"),
+    "lagesbild.link_dialogue": _("kopplade en dialog till problemet"),
+    "lagesbild.unlink_dialogue": _("tog bort en dialog från problemet"),
     "lagesbild.adopt": _("fastställde lägesbilden"),
     "dialogue.create": _("registrerade dialogen"),
     "dialogue.update": _("ändrade dialogen"),

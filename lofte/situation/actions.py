@@ -21,7 +21,8 @@ from lofte.areas.models import Area
 from lofte.audit.log import diff, record
 from lofte.partnerships.access import Can, PartnershipAccess
 from lofte.partnerships.models import Partnership
-from lofte.situation.models import Figure, Lagesbild, Problem, ProblemSeries, Source
+from lofte.situation.evidence import freeze_event_counts
+from lofte.situation.models import Dialogue, Figure, Lagesbild, Problem, ProblemSeries, Source
 from lofte.statistics.models import Metric, Observation
 
 LAGESBILD_FIELDS = frozenset({"title", "summary", "year_from", "year_to"})
@@ -149,7 +150,23 @@ def _copy_contents(original: Lagesbild, target: Lagesbild) -> Values:
         for link in problem.series.all()
     ]
     ProblemSeries.objects.bulk_create(links)
-    return {"copied_from": original.version, "sources": len(sources), "problems": len(copies), "series": len(links)}
+    citations = _copy_dialogue_links(problems, copies)
+    return {
+        "copied_from": original.version,
+        "sources": len(sources),
+        "problems": len(copies),
+        "series": len(links),
+        "dialogues": citations,
+    }
+
+
+def _copy_dialogue_links(problems: list[Problem], copies: list[Problem]) -> int:
+    Citation = Problem.dialogues.through
+    copy_of = {problem.pk: copy.pk for problem, copy in zip(problems, copies, strict=True)}
+    rows = Citation.objects.filter(problem_id__in=copy_of).values_list("problem_id", "dialogue_id")
+    citations = [Citation(problem_id=copy_of[problem], dialogue_id=dialogue) for problem, dialogue in rows]
+    Citation.objects.bulk_create(citations)
+    return len(citations)
 
 
 def do_update_lagesbild(access: PartnershipAccess, lagesbild: Lagesbild, *, actor: Any, **values: Any) -> list[str]:
@@ -279,11 +296,39 @@ def do_unlink_series(access: PartnershipAccess, link: ProblemSeries, *, actor: A
         link.delete()
 
 
+def do_link_dialogue(access: PartnershipAccess, problem: Problem, dialogue: Dialogue, *, actor: Any) -> None:
+    """Cite one of the partnership's dialogues as evidence for a problem; citing it again changes nothing."""
+    with transaction.atomic():
+        _require_draft(access, problem.lagesbild)
+        if dialogue.partnership_id != access.partnership.pk:
+            raise LagesbildRefused(_("Dialogen hör till en annan samverkan."))
+        _citation, created = Problem.dialogues.through.objects.get_or_create(problem=problem, dialogue=dialogue)
+        if created:
+            changes = _dialogue_changes(dialogue)
+            record("lagesbild.link_dialogue", actor=actor, obj=problem, partnership=access.partnership, changes=changes)
+
+
+def do_unlink_dialogue(access: PartnershipAccess, problem: Problem, dialogue: Dialogue, *, actor: Any) -> None:
+    with transaction.atomic():
+        _require_draft(access, problem.lagesbild)
+        removed, _by_model = Problem.dialogues.through.objects.filter(problem=problem, dialogue=dialogue).delete()
+        if removed:
+            changes = _dialogue_changes(dialogue)
+            record(
+                "lagesbild.unlink_dialogue", actor=actor, obj=problem, partnership=access.partnership, changes=changes
+            )
+
+
+def _dialogue_changes(dialogue: Dialogue) -> Values:
+    # Without the place: it is free text, deleted after the retention period, and the log outlives it.
+    return {"dialogue": dialogue.pk, "kind": dialogue.kind, "date": dialogue.date}
+
+
 # Adoption
 
 
 def do_adopt_lagesbild(access: PartnershipAccess, lagesbild: Lagesbild, *, decision: str, actor: Any) -> Lagesbild:
-    """Record the decision that adopts a complete lägesbild and freeze the figures it rests on."""
+    """Record the decision that adopts a complete lägesbild and freeze the figures and event counts it rests on."""
     decision = decision.strip()
     if not decision:
         raise LagesbildRefused(_("Ange beslutet, till exempel ”Kommunstyrelsen 2026-03-12 § 45”."))
@@ -292,13 +337,15 @@ def do_adopt_lagesbild(access: PartnershipAccess, lagesbild: Lagesbild, *, decis
         if _locked_status(lagesbild) == Lagesbild.Status.FASTSTALLD:
             raise LagesbildRefused(_("Lägesbilden är redan fastställd."))
         _require_complete(lagesbild)
+        adopted_at = timezone.now()
         figures = _freeze_figures(lagesbild)
+        event_counts = freeze_event_counts(lagesbild, access.partnership.area_id, timezone.localdate(adopted_at))
         lagesbild.status = Lagesbild.Status.FASTSTALLD
-        lagesbild.adopted_at = timezone.now()
+        lagesbild.adopted_at = adopted_at
         lagesbild.adopted_by = _user(actor)
         lagesbild.decision = decision
         lagesbild.save(update_fields=["status", "adopted_at", "adopted_by", "decision", "updated_at"])
-        changes = {"version": lagesbild.version, "decision": decision, "figures": figures}
+        changes = {"version": lagesbild.version, "decision": decision, "figures": figures, "events": event_counts}
         record("lagesbild.adopt", actor=actor, obj=lagesbild, partnership=access.partnership, changes=changes)
     return lagesbild
 

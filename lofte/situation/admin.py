@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from lofte.audit.admin import AuditedModelAdmin
-from lofte.situation.models import Figure, Lagesbild, Problem, ProblemSeries, Source
+from lofte.situation.models import EventCount, Figure, Lagesbild, Problem, ProblemSeries, Source
 
 
 class FrozenWhenAdopted(AuditedModelAdmin):
@@ -63,6 +63,8 @@ class ProblemAdmin(FrozenWhenAdopted):
     search_fields = ["title", "description"]
     list_select_related = ["lagesbild"]
     raw_id_fields = ["lagesbild"]
+    # Cited only through do_link_dialogue, which keeps them within the partnership and out of adopted versions.
+    exclude = ["dialogues"]
 
 
 @admin.register(ProblemSeries)
@@ -75,13 +77,8 @@ class ProblemSeriesAdmin(FrozenWhenAdopted):
         return obj.problem.lagesbild
 
 
-@admin.register(Figure)
-class FigureAdmin(admin.ModelAdmin):
+class WrittenByAdoption(admin.ModelAdmin):
     """Written once by adoption; never edited."""
-
-    list_display = ["lagesbild", "problem", "metric", "area", "period", "value", "status"]
-    list_filter = ["period_kind", "status"]
-    list_select_related = ["lagesbild", "problem", "metric", "area"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -91,3 +88,16 @@ class FigureAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(Figure)
+class FigureAdmin(WrittenByAdoption):
+    list_display = ["lagesbild", "problem", "metric", "area", "period", "value", "status"]
+    list_filter = ["period_kind", "status"]
+    list_select_related = ["lagesbild", "problem", "metric", "area"]
+
+
+@admin.register(EventCount)
+class EventCountAdmin(WrittenByAdoption):
+    list_display = ["lagesbild", "problem", "type", "period_start", "period_end", "count"]
+    list_select_related = ["lagesbild", "problem"]

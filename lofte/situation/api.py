@@ -95,6 +95,25 @@ class SourceOut(Schema):
     reference: str
 
 
+class DialogueOut(Schema):
+    kind: str = Field(..., alias="kind_label")
+    date: date
+    participants: int
+    themes: list[str]
+
+
+class EventCountOut(Schema):
+    type: str
+    count: int
+
+
+class EventsOut(Schema):
+    period_start: date
+    period_end: date = Field(..., description="The 12 months before adoption (before today while a draft), inclusive")
+    frozen: bool = Field(..., description="Counted at adoption; a draft counts the events as they stand now")
+    counts: list[EventCountOut] = Field(..., description="Polisen's events of each of the problem's event types")
+
+
 class ProblemOut(Schema):
     number: int
     title: str
@@ -110,6 +129,10 @@ class ProblemOut(Schema):
     priority_rationale: str
     event_types: list[str]
     series: list[SeriesOut] = Field(..., description="Frozen at adoption; live values while a draft")
+    events: EventsOut | None = Field(None, description="Only for a problem with event types; Källa: Polisen")
+    dialogues: list[DialogueOut] = Field(
+        ..., description="The dialogues cited as evidence: never their place, summary or statements"
+    )
 
 
 class ChecklistOut(Schema):

@@ -17,7 +17,7 @@ from lofte.areas.models import Area
 from lofte.audit.log import diff, record
 from lofte.lib.pii import describe, find_personal_data
 from lofte.partnerships.access import Can, PartnershipAccess
-from lofte.situation.models import PARTICIPANT_AGES, PARTICIPANT_GENDERS, Dialogue, DialogueStatement
+from lofte.situation.models import PARTICIPANT_AGES, PARTICIPANT_GENDERS, Dialogue, DialogueStatement, Lagesbild
 
 DIALOGUE_FIELDS = ("kind", "date", "place", "area", *PARTICIPANT_GENDERS, *PARTICIPANT_AGES, "themes", "summary")
 SCREENED = frozenset({"place", "summary", "themes", "text", "theme"})
@@ -105,12 +105,36 @@ def do_update_dialogue(access: PartnershipAccess, dialogue: Dialogue, *, actor: 
 
 
 def do_delete_dialogue(access: PartnershipAccess, dialogue: Dialogue, *, actor: Any) -> None:
-    """The dialogue and its statements."""
+    """The dialogue and its statements, and its links to the problems of draft lägesbilder. A dialogue that an
+    adopted lägesbild cites is part of a decision's record and stays."""
     _require_edit(access, dialogue)
     with transaction.atomic():
-        changes = {"kind": dialogue.kind, "date": dialogue.date, "statements": dialogue.statements.count()}
+        citing = _lock_citing_versions(dialogue)
+        adopted = sorted({version for version, status in citing if status == Lagesbild.Status.FASTSTALLD})
+        if adopted:
+            versions = ", ".join(str(version) for version in adopted)
+            raise DialogueRefused(
+                _(
+                    "Dialogen kan inte tas bort: den är underlag för en fastställd lägesbild (version %(versions)s). "
+                    "Beslutsunderlaget ska finnas kvar."
+                )
+                % {"versions": versions}
+            )
+        changes = {
+            "kind": dialogue.kind,
+            "date": dialogue.date,
+            "statements": dialogue.statements.count(),
+            "problems": len(citing),
+        }
         record("dialogue.delete", actor=actor, obj=dialogue, partnership=access.partnership, changes=changes)
         dialogue.delete()
+
+
+def _lock_citing_versions(dialogue: Dialogue) -> list[tuple[int, str]]:
+    """(version, status) of the lägesbild of each problem that cites the dialogue. The lock makes a concurrent
+    adoption wait for the delete, or win before it."""
+    versions = Lagesbild.objects.select_for_update(of=("self",)).filter(problems__dialogues=dialogue)
+    return [(lagesbild.version, lagesbild.status) for lagesbild in versions.only("version", "status")]
 
 
 def do_add_statement(

@@ -33,7 +33,7 @@ from lofte.situation.dialogue_actions import (
     do_update_dialogue,
 )
 from lofte.situation.forms import DIALOGUE_FORM_FIELDS, DialogueFilterForm, DialogueForm, StatementForm
-from lofte.situation.models import PARTICIPANT_AGES, PARTICIPANT_GENDERS, Dialogue, DialogueStatement
+from lofte.situation.models import PARTICIPANT_AGES, PARTICIPANT_GENDERS, Dialogue, DialogueStatement, Problem
 
 STATEMENT_ID = "id_statement_%s"
 
@@ -198,11 +198,14 @@ def _detail(
     statement_form: forms.BaseForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
+    citations = _citations(dialogue)
     context = {
         "access": access,
         "partnership": access.partnership,
         "dialogue": dialogue,
         "statements": list(dialogue.statements.all()),
+        "citations": citations,
+        "cited_by_adopted": any(problem.lagesbild.is_adopted for problem in citations),
         "by_gender": [Tally(label, getattr(dialogue, name)) for name, label in _labels(PARTICIPANT_GENDERS)],
         "by_age": [Tally(label, getattr(dialogue, name)) for name, label in _labels(PARTICIPANT_AGES)],
         "editable": access.can_edit,
@@ -210,6 +213,16 @@ def _detail(
         "form_open": statement_form is not None,
     }
     return render(request, "situation/dialogue_detail.html", context, status=status)
+
+
+def _citations(dialogue: Dialogue) -> list[Problem]:
+    """The lägesbild problems that cite the dialogue as evidence, newest version first."""
+    problems = (
+        Problem.objects.filter(dialogues=dialogue)
+        .select_related("lagesbild")
+        .only("title", "lagesbild__version", "lagesbild__title", "lagesbild__status", "lagesbild__partnership")
+    )
+    return list(problems.order_by("-lagesbild__version", "position", "id"))
 
 
 @login_required

@@ -19,6 +19,10 @@ urlpatterns = [
     path("<int:version>/problem/<int:pk>/ta-bort/", views.problem_remove, name="remove_problem"),
     path("<int:version>/problem/<int:pk>/serier/", views.series_link, name="link_series"),
     path("<int:version>/problem/<int:pk>/serier/<int:link>/ta-bort/", views.series_unlink, name="unlink_series"),
+    path("<int:version>/problem/<int:pk>/dialoger/", views.dialogue_link, name="link_dialogue"),
+    path(
+        "<int:version>/problem/<int:pk>/dialoger/<int:dialogue>/ta-bort/", views.dialogue_unlink, name="unlink_dialogue"
+    ),
     path("<int:version>/faststall/", views.lagesbild_adopt, name="adopt"),
     path("<int:version>/dokument.<str:fmt>", views.lagesbild_document, name="document"),
 ]

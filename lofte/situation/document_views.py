@@ -31,15 +31,19 @@ from lofte.situation.actions import (
     do_add_source,
     do_adopt_lagesbild,
     do_create_lagesbild,
+    do_link_dialogue,
     do_link_series,
     do_remove_problem,
     do_remove_source,
+    do_unlink_dialogue,
     do_unlink_series,
     do_update_lagesbild,
     do_update_problem,
 )
+from lofte.situation.evidence import ProblemEvents, problem_events
 from lofte.situation.forms import (
     AdoptForm,
+    DialogueLinkForm,
     LagesbildCreateForm,
     LagesbildForm,
     ProblemForm,
@@ -47,6 +51,7 @@ from lofte.situation.forms import (
     SourceForm,
 )
 from lofte.situation.models import (
+    Dialogue,
     Figure,
     Lagesbild,
     Problem,
@@ -92,8 +97,11 @@ class SeriesRow:
 class ProblemRow:
     problem: Problem
     series: list[SeriesRow]
+    dialogues: list[Dialogue]
+    events: ProblemEvents | None
     form: forms.BaseForm | None = None
     series_form: forms.BaseForm | None = None
+    dialogue_form: forms.BaseForm | None = None
     form_open: bool = False  # a submitted form with errors is shown unfolded
 
     def facts(self) -> list[tuple[str, Any]]:
@@ -111,6 +119,10 @@ def _problem_id(problem_pk: int) -> str:
 
 def _series_id(problem_pk: int) -> str:
     return f"id_series{problem_pk}_%s"
+
+
+def _dialogue_id(problem_pk: int) -> str:
+    return f"id_dialogue{problem_pk}_%s"
 
 
 def _get_lagesbild(access: PartnershipAccess, version: int) -> Lagesbild:
@@ -213,7 +225,7 @@ def _detail(
     bound = bound or {}
     editable = access.can_edit and not lagesbild.is_adopted
     checklist = lagesbild.checklist()
-    problems = _problem_rows(lagesbild)
+    problems = _problem_rows(lagesbild, access.partnership.area_id)
     context: dict[str, Any] = {
         "access": access,
         "partnership": access.partnership,
@@ -229,18 +241,24 @@ def _detail(
     return render(request, "situation/document_detail.html", context, status=status)
 
 
-def _problem_rows(lagesbild: Lagesbild) -> list[ProblemRow]:
+def _problem_rows(lagesbild: Lagesbild, kommun_id: int) -> list[ProblemRow]:
     links = ProblemSeries.objects.select_related("metric", "area").defer("area__geometry").order_by("metric__name")
-    problems = lagesbild.problems.prefetch_related(Prefetch("series", queryset=links))
+    problems = list(
+        lagesbild.problems.prefetch_related(
+            Prefetch("series", queryset=links),
+            Prefetch("dialogues", queryset=Dialogue.objects.order_by("-date", "-id")),
+        )
+    )
     figures: dict[tuple[int | None, int, int], list[Figure]] = defaultdict(list)
     if lagesbild.is_adopted:
         for figure in lagesbild.figures.order_by("-period_kind", "period_start"):
             figures[(figure.problem_id, figure.metric_id, figure.area_id)].append(figure)
+    events = problem_events(lagesbild, problems, kommun_id)
     rows = []
     for problem in problems:
         problem.lagesbild = lagesbild
         series = [SeriesRow(link, figures[(problem.pk, link.metric_id, link.area_id)]) for link in problem.series.all()]
-        rows.append(ProblemRow(problem, series))
+        rows.append(ProblemRow(problem, series, list(problem.dialogues.all()), events.get(problem.pk)))
     return rows
 
 
@@ -248,12 +266,18 @@ def _edit_forms(
     access: PartnershipAccess, lagesbild: Lagesbild, problems: list[ProblemRow], bound: dict[str, forms.BaseForm]
 ) -> dict[str, Any]:
     metrics = _metrics_with_data()
+    dialogues = _dialogue_choices(access)
     for row in problems:
         pk = row.problem.pk
         initial = model_to_dict(row.problem, fields=PROBLEM_FORM_FIELDS)
         row.form = bound.get(f"problem-{pk}") or ProblemForm(initial=initial, auto_id=_problem_id(pk))
         row.series_form = bound.get(f"series-{pk}") or SeriesForm(
             metrics=metrics, initial={"area": access.partnership.area.code}, auto_id=_series_id(pk)
+        )
+        cited = {dialogue.pk for dialogue in row.dialogues}
+        uncited = [dialogue for dialogue in dialogues if dialogue.pk not in cited]
+        row.dialogue_form = bound.get(f"dialogue-{pk}") or (
+            DialogueLinkForm(dialogues=uncited, auto_id=_dialogue_id(pk)) if uncited else None
         )
         row.form_open = f"problem-{pk}" in bound
     may_restrict = access.can(Can.VIEW_RESTRICTED)
@@ -265,6 +289,12 @@ def _edit_forms(
         "adopt_form": bound.get("adopt") or AdoptForm(auto_id=ADOPT_ID),
         "open_form": next(iter(bound), ""),
     }
+
+
+def _dialogue_choices(access: PartnershipAccess) -> list[Dialogue]:
+    """The partnership's dialogues, newest first, with what their labels need."""
+    dialogues = Dialogue.objects.filter(partnership=access.partnership).order_by("-date", "-id")
+    return list(dialogues.only("partnership", "kind", "date", "place"))
 
 
 def _metrics_with_data() -> list[tuple[str, str]]:
@@ -381,6 +411,37 @@ def series_unlink(request: HttpRequest, slug: str, version: int, pk: int, link: 
         lagesbild,
         lambda: do_unlink_series(access, series, actor=request.user),
         _("Serien är inte längre kopplad till problemet."),
+    )
+
+
+@login_required
+@require_POST
+def dialogue_link(request: HttpRequest, slug: str, version: int, pk: int) -> HttpResponse:
+    access, lagesbild = _editing(request, slug, version)
+    problem = _get_problem(lagesbild, pk)
+    form = DialogueLinkForm(request.POST, dialogues=_dialogue_choices(access), auto_id=_dialogue_id(pk))
+    if not form.is_valid():
+        return _detail(request, access, lagesbild, {f"dialogue-{pk}": form}, status=400)
+    dialogue = form.chosen()
+    return _act(
+        request,
+        lagesbild,
+        lambda: do_link_dialogue(access, problem, dialogue, actor=request.user),
+        _("Dialogen är kopplad till problemet."),
+    )
+
+
+@login_required
+@require_POST
+def dialogue_unlink(request: HttpRequest, slug: str, version: int, pk: int, dialogue: int) -> HttpResponse:
+    access, lagesbild = _editing(request, slug, version)
+    problem = _get_problem(lagesbild, pk)
+    cited = get_object_or_404(problem.dialogues.all(), pk=dialogue)
+    return _act(
+        request,
+        lagesbild,
+        lambda: do_unlink_dialogue(access, problem, cited, actor=request.user),
+        _("Dialogen är inte längre kopplad till problemet."),
     )
 
 

@@ -24,14 +24,16 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, ngettext
 from weasyprint import HTML
 
 from lofte.areas.models import Area
 from lofte.partnerships.access import PartnershipAccess
 from lofte.situation.charts import ChartSeries, line_chart
+from lofte.situation.evidence import ProblemEvents, TypeCount, problem_events
 from lofte.situation.models import (
     ChecklistItem,
+    Dialogue,
     Figure,
     Lagesbild,
     Problem,
@@ -49,6 +51,8 @@ LAW_TEXT = gettext_noop(
 )
 TABLE_HEADER = (gettext_noop("År"), gettext_noop("Värde"), gettext_noop("Per 100 000"))
 PRELIMINARY_NOTE = gettext_noop("* Preliminär uppgift.")
+EVENTS_HEADER = (gettext_noop("Händelsetyp"), gettext_noop("Antal"))
+DIALOGUES_HEADING = gettext_noop("Underlag: dialoger")
 PointKey = tuple[int | None, int, int]  # problem (None for live values), metric, area
 
 
@@ -99,6 +103,55 @@ class SourceContent:
 
 
 @dataclass(frozen=True)
+class DialogueContent:
+    """What a document says about a cited dialogue: never its place, summary or statements, which are free text."""
+
+    kind_label: str
+    date: date
+    participants: int
+    themes: tuple[str, ...]
+
+    @property
+    def line(self) -> str:
+        participants = ngettext("%(count)s deltagare", "%(count)s deltagare", self.participants) % {
+            "count": self.participants
+        }
+        parts = [f"{self.kind_label} {self.date.isoformat()}", participants]
+        if self.themes:
+            parts.append(_("teman: %(themes)s") % {"themes": ", ".join(self.themes)})
+        return ", ".join(parts)
+
+
+@dataclass(frozen=True)
+class EventsContent:
+    """The problem's event types counted among Polisen's events in the kommun; frozen at adoption."""
+
+    area_name: str
+    period_start: date
+    period_end: date
+    frozen: bool
+    counts: tuple[TypeCount, ...]
+
+    @property
+    def heading(self) -> str:
+        return _("Polisens händelser i %(kommun)s %(start)s–%(end)s") % {
+            "kommun": self.area_name,
+            "start": self.period_start.isoformat(),
+            "end": self.period_end.isoformat(),
+        }
+
+    @property
+    def rows(self) -> list[tuple[str, str]]:
+        return [(counted.type, number(counted.count)) for counted in self.counts]
+
+    @property
+    def note(self) -> str:
+        when = _("Antalen när lägesbilden fastställdes.") if self.frozen else _("Antalen som de ser ut nu.")
+        source = _("Källa: Polisen")
+        return f"{when} {source}"
+
+
+@dataclass(frozen=True)
 class ProblemContent:
     number: int
     title: str
@@ -115,6 +168,8 @@ class ProblemContent:
     event_types: tuple[str, ...]
     dialogue_notes: str
     series: tuple[SeriesContent, ...]
+    dialogues: tuple[DialogueContent, ...]
+    events: EventsContent | None
 
     @property
     def heading(self) -> str:
@@ -208,6 +263,10 @@ def gather(lagesbild: Lagesbild, access: PartnershipAccess) -> LagesbildContent:
         raise ValueError("The lägesbild belongs to another partnership")
     problems = list(_problems(lagesbild))
     points = _frozen_points(lagesbild) if lagesbild.is_adopted else _live_points(lagesbild, problems)
+    kommun = access.partnership.area
+    events = {
+        pk: _events(kommun.name, counted) for pk, counted in problem_events(lagesbild, problems, kommun.pk).items()
+    }
     adopted_on = timezone.localdate(lagesbild.adopted_at) if lagesbild.adopted_at else None
     return LagesbildContent(
         partnership_name=access.partnership.name,
@@ -223,14 +282,18 @@ def gather(lagesbild: Lagesbild, access: PartnershipAccess) -> LagesbildContent:
         summary=lagesbild.summary,
         checklist=tuple(lagesbild.checklist()),
         sources=tuple(_source(source) for source in visible_sources(lagesbild, access).order_by("id")),
-        problems=tuple(_problem(i, problem, points, lagesbild.is_adopted) for i, problem in enumerate(problems, 1)),
+        problems=tuple(
+            _problem(i, problem, points, lagesbild.is_adopted, events.get(problem.pk))
+            for i, problem in enumerate(problems, 1)
+        ),
     )
 
 
 def _problems(lagesbild: Lagesbild) -> QuerySet[Problem]:
     links = ProblemSeries.objects.select_related("metric", "area").defer("area__geometry").order_by("id")
     problems = Problem.objects.filter(lagesbild=lagesbild).order_by("position", "id")
-    return problems.prefetch_related(Prefetch("series", queryset=links))
+    dialogues = Dialogue.objects.order_by("-date", "-id").only("kind", "date", "themes", "women", "men", "other_gender")
+    return problems.prefetch_related(Prefetch("series", queryset=links), Prefetch("dialogues", queryset=dialogues))
 
 
 def _frozen_points(lagesbild: Lagesbild) -> dict[PointKey, list[PointContent]]:
@@ -273,7 +336,13 @@ def _source(source: Source) -> SourceContent:
     )
 
 
-def _problem(number: int, problem: Problem, points: dict[PointKey, list[PointContent]], frozen: bool) -> ProblemContent:
+def _problem(
+    number: int,
+    problem: Problem,
+    points: dict[PointKey, list[PointContent]],
+    frozen: bool,
+    events: EventsContent | None,
+) -> ProblemContent:
     series = tuple(
         _series(link.metric, link.area, points.get((problem.pk if frozen else None, link.metric_id, link.area_id), []))
         for link in problem.series.all()
@@ -294,6 +363,27 @@ def _problem(number: int, problem: Problem, points: dict[PointKey, list[PointCon
         event_types=tuple(str(kind) for kind in problem.event_types),
         dialogue_notes=problem.dialogue_notes,
         series=series,
+        dialogues=tuple(_dialogue(dialogue) for dialogue in problem.dialogues.all()),
+        events=events,
+    )
+
+
+def _dialogue(dialogue: Dialogue) -> DialogueContent:
+    return DialogueContent(
+        kind_label=str(dialogue.get_kind_display()),
+        date=dialogue.date,
+        participants=dialogue.participants,
+        themes=tuple(str(theme) for theme in dialogue.themes),
+    )
+
+
+def _events(area_name: str, counted: ProblemEvents) -> EventsContent:
+    return EventsContent(
+        area_name=area_name,
+        period_start=counted.period_start,
+        period_end=counted.period_end,
+        frozen=counted.frozen,
+        counts=counted.counts,
     )
 
 
@@ -365,6 +455,10 @@ def _docx_problems(document: Any, problems: tuple[ProblemContent, ...]) -> None:
             document.add_paragraph(text)
         for series in problem.series:
             _docx_series(document, series)
+        if problem.events is not None:
+            _docx_events(document, problem.events)
+        if problem.dialogues:
+            _docx_dialogues(document, problem.dialogues)
 
 
 def _docx_series(document: Any, series: SeriesContent) -> None:
@@ -381,6 +475,23 @@ def _docx_series(document: Any, series: SeriesContent) -> None:
     if series.has_preliminary:
         document.add_paragraph(_(PRELIMINARY_NOTE))
     document.add_paragraph(series.attribution)
+
+
+def _docx_events(document: Any, events: EventsContent) -> None:
+    document.add_heading(events.heading, level=3)
+    table = document.add_table(rows=1, cols=2, style="Table Grid")
+    for cell, text in zip(table.rows[0].cells, EVENTS_HEADER, strict=True):
+        cell.paragraphs[0].add_run(_(text)).bold = True
+    for row in events.rows:
+        for cell, text in zip(table.add_row().cells, row, strict=True):
+            cell.text = text
+    document.add_paragraph(events.note)
+
+
+def _docx_dialogues(document: Any, dialogues: tuple[DialogueContent, ...]) -> None:
+    document.add_heading(_(DIALOGUES_HEADING), level=3)
+    for dialogue in dialogues:
+        document.add_paragraph(dialogue.line, style="List Bullet")
 
 
 def _row(point: PointContent) -> tuple[str, str, str]:
@@ -415,6 +526,8 @@ def render_pdf_html(content: LagesbildContent) -> str:
         "checklist": [(item, checklist_line(item)) for item in content.checklist],
         "sources": [(source, source_title(source)) for source in content.sources],
         "table_header": [_(text) for text in TABLE_HEADER],
+        "events_header": [_(text) for text in EVENTS_HEADER],
+        "dialogues_heading": _(DIALOGUES_HEADING),
         "preliminary_note": _(PRELIMINARY_NOTE),
     }
     return render_to_string("situation/document_pdf.html", context)

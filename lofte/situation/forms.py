@@ -30,6 +30,7 @@ class DashboardChoice:
     base: int
     start: int
     metrics: list[str]
+    peers: list[str]
 
 
 class DashboardForm(forms.Form):
@@ -39,9 +40,26 @@ class DashboardForm(forms.Form):
     base = forms.TypedChoiceField(label=_("Jämfört med"), coerce=int, required=False)
     start = forms.TypedChoiceField(label=_("Diagram från"), coerce=int, required=False)
     metric = forms.MultipleChoiceField(label=_("Kategorier"), required=False, widget=forms.CheckboxSelectMultiple)
+    peers = forms.MultipleChoiceField(
+        label=_("Jämförbara kommuner"),
+        required=False,
+        help_text=_("Utan val: de tio kommuner vars folkmängd ligger närmast."),
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+    )
 
-    def __init__(self, *args: Any, years: list[int], metrics: list[tuple[str, str]], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        years: list[int],
+        metrics: list[tuple[str, str]],
+        kommuner: list[tuple[str, str]] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        peers_field = self.fields["peers"]
+        assert isinstance(peers_field, forms.MultipleChoiceField)
+        self.kommun_names = dict(kommuner or [])
+        peers_field.choices = [(code, f"{name} ({code})") for code, name in kommuner or []]
         self.years = sorted(years, reverse=True)
         for name in ("year", "base", "start"):
             field = self.fields[name]
@@ -61,7 +79,8 @@ class DashboardForm(forms.Form):
         year = data.get("year") or self.years[0]
         base = data.get("base") or year - 1
         start = data.get("start") or max(min(self.years), year - DEFAULT_SPAN)
-        return DashboardChoice(year, base, min(start, year), list(data.get("metric") or []))
+        peers = list(data.get("peers") or [])
+        return DashboardChoice(year, base, min(start, year), list(data.get("metric") or []), peers)
 
 
 # The lägesbild document (Lag 2023:196)
@@ -216,6 +235,27 @@ class SeriesForm(forms.Form):
         field = self.fields["metric"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = metrics
+
+
+def dialogue_label(dialogue: Dialogue) -> str:
+    """Kind, date and place: enough to tell the partnership's dialogues apart in a list."""
+    return f"{dialogue.get_kind_display()} {dialogue.date:%Y-%m-%d}, {dialogue.place}"
+
+
+class DialogueLinkForm(forms.Form):
+    """One of the partnership's dialogues, newest first, to cite for a problem."""
+
+    dialogue = forms.TypedChoiceField(label=_("Dialog"), coerce=int)
+
+    def __init__(self, *args: Any, dialogues: list[Dialogue], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.dialogues = {dialogue.pk: dialogue for dialogue in dialogues}
+        field = self.fields["dialogue"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [(dialogue.pk, dialogue_label(dialogue)) for dialogue in dialogues]
+
+    def chosen(self) -> Dialogue:
+        return self.dialogues[self.cleaned_data["dialogue"]]
 
 
 class AdoptForm(forms.Form):

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 YEARS = [MinValueValidator(1900), MaxValueValidator(2100)]
 # The law asks for a lägesbild updated at least every second year.
 VALID_YEARS = 2
+EVENT_TYPE_LENGTH = 100  # as long as Polisen's event types may be (statistics.Event.type)
 
 
 @dataclass(frozen=True)
@@ -221,6 +222,10 @@ class Problem(models.Model):
         _("händelsetyper hos Polisen"), default=list, blank=True, help_text=_("Till exempel Inbrott, Bedrägeri.")
     )
     dialogue_notes = models.TextField(_("från dialoger"), blank=True)
+    # Linked only through do_link_dialogue, which keeps them within the partnership.
+    dialogues: models.ManyToManyField[Dialogue, Any] = models.ManyToManyField(
+        "Dialogue", verbose_name=_("dialoger"), blank=True, related_name="problems"
+    )
 
     class Meta:
         verbose_name = _("problem")
@@ -236,6 +241,10 @@ class Problem(models.Model):
             raise ValidationError({"event_types": _("Händelsetyperna ska vara en lista med namn.")})
         if len(types) > 20:
             raise ValidationError({"event_types": _("Högst 20 händelsetyper.")})
+        if any(len(t) > EVENT_TYPE_LENGTH for t in types):
+            raise ValidationError(
+                {"event_types": _("En händelsetyp får vara högst %(count)s tecken.") % {"count": EVENT_TYPE_LENGTH}}
+            )
 
 
 class ProblemSeries(models.Model):
@@ -292,6 +301,31 @@ class Figure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.period}: {self.value}"
+
+
+class EventCount(models.Model):
+    """How many of Polisen's events of one type the kommun had in the 12 months before adoption, as counted
+    then; events imported later leave it alone."""
+
+    lagesbild = models.ForeignKey(
+        Lagesbild, verbose_name=_("lägesbild"), on_delete=models.CASCADE, related_name="event_counts"
+    )
+    problem = models.ForeignKey(
+        Problem, verbose_name=_("problem"), on_delete=models.CASCADE, related_name="event_counts"
+    )
+    type = models.CharField(_("händelsetyp"), max_length=EVENT_TYPE_LENGTH)
+    period_start = models.DateField(_("från"))
+    period_end = models.DateField(_("till och med"))
+    count = models.PositiveIntegerField(_("antal"))
+
+    class Meta:
+        verbose_name = _("fastställt antal händelser")
+        verbose_name_plural = _("fastställda antal händelser")
+        ordering = ["lagesbild", "problem", "id"]
+        constraints = [models.UniqueConstraint(fields=["problem", "type"], name="one_event_count_per_type")]
+
+    def __str__(self) -> str:
+        return f"{self.type}: {self.count}"
 
 
 # Dialogues and safety walks: what citizens and staff said, as evidence for the kartläggning.
