@@ -164,3 +164,34 @@ def test_it_shows_the_progress_of_a_large_import_until_it_is_done(live_server, p
     assert ImportJob.objects.latest("pk").run.updated == 1  # type: ignore[union-attr]
     screenshot(page, "import-done.png")
     assert problems.errors == []
+
+
+def test_it_draws_hot_spots_on_the_lägesbild_map(live_server, page: Page) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from lofte.statistics.models import Event
+
+    password = demo_password(SAMORDNARE)
+    mjölby, now = Area.objects.get(code="0586"), timezone.now()
+    scattered = [(58.28 + 0.01 * r, 14.95 + 0.02 * c) for r in range(8) for c in range(8)]
+    cluster = [(58.3252 + 0.0003 * (i % 5), 15.1251 + 0.0004 * (i // 5)) for i in range(40)]
+    Event.objects.bulk_create(
+        Event(
+            source="test", source_id=str(i), occurred_at=now - timedelta(days=1 + i), type="Skadegörelse",
+            location_name="Mjölby", lat=lat, lng=lng, area=mjölby,
+        )
+        for i, (lat, lng) in enumerate(scattered + cluster)
+    )  # fmt: skip
+    problems = PageProblems().watch(page)
+    sign_in(page, live_server.url, SAMORDNARE, password)
+    page.wait_for_url(DASHBOARD)
+
+    page.goto(f"{live_server.url}/lagesbild/0586/")
+    expect(page.get_by_role("heading", name="Heta punkter", exact=True)).to_be_visible()
+    expect(page.locator("div.map")).to_have_attribute("data-loaded", "true", timeout=TIMEOUT_MS)
+    # The hot cells are drawn in red over the kommun's outline.
+    expect(page.locator('div.map path[stroke="#a4161a"]').first).to_be_attached()
+    screenshot(page, "lagesbild-hot-spots.png")
+    assert problems.errors == []

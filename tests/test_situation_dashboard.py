@@ -60,10 +60,15 @@ class DashboardTest(BaseTestCase):
 
     def test_it_shows_the_police_events_of_the_last_year(self) -> None:
         page = self.client_for(self.viewer).get(URL)
-        self.assertGreater(len(page.context["events"]), 0)
+        self.assertGreater(page.context["event_count"], 0)
         self.assertContains(page, "Händelser per typ")
         self.assertContains(page, "mittpunkt")
         self.assertEqual(len(page.context["matrix"]), 7)
+        self.assertContains(page, "Händelser per månad")
+        events = page.context["event_count"]
+        self.assertEqual(sum(count for _season, count in page.context["seasons"]), events)
+        self.assertEqual(sum(month.count for month in page.context["months"]), events)
+        self.assertEqual([season for season, _count in page.context["seasons"]], ["vinter", "vår", "sommar", "höst"])
 
     def test_it_says_when_an_area_has_no_statistics(self) -> None:
         page = self.client_for(self.viewer).get("/lagesbild/0180/")
@@ -92,8 +97,38 @@ class DashboardTest(BaseTestCase):
     def test_it_answers_in_a_fixed_number_of_queries(self) -> None:
         client = self.client_for(self.viewer)
         client.get(URL)
-        with self.assertNumQueries(10):
+        with self.assertNumQueries(23):  # no population for the year: one more to size the peers by the latest
             client.get(URL)
-        do_import(QUARTERLY.read_bytes(), QUARTERLY.name, actor="test")
-        with self.assertNumQueries(10):
+        # More years, and every kommun's figures to compare with: the count stays the same.
+        for path in (QUARTERLY, SOURCES / "kolada/fixtures/kolada_N01951_N07540_alla_kommuner_2025.json"):
+            do_import(path.read_bytes(), path.name, actor="test")
+        with self.assertNumQueries(22):
             client.get(URL, {"start": 1996})
+
+
+class EventPatternTest(BaseTestCase):
+    """The database's grouped counts must equal the plain functions of lofte.situation.analysis.events."""
+
+    def test_it_counts_in_the_database_as_the_functions_count(self) -> None:
+        from datetime import UTC, datetime
+
+        from lofte.situation import queries
+        from lofte.situation.analysis import events as patterns
+        from lofte.situation.analysis.hotspots import find_hotspots
+
+        do_import(EVENTS.read_bytes(), EVENTS.name, actor="test")
+        since = datetime(2000, 1, 1, tzinfo=UTC)
+        for code in ("0586", "0583", "0642"):
+            area = self.kommun_a.__class__.objects.get(code=code)
+            events = queries.police_events(area, since)
+            self.assertGreater(len(events), 10)
+            with self.assertNumQueries(4):
+                found = queries.event_patterns(area, since)
+            self.assertEqual(found.total, len(events))
+            self.assertEqual(found.by_type, patterns.counts_by_type(events))
+            self.assertEqual(found.matrix, patterns.weekday_hour_matrix(events))
+            self.assertEqual(found.months, patterns.counts_by_month(events))
+            self.assertEqual(found.seasons, patterns.counts_by_season(events))
+            self.assertEqual(found.repeat_places, patterns.repeat_places(events))
+            weighted = find_hotspots(found.coordinates, weights=found.weights)
+            self.assertEqual(weighted, find_hotspots([(e.lat, e.lng) for e in events]))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -14,21 +16,25 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from lofte.areas.models import Area
+from lofte.areas.models import SUBDIVISION_KINDS, Area
 from lofte.lib.tables import to_csv, to_xlsx
 from lofte.partnerships.access import Can, can_anywhere
-from lofte.situation import charts, queries
+from lofte.situation import charts, comparisons, queries
 from lofte.situation.analysis import events as patterns
-from lofte.situation.forms import (
-    DashboardChoice,
-    DashboardForm,
-)
+from lofte.situation.analysis.hotspots import EARTH_RADIUS_M, HotspotCell, Hotspots, find_hotspots
+from lofte.situation.analysis.ranking import Priority
+from lofte.situation.analysis.trend import Trend
+from lofte.situation.forms import DashboardChoice, DashboardForm
 from lofte.statistics.models import Metric
 
 EVENT_DAYS = 365
 TOP_TYPES = 12
 WEEKDAYS = ["mån", "tis", "ons", "tor", "fre", "lör", "sön"]
-TABLES = ("nyckeltal", "serier", "handelser")
+TABLES = ("nyckeltal", "indikatorer", "jamforelser", "prioriteringar", "serier", "handelser", "heta-punkter")
+# Survey and other indicators are shown beside the crime statistics, without tests meant for counts.
+INDICATOR_UNITS = (Metric.Unit.PROCENT, Metric.Unit.INDEX)
+HOTSPOT_CELL_M = 500
+HOTSPOT_ROWS = 20
 
 
 def _area_for(request: HttpRequest, code: str) -> Area:
@@ -48,8 +54,71 @@ def _filters(request: HttpRequest, area: Area) -> tuple[DashboardForm, Dashboard
         .order_by("code")
         .values_list("code", "name")
     )
-    form = DashboardForm(request.GET or None, years=years, metrics=metrics)
+    kommuner = comparisons.kommun_choices() if area.kind == Area.Kind.KOMMUN else []
+    form = DashboardForm(request.GET or None, years=years, metrics=metrics, kommuner=kommuner)
     return form, form.choice()
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Everything the dashboard and its exports compute for the chosen years."""
+
+    summary: list[tuple[queries.MetricSummary, Trend | None]]
+    indicators: list[queries.MetricSummary]
+    series: list[queries.MetricSeries]
+    compared: list[comparisons.MetricComparison]
+    peers: list[str]
+    priorities: list[Priority]
+
+
+def _analysis(request: HttpRequest, area: Area, choice: DashboardChoice) -> Analysis:
+    series = queries.yearly_series(area, choice.start, choice.year, choice.metrics)
+    trends = {s.code: queries.series_trend(s) for s in series}
+    rows = _summary(area, choice)
+    counts = [row for row in rows if row.unit not in INDICATOR_UNITS]
+    peers: list[str] = []
+    compared: list[comparisons.MetricComparison] = []
+    if area.kind == Area.Kind.KOMMUN and counts:
+        metrics = [row.metric for row in counts]
+        compared, peers = comparisons.compare_area(area, choice.year, metrics, choice.peers or None)
+    return Analysis(
+        summary=[(row, trends.get(row.metric)) for row in counts],
+        indicators=[row for row in rows if row.unit in INDICATOR_UNITS],
+        series=series,
+        compared=compared,
+        peers=peers,
+        priorities=_priorities(request, area, choice, counts, trends, compared),
+    )
+
+
+def _priorities(
+    request: HttpRequest,
+    area: Area,
+    choice: DashboardChoice,
+    rows: list[queries.MetricSummary],
+    trends: dict[str, Trend | None],
+    compared: list[comparisons.MetricComparison],
+) -> list[Priority]:
+    ranked = set(comparisons.ranked_metrics([row.metric for row in rows]))
+    candidates = [row for row in rows if row.metric in ranked and row.value is not None]
+    if len(candidates) < 2:
+        return []
+    peers = {c.metric: ref.comparison for c in compared if (ref := c.reference("peers"))}
+    signals = comparisons.dialogue_signals(
+        request.user, area, choice.year, [(row.metric, row.name) for row in candidates]
+    )
+    return comparisons.rank(
+        comparisons.Category(
+            row.metric,
+            row.name,
+            row.value or 0,
+            trend=trends.get(row.metric),
+            peers=peers.get(row.metric),
+            signal=signals[row.metric].share if row.metric in signals else None,
+            signal_reason=signals[row.metric].reason if row.metric in signals else None,
+        )
+        for row in candidates
+    )
 
 
 @login_required
@@ -58,12 +127,27 @@ def dashboard(request: HttpRequest, code: str) -> HttpResponse:
     form, choice = _filters(request, area)
     context: dict[str, Any] = {"area": area, "form": form, "choice": choice, "tables": TABLES}
     if choice is not None:
-        series = queries.yearly_series(area, choice.start, choice.year, choice.metrics)
-        trends = {s.code: queries.series_trend(s) for s in series}
-        context["summary"] = [(row, trends.get(row.metric)) for row in _summary(area, choice)]
-        context["series"] = [(s, _line(s)) for s in series]
+        analysis = _analysis(request, area, choice)
+        names = form.kommun_names
+        context.update(
+            analysis=analysis,
+            summary=analysis.summary,
+            series=[(s, _line(s)) for s in analysis.series],
+            peer_names=[names.get(code, code) for code in analysis.peers],
+            compared=[metric for metric in analysis.compared if metric.available],
+            not_compared=[metric for metric in analysis.compared if not metric.available],
+        )
     context.update(_events(area))
+    context.update(_places(area))
     return render(request, "situation/dashboard.html", context)
+
+
+def _places(area: Area) -> dict[str, Any]:
+    """The parts of a kommun that have their own dashboard, or the kommun a part belongs to."""
+    if area.kind in SUBDIVISION_KINDS:
+        return {"kommun": Area.objects.only("code", "name", "kind").filter(children=area).first()}
+    parts = Area.objects.filter(parent=area, kind__in=SUBDIVISION_KINDS).order_by("kind", "name")
+    return {"districts": list(parts.only("code", "name", "kind"))}
 
 
 def _summary(area: Area, choice: DashboardChoice) -> list[queries.MetricSummary]:
@@ -90,31 +174,65 @@ def _line(series: queries.MetricSeries) -> SafeString:
 
 def _events(area: Area) -> dict[str, Any]:
     since = timezone.now() - timedelta(days=EVENT_DAYS)
-    events = queries.police_events(area, since)
-    if not events:
-        return {"events": []}
-    by_type = patterns.counts_by_type(events)
-    matrix = patterns.weekday_hour_matrix(events)
+    found = queries.event_patterns(area, since)
+    if not found.total:
+        return {"event_count": 0}
     return {
-        "events": events,
-        "event_types": by_type,
+        "event_count": found.total,
+        "event_types": found.by_type,
         "types_chart": _svg(
             charts.bar_chart(
-                [(c.key, float(c.count)) for c in by_type[:TOP_TYPES]],
+                [(c.key, float(c.count)) for c in found.by_type[:TOP_TYPES]],
                 title=_("Händelser per typ"),
                 unit=_("händelser"),
             )
         ),
         "heatmap": _svg(
             charts.heatmap(
-                matrix,
+                found.matrix,
                 rows=WEEKDAYS,
                 columns=[f"{h:02d}" for h in range(24)],
                 title=_("Händelser per veckodag och timme"),
             )
         ),
-        "matrix": matrix,
-        "repeat_places": patterns.repeat_places(events)[:10],
+        "matrix": found.matrix,
+        "months_chart": _svg(
+            charts.bar_chart(
+                [(c.key, float(c.count)) for c in found.months],
+                title=_("Händelser per månad"),
+                unit=_("händelser"),
+            )
+        ),
+        "months": found.months,
+        "seasons": [(patterns.SEASON_LABELS[c.key], c.count) for c in found.seasons],
+        "repeat_places": found.repeat_places[:10],
+        **_hotspots(found),
+    }
+
+
+def _hotspots(found: queries.EventPatterns) -> dict[str, Any]:
+    """Gi* hot spots on a grid of 500 m cells, drawn on the map only where the coordinates are precise enough."""
+    spots = _find_hotspots(found)
+    hot = sorted((cell for cell in spots.cells if cell.hot), key=lambda cell: -cell.z)
+    overlay = [_cell_feature(cell, spots.cell_size_m) for cell in hot] if spots.precise else []
+    return {"hotspots": spots, "hot_cells": hot[:HOTSPOT_ROWS] if spots.precise else [], "hotspot_overlay": overlay}
+
+
+def _find_hotspots(found: queries.EventPatterns) -> Hotspots:
+    return find_hotspots(found.coordinates, cell_size_m=HOTSPOT_CELL_M, weights=found.weights)
+
+
+def _cell_feature(cell: HotspotCell, size_m: float) -> dict[str, Any]:
+    """The cell as a GeoJSON square around its centre (the same local projection as the analysis, inverted)."""
+    half_lat = size_m / 2 / EARTH_RADIUS_M * 180 / math.pi
+    half_lng = half_lat / math.cos(math.radians(cell.lat))
+    south, north, west, east = cell.lat - half_lat, cell.lat + half_lat, cell.lng - half_lng, cell.lng + half_lng
+    ring = [[west, south], [east, south], [east, north], [west, north], [west, south]]
+    label = _("%(count)s händelser, Gi* z = %(z)s") % {"count": cell.count, "z": f"{cell.z:.2f}"}
+    return {
+        "type": "Feature",
+        "properties": {"name": label, "count": cell.count, "z": round(cell.z, 2)},
+        "geometry": {"type": "Polygon", "coordinates": [ring]},
     }
 
 
@@ -125,7 +243,7 @@ def export(request: HttpRequest, code: str, table: str, fmt: str) -> HttpRespons
     if table not in TABLES or fmt not in ("csv", "xlsx"):
         raise Http404("No such table")
     _form, choice = _filters(request, area)
-    headers, rows, note = _table(area, table, choice)
+    headers, rows, note = _table(request, area, table, choice)
     name = f"{slugify(area.name)}-{table}"
     if fmt == "csv":
         response = HttpResponse(to_csv(headers, rows), content_type="text/csv; charset=utf-8")
@@ -138,19 +256,33 @@ def export(request: HttpRequest, code: str, table: str, fmt: str) -> HttpRespons
     return response
 
 
-def _table(area: Area, table: str, choice: DashboardChoice | None) -> tuple[list[str], list[list[Any]], str]:
-    if table == "handelser":
-        since = timezone.now() - timedelta(days=EVENT_DAYS)
-        counts = patterns.counts_by_type(queries.police_events(area, since))
-        return [_("typ"), _("antal")], [[c.key, c.count] for c in counts], "Källa: Polisen"
+def _table(
+    request: HttpRequest, area: Area, table: str, choice: DashboardChoice | None
+) -> tuple[list[str], list[list[Any]], str]:
+    if table in ("handelser", "heta-punkter"):
+        found = queries.event_patterns(area, timezone.now() - timedelta(days=EVENT_DAYS))
+        if table == "handelser":
+            return [_("typ"), _("antal")], [[c.key, c.count] for c in found.by_type], "Källa: Polisen"
+        return _hotspot_table(_find_hotspots(found))
     if choice is None:
         return [], [], ""
-    if table == "nyckeltal":
-        headers = [_("kod"), _("mått"), _("enhet"), str(choice.year), _("per 100 000"), str(choice.base)]
-        headers += [_("förändring"), _("förändring %"), _("p-värde"), _("bedömning"), _("källa")]
-        rows = [_summary_row(s) for s in _summary(area, choice)]
+    if table == "serier":
+        return _series_table(queries.yearly_series(area, choice.start, choice.year, choice.metrics))
+    analysis = _analysis(request, area, choice)
+    if table == "jamforelser":
+        return _comparison_table(analysis.compared, choice.year)
+    if table == "prioriteringar":
+        headers = [_("rang"), _("kod"), _("mått"), _("poäng"), _("skäl")]
+        rows = [[p.rank, p.code, p.name, p.score, " ".join(p.reasons)] for p in analysis.priorities]
         return headers, rows, ""
-    series = queries.yearly_series(area, choice.start, choice.year, choice.metrics)
+    headers = [_("kod"), _("mått"), _("enhet"), str(choice.year), _("per 100 000"), str(choice.base)]
+    headers += [_("förändring"), _("förändring %"), _("p-värde"), _("bedömning"), _("källa")]
+    if table == "indikatorer":
+        return headers, [_summary_row(row) for row in analysis.indicators], ""
+    return headers, [_summary_row(row) for row, _trend in analysis.summary], ""
+
+
+def _series_table(series: list[queries.MetricSeries]) -> tuple[list[str], list[list[Any]], str]:
     headers = [_("kod"), _("mått"), _("år"), _("värde"), _("per 100 000"), _("preliminär"), _("status"), _("källa")]
     rows = [
         [s.code, s.name, p.year, p.value, p.per_100k, p.preliminary, p.status, s.attribution]
@@ -158,6 +290,30 @@ def _table(area: Area, table: str, choice: DashboardChoice | None) -> tuple[list
         for p in s.points
     ]
     return headers, rows, ""
+
+
+def _comparison_table(
+    compared: list[comparisons.MetricComparison], year: int
+) -> tuple[list[str], list[list[Any]], str]:
+    headers = [_("kod"), _("mått"), _("jämfört med"), _("per 100 000 här"), _("per 100 000 där")]
+    headers += [_("kvot"), _("95 % KI, lägre"), _("95 % KI, övre"), _("p-värde"), _("bedömning"), _("anmärkning")]
+    rows = []
+    for metric in compared:
+        for ref in metric.references:
+            c = ref.comparison
+            figures = [c.area_rate, c.reference_rate, c.rate_ratio, c.ci_low, c.ci_high, c.p_value] if c else [None] * 6
+            rows.append([metric.metric, metric.name, ref.name, *figures, c.label if c else None, ref.note])
+    return headers, rows, str(year)
+
+
+def _hotspot_table(found: Hotspots) -> tuple[list[str], list[list[Any]], str]:
+    headers = [_("latitud"), _("longitud"), _("händelser"), "z (Gi*)", _("p-värde"), _("het punkt")]
+    cells = sorted(found.cells, key=lambda cell: -cell.z)
+    rows = [[round(c.lat, 5), round(c.lng, 5), c.count, round(c.z, 3), c.p, c.hot] for c in cells]
+    note = _("Rutor om %(size)s m.") % {"size": int(found.cell_size_m)}
+    if not found.precise:
+        note += " " + _("Koordinaterna är för grova för heta punkter.")
+    return headers, rows, note
 
 
 def _summary_row(s: queries.MetricSummary) -> list[Any]:

@@ -13,7 +13,7 @@ SOURCES = Path(__file__).resolve().parent / "sources"
 FILES = [
     SOURCES / "bra_csv" / "fixtures" / "bra_anmalda_brott_arsvis_motala_mjolby_mullsjo.csv",
     SOURCES / "bra_csv" / "fixtures" / "bra_anmalda_brott_kvartal_motala_mjolby_mullsjo.csv",
-    SOURCES / "kolada" / "fixtures" / "kolada_N01951_N07540_0583_0586_0642_2025.json",
+    SOURCES / "kolada" / "fixtures" / "kolada_N01951_N07540_alla_kommuner_2025.json",
     SOURCES / "polisen" / "fixtures" / "polisen_events_mjolby_motala_mullsjo.json",
 ]
 

@@ -74,6 +74,10 @@ def repeat_places(events: Iterable[PoliceEvent], minimum: int = 2) -> list[Count
     return [item for item in _most_common(places) if item.count >= minimum]
 
 
+def season_of_month(month: int) -> str:
+    return _SEASON_OF_MONTH[month]
+
+
 def _local_time(event: PoliceEvent) -> datetime:
     if event.occurred_at.utcoffset() is None:
         raise ValueError(f"naive datetime for an event: {event.occurred_at!r}")

@@ -102,22 +102,34 @@ def gi_star(counts: ArrayLike) -> Floats:
 
 
 def find_hotspots(
-    points: Sequence[tuple[float | None, float | None]] | ArrayLike, cell_size_m: float = 500.0
+    points: Sequence[tuple[float | None, float | None]] | ArrayLike,
+    cell_size_m: float = 500.0,
+    weights: Sequence[int] | ArrayLike | None = None,
 ) -> Hotspots:
-    """Bin (lat, lng) points into square cells and mark Gi* hot spots; points without coordinates are skipped."""
+    """Bin (lat, lng) points into square cells and mark Gi* hot spots; points without coordinates are skipped.
+
+    `weights` says how many events each point stands for (a database can count events per distinct
+    coordinate instead of sending every one); each point counts once without it.
+    """
     coords = np.asarray(points, dtype=float).reshape(-1, 2)
-    usable = coords[np.isfinite(coords).all(axis=1)]
-    skipped = len(coords) - len(usable)
-    if not len(usable):
+    counts = np.ones(len(coords), dtype=np.int64) if weights is None else np.asarray(weights, dtype=np.int64)
+    if counts.shape != (len(coords),) or (counts < 0).any():
+        raise ValueError("weights must be one non-negative count per point")
+    finite = np.isfinite(coords).all(axis=1)
+    usable, counts = coords[finite], counts[finite]
+    skipped = int((~finite).sum()) if weights is None else int(np.asarray(weights, dtype=np.int64)[~finite].sum())
+    total = int(counts.sum())
+    if not total:
         return Hotspots(cell_size_m, 0, 0, 0, skipped, 0, False, ())
+    usable, counts = usable[counts > 0], counts[counts > 0]
     distinct = len(np.unique(usable, axis=0))
     projection = _Projection(*((usable.min(axis=0) + usable.max(axis=0)) / 2))
     x, y = projection.to_metres(usable[:, 0], usable[:, 1])
     rows, cols, row, col = _bin(x - x.min(), y - y.min(), cell_size_m)
-    grid = np.bincount(row * cols + col, minlength=rows * cols).reshape(rows, cols)
+    grid = np.bincount(row * cols + col, weights=counts, minlength=rows * cols).astype(np.int64).reshape(rows, cols)
     z = gi_star(grid)
     cells = _cells(grid, z, projection, (x.min(), y.min()), cell_size_m)
-    return Hotspots(cell_size_m, rows, cols, len(usable), skipped, distinct, _is_precise(distinct, len(usable)), cells)
+    return Hotspots(cell_size_m, rows, cols, total, skipped, distinct, _is_precise(distinct, total), cells)
 
 
 def _bin(x: Floats, y: Floats, size: float) -> tuple[int, int, NDArray[np.intp], NDArray[np.intp]]:

@@ -9,7 +9,8 @@ Method: each category gets up to four components, each a fraction between 0 and 
   lower level gives 0;
 - trend (weight 25): log of the rate ratio per year divided by log 1.25, cut to 0–1, so a rise of
   25 % a year or more gives the full weight; a falling trend gives 0;
-- survey or dialogue signal (weight 15): the share of residents worried (0–1) as it is.
+- survey or dialogue signal (weight 15): the share of residents worried, or of dialogues that raised the
+  category (0–1), as it is; the caller may say in words where the share comes from.
 
 A peer difference or trend whose verdict says it is not certain counts half: it points the same
 way but could be noise. A ratio given without a verdict is taken at face value. The score is 100 × the weighted sum divided by the weights of the
@@ -47,6 +48,7 @@ class CategorySignals:
     trend_ratio: float | None = None
     trend_verdict: str | None = None
     survey_share: float | None = None
+    survey_reason: str | None = None  # says where the share comes from; a survey's worry by default
 
 
 @dataclass(frozen=True)
@@ -78,7 +80,7 @@ def _parts(category: CategorySignals, counts: Sequence[int]) -> dict[str, _Part]
         "volume": _volume(category.count, counts),
         "peers": _peers(category.peer_ratio, category.peer_verdict),
         "trend": _trend(category.trend_ratio, category.trend_verdict),
-        "survey": _survey(category.survey_share),
+        "survey": _survey(category.survey_share, category.survey_reason),
     }
 
 
@@ -143,12 +145,12 @@ def _percent_text(ratio: float, same: str, higher: str, lower: str) -> str:
     return (higher if percent > 0 else lower).format(abs(percent))
 
 
-def _survey(share: float | None) -> _Part:
+def _survey(share: float | None, reason: str | None = None) -> _Part:
     if share is None:
         return None, "Ingen uppgift från trygghetsundersökning eller dialog."
     if not 0 <= share <= 1:
         raise ValueError(f"survey share must be between 0 and 1: {share!r}")
-    return share, f"Oro i trygghetsundersökningen: {round(share * 100)} %."
+    return share, reason or f"Oro i trygghetsundersökningen: {round(share * 100)} %."
 
 
 def _number(value: int) -> str:

@@ -1,6 +1,17 @@
 // Draws an area and its parts from the API's GeoJSON. No tiles unless the installation configures them.
 (function () {
   "use strict";
+
+  // Extra features (hot spot cells) from a json_script element named by data-overlay, drawn in red.
+  function drawOverlay(map, id) {
+    var source = id && document.getElementById(id);
+    if (!source) { return; }
+    var features = JSON.parse(source.textContent);
+    L.geoJSON({ type: "FeatureCollection", features: features }, {
+      style: function () { return { color: "#a4161a", weight: 1, fillColor: "#e5383b", fillOpacity: 0.45 }; },
+      onEachFeature: function (feature, featureLayer) { featureLayer.bindTooltip(feature.properties.name); },
+    }).addTo(map);
+  }
   document.querySelectorAll(".map[data-geojson-url]").forEach(function (element) {
     var map = L.map(element, { scrollWheelZoom: false, attributionControl: true });
     var tiles = element.dataset.tilesUrl;
@@ -28,6 +39,7 @@
           },
         }).addTo(map);
         map.fitBounds(layer.getBounds(), { padding: [12, 12] });
+        drawOverlay(map, element.dataset.overlay);
         element.dataset.loaded = "true";
       })
       .catch(function () {

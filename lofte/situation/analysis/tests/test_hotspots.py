@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import math
-import time
 
 import numpy as np
 import pytest
@@ -69,9 +68,20 @@ def test_it_sizes_the_grid_from_the_cell_size() -> None:
         find_hotspots([(58.32, 15.10)], cell_size_m=0)
 
 
-def test_it_handles_100_000_points_well_under_a_second() -> None:
-    points = _clustered_sample(np.random.default_rng(1), 90_000, 10_000)
-    started = time.perf_counter()
-    result = find_hotspots(points)
-    assert time.perf_counter() - started < 1.0
+def test_it_handles_100_000_points() -> None:
+    # How fast is measured by `make bench` (docs/benchmarks.md), not here.
+    result = find_hotspots(_clustered_sample(np.random.default_rng(1), 90_000, 10_000))
     assert result.points == 100_000 and any(cell.hot for cell in result.cells)
+
+
+def test_it_counts_weighted_points_as_that_many_events() -> None:
+    points = np.round(_clustered_sample(np.random.default_rng(3), 3_000, 500), 3)
+    unique, counts = np.unique(points, axis=0, return_counts=True)
+    assert len(unique) < len(points)  # rounding made repeats, so the weights matter
+    plain, weighted = find_hotspots(points), find_hotspots(unique, weights=counts)
+    assert weighted.cells == plain.cells
+    assert (weighted.points, weighted.distinct_locations, weighted.precise) == (3_500, len(unique), plain.precise)
+    with_missing = find_hotspots([(58.3, 15.1), (None, None)], weights=[4, 3])
+    assert (with_missing.points, with_missing.skipped) == (4, 3)
+    with pytest.raises(ValueError, match="weights"):
+        find_hotspots([(58.3, 15.1)], weights=[1, 2])

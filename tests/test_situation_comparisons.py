@@ -1,0 +1,247 @@
+"""The dashboard's comparisons with län, riket and similar kommuner, the priority ranking, survey indicators beside
+the statistics, hot spots on the map and the parts of a kommun. Expected values are worked out here from the
+fixture files themselves, not from the code under test."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import time_machine
+from django.utils import timezone
+from scipy.stats import binomtest
+
+from lofte.areas.models import Area
+from lofte.situation.dialogue_actions import do_create_dialogue
+from lofte.situation.models import Dialogue
+from lofte.statistics.actions import do_import
+from lofte.statistics.models import Event, ImportRun, Metric, Observation, Series
+from lofte.statistics.sources.spreadsheet.parser import Mapping
+from tests.base import BaseTestCase
+
+SOURCES = Path(__file__).resolve().parent.parent / "lofte/statistics/sources"
+YEARLY = SOURCES / "bra_csv/fixtures/bra_anmalda_brott_arsvis_motala_mjolby_mullsjo.csv"
+KOLADA = SOURCES / "kolada/fixtures/kolada_N01951_N07540_alla_kommuner_2025.json"
+NTU = SOURCES / "spreadsheet/fixtures/ntu_exempel.csv"
+URL = "/lagesbild/0586/"
+
+
+def kolada_values() -> dict[tuple[str, str], float]:
+    data = json.loads(KOLADA.read_text(encoding="utf-8"))
+    return {(v["kpi"], v["municipality"]): v["values"][0]["value"] for v in data["values"]}
+
+
+def bra_total_2025() -> dict[str, int]:
+    """Reported crimes in 2025 per kommun code, straight from Brå's file."""
+    rows = csv.DictReader(io.StringIO(YEARLY.read_text(encoding="utf-8")), delimiter=";")
+    return {row["kommun"]: int(row["count"]) for row in rows if row["key"] == "total" and row["period"] == "2025"}
+
+
+def reference(page: object, metric: str, key: str) -> object:
+    [compared] = [c for c in page.context["analysis"].compared if c.metric == metric]  # type: ignore[attr-defined]
+    return compared.reference(key)
+
+
+@time_machine.travel("2026-09-01 12:00 +02:00", tick=False)
+class ComparisonTest(BaseTestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        for path in (YEARLY, KOLADA):
+            do_import(path.read_bytes(), path.name, actor="test")
+
+    def test_it_compares_the_kommun_with_all_of_its_län_and_riket(self) -> None:
+        values = kolada_values()
+        östergötland = [a.code for a in Area.objects.filter(parent__code="05", kind="kommun")]
+        self.assertEqual(len(östergötland), 13)
+
+        def count(code: str) -> int:  # the rate back to a count, with the population of 31 December
+            return round(values[("N07540", code)] * values[("N01951", code)] / 100_000)
+
+        mjölby, population = count("0586"), values[("N01951", "0586")]
+        län = sum(count(c) for c in östergötland), sum(values[("N01951", c)] for c in östergötland)
+        page = self.client_for(self.viewer).get(URL, {"year": 2025})
+        ref = reference(page, "kolada.n07540", "lan")
+        comparison = ref.comparison  # type: ignore[attr-defined]
+        expected = (mjölby / population) / (län[0] / län[1])
+        self.assertAlmostEqual(comparison.rate_ratio, expected, places=3)
+        self.assertAlmostEqual(comparison.rate_ratio, 0.92, places=2)
+        self.assertLess(comparison.ci_low, comparison.rate_ratio)
+        self.assertLess(comparison.rate_ratio, comparison.ci_high)
+        self.assertEqual((comparison.verdict, comparison.label), ("lagre", "lägre"))
+        # The test is against the rest of the län: Mjölby's share of the län's count, given the populations.
+        rest = binomtest(mjölby, län[0], population / län[1])
+        self.assertAlmostEqual(comparison.p_value, rest.pvalue, places=6)
+        self.assertEqual(ref.note, "Summan av 13 kommuner.")  # type: ignore[attr-defined]
+        riket = reference(page, "kolada.n07540", "riket")
+        self.assertEqual(riket.note, "Summan av 290 kommuner.")  # type: ignore[attr-defined]
+        self.assertEqual(riket.comparison.verdict, "lagre")  # type: ignore[attr-defined]
+        self.assertContains(page, "Östergötlands län")
+        self.assertContains(page, "Antalen är beräknade ur utgivarens tal per 100 000 och folkmängden.")
+
+    def test_it_refuses_to_compare_with_part_of_a_län(self) -> None:
+        page = self.client_for(self.viewer).get(URL, {"year": 2025})
+        ref = reference(page, "anmalda.totalt", "lan")
+        self.assertIsNone(ref.comparison)  # type: ignore[attr-defined]
+        self.assertEqual(ref.note, "Ingen jämförelse: 11 av 13 kommuner saknar värde.")  # type: ignore[attr-defined]
+        self.assertContains(page, "Ingen jämförelse är möjlig för dessa mått")
+
+    def test_it_uses_a_published_figure_for_the_län_when_there_is_one(self) -> None:
+        run = ImportRun.objects.create(file_name="lan.csv", sha256="0" * 64, format="test", publisher="bra")
+        series = Series.objects.create(
+            metric=Metric.objects.get(code="anmalda.totalt"), area=Area.objects.get(code="05")
+        )
+        Observation.objects.create(
+            series=series, period="2025", period_kind="year", period_start="2025-01-01", value=50_000,
+            per_100k=10_000, import_run=run,
+        )  # fmt: skip
+        page = self.client_for(self.viewer).get(URL, {"year": 2025})
+        comparison = reference(page, "anmalda.totalt", "lan").comparison  # type: ignore[attr-defined]
+        # Mjölby 2 875 of 28 823 against 50 000 of the 500 000 the published rate implies.
+        self.assertAlmostEqual(comparison.rate_ratio, (2875 / 28823) / (50_000 / 500_000), places=3)
+        self.assertEqual(comparison.reference_rate, 10_000)
+
+    def test_it_picks_the_kommuner_nearest_in_size_unless_told_otherwise(self) -> None:
+        values = kolada_values()
+        own = values[("N01951", "0586")]
+        sizes = {code: p for (kpi, code), p in values.items() if kpi == "N01951" and code != "0586"}
+        nearest = sorted(sizes, key=lambda code: abs(math.log(sizes[code] / own)))[:10]
+        page = self.client_for(self.viewer).get(URL, {"year": 2025})
+        self.assertEqual(page.context["analysis"].peers, nearest)
+        names = dict(Area.objects.filter(code__in=nearest).values_list("code", "name"))
+        self.assertEqual(page.context["peer_names"], [names[code] for code in nearest])
+
+        # A year without populations takes the sizes of the latest year that has them.
+        earlier = self.client_for(self.viewer).get(URL, {"year": 2024})
+        self.assertEqual(earlier.context["analysis"].peers, nearest)
+
+        chosen = self.client_for(self.viewer).get(URL, {"year": 2025, "peers": ["0583", "0642"]})
+        self.assertEqual(chosen.context["analysis"].peers, ["0583", "0642"])
+        totals = bra_total_2025()
+        peers = reference(chosen, "anmalda.totalt", "peers").comparison  # type: ignore[attr-defined]
+        pooled = (totals["0583"] + totals["0642"]) / (values[("N01951", "0583")] + values[("N01951", "0642")])
+        self.assertAlmostEqual(peers.rate_ratio, (totals["0586"] / own) / pooled, places=4)
+        self.assertEqual(peers.verdict, "lagre")
+        # A kommun that is no kommun is refused by the form rather than ignored.
+        self.assertFalse(self.client_for(self.viewer).get(URL, {"peers": ["9999"]}).context["form"].is_valid())
+
+    def test_it_ranks_the_categories_with_reasons(self) -> None:
+        page = self.client_for(self.viewer).get(URL, {"year": 2025, "peers": ["0583", "0642"]})
+        priorities = page.context["analysis"].priorities
+        # Brå's categories are ranked side by side; the total they belong to is not one of them.
+        self.assertEqual(
+            sorted(p.code for p in priorities),
+            ["anmalda.bostadsinbrott", "anmalda.narkotika_vapen", "anmalda.person", "anmalda.skadegorelse",
+             "anmalda.stold"],
+        )  # fmt: skip
+        self.assertEqual([p.rank for p in priorities], [1, 2, 3, 4, 5])
+        self.assertEqual([p.score for p in priorities], sorted((p.score for p in priorities), reverse=True))
+        first = priorities[0]
+        self.assertEqual(first.code, "anmalda.person")  # most reports, rising, no lower than the peers
+        self.assertIn("Många anmälningar: 776 (flest av 5).", first.reasons)
+        self.assertIn("7 % högre än jämförbara kommuner (ingen säker skillnad).", first.reasons)
+        self.assertContains(page, "Förslag till prioritering")
+        csv_text = self.client_for(self.viewer).get(URL + "prioriteringar.csv", {"peers": ["0583", "0642"]})
+        self.assertIn("1;anmalda.person;Anmälda brott mot person;", csv_text.content.decode("utf-8-sig"))
+
+    def test_it_counts_the_partnerships_own_dialogues_as_a_signal(self) -> None:
+        from lofte.partnerships.access import PartnershipAccess
+
+        access = PartnershipAccess(self.partnership_a, frozenset({"samordnare"}))
+        for themes in (["narkotika", "trafik"], ["trafik"], ["inbrott"], ["Narkotika"]):
+            do_create_dialogue(
+                access, actor=self.samordnare, kind=Dialogue.Kind.MEDBORGARDIALOG,
+                date=datetime(2025, 3, 1, tzinfo=UTC).date(), place="Stadshuset", themes=themes,
+            )  # fmt: skip
+        page = self.client_for(self.viewer).get(URL, {"year": 2025})
+        reasons = {p.code: p.reasons for p in page.context["analysis"].priorities}
+        self.assertIn("Tas upp i 2 av 4 dialoger 2023–2025.", reasons["anmalda.narkotika_vapen"])
+        self.assertIn("Tas upp i 1 av 4 dialoger 2023–2025.", reasons["anmalda.bostadsinbrott"])
+        self.assertIn("Tas upp i 0 av 4 dialoger 2023–2025.", reasons["anmalda.stold"])
+        # Another partnership's members do not see Mjölby's dialogues in the ranking.
+        other = self.client_for(self.samordnare_b).get(URL, {"year": 2025})
+        for priority in other.context["analysis"].priorities:
+            self.assertIn("Ingen uppgift från trygghetsundersökning eller dialog.", priority.reasons)
+
+    def test_it_exports_the_comparisons(self) -> None:
+        text = self.client_for(self.viewer).get(URL + "jamforelser.csv", {"year": 2025}).content.decode("utf-8-sig")
+        lines = text.splitlines()
+        self.assertTrue(lines[0].startswith("kod;mått;jämfört med;per 100 000 här"))
+        self.assertTrue(any(line.startswith("kolada.n07540;") and "Östergötlands län" in line for line in lines))
+        self.assertTrue(any("Ingen jämförelse: 11 av 13 kommuner saknar värde." in line for line in lines))
+
+
+@time_machine.travel("2026-09-01 12:00 +02:00", tick=False)
+class IndicatorTest(BaseTestCase):
+    def test_it_shows_survey_indicators_beside_the_crime_statistics(self) -> None:
+        do_import(YEARLY.read_bytes(), YEARLY.name, actor="test")
+        mapping = Mapping(
+            area="kommunkod", period="år", value="andel_oro_procent", metric_code="egen.ntu_oro",
+            metric_name="Oro för brott (NTU-exempel)", unit="procent",
+        )  # fmt: skip
+        do_import(NTU.read_bytes(), NTU.name, actor="test", format_name="spreadsheet", options={"mapping": mapping})
+        page = self.client_for(self.viewer).get(URL, {"year": 2024, "base": 2023})
+        [indicator] = page.context["analysis"].indicators
+        self.assertEqual(indicator.metric, "egen.ntu_oro")
+        self.assertIsNone(indicator.verdict)  # no Poisson test on a share
+        self.assertNotIn("egen.ntu_oro", [row.metric for row, _trend in page.context["summary"]])
+        self.assertContains(page, "Oro för brott (NTU-exempel)")
+        exported = self.client_for(self.viewer).get(URL + "indikatorer.csv", {"year": 2024, "base": 2023})
+        self.assertIn("egen.ntu_oro;Oro för brott (NTU-exempel);procent;", exported.content.decode("utf-8-sig"))
+        without = self.client_for(self.viewer).get("/lagesbild/0583/", {"year": 2019})
+        self.assertContains(without, "Inga resultat från trygghetsundersökningar eller andra indikatorer för 2019.")
+
+
+@time_machine.travel("2026-09-01 12:00 +02:00", tick=False)
+class HotspotAndDistrictTest(BaseTestCase):
+    def add_events(self, points: list[tuple[float, float]]) -> None:
+        now = timezone.now()
+        Event.objects.bulk_create(
+            Event(
+                source="test", source_id=str(i), occurred_at=now - timedelta(days=1 + i % 300), type="Skadegörelse",
+                summary="", location_name="Mjölby", lat=lat, lng=lng, area=self.kommun_a,
+            )
+            for i, (lat, lng) in enumerate(points)
+        )  # fmt: skip
+
+    def test_it_draws_hot_spots_only_where_the_places_are_precise(self) -> None:
+        # A grid of single events over Mjölby, and a cluster of 40 around one place.
+        scattered = [(58.28 + 0.01 * r, 14.95 + 0.02 * c) for r in range(8) for c in range(8)]
+        cluster = [(58.3252 + 0.0003 * (i % 5), 15.1251 + 0.0004 * (i // 5)) for i in range(40)]
+        self.add_events(scattered + cluster)
+        page = self.client_for(self.viewer).get(URL)
+        found = page.context["hotspots"]
+        self.assertTrue(found.precise)
+        hot = page.context["hot_cells"]
+        self.assertGreater(len(hot), 0)
+        self.assertTrue(all(cell.z > 1.96 for cell in hot))
+        top = hot[0]
+        self.assertAlmostEqual(top.lat, 58.326, delta=0.01)
+        self.assertAlmostEqual(top.lng, 15.126, delta=0.01)
+        overlay = page.context["hotspot_overlay"]
+        self.assertEqual(len(overlay), len([c for c in found.cells if c.hot]))
+        self.assertContains(page, 'id="hotspot-overlay"')
+        self.assertContains(page, 'data-overlay="hotspot-overlay"')
+        text = self.client_for(self.viewer).get(URL + "heta-punkter.csv").content.decode("utf-8-sig")
+        self.assertTrue(text.startswith("latitud;longitud;händelser;z (Gi*);p-värde;het punkt"))
+
+    def test_it_draws_no_hot_spots_from_centroids(self) -> None:
+        self.add_events([(58.3245, 15.1262)] * 30 + [(58.4, 15.6)] * 10)
+        page = self.client_for(self.viewer).get(URL)
+        self.assertFalse(page.context["hotspots"].precise)
+        self.assertEqual(page.context["hotspot_overlay"], [])
+        self.assertContains(page, "Händelserna har bara 2 olika koordinater.")
+        self.assertNotContains(page, 'data-overlay="hotspot-overlay"')
+
+    def test_it_links_a_kommun_and_its_districts(self) -> None:
+        district = Area.objects.create(code="0586-D-centrum", name="Centrum", kind="district", parent=self.kommun_a)
+        page = self.client_for(self.viewer).get(URL)
+        self.assertContains(page, '<a href="/lagesbild/0586-D-centrum/">Centrum</a>', html=True)
+        part = self.client_for(self.viewer).get(f"/lagesbild/{district.code}/")
+        self.assertContains(part, "En del av Mjölby.")
+        self.assertContains(part, '<a href="/lagesbild/0586/">Lägesbild Mjölby</a>', html=True)
+        self.assertEqual(part.context["analysis"].compared if "analysis" in part.context else [], [])
