@@ -15,7 +15,10 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from lofte.bench_lagesbild import Result as LagesbildResult
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -87,7 +90,11 @@ def machine() -> str:
 
 
 def section(
-    database: str, requests: list[tuple[str, float, float]], repeat: int, imported: dict[str, float] | None
+    database: str,
+    requests: list[tuple[str, float, float]],
+    repeat: int,
+    imported: dict[str, float] | None,
+    lagesbild: LagesbildResult | None = None,
 ) -> str:
     lines = [f"<!-- bench:{database} -->", f"## {database}", "", f"Measured {machine()}.", ""]
     if requests:
@@ -99,6 +106,10 @@ def section(
             *[f"| {name} | {median:.1f} | {p95:.1f} |" for name, median, p95 in requests],
             "",
         ]
+    if lagesbild:
+        from lofte.bench_lagesbild import describe
+
+        lines += describe(lagesbild)
     if imported:
         lines += [
             f"Import of a generated {imported['rows']:,.0f}-observation Brå long CSV (`lofte import`'s code path):",
@@ -137,6 +148,11 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=50)
     parser.add_argument("--import-rows", type=int, default=1_000_000)
     parser.add_argument("--skip-requests", action="store_true")
+    parser.add_argument("--skip-lagesbild", action="store_true", help="skip the lägesbild benchmark")
+    parser.add_argument("--lagesbild-years", type=int, default=30)
+    parser.add_argument("--lagesbild-metrics", type=int, default=40)
+    parser.add_argument("--lagesbild-events", type=int, default=100_000)
+    parser.add_argument("--document-repeat", type=int, default=5, help="repeats of the PDF and Word documents")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         if not os.environ.get("DATABASE_URL"):
@@ -144,14 +160,29 @@ def main() -> None:
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lofte.settings")
         os.environ.update(LOFTE_VAR_DIR=tmp, AXES_ENABLED="false", ALLOWED_HOSTS="testserver")
         requests = run(args.repeat, skip=args.skip_requests)
-        from lofte import bench_import
+        from lofte import bench_import, bench_lagesbild
+
+        lagesbild = None
+        if not args.skip_lagesbild:
+            size = bench_lagesbild.Size(args.lagesbild_years, args.lagesbild_metrics, args.lagesbild_events)
+            print(
+                f"Lägesbild: {size.years} years × {size.metrics} metrics, {size.events:,} generated events …",
+                flush=True,
+            )
+            # Before the import benchmark, which empties the statistics; the generated data is removed again.
+            lagesbild = bench_lagesbild.run(args.repeat, size, document_repeat=args.document_repeat)
 
         print(f"Importing {args.import_rows:,} generated observations …", flush=True)
         imported = bench_import.run(args.import_rows) if args.import_rows else None
         database = "postgresql" if os.environ["DATABASE_URL"].startswith("postgres") else "sqlite"
-        path = write_report(database, section(database, requests, args.repeat, imported))
+        path = write_report(database, section(database, requests, args.repeat, imported, lagesbild))
     for name, median, p95 in requests:
         print(f"{name:<48} median {median:7.1f} ms   p95 {p95:7.1f} ms")
+    for timing in lagesbild.timings if lagesbild else []:
+        print(
+            f"{timing.name:<72} median {timing.median_ms:8.1f} ms   p95 {timing.p95_ms:8.1f} ms   "
+            f"{timing.queries:4d} SQL queries"
+        )
     if imported:
         print(
             f"import: {imported['import_per_s']:,.0f} observations/s; bare insert {imported['bare_per_s']:,.0f}/s; "
