@@ -215,7 +215,8 @@ class DialoguesTest(DialogueCase):
         self.assertNotContains(form, "Mullsjö")
         response = client.post(url("create"), {**WALK, "area": self.kommun_b.pk})
         self.assertEqual(response.status_code, 400)
-        self.assertRedirects(client.post(url("create"), {**WALK, "area": district.pk}), url("detail", 1))
+        created = client.post(url("create"), {**WALK, "area": district.pk})
+        self.assertRedirects(created, url("detail", Dialogue.objects.get(area=district).pk))
         with self.assertRaisesMessage(DialogueRefused, "utanför samverkans kommun"):
             self.dialogue(area=self.kommun_b)
 
