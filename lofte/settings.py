@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "lofte.public",
     "lofte.statistics",
     "lofte.situation",
+    "lofte.promises",
 ]
 
 MIDDLEWARE = [
@@ -189,6 +190,12 @@ ADMINS = [("Admin", addr) for addr in env_list("ADMINS")]
 TASKS = {"default": {"BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
 # Web uploads larger than this are checked and imported by the worker, with progress on the page.
 LOFTE_IMPORT_BACKGROUND_BYTES = env_int("LOFTE_IMPORT_BACKGROUND_BYTES", 1024 * 1024)
+
+# --- Follow-up (uppföljning) ------------------------------------------------------------------
+# A round is due this many days after its period ends: time for Brå's preliminary figures and the report.
+LOFTE_FOLLOWUP_DUE_DAYS = env_int("LOFTE_FOLLOWUP_DUE_DAYS", 45)
+# `lofte remind-followups` reminds the responsible parties this many days before a round is due (and after).
+LOFTE_FOLLOWUP_REMIND_DAYS = env_int("LOFTE_FOLLOWUP_REMIND_DAYS", 14)
 
 # --- Cache: shared by the web processes and the worker (import progress) ---------------------
 CACHES = {

@@ -1,0 +1,136 @@
+"""Goals evaluated from the imported statistics: which periods to compare, their values and populations.
+
+A round that ends on 31 December compares the year with the baseline year. A round that ends inside a year (2024
+H1) compares the same part of the year: the quarters up to the round's end, summed, against the same quarters of
+the baseline year; when a quarter is missing it is too early to say. The verdict itself is
+lofte.promises.evaluation's.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from lofte.promises.evaluation import FOR_TIDIGT, Evaluation, Rule, Values, evaluate
+from lofte.promises.models import Goal
+from lofte.statistics.models import Metric, Observation
+from lofte.statistics.queries import POPULATION
+
+# (metric id, area id) → period → (value, per_100k, preliminary)
+Store = dict[tuple[int, int], dict[str, tuple[float | None, float | None, bool]]]
+
+
+@dataclass(frozen=True)
+class GoalResult:
+    goal: Goal
+    period: str
+    baseline_period: str
+    evaluation: Evaluation
+
+
+def periods_for(end: date, baseline: str) -> tuple[list[str], list[str], str, str]:
+    """The periods to sum for the round ending `end` and for the baseline, and how to name them."""
+    base_year = baseline[:4]
+    if (end.month, end.day) == (12, 31):
+        return [str(end.year)], [base_year], str(end.year), base_year
+    # Only whole quarters count: a round ending 30 June covers K1–K2, one ending 15 June only K1.
+    quarters = end.month // 3 if end.month % 3 == 0 and _last_day(end) else (end.month - 1) // 3
+    names = [f"K{q}" for q in range(1, quarters + 1)]
+    label = f"K1–K{quarters}" if quarters > 1 else "K1" if quarters else ""
+    current = [f"{end.year}{q}" for q in names]
+    return current, [f"{base_year}{q}" for q in names], f"{end.year} {label}".strip(), f"{base_year} {label}".strip()
+
+
+def _last_day(day: date) -> bool:
+    following = date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+    return (following - day).days == 1
+
+
+def evaluate_goals(goals: Iterable[Goal], end: date) -> list[GoalResult]:
+    """Every goal at the round ending `end`; statistics are read in two queries whatever the number of goals."""
+    goals = list(goals)
+    measured = [g for g in goals if g.kind != Goal.Kind.KVALITATIV and g.metric_id and g.area_id]
+    store = _store(measured)
+    populations = _populations({g.area_id for g in measured if g.area_id})
+    results = []
+    for goal in goals:
+        if goal not in measured:
+            explanation = "Bedöms av samordnaren utifrån underlaget"
+            explanation += f": {goal.evidence.strip()}" if goal.evidence.strip() else "."
+            results.append(GoalResult(goal, "", "", Evaluation(None, None, None, None, FOR_TIDIGT, explanation, False)))
+            continue
+        results.append(_evaluate(goal, end, store, populations))
+    return results
+
+
+def _evaluate(goal: Goal, end: date, store: Store, populations: dict[int, dict[int, float]]) -> GoalResult:
+    assert goal.metric is not None and goal.metric_id and goal.area_id
+    current, baseline, label, base_label = periods_for(end, goal.baseline_period)
+    values = store.get((goal.metric_id, goal.area_id), {})
+    value, preliminary, current_rate = _sum(values, current)
+    base, base_preliminary, base_rate = _sum(values, baseline)
+    is_count = goal.metric.unit == Metric.Unit.ANTAL
+    year, base_year = end.year, int(goal.baseline_period[:4])
+    area_population = populations.get(goal.area_id, {})
+    population = area_population.get(year) or _implied(value, current_rate, len(current) == 1)
+    base_population = area_population.get(base_year) or _implied(base, base_rate, len(baseline) == 1)
+    due = goal.due_period[:4]
+    rule = Rule(goal.direction, goal.target, goal.target_value)
+    evaluation = evaluate(
+        rule,
+        Values(
+            value,
+            base,
+            is_count=is_count,
+            population=population if is_count else None,
+            baseline_population=base_population if is_count else None,
+            preliminary=preliminary or base_preliminary,
+            final_period=bool(due.isdigit() and year >= int(due) and len(current) == 1),
+        ),
+    )
+    return GoalResult(goal, label, base_label, evaluation)
+
+
+def _sum(
+    values: dict[str, tuple[float | None, float | None, bool]], periods: list[str]
+) -> tuple[float | None, bool, float | None]:
+    """The sum over the periods (None when one is missing), whether any is preliminary, and a single period's rate."""
+    found = [values.get(period) for period in periods]
+    if not found or any(row is None or row[0] is None for row in found):
+        return None, False, None
+    rows = [row for row in found if row is not None]
+    total = sum(row[0] or 0.0 for row in rows)
+    return total, any(row[2] for row in rows), rows[0][1] if len(rows) == 1 else None
+
+
+def _implied(count: float | None, rate: float | None, single: bool) -> float | None:
+    """The population the publisher's rate implies, for a single year."""
+    return count * 100_000 / rate if single and count and rate else None
+
+
+def _store(goals: list[Goal]) -> Store:
+    pairs = {(g.metric_id, g.area_id) for g in goals}
+    if not pairs:
+        return {}
+    metrics, areas = {m for m, _a in pairs}, {a for _m, a in pairs}
+    rows = Observation.objects.filter(
+        series__metric_id__in=metrics, series__area_id__in=areas, period_kind__in=["year", "quarter"]
+    ).values_list("series__metric_id", "series__area_id", "period", "value", "per_100k", "preliminary")
+    store: Store = defaultdict(dict)
+    for metric, area, period, value, rate, preliminary in rows:
+        if (metric, area) in pairs:
+            store[(metric, area)][period] = (value, rate, preliminary)
+    return store
+
+
+def _populations(areas: set[int]) -> dict[int, dict[int, float]]:
+    rows = Observation.objects.filter(
+        series__metric__code=POPULATION, series__area_id__in=areas, period_kind="year", value__gt=0
+    ).values_list("series__area_id", "period_start__year", "value")
+    result: dict[int, dict[int, float]] = defaultdict(dict)
+    for area, year, value in rows:
+        if value:
+            result[area][year] = value
+    return result
