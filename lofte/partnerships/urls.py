@@ -10,4 +10,6 @@ urlpatterns = [
     path("<slug:slug>/parter/", views.members, name="members"),
     path("<slug:slug>/lagesbild/", include(("lofte.situation.document_urls", "lagesbild"))),
     path("<slug:slug>/dialoger/", include(("lofte.situation.dialogue_urls", "dialoger"))),
+    path("<slug:slug>/loften/", include(("lofte.promises.urls", "loften"))),
+    path("<slug:slug>/uppfoljning/", include(("lofte.promises.followup_urls", "uppfoljning"))),
 ]

@@ -1,0 +1,964 @@
+"""Every change to a partnership's agreement, its medborgarlöften and their decision goes through here.
+
+Members who may edit (Can.EDIT: samordnare and polis) write the agreement and the löften; those who manage the
+partnership (Can.MANAGE) take a löfte through the kommun's decision process:
+
+    utkast --do_propose--> föreslagen --do_decide--> beslutad --do_publish--> publicerad
+            <--do_return_to_draft--
+
+Once a löfte is beslutad its text is the kommun's decision: focus areas, goals, promise texts and responsible
+parties are refused from then on. Following it up is not: promise status and progress, and activities, can always
+change. The status is read under a row lock, so an edit cannot slip in beside a concurrent decision.
+
+Free text is refused when it holds personal data, here as well as in the forms, so the API and commands cannot slip
+it in. Activity texts stay out of the audit log (free text is deleted after the retention period, and the log would
+outlive it); the löfte's own texts are public once published and are logged as they are.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Iterable, Sequence
+from datetime import date
+from pathlib import PurePath
+from typing import Any, TypeVar
+
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.db import models, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lofte.areas.models import Area
+from lofte.audit.log import diff, record
+from lofte.lib.pii import describe, find_personal_data
+from lofte.partnerships.access import Can, PartnershipAccess
+from lofte.partnerships.models import Organisation
+from lofte.promises.models import (
+    Activity,
+    Agreement,
+    AgreementDocument,
+    Decision,
+    FocusArea,
+    Goal,
+    Medborgarlofte,
+    Promise,
+    Signatory,
+)
+from lofte.promises.queries import with_parts
+from lofte.situation.models import Lagesbild
+from lofte.statistics.models import Metric
+
+AGREEMENT_FIELDS = (
+    "title",
+    "starts_on",
+    "ends_on",
+    "overall_goal",
+    "focus_problems",
+    "probable_causes",
+    "measurable_goals",
+    "documentation",
+    "follow_up",
+    "followups_per_year",
+    "followup_bodies",
+)
+LOFTE_FIELDS = ("title", "year_from", "year_to", "lagesbild", "summary", "crime_categories")
+FOCUS_AREA_FIELDS = ("name", "description")
+GOAL_FIELDS = (
+    "text",
+    "kind",
+    "focus_area",
+    "metric_code",
+    "area_code",
+    "direction",
+    "baseline_period",
+    "target",
+    "target_value",
+    "due_period",
+    "evidence",
+)
+PROMISE_FIELDS = ("text", "focus_area", "parent", "responsible", "starts_on", "ends_on", "weight")
+DECISION_FIELDS = (
+    "report_date",
+    "report_author",
+    "report_author_title",
+    "case_number",
+    "body",
+    "body_name",
+    "meeting_date",
+    "paragraph",
+    "decision_text",
+    "basis",
+    "distribution",
+)
+SCREENED = frozenset(
+    {
+        "title",
+        "overall_goal",
+        "focus_problems",
+        "probable_causes",
+        "measurable_goals",
+        "documentation",
+        "follow_up",
+        "followup_bodies",
+        "summary",
+        "crime_categories",
+        "name",
+        "role",
+        "description",
+        "text",
+        "evidence",
+        "report_author",
+        "report_author_title",
+        "case_number",
+        "body_name",
+        "paragraph",
+        "decision_text",
+        "basis",
+        "distribution",
+    }
+)
+MAX_FILE_BYTES = 20 * 1024 * 1024
+PDF_HEADER = b"%PDF-"
+ATTACHMENT_SUFFIXES = frozenset({"pdf", "png", "jpg", "jpeg", "docx", "xlsx", "odt", "ods", "txt", "csv"})
+Status = Medborgarlofte.Status
+DECIDED = frozenset({Status.BESLUTAD, Status.PUBLICERAD})
+
+Values = dict[str, Any]
+Ordered = TypeVar("Ordered", FocusArea, Goal, Promise)
+
+
+class PromiseRefused(Exception):
+    """The member's role, the partnership, the löfte's state or the content does not allow the change; the message
+    says why. `errors` maps the fields concerned to their messages, so a form can show them beside the field."""
+
+    def __init__(self, message: str, errors: dict[str, list[str]] | None = None, *, field: str = "") -> None:
+        super().__init__(message)
+        self.errors = errors or ({field: [message]} if field else {})
+
+
+# Checks shared by every action
+
+
+def _user(actor: Any) -> Any:
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+def _require_edit(access: PartnershipAccess, agreement: Agreement | None = None) -> None:
+    if not access.can(Can.EDIT):
+        raise PromiseRefused(_("Du har inte behörighet att ändra överenskommelsen och medborgarlöftena."))
+    if agreement is not None and agreement.partnership_id != access.partnership.pk:
+        raise PromiseRefused(_("Överenskommelsen hör till en annan samverkan."))
+
+
+def _require_edit_lofte(access: PartnershipAccess, lofte: Medborgarlofte) -> None:
+    _require_edit(access)
+    if lofte.agreement.partnership_id != access.partnership.pk:
+        raise PromiseRefused(_("Medborgarlöftet hör till en annan samverkan."))
+
+
+def _locked_status(lofte: Medborgarlofte) -> str:
+    """The status as stored now; the lock makes a concurrent step in the workflow wait for this change."""
+    rows = Medborgarlofte.objects.select_for_update().filter(pk=lofte.pk)
+    status = str(rows.values_list("status", flat=True).get())
+    lofte.status = status
+    return status
+
+
+def _require_open(access: PartnershipAccess, lofte: Medborgarlofte) -> None:
+    """Call inside transaction.atomic(): the löfte's text may change only until it is decided."""
+    _require_edit_lofte(access, lofte)
+    if _locked_status(lofte) in DECIDED:
+        raise PromiseRefused(
+            _(
+                "Medborgarlöftet är beslutat och dess text kan inte ändras. "
+                "Status, framsteg och aktiviteter kan fortfarande följas upp."
+            )
+        )
+
+
+def _check_fields(values: Values, allowed: Iterable[str]) -> None:
+    unknown = set(values) - set(allowed)
+    if unknown:
+        raise ValueError(f"Cannot change {sorted(unknown)}")
+
+
+def _refuse_personal_data(values: Values) -> None:
+    for name in sorted(SCREENED & set(values)):
+        value = values[name]
+        text = "\n".join(str(v) for v in value) if isinstance(value, (list, tuple)) else value
+        if isinstance(text, str) and (findings := find_personal_data(text)):
+            raise PromiseRefused(describe(findings), field=name)
+
+
+def _clean(obj: models.Model, exclude: list[str] | None = None) -> None:
+    try:
+        obj.full_clean(exclude=exclude)
+    except ValidationError as error:
+        fields = error.message_dict if hasattr(error, "error_dict") else {}
+        raise PromiseRefused(" ".join(error.messages), fields) from error
+
+
+def _require_parties(access: PartnershipAccess, organisations: Iterable[Organisation | None]) -> None:
+    wanted = {organisation.pk: organisation for organisation in organisations if organisation is not None}
+    if not wanted:
+        return
+    parties = set(access.partnership.organisations.filter(pk__in=wanted).values_list("pk", flat=True))
+    outside = [str(organisation) for pk, organisation in wanted.items() if pk not in parties]
+    if outside:
+        raise PromiseRefused(_("%(names)s är inte part i samverkan.") % {"names": ", ".join(sorted(outside))})
+
+
+def _update(
+    access: PartnershipAccess, obj: models.Model, values: Values, action: str, *, actor: Any, on: models.Model
+) -> Values:
+    """Set, validate and save the changed fields; one audit row on `on` (the löfte or the agreement), none if nothing
+    changed."""
+    changes = _save_changes(obj, values)
+    if changes:
+        record(action, actor=actor, obj=on, partnership=access.partnership, changes={"id": obj.pk, **changes})
+    return changes
+
+
+def _save_changes(obj: models.Model, values: Values) -> Values:
+    before = {name: getattr(obj, name) for name in values}
+    for name, value in values.items():
+        setattr(obj, name, value)
+    changes = diff(obj, list(values), before)
+    if changes:
+        _clean(obj)
+        auto_now = ["updated_at"] if any(field.name == "updated_at" for field in obj._meta.concrete_fields) else []
+        obj.save(update_fields=[*changes, *auto_now])
+    return changes
+
+
+def _last_position(queryset: models.QuerySet[Any]) -> int:
+    last = queryset.aggregate(last=Max("position"))["last"]
+    return 0 if last is None else last + 1
+
+
+def _check_size(size: int | None) -> int:
+    if not size:
+        raise PromiseRefused(_("Filen är tom."))
+    if size > MAX_FILE_BYTES:
+        raise PromiseRefused(_("Filen är för stor: högst %(limit)s MB.") % {"limit": MAX_FILE_BYTES // (1024 * 1024)})
+    return size
+
+
+def _delete_file_on_commit(field: Any) -> None:
+    name, storage = field.name, field.storage
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))
+
+
+# The agreement
+
+
+def do_create_agreement(
+    access: PartnershipAccess, *, title: str, starts_on: date, ends_on: date, actor: Any, **fields: Any
+) -> Agreement:
+    """The partnership's samverkansöverenskommelse; `fields` are any of AGREEMENT_FIELDS (Brå's parts and more)."""
+    _check_fields(fields, AGREEMENT_FIELDS)
+    _require_edit(access)
+    values = {"title": title, "starts_on": starts_on, "ends_on": ends_on, **fields}
+    _refuse_personal_data(values)
+    with transaction.atomic():
+        agreement = Agreement(partnership=access.partnership, **values)
+        _clean(agreement)
+        agreement.save()
+        changes = {"title": title, "period": [starts_on, ends_on], "parts": _parts(agreement)}
+        record("agreement.create", actor=actor, obj=agreement, partnership=access.partnership, changes=changes)
+    return agreement
+
+
+def _parts(agreement: Agreement) -> list[str]:
+    return [label for label, done in agreement.completeness() if done]
+
+
+def do_update_agreement(access: PartnershipAccess, agreement: Agreement, *, actor: Any, **values: Any) -> list[str]:
+    """Change any of AGREEMENT_FIELDS; returns the fields that changed (none: no audit row)."""
+    _check_fields(values, AGREEMENT_FIELDS)
+    _require_edit(access, agreement)
+    _refuse_personal_data(values)
+    with transaction.atomic():
+        return list(_update(access, agreement, values, "agreement.update", actor=actor, on=agreement))
+
+
+def do_add_signatory(
+    access: PartnershipAccess,
+    agreement: Agreement,
+    *,
+    name: str,
+    role: str,
+    actor: Any,
+    organisation: Organisation | None = None,
+    signed_on: date | None = None,
+) -> Signatory:
+    """Someone who signed the agreement for a party, e.g. the chair of the kommunstyrelse."""
+    _require_edit(access, agreement)
+    _refuse_personal_data({"name": name, "role": role})
+    _require_parties(access, [organisation])
+    with transaction.atomic():
+        signatory = Signatory(agreement=agreement, name=name, role=role, organisation=organisation, signed_on=signed_on)
+        _clean(signatory)
+        signatory.save()
+        changes = {"signatory": signatory.pk, "name": name, "role": role, "organisation": organisation}
+        record("agreement.add_signatory", actor=actor, obj=agreement, partnership=access.partnership, changes=changes)
+    return signatory
+
+
+def do_remove_signatory(access: PartnershipAccess, signatory: Signatory, *, actor: Any) -> None:
+    agreement = signatory.agreement
+    _require_edit(access, agreement)
+    with transaction.atomic():
+        changes = {"signatory": signatory.pk, "name": signatory.name, "role": signatory.role}
+        record(
+            "agreement.remove_signatory", actor=actor, obj=agreement, partnership=access.partnership, changes=changes
+        )
+        signatory.delete()
+
+
+def do_add_agreement_document(
+    access: PartnershipAccess, agreement: Agreement, *, title: str, file: File[Any], actor: Any
+) -> AgreementDocument:
+    """Keep a PDF with the agreement (the signed original, an appendix), stored under its checksum."""
+    _require_edit(access, agreement)
+    _refuse_personal_data({"title": title})
+    size = _check_size(file.size)
+    file.seek(0)
+    if file.read(len(PDF_HEADER)) != PDF_HEADER:
+        raise PromiseRefused(_("Filen är inte en PDF."))
+    digest = _sha256(file)
+    document = AgreementDocument(agreement=agreement, title=title, sha256=digest, size=size, uploaded_by=_user(actor))
+    _clean(document, exclude=["file"])
+    document.file.save(f"{digest[:32]}.pdf", file, save=False)
+    try:
+        with transaction.atomic():
+            document.save()
+            changes = {"document": document.pk, "title": title, "sha256": digest, "size": size}
+            record(
+                "agreement.add_document", actor=actor, obj=agreement, partnership=access.partnership, changes=changes
+            )
+    except BaseException:
+        document.file.delete(save=False)
+        raise
+    return document
+
+
+def _sha256(file: File[Any]) -> str:
+    file.seek(0)
+    digest = hashlib.sha256()
+    for chunk in file.chunks():
+        digest.update(chunk)
+    file.seek(0)
+    return digest.hexdigest()
+
+
+def do_remove_agreement_document(access: PartnershipAccess, document: AgreementDocument, *, actor: Any) -> None:
+    """The row now, the file once the removal is committed."""
+    agreement = document.agreement
+    _require_edit(access, agreement)
+    with transaction.atomic():
+        changes = {"document": document.pk, "title": document.title, "sha256": document.sha256}
+        record("agreement.remove_document", actor=actor, obj=agreement, partnership=access.partnership, changes=changes)
+        _delete_file_on_commit(document.file)
+        document.delete()
+
+
+# The medborgarlöfte
+
+
+def _require_adopted(access: PartnershipAccess, lagesbild: Lagesbild | None) -> None:
+    if lagesbild is None:
+        return
+    if lagesbild.partnership_id != access.partnership.pk:
+        raise PromiseRefused(_("Lägesbilden hör till en annan samverkan."), field="lagesbild")
+    if not lagesbild.is_adopted:
+        raise PromiseRefused(
+            _("Ett medborgarlöfte ska bygga på en fastställd lägesbild; version %(version)s är ett utkast.")
+            % {"version": lagesbild.version},
+            field="lagesbild",
+        )
+
+
+def do_create_lofte(
+    access: PartnershipAccess,
+    agreement: Agreement,
+    *,
+    title: str,
+    year_from: int,
+    year_to: int,
+    actor: Any,
+    lagesbild: Lagesbild | None = None,
+    summary: str = "",
+    crime_categories: list[str] | None = None,
+) -> Medborgarlofte:
+    """A draft medborgarlöfte under the agreement, built on one of the partnership's adopted lägesbilder."""
+    _require_edit(access, agreement)
+    values = {"title": title, "summary": summary, "crime_categories": list(crime_categories or [])}
+    _refuse_personal_data(values)
+    _require_adopted(access, lagesbild)
+    with transaction.atomic():
+        lofte = Medborgarlofte(agreement=agreement, year_from=year_from, year_to=year_to, lagesbild=lagesbild, **values)
+        _clean(lofte)
+        lofte.save()
+        changes = {"title": title, "years": [year_from, year_to], "lagesbild": lagesbild and lagesbild.version}
+        record("lofte.create", actor=actor, obj=lofte, partnership=access.partnership, changes=changes)
+    return lofte
+
+
+def do_update_lofte(access: PartnershipAccess, lofte: Medborgarlofte, *, actor: Any, **values: Any) -> list[str]:
+    """Change any of LOFTE_FIELDS until the löfte is decided; returns the fields that changed."""
+    _check_fields(values, LOFTE_FIELDS)
+    _require_edit_lofte(access, lofte)
+    _refuse_personal_data(values)
+    if "lagesbild" in values:
+        _require_adopted(access, values["lagesbild"])
+    with transaction.atomic():
+        _require_open(access, lofte)
+        return list(_update(access, lofte, values, "lofte.update", actor=actor, on=lofte))
+
+
+# Focus areas
+
+
+def do_add_focus_area(
+    access: PartnershipAccess, lofte: Medborgarlofte, *, name: str, actor: Any, description: str = ""
+) -> FocusArea:
+    """A focus area placed last."""
+    _require_edit_lofte(access, lofte)
+    _refuse_personal_data({"name": name, "description": description})
+    with transaction.atomic():
+        _require_open(access, lofte)
+        position = _last_position(lofte.focus_areas.all())
+        area = FocusArea(lofte=lofte, name=name, description=description, position=position)
+        _clean(area)
+        area.save()
+        changes = {"focus_area": area.pk, "name": name}
+        record("lofte.add_focus_area", actor=actor, obj=lofte, partnership=access.partnership, changes=changes)
+    return area
+
+
+def do_update_focus_area(access: PartnershipAccess, area: FocusArea, *, actor: Any, **values: Any) -> list[str]:
+    _check_fields(values, FOCUS_AREA_FIELDS)
+    _require_edit_lofte(access, area.lofte)
+    _refuse_personal_data(values)
+    with transaction.atomic():
+        _require_open(access, area.lofte)
+        return list(_update(access, area, values, "lofte.update_focus_area", actor=actor, on=area.lofte))
+
+
+def do_remove_focus_area(access: PartnershipAccess, area: FocusArea, *, actor: Any) -> None:
+    """The focus area; its goals and promises stay, without a focus area."""
+    lofte = area.lofte
+    with transaction.atomic():
+        _require_open(access, lofte)
+        changes = {"focus_area": area.pk, "name": area.name}
+        record("lofte.remove_focus_area", actor=actor, obj=lofte, partnership=access.partnership, changes=changes)
+        area.delete()
+
+
+def do_reorder_focus_areas(
+    access: PartnershipAccess, lofte: Medborgarlofte, order: Sequence[int], *, actor: Any
+) -> None:
+    """Put the focus areas in this order of ids, which must name each of the löfte's focus areas once."""
+    _reorder(access, lofte, FocusArea.objects.filter(lofte=lofte), order, "lofte.reorder_focus_areas", actor=actor)
+
+
+def do_move_focus_area(access: PartnershipAccess, area: FocusArea, *, up: bool, actor: Any) -> None:
+    siblings = FocusArea.objects.filter(lofte=area.lofte)
+    _move(access, area.lofte, area, siblings, siblings, up, "lofte.reorder_focus_areas", actor=actor)
+
+
+def _reorder(
+    access: PartnershipAccess,
+    lofte: Medborgarlofte,
+    items: models.QuerySet[Ordered],
+    order: Sequence[int],
+    action: str,
+    *,
+    actor: Any,
+) -> None:
+    with transaction.atomic():
+        _require_open(access, lofte)
+        found = {item.pk: item for item in items.order_by("position", "id")}
+        if len(order) != len(found) or set(order) != set(found):
+            raise PromiseRefused(_("Ordningen ska ta med varje del precis en gång."))
+        changed = []
+        for position, pk in enumerate(order):
+            item = found[pk]
+            if item.position != position:
+                item.position = position
+                changed.append(item)
+        if not changed:
+            return
+        items.model.objects.bulk_update(changed, ["position"])
+        record(action, actor=actor, obj=lofte, partnership=access.partnership, changes={"order": list(order)})
+
+
+def _move(
+    access: PartnershipAccess,
+    lofte: Medborgarlofte,
+    item: Ordered,
+    everything: models.QuerySet[Ordered],
+    siblings: models.QuerySet[Ordered],
+    up: bool,
+    action: str,
+    *,
+    actor: Any,
+) -> None:
+    """Swap the item with the sibling before (or after) it, keeping every other item where it is."""
+    order = list(everything.order_by("position", "id").values_list("pk", flat=True))
+    group = [pk for pk in siblings.order_by("position", "id").values_list("pk", flat=True)]
+    index = group.index(item.pk)
+    neighbour = index - 1 if up else index + 1
+    if 0 <= neighbour < len(group):
+        first, second = order.index(group[index]), order.index(group[neighbour])
+        order[first], order[second] = order[second], order[first]
+    # Even at the end of the list: the checks run, and an unchanged order writes nothing.
+    _reorder(access, lofte, everything, order, action, actor=actor)
+
+
+# Goals
+
+
+def _goal_values(access: PartnershipAccess, lofte: Medborgarlofte, fields: Values) -> Values:
+    """The fields with metric and area codes turned into the objects, each checked."""
+    values = {name: value for name, value in fields.items() if name not in ("metric_code", "area_code")}
+    if "metric_code" in fields:
+        values["metric"] = _metric(fields["metric_code"])
+    if "area_code" in fields:
+        values["area"] = _area(access, fields["area_code"])
+    if values.get("focus_area") is not None:
+        _require_focus_area(lofte, values["focus_area"])
+    return values
+
+
+def _metric(code: str | None) -> Metric | None:
+    if not code:
+        return None
+    metric = Metric.objects.filter(code=code).first()
+    if metric is None:
+        raise PromiseRefused(_("Det finns inget mått med koden %(code)s.") % {"code": code}, field="metric")
+    return metric
+
+
+def _area(access: PartnershipAccess, code: str | None) -> Area | None:
+    """The partnership's kommun or one of its parts, nothing elsewhere."""
+    if not code:
+        return None
+    area = Area.objects.filter(code=code).defer("geometry").first()
+    if area is None:
+        raise PromiseRefused(_("Det finns inget område med koden %(code)s.") % {"code": code}, field="area")
+    if access.partnership.area_id not in (area.pk, area.parent_id):
+        raise PromiseRefused(_("Området ligger utanför samverkans kommun."), field="area")
+    return area
+
+
+def _require_focus_area(lofte: Medborgarlofte, area: FocusArea) -> None:
+    if area.lofte_id != lofte.pk:
+        raise PromiseRefused(_("Fokusområdet hör till ett annat medborgarlöfte."), field="focus_area")
+
+
+def do_add_goal(access: PartnershipAccess, lofte: Medborgarlofte, *, text: str, actor: Any, **fields: Any) -> Goal:
+    """A measurable goal placed last; `fields` are any of GOAL_FIELDS, the metric and area given by their codes."""
+    _check_fields(fields, GOAL_FIELDS)
+    _require_edit_lofte(access, lofte)
+    _refuse_personal_data({"text": text, **fields})
+    values = _goal_values(access, lofte, fields)
+    with transaction.atomic():
+        _require_open(access, lofte)
+        goal = Goal(lofte=lofte, text=text, position=_last_position(lofte.goals.all()), **values)
+        _clean(goal)
+        goal.save()
+        changes = {"goal": goal.pk, "text": text, "kind": goal.kind, "rule": _goal_rule(goal)}
+        record("lofte.add_goal", actor=actor, obj=lofte, partnership=access.partnership, changes=changes)
+    return goal
+
+
+def _goal_rule(goal: Goal) -> dict[str, Any]:
+    metric = goal.metric.code if goal.metric else None
+    area = goal.area.code if goal.area else None
+    return {
+        "metric": metric,
+        "area": area,
+        "direction": goal.direction,
+        "baseline": goal.baseline_period,
+        "target": goal.target,
+        "value": goal.target_value,
+    }
+
+
+def do_update_goal(access: PartnershipAccess, goal: Goal, *, actor: Any, **fields: Any) -> list[str]:
+    _check_fields(fields, GOAL_FIELDS)
+    lofte = goal.lofte
+    _require_edit_lofte(access, lofte)
+    _refuse_personal_data(fields)
+    values = _goal_values(access, lofte, fields)
+    with transaction.atomic():
+        _require_open(access, lofte)
+        return list(_update(access, goal, values, "lofte.update_goal", actor=actor, on=lofte))
+
+
+def do_remove_goal(access: PartnershipAccess, goal: Goal, *, actor: Any) -> None:
+    lofte = goal.lofte
+    with transaction.atomic():
+        _require_open(access, lofte)
+        changes = {"goal": goal.pk, "text": goal.text}
+        record("lofte.remove_goal", actor=actor, obj=lofte, partnership=access.partnership, changes=changes)
+        goal.delete()
+
+
+def do_reorder_goals(access: PartnershipAccess, lofte: Medborgarlofte, order: Sequence[int], *, actor: Any) -> None:
+    _reorder(access, lofte, Goal.objects.filter(lofte=lofte), order, "lofte.reorder_goals", actor=actor)
+
+
+def do_move_goal(access: PartnershipAccess, goal: Goal, *, up: bool, actor: Any) -> None:
+    """Up or down among the goals of its focus area."""
+    everything = Goal.objects.filter(lofte=goal.lofte)
+    siblings = everything.filter(focus_area_id=goal.focus_area_id)
+    _move(access, goal.lofte, goal, everything, siblings, up, "lofte.reorder_goals", actor=actor)
+
+
+# Promises
+
+
+def _promise_values(access: PartnershipAccess, lofte: Medborgarlofte, values: Values) -> Values:
+    if values.get("focus_area") is not None:
+        _require_focus_area(lofte, values["focus_area"])
+    parent = values.get("parent")
+    if parent is not None and parent.lofte_id != lofte.pk:
+        raise PromiseRefused(_("Delen måste höra till samma medborgarlöfte."), field="parent")
+    if "responsible" in values:
+        values["responsible"] = list(values["responsible"] or [])
+        _require_parties(access, values["responsible"])
+    return values
+
+
+def do_add_promise(
+    access: PartnershipAccess, lofte: Medborgarlofte, *, text: str, actor: Any, **fields: Any
+) -> Promise:
+    """A promise placed last; `fields` are any of PROMISE_FIELDS. A part (with a parent) takes the parent's
+    focus area unless it is given one."""
+    _check_fields(fields, PROMISE_FIELDS)
+    _require_edit_lofte(access, lofte)
+    _refuse_personal_data({"text": text})
+    values = _promise_values(access, lofte, dict(fields))
+    responsible = values.pop("responsible", [])
+    parent = values.get("parent")
+    if parent is not None and values.get("focus_area") is None:
+        values["focus_area"] = parent.focus_area
+    with transaction.atomic():
+        _require_open(access, lofte)
+        promise = Promise(lofte=lofte, text=text, position=_last_position(lofte.promises.all()), **values)
+        _clean(promise)
+        promise.save()
+        promise.responsible.set(responsible)
+        changes = {
+            "promise": promise.pk,
+            "text": text,
+            "focus_area": promise.focus_area,
+            "parent": parent and parent.pk,
+            "responsible": sorted(str(organisation) for organisation in responsible),
+        }
+        record("lofte.add_promise", actor=actor, obj=lofte, partnership=access.partnership, changes=changes)
+    return promise
+
+
+def do_update_promise(access: PartnershipAccess, promise: Promise, *, actor: Any, **fields: Any) -> list[str]:
+    """Change any of PROMISE_FIELDS until the löfte is decided; returns the fields that changed."""
+    _check_fields(fields, PROMISE_FIELDS)
+    lofte = promise.lofte
+    _require_edit_lofte(access, lofte)
+    _refuse_personal_data(fields)
+    values = _promise_values(access, lofte, dict(fields))
+    responsible = values.pop("responsible", None)
+    with transaction.atomic():
+        _require_open(access, lofte)
+        if values.get("parent") is not None:
+            _refuse_cycle(promise, values["parent"])
+        changes = _save_changes(promise, values)
+        if responsible is not None:
+            changes |= _set_responsible(promise, responsible)
+        if changes:
+            record(
+                "lofte.update_promise",
+                actor=actor,
+                obj=lofte,
+                partnership=access.partnership,
+                changes={"id": promise.pk, **changes},
+            )
+    return list(changes)
+
+
+def _refuse_cycle(promise: Promise, parent: Promise) -> None:
+    parents = dict(Promise.objects.filter(lofte_id=promise.lofte_id).values_list("pk", "parent_id"))
+    seen: set[int] = set()
+    current: int | None = parent.pk
+    while current is not None and current not in seen:
+        if current == promise.pk:
+            raise PromiseRefused(
+                _("Ett löfte kan inte vara en del av sig självt eller av sina egna delar."), field="parent"
+            )
+        seen.add(current)
+        current = parents.get(current)
+
+
+def _set_responsible(promise: Promise, responsible: list[Organisation]) -> Values:
+    before = sorted(str(o) for o in promise.responsible.all())
+    after = sorted(str(o) for o in responsible)
+    if before == after:
+        return {}
+    promise.responsible.set(responsible)
+    return {"responsible": [before, after]}
+
+
+def do_remove_promise(access: PartnershipAccess, promise: Promise, *, actor: Any) -> None:
+    """The promise with its parts and their activities."""
+    lofte = promise.lofte
+    with transaction.atomic():
+        _require_open(access, lofte)
+        changes = {"promise": promise.pk, "text": promise.text, "parts": promise.children.count()}
+        record("lofte.remove_promise", actor=actor, obj=lofte, partnership=access.partnership, changes=changes)
+        attachments = Activity.objects.filter(promise__in=with_parts(promise)).exclude(attachment="")
+        for activity in attachments:
+            _delete_file_on_commit(activity.attachment)
+        promise.delete()
+
+
+def do_reorder_promises(access: PartnershipAccess, lofte: Medborgarlofte, order: Sequence[int], *, actor: Any) -> None:
+    _reorder(access, lofte, Promise.objects.filter(lofte=lofte), order, "lofte.reorder_promises", actor=actor)
+
+
+def do_move_promise(access: PartnershipAccess, promise: Promise, *, up: bool, actor: Any) -> None:
+    """Up or down among the promises with the same focus area and parent."""
+    everything = Promise.objects.filter(lofte=promise.lofte)
+    siblings = everything.filter(focus_area_id=promise.focus_area_id, parent_id=promise.parent_id)
+    _move(access, promise.lofte, promise, everything, siblings, up, "lofte.reorder_promises", actor=actor)
+
+
+def do_update_promise_status(
+    access: PartnershipAccess, promise: Promise, *, status: str, actor: Any, progress: int | None = None
+) -> list[str]:
+    """The follow-up of a promise: its status and progress (empty: what the status says). Allowed in every state
+    of the löfte, decided or not."""
+    lofte = promise.lofte
+    _require_edit_lofte(access, lofte)
+    values = {"status": status, "progress": progress}
+    with transaction.atomic():
+        return list(_update(access, promise, values, "lofte.update_promise_status", actor=actor, on=lofte))
+
+
+# Activities
+
+
+def do_add_activity(
+    access: PartnershipAccess,
+    promise: Promise,
+    *,
+    date: date,
+    text: str,
+    actor: Any,
+    reach: int | None = None,
+    organisation: Organisation | None = None,
+    attachment: File[Any] | None = None,
+) -> Activity:
+    """What was done under a promise, by which party and how many it reached; allowed in every state of the löfte."""
+    lofte = promise.lofte
+    _require_edit_lofte(access, lofte)
+    _refuse_personal_data({"text": text})
+    _require_parties(access, [organisation])
+    suffix = _attachment_suffix(attachment) if attachment is not None else ""
+    activity = Activity(
+        promise=promise, date=date, text=text, reach=reach, organisation=organisation, created_by=_user(actor)
+    )
+    _clean(activity, exclude=["attachment"])
+    if attachment is not None:
+        activity.attachment.save(f"{secrets.token_hex(16)}.{suffix}", attachment, save=False)
+    try:
+        with transaction.atomic():
+            activity.save()
+            changes = {
+                "promise": promise.pk,
+                "activity": activity.pk,
+                "date": date,
+                "reach": reach,
+                "organisation": organisation,
+                "attachment": attachment is not None,
+            }
+            record("lofte.add_activity", actor=actor, obj=lofte, partnership=access.partnership, changes=changes)
+    except BaseException:
+        if attachment is not None:
+            activity.attachment.delete(save=False)
+        raise
+    return activity
+
+
+def _attachment_suffix(attachment: File[Any]) -> str:
+    _check_size(attachment.size)
+    suffix = PurePath(attachment.name or "").suffix.lower().lstrip(".")
+    if suffix not in ATTACHMENT_SUFFIXES:
+        allowed = ", ".join(sorted(ATTACHMENT_SUFFIXES))
+        raise PromiseRefused(_("Bilagan kan vara en fil av typen %(types)s.") % {"types": allowed}, field="attachment")
+    return suffix
+
+
+def do_remove_activity(access: PartnershipAccess, activity: Activity, *, actor: Any) -> None:
+    lofte = activity.promise.lofte
+    _require_edit_lofte(access, lofte)
+    with transaction.atomic():
+        changes = {"promise": activity.promise_id, "activity": activity.pk, "date": activity.date}
+        record("lofte.remove_activity", actor=actor, obj=lofte, partnership=access.partnership, changes=changes)
+        _delete_file_on_commit(activity.attachment)
+        activity.delete()
+
+
+# The decision record
+
+
+def do_save_decision(access: PartnershipAccess, lofte: Medborgarlofte, *, actor: Any, **values: Any) -> Decision:
+    """Create or change the decision record (tjänsteskrivelse, body, meeting, paragraph, distribution) until the
+    löfte is decided; `values` are any of DECISION_FIELDS."""
+    _check_fields(values, DECISION_FIELDS)
+    _require_edit_lofte(access, lofte)
+    _refuse_personal_data(values)
+    with transaction.atomic():
+        _require_open(access, lofte)
+        decision = Decision.objects.filter(lofte=lofte).first()
+        if decision is not None:
+            _update(access, decision, values, "lofte.save_decision", actor=actor, on=lofte)
+            return decision
+        decision = Decision(lofte=lofte, **values)
+        _clean(decision)
+        decision.save()
+        record("lofte.save_decision", actor=actor, obj=lofte, partnership=access.partnership, changes=values)
+    return decision
+
+
+# The workflow
+
+
+def propose_missing(*, focus_areas: int, promises: int, decision: Decision | None) -> list[str]:
+    """What a draft lacks before it can be proposed for decision; empty when nothing."""
+    missing = []
+    if not focus_areas:
+        missing.append(_("minst ett fokusområde"))
+    if not promises:
+        missing.append(_("minst ett löfte"))
+    if decision is None or not decision.case_number.strip():
+        missing.append(_("ett diarienummer i beslutsuppgifterna"))
+    return missing
+
+
+def decide_missing(decision: Decision | None) -> list[str]:
+    """What the decision record lacks before the decision can be recorded; empty when nothing."""
+    fields = (
+        ("body", _("organet som beslutar")),
+        ("meeting_date", _("sammanträdesdatum")),
+        ("paragraph", _("paragraf")),
+    )
+    if decision is None:
+        return [label for _name, label in fields]
+    return [label for name, label in fields if not str(getattr(decision, name) or "").strip()]
+
+
+def _require_manage(access: PartnershipAccess, lofte: Medborgarlofte) -> None:
+    if not access.can(Can.MANAGE):
+        raise PromiseRefused(_("Bara den som leder samverkan kan ta medborgarlöftet vidare i beslutsprocessen."))
+    if lofte.agreement.partnership_id != access.partnership.pk:
+        raise PromiseRefused(_("Medborgarlöftet hör till en annan samverkan."))
+
+
+def _step(
+    access: PartnershipAccess,
+    lofte: Medborgarlofte,
+    *,
+    before: str,
+    after: str,
+    action: str,
+    actor: Any,
+    changes: Values | None = None,
+) -> Medborgarlofte:
+    """Call inside transaction.atomic() after the status is locked and checked."""
+    lofte.status = after
+    fields = ["status", "updated_at"]
+    if after == Status.PUBLICERAD:
+        lofte.published_at = timezone.now()
+        fields.append("published_at")
+    lofte.save(update_fields=fields)
+    record(
+        action,
+        actor=actor,
+        obj=lofte,
+        partnership=access.partnership,
+        changes={"status": [before, after], **(changes or {})},
+    )
+    return lofte
+
+
+def _require_status(lofte: Medborgarlofte, wanted: str, message: str) -> str:
+    status = _locked_status(lofte)
+    if status != wanted:
+        raise PromiseRefused(message)
+    return status
+
+
+def do_propose(access: PartnershipAccess, lofte: Medborgarlofte, *, actor: Any) -> Medborgarlofte:
+    """utkast → föreslagen: the draft goes to the arbetsutskott with its tjänsteskrivelse."""
+    _require_manage(access, lofte)
+    with transaction.atomic():
+        before = _require_status(lofte, Status.UTKAST, _("Bara ett utkast kan föreslås för beslut."))
+        decision = Decision.objects.filter(lofte=lofte).first()
+        missing = propose_missing(
+            focus_areas=lofte.focus_areas.count(), promises=lofte.promises.count(), decision=decision
+        )
+        if missing:
+            raise PromiseRefused(
+                _("Medborgarlöftet kan inte föreslås ännu. Saknas: %(missing)s.") % {"missing": ", ".join(missing)}
+            )
+        assert decision is not None
+        changes = {"case_number": decision.case_number}
+        return _step(
+            access, lofte, before=before, after=Status.FORESLAGEN, action="lofte.propose", actor=actor, changes=changes
+        )
+
+
+def do_return_to_draft(access: PartnershipAccess, lofte: Medborgarlofte, *, actor: Any) -> Medborgarlofte:
+    """föreslagen → utkast: the proposal is taken back to be changed."""
+    _require_manage(access, lofte)
+    with transaction.atomic():
+        before = _require_status(lofte, Status.FORESLAGEN, _("Bara ett föreslaget medborgarlöfte kan bli utkast igen."))
+        return _step(access, lofte, before=before, after=Status.UTKAST, action="lofte.return_to_draft", actor=actor)
+
+
+def do_decide(access: PartnershipAccess, lofte: Medborgarlofte, *, actor: Any) -> Medborgarlofte:
+    """föreslagen → beslutad: the body has decided; from now on the löfte's text is the decision."""
+    _require_manage(access, lofte)
+    with transaction.atomic():
+        before = _require_status(lofte, Status.FORESLAGEN, _("Bara ett föreslaget medborgarlöfte kan beslutas."))
+        decision = Decision.objects.filter(lofte=lofte).first()
+        missing = decide_missing(decision)
+        if missing:
+            raise PromiseRefused(
+                _("Beslutet kan inte registreras ännu. Saknas: %(missing)s.") % {"missing": ", ".join(missing)}
+            )
+        assert decision is not None
+        changes = {
+            "case_number": decision.case_number,
+            "body": decision.body,
+            "meeting_date": decision.meeting_date,
+            "paragraph": decision.paragraph,
+        }
+        return _step(
+            access, lofte, before=before, after=Status.BESLUTAD, action="lofte.decide", actor=actor, changes=changes
+        )
+
+
+def do_publish(access: PartnershipAccess, lofte: Medborgarlofte, *, actor: Any) -> Medborgarlofte:
+    """beslutad → publicerad: citizens can read the löfte and, later, its follow-up."""
+    _require_manage(access, lofte)
+    with transaction.atomic():
+        before = _require_status(lofte, Status.BESLUTAD, _("Bara ett beslutat medborgarlöfte kan publiceras."))
+        return _step(access, lofte, before=before, after=Status.PUBLICERAD, action="lofte.publish", actor=actor)

@@ -1,0 +1,456 @@
+"""The action plan as a spreadsheet: every promise of a löfte out to XLSX or CSV, and back in.
+
+People keep their action plan in Excel, and nobody updates progress one page at a time, so the plan goes out and
+comes back. The columns are id, focus area, promise, responsible, status, progress and comment. Only status,
+progress and comment are read back; the id names the promise and the other columns are there to recognise the row.
+Status is a code or its Swedish label (ej_paborjad or "Ej påbörjad"); an empty progress means "what the status
+says". The comment belongs to the löfte's current follow-up round (the earliest open one, see
+lofte.promises.followup.current_round); without an open round a comment cannot be read in.
+
+Reading in is two steps. `read_plan` parses and checks every row and returns what would change (the preview);
+every problem is named by its row and column, in Swedish. `do_import_plan` applies the preview in one transaction
+after checking that the promises are still as the preview saw them: nothing changes unless every row is valid,
+and reading the same file again changes nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from openpyxl import load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
+
+from lofte.audit.log import record
+from lofte.lib.pii import describe, find_personal_data
+from lofte.lib.tables import Cell, to_csv, to_xlsx
+from lofte.partnerships.access import PartnershipAccess
+from lofte.promises.followup import (
+    FollowUpRefused,
+    current_round,
+    require,
+    require_open,
+    set_promise,
+    sync_reports,
+)
+from lofte.promises.models import Medborgarlofte, Promise, PromiseReport
+
+# (key, heading): the order of the columns in the file.
+COLUMNS = (
+    ("id", gettext_lazy("id")),
+    ("focus_area", gettext_lazy("Fokusområde")),
+    ("text", gettext_lazy("Löfte")),
+    ("responsible", gettext_lazy("Ansvariga")),
+    ("status", gettext_lazy("Status")),
+    ("progress", gettext_lazy("Framsteg (%)")),
+    ("comment", gettext_lazy("Kommentar")),
+)
+READ = ("id", "status", "progress", "comment")
+# How each column is named in messages, and the headings accepted for it (lower case, Swedish and English).
+FIELD_NAMES = {
+    "id": gettext_lazy("id"),
+    "status": gettext_lazy("status"),
+    "progress": gettext_lazy("framsteg"),
+    "comment": gettext_lazy("kommentar"),
+}
+HEADINGS = {
+    "id": "id",
+    "fokusområde": "focus_area",
+    "löfte": "text",
+    "ansvariga": "responsible",
+    "status": "status",
+    "framsteg (%)": "progress",
+    "framsteg": "progress",
+    "kommentar": "comment",
+    "focus area": "focus_area",
+    "promise": "text",
+    "responsible": "responsible",
+    "progress (%)": "progress",
+    "progress": "progress",
+    "comment": "comment",
+}
+MAX_ROWS = 2000
+XLSX_MAGIC = b"PK\x03\x04"
+# Our own XLSX writer puts an apostrophe before a text that would start a formula (lofte.lib.tables).
+FORMULA_STARTS = ("=", "+", "-", "@")
+
+Values = tuple[str, int | None, str]  # status, progress, comment
+
+
+class PlanRefused(Exception):
+    """The file cannot be read in; `errors` name the row and the column of each problem."""
+
+    def __init__(self, errors: Sequence[str]) -> None:
+        super().__init__(" ".join(errors))
+        self.errors = list(errors)
+
+
+# Export
+
+
+def plan_rows(lofte: Medborgarlofte) -> tuple[list[str], list[list[Cell]]]:
+    """The headings and one row per promise, in the order of the plan."""
+    round_ = current_round(lofte)
+    comments: dict[int, str] = {}
+    if round_ is not None:
+        comments = dict(PromiseReport.objects.filter(round=round_).values_list("promise_id", "comment"))
+    promises = (
+        Promise.objects.filter(lofte=lofte)
+        .select_related("focus_area")
+        .prefetch_related("responsible")
+        .order_by("focus_area__position", "focus_area_id", "position", "id")
+    )
+    rows: list[list[Cell]] = [
+        [
+            promise.pk,
+            promise.focus_area.name if promise.focus_area else "",
+            promise.text,
+            ", ".join(sorted(o.name for o in promise.responsible.all())),
+            str(promise.get_status_display()),
+            promise.progress,
+            comments.get(promise.pk, ""),
+        ]
+        for promise in promises
+    ]
+    return [str(heading) for _key, heading in COLUMNS], rows
+
+
+def export_plan(lofte: Medborgarlofte, fmt: str) -> bytes:
+    headers, rows = plan_rows(lofte)
+    if fmt == "csv":
+        return to_csv(headers, rows)
+    if fmt == "xlsx":
+        return to_xlsx(_("Åtgärdsplan"), headers, rows)
+    raise ValueError(f"unknown format {fmt!r}")
+
+
+# Reading the file
+
+
+def _cells(data: bytes, filename: str) -> list[list[Any]]:
+    """Every row of the file's first sheet as a list of cell values; the first row holds the headings."""
+    if data.startswith(XLSX_MAGIC) or filename.lower().endswith(".xlsx"):
+        return _xlsx_cells(data)
+    return _csv_cells(data)
+
+
+def _xlsx_cells(data: bytes) -> list[list[Any]]:
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, TypeError, OSError) as error:
+        raise PlanRefused([_("Filen är inte en XLSX-fil som går att läsa.")]) from error
+    try:
+        sheet = workbook.worksheets[0]
+        return [list(row) for _, row in zip(range(MAX_ROWS + 2), sheet.iter_rows(values_only=True), strict=False)]
+    finally:
+        workbook.close()
+
+
+def _csv_cells(data: bytes) -> list[list[Any]]:
+    text = _decode(data)
+    first = text.splitlines()[0]
+    delimiter = max(";,\t", key=first.count)
+    return [list(row) for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+
+
+def _decode(data: bytes) -> str:
+    """UTF-8 (with or without a byte-order mark) or, as older Excel writes it, Windows-1252."""
+    if b"\x00" not in data:
+        for encoding in ("utf-8-sig", "cp1252"):
+            try:
+                text = data.decode(encoding)
+            except UnicodeDecodeError:
+                continue
+            if text.strip():
+                return text
+    raise PlanRefused([_("Filen är varken en XLSX-fil eller en CSV-fil som går att läsa.")])
+
+
+def _columns(headings: Sequence[Any]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for index, heading in enumerate(headings):
+        key = HEADINGS.get(str(heading or "").strip().lower())
+        if key and key not in found:
+            found[key] = index
+    missing = [key for key in READ if key not in found]
+    if missing:
+        names = dict(COLUMNS)
+        raise PlanRefused(
+            [_("Kolumnen ”%(column)s” saknas i filens första rad.") % {"column": names[key]} for key in missing]
+        )
+    return found
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _unquote(text: str) -> str:
+    return text[1:] if text[:1] == "'" and text[1:2] in FORMULA_STARTS else text
+
+
+@dataclass(frozen=True)
+class Row:
+    number: int  # as the spreadsheet numbers it: the headings are row 1
+    cells: dict[str, str]
+
+
+def _rows(cells: list[list[Any]]) -> Iterator[Row]:
+    if not cells:
+        raise PlanRefused([_("Filen är tom.")])
+    columns = _columns(cells[0])
+    if len(cells) > MAX_ROWS + 1:
+        raise PlanRefused([_("Filen har fler än %(count)s rader.") % {"count": MAX_ROWS}])
+    for number, values in enumerate(cells[1:], start=2):
+        row = {key: _text(values[index]) if index < len(values) else "" for key, index in columns.items()}
+        if not any(row.get(key) for key in READ):
+            continue
+        yield Row(number, row)
+
+
+# Checking each row
+
+
+@dataclass(frozen=True)
+class RowChange:
+    row: int
+    promise_id: int
+    text: str
+    before: Values
+    after: Values
+
+    @property
+    def fields(self) -> list[tuple[str, str, str]]:
+        """What changes, as (column, before, after) in words."""
+        labels = (_("Status"), _("Framsteg"), _("Kommentar"))
+        return [
+            (str(label), _describe(index, old), _describe(index, new))
+            for index, (label, old, new) in enumerate(zip(labels, self.before, self.after, strict=True))
+            if old != new
+        ]
+
+    def as_data(self) -> dict[str, Any]:
+        return {
+            "row": self.row,
+            "promise": self.promise_id,
+            "text": self.text,
+            "before": list(self.before),
+            "after": list(self.after),
+        }
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> RowChange:
+        before, after = data["before"], data["after"]
+        return cls(
+            data["row"],
+            data["promise"],
+            data["text"],
+            (before[0], before[1], before[2]),
+            (after[0], after[1], after[2]),
+        )
+
+
+def _describe(index: int, value: Any) -> str:
+    if index == 0:
+        return str(Promise.Status(value).label)
+    if index == 1:
+        return _("efter status") if value is None else f"{value} %"
+    return value or "–"
+
+
+@dataclass(frozen=True)
+class PlanPreview:
+    lofte_id: int
+    round_id: int | None
+    round_label: str
+    rows: int
+    changes: tuple[RowChange, ...]
+
+    def as_data(self) -> dict[str, Any]:
+        """For the session, between the preview and the confirmation."""
+        return {
+            "lofte": self.lofte_id,
+            "round": self.round_id,
+            "round_label": self.round_label,
+            "rows": self.rows,
+            "changes": [change.as_data() for change in self.changes],
+        }
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> PlanPreview:
+        changes = tuple(RowChange.from_data(change) for change in data["changes"])
+        return cls(data["lofte"], data["round"], data["round_label"], data["rows"], changes)
+
+
+STATUSES = {
+    **{code: code for code in Promise.Status.values},
+    **{str(label).lower(): code for code, label in Promise.Status.choices},
+}
+
+
+def read_plan(access: PartnershipAccess, lofte: Medborgarlofte, data: bytes, filename: str) -> PlanPreview:
+    """What the file would change, or PlanRefused naming every row and column that is wrong."""
+    rows = list(_rows(_cells(data, filename)))
+    round_ = current_round(lofte)
+    promises = _promises(access, [row for row in rows if row.cells["id"].isdigit()])
+    comments: dict[int, str] = {}
+    if round_ is not None:
+        comments = dict(PromiseReport.objects.filter(round=round_).values_list("promise_id", "comment"))
+    errors: list[str] = []
+    changes: list[RowChange] = []
+    seen: dict[int, int] = {}
+    for row in rows:
+        try:
+            change = _check(row, lofte, promises, comments, round_ is not None, seen)
+        except PlanRefused as refusal:
+            errors.extend(refusal.errors)
+            continue
+        if change.before != change.after:
+            changes.append(change)
+    if errors:
+        raise PlanRefused(errors)
+    label = round_.label if round_ is not None else ""
+    return PlanPreview(lofte.pk, round_.pk if round_ else None, label, len(rows), tuple(changes))
+
+
+def _promises(access: PartnershipAccess, rows: list[Row]) -> dict[int, Promise]:
+    """The promises the rows name, among the partnership's own: another kommun's ids are unknown here."""
+    ids = {int(row.cells["id"]) for row in rows}
+    found = Promise.objects.filter(pk__in=ids, lofte__agreement__partnership=access.partnership)
+    return {promise.pk: promise for promise in found.only("id", "lofte_id", "text", "status", "progress")}
+
+
+def _error(row: Row, field: str, message: str) -> PlanRefused:
+    return PlanRefused(
+        [
+            _("Rad %(row)s, %(field)s: %(message)s")
+            % {"row": row.number, "field": FIELD_NAMES[field], "message": message}
+        ]
+    )
+
+
+def _check(
+    row: Row,
+    lofte: Medborgarlofte,
+    promises: dict[int, Promise],
+    comments: dict[int, str],
+    has_round: bool,
+    seen: dict[int, int],
+) -> RowChange:
+    promise = _check_id(row, lofte, promises, seen)
+    errors: list[str] = []
+    after: list[Any] = []
+    for check in (_check_status, _check_progress, _check_comment):
+        try:
+            after.append(check(row))
+        except PlanRefused as refusal:
+            errors.extend(refusal.errors)
+    if errors:
+        raise PlanRefused(errors)
+    status, progress, comment = after
+    before: Values = (promise.status, promise.progress, comments.get(promise.pk, ""))
+    if comment != before[2] and not has_round:
+        raise _error(row, "comment", _("det finns ingen pågående uppföljning att skriva kommentaren i."))
+    seen[promise.pk] = row.number
+    return RowChange(row.number, promise.pk, promise.text, before, (status, progress, comment))
+
+
+def _check_id(row: Row, lofte: Medborgarlofte, promises: dict[int, Promise], seen: dict[int, int]) -> Promise:
+    value = row.cells["id"]
+    if not value:
+        raise _error(row, "id", _("saknas."))
+    if not value.isdigit():
+        raise _error(row, "id", _("”%(value)s” är inget id.") % {"value": value})
+    promise = promises.get(int(value))
+    if promise is None:
+        raise _error(row, "id", _("det finns inget löfte med id %(id)s.") % {"id": value})
+    if promise.lofte_id != lofte.pk:
+        raise _error(row, "id", _("löftet %(id)s hör till ett annat medborgarlöfte.") % {"id": value})
+    if promise.pk in seen:
+        raise _error(row, "id", _("löftet finns redan på rad %(row)s.") % {"row": seen[promise.pk]})
+    return promise
+
+
+def _check_status(row: Row) -> str:
+    value = row.cells["status"]
+    if not value:
+        raise _error(row, "status", _("saknas."))
+    status = STATUSES.get(value.lower())
+    if status is None:
+        labels = ", ".join(str(label) for label in Promise.Status.labels)
+        raise _error(
+            row, "status", _("”%(value)s” är ingen status; ange en av %(labels)s.") % {"value": value, "labels": labels}
+        )
+    return status
+
+
+def _check_progress(row: Row) -> int | None:
+    value = row.cells["progress"].removesuffix("%").strip().replace(",", ".")
+    if not value:
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        number = -1.0
+    if not number.is_integer() or not 0 <= number <= 100:
+        raise _error(
+            row, "progress", _("”%(value)s” är inget heltal mellan 0 och 100.") % {"value": row.cells["progress"]}
+        )
+    return int(number)
+
+
+def _check_comment(row: Row) -> str:
+    comment = _unquote(row.cells["comment"])
+    if findings := find_personal_data(comment):
+        raise _error(row, "comment", describe(findings))
+    return comment
+
+
+# Applying
+
+
+def do_import_plan(access: PartnershipAccess, lofte: Medborgarlofte, preview: PlanPreview, *, actor: Any) -> int:
+    """Apply a preview all or nothing; returns the number of promises changed."""
+    require(access, lofte)
+    if preview.lofte_id != lofte.pk:
+        raise FollowUpRefused(_("Filen lästes in för ett annat medborgarlöfte."))
+    if not preview.changes:
+        return 0
+    with transaction.atomic():
+        round_ = current_round(lofte)
+        if (round_.pk if round_ else None) != preview.round_id:
+            raise FollowUpRefused(_("Uppföljningen har ändrats sedan filen lästes in. Läs in filen igen."))
+        if round_ is not None:
+            round_.lofte = lofte
+            require_open(access, round_)
+        ids = [change.promise_id for change in preview.changes]
+        promises = {p.pk: p for p in Promise.objects.select_for_update().filter(pk__in=ids, lofte=lofte)}
+        comments = dict(
+            PromiseReport.objects.filter(round=round_, promise_id__in=ids).values_list("promise_id", "comment")
+        )
+        logged: dict[str, Any] = {}
+        for change in preview.changes:
+            promise = promises.get(change.promise_id)
+            if promise is None or (promise.status, promise.progress, comments.get(promise.pk, "")) != change.before:
+                raise FollowUpRefused(_("Åtgärdsplanen har ändrats sedan filen lästes in. Läs in filen igen."))
+            status, progress, comment = change.after
+            changed = set_promise(promise, status, progress)
+            if comment != change.before[2]:
+                changed["comment"] = True
+            logged[str(promise.pk)] = changed
+        if round_ is not None:
+            sync_reports(round_, {change.promise_id: change.after[2] for change in preview.changes})
+        changes = {"rows": preview.rows, "round": preview.round_label, "promises": logged}
+        record("followup.import_plan", actor=actor, obj=lofte, partnership=access.partnership, changes=changes)
+    return len(preview.changes)

@@ -1,0 +1,328 @@
+"""The decision documents for a medborgarlöfte, as DOCX the kommun can adapt to its own template: the
+tjänsteskrivelse (the officials' report with the proposal) and the protokollsutdrag (the extract of the minutes
+with the body, the meeting date and the § paragraph).
+
+Both follow the layout of the kommuner's own documents (Mjölby's § 59, KS/2024:126): a header with kommun, date,
+case number and handläggare; Bakgrund from the agreement; Sammanfattning of the lägesbild; Förslag; the
+medborgarlöfte itself with its focus areas, goals and promises; Beslutsunderlag; the proposal or decision; and
+"Beslutet skickas till". They are gathered once, in a fixed number of queries, and written from plain data.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import docx
+from django.db.models import Prefetch
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from lofte.partnerships.models import Organisation, Partnership
+from lofte.promises.models import Agreement, Decision, Medborgarlofte, Promise
+from lofte.promises.queries import decision_of, tree
+
+TJANSTESKRIVELSE = "tjansteskrivelse"
+PROTOKOLLSUTDRAG = "protokollsutdrag"
+KINDS = (TJANSTESKRIVELSE, PROTOKOLLSUTDRAG)
+
+
+@dataclass(frozen=True)
+class PromiseLine:
+    text: str
+    responsible: tuple[str, ...]
+    depth: int
+
+    @property
+    def responsible_line(self) -> str:
+        return _("Ansvariga: %(names)s") % {"names": ", ".join(self.responsible)} if self.responsible else ""
+
+
+@dataclass(frozen=True)
+class AreaContent:
+    name: str
+    description: str
+    goals: tuple[str, ...]
+    promises: tuple[PromiseLine, ...]
+
+
+@dataclass(frozen=True)
+class DecisionContent:
+    kommun: str
+    title: str
+    period: str
+    is_decided: bool
+    report_date: date | None
+    report_author: str
+    report_author_title: str
+    case_number: str
+    body: str
+    meeting_date: date | None
+    paragraph: str
+    background: tuple[str, ...]
+    summary: tuple[str, ...]
+    proposal: tuple[str, ...]
+    crime_categories: tuple[str, ...]
+    areas: tuple[AreaContent, ...]
+    basis: tuple[str, ...]
+    decision_lines: tuple[str, ...]
+    distribution: tuple[str, ...]
+
+    @property
+    def heading(self) -> str:
+        return _("Medborgarlöfte %(period)s") % {"period": self.period}
+
+    @property
+    def meeting_line(self) -> str:
+        when = self.meeting_date.isoformat() if self.meeting_date else "–"
+        return f"{self.kommun}, {self.body or _('sammanträde')} {when}"
+
+    @property
+    def paragraph_line(self) -> str:
+        return _("%(paragraph)s Diarienummer: %(case)s") % {
+            "paragraph": self.paragraph or "§ –",
+            "case": self.case_number or "–",
+        }
+
+
+def paragraph_text(paragraph: str) -> str:
+    """ "59", "§59" and "§ 59" all as "§ 59"."""
+    text = paragraph.strip().lstrip("§").strip()
+    return f"§ {text}" if text else ""
+
+
+def body_label(decision: Decision | None) -> str:
+    if decision is None:
+        return ""
+    return decision.body_name.strip() or str(decision.get_body_display() if decision.body else "")
+
+
+def _and(names: list[str]) -> str:
+    if len(names) < 2:
+        return "".join(names)
+    return _("%(first)s och %(last)s") % {"first": ", ".join(names[:-1]), "last": names[-1]}
+
+
+def _paragraphs(text: str) -> list[str]:
+    return [part.strip() for part in text.replace("\r\n", "\n").split("\n\n") if part.strip()]
+
+
+# Gathering
+
+
+def gather(lofte: Medborgarlofte, partnership: Partnership) -> DecisionContent:
+    """Everything both documents show; five queries whatever the number of focus areas and promises."""
+    if lofte.agreement.partnership_id != partnership.pk:
+        raise ValueError("The löfte belongs to another partnership")
+    agreement = lofte.agreement
+    decision = decision_of(lofte)
+    organisations = list(partnership.organisations.order_by("kind", "name").only("name", "kind"))
+    kommun = next((o.name for o in organisations if o.kind == Organisation.Kind.KOMMUN), "")
+    kommun = kommun or _("%(name)s kommun") % {"name": partnership.area.name}
+    body = body_label(decision)
+    return DecisionContent(
+        kommun=kommun,
+        title=lofte.title,
+        period=lofte.period,
+        is_decided=lofte.status in (Medborgarlofte.Status.BESLUTAD, Medborgarlofte.Status.PUBLICERAD),
+        report_date=decision.report_date if decision else None,
+        report_author=decision.report_author if decision else "",
+        report_author_title=decision.report_author_title if decision else "",
+        case_number=decision.case_number if decision else "",
+        body=body,
+        meeting_date=decision.meeting_date if decision else None,
+        paragraph=paragraph_text(decision.paragraph) if decision else "",
+        background=tuple(_background(agreement, _signing_parties(organisations))),
+        summary=tuple(_summary(lofte, agreement)),
+        proposal=tuple(_proposal(lofte, agreement)),
+        crime_categories=tuple(str(c) for c in lofte.crime_categories),
+        areas=tuple(_areas(lofte)),
+        basis=tuple(decision.basis if decision and decision.basis else _default_basis(lofte, agreement, decision)),
+        decision_lines=tuple(_decision_lines(lofte, decision, body)),
+        distribution=tuple(decision.distribution if decision and decision.distribution else []),
+    )
+
+
+def _signing_parties(organisations: list[Organisation]) -> list[str]:
+    """The lokalpolisområde and the kommun, who sign the agreement; every party if neither is registered."""
+    order = (Organisation.Kind.LPO, Organisation.Kind.KOMMUN)
+    signing = sorted((o for o in organisations if o.kind in order), key=lambda o: (order.index(o.kind), o.name))
+    return [o.name for o in signing or organisations]
+
+
+def _background(agreement: Agreement, parties: list[str]) -> list[str]:
+    opening = _(
+        "%(parties)s har under %(start)s–%(end)s en skriftlig samverkansöverenskommelse om det brottsförebyggande "
+        "och trygghetsskapande arbetet: %(title)s."
+    ) % {
+        "parties": _and(parties) or _("Parterna"),
+        "start": agreement.starts_on.year,
+        "end": agreement.ends_on.year,
+        "title": agreement.title,
+    }
+    texts = [opening, *_paragraphs(agreement.focus_problems), *_paragraphs(agreement.follow_up)]
+    if agreement.followup_bodies and not agreement.follow_up.strip():
+        texts.append(
+            _("Arbetet följs upp tillsammans med %(bodies)s.") % {"bodies": _and(list(agreement.followup_bodies))}
+        )
+    return texts
+
+
+def _summary(lofte: Medborgarlofte, agreement: Agreement) -> list[str]:
+    count = agreement.followups_per_year
+    schedule = ngettext(
+        "Medborgarlöftet ska följas upp vid ett tillfälle per år.",
+        "Medborgarlöftet ska följas upp vid %(count)s tillfällen per år.",
+        count,
+    ) % {"count": count}
+    return [*_paragraphs(lofte.summary), *([schedule] if count else [])]
+
+
+def _proposal(lofte: Medborgarlofte, agreement: Agreement) -> list[str]:
+    texts = [_("Det föreligger nu medborgarlöfte avseende perioden %(period)s.") % {"period": lofte.period}]
+    if agreement.overall_goal.strip():
+        texts.append(_("Det övergripande målet för arbetet: %(goal)s") % {"goal": agreement.overall_goal.strip()})
+    return texts
+
+
+def _areas(lofte: Medborgarlofte) -> list[AreaContent]:
+    focus_areas = list(lofte.focus_areas.all())
+    goals = list(lofte.goals.order_by("position", "id").values_list("focus_area_id", "text"))
+    promises = list(
+        Promise.objects.filter(lofte=lofte).prefetch_related(
+            Prefetch("responsible", queryset=Organisation.objects.order_by("name").only("name"))
+        )
+    )
+    lines: dict[int | None, list[PromiseLine]] = {}
+    section: int | None = None
+    for row in tree(promises, {}):
+        if row.depth == 0:
+            section = row.promise.focus_area_id
+        responsible = tuple(o.name for o in row.promise.responsible.all())
+        lines.setdefault(section, []).append(PromiseLine(row.promise.text, responsible, row.depth))
+    contents = [
+        AreaContent(
+            area.name,
+            area.description,
+            tuple(text for focus, text in goals if focus == area.pk),
+            tuple(lines.get(area.pk, [])),
+        )
+        for area in focus_areas
+    ]
+    outside_goals = tuple(text for focus, text in goals if focus is None)
+    if outside_goals or lines.get(None):
+        contents.append(AreaContent(_("Övergripande"), "", outside_goals, tuple(lines.get(None, []))))
+    return contents
+
+
+def _default_basis(lofte: Medborgarlofte, agreement: Agreement, decision: Decision | None) -> list[str]:
+    report = _("Tjänsteskrivelse")
+    if decision and decision.report_date:
+        report = f"{report} {decision.report_date.isoformat()}"
+    return [f"{report}, {lofte.title}", agreement.title]
+
+
+def _decision_lines(lofte: Medborgarlofte, decision: Decision | None, body: str) -> list[str]:
+    if decision and decision.decision_text.strip():
+        return [line.strip() for line in decision.decision_text.splitlines() if line.strip()]
+    return [_("1. %(body)s antar %(title)s.") % {"body": body or _("Kommunstyrelsen"), "title": lofte.title}]
+
+
+# DOCX
+
+
+def render(kind: str, content: DecisionContent) -> bytes:
+    document = docx.Document()
+    document.core_properties.language = "sv-SE"
+    if kind == TJANSTESKRIVELSE:
+        document.core_properties.title = _("Tjänsteskrivelse: %(title)s") % {"title": content.title}
+        _tjansteskrivelse(document, content)
+    elif kind == PROTOKOLLSUTDRAG:
+        document.core_properties.title = _("Protokollsutdrag: %(title)s") % {"title": content.title}
+        _protokollsutdrag(document, content)
+    else:
+        raise ValueError(f"No such document: {kind}")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def _tjansteskrivelse(document: Any, content: DecisionContent) -> None:
+    document.add_heading(_("Tjänsteskrivelse"), level=0)
+    document.add_paragraph(content.kommun)
+    author = ", ".join(part for part in (content.report_author, content.report_author_title) if part)
+    for label, value in (
+        (_("Datum"), content.report_date.isoformat() if content.report_date else "–"),
+        (_("Diarienummer"), content.case_number or "–"),
+        (_("Handläggare"), author or "–"),
+        (_("Till"), content.body or "–"),
+    ):
+        paragraph = document.add_paragraph()
+        paragraph.add_run(f"{label} ").bold = True
+        paragraph.add_run(value)
+    document.add_heading(content.title, level=1)
+    _body(document, content)
+    _lines(document, _("Förslag till beslut"), content.decision_lines)
+    _lines(document, _("Beslutet skickas till"), content.distribution)
+    if author:
+        document.add_paragraph()
+        document.add_paragraph(content.report_author)
+        document.add_paragraph(content.report_author_title)
+
+
+def _protokollsutdrag(document: Any, content: DecisionContent) -> None:
+    document.add_heading(_("Protokollsutdrag"), level=0)
+    document.add_paragraph(content.meeting_line)
+    document.add_paragraph().add_run(content.paragraph_line).bold = True
+    document.add_heading(content.title, level=1)
+    _body(document, content)
+    heading = _("Beslut") if content.is_decided else _("Förslag till beslut")
+    _lines(document, heading, content.decision_lines)
+    document.add_paragraph("___")
+    _lines(document, _("Beslutet skickas till"), content.distribution)
+
+
+def _body(document: Any, content: DecisionContent) -> None:
+    """Bakgrund, Sammanfattning, Förslag, the medborgarlöfte and Beslutsunderlag: the same in both documents."""
+    for heading, texts in (
+        (_("Bakgrund"), content.background),
+        (_("Sammanfattning"), content.summary),
+        (_("Förslag"), content.proposal),
+    ):
+        document.add_heading(heading, level=2)
+        for text in texts:
+            document.add_paragraph(text)
+    document.add_heading(content.heading, level=2)
+    for area in content.areas:
+        _area(document, area)
+    if content.crime_categories:
+        document.add_heading(_("Prioriterade brottskategorier"), level=3)
+        for category in content.crime_categories:
+            document.add_paragraph(category, style="List Bullet")
+    _lines(document, _("Beslutsunderlag"), content.basis)
+
+
+def _area(document: Any, area: AreaContent) -> None:
+    document.add_heading(area.name, level=3)
+    for text in _paragraphs(area.description):
+        document.add_paragraph(text)
+    for goal in area.goals:
+        paragraph = document.add_paragraph()
+        paragraph.add_run(_("Mål: ")).bold = True
+        paragraph.add_run(goal)
+    if area.promises:
+        document.add_paragraph(_("För att uppnå detta lovar vi följande:"))
+    for line in area.promises:
+        paragraph = document.add_paragraph(line.text, style="List Bullet 2" if line.depth else "List Bullet")
+        if line.responsible_line:
+            paragraph.add_run(f" ({line.responsible_line})").italic = True
+
+
+def _lines(document: Any, heading: str, lines: tuple[str, ...]) -> None:
+    document.add_heading(heading, level=2)
+    if not lines:
+        document.add_paragraph("–")
+    for line in lines:
+        document.add_paragraph(line)

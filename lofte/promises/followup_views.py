@@ -1,0 +1,453 @@
+"""The follow-up pages (lofte.promises.followup_urls): a löfte's rounds, a round with its goals and promises, its
+reports, and the action plan out to a spreadsheet and back.
+
+Every change goes through lofte.promises.followup or lofte.promises.bulk; these views parse, check access, call one
+action and redirect. Members read everything; changing needs Can.EDIT and publishing Can.MANAGE (the actions say
+why when they refuse).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from lofte.partnerships.access import Can, PartnershipAccess, get_partnership_for_user
+from lofte.promises import bulk, reports
+from lofte.promises.followup import (
+    URL_NAMESPACE,
+    FollowUpRefused,
+    do_close_round,
+    do_comment_goal,
+    do_evaluate_round,
+    do_override_goal,
+    do_plan_rounds,
+    do_publish_round,
+    do_report_promise,
+    do_set_summary,
+)
+from lofte.promises.followup_forms import CommentForm, OverrideForm, PlanUploadForm, ReportForm, SummaryForm
+from lofte.promises.models import Activity, FollowUpRound, Goal, GoalEvaluation, Medborgarlofte, Promise, PromiseReport
+
+DOCUMENT_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+TABLE_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+}
+PREVIEW_KEY = "lofte-plan-import-%s"
+SUMMARY_ID = "id_summary_%s"
+
+
+# Finding what the URL names, within the member's partnership
+
+
+def _lofte(access: PartnershipAccess, pk: int) -> Medborgarlofte:
+    loften = Medborgarlofte.objects.select_related("agreement")
+    lofte = get_object_or_404(loften, pk=pk, agreement__partnership=access.partnership)
+    lofte.agreement.partnership = access.partnership
+    return lofte
+
+
+def _round(access: PartnershipAccess, pk: int) -> FollowUpRound:
+    rounds = FollowUpRound.objects.select_related("lofte__agreement")
+    round_ = get_object_or_404(rounds, pk=pk, lofte__agreement__partnership=access.partnership)
+    round_.lofte.agreement.partnership = access.partnership
+    return round_
+
+
+def _editing(request: HttpRequest, slug: str, pk: int) -> tuple[PartnershipAccess, FollowUpRound]:
+    access = get_partnership_for_user(request.user, slug, need=Can.EDIT)
+    return access, _round(access, pk)
+
+
+def _url(name: str, **kwargs: Any) -> str:
+    return reverse(f"{URL_NAMESPACE}:{name}", kwargs=kwargs)
+
+
+def _detail_url(round_: FollowUpRound, anchor: str = "") -> str:
+    url = _url("detail", slug=round_.lofte.agreement.partnership.slug, pk=round_.pk)
+    return f"{url}#{anchor}" if anchor else url
+
+
+def _act(
+    request: HttpRequest, round_: FollowUpRound, action: Callable[[], object], success: str, anchor: str = ""
+) -> HttpResponse:
+    """Run one action; its refusal, or the success, is shown on the round's page."""
+    try:
+        action()
+    except FollowUpRefused as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, success)
+    return redirect(_detail_url(round_, anchor))
+
+
+# A löfte's rounds
+
+
+@login_required
+def round_list(request: HttpRequest, slug: str, lofte: int) -> HttpResponse:
+    access = get_partnership_for_user(request.user, slug)
+    medborgarlofte = _lofte(access, lofte)
+    context = {
+        "access": access,
+        "partnership": access.partnership,
+        "lofte": medborgarlofte,
+        "agreement": medborgarlofte.agreement,
+        "rounds": list(FollowUpRound.objects.filter(lofte=medborgarlofte).order_by("period_start", "id")),
+        "ns": URL_NAMESPACE,
+    }
+    return render(request, "promises/followup_list.html", context)
+
+
+@login_required
+@require_POST
+def round_plan(request: HttpRequest, slug: str, lofte: int) -> HttpResponse:
+    access = get_partnership_for_user(request.user, slug, need=Can.EDIT)
+    medborgarlofte = _lofte(access, lofte)
+    try:
+        planned = do_plan_rounds(access, medborgarlofte, actor=request.user)
+    except FollowUpRefused as refusal:
+        messages.error(request, str(refusal))
+    else:
+        if planned:
+            count = len(planned)
+            text = ngettext("%(count)s uppföljning är planerad.", "%(count)s uppföljningar är planerade.", count)
+            messages.success(request, text % {"count": count})
+        else:
+            messages.info(request, _("Alla uppföljningar är redan planerade."))
+    return redirect(_url("index", slug=slug, lofte=medborgarlofte.pk))
+
+
+# A round
+
+
+@dataclass
+class GoalRow:
+    goal: Goal
+    evaluation: GoalEvaluation | None
+    content: reports.GoalContent
+    comment_form: forms.BaseForm | None = None
+    override_form: forms.BaseForm | None = None
+
+
+@dataclass
+class PromiseRow:
+    promise: Promise
+    depth: int
+    report: PromiseReport | None
+    activities: list[Activity]
+    content: reports.PromiseContent
+    form: forms.BaseForm | None = None
+
+
+@login_required
+def round_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    access = get_partnership_for_user(request.user, slug)
+    return _detail(request, access, _round(access, pk))
+
+
+def _detail(
+    request: HttpRequest,
+    access: PartnershipAccess,
+    round_: FollowUpRound,
+    bound: dict[str, forms.BaseForm] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The round's page; `bound` holds a submitted form with its errors, by the key it is shown under."""
+    bound = bound or {}
+    loaded = reports.load(round_)
+    content = reports.gather(loaded)
+    editable = access.can_edit and round_.status == FollowUpRound.Status.OPEN
+    goals = [
+        GoalRow(goal, loaded.evaluations.get(goal.pk), goal_content)
+        for goal, goal_content in zip(loaded.goals, content.goals, strict=True)
+    ]
+    promises = [
+        PromiseRow(
+            promise, depth, loaded.reports.get(promise.pk), loaded.activities.get(promise.pk, []), promise_content
+        )
+        for (promise, depth), promise_content in zip(loaded.promises, content.promises, strict=True)
+    ]
+    if editable:
+        _add_forms(goals, promises, bound)
+    context = {
+        "access": access,
+        "partnership": access.partnership,
+        "round": round_,
+        "lofte": round_.lofte,
+        "content": content,
+        "goals": goals,
+        "promises": promises,
+        "editable": editable,
+        "may_publish": access.can(Can.MANAGE) and round_.status == FollowUpRound.Status.CLOSED,
+        "summary_form": (bound.get("summary") or SummaryForm(initial={"summary": round_.summary}, auto_id=SUMMARY_ID))
+        if editable
+        else None,
+        "ns": URL_NAMESPACE,
+    }
+    return render(request, "promises/followup_detail.html", context, status=status)
+
+
+def _add_forms(goals: list[GoalRow], promises: list[PromiseRow], bound: dict[str, forms.BaseForm]) -> None:
+    for row in goals:
+        evaluation, pk = row.evaluation, row.goal.pk
+        if evaluation is None:
+            continue
+        row.comment_form = bound.get(f"comment-{pk}") or CommentForm(
+            initial={"comment": evaluation.comment}, auto_id=f"id_comment{pk}_%s"
+        )
+        row.override_form = bound.get(f"override-{pk}") or OverrideForm(
+            initial={"verdict": evaluation.override, "reason": evaluation.override_reason},
+            auto_id=f"id_override{pk}_%s",
+        )
+    for promise_row in promises:
+        promise, report = promise_row.promise, promise_row.report
+        initial = {"status": promise.status, "progress": promise.progress, "comment": report.comment if report else ""}
+        promise_row.form = bound.get(f"report-{promise.pk}") or ReportForm(
+            initial=initial, auto_id=f"id_report{promise.pk}_%s"
+        )
+
+
+@login_required
+@require_POST
+def round_evaluate(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    access, round_ = _editing(request, slug, pk)
+    return _act(
+        request,
+        round_,
+        lambda: do_evaluate_round(access, round_, actor=request.user),
+        _("Målen är beräknade och löftenas status och framsteg är sparade för uppföljningen."),
+    )
+
+
+def _evaluation(round_: FollowUpRound, goal: int) -> GoalEvaluation:
+    evaluation = get_object_or_404(GoalEvaluation.objects.select_related("goal"), round=round_, goal_id=goal)
+    evaluation.round = round_
+    return evaluation
+
+
+@login_required
+@require_POST
+def goal_comment(request: HttpRequest, slug: str, pk: int, goal: int) -> HttpResponse:
+    access, round_ = _editing(request, slug, pk)
+    evaluation = _evaluation(round_, goal)
+    form = CommentForm(request.POST, auto_id=f"id_comment{goal}_%s")
+    if not form.is_valid():
+        return _detail(request, access, round_, {f"comment-{goal}": form}, status=400)
+    comment = form.cleaned_data["comment"]
+    return _act(
+        request,
+        round_,
+        lambda: do_comment_goal(access, evaluation, comment=comment, actor=request.user),
+        _("Kommentaren är sparad."),
+        f"goal-{goal}",
+    )
+
+
+@login_required
+@require_POST
+def goal_override(request: HttpRequest, slug: str, pk: int, goal: int) -> HttpResponse:
+    access, round_ = _editing(request, slug, pk)
+    evaluation = _evaluation(round_, goal)
+    form = OverrideForm(request.POST, auto_id=f"id_override{goal}_%s")
+    if not form.is_valid():
+        return _detail(request, access, round_, {f"override-{goal}": form}, status=400)
+    verdict, reason = form.cleaned_data["verdict"], form.cleaned_data["reason"]
+    success = _("Bedömningen är ändrad.") if verdict else _("Den beräknade bedömningen gäller.")
+    return _act(
+        request,
+        round_,
+        lambda: do_override_goal(access, evaluation, verdict=verdict, reason=reason, actor=request.user),
+        success,
+        f"goal-{goal}",
+    )
+
+
+@login_required
+@require_POST
+def promise_report(request: HttpRequest, slug: str, pk: int, promise: int) -> HttpResponse:
+    access, round_ = _editing(request, slug, pk)
+    reported = get_object_or_404(Promise, pk=promise, lofte_id=round_.lofte_id)
+    reported.lofte = round_.lofte
+    form = ReportForm(request.POST, auto_id=f"id_report{promise}_%s")
+    if not form.is_valid():
+        return _detail(request, access, round_, {f"report-{promise}": form}, status=400)
+    data = form.cleaned_data
+    return _act(
+        request,
+        round_,
+        lambda: do_report_promise(
+            access,
+            round_,
+            reported,
+            status=data["status"],
+            progress=data["progress"],
+            comment=data["comment"],
+            actor=request.user,
+        ),
+        _("Löftet är rapporterat."),
+        f"promise-{promise}",
+    )
+
+
+@login_required
+@require_POST
+def round_summary(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    access, round_ = _editing(request, slug, pk)
+    form = SummaryForm(request.POST, auto_id=SUMMARY_ID)
+    if not form.is_valid():
+        return _detail(request, access, round_, {"summary": form}, status=400)
+    summary = form.cleaned_data["summary"]
+    return _act(
+        request,
+        round_,
+        lambda: do_set_summary(access, round_, summary=summary, actor=request.user),
+        _("Sammanfattningen är sparad."),
+        "summary",
+    )
+
+
+@login_required
+@require_POST
+def round_close(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    access, round_ = _editing(request, slug, pk)
+    return _act(
+        request, round_, lambda: do_close_round(access, round_, actor=request.user), _("Uppföljningen är avslutad.")
+    )
+
+
+@login_required
+@require_POST
+def round_publish(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    access = get_partnership_for_user(request.user, slug, need=Can.MANAGE)
+    round_ = _round(access, pk)
+    return _act(
+        request,
+        round_,
+        lambda: do_publish_round(access, round_, actor=request.user),
+        _("Uppföljningen är publicerad och syns för allmänheten."),
+    )
+
+
+# Reports
+
+
+def _attachment(data: bytes, content_type: str, name: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _report_name(round_: FollowUpRound, suffix: str) -> str:
+    kommun = slugify(round_.lofte.agreement.partnership.area.name)
+    return f"uppfoljning-{kommun}-{slugify(round_.label)}{suffix}"
+
+
+@login_required
+def round_report(request: HttpRequest, slug: str, pk: int, fmt: str) -> HttpResponse:
+    """The round for the partnership and the kommunstyrelse, comments included, as PDF or Word."""
+    if fmt not in DOCUMENT_TYPES:
+        raise Http404("No such format")
+    access = get_partnership_for_user(request.user, slug)
+    round_ = _round(access, pk)
+    content = reports.gather(reports.load(round_))
+    data = reports.render_pdf(content) if fmt == "pdf" else reports.render_docx(content)
+    return _attachment(data, DOCUMENT_TYPES[fmt], _report_name(round_, f".{fmt}"))
+
+
+@login_required
+def round_public_report(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """The version for the public, so members see what citizens will read."""
+    access = get_partnership_for_user(request.user, slug)
+    round_ = _round(access, pk)
+    return _attachment(
+        reports.public_report_pdf(round_), DOCUMENT_TYPES["pdf"], _report_name(round_, "-allmanheten.pdf")
+    )
+
+
+# The action plan as a spreadsheet
+
+
+@login_required
+def plan_export(request: HttpRequest, slug: str, lofte: int, fmt: str) -> HttpResponse:
+    if fmt not in TABLE_TYPES:
+        raise Http404("No such format")
+    access = get_partnership_for_user(request.user, slug)
+    medborgarlofte = _lofte(access, lofte)
+    name = f"atgardsplan-{slugify(access.partnership.area.name)}-{medborgarlofte.pk}.{fmt}"
+    return _attachment(bulk.export_plan(medborgarlofte, fmt), TABLE_TYPES[fmt], name)
+
+
+def _import_page(
+    request: HttpRequest,
+    access: PartnershipAccess,
+    lofte: Medborgarlofte,
+    *,
+    form: PlanUploadForm | None = None,
+    errors: list[str] | None = None,
+    preview: bulk.PlanPreview | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    context = {
+        "access": access,
+        "partnership": access.partnership,
+        "lofte": lofte,
+        "form": form or PlanUploadForm(),
+        "errors": errors or [],
+        "preview": preview,
+        "ns": URL_NAMESPACE,
+    }
+    return render(request, "promises/followup_plan_import.html", context, status=status)
+
+
+@login_required
+def plan_import(request: HttpRequest, slug: str, lofte: int) -> HttpResponse:
+    """GET: the upload form. POST: read the file and show what it would change, without changing anything."""
+    access = get_partnership_for_user(request.user, slug, need=Can.EDIT)
+    medborgarlofte = _lofte(access, lofte)
+    if request.method != "POST":
+        return _import_page(request, access, medborgarlofte)
+    form = PlanUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _import_page(request, access, medborgarlofte, form=form, status=400)
+    upload = form.cleaned_data["file"]
+    try:
+        preview = bulk.read_plan(access, medborgarlofte, upload.read(), upload.name or "")
+    except bulk.PlanRefused as refusal:
+        return _import_page(request, access, medborgarlofte, form=form, errors=refusal.errors, status=400)
+    request.session[PREVIEW_KEY % medborgarlofte.pk] = preview.as_data()
+    return _import_page(request, access, medborgarlofte, preview=preview)
+
+
+@login_required
+@require_POST
+def plan_confirm(request: HttpRequest, slug: str, lofte: int) -> HttpResponse:
+    access = get_partnership_for_user(request.user, slug, need=Can.EDIT)
+    medborgarlofte = _lofte(access, lofte)
+    data = request.session.pop(PREVIEW_KEY % medborgarlofte.pk, None)
+    if data is None:
+        messages.error(request, _("Det finns ingen inläst fil att bekräfta. Läs in filen igen."))
+        return redirect(_url("plan_import", slug=slug, lofte=medborgarlofte.pk))
+    try:
+        count = bulk.do_import_plan(access, medborgarlofte, bulk.PlanPreview.from_data(data), actor=request.user)
+    except FollowUpRefused as refusal:
+        messages.error(request, str(refusal))
+        return redirect(_url("plan_import", slug=slug, lofte=medborgarlofte.pk))
+    text = ngettext("%(count)s löfte är uppdaterat.", "%(count)s löften är uppdaterade.", count)
+    messages.success(request, text % {"count": count})
+    return redirect(_url("index", slug=slug, lofte=medborgarlofte.pk))

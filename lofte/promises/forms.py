@@ -1,0 +1,295 @@
+"""Forms for the agreement, the medborgarlöften and their decision. They parse and screen; the actions decide."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from lofte.areas.models import Area
+from lofte.lib.pii import describe, find_personal_data
+from lofte.partnerships.models import Organisation
+from lofte.promises.models import Activity, Agreement, Decision, FocusArea, Goal, Medborgarlofte, Promise
+from lofte.situation.forms import ScreensPersonalData
+from lofte.situation.models import Lagesbild
+from lofte.statistics.models import Metric
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class LinesField(forms.CharField):
+    """A list of names, one a line in a text box; screened for personal data like the other free text."""
+
+    widget = forms.Textarea(attrs={"rows": 4})
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("help_text", _("En per rad."))
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value: Any) -> Any:
+        return "\n".join(value) if isinstance(value, list) else value
+
+    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
+        text = super().to_python(value) or ""
+        return [line.strip() for line in text.splitlines() if line.strip()]
+
+    def validate(self, value: Any) -> None:
+        if self.required and not value:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
+        if findings := find_personal_data("\n".join(value)):
+            raise forms.ValidationError(describe(findings), code="personal_data")
+
+    def run_validators(self, value: Any) -> None:
+        for line in value:
+            super().run_validators(line)
+
+
+def _choices(form: forms.BaseForm, name: str, queryset: QuerySet[Any], empty_label: Any = None) -> None:
+    field = form.fields[name]
+    assert isinstance(field, forms.ModelChoiceField)
+    field.queryset = queryset
+    if empty_label is not None:
+        field.empty_label = empty_label
+
+
+# The agreement
+
+
+class AgreementForm(ScreensPersonalData, forms.ModelForm):
+    screened_fields = (
+        "title",
+        "overall_goal",
+        "focus_problems",
+        "probable_causes",
+        "measurable_goals",
+        "documentation",
+        "follow_up",
+    )
+    followup_bodies = LinesField(
+        label=_("Uppföljning redovisas för"), help_text=_("En per rad, till exempel Kommunstyrelsen.")
+    )
+
+    class Meta:
+        model = Agreement
+        fields = [
+            "title",
+            "starts_on",
+            "ends_on",
+            "overall_goal",
+            "focus_problems",
+            "probable_causes",
+            "measurable_goals",
+            "documentation",
+            "follow_up",
+            "followups_per_year",
+            "followup_bodies",
+        ]
+        widgets = {
+            "starts_on": DATE,
+            "ends_on": DATE,
+            **{
+                name: forms.Textarea(attrs={"rows": 3})
+                for name in (
+                    "overall_goal",
+                    "focus_problems",
+                    "probable_causes",
+                    "measurable_goals",
+                    "documentation",
+                    "follow_up",
+                )
+            },
+        }
+
+
+class SignatoryForm(forms.Form):
+    """Who signed for a party. Their names are public in the agreement, so this form asks for them."""
+
+    name = forms.CharField(label=_("Namn"), max_length=200)
+    role = forms.CharField(
+        label=_("Befattning"), max_length=200, help_text=_("Till exempel Kommunstyrelsens ordförande.")
+    )
+    organisation = forms.ModelChoiceField(label=_("För parten"), queryset=Organisation.objects.none(), required=False)
+    signed_on = forms.DateField(label=_("Undertecknad"), required=False, widget=DATE)
+
+    def __init__(self, *args: Any, parties: QuerySet[Organisation], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _choices(self, "organisation", parties, _("Ingen särskild part"))
+
+
+class AgreementDocumentForm(ScreensPersonalData, forms.Form):
+    screened_fields = ("title",)
+    title = forms.CharField(
+        label=_("Rubrik"), max_length=300, help_text=_("Till exempel Undertecknad överenskommelse.")
+    )
+    file = forms.FileField(
+        label=_("PDF-fil"),
+        help_text=_("Högst 20 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}),
+    )
+
+
+# The medborgarlöfte
+
+
+class LofteForm(ScreensPersonalData, forms.ModelForm):
+    screened_fields = ("title", "summary")
+    crime_categories = LinesField(
+        label=_("Prioriterade brottskategorier"), help_text=_("En per rad, till exempel Bedrägeribrott.")
+    )
+
+    class Meta:
+        model = Medborgarlofte
+        fields = ["title", "year_from", "year_to", "lagesbild", "summary", "crime_categories"]
+        widgets = {"summary": forms.Textarea(attrs={"rows": 5})}
+
+    def __init__(self, *args: Any, adopted: QuerySet[Lagesbild], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _choices(self, "lagesbild", adopted, _("Ingen fastställd lägesbild vald"))
+
+
+class LofteCreateForm(LofteForm):
+    agreement = forms.ModelChoiceField(label=_("Överenskommelse"), queryset=Agreement.objects.none())
+
+    def __init__(self, *args: Any, agreements: QuerySet[Agreement], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _choices(self, "agreement", agreements)
+        self.order_fields(["agreement"])
+
+
+class FocusAreaForm(ScreensPersonalData, forms.ModelForm):
+    screened_fields = ("name", "description")
+
+    class Meta:
+        model = FocusArea
+        fields = ["name", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+
+class GoalForm(ScreensPersonalData, forms.ModelForm):
+    """A goal with its rule; the metric and area are chosen by code and passed on to the action as codes."""
+
+    screened_fields = ("text", "evidence")
+
+    class Meta:
+        model = Goal
+        fields = [
+            "text",
+            "focus_area",
+            "kind",
+            "metric",
+            "area",
+            "direction",
+            "baseline_period",
+            "target",
+            "target_value",
+            "due_period",
+            "evidence",
+        ]
+        widgets = {"evidence": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {
+            "kind": _(
+                "Statistik och trygghetsundersökning behöver mått, område och basperiod; kvalitativt behöver underlag."
+            ),
+        }
+
+    def __init__(self, *args: Any, lofte: Medborgarlofte, areas: QuerySet[Area], **kwargs: Any) -> None:
+        kwargs.setdefault("instance", Goal(lofte=lofte))
+        super().__init__(*args, **kwargs)
+        _choices(self, "focus_area", lofte.focus_areas.all(), _("Inget fokusområde (övergripande mål)"))
+        _choices(self, "metric", Metric.objects.order_by("name"), _("Inget mått"))
+        _choices(self, "area", areas, _("Inget område"))
+        for name in ("metric", "area"):
+            field = self.fields[name]
+            assert isinstance(field, forms.ModelChoiceField)
+            field.to_field_name = "code"
+
+    def action_values(self) -> dict[str, Any]:
+        """The cleaned data as the goal actions take it: metric and area by their codes."""
+        data = dict(self.cleaned_data)
+        metric, area = data.pop("metric"), data.pop("area")
+        return {**data, "metric_code": metric.code if metric else "", "area_code": area.code if area else ""}
+
+
+class PromiseForm(ScreensPersonalData, forms.ModelForm):
+    screened_fields = ("text",)
+
+    class Meta:
+        model = Promise
+        fields = ["text", "focus_area", "parent", "responsible", "starts_on", "ends_on", "weight"]
+        widgets = {
+            "text": forms.Textarea(attrs={"rows": 3}),
+            "responsible": forms.CheckboxSelectMultiple,
+            "starts_on": DATE,
+            "ends_on": DATE,
+        }
+
+    def __init__(
+        self,
+        *args: Any,
+        lofte: Medborgarlofte,
+        parties: QuerySet[Organisation],
+        parents: QuerySet[Promise],
+        **kwargs: Any,
+    ) -> None:
+        kwargs.setdefault("instance", Promise(lofte=lofte))
+        super().__init__(*args, **kwargs)
+        _choices(self, "focus_area", lofte.focus_areas.all(), _("Inget fokusområde"))
+        _choices(self, "parent", parents, _("Inget: ett eget löfte"))
+        _choices(self, "responsible", parties)
+
+
+class PromiseStatusForm(forms.ModelForm):
+    class Meta:
+        model = Promise
+        fields = ["status", "progress"]
+        help_texts = {"progress": _("Lämna tomt för det som statusen säger: 0, 50 eller 100 %.")}
+
+
+class ActivityForm(ScreensPersonalData, forms.ModelForm):
+    screened_fields = ("text",)
+
+    class Meta:
+        model = Activity
+        fields = ["date", "text", "reach", "organisation", "attachment"]
+        widgets = {"date": DATE, "text": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {"attachment": _("Frivillig, högst 20 MB: PDF, bild, Word, Excel eller text.")}
+
+    def __init__(self, *args: Any, parties: QuerySet[Organisation], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _choices(self, "organisation", parties, _("Ingen särskild part"))
+
+
+class DecisionForm(ScreensPersonalData, forms.ModelForm):
+    """The tjänsteskrivelse's header, the meeting that decides and the distribution list."""
+
+    screened_fields = ("body_name", "decision_text")
+    basis = LinesField(label=_("Beslutsunderlag"), help_text=_("En handling per rad."))
+    distribution = LinesField(label=_("Beslutet skickas till"), help_text=_("En mottagare per rad."))
+
+    class Meta:
+        model = Decision
+        fields = [
+            "report_date",
+            "report_author",
+            "report_author_title",
+            "case_number",
+            "body",
+            "body_name",
+            "meeting_date",
+            "paragraph",
+            "decision_text",
+            "basis",
+            "distribution",
+        ]
+        widgets = {
+            "report_date": DATE,
+            "meeting_date": DATE,
+            "decision_text": forms.Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {
+            "decision_text": _("Till exempel: 1. Kommunstyrelsen antar förvaltningens förslag till medborgarlöfte."),
+            "body_name": _("Till exempel Kommunstyrelsen eller Arbetsutskottet."),
+        }

@@ -1,0 +1,193 @@
+"""Reads for the agreement and medborgarlöfte pages and documents, each a fixed number of queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from lofte.areas.models import Area
+from lofte.partnerships.models import Organisation, Partnership
+from lofte.promises import progress
+from lofte.promises.models import Activity, Decision, FocusArea, Goal, Medborgarlofte, Promise
+
+TIMELINE_LENGTH = 50
+
+
+@dataclass
+class PromiseRow:
+    promise: Promise
+    progress: int
+    depth: int  # 0 for a promise, 1 for a part of it, and so on
+
+
+@dataclass
+class GoalRow:
+    goal: Goal
+    rule: str  # the rule in words, from goal_rule()
+
+
+@dataclass
+class Section:
+    """A focus area (None: the goals and promises outside every focus area) with what belongs to it."""
+
+    area: FocusArea | None
+    goals: list[GoalRow] = field(default_factory=list)
+    promises: list[PromiseRow] = field(default_factory=list)
+
+
+@dataclass
+class Overview:
+    focus_areas: list[FocusArea]
+    sections: list[Section]
+    promises: list[Promise]
+    overall: int | None
+    timeline: list[Activity]
+
+
+def decision_of(lofte: Medborgarlofte) -> Decision | None:
+    """The decision record, or None; free when the löfte was fetched with select_related("decision")."""
+    try:
+        return lofte.decision
+    except Decision.DoesNotExist:
+        return None
+
+
+def parties(partnership: Partnership) -> QuerySet[Organisation]:
+    return partnership.organisations.order_by("kind", "name")
+
+
+def areas_of(partnership: Partnership) -> QuerySet[Area]:
+    """What a goal may be measured in: the partnership's kommun and its parts."""
+    kommun = partnership.area_id
+    return Area.objects.filter(Q(pk=kommun) | Q(parent_id=kommun)).order_by("kind", "name").defer("geometry")
+
+
+def overview(lofte: Medborgarlofte) -> Overview:
+    """The löfte's page: focus areas with their goals and promises (parts under their parent, progress rolled up),
+    and the latest activities. Six queries, however many promises there are."""
+    focus_areas = list(lofte.focus_areas.all())
+    goals = list(lofte.goals.select_related("metric", "area").defer("area__geometry"))
+    responsible = Organisation.objects.order_by("name").only("name", "kind")
+    counted = lofte.promises.annotate(activity_count=Count("activities"))
+    promises: list[Promise] = list(counted.prefetch_related(Prefetch("responsible", queryset=responsible)))
+    for area in focus_areas:
+        area.lofte = lofte
+    for goal in goals:
+        goal.lofte = lofte
+    for promise in promises:
+        promise.lofte = lofte
+    parts = [progress.Part(p.pk, p.parent_id, p.own_progress, p.weight) for p in promises]
+    rolled = progress.rolled_up(parts)
+    return Overview(
+        focus_areas=focus_areas,
+        sections=_sections(focus_areas, goals, promises, rolled),
+        promises=promises,
+        overall=progress.overall(parts),
+        timeline=_timeline(lofte, promises),
+    )
+
+
+def _sections(
+    focus_areas: list[FocusArea], goals: list[Goal], promises: list[Promise], rolled: dict[int, int]
+) -> list[Section]:
+    sections: dict[int | None, Section] = {area.pk: Section(area) for area in focus_areas}
+    sections[None] = Section(None)
+    for goal in goals:
+        sections[goal.focus_area_id].goals.append(GoalRow(goal, goal_rule(goal)))
+    for row in tree(promises, rolled):
+        # A part is shown under its parent, whatever focus area it has.
+        if row.depth == 0:
+            section = sections[row.promise.focus_area_id]
+        section.promises.append(row)
+    outside = sections.pop(None)
+    return [*sections.values(), *([outside] if outside.goals or outside.promises else [])]
+
+
+def tree(promises: list[Promise], rolled: dict[int, int]) -> list[PromiseRow]:
+    """The promises in reading order: each followed by its parts, depth first, each level by position."""
+    known = {promise.pk for promise in promises}
+    children: dict[int | None, list[Promise]] = {}
+    for promise in promises:
+        parent = promise.parent_id if promise.parent_id in known else None
+        children.setdefault(parent, []).append(promise)
+    rows: list[PromiseRow] = []
+    seen: set[int] = set()
+
+    def walk(parent: int | None, depth: int) -> None:
+        for promise in children.get(parent, []):
+            if promise.pk in seen:
+                continue
+            seen.add(promise.pk)
+            rows.append(PromiseRow(promise, rolled.get(promise.pk, promise.own_progress), depth))
+            walk(promise.pk, depth + 1)
+
+    walk(None, 0)
+    return rows
+
+
+def with_parts(promise: Promise) -> set[int]:
+    """The promise and every part below it, at any depth: what cannot become its parent."""
+    parents = dict(Promise.objects.filter(lofte_id=promise.lofte_id).values_list("pk", "parent_id"))
+    found = {promise.pk}
+    while more := {pk for pk, parent in parents.items() if parent in found and pk not in found}:
+        found |= more
+    return found
+
+
+def _timeline(lofte: Medborgarlofte, promises: list[Promise]) -> list[Activity]:
+    by_pk = {promise.pk: promise for promise in promises}
+    activities = (
+        Activity.objects.filter(promise__lofte=lofte)
+        .select_related("organisation")
+        .order_by("-date", "-id")[:TIMELINE_LENGTH]
+    )
+    found = list(activities)
+    for activity in found:
+        activity.promise = by_pk[activity.promise_id]
+    return found
+
+
+def goal_rule(goal: Goal) -> str:
+    """The goal's rule in words, e.g. "Bedrägerier i Mjölby ska minska med minst 10 % från 2023, senast 2025."."""
+    if goal.kind == Goal.Kind.KVALITATIV or goal.metric is None or goal.area is None:
+        return _("Bedöms utifrån underlag: %(evidence)s") % {"evidence": goal.evidence.strip() or "–"}
+    values: dict[str, Any] = {
+        "metric": goal.metric.name,
+        "area": goal.area.name,
+        "baseline": goal.baseline_period,
+        "value": _number(goal.target_value),
+    }
+    lower = goal.direction == Goal.Direction.LOWER
+    if goal.target == Goal.Target.PERCENT:
+        rule = (
+            _("%(metric)s i %(area)s ska minska med minst %(value)s %% från %(baseline)s")
+            if lower
+            else _("%(metric)s i %(area)s ska öka med minst %(value)s %% från %(baseline)s")
+        )
+    elif goal.target == Goal.Target.LEVEL:
+        rule = (
+            _("%(metric)s i %(area)s ska vara högst %(value)s")
+            if lower
+            else _("%(metric)s i %(area)s ska vara minst %(value)s")
+        )
+    else:
+        rule = (
+            _("%(metric)s i %(area)s ska vara lägre än %(baseline)s")
+            if lower
+            else _("%(metric)s i %(area)s ska vara högre än %(baseline)s")
+        )
+    text = rule % values
+    if goal.due_period:
+        text = _("%(rule)s, senast %(due)s") % {"rule": text, "due": goal.due_period}
+    return f"{text}."
+
+
+def _number(value: float | None) -> str:
+    """Swedish: 2 875 and 12,5 (a space between thousands, a decimal comma)."""
+    if value is None:
+        return "–"
+    decimals = 0 if float(value).is_integer() else 1
+    return f"{value:,.{decimals}f}".replace(",", " ").replace(".", ",")
