@@ -13,6 +13,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from lofte.areas.api import router as areas_router
 from lofte.lib.errors import error_response
 from lofte.partnerships.api import router as partnerships_router
+from lofte.promises.api import router as promises_router
 from lofte.situation.api import router as situation_router
 from lofte.statistics.api import router as statistics_router
 
@@ -67,3 +68,4 @@ api.add_router("/areas", areas_router)
 api.add_router("/", partnerships_router)
 api.add_router("/", statistics_router)
 api.add_router("/", situation_router)
+api.add_router("/", promises_router)

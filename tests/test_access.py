@@ -8,6 +8,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from lofte.areas.models import Area
 from lofte.audit.models import AuditEvent
+from lofte.promises.followup import URL_NAMESPACE as FOLLOWUP
 from tests.base import BaseTestCase
 
 EVERYONE = ["samordnare", "polis", "reporter", "viewer", "samordnare_b", "anonymous"]
@@ -85,6 +86,118 @@ CASES: list[tuple[str, list[Any], str, dict[str, Any] | None, dict[str, int]]] =
             ("remove_statement", [999, 1]),
         ]
     ],
+    # The agreement and the medborgarlöften (lofte.promises.urls): members read them and download their files;
+    # samordnare and polis write them; only the samordnare takes a löfte through the decision process.
+    ("partnerships:loften:index", ["mjolby"], "get", None, members_only()),
+    *[
+        (f"partnerships:loften:{name}", ["mjolby", *args], "get", None, members_only(404))
+        for name, args in [
+            ("agreement", [999]),
+            ("agreement_file", [999, 1]),
+            ("detail", [999]),
+            ("promise", [999, 1]),
+            ("activity_attachment", [999, 1, 1]),
+            ("decision_document", [999, "tjansteskrivelse"]),
+        ]
+    ],
+    *[
+        (
+            f"partnerships:loften:{name}",
+            ["mjolby"],
+            "get",
+            None,
+            expect(403, samordnare=200, polis=200, samordnare_b=404, anonymous=302),
+        )
+        for name in ("agreement_create", "create")
+    ],
+    *[
+        (f"partnerships:loften:{name}", ["mjolby"], "post", {}, expect(403, **EDITORS_REFUSED_EMPTY_FORM))
+        for name in ("agreement_create", "create")
+    ],
+    *[
+        (f"partnerships:loften:{name}", ["mjolby", *args], "get", None, expect(403, **EDITORS_FIND_NO_VERSION))
+        for name, args in [
+            ("agreement_update", [999]),
+            ("update", [999]),
+            ("update_focus_area", [999, 1]),
+            ("add_goal", [999]),
+            ("update_goal", [999, 1]),
+            ("add_promise", [999]),
+            ("update_promise", [999, 1]),
+            ("decision", [999]),
+        ]
+    ],
+    *[
+        (f"partnerships:loften:{name}", ["mjolby", *args], "post", {}, expect(403, **EDITORS_FIND_NO_VERSION))
+        for name, args in [
+            ("agreement_update", [999]),
+            ("add_signatory", [999]),
+            ("remove_signatory", [999, 1]),
+            ("add_document", [999]),
+            ("remove_document", [999, 1]),
+            ("update", [999]),
+            ("add_focus_area", [999]),
+            ("update_focus_area", [999, 1]),
+            ("remove_focus_area", [999, 1]),
+            ("move_focus_area", [999, 1]),
+            ("add_goal", [999]),
+            ("update_goal", [999, 1]),
+            ("remove_goal", [999, 1]),
+            ("move_goal", [999, 1]),
+            ("add_promise", [999]),
+            ("update_promise", [999, 1]),
+            ("remove_promise", [999, 1]),
+            ("move_promise", [999, 1]),
+            ("promise_status", [999, 1]),
+            ("add_activity", [999, 1]),
+            ("remove_activity", [999, 1, 1]),
+            ("decision", [999]),
+        ]
+    ],
+    *[
+        (
+            f"partnerships:loften:{name}",
+            ["mjolby", 999],
+            "post",
+            {},
+            expect(403, samordnare=404, samordnare_b=404, anonymous=302),
+        )
+        for name in ("propose", "return_to_draft", "decide", "publish")
+    ],
+    # The follow-up (lofte.promises.followup_urls): members read it; samordnare and polis change it, only the
+    # samordnare publishes. A löfte or round that does not exist is not found (tests/test_promises_* try real ones).
+    *[
+        (f"{FOLLOWUP}:{name}", ["mjolby", *args], "get", None, members_only(404))
+        for name, args in [
+            ("index", [999]),
+            ("plan_export", [999, "xlsx"]),
+            ("detail", [999]),
+            ("report", [999, "pdf"]),
+            ("public_report", [999]),
+        ]
+    ],
+    (f"{FOLLOWUP}:plan_import", ["mjolby", 999], "get", None, expect(403, **EDITORS_FIND_NO_VERSION)),
+    *[
+        (f"{FOLLOWUP}:{name}", ["mjolby", *args], "post", {}, expect(403, **EDITORS_FIND_NO_VERSION))
+        for name, args in [
+            ("plan", [999]),
+            ("plan_import", [999]),
+            ("plan_confirm", [999]),
+            ("evaluate", [999]),
+            ("comment_goal", [999, 1]),
+            ("override_goal", [999, 1]),
+            ("report_promise", [999, 1]),
+            ("summary", [999]),
+            ("close", [999]),
+        ]
+    ],
+    (
+        f"{FOLLOWUP}:publish",
+        ["mjolby", 999],
+        "post",
+        {},
+        expect(403, samordnare=404, samordnare_b=404, anonymous=302),
+    ),
     ("areas:index", [], "get", None, expect(200)),
     ("areas:detail", ["0586"], "get", None, expect(200)),
     ("areas:detail", ["9999"], "get", None, expect(404)),
@@ -129,6 +242,9 @@ CASES: list[tuple[str, list[Any], str, dict[str, Any] | None, dict[str, int]]] =
     ("api-1.0.0:list_members", ["mjolby"], "get", None, members_only(anonymous=401)),
     ("api-1.0.0:list_lagesbilder", ["mjolby"], "get", None, members_only(anonymous=401)),
     ("api-1.0.0:get_lagesbild", ["mjolby", 999], "get", None, members_only(404, anonymous=401)),
+    ("public:follow_up_report", ["0586", 999], "get", None, expect(404)),  # only published rounds, see below
+    ("api-1.0.0:list_promises", [], "get", {"area": "0586"}, expect(200)),  # the public parts for anyone
+    ("api-1.0.0:get_promise", [999], "get", None, expect(404)),
 ]
 
 # Routes that are not views of ours: the API root only exists to reverse the prefix.

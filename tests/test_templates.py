@@ -69,8 +69,60 @@ class EveryTemplateTest(BaseTestCase):
         self.assertContains(samordnare.get("/lagesbild/0586/"), "Utveckling över tid")
         self.tour_lagesbild(samordnare)
         self.tour_dialogues(samordnare)
+        self.tour_promises(samordnare)
+        self.tour_followup(samordnare)
+        self.tour_public()
         do_add_membership(self.polis, self.kommun_org_b, "polis", actor="test")
         self.assertEqual(self.client_for(self.polis).get("/samverkan/").status_code, 200)
+
+    def tour_followup(self, client: Any) -> None:
+        """The follow-up pages, its reports and a reminder (lofte.promises.followup_urls)."""
+        from datetime import date
+
+        from lofte.promises.models import Agreement, Goal, Medborgarlofte, Promise
+        from lofte.promises.tasks import send_reminders
+        from lofte.statistics.models import Metric
+
+        agreement = Agreement.objects.create(
+            partnership=self.partnership_a,
+            title="Överenskommelse",
+            starts_on=date(2024, 1, 1),
+            ends_on=date(2025, 12, 31),
+        )
+        lofte = Medborgarlofte.objects.create(agreement=agreement, title="Löfte", year_from=2025, year_to=2025)
+        Goal.objects.create(
+            lofte=lofte,
+            text="Färre bostadsinbrott",
+            metric=Metric.objects.get(code="anmalda.bostadsinbrott"),
+            area=self.kommun_a,
+            baseline_period="2023",
+        )
+        Promise.objects.create(lofte=lofte, text="Grannsamverkan").responsible.set([self.kommun_org_a])
+        from django.urls import reverse
+
+        from lofte.promises.followup import URL_NAMESPACE
+
+        base = reverse(f"{URL_NAMESPACE}:index", args=["mjolby", lofte.pk])
+        self.assertRedirects(client.post(base + "planera/"), base)
+        self.assertContains(client.get(base), "2025 H2")
+        round_pk = lofte.rounds.get(label="2025 H2").pk
+        page = reverse(f"{URL_NAMESPACE}:detail", args=["mjolby", round_pk])
+        client.post(page + "berakna/")
+        self.assertContains(client.get(page), "verdict-green")
+        pdf = client.get(page + "rapport.pdf")
+        self.assertEqual((pdf.status_code, pdf.content[:4]), (200, b"%PDF"))
+        self.assertContains(client.get(base + "atgardsplan/las-in/"), "Visa vad som ändras")
+        plan = client.get(base + "atgardsplan.csv").content
+        upload = client.post(base + "atgardsplan/las-in/", {"file": SimpleUploadedFile("plan.csv", plan)})
+        self.assertContains(upload, "Filen ändrar ingenting")
+        self.assertTrue(send_reminders(today=date(2026, 2, 1)))
+
+    def tour_public(self) -> None:
+        """The kommun's public page with a published medborgarlöfte and its promises."""
+        from lofte.promises.models import Medborgarlofte
+
+        Medborgarlofte.objects.update(status=Medborgarlofte.Status.PUBLICERAD)
+        self.assertContains(self.client_for(None).get("/kommun/0586/"), "Framsteg")
 
     def tour_lagesbild(self, client: Any) -> None:
         self.assertContains(client.get("/samverkan/mjolby/lagesbild/"), "Skapa version")
@@ -81,6 +133,23 @@ class EveryTemplateTest(BaseTestCase):
         self.assertContains(client.get("/samverkan/mjolby/lagesbild/1/"), "Fastställ lägesbilden")
         pdf = client.get("/samverkan/mjolby/lagesbild/1/dokument.pdf")
         self.assertEqual((pdf.status_code, pdf.content[:4]), (200, b"%PDF"))
+
+    def tour_promises(self, client: Any) -> None:
+        """The agreement and a medborgarlöfte with a focus area and a promise (lofte.promises.urls)."""
+        base = "/samverkan/mjolby/loften/"
+        self.assertContains(client.get(base), "Lägg in en överenskommelse")
+        self.assertContains(client.get(base + "overenskommelse/ny/"), "Spara överenskommelsen")
+        agreement = {"title": "Överenskommelse 2024–2026", "starts_on": "2024-01-01", "ends_on": "2026-12-31"}
+        created = client.post(base + "overenskommelse/ny/", {**agreement, "followups_per_year": 2})
+        self.assertContains(client.get(created["Location"]), "Det Brå rekommenderar")
+        self.assertContains(client.get(base + "ny/"), "Skapa medborgarlöftet")
+        lofte = {"agreement": created["Location"].rstrip("/").rsplit("/", 1)[1], "year_from": 2024, "year_to": 2025}
+        page = client.post(base + "ny/", {**lofte, "title": "Medborgarlöfte 2024–2025"})["Location"]
+        client.post(page + "fokusomraden/", {"name": "Bedrägeri"})
+        added = client.post(page + "lofte/ny/", {"text": "Träffar om bedrägerier", "weight": 1})["Location"]
+        self.assertContains(client.get(page), "Föreslå för beslut")
+        promise = added.rsplit("#promise-", 1)[1]
+        self.assertContains(client.get(f"{page}lofte/{promise}/"), "Registrera aktiviteten")
 
     def tour_dialogues(self, client: Any) -> None:
         self.assertContains(client.get("/samverkan/mjolby/dialoger/ny/"), "Registrera dialogen")

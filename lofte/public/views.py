@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import slugify
 
 from lofte.areas.models import Area
 from lofte.partnerships.access import published_partnerships
 from lofte.partnerships.queries import with_parties
+from lofte.promises.models import FocusArea, FollowUpRound, Goal, GoalEvaluation, Medborgarlofte, Promise
+from lofte.promises.published import LofteView, visible_loften, with_contents
+from lofte.promises.reports import public_report_pdf
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -22,6 +28,67 @@ def kommun(request: HttpRequest, code: str) -> HttpResponse:
     if area is None:
         raise Http404("No such kommun")
     partnerships = list(with_parties(published_partnerships().filter(area=area)))
-    if not partnerships:
+    # The public page shows what the public may see, even to a signed-in member.
+    loften = [_public(view) for view in with_contents(visible_loften(None, area=area.code), None)]
+    if not partnerships and not loften:
         raise Http404("Nothing published for this kommun")
-    return render(request, "public/kommun.html", {"area": area, "partnerships": partnerships})
+    return render(request, "public/kommun.html", {"area": area, "partnerships": partnerships, "loften": loften})
+
+
+def follow_up_report(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    """The public version of a published follow-up of a published medborgarlöfte in the kommun."""
+    round_ = get_object_or_404(
+        FollowUpRound.objects.select_related("lofte"),
+        pk=pk,
+        status=FollowUpRound.Status.PUBLISHED,
+        lofte__status=Medborgarlofte.Status.PUBLICERAD,
+        lofte__agreement__partnership__area__code=code,
+    )
+    response = HttpResponse(public_report_pdf(round_), content_type="application/pdf")
+    name = slugify(f"uppfoljning {round_.lofte.title} {round_.label}")
+    response["Content-Disposition"] = f'inline; filename="{name}.pdf"'
+    return response
+
+
+@dataclass(frozen=True)
+class PromiseRow:
+    promise: Promise
+    progress: int
+    parts: list[PromiseRow]
+
+
+@dataclass(frozen=True)
+class PromiseGroup:
+    focus_area: FocusArea | None
+    promises: list[PromiseRow]
+
+
+@dataclass(frozen=True)
+class PublicLofte:
+    view: LofteView
+    groups: list[PromiseGroup]
+    goals: list[tuple[Goal, GoalEvaluation | None]]
+    attributions: list[str]
+
+
+def _public(view: LofteView) -> PublicLofte:
+    promises = list(view.lofte.promises.all())
+    parts: dict[int, list[PromiseRow]] = {}
+    for promise in promises:
+        if promise.parent_id:
+            parts.setdefault(promise.parent_id, []).append(_row(promise, view, []))
+    top = [_row(p, view, parts.get(p.pk, [])) for p in promises if not p.parent_id]
+    groups = [
+        PromiseGroup(area, [row for row in top if row.promise.focus_area_id == area.pk])
+        for area in view.lofte.focus_areas.all()
+    ]
+    loose = [row for row in top if row.promise.focus_area_id is None]
+    if loose:
+        groups.insert(0, PromiseGroup(None, loose))
+    goals = list(view.lofte.goals.all())
+    attributions = sorted({goal.metric.attribution for goal in goals if goal.metric})
+    return PublicLofte(view, groups, [(goal, view.evaluations.get(goal.pk)) for goal in goals], attributions)
+
+
+def _row(promise: Promise, view: LofteView, parts: list[PromiseRow]) -> PromiseRow:
+    return PromiseRow(promise, view.progress.get(promise.pk, promise.own_progress), parts)

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from lofte.partnerships.demo import load_demo
+from lofte.promises.demo import load_demo_promises
 from lofte.situation.demo import load_demo_lagesbild
 from lofte.statistics.demo import load_demo_statistics
 
@@ -24,6 +25,7 @@ class Command(BaseCommand):
         logins = load_demo()
         imported = load_demo_statistics()
         lagesbild = load_demo_lagesbild()
+        loften = load_demo_promises()
         width = max(len(login.email) for login in logins)
         self.stdout.write("Demo: Mjölby, Motala och Mullsjö med Lokalpolisområde Motala och partner.")
         new = sum(summary.created for summary in imported)
@@ -35,6 +37,9 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Lägesbild: {lagesbild.title} (version {lagesbild.version}, {lagesbild.get_status_display()})."
             )
+        for lofte in loften:
+            partnership = lofte.agreement.partnership.name
+            self.stdout.write(f"Medborgarlöfte: {partnership}, {lofte.title} ({lofte.promises.count()} löften).")
         self.stdout.write(f"Logga in på {settings.SITE_URL}/konto/logga-in/ (lösenorden byts varje gång demo körs):")
         for login in logins:
             self.stdout.write(f"  {login.role:<11} {login.email:<{width}}  {login.password}  ({login.organisation})")

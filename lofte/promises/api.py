@@ -1,0 +1,221 @@
+"""Medborgarlöften in the JSON API: the public parts for anyone, everything of their own for members."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import Http404, HttpRequest
+from ninja import Field, Query, Router, Schema
+
+from lofte.promises.models import Goal, Medborgarlofte, Promise
+from lofte.promises.published import LofteView, responsible_names, visible_loften, with_contents
+
+router = Router(tags=["promises"])
+
+
+class ActivityOut(Schema):
+    date: dt.date
+    text: str
+    reach: int | None
+    organisation: str | None
+
+
+class PromiseOut(Schema):
+    id: int
+    text: str
+    focus_area: str | None
+    parent: int | None
+    responsible: list[str]
+    status: str = Field(..., description="ej_paborjad, pagar, genomford or stoppad")
+    status_label: str
+    progress: int = Field(..., description="0–100; a promise with parts has their progress, weighted")
+    latest_activity: ActivityOut | None
+
+
+class EvaluationOut(Schema):
+    round: str
+    period: str
+    baseline_period: str
+    value: float | None
+    baseline_value: float | None
+    change_pct: float | None
+    p_value: float | None = Field(None, description="Exact test of two Poisson counts; counts only")
+    verdict: str = Field(..., description="uppnatt, inte_uppnatt, for_tidigt or ingen_saker_forandring")
+    computed_verdict: str = Field(..., description="What Löfte computed; differs when the samordnare overrode it")
+    explanation: str
+    preliminary: bool
+
+
+class GoalOut(Schema):
+    id: int
+    text: str
+    kind: str
+    focus_area: str | None
+    metric: str | None
+    area: str | None
+    direction: str
+    baseline_period: str
+    target: str
+    target_value: float | None
+    due_period: str
+    evaluation: EvaluationOut | None
+
+
+class DecisionOut(Schema):
+    body: str
+    body_name: str
+    date: dt.date | None = Field(None, description="The meeting's date")
+    paragraph: str
+    case_number: str
+    report_date: dt.date | None
+    decision_text: str
+    distribution: list[str]
+
+
+class RoundOut(Schema):
+    label: str
+    period_start: dt.date
+    period_end: dt.date
+    status: str
+
+
+class LofteOut(Schema):
+    id: int
+    title: str
+    period: str
+    year_from: int
+    year_to: int
+    status: str
+    kommun: str
+    partnership: str
+    agreement: str
+    summary: str
+    focus_areas: list[str]
+    crime_categories: list[str]
+    promises: list[PromiseOut]
+    goals: list[GoalOut]
+    decision: DecisionOut | None
+    rounds: list[RoundOut]
+
+
+class LofteFilter(Schema):
+    area: str | None = Field(None, description="A kommun's code, e.g. 0586")
+
+
+@router.get(
+    "/promises", response=list[LofteOut], summary="Medborgarlöften, with promises, goals and decision", auth=None
+)
+def list_promises(request: HttpRequest, filters: Query[LofteFilter]) -> list[dict[str, Any]]:
+    return [_lofte(view) for view in with_contents(visible_loften(request.user, area=filters.area), request.user)]
+
+
+@router.get("/promises/{lofte_id}", response=LofteOut, summary="One medborgarlöfte", auth=None)
+def get_promise(request: HttpRequest, lofte_id: int) -> dict[str, Any]:
+    views = with_contents(visible_loften(request.user).filter(pk=lofte_id), request.user)
+    if not views:
+        raise Http404
+    return _lofte(views[0])
+
+
+def _lofte(view: LofteView) -> dict[str, Any]:
+    lofte = view.lofte
+    partnership = lofte.agreement.partnership
+    decision = getattr(lofte, "decision", None) if _has_decision(lofte) else None
+    return {
+        "id": lofte.pk,
+        "title": lofte.title,
+        "period": lofte.period,
+        "year_from": lofte.year_from,
+        "year_to": lofte.year_to,
+        "status": lofte.status,
+        "kommun": partnership.area.code,
+        "partnership": partnership.name,
+        "agreement": lofte.agreement.title,
+        "summary": lofte.summary,
+        "focus_areas": [area.name for area in lofte.focus_areas.all()],
+        "crime_categories": lofte.crime_categories,
+        "promises": [_promise(p, view) for p in lofte.promises.all()],
+        "goals": [_goal(g, view) for g in lofte.goals.all()],
+        "decision": _decision(decision) if decision else None,
+        "rounds": [
+            {"label": r.label, "period_start": r.period_start, "period_end": r.period_end, "status": r.status}
+            for r in view.rounds
+        ],
+    }
+
+
+def _has_decision(lofte: Medborgarlofte) -> bool:
+    try:
+        lofte.decision  # noqa: B018
+    except Medborgarlofte.decision.RelatedObjectDoesNotExist:
+        return False
+    return True
+
+
+def _promise(promise: Promise, view: LofteView) -> dict[str, Any]:
+    activities = list(promise.activities.all())
+    latest = activities[0] if activities else None
+    return {
+        "id": promise.pk,
+        "text": promise.text,
+        "focus_area": promise.focus_area.name if promise.focus_area_id and promise.focus_area else None,
+        "parent": promise.parent_id,
+        "responsible": responsible_names(promise),
+        "status": promise.status,
+        "status_label": promise.get_status_display(),
+        "progress": view.progress.get(promise.pk, promise.own_progress),
+        "latest_activity": {
+            "date": latest.date,
+            "text": latest.text,
+            "reach": latest.reach,
+            "organisation": latest.organisation.name if latest.organisation else None,
+        }
+        if latest
+        else None,
+    }
+
+
+def _goal(goal: Goal, view: LofteView) -> dict[str, Any]:
+    evaluation = view.evaluations.get(goal.pk)
+    return {
+        "id": goal.pk,
+        "text": goal.text,
+        "kind": goal.kind,
+        "focus_area": goal.focus_area.name if goal.focus_area else None,
+        "metric": goal.metric.code if goal.metric else None,
+        "area": goal.area.code if goal.area else None,
+        "direction": goal.direction,
+        "baseline_period": goal.baseline_period,
+        "target": goal.target,
+        "target_value": goal.target_value,
+        "due_period": goal.due_period,
+        "evaluation": {
+            "round": view.latest_round.label if view.latest_round else "",
+            "period": evaluation.period,
+            "baseline_period": evaluation.baseline_period,
+            "value": evaluation.value,
+            "baseline_value": evaluation.baseline_value,
+            "change_pct": evaluation.change_pct,
+            "p_value": evaluation.p_value,
+            "verdict": evaluation.verdict,
+            "computed_verdict": evaluation.computed,
+            "explanation": evaluation.explanation,
+            "preliminary": evaluation.preliminary,
+        }
+        if evaluation
+        else None,
+    }
+
+
+def _decision(decision: Any) -> dict[str, Any]:
+    return {
+        "body": decision.body,
+        "body_name": decision.body_name,
+        "date": decision.meeting_date,
+        "paragraph": decision.paragraph,
+        "case_number": decision.case_number,
+        "report_date": decision.report_date,
+        "decision_text": decision.decision_text,
+        "distribution": decision.distribution,
+    }
