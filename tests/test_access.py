@@ -245,6 +245,9 @@ CASES: list[tuple[str, list[Any], str, dict[str, Any] | None, dict[str, int]]] =
     ("public:follow_up_report", ["0586", 999], "get", None, expect(404)),  # only published rounds, see below
     ("api-1.0.0:list_promises", [], "get", {"area": "0586"}, expect(200)),  # the public parts for anyone
     ("api-1.0.0:get_promise", [999], "get", None, expect(404)),
+    # Without a body the payload is refused before the lookup; tests/test_promises_api.py covers who may write.
+    ("api-1.0.0:update_promise_status", [999], "patch", None, expect(422, anonymous=401)),
+    ("api-1.0.0:add_activity", [999], "post", None, expect(400, anonymous=401)),
 ]
 
 # Routes that are not views of ours: the API root only exists to reverse the prefix.

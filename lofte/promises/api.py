@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
-from django.http import Http404, HttpRequest
-from ninja import Field, Query, Router, Schema
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema, Status
+from ninja.security import django_auth
 
+from lofte.lib.errors import error_response
+from lofte.partnerships.access import Can, get_partnership_for_user
+from lofte.partnerships.models import Organisation
+from lofte.promises.actions import PromiseRefused, do_add_activity, do_update_promise_status
 from lofte.promises.models import Goal, Medborgarlofte, Promise
 from lofte.promises.published import LofteView, responsible_names, visible_loften, with_contents
 
@@ -219,3 +226,93 @@ def _decision(decision: Any) -> dict[str, Any]:
         "decision_text": decision.decision_text,
         "distribution": decision.distribution,
     }
+
+
+# Writes: the follow-up of a promise by members who may edit the partnership's löften.
+
+PromiseStatus = Literal["ej_paborjad", "pagar", "genomford", "stoppad"]
+
+
+class StatusIn(Schema):
+    status: PromiseStatus
+    progress: int | None = Field(None, ge=0, le=100, description="Empty: what the status says (0, 50, 100, 0)")
+
+
+class ActivityIn(Schema):
+    date: dt.date
+    text: str = Field(..., min_length=1, max_length=5000)
+    reach: int | None = Field(None, ge=0)
+    organisation: str | None = Field(None, description="The slug of the party that did it")
+
+
+class ChangedOut(Schema):
+    promise: int
+    changed: list[str]
+
+
+def _editable(request: HttpRequest, promise_id: int) -> tuple[Any, Promise]:
+    """The promise, if the user is a member of its partnership who may edit: 404 for others, 403 for a small role."""
+    promise = get_object_or_404(Promise.objects.select_related("lofte__agreement__partnership"), pk=promise_id)
+    access = get_partnership_for_user(request.user, promise.lofte.agreement.partnership.slug, need=Can.EDIT)
+    return access, promise
+
+
+def _refused(refusal: PromiseRefused) -> HttpResponse:
+    return error_response(409, "refused", str(refusal), getattr(refusal, "errors", None) or None)
+
+
+@router.patch(
+    "/promises/items/{promise_id}",
+    response={200: ChangedOut, 409: Any},
+    summary="Report a promise's status and progress",
+    auth=django_auth,
+)
+def update_promise_status(request: HttpRequest, promise_id: int, payload: StatusIn) -> Any:
+    access, promise = _editable(request, promise_id)
+    try:
+        changed = do_update_promise_status(
+            access, promise, status=payload.status, progress=payload.progress, actor=request.user
+        )
+    except PromiseRefused as refusal:
+        return _refused(refusal)
+    return {"promise": promise.pk, "changed": changed}
+
+
+@router.post(
+    "/promises/items/{promise_id}/activities",
+    response={201: ActivityOut, 409: Any},
+    summary="Record what was done under a promise",
+    auth=django_auth,
+)
+def add_activity(request: HttpRequest, promise_id: int, payload: ActivityIn) -> Any:
+    access, promise = _editable(request, promise_id)
+    organisation = None
+    if payload.organisation:
+        organisation = Organisation.objects.filter(slug=payload.organisation).first()
+        if organisation is None:
+            return _refused(
+                PromiseRefused(
+                    _("Okänd organisation: %(slug)s.") % {"slug": payload.organisation}, field="organisation"
+                )
+            )
+    try:
+        activity = do_add_activity(
+            access,
+            promise,
+            date=payload.date,
+            text=payload.text,
+            reach=payload.reach,
+            organisation=organisation,
+            actor=request.user,
+        )
+    except PromiseRefused as refusal:
+        return _refused(refusal)
+    return Status(
+        201,
+        {
+            "date": activity.date,
+            "text": activity.text,
+            "reach": activity.reach,
+            "organisation": organisation.name if organisation else None,
+        },
+    )
