@@ -195,3 +195,20 @@ def test_it_draws_hot_spots_on_the_lägesbild_map(live_server, page: Page) -> No
     expect(page.locator('div.map path[stroke="#a4161a"]').first).to_be_attached()
     screenshot(page, "lagesbild-hot-spots.png")
     assert problems.errors == []
+
+
+def test_it_shows_the_kommuns_promises_on_a_phone_without_signing_in(live_server, page: Page) -> None:
+    demo_password(SAMORDNARE)  # loads the demo: the seeds' medborgarlöften and the 2025 follow-up
+    page.set_viewport_size({"width": 390, "height": 844})
+    problems = PageProblems().watch(page)
+
+    page.goto(f"{live_server.url}/kommun/0586/")
+    expect(page.get_by_role("heading", name="Medborgarlöfte 2024–2025")).to_be_visible()
+    for name in ("Narkotika och folkhälsa", "Bedrägeri", "Trafikmiljö och trygghet"):
+        expect(page.get_by_role("heading", name=name, exact=True)).to_be_visible()
+    expect(page.locator("li.promise")).to_have_count(8)
+    expect(page.get_by_text("Uppnått", exact=True)).to_be_visible()
+    widths = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+    assert widths[0] <= widths[1], f"the page is {widths[0]}px wide on a {widths[1]}px screen"
+    screenshot(page, "kommun-phone.png")
+    assert problems.errors == []
