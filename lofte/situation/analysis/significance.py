@@ -59,16 +59,26 @@ def as_count(value: float | None) -> int | None:
 
 
 def exact_rate_ratio(
-    base: int, other: int, base_exposure: float = 1.0, other_exposure: float = 1.0, confidence: float = 0.95
+    base: int,
+    other: int,
+    base_exposure: float = 1.0,
+    other_exposure: float = 1.0,
+    confidence: float = 0.95,
+    *,
+    interval: bool = True,
 ) -> RateRatio:
-    """Rate ratio of ``other`` to ``base`` with an exact interval and a two-sided p-value for ratio = 1."""
+    """Rate ratio of ``other`` to ``base`` with an exact interval and a two-sided p-value for ratio = 1.
+
+    ``interval=False`` leaves the interval out (None): it costs most of the time, and a verdict needs only p."""
     if base + other == 0:
         return RateRatio(ratio=None, ci_low=None, ci_high=None, p_value=1.0)
     test = binomtest(other, base + other, other_exposure / (base_exposure + other_exposure))
-    interval = test.proportion_ci(confidence_level=confidence, method="exact")
     scale = base_exposure / other_exposure
     ratio = math.inf if base == 0 else other / base * scale
-    return RateRatio(ratio, _odds(interval.low) * scale, _odds(interval.high) * scale, float(test.pvalue))
+    if not interval:
+        return RateRatio(ratio, None, None, float(test.pvalue))
+    bounds = test.proportion_ci(confidence_level=confidence, method="exact")
+    return RateRatio(ratio, _odds(bounds.low) * scale, _odds(bounds.high) * scale, float(test.pvalue))
 
 
 def compare_periods(
@@ -78,13 +88,16 @@ def compare_periods(
     earlier_exposure: float | None = 1.0,
     later_exposure: float | None = 1.0,
     alpha: float = DEFAULT_ALPHA,
+    interval: bool = True,
 ) -> PeriodComparison:
-    """Test whether the rate changed from ``earlier`` to ``later``; pass populations as exposures when they differ."""
+    """Test whether the rate changed from ``earlier`` to ``later``; pass populations as exposures when they differ.
+
+    ``interval=False`` skips the confidence interval of the ratio (ci_low and ci_high are None)."""
     c1, c2 = as_count(earlier), as_count(later)
     exposures = positive_pair(earlier_exposure, later_exposure)
     if c1 is None or c2 is None or exposures is None:
         return PeriodComparison(c1, c2, None, None, None, None, None, None)
-    result = exact_rate_ratio(c1, c2, *exposures, confidence=1 - alpha)
+    result = exact_rate_ratio(c1, c2, *exposures, confidence=1 - alpha, interval=interval)
     verdict = change_verdict(result.ratio, result.p_value, alpha)
     return PeriodComparison(
         c1, c2, result.ratio, result.ci_low, result.ci_high, result.p_value, verdict, LABELS[verdict]

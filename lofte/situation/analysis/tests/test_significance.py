@@ -83,3 +83,11 @@ def test_it_refuses_counts_that_are_not_counts() -> None:
         compare_periods(2.5, 3)
     with pytest.raises(ValueError, match="not a count"):
         compare_periods(-1, 3)
+
+
+def test_it_can_leave_the_interval_out_without_changing_the_test() -> None:
+    full = compare_periods(143, 75, earlier_exposure=28_000, later_exposure=28_823)
+    quick = compare_periods(143, 75, earlier_exposure=28_000, later_exposure=28_823, interval=False)
+    assert (quick.p_value, quick.rate_ratio, quick.verdict) == (full.p_value, full.rate_ratio, full.verdict)
+    assert (quick.ci_low, quick.ci_high) == (None, None)
+    assert full.ci_low is not None and full.ci_high is not None
