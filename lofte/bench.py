@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from lofte.bench_lagesbild import Result as LagesbildResult
+    from lofte.bench_promises import Result as PromisesResult
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -95,6 +96,7 @@ def section(
     repeat: int,
     imported: dict[str, float] | None,
     lagesbild: LagesbildResult | None = None,
+    promises: PromisesResult | None = None,
 ) -> str:
     lines = [f"<!-- bench:{database} -->", f"## {database}", "", f"Measured {machine()}.", ""]
     if requests:
@@ -110,6 +112,10 @@ def section(
         from lofte.bench_lagesbild import describe
 
         lines += describe(lagesbild)
+    if promises:
+        from lofte import bench_promises
+
+        lines += bench_promises.describe(promises)
     if imported:
         lines += [
             f"Import of a generated {imported['rows']:,.0f}-observation Brå long CSV (`lofte import`'s code path):",
@@ -153,6 +159,16 @@ def main() -> None:
     parser.add_argument("--lagesbild-metrics", type=int, default=40)
     parser.add_argument("--lagesbild-events", type=int, default=100_000)
     parser.add_argument("--document-repeat", type=int, default=5, help="repeats of the PDF and Word documents")
+    parser.add_argument("--skip-promises", action="store_true", help="skip the medborgarlöften benchmark")
+    parser.add_argument(
+        "--promises-kommuner", type=int, default=0, help="kommuner with generated löften (0: every kommun)"
+    )
+    parser.add_argument("--promises-goals", type=int, default=4, help="generated goals per medborgarlöfte")
+    parser.add_argument(
+        "--serve-seconds", type=float, default=10.0, help="load each public path on the served demo (0: skip)"
+    )
+    parser.add_argument("--serve-clients", type=int, default=8, help="concurrent keep-alive clients")
+    parser.add_argument("--serve-workers", type=int, default=2, help="gunicorn worker processes")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         if not os.environ.get("DATABASE_URL"):
@@ -160,7 +176,7 @@ def main() -> None:
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lofte.settings")
         os.environ.update(LOFTE_VAR_DIR=tmp, AXES_ENABLED="false", ALLOWED_HOSTS="testserver")
         requests = run(args.repeat, skip=args.skip_requests)
-        from lofte import bench_import, bench_lagesbild
+        from lofte import bench_import, bench_lagesbild, bench_promises
 
         lagesbild = None
         if not args.skip_lagesbild:
@@ -172,16 +188,39 @@ def main() -> None:
             # Before the import benchmark, which empties the statistics; the generated data is removed again.
             lagesbild = bench_lagesbild.run(args.repeat, size, document_repeat=args.document_repeat)
 
+        promises = None
+        if not args.skip_promises:
+            kommuner = f"{args.promises_kommuner} kommuner" if args.promises_kommuner else "every kommun"
+            served = f", then the served demo for {args.serve_seconds:g} s a path" if args.serve_seconds else ""
+            print(f"Medborgarlöften: {kommuner} × {args.promises_goals} goals{served} …", flush=True)
+            # Before the import benchmark, which empties the statistics the served pages show.
+            promises = bench_promises.run(
+                args.repeat,
+                bench_promises.Size(args.promises_kommuner, args.promises_goals),
+                serve_seconds=args.serve_seconds,
+                clients=args.serve_clients,
+                workers=args.serve_workers,
+            )
+
         print(f"Importing {args.import_rows:,} generated observations …", flush=True)
         imported = bench_import.run(args.import_rows) if args.import_rows else None
         database = "postgresql" if os.environ["DATABASE_URL"].startswith("postgres") else "sqlite"
-        path = write_report(database, section(database, requests, args.repeat, imported, lagesbild))
+        path = write_report(database, section(database, requests, args.repeat, imported, lagesbild, promises))
     for name, median, p95 in requests:
         print(f"{name:<48} median {median:7.1f} ms   p95 {p95:7.1f} ms")
     for timing in lagesbild.timings if lagesbild else []:
         print(
             f"{timing.name:<72} median {timing.median_ms:8.1f} ms   p95 {timing.p95_ms:8.1f} ms   "
             f"{timing.queries:4d} SQL queries"
+        )
+    for row in promises.timings if promises else []:
+        print(
+            f"{row.name:<100} median {row.median_ms:8.1f} ms   p95 {row.p95_ms:8.1f} ms   {row.queries:4d} SQL queries"
+        )
+    for load in promises.serving.loads if promises and promises.serving else []:
+        print(
+            f"GET {load.path:<44} {load.per_second:7.0f} requests/s   median {load.median_ms:6.1f} ms   "
+            f"p95 {load.p95_ms:6.1f} ms   {load.ok + load.errors:,} answered, {load.errors:,} errors"
         )
     if imported:
         print(
