@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "lofte.statistics",
     "lofte.situation",
     "lofte.promises",
+    "lofte.est",
 ]
 
 MIDDLEWARE = [
@@ -258,3 +259,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# EST: the largest photo accepted with a report (before it is re-encoded), and its longest side after.
+LOFTE_EST_PHOTO_MAX_BYTES = env_int("LOFTE_EST_PHOTO_MAX_BYTES", 10 * 1024 * 1024)
+LOFTE_EST_PHOTO_MAX_SIDE = env_int("LOFTE_EST_PHOTO_MAX_SIDE", 1600)

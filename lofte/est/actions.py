@@ -1,0 +1,259 @@
+"""Filing incident reports: the one way an incident enters Löfte, from the web form, Open311 or the public.
+
+`report_incidents` checks every incident of a sitting first and writes all of them or none: the category
+must be one of the partnership's active leaf categories, the time not in the future nor more than a year
+back, the place inside the kommun, and no free text may hold personal data (`lib/pii.py`). The photo is
+re-encoded without metadata (`photos.py`). Each report is routed to the organisation responsible for its
+category and area (`routing.py`), gets its first timeline entry (mottagen) and one audit row.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lofte.areas.models import Area
+from lofte.audit.log import record
+from lofte.est import places
+from lofte.est.categories import OWN_PREFIX, REFERENCE
+from lofte.est.models import Category, EstSettings, Incident, IncidentUpdate
+from lofte.est.photos import PhotoRefused, clean_photo
+from lofte.est.routing import route
+from lofte.lib.pii import describe, find_personal_data
+from lofte.partnerships.access import Can, PartnershipAccess
+from lofte.partnerships.models import Membership, Organisation, Partnership
+
+# A police report's diarienummer: K123456-24, optionally after the unit (5000-K123456-24).
+POLICE_REPORT = re.compile(r"^(?:\d{4}-)?K\d{1,8}-\d{2}$", re.IGNORECASE)
+SCREENED = ("description", "address", "place_name")
+OLDEST = timedelta(days=366)
+CLOCK_SKEW = timedelta(minutes=15)
+
+
+class IncidentRefused(Exception):
+    """One incident of a sitting cannot be stored; `index` says which (from 0), `field` which field."""
+
+    def __init__(self, message: str, *, field: str = "", index: int = 0) -> None:
+        super().__init__(message)
+        self.field = field
+        self.index = index
+
+
+@dataclass
+class IncidentInput:
+    category: Category
+    occurred_at: datetime
+    latitude: float | None = None
+    longitude: float | None = None
+    address: str = ""
+    place_name: str = ""
+    area: Area | None = None
+    description: str = ""
+    persons: int | None = None
+    unsafety: int | None = None
+    photo: bytes | None = None
+    photo_name: str = ""
+    police_report_number: str = ""
+    anonymous: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def ensure_categories(partnership: Partnership) -> list[Category]:
+    """The partnership's categories, creating the reference set the first time (and any reference code added
+    since, hidden, so a partnership's choices are never changed behind its back)."""
+    existing = {c.code: c for c in Category.objects.filter(partnership=partnership)}
+    first_time = not existing
+    missing = [ref for ref in REFERENCE if ref.code not in existing]
+    if missing:
+        with transaction.atomic():
+            for position, ref in enumerate(REFERENCE):
+                if ref.code in existing:
+                    continue
+                parent = existing.get(ref.parent_code) if ref.parent_code else None
+                existing[ref.code], _created = Category.objects.get_or_create(
+                    partnership=partnership,
+                    code=ref.code,
+                    defaults={
+                        "parent": parent,
+                        "active": first_time,
+                        "citizen": ref.citizen,
+                        "position": position * 10,
+                    },
+                )
+    return sorted(existing.values(), key=lambda c: (c.position, c.code))
+
+
+def settings_for(partnership: Partnership) -> EstSettings:
+    found, _created = EstSettings.objects.get_or_create(partnership=partnership)
+    return found
+
+
+def reporting_organisation(user: Any, partnership: Partnership) -> Organisation | None:
+    membership = (
+        Membership.objects.filter(
+            user=user,
+            organisation__partnerships=partnership,
+            role__in=[role for role in Membership.Role.values if _reports(role)],
+        )
+        .select_related("organisation")
+        .order_by("organisation__name")
+        .first()
+    )
+    return membership.organisation if membership else None
+
+
+def _reports(role: str) -> bool:
+    from lofte.partnerships.access import CAPABILITIES
+
+    return Can.REPORT in CAPABILITIES[role]
+
+
+def do_report_incidents(
+    access: PartnershipAccess, user: Any, items: Sequence[IncidentInput], *, source: str = Incident.Source.WEB
+) -> list[Incident]:
+    """A member files the incidents of one sitting."""
+    if not access.can(Can.REPORT):
+        raise IncidentRefused(_("Du har inte behörighet att rapportera händelser i den här samverkan."))
+    return report_incidents(
+        access.partnership,
+        items,
+        reporter=user,
+        organisation=reporting_organisation(user, access.partnership),
+        actor=user,
+        source=source,
+    )
+
+
+def report_incidents(
+    partnership: Partnership,
+    items: Sequence[IncidentInput],
+    *,
+    reporter: Any,
+    organisation: Organisation | None,
+    actor: Any,
+    source: str,
+    contact_email: str = "",
+    is_demo: bool = False,
+    now: datetime | None = None,
+) -> list[Incident]:
+    if not items:
+        raise IncidentRefused(_("Ingen händelse att rapportera."))
+    now = now or timezone.now()
+    prepared = [_checked(partnership, item, index, now) for index, item in enumerate(items)]
+    photos = []
+    for index, item in enumerate(items):
+        try:
+            photos.append(clean_photo(item.photo, item.photo_name) if item.photo else None)
+        except PhotoRefused as refused:
+            raise IncidentRefused(str(refused), field="photo", index=index) from None
+    created = []
+    with transaction.atomic():
+        for item, (area, number), photo in zip(items, prepared, photos, strict=True):
+            incident = Incident(
+                partnership=partnership,
+                category=item.category,
+                occurred_at=item.occurred_at,
+                reported_at=now,
+                latitude=item.latitude,
+                longitude=item.longitude,
+                address=item.address.strip(),
+                place_name=item.place_name.strip(),
+                area=area,
+                description=item.description.strip(),
+                persons=item.persons,
+                unsafety=item.unsafety,
+                police_report_number=number,
+                anonymous=item.anonymous,
+                reporter=reporter if getattr(reporter, "is_authenticated", False) else None,
+                organisation=organisation,
+                contact_email=contact_email,
+                source=source,
+                is_demo=is_demo,
+            )
+            incident.routed_to = route(incident)
+            if photo is not None:
+                incident.photo.save(photo.name, photo, save=False)
+            incident.save()
+            IncidentUpdate.objects.create(
+                incident=incident,
+                status=Incident.Status.MOTTAGEN,
+                organisation=organisation,
+                author=incident.reporter,
+                created_at=now,
+                notified_at=now,
+            )
+            record(
+                "est.incident.report",
+                actor=actor,
+                obj=incident,
+                partnership=partnership,
+                changes={
+                    "category": incident.category.code,
+                    "source": source,
+                    "routed_to": incident.routed_to,
+                    "photo": bool(photo),
+                },
+            )
+            created.append(incident)
+    return created
+
+
+def _checked(partnership: Partnership, item: IncidentInput, index: int, now: datetime) -> tuple[Area | None, str]:
+    def refuse(message: str, field: str) -> IncidentRefused:
+        return IncidentRefused(message, field=field, index=index)
+
+    category = item.category
+    if category.partnership_id != partnership.pk or not category.active:
+        raise refuse(_("Kategorin används inte i den här samverkan."), "category")
+    if Category.objects.filter(parent=category, active=True).exists():
+        raise refuse(_("Välj en underkategori till %(category)s.") % {"category": category.label}, "category")
+    if item.occurred_at > now + CLOCK_SKEW:
+        raise refuse(_("Tiden ligger i framtiden."), "occurred_at")
+    if item.occurred_at < now - OLDEST:
+        raise refuse(_("Händelsen är mer än ett år gammal."), "occurred_at")
+    for name in SCREENED:
+        text = getattr(item, name)
+        if findings := find_personal_data(text):
+            raise refuse(describe(findings), name)
+    if item.persons is not None and not 0 <= item.persons <= 1000:
+        raise refuse(_("Ange ett antal mellan 0 och 1000."), "persons")
+    if item.unsafety is not None and not 1 <= item.unsafety <= 5:
+        raise refuse(_("Ange ett värde från 1 till 5."), "unsafety")
+    number = item.police_report_number.strip().upper()
+    if number and not POLICE_REPORT.match(number):
+        raise refuse(_("Ange diarienumret som det står på anmälan, till exempel K123456-24."), "police_report_number")
+    kommun = partnership.area
+    area = item.area
+    if (item.latitude is None) != (item.longitude is None):
+        raise refuse(_("Platsen saknar latitud eller longitud."), "latitude")
+    if item.latitude is not None and item.longitude is not None:
+        if not (-90 <= item.latitude <= 90 and -180 <= item.longitude <= 180):
+            raise refuse(_("Koordinaterna är inte giltiga (WGS84, grader)."), "latitude")
+        found = places.area_for_point(kommun, places.LatLng(item.latitude, item.longitude))
+        if found is None:
+            raise refuse(_("Platsen ligger utanför %(kommun)s.") % {"kommun": kommun.name}, "latitude")
+        if area is None:
+            area = found
+    if area is not None and area.pk != kommun.pk and area.parent_id != kommun.pk:
+        raise refuse(_("Området hör inte till %(kommun)s.") % {"kommun": kommun.name}, "area")
+    if item.latitude is None and area is None and not item.address.strip() and not item.place_name.strip():
+        raise refuse(_("Ange var det hände: på kartan, en adress eller en plats."), "latitude")
+    return area, number
+
+
+__all__ = [
+    "OWN_PREFIX",
+    "IncidentInput",
+    "IncidentRefused",
+    "do_report_incidents",
+    "ensure_categories",
+    "report_incidents",
+    "settings_for",
+]
