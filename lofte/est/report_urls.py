@@ -1,0 +1,12 @@
+"""Reporting incidents and the reporter's own reports, under /samverkan/<slug>/est/ (namespace partnerships:est)."""
+
+from django.urls import URLPattern, URLResolver, path
+
+from lofte.est import report_views as views
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("rapportera/", views.report, name="report"),
+    path("mina/", views.mine, name="mine"),
+    path("rapporter/<int:pk>/", views.incident_detail, name="incident"),
+    path("rapporter/<int:pk>/foto/", views.incident_photo, name="photo"),
+]

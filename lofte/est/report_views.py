@@ -1,0 +1,195 @@
+"""Reporting incidents and following one's own reports, under /samverkan/<slug>/est/.
+
+Members who may report (samordnare, polis, rapportör) file several incidents in one sitting; everything goes
+through `actions.do_report_incidents`, all or nothing. A reporter follows their reports and the status notes
+they get back; who may open one report, and see its reporter, is decided by `est/access.py`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods, require_safe
+
+from lofte.est.access import can_review, shows_reporter, visible_incidents
+from lofte.est.actions import IncidentRefused, do_report_incidents
+from lofte.est.models import Incident, IncidentUpdate
+from lofte.est.report_forms import (
+    MAX_INCIDENTS,
+    BaseIncidentFormSet,
+    IncidentForm,
+    IncidentFormSet,
+    ReportChoices,
+)
+from lofte.partnerships.access import Can, PartnershipAccess, get_partnership_for_user
+
+PER_PAGE = 25
+
+
+# Reporting
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def report(request: HttpRequest, slug: str) -> HttpResponse:
+    access = get_partnership_for_user(request.user, slug, need=Can.REPORT)
+    choices = ReportChoices.for_partnership(access.partnership)
+    if request.method != "POST":
+        return _report_page(request, access, IncidentFormSet(form_kwargs={"choices": choices}))
+    if "add" in request.POST:
+        return _report_page(request, access, _with_one_more(request, choices))
+    formset = IncidentFormSet(request.POST, request.FILES, form_kwargs={"choices": choices})
+    if formset.is_valid():
+        filled = formset.filled()
+        try:
+            incidents = do_report_incidents(access, request.user, [form.as_input() for form in filled])
+        except IncidentRefused as refusal:
+            _place(filled, refusal)
+        else:
+            count = len(incidents)
+            messages.success(
+                request,
+                ngettext("%(count)s händelse rapporterad.", "%(count)s händelser rapporterade.", count)
+                % {"count": count},
+            )
+            return redirect("partnerships:est:mine", slug=slug)
+    return _report_page(request, access, formset, status=400)
+
+
+def _with_one_more(request: HttpRequest, choices: ReportChoices) -> BaseIncidentFormSet:
+    """The same forms again, unvalidated and keeping what was typed, and one more (the no-script way to add)."""
+    posted = IncidentFormSet(request.POST, request.FILES, form_kwargs={"choices": choices})
+    if not posted.management_form.is_valid():
+        return IncidentFormSet(form_kwargs={"choices": choices})
+    initial = [form.typed() for form in posted.forms[: MAX_INCIDENTS - 1]]
+    return IncidentFormSet(initial=[*initial, {}], form_kwargs={"choices": choices})
+
+
+def _place(filled: list[IncidentForm], refusal: IncidentRefused) -> None:
+    """Show the action's refusal on the field and form it concerns."""
+    form = filled[refusal.index] if 0 <= refusal.index < len(filled) else filled[0]
+    form.add_error(refusal.field if refusal.field in form.fields else None, str(refusal))
+
+
+def _report_page(
+    request: HttpRequest,
+    access: PartnershipAccess,
+    formset: BaseIncidentFormSet,
+    *,
+    status: int = 200,
+) -> HttpResponse:
+    partnership = access.partnership
+    context = {
+        "access": access,
+        "partnership": partnership,
+        "formset": formset,
+        # A browser never sends a file twice: a photo chosen before the page came back must be chosen again.
+        "photos_lost": bool(request.FILES),
+        "failed": [number for number, form in enumerate(formset.forms, 1) if form.is_bound and form.errors],
+        "may_add": formset.total_form_count() < MAX_INCIDENTS,
+        "max_incidents": MAX_INCIDENTS,
+        **_map_context(access),
+    }
+    return render(request, "est/report.html", context, status=status)
+
+
+def _map_context(access: PartnershipAccess) -> dict[str, Any]:
+    kommun = access.partnership.area
+    return {
+        "geojson_url": reverse("api-1.0.0:get_geojson", args=[kommun.code]),
+        "centre": (kommun.centroid_lat, kommun.centroid_lng),
+        "tiles_url": settings.LOFTE_MAP_TILES_URL,
+        "tiles_attribution": settings.LOFTE_MAP_TILES_ATTRIBUTION,
+    }
+
+
+# The reporter's own reports
+
+
+@login_required
+@require_safe
+def mine(request: HttpRequest, slug: str) -> HttpResponse:
+    access = get_partnership_for_user(request.user, slug, need=Can.REPORT)
+    page = Paginator(_own_reports(request.user, access), PER_PAGE).get_page(request.GET.get("sida"))
+    context = {"access": access, "partnership": access.partnership, "page": page, "incidents": list(page)}
+    return render(request, "est/mine.html", context)
+
+
+def _own_reports(user: Any, access: PartnershipAccess) -> QuerySet[Incident]:
+    """The user's reports, newest first, each with the latest note it got back (in the same query)."""
+    notes = IncidentUpdate.objects.filter(incident=OuterRef("pk")).exclude(note="").order_by("-created_at", "-id")
+    return (
+        Incident.objects.filter(partnership=access.partnership, reporter=user)
+        .select_related("category__parent", "area")
+        .defer("area__geometry")
+        .annotate(
+            latest_note=Subquery(notes.values("note")[:1]),
+            latest_note_status=Subquery(notes.values("status")[:1]),
+            latest_note_at=Subquery(notes.values("created_at")[:1]),
+        )
+        .order_by("-reported_at", "-id")
+    )
+
+
+# One report
+
+
+def _get_incident(request: HttpRequest, slug: str, pk: int) -> tuple[PartnershipAccess, Incident]:
+    access = get_partnership_for_user(request.user, slug)
+    incidents = visible_incidents(request.user, access).select_related(
+        "category__parent", "area", "reporter", "organisation", "routed_to"
+    )
+    incident = get_object_or_404(incidents.defer("area__geometry"), pk=pk)
+    incident.partnership = access.partnership
+    return access, incident
+
+
+@login_required
+@require_safe
+def incident_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    access, incident = _get_incident(request, slug, pk)
+    updates = incident.updates.select_related("organisation").order_by("created_at", "id")
+    context = {
+        "access": access,
+        "partnership": access.partnership,
+        "incident": incident,
+        "updates": list(updates),
+        "show_reporter": shows_reporter(request.user, access, incident),
+        "may_report": access.can(Can.REPORT),
+        "review_url": _review_url(access, incident) if can_review(access) else "",
+        **_map_context(access),
+    }
+    return render(request, "est/incident_detail.html", context)
+
+
+def _review_url(access: PartnershipAccess, incident: Incident) -> str:
+    try:
+        return reverse("partnerships:est:review_detail", args=[access.partnership.slug, incident.pk])
+    except NoReverseMatch:
+        return ""
+
+
+@login_required
+@require_safe
+def incident_photo(request: HttpRequest, slug: str, pk: int) -> FileResponse:
+    _access, incident = _get_incident(request, slug, pk)
+    if not incident.photo:
+        raise Http404("The report has no photo")
+    try:
+        handle = incident.photo.open("rb")
+    except (FileNotFoundError, ValueError) as missing:
+        raise Http404("The photo is missing") from missing
+    response = FileResponse(handle, content_type="image/jpeg")
+    response["Content-Disposition"] = f'inline; filename="rapport-{incident.pk}.jpg"'
+    response["Cache-Control"] = "private"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
