@@ -1,0 +1,251 @@
+"""The area analysis: which of the kommun's areas most need action, and what happened around each action.
+
+Per area (the kommun's own subdivisions, plus "inget delområde" for reports placed only in the kommun or not
+at all) the reviewed reports of a year or quarter are compared with the period before and the same period a
+year earlier, with the exact test, and ranked: certain rises first, then by the number of reports, the rise
+against the period before, and the name (the rule and the method are in `est/analysis.py`).
+
+For each action with a place (a point, else an area) decided in the period, the reviewed reports within the
+partnership's `effect_radius_m` of the point, or in the area, are counted in the `effect_weeks` weeks before and
+after the day of the meeting that decided it. Before and after is not proof of effect.
+
+Reads in at most five queries whatever the number of reports: the settings, the grouped area counts, the area
+names, the actions, their areas' boundaries, and the candidate reports' bare coordinates within one rectangle
+around every action.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.db.models import Case, Count, IntegerField, Q, Value, When
+from shapely.geometry import Point, shape
+from shapely.prepared import PreparedGeometry, prep
+
+from lofte.areas.models import Area
+from lofte.est import places
+from lofte.est.actions import settings_for
+from lofte.est.analysis import (
+    STOCKHOLM,
+    AreaRow,
+    Effect,
+    Period,
+    PeriodWindows,
+    Window,
+    area_row,
+    effect,
+    effect_windows,
+    period_windows,
+    rank_areas,
+)
+from lofte.est.models import Action
+from lofte.est.weekly import NO_AREA, counted, no_area_label
+from lofte.partnerships.models import Partnership
+
+THIS, PREVIOUS, YEAR_EARLIER = 0, 1, 2
+METRES_PER_DEGREE = places.METRES_PER_DEGREE_LAT
+
+
+@dataclass(frozen=True)
+class ActionEffect:
+    action: Action
+    effect: Effect
+
+    @property
+    def place(self) -> str:
+        action = self.action
+        if action.place_name:
+            return action.place_name
+        return action.area.name if action.area_id and action.area else ""
+
+
+@dataclass
+class AreaAnalysis:
+    period: Period
+    windows: PeriodWindows
+    rows: list[AreaRow]  # ranked, most in need of action first
+    effects: list[ActionEffect]
+    effect_radius_m: int
+    effect_weeks: int
+
+
+def _moment(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=STOCKHOLM)
+
+
+def _between(window: Window) -> Q:
+    return Q(occurred_at__gte=_moment(window.start), occurred_at__lt=_moment(window.end))
+
+
+def analyse(partnership: Partnership, period: Period, *, today: date) -> AreaAnalysis:
+    """ValueError when the period has not started."""
+    windows = period_windows(period, today)
+    settings = settings_for(partnership)
+    return AreaAnalysis(
+        period=period,
+        windows=windows,
+        rows=rank_areas(_area_rows(partnership, windows)),
+        effects=_effects(partnership, period, settings.effect_radius_m, settings.effect_weeks, today),
+        effect_radius_m=settings.effect_radius_m,
+        effect_weeks=settings.effect_weeks,
+    )
+
+
+# Areas
+
+
+def _area_rows(partnership: Partnership, windows: PeriodWindows) -> list[AreaRow]:
+    named = [(windows.this, THIS), (windows.previous, PREVIOUS)]
+    if windows.year_earlier is not None:
+        named.append((windows.year_earlier, YEAR_EARLIER))
+    window = Q()
+    for each, _slot in named:
+        window |= _between(each)
+    slot = Case(*(When(_between(each), then=Value(n)) for each, n in named), output_field=IntegerField())
+    grouped = (
+        counted(partnership)
+        .filter(window)
+        .annotate(slot=slot)
+        .values("area_id", "slot")
+        .annotate(n=Count("id"))
+        .values_list("area_id", "slot", "n")
+    )
+    counts: dict[int | None, list[int | None]] = {}
+    kommun = partnership.area_id
+    for area_id, n_slot, n in grouped:
+        key = None if area_id == kommun else area_id
+        slots = counts.setdefault(key, [0, 0, 0 if windows.year_earlier else None])
+        slots[n_slot] = (slots[n_slot] or 0) + n
+    ids = [pk for pk in counts if pk is not None]
+    names = {a.pk: a for a in Area.objects.filter(pk__in=ids).only("id", "code", "name")} if ids else {}
+    rows = []
+    for pk, slots in counts.items():
+        if pk is None:
+            rows.append(area_row(NO_AREA, no_area_label(), slots, windows))
+        elif pk in names:
+            rows.append(area_row(names[pk].code, names[pk].name, slots, windows))
+    return rows
+
+
+# Actions
+
+
+def _effects(partnership: Partnership, period: Period, radius_m: int, weeks: int, today: date) -> list[ActionEffect]:
+    actions = list(
+        Action.objects.filter(
+            Q(latitude__isnull=False) | Q(area__isnull=False),
+            partnership=partnership,
+            meeting__held_on__gte=period.start,
+            meeting__held_on__lt=period.end,
+        )
+        .select_related("meeting", "organisation", "area")
+        .defer("area__geometry")
+        .order_by("meeting__held_on", "id")
+    )
+    if not actions:
+        return []
+    area_ids = {a.area_id for a in actions if a.latitude is None and a.area_id is not None}
+    shapes = _shapes(area_ids)
+    rows = _candidates(partnership, actions, shapes, radius_m, weeks, today)
+    return [
+        ActionEffect(
+            action,
+            effect(_days_near(action, rows, shapes, radius_m, partnership), action.meeting.held_on, weeks, today),
+        )
+        for action in actions
+    ]
+
+
+@dataclass(frozen=True)
+class _Shape:
+    prepared: PreparedGeometry | None
+    bbox: tuple[float, float, float, float] | None  # west, south, east, north
+
+
+def _shapes(area_ids: set[int]) -> dict[int, _Shape]:
+    if not area_ids:
+        return {}
+    rows = Area.objects.filter(pk__in=area_ids).values_list("id", "geometry", "bbox")
+    return {
+        pk: _Shape(prep(shape(geometry)) if geometry else None, tuple(bbox) if bbox else None)
+        for pk, geometry, bbox in rows
+    }
+
+
+Candidate = tuple[float | None, float | None, int | None, date]  # latitude, longitude, area id, local day
+
+
+def _candidates(
+    partnership: Partnership,
+    actions: list[Action],
+    shapes: dict[int, _Shape],
+    radius_m: int,
+    weeks: int,
+    today: date,
+) -> list[Candidate]:
+    """Reviewed reports in the union of the actions' windows and within one rectangle around all their places."""
+    windows = [effect_windows(a.meeting.held_on, weeks, today) for a in actions]
+    start = min(before.start for before, _after in windows)
+    end = max(after.end for _before, after in windows)
+    # An area without a boundary has no box: only the reports placed in it count, by area.
+    boxes = [box for box in (_box(a, shapes, radius_m) for a in actions) if box is not None]
+    area_ids = {a.area_id for a in actions if a.latitude is None and a.area_id is not None}
+    where = Q(area_id__in=area_ids)
+    if partnership.area_id in area_ids:  # an action for the whole kommun
+        where = Q()
+    elif boxes:
+        west, south = min(b[0] for b in boxes), min(b[1] for b in boxes)
+        east, north = max(b[2] for b in boxes), max(b[3] for b in boxes)
+        where |= Q(latitude__gte=south, latitude__lte=north, longitude__gte=west, longitude__lte=east)
+    rows = (
+        counted(partnership)
+        .filter(where, occurred_at__gte=_moment(start), occurred_at__lt=_moment(end + timedelta(days=1)))
+        .values_list("latitude", "longitude", "area_id", "occurred_at")
+    )
+    return [(lat, lng, area, when.astimezone(STOCKHOLM).date()) for lat, lng, area, when in rows]
+
+
+def _box(action: Action, shapes: dict[int, _Shape], radius_m: int) -> tuple[float, float, float, float] | None:
+    if action.latitude is not None and action.longitude is not None:
+        dlat = radius_m / METRES_PER_DEGREE
+        dlng = dlat / max(0.01, math.cos(math.radians(action.latitude)))
+        return action.longitude - dlng, action.latitude - dlat, action.longitude + dlng, action.latitude + dlat
+    found = shapes.get(action.area_id) if action.area_id else None
+    return found.bbox if found else None
+
+
+def _days_near(
+    action: Action, rows: Iterable[Candidate], shapes: dict[int, _Shape], radius_m: int, partnership: Partnership
+) -> list[date]:
+    if action.latitude is not None and action.longitude is not None:
+        centre = places.LatLng(action.latitude, action.longitude)
+        return [
+            day
+            for lat, lng, _area, day in rows
+            if lat is not None and lng is not None and places.distance_m(centre, places.LatLng(lat, lng)) <= radius_m
+        ]
+    if action.area_id == partnership.area_id:
+        return [day for *_rest, day in rows]
+    found = shapes.get(action.area_id) if action.area_id else None
+    return [day for lat, lng, area, day in rows if area == action.area_id or _inside(found, lat, lng)]
+
+
+def _inside(found: _Shape | None, lat: float | None, lng: float | None) -> bool:
+    if found is None or found.prepared is None or lat is None or lng is None:
+        return False
+    return bool(found.prepared.contains(Point(lng, lat)))
+
+
+def describe_windows(analysis: AreaAnalysis) -> dict[str, Any]:
+    """The dates compared, for the page."""
+    windows = analysis.windows
+    last = timedelta(days=1)
+    return {
+        "this": (windows.this.start, windows.this.end - last),
+        "previous": (windows.previous.start, windows.previous.end - last),
+        "year_earlier": (windows.year_earlier.start, windows.year_earlier.end - last) if windows.year_earlier else None,
+    }

@@ -1,0 +1,330 @@
+"""Every change to EST meetings, their actions and the samordnare's weekly assessment goes through here.
+
+Members who may edit (samordnare, polis; Can.EDIT) hold the meeting: one per ISO week and partnership, with its
+participants (one a line) and notes. An action says what is to be done, where (a place name, a point inside the
+kommun, an area), by which of the partnership's organisations and by when; it may link the reports it answers.
+Linking a reviewed report moves it to åtgärd beslutad, and marking the action genomförd moves its linked reports
+from åtgärd beslutad to åtgärdad, both through `est.status.change_status`, so each report's reporter is told.
+
+Free text is refused when it holds personal data (`lib/pii.py`); participants are the one place names belong.
+Each change writes one audit row, which notes that free text changed but does not copy it, since free text is
+deleted after the retention period and a copy in the log would outlive it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lofte.areas.models import Area
+from lofte.audit.log import record
+from lofte.est import places
+from lofte.est.analysis import Week, parse_week
+from lofte.est.models import Action, Incident, Meeting, WeekNote
+from lofte.est.status import StatusRefused, change_status
+from lofte.lib.pii import describe, find_personal_data
+from lofte.partnerships.access import Can, PartnershipAccess
+from lofte.partnerships.models import Organisation
+
+S = Incident.Status
+MAX_NOTE = 300
+
+
+class MeetingRefused(Exception):
+    """The member's role, the partnership or the content does not allow the change; `field` names the field."""
+
+    def __init__(self, message: str, field: str = "") -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def _user(actor: Any) -> Any:
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+def _require_edit(access: PartnershipAccess, obj: Meeting | Action | None = None) -> None:
+    if not access.can(Can.EDIT):
+        raise MeetingRefused(_("Du har inte behörighet att ändra EST-mötena."))
+    if obj is not None and obj.partnership_id != access.partnership.pk:
+        raise MeetingRefused(_("Det hör till en annan samverkan."))
+
+
+def _screen(**texts: str) -> None:
+    for name, text in texts.items():
+        if findings := find_personal_data(text):
+            raise MeetingRefused(describe(findings), field=name)
+
+
+def _week(iso_year: int, iso_week: int) -> Week:
+    week = parse_week(iso_year, iso_week)
+    if week is None:
+        raise MeetingRefused(
+            _("Vecka %(week)s finns inte år %(year)s.") % {"week": iso_week, "year": iso_year}, field="iso_week"
+        )
+    return week
+
+
+def _lines(participants: Sequence[str] | str) -> str:
+    lines = participants.splitlines() if isinstance(participants, str) else participants
+    return "\n".join(line.strip() for line in lines if line.strip())
+
+
+# Meetings
+
+
+def do_create_meeting(
+    access: PartnershipAccess,
+    *,
+    actor: Any,
+    iso_year: int,
+    iso_week: int,
+    held_on: date,
+    participants: Sequence[str] | str = "",
+    notes: str = "",
+) -> Meeting:
+    _require_edit(access)
+    week = _week(iso_year, iso_week)
+    text = _lines(participants)
+    _screen(participants=text, notes=notes)
+    taken = _("Det finns redan ett EST-möte för vecka %(week)s %(year)s. Öppna det i stället.") % {
+        "week": week.week,
+        "year": week.year,
+    }
+    if Meeting.objects.filter(partnership=access.partnership, iso_year=week.year, iso_week=week.week).exists():
+        raise MeetingRefused(taken, field="iso_week")
+    try:
+        with transaction.atomic():
+            meeting = Meeting.objects.create(
+                partnership=access.partnership,
+                iso_year=week.year,
+                iso_week=week.week,
+                held_on=held_on,
+                participants=text,
+                notes=notes.strip(),
+                created_by=_user(actor),
+            )
+            changes = {
+                "week": f"{week.year}-W{week.week:02d}",
+                "held_on": held_on,
+                "participants": len(text.splitlines()),
+            }
+            record("est.meeting.create", actor=actor, obj=meeting, partnership=access.partnership, changes=changes)
+    except IntegrityError:  # a colleague created it a moment ago
+        raise MeetingRefused(taken, field="iso_week") from None
+    return meeting
+
+
+def do_update_meeting(
+    access: PartnershipAccess,
+    meeting: Meeting,
+    *,
+    actor: Any,
+    iso_year: int,
+    iso_week: int,
+    held_on: date,
+    participants: Sequence[str] | str = "",
+    notes: str = "",
+) -> Meeting:
+    _require_edit(access, meeting)
+    week = _week(iso_year, iso_week)
+    text = _lines(participants)
+    _screen(participants=text, notes=notes)
+    others = Meeting.objects.filter(partnership=access.partnership, iso_year=week.year, iso_week=week.week)
+    if others.exclude(pk=meeting.pk).exists():
+        raise MeetingRefused(
+            _("Det finns redan ett EST-möte för vecka %(week)s %(year)s.") % {"week": week.week, "year": week.year},
+            field="iso_week",
+        )
+    old_week, old_held_on = f"{meeting.iso_year}-W{meeting.iso_week:02d}", meeting.held_on
+    changed_text = [
+        name for name, new in (("participants", text), ("notes", notes.strip())) if getattr(meeting, name) != new
+    ]
+    meeting.iso_year, meeting.iso_week, meeting.held_on = week.year, week.week, held_on
+    meeting.participants, meeting.notes = text, notes.strip()
+    changes: dict[str, Any] = {name: True for name in changed_text}
+    if old_week != f"{week.year}-W{week.week:02d}":
+        changes["week"] = [old_week, f"{week.year}-W{week.week:02d}"]
+    if old_held_on != held_on:
+        changes["held_on"] = [old_held_on, held_on]
+    with transaction.atomic():
+        meeting.save(update_fields=["iso_year", "iso_week", "held_on", "participants", "notes", "updated_at"])
+        record("est.meeting.update", actor=actor, obj=meeting, partnership=access.partnership, changes=changes)
+    return meeting
+
+
+# Actions
+
+
+@dataclass(frozen=True)
+class ActionPlace:
+    place_name: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+    area: Area | None = None
+
+
+def do_create_action(
+    access: PartnershipAccess,
+    meeting: Meeting,
+    *,
+    actor: Any,
+    what: str,
+    organisation: Organisation,
+    place: ActionPlace | None = None,
+    due_on: date | None = None,
+    incident_ids: Sequence[int] = (),
+) -> Action:
+    """Decide an action at the meeting; reviewed reports it links move to åtgärd beslutad and their reporters are
+    told after the transaction commits."""
+    _require_edit(access, meeting)
+    place = place or ActionPlace()
+    what = what.strip()
+    if not what:
+        raise MeetingRefused(_("Skriv vad som ska göras."), field="what")
+    _screen(what=what, place_name=place.place_name)
+    if not access.partnership.organisations.filter(pk=organisation.pk).exists():
+        raise MeetingRefused(_("Organisationen är inte part i samverkan."), field="organisation")
+    area = _checked_place(access, place)
+    incidents = _linkable(access, incident_ids)
+    with transaction.atomic():
+        action = Action.objects.create(
+            partnership=access.partnership,
+            meeting=meeting,
+            what=what,
+            place_name=place.place_name.strip(),
+            latitude=place.latitude,
+            longitude=place.longitude,
+            area=area,
+            organisation=organisation,
+            due_on=due_on,
+        )
+        action.incidents.set(incidents)
+        note = _("Åtgärd beslutad vid EST-mötet vecka %(week)s: %(what)s") % {"week": meeting.iso_week, "what": what}
+        _move(access, actor, [i for i in incidents if i.status == S.GRANSKAD], S.ATGARD_BESLUTAD, note)
+        changes = {
+            "what": True,
+            "organisation": organisation,
+            "area": area,
+            "point": place.latitude is not None,
+            "due_on": due_on,
+            "incidents": [i.pk for i in incidents],
+        }
+        record("est.action.create", actor=actor, obj=action, partnership=access.partnership, changes=changes)
+    return action
+
+
+def _checked_place(access: PartnershipAccess, place: ActionPlace) -> Area | None:
+    kommun = access.partnership.area
+    area = place.area
+    if area is not None and kommun.pk not in (area.pk, area.parent_id):
+        raise MeetingRefused(_("Området hör inte till %(kommun)s.") % {"kommun": kommun.name}, field="area")
+    if (place.latitude is None) != (place.longitude is None):
+        raise MeetingRefused(_("Ange både latitud och longitud, eller ingen av dem."), field="latitude")
+    if place.latitude is not None and place.longitude is not None:
+        found = places.area_for_point(kommun, places.LatLng(place.latitude, place.longitude))
+        if found is None:
+            raise MeetingRefused(_("Platsen ligger utanför %(kommun)s.") % {"kommun": kommun.name}, field="latitude")
+        if area is None and found.pk != kommun.pk:
+            area = found
+    return area
+
+
+def _linkable(access: PartnershipAccess, incident_ids: Sequence[int]) -> list[Incident]:
+    """The partnership's reports with these numbers; refused when one is missing, unreviewed, rejected or merged."""
+    wanted = sorted(set(incident_ids))
+    found = {
+        i.pk: i
+        for i in Incident.objects.filter(partnership=access.partnership, pk__in=wanted).select_related("partnership")
+    }
+    for number in wanted:
+        incident = found.get(number)
+        if incident is None:
+            message = _("Det finns ingen rapport #%(number)s i den här samverkan.")
+        elif incident.duplicate_of_id is not None:
+            message = _("Rapport #%(number)s är sammanslagen med en annan rapport; länka den i stället.")
+        elif incident.status == S.AVVISAD:
+            message = _("Rapport #%(number)s är avvisad.")
+        elif incident.status == S.MOTTAGEN:
+            message = _("Rapport #%(number)s är inte granskad ännu.")
+        else:
+            continue
+        raise MeetingRefused(message % {"number": number}, field="incidents")
+    return [found[number] for number in wanted]
+
+
+def _move(access: PartnershipAccess, actor: Any, incidents: list[Incident], status: str, note: str) -> None:
+    for incident in incidents:
+        try:
+            change_status(incident, status, actor=actor, access=access, note=note[:MAX_NOTE])
+        except StatusRefused as refused:
+            raise MeetingRefused(f"#{incident.pk}: {refused}", field="incidents") from None
+
+
+def do_update_action(
+    access: PartnershipAccess,
+    action: Action,
+    *,
+    actor: Any,
+    status: str,
+    outcome: str = "",
+    done_on: date | None = None,
+    due_on: date | None = None,
+) -> Action:
+    """Record how the action goes. Genomförd keeps its date (today if none is given) and moves the linked reports
+    in åtgärd beslutad to åtgärdad; any other status clears the date."""
+    _require_edit(access, action)
+    if status not in Action.Status.values:
+        raise MeetingRefused(_("Okänd status."), field="status")
+    outcome = outcome.strip()
+    _screen(outcome=outcome)
+    done = status == Action.Status.GENOMFORD
+    done_on = (done_on or timezone.localdate()) if done else None
+    before = {"status": action.status, "done_on": action.done_on, "due_on": action.due_on}
+    outcome_changed = outcome != action.outcome
+    action.status, action.outcome, action.done_on, action.due_on = status, outcome, done_on, due_on
+    changes: dict[str, Any] = {
+        name: [old, getattr(action, name)] for name, old in before.items() if old != getattr(action, name)
+    }
+    if outcome_changed:
+        changes["outcome"] = True
+    with transaction.atomic():
+        action.save(update_fields=["status", "outcome", "done_on", "due_on", "updated_at"])
+        if done and before["status"] != status:
+            linked = list(action.incidents.filter(status=S.ATGARD_BESLUTAD).select_related("partnership"))
+            note = outcome or _("Åtgärden är genomförd: %(what)s") % {"what": action.what}
+            _move(access, actor, linked, S.ATGARDAD, note)
+            changes["incidents"] = [i.pk for i in linked]
+        record("est.action.update", actor=actor, obj=action, partnership=access.partnership, changes=changes)
+    return action
+
+
+# The weekly assessment
+
+
+def do_save_week_note(access: PartnershipAccess, *, actor: Any, iso_year: int, iso_week: int, text: str) -> WeekNote:
+    _require_edit(access)
+    week = _week(iso_year, iso_week)
+    text = text.strip()
+    _screen(text=text)
+    with transaction.atomic():
+        note, created = WeekNote.objects.select_for_update().get_or_create(
+            partnership=access.partnership, iso_year=week.year, iso_week=week.week
+        )
+        changed = created or note.text != text
+        note.text = text
+        note.updated_by = _user(actor)
+        note.save(update_fields=["text", "updated_by", "updated_at"])
+        record(
+            "est.week_note.save",
+            actor=actor,
+            obj=note,
+            partnership=access.partnership,
+            changes={"week": f"{week.year}-W{week.week:02d}", "text": changed},
+        )
+    return note

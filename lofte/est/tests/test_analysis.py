@@ -1,0 +1,186 @@
+from __future__ import annotations
+
+import math
+from datetime import UTC, date, datetime
+
+import pytest
+
+from lofte.est.analysis import (
+    STOCKHOLM,
+    AreaRow,
+    Period,
+    Week,
+    WeekCounts,
+    area_row,
+    effect,
+    parse_week,
+    period_windows,
+    rank_areas,
+    repeat_places,
+    tally,
+    total,
+    week_row,
+)
+
+
+def _p_two_sided(k: int, n: int, p: float) -> float:
+    """The exact two-sided binomial p-value by hand: the outcomes no more likely than k."""
+    pmf = [math.comb(n, i) * p**i * (1 - p) ** (n - i) for i in range(n + 1)]
+    return sum(value for value in pmf if value <= pmf[k] * (1 + 1e-7))
+
+
+# Weeks
+
+
+def test_it_bounds_a_week_in_swedish_time() -> None:
+    week = Week(2026, 10)
+    assert week.start == datetime(2026, 3, 2, tzinfo=STOCKHOLM)
+    assert week.end == datetime(2026, 3, 9, tzinfo=STOCKHOLM)
+    assert (week.monday, week.sunday) == (date(2026, 3, 2), date(2026, 3, 8))
+
+
+def test_it_gives_the_week_of_summer_time_167_hours() -> None:
+    week = Week(2026, 13)  # Sweden moves the clock forward on Sunday 29 March 2026
+    assert (week.end.astimezone(UTC) - week.start.astimezone(UTC)).total_seconds() == 167 * 3600
+
+
+def test_it_refuses_weeks_that_do_not_exist() -> None:
+    assert parse_week(2025, 60) is None
+    assert parse_week(2025, 53) is None  # 2025 has 52 ISO weeks
+    assert parse_week(2026, 53) == Week(2026, 53)
+    with pytest.raises(ValueError):
+        Week(2026, 0)
+
+
+def test_it_moves_across_the_turn_of_the_year() -> None:
+    assert Week(2026, 1).shifted(-1) == Week(2025, 52)
+    assert Week(2026, 53).shifted(1) == Week(2027, 1)
+    assert Week(2026, 53).same_week_last_year() is None
+    assert Week(2026, 10).same_week_last_year() == Week(2025, 10)
+
+
+# The weekly comparison
+
+
+def test_it_finds_a_clear_rise_against_the_four_weeks_before() -> None:
+    row = week_row("klotter", "Klotter", WeekCounts(12, (1, 1, 1, 1), 2))
+    assert (row.this, row.last_week, row.four_week_sum, row.four_week_mean, row.last_year) == (12, 1, 4, 1.0, 2)
+    # 12 of 16 reports in a week holding a fifth of the exposure.
+    assert row.vs_four_weeks.p_value == pytest.approx(_p_two_sided(12, 16, 0.2))
+    assert row.vs_four_weeks.rate_ratio == pytest.approx(12.0)
+    assert (row.verdict, row.verdict_label) == ("okning", "ökning")
+    assert row.vs_last_year is not None
+    assert row.vs_last_year.p_value == pytest.approx(_p_two_sided(12, 14, 0.5))
+    assert row.vs_last_year.verdict == "okning"
+
+
+def test_it_compares_a_week_under_way_on_the_time_passed() -> None:
+    week = Week(2026, 10)
+    assert week.elapsed(datetime(2026, 3, 5, 12, tzinfo=STOCKHOLM)) == 0.5
+    assert week.elapsed(datetime(2026, 3, 1, tzinfo=STOCKHOLM)) == 0
+    assert week.elapsed(datetime(2026, 4, 1, tzinfo=STOCKHOLM)) == 1
+    half = week_row("klotter", "Klotter", WeekCounts(4, (2, 2, 2, 2), 8), elapsed=0.5)
+    assert half.vs_four_weeks.rate_ratio == pytest.approx(4.0)  # 4 in half a week against 2 a week
+    assert half.vs_last_year is not None and half.vs_last_year.rate_ratio == pytest.approx(1.0)
+    to_come = week_row("klotter", "Klotter", WeekCounts(0, (2, 2, 2, 2), 8), elapsed=0)
+    assert to_come.verdict is None and to_come.vs_four_weeks.p_value is None
+
+
+def test_it_says_no_certain_change_for_small_numbers() -> None:
+    row = week_row("klotter", "Klotter", WeekCounts(3, (1, 2, 1, 2), None))
+    assert row.verdict_label == "ingen säker förändring"
+    assert row.vs_last_year is None
+
+
+def test_it_tallies_counts_by_weeks_back() -> None:
+    rows = [("a", 0, 5), ("a", 1, 2), ("a", 4, 1), ("a", -1, 3), ("b", 2, 7)]
+    found = tally(rows, has_last_year=True)
+    assert found["a"] == WeekCounts(5, (2, 0, 0, 1), 3)
+    assert found["b"] == WeekCounts(0, (0, 7, 0, 0), 0)
+    assert total(found.values(), True) == WeekCounts(5, (2, 7, 0, 1), 3)
+    assert tally(rows, has_last_year=False)["a"].last_year is None
+
+
+def test_it_finds_repeat_places_by_the_week_or_the_four_weeks() -> None:
+    this_week = {"a": 2, "b": 1, "c": 1}
+    four_weeks = {"a": 2, "b": 3, "c": 2, "d": 1}
+    assert repeat_places(this_week, four_weeks) == [("a", 2, 2), ("b", 1, 3)]
+
+
+# Periods
+
+
+def test_it_reads_years_and_quarters() -> None:
+    quarter = Period.parse("2026k1")
+    assert (quarter.start, quarter.end, quarter.code) == (date(2026, 1, 1), date(2026, 4, 1), "2026K1")
+    assert quarter.previous() == Period(2025, 4)
+    assert quarter.year_earlier() == Period(2025, 1)
+    assert Period.parse("2025K4").end == date(2026, 1, 1)
+    assert Period.parse("2026").previous() == Period(2025)
+    for wrong in ("2026K5", "26", "2026-1", ""):
+        with pytest.raises(ValueError):
+            Period.parse(wrong)
+
+
+def test_it_compares_a_running_period_on_the_days_elapsed() -> None:
+    windows = period_windows(Period(2026, 2), today=date(2026, 4, 10))
+    assert windows.partial
+    assert (windows.this.start, windows.this.end) == (date(2026, 4, 1), date(2026, 4, 11))
+    assert (windows.previous.start, windows.previous.end) == (date(2026, 1, 1), date(2026, 1, 11))
+    assert windows.year_earlier is not None
+    assert (windows.year_earlier.start, windows.year_earlier.end) == (date(2025, 4, 1), date(2025, 4, 11))
+    whole = period_windows(Period(2025), today=date(2026, 4, 10))
+    assert not whole.partial and whole.year_earlier is None and whole.this.days == 365
+    with pytest.raises(ValueError):
+        period_windows(Period(2027), today=date(2026, 4, 10))
+
+
+def test_it_uses_the_lengths_of_the_periods_as_exposure() -> None:
+    windows = period_windows(Period(2026, 1), today=date(2026, 6, 1))  # 90 days against Q4's 92
+    assert (windows.this.days, windows.previous.days) == (90, 92)
+    row = area_row("x", "X", [90, 92, 45], windows)
+    assert row.vs_previous.rate_ratio == pytest.approx((90 / 90) / (92 / 92))
+    assert row.vs_year_earlier is not None and row.vs_year_earlier.verdict == "okning"
+
+
+def _row(label: str, this: int, previous: int, rose: bool) -> AreaRow:
+    windows = period_windows(Period(2025), today=date(2026, 1, 1))
+    found = area_row(label, label, [this, previous, None], windows)
+    assert found.rose == rose
+    return found
+
+
+def test_it_ranks_certain_rises_first_then_by_count() -> None:
+    many_steady = _row("Centrum", 50, 48, rose=False)
+    rising = _row("Väster", 20, 4, rose=True)
+    few = _row("Öster", 5, 1, rose=False)
+    tie = _row("Norr", 5, 3, rose=False)  # as many as Öster, but a smaller rise
+    assert [r.label for r in rank_areas([tie, many_steady, few, rising])] == ["Väster", "Centrum", "Öster", "Norr"]
+
+
+# Effect
+
+
+def test_it_counts_before_and_after_a_decision() -> None:
+    decided = date(2026, 3, 2)
+    days = [
+        date(2026, 1, 5),
+        date(2026, 2, 1),
+        date(2026, 3, 1),
+        date(2026, 3, 2),
+        date(2026, 4, 26),
+        date(2026, 4, 27),
+    ]
+    found = effect(days, decided, weeks=8, today=date(2026, 12, 1))
+    # Before: 5 January to 1 March; after: 2 March to 26 April (27 April is outside).
+    assert (found.before, found.after, found.before_days, found.after_days) == (3, 2, 56, 56)
+    assert found.complete and found.change == -1
+    assert found.comparison is not None and found.comparison.verdict == "ingen_saker_forandring"
+
+
+def test_it_compares_a_running_after_window_per_day() -> None:
+    found = effect([date(2026, 3, 3)] * 7, date(2026, 3, 2), weeks=8, today=date(2026, 3, 8))
+    assert (found.after_days, found.complete) == (7, False)
+    assert found.comparison is not None and found.comparison.rate_ratio == math.inf
+    not_started = effect([], date(2026, 3, 2), weeks=8, today=date(2026, 3, 1))
+    assert not_started.comparison is None

@@ -1,0 +1,367 @@
+"""The weekly lägesbild: what the partnership's reviewed reports say about one ISO week, for the EST meeting.
+
+A report counts when it is reviewed and neither rejected nor merged into another (status granskad, åtgärd
+beslutad, åtgärdad or avslutad, and no `duplicate_of`), in the week its `occurred_at` falls in (Monday 00:00
+to Sunday 24:00, Swedish time). The numbers and their tests are in `est/analysis.py`.
+
+`compile_week` reads everything in at most nine queries whatever the number of reports: the counts are grouped by the
+database (category × area × week), and only the four weeks' points are read, as bare coordinates.
+
+Places: reviewers (`est.access.can_review`) get the week's exact points; everyone else gets them snapped to
+the centre of the partnership's grid cell (`EstSettings.grid_m`), counted per cell, and every figure derived
+for them (repeat places, hot spots) is computed from the snapped points, so nothing finer than a cell can be
+read back. Repeat places are grid cells with at least 2 reports in the week or 3 in the four weeks ending with
+it. Hot spots are Getis-Ord Gi* over the same four weeks' points (`situation.analysis.hotspots`), in cells of
+twice the grid (at least 500 m), shown only when that analysis says the points are precise enough, and only
+the hot cells that hold reports themselves (Gi* also marks the empty neighbours of a cluster).
+
+Polisen's events of the week in the kommun are shown beside them (Källa: Polisen); their coordinates are the
+kommun's or a town's centre, not the scene.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lofte.areas.models import Area
+from lofte.est import places
+from lofte.est.actions import settings_for
+from lofte.est.analysis import WEEKS_BEFORE, Week, WeekCounts, WeekRow, repeat_places, tally, total, week_row
+from lofte.est.models import Action, Category, Incident, Meeting, WeekNote
+from lofte.partnerships.models import Partnership
+from lofte.situation.analysis.hotspots import EARTH_RADIUS_M, HotspotCell, Hotspots, find_hotspots
+from lofte.statistics.models import Event
+
+S = Incident.Status
+REVIEWED = (S.GRANSKAD, S.ATGARD_BESLUTAD, S.ATGARDAD, S.AVSLUTAD)
+LAST_YEAR = -1
+NO_AREA = "ingen"
+MIN_HOTSPOT_CELL_M = 500
+POLICE_SOURCE = "Källa: Polisen"
+
+
+def counted(partnership: Partnership) -> QuerySet[Incident]:
+    """The reports that count in the lägesbild: reviewed, not rejected, not merged."""
+    return Incident.objects.filter(partnership=partnership, status__in=REVIEWED, duplicate_of__isnull=True).order_by()
+
+
+@dataclass(frozen=True)
+class MapPoint:
+    lat: float
+    lng: float
+    count: int
+    label: str
+
+
+@dataclass(frozen=True)
+class RepeatPlace:
+    lat: float
+    lng: float
+    this_week: int
+    four_weeks: int
+
+
+@dataclass(frozen=True)
+class PoliceEvent:
+    occurred_at: datetime
+    type: str
+    name: str
+    place: str
+    url: str
+    lat: float | None
+    lng: float | None
+
+
+@dataclass
+class WeeklyPicture:
+    partnership: Partnership
+    week: Week
+    precise: bool
+    grid_m: int
+    has_last_year: bool
+    elapsed: float  # the share of the week that has passed: 1 when it is over
+    total: WeekRow
+    categories: list[WeekRow]  # each main category followed by its subcategories
+    areas: list[WeekRow]
+    points: list[MapPoint]
+    unlocated: int  # reports of the week without a point
+    repeat_places: list[RepeatPlace]
+    hotspots: Hotspots
+    hot_cells: list[HotspotCell]  # empty unless the hot spots are meaningful
+    police_events: list[PoliceEvent]
+    open_actions: list[Action]
+    note: WeekNote | None
+    meeting: Meeting | None
+
+    @property
+    def iso_year(self) -> int:
+        return self.week.year
+
+    @property
+    def iso_week(self) -> int:
+        return self.week.week
+
+    @property
+    def under_way(self) -> bool:
+        return self.elapsed < 1
+
+    @property
+    def hotspot_cell_m(self) -> int:
+        return hotspot_cell_m(self.grid_m)
+
+
+def hotspot_cell_m(grid_m: int) -> int:
+    return max(MIN_HOTSPOT_CELL_M, 2 * grid_m)
+
+
+def compile_week(
+    partnership: Partnership, iso_year: int, iso_week: int, *, precise: bool, now: datetime | None = None
+) -> WeeklyPicture:
+    """The week's lägesbild; ValueError for a week that does not exist (such as week 53 of a 52-week year).
+    `now` (the clock by default) decides how much of a week under way has passed."""
+    week = Week(iso_year, iso_week)
+    elapsed = week.elapsed(now or timezone.now())
+    grid_m = settings_for(partnership).grid_m
+    categories = list(Category.objects.filter(partnership=partnership))
+    last_year = week.same_week_last_year()
+    rows = _counts(partnership, week, last_year)
+    by_category = tally(((c, back, n) for c, _a, back, n in rows), last_year is not None)
+    by_area = tally(((a, back, n) for _c, a, back, n in rows), last_year is not None)
+    everything = total(by_category.values(), last_year is not None)
+    located = _points(partnership, week)
+    this_week = [point for point in located if point[3] >= week.start]
+    points = _map_points(this_week, categories, grid_m, precise=precise)
+    spots = _hotspots(located, grid_m, precise=precise)
+    return WeeklyPicture(
+        partnership=partnership,
+        week=week,
+        precise=precise,
+        grid_m=grid_m,
+        has_last_year=last_year is not None,
+        elapsed=elapsed,
+        total=week_row("total", _("Alla rapporter"), everything, elapsed=elapsed),
+        categories=_category_rows(categories, by_category, elapsed),
+        areas=_area_rows(partnership, by_area, elapsed),
+        points=points,
+        unlocated=everything.this - len(this_week),
+        repeat_places=_repeat_places(located, week, grid_m),
+        hotspots=spots,
+        hot_cells=_hot_cells(spots),
+        police_events=_police_events(partnership, week),
+        open_actions=open_actions(partnership, week),
+        note=WeekNote.objects.filter(partnership=partnership, iso_year=week.year, iso_week=week.week).first(),
+        meeting=Meeting.objects.filter(partnership=partnership, iso_year=week.year, iso_week=week.week).first(),
+    )
+
+
+# Counting
+
+
+def _counts(partnership: Partnership, week: Week, last_year: Week | None) -> list[tuple[int, int | None, int, int]]:
+    """(category id, area id, weeks back, n): one grouped query over this week, the four before and last year."""
+    weeks = [(week.shifted(-back), back) for back in range(WEEKS_BEFORE + 1)]
+    if last_year is not None:
+        weeks.append((last_year, LAST_YEAR))
+    window = Q()
+    for each, _back in weeks:
+        window |= Q(occurred_at__gte=each.start, occurred_at__lt=each.end)
+    bucket = Case(
+        *(When(occurred_at__gte=each.start, occurred_at__lt=each.end, then=Value(back)) for each, back in weeks),
+        output_field=IntegerField(),
+    )
+    grouped = (
+        counted(partnership)
+        .filter(window)
+        .annotate(back=bucket)
+        .values("category_id", "area_id", "back")
+        .annotate(n=Count("id"))
+        .values_list("category_id", "area_id", "back", "n")
+    )
+    return list(grouped)
+
+
+def _category_rows(categories: list[Category], counts: dict[int, WeekCounts], elapsed: float) -> list[WeekRow]:
+    has_last_year = any(c.last_year is not None for c in counts.values())
+    main: dict[int, list[Category]] = defaultdict(list)
+    for category in categories:
+        if category.pk in counts and category.parent_id is not None:
+            main[category.parent_id].append(category)
+    rows = []
+    for category in categories:
+        if category.parent_id is not None:
+            continue
+        children = main.get(category.pk, [])
+        parts = [counts[c.pk] for c in children] + ([counts[category.pk]] if category.pk in counts else [])
+        if not parts:
+            continue
+        rows.append(week_row(category.code, category.label, total(parts, has_last_year), elapsed=elapsed))
+        rows.extend(week_row(c.code, c.label, counts[c.pk], level=1, elapsed=elapsed) for c in children)
+    return rows
+
+
+def _area_rows(partnership: Partnership, counts: dict[int | None, WeekCounts], elapsed: float) -> list[WeekRow]:
+    has_last_year = any(c.last_year is not None for c in counts.values())
+    kommun_id = partnership.area_id
+    named = {pk for pk in counts if pk is not None and pk != kommun_id}
+    areas = Area.objects.filter(pk__in=named).only("id", "code", "name").order_by("name") if named else []
+    rows = [week_row(area.code, area.name, counts[area.pk], elapsed=elapsed) for area in areas]
+    rest = [c for pk, c in counts.items() if pk not in named]
+    if rest:
+        rows.append(week_row(NO_AREA, no_area_label(), total(rest, has_last_year), elapsed=elapsed))
+    return rows
+
+
+def no_area_label() -> str:
+    return _("Inget delområde (bara kommunen)")
+
+
+# Places
+
+
+Located = tuple[int, float, float, datetime]  # category id, latitude, longitude, occurred_at
+
+
+def _points(partnership: Partnership, week: Week) -> list[Located]:
+    """The located reports of the four weeks ending with this one: bare coordinates, one query."""
+    start = week.shifted(-(WEEKS_BEFORE - 1)).start
+    rows = (
+        counted(partnership)
+        .filter(occurred_at__gte=start, occurred_at__lt=week.end, latitude__isnull=False, longitude__isnull=False)
+        .values_list("category_id", "latitude", "longitude", "occurred_at")
+    )
+    return [(c, lat, lng, when) for c, lat, lng, when in rows if lat is not None and lng is not None]
+
+
+def _cell(point: Located, grid_m: int) -> tuple[int, int]:
+    return places.grid_cell(places.LatLng(point[1], point[2]), grid_m)
+
+
+def _map_points(located: list[Located], categories: list[Category], grid_m: int, *, precise: bool) -> list[MapPoint]:
+    labels = {c.pk: c.label for c in categories}
+    if precise:
+        return [MapPoint(lat, lng, 1, labels.get(c, "")) for c, lat, lng, _when in located]
+    cells: dict[tuple[int, int], Counter[str]] = defaultdict(Counter)
+    for point in located:
+        cells[_cell(point, grid_m)][labels.get(point[0], "")] += 1
+    result = []
+    for cell, found in sorted(cells.items()):
+        centre = places.cell_centre(cell, grid_m)
+        label = ", ".join(f"{name} ({n})" for name, n in found.most_common())
+        result.append(MapPoint(centre.lat, centre.lng, sum(found.values()), label))
+    return result
+
+
+def _repeat_places(located: list[Located], week: Week, grid_m: int) -> list[RepeatPlace]:
+    in_week: Counter[tuple[int, int]] = Counter()
+    in_four: Counter[tuple[int, int]] = Counter()
+    for point in located:
+        cell = _cell(point, grid_m)
+        in_four[cell] += 1
+        if point[3] >= week.start:
+            in_week[cell] += 1
+    found = repeat_places(in_week, in_four)
+    return [RepeatPlace(*_centre(cell, grid_m), n_week, n_four) for cell, n_week, n_four in found]
+
+
+def _centre(cell: tuple[int, int], grid_m: int) -> tuple[float, float]:
+    centre = places.cell_centre(cell, grid_m)
+    return centre.lat, centre.lng
+
+
+def _hotspots(located: list[Located], grid_m: int, *, precise: bool) -> Hotspots:
+    """Gi* over the four weeks; for those who see generalised places, over the cell centres, weighted."""
+    size = hotspot_cell_m(grid_m)
+    if precise:
+        return find_hotspots([(lat, lng) for _c, lat, lng, _w in located], cell_size_m=size)
+    cells = Counter(_cell(point, grid_m) for point in located)
+    centres = [_centre(cell, grid_m) for cell in cells]
+    return find_hotspots(centres, cell_size_m=size, weights=list(cells.values()))
+
+
+def _hot_cells(spots: Hotspots) -> list[HotspotCell]:
+    """The hot cells that hold reports themselves, hottest first; none when the points are too coarse."""
+    if not spots.precise:
+        return []
+    return sorted((c for c in spots.cells if c.hot and c.count > 0), key=lambda c: (-c.z, -c.count))
+
+
+# Beside the reports
+
+
+def _police_events(partnership: Partnership, week: Week) -> list[PoliceEvent]:
+    rows = (
+        Event.objects.filter(area_id=partnership.area_id, occurred_at__gte=week.start, occurred_at__lt=week.end)
+        .order_by("occurred_at", "id")
+        .values_list("occurred_at", "type", "name", "location_name", "url", "lat", "lng")
+    )
+    return [PoliceEvent(*row) for row in rows]
+
+
+def open_actions(partnership: Partnership, week: Week) -> list[Action]:
+    """The actions decided at meetings up to this week that are not done or stopped, soonest due first."""
+    up_to_week = Q(meeting__iso_year__lt=week.year) | Q(meeting__iso_year=week.year, meeting__iso_week__lte=week.week)
+    actions = (
+        Action.objects.filter(up_to_week, partnership=partnership, status__in=Action.OPEN)
+        .select_related("meeting", "organisation")
+        .order_by(F("due_on").asc(nulls_last=True), "id")
+    )
+    return list(actions)
+
+
+# For the map
+
+
+def map_data(picture: WeeklyPicture) -> dict[str, Any]:
+    """What est-week.js draws, for json_script: nothing here is finer than the reader may see."""
+    return {
+        "precise": picture.precise,
+        "points": [{"lat": p.lat, "lng": p.lng, "count": p.count, "label": p.label} for p in picture.points],
+        "repeat": [
+            {
+                "lat": r.lat,
+                "lng": r.lng,
+                "label": _("Återkommande plats: %(week)s rapporter i veckan, %(four)s på fyra veckor")
+                % {"week": r.this_week, "four": r.four_weeks},
+            }
+            for r in picture.repeat_places
+        ],
+        "hot": [cell_feature(cell, picture.hotspot_cell_m) for cell in picture.hot_cells],
+        "police": _police_markers(picture.police_events),
+    }
+
+
+def _police_markers(events: list[PoliceEvent]) -> list[dict[str, Any]]:
+    """One marker per coordinate: Polisen gives the kommun's or a town's centre, so many events share one."""
+    grouped: dict[tuple[float, float], list[str]] = defaultdict(list)
+    for event in events:
+        if event.lat is not None and event.lng is not None:
+            grouped[(event.lat, event.lng)].append(event.type)
+    return [
+        {"lat": lat, "lng": lng, "count": len(types), "label": f"{POLICE_SOURCE}: " + ", ".join(sorted(types))}
+        for (lat, lng), types in grouped.items()
+    ]
+
+
+def cell_feature(cell: HotspotCell, size_m: float) -> dict[str, Any]:
+    """A hot spot cell as a GeoJSON square around its centre."""
+    half_lat = size_m / 2 / EARTH_RADIUS_M * 180 / math.pi
+    half_lng = half_lat / math.cos(math.radians(cell.lat))
+    south, north, west, east = cell.lat - half_lat, cell.lat + half_lat, cell.lng - half_lng, cell.lng + half_lng
+    ring = [[west, south], [east, south], [east, north], [west, north], [west, south]]
+    label = _("Het punkt: %(count)s rapporter på fyra veckor, Gi* z = %(z)s") % {
+        "count": cell.count,
+        "z": f"{cell.z:.2f}",
+    }
+    return {
+        "type": "Feature",
+        "properties": {"name": label},
+        "geometry": {"type": "Polygon", "coordinates": [[[round(x, 6), round(y, 6)] for x, y in ring]]},
+    }

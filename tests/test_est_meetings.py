@@ -1,0 +1,194 @@
+"""EST meetings: one a week, actions that move the reports they answer, open actions carried over, and effect."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.core import mail
+from django.urls import reverse
+
+from lofte.audit.models import AuditEvent
+from lofte.est.analysis import STOCKHOLM, Week
+from lofte.est.meetings import ActionPlace, do_create_action, do_create_meeting
+from lofte.est.models import Action, Incident, Meeting
+from lofte.partnerships.access import PartnershipAccess
+from tests.test_est_weekly import CENTRE, SCATTERED, WEEK, EstCase, at
+
+S = Incident.Status
+
+
+def url(name: str, *args: Any) -> str:
+    return reverse(f"partnerships:est:{name}", args=["mjolby", *args])
+
+
+class MeetingFlowTest(EstCase):
+    def setUp(self) -> None:
+        [self.incident] = self.report(at(WEEK))
+        self.client = self.client_for(self.samordnare)
+
+    def create_meeting(self, week: Week = WEEK, **extra: Any) -> Any:
+        data = {
+            "iso_year": week.year,
+            "iso_week": week.week,
+            "held_on": (week.monday + timedelta(days=3)).isoformat(),
+            "participants": "Sara Samordnare, Mjölby kommun\nPer Polis, Polisen",
+            "notes": "Klotter vid stationen.",
+            **extra,
+        }
+        return self.client.post(url("meeting_create"), data)
+
+    def add_action(self, meeting: Meeting, **extra: Any) -> Any:
+        data = {
+            "what": "Sanera klottret och sätt upp belysning",
+            "place_name": "Stationen",
+            "latitude": str(CENTRE[0]),
+            "longitude": str(CENTRE[1]),
+            "organisation": self.housing_a.pk,
+            "due_on": "2026-03-20",
+            "incidents": str(self.incident.pk),
+            **extra,
+        }
+        with self.captureOnCommitCallbacks(execute=True):
+            return self.client.post(url("action_create", meeting.pk), data)
+
+    def test_the_meeting_decides_an_action_and_closes_the_loop(self) -> None:
+        response = self.create_meeting()
+        meeting = Meeting.objects.get(partnership=self.partnership_a)
+        self.assertRedirects(response, url("meeting", meeting.pk), fetch_redirect_response=False)
+        self.assertEqual(meeting.participant_list, ["Sara Samordnare, Mjölby kommun", "Per Polis, Polisen"])
+
+        response = self.add_action(meeting)
+        self.assertRedirects(response, url("meeting", meeting.pk) + "#decided-heading", fetch_redirect_response=False)
+        action = Action.objects.get(meeting=meeting)
+        self.incident.refresh_from_db()
+        self.assertEqual(self.incident.status, S.ATGARD_BESLUTAD)
+        self.assertIsNotNone(self.incident.action_decided_at)
+        self.assertEqual(list(action.incidents.all()), [self.incident])
+        self.assertEqual(len(mail.outbox), 1)
+        self.assertEqual(mail.outbox[0].to, ["rapportor@a.example"])
+        self.assertIn("Sanera klottret", mail.outbox[0].body)
+
+        page = self.client_for(self.viewer).get(url("meeting", meeting.pk))
+        self.assertContains(page, "Sanera klottret")
+        self.assertContains(page, "Sara Samordnare, Mjölby kommun")
+        self.assertContains(page, url("week", 2026, 10))
+        self.assertContains(page, "Försenad")  # due 20 March 2026
+
+        self.create_meeting(WEEK.shifted(1))
+        later = Meeting.objects.get(partnership=self.partnership_a, iso_week=11)
+        carried = self.client.get(url("meeting", later.pk))
+        self.assertEqual([a.pk for a in carried.context["carried"]], [action.pk])
+        self.assertContains(carried, "Öppna åtgärder från tidigare möten")
+        self.assertContains(carried, "Sanera klottret")
+
+        mail.outbox.clear()
+        with self.captureOnCommitCallbacks(execute=True):
+            response = self.client.post(
+                url("action_update", action.pk), {"status": "genomford", "outcome": "Klottret är borta."}
+            )
+        self.assertRedirects(
+            response, url("meeting", meeting.pk) + f"#action-{action.pk}", fetch_redirect_response=False
+        )
+        action.refresh_from_db()
+        self.incident.refresh_from_db()
+        self.assertEqual((action.status, action.outcome), ("genomford", "Klottret är borta."))
+        self.assertIsNotNone(action.done_on)
+        self.assertEqual(self.incident.status, S.ATGARDAD)
+        self.assertEqual(len(mail.outbox), 1)
+        self.assertIn("Klottret är borta.", mail.outbox[0].body)
+        self.assertEqual(self.client.get(url("meeting", later.pk)).context["carried"], [])
+        for name in ("est.meeting.create", "est.action.create", "est.action.update"):
+            self.assertTrue(AuditEvent.objects.filter(action=name).exists(), name)
+
+    def test_it_refuses_a_second_meeting_in_the_same_week(self) -> None:
+        self.create_meeting()
+        response = self.create_meeting()
+        self.assertContains(response, "Det finns redan ett EST-möte för vecka 10 2026", status_code=400)
+        self.assertEqual(Meeting.objects.count(), 1)
+
+    def test_it_refuses_a_week_that_does_not_exist_and_personal_data(self) -> None:
+        response = self.create_meeting(iso_year=2025, iso_week=53)
+        self.assertContains(response, "Vecka 53 finns inte år 2025", status_code=400)
+        response = self.create_meeting(notes="Ring 070-123 45 67")
+        self.assertContains(response, "telefonnummer", status_code=400)
+        self.assertFalse(Meeting.objects.exists())
+
+    def test_it_refuses_reports_it_cannot_link(self) -> None:
+        self.create_meeting()
+        meeting = Meeting.objects.get()
+        [unreviewed] = self.report(at(WEEK), status=S.MOTTAGEN)
+        response = self.add_action(meeting, incidents=f"{self.incident.pk}, {unreviewed.pk}")
+        self.assertContains(response, f"Rapport #{unreviewed.pk} är inte granskad ännu.", status_code=400)
+        response = self.add_action(meeting, incidents="999999")
+        self.assertContains(response, "Det finns ingen rapport #999999", status_code=400)
+        response = self.add_action(meeting, latitude="59.3293", longitude="18.0686")  # Stockholm
+        self.assertContains(response, "Platsen ligger utanför Mjölby", status_code=400)
+        self.assertFalse(Action.objects.exists())
+        self.incident.refresh_from_db()
+        self.assertEqual(self.incident.status, S.GRANSKAD)
+        self.assertEqual(mail.outbox, [])
+
+    def test_only_editors_change_meetings(self) -> None:
+        self.create_meeting()
+        meeting = Meeting.objects.get()
+        self.add_action(meeting)
+        action = Action.objects.get()
+        for user, status in ((self.viewer, 403), (self.reporter, 403), (self.samordnare_b, 404), (None, 302)):
+            client = self.client_for(user)
+            self.assertEqual(client.get(url("meeting_create")).status_code, status)
+            self.assertEqual(client.post(url("meeting_create"), {}).status_code, status)
+            self.assertEqual(client.post(url("action_create", meeting.pk), {}).status_code, status)
+            self.assertEqual(client.post(url("action_update", action.pk), {"status": "stoppad"}).status_code, status)
+            self.assertEqual(client.post(url("meeting_update", meeting.pk), {}).status_code, status)
+        self.assertEqual(Action.objects.get().status, "beslutad")
+        for user in (self.viewer, self.reporter, self.polis):
+            self.assertEqual(self.client_for(user).get(url("meeting", meeting.pk)).status_code, 200)
+            self.assertEqual(self.client_for(user).get(url("meetings")).status_code, 200)
+        self.assertEqual(self.client_for(self.samordnare_b).get(url("meeting", meeting.pk)).status_code, 404)
+
+    def test_the_meeting_pages_read_in_a_fixed_number_of_queries(self) -> None:
+        access = PartnershipAccess(self.partnership_a, frozenset({"samordnare"}))
+        first = do_create_meeting(access, actor=self.samordnare, iso_year=2026, iso_week=9, held_on=date(2026, 2, 26))
+        meeting = do_create_meeting(access, actor=self.samordnare, iso_year=2026, iso_week=10, held_on=date(2026, 3, 5))
+
+        def act(on: Meeting) -> None:
+            do_create_action(access, on, actor=self.samordnare, what="Röj buskage", organisation=self.kommun_org_a)
+
+        act(first)
+        act(meeting)
+        self.client.get(url("meeting", meeting.pk))
+        with self.assertNumQueries(17):
+            self.client.get(url("meeting", meeting.pk))
+        with self.assertNumQueries(5):
+            self.client.get(url("meetings"))
+        for _ in range(3):
+            act(first)
+            act(meeting)
+        with self.assertNumQueries(17):
+            self.client.get(url("meeting", meeting.pk))
+        with self.assertNumQueries(5):
+            self.client.get(url("meetings"))
+
+
+class EffectTest(EstCase):
+    def test_it_counts_reports_near_an_action_before_and_after(self) -> None:
+        decided = date(2026, 3, 5)
+        moment = datetime(2026, 3, 5, 12, tzinfo=STOCKHOLM)
+        self.report(moment - timedelta(days=20), n=4)  # before, at the place
+        self.report(moment - timedelta(days=70))  # more than 8 weeks before
+        self.report(moment + timedelta(days=10))  # after
+        self.report(moment - timedelta(days=20), point=SCATTERED[0], n=3)  # elsewhere
+        self.report(moment - timedelta(days=20), status=S.MOTTAGEN)  # not reviewed
+        access = PartnershipAccess(self.partnership_a, frozenset({"samordnare"}))
+        meeting = do_create_meeting(access, actor=self.samordnare, iso_year=2026, iso_week=10, held_on=decided)
+        place = ActionPlace("Stationen", CENTRE[0] + 0.001, CENTRE[1])  # about 110 m north
+        do_create_action(
+            access, meeting, actor=self.samordnare, what="Belysning", organisation=self.kommun_org_a, place=place
+        )
+        response = self.client_for(self.viewer).get(url("analysis"), {"period": "2026K1"})
+        [found] = response.context["result"].effects
+        self.assertEqual((found.effect.before, found.effect.after, found.effect.before_days), (4, 1, 56))
+        self.assertEqual(found.effect.comparison.verdict, "ingen_saker_forandring")
+        self.assertContains(response, "Före och efter är inte bevis för effekt.")
+        self.assertContains(response, "inom 300 meter")

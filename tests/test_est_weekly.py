@@ -1,0 +1,390 @@
+"""The weekly lägesbild: its numbers, who sees which places, Polisen's events, the area analysis and the downloads."""
+
+from __future__ import annotations
+
+import io
+import math
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from lofte.areas.models import Area
+from lofte.audit.models import AuditEvent
+from lofte.est import places
+from lofte.est.actions import IncidentInput, ensure_categories, report_incidents, settings_for
+from lofte.est.analysis import STOCKHOLM, Week
+from lofte.est.models import Incident, WeekNote
+from lofte.est.status import change_status
+from lofte.est.weekly import compile_week
+from lofte.statistics.models import Event
+from tests.base import BaseTestCase
+
+S = Incident.Status
+WEEK = Week(2026, 10)  # 2 to 8 March 2026
+CENTRE = (58.3255, 15.1273)
+EXACT = (58.32551, 15.12734)  # digits a generalised place never has
+SCATTERED = [(58.3400, 15.1000), (58.3100, 15.1600), (58.3000, 15.0900), (58.3500, 15.1700)]
+
+
+def at(week: Week, day: int = 2, hour: int = 12) -> datetime:
+    """A moment in the week: day 0 is Monday, in Swedish time."""
+    return datetime.combine(week.monday + timedelta(days=day), datetime.min.time(), tzinfo=STOCKHOLM).replace(hour=hour)
+
+
+def square(lat: float, lng: float, half: float) -> dict[str, Any]:
+    ring = [[lng - half, lat - half], [lng + half, lat - half], [lng + half, lat + half], [lng - half, lat + half]]
+    return {"type": "Polygon", "coordinates": [[*ring, ring[0]]]}
+
+
+class EstCase(BaseTestCase):
+    """Mjölby's reference categories, and a way to file reviewed reports at a given time."""
+
+    categories: dict[str, Any]
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        cls.categories = {c.code: c for c in ensure_categories(cls.partnership_a)}
+        settings_for(cls.partnership_a)
+
+    def report(
+        self,
+        when: datetime,
+        code: str = "skadegorelse.klotter",
+        *,
+        n: int = 1,
+        point: tuple[float, float] | None = CENTRE,
+        status: str = S.GRANSKAD,
+        **extra: Any,
+    ) -> list[Incident]:
+        lat, lng = point if point else (None, None)
+        place = "" if point else "Stationsparken"
+        items = [IncidentInput(self.categories[code], when, lat, lng, place_name=place, **extra) for _ in range(n)]
+        incidents = report_incidents(
+            self.partnership_a,
+            items,
+            reporter=self.reporter,
+            organisation=self.housing_a,
+            actor=self.reporter,
+            source=Incident.Source.WEB,
+            now=when + timedelta(hours=1),
+        )
+        later = when + timedelta(hours=2)
+        for incident in incidents:
+            if status == S.AVVISAD:
+                change_status(incident, S.AVVISAD, actor=self.samordnare, access=None, note="Inte EST", when=later)
+            elif status != S.MOTTAGEN:
+                change_status(incident, S.GRANSKAD, actor=self.samordnare, access=None, when=later)
+        return incidents
+
+    def week_url(self, week: Week = WEEK, name: str = "week", *args: Any) -> str:
+        return reverse(f"partnerships:est:{name}", args=["mjolby", week.year, week.week, *args])
+
+
+def _p_two_sided(k: int, n: int, p: float) -> float:
+    pmf = [math.comb(n, i) * p**i * (1 - p) ** (n - i) for i in range(n + 1)]
+    return sum(value for value in pmf if value <= pmf[k] * (1 + 1e-7))
+
+
+class CompileWeekTest(EstCase):
+    def setUp(self) -> None:
+        self.report(at(WEEK), n=12)
+        for back in range(1, 5):
+            self.report(at(WEEK.shifted(-back)), "skadegorelse.glaskross" if back == 2 else "skadegorelse.klotter")
+        self.report(at(WEEK.shifted(-5)), n=3)  # before the four weeks
+        self.report(at(Week(2025, 10)), n=2)
+        self.report(at(WEEK, day=6, hour=23), "ordning.brak", point=None)  # Sunday evening, no point
+
+    def test_it_compares_the_week_with_the_four_weeks_before_and_last_year(self) -> None:
+        picture = compile_week(self.partnership_a, 2026, 10, precise=True)
+        total = picture.total
+        self.assertEqual((total.this, total.last_week, total.four_week_sum, total.last_year), (13, 1, 4, 2))
+        self.assertAlmostEqual(total.four_week_mean, 1.0)
+        self.assertAlmostEqual(total.vs_four_weeks.p_value or 0, _p_two_sided(13, 17, 0.2))
+        self.assertEqual(total.verdict_label, "ökning")
+        assert total.vs_last_year is not None
+        self.assertAlmostEqual(total.vs_last_year.p_value or 0, _p_two_sided(13, 15, 0.5))
+        self.assertEqual(total.vs_last_year.label, "ökning")
+        rows = {row.key: row for row in picture.categories}
+        self.assertEqual(
+            [row.key for row in picture.categories][:3],
+            ["skadegorelse", "skadegorelse.klotter", "skadegorelse.glaskross"],
+        )
+        self.assertEqual((rows["skadegorelse"].this, rows["skadegorelse"].four_week_sum), (12, 4))
+        self.assertEqual(
+            (rows["skadegorelse.klotter"].four_week_sum, rows["skadegorelse.glaskross"].four_week_sum), (3, 1)
+        )
+        self.assertEqual((rows["skadegorelse.klotter"].level, rows["skadegorelse"].level), (1, 0))
+        self.assertEqual((rows["ordning"].this, rows["ordning.brak"].this), (1, 1))
+        self.assertEqual(picture.unlocated, 1)
+        self.assertEqual(len(picture.points), 12)
+
+    def test_it_compares_a_week_under_way_on_the_time_passed(self) -> None:
+        picture = compile_week(self.partnership_a, 2026, 10, precise=True, now=at(WEEK, day=3, hour=12))
+        self.assertTrue(picture.under_way)
+        self.assertAlmostEqual(picture.total.vs_four_weeks.rate_ratio or 0, (13 / 0.5) / (4 / 4))
+        self.assertFalse(compile_week(self.partnership_a, 2026, 10, precise=True).under_way)
+
+    def test_it_leaves_out_unreviewed_rejected_and_merged_reports(self) -> None:
+        self.report(at(WEEK), status=S.MOTTAGEN, n=2)
+        self.report(at(WEEK), status=S.AVVISAD)
+        [merged] = self.report(at(WEEK))
+        merged.duplicate_of = Incident.objects.filter(partnership=self.partnership_a).exclude(pk=merged.pk).first()
+        merged.save(update_fields=["duplicate_of"])
+        self.report(at(WEEK.shifted(1), day=0, hour=0))  # Monday 00:00 of the next week
+        picture = compile_week(self.partnership_a, 2026, 10, precise=True)
+        self.assertEqual(picture.total.this, 13)
+
+    def test_it_finds_repeat_places_and_hot_spots(self) -> None:
+        for point in SCATTERED:
+            self.report(at(WEEK.shifted(-1)), point=point)
+        for precise in (True, False):
+            picture = compile_week(self.partnership_a, 2026, 10, precise=precise)
+            self.assertEqual(len(picture.repeat_places), 1)
+            self.assertEqual((picture.repeat_places[0].this_week, picture.repeat_places[0].four_weeks), (12, 15))
+            self.assertTrue(picture.hotspots.precise)
+            hottest = picture.hot_cells[0]
+            distance = places.distance_m(places.LatLng(hottest.lat, hottest.lng), places.LatLng(*CENTRE))
+            self.assertLess(distance, 2 * picture.hotspot_cell_m)
+
+    def test_it_counts_by_area_with_the_rest_as_no_area(self) -> None:
+        district = Area.objects.create(
+            code="0586-D-9",
+            name="Centrum",
+            kind=Area.Kind.DISTRICT,
+            parent=self.kommun_a,
+            geometry=square(*CENTRE, 0.003),
+            bbox=[CENTRE[1] - 0.003, CENTRE[0] - 0.003, CENTRE[1] + 0.003, CENTRE[0] + 0.003],
+        )
+        self.report(at(WEEK), n=2)
+        self.report(at(WEEK), point=SCATTERED[0])
+        rows = {row.key: row for row in compile_week(self.partnership_a, 2026, 10, precise=False).areas}
+        self.assertEqual(rows[district.code].this, 2)
+        self.assertEqual(rows["ingen"].this, 14)
+
+    def test_it_reads_the_week_in_a_fixed_number_of_queries(self) -> None:
+        with self.assertNumQueries(8):
+            compile_week(self.partnership_a, 2026, 10, precise=False)
+        self.report(at(WEEK), n=20)
+        self.report(at(WEEK.shifted(-2)), "ordning.brak", n=10, point=SCATTERED[1])
+        with self.assertNumQueries(8):
+            compile_week(self.partnership_a, 2026, 10, precise=True)
+
+
+class WeekPageTest(EstCase):
+    def setUp(self) -> None:
+        self.report(at(WEEK), n=3, point=EXACT)
+
+    def test_it_redirects_to_this_week(self) -> None:
+        response = self.client_for(self.viewer).get(reverse("partnerships:est:week_current", args=["mjolby"]))
+        week = Week.containing(datetime.now(tz=STOCKHOLM).date())
+        self.assertRedirects(response, self.week_url(week), fetch_redirect_response=False)
+
+    def test_it_shows_a_viewer_only_generalised_places(self) -> None:
+        response = self.client_for(self.viewer).get(self.week_url())
+        self.assertEqual(response.status_code, 200)
+        html = response.content.decode()
+        self.assertNotIn(str(EXACT[0]), html)
+        self.assertNotIn(str(EXACT[1]), html)
+        self.assertContains(response, "generaliserade till rutor om 250 meter")
+        self.assertContains(response, 'id="week-map-data"')
+        self.assertNotContains(response, "bedomning/")
+
+    def test_it_shows_the_samordnare_exact_places(self) -> None:
+        response = self.client_for(self.samordnare).get(self.week_url())
+        self.assertContains(response, str(EXACT[0]))
+        self.assertContains(response, str(EXACT[1]))
+        self.assertContains(response, "bedomning/")
+
+    def test_it_shows_polisens_events_of_the_week_marked_as_theirs(self) -> None:
+        def event(source_id: str, when: datetime, kind: str) -> Event:
+            return Event.objects.create(
+                source_id=source_id,
+                occurred_at=when,
+                name=f"{kind}, Mjölby",
+                type=kind,
+                location_name="Mjölby",
+                lat=58.3247,
+                lng=15.1296,
+                area=self.kommun_a,
+            )
+
+        event("1", at(WEEK, day=4), "Skadegörelse")
+        event("2", at(WEEK.shifted(-1)), "Rattfylleri")
+        response = self.client_for(self.viewer).get(self.week_url())
+        self.assertContains(response, "Källa: Polisen")
+        self.assertContains(response, "<strong>Skadegörelse</strong>", html=False)
+        self.assertNotContains(response, "Rattfylleri")
+        picture = compile_week(self.partnership_a, 2026, 10, precise=False)
+        self.assertEqual([e.type for e in picture.police_events], ["Skadegörelse"])
+
+    def test_it_links_the_weeks_before_and_after(self) -> None:
+        response = self.client_for(self.viewer).get(self.week_url())
+        self.assertContains(response, self.week_url(WEEK.shifted(-1)))
+        self.assertContains(response, self.week_url(WEEK.shifted(1)))
+
+    def test_it_answers_404_for_a_week_that_does_not_exist(self) -> None:
+        client = self.client_for(self.samordnare)
+        for year, week in ((2025, 60), (2025, 53), (2026, 0)):
+            url = reverse("partnerships:est:week", args=["mjolby", year, week])
+            self.assertEqual(client.get(url).status_code, 404)
+        self.assertEqual(client.get(self.week_url(Week(2026, 53))).status_code, 200)
+
+    def test_it_is_for_members_only(self) -> None:
+        self.assertEqual(self.client_for(self.samordnare_b).get(self.week_url()).status_code, 404)
+        self.assertEqual(self.client_for(None).get(self.week_url()).status_code, 302)
+        self.assertEqual(self.client_for(self.reporter).get(self.week_url()).status_code, 200)
+
+    def test_it_reads_the_page_in_a_fixed_number_of_queries(self) -> None:
+        client = self.client_for(self.samordnare)
+        client.get(self.week_url())
+        with self.assertNumQueries(12):
+            client.get(self.week_url())
+        self.report(at(WEEK), n=15, point=SCATTERED[2])
+        with self.assertNumQueries(12):
+            client.get(self.week_url())
+
+
+class WeekNoteTest(EstCase):
+    def test_the_samordnare_writes_the_assessment(self) -> None:
+        url = self.week_url(WEEK, "week_note")
+        response = self.client_for(self.samordnare).post(url, {"text": "Mer klotter vid stationen."})
+        self.assertRedirects(response, self.week_url() + "#note-heading", fetch_redirect_response=False)
+        note = WeekNote.objects.get(partnership=self.partnership_a, iso_year=2026, iso_week=10)
+        self.assertEqual(note.text, "Mer klotter vid stationen.")
+        self.assertTrue(AuditEvent.objects.filter(action="est.week_note.save", object_id=str(note.pk)).exists())
+        self.assertContains(self.client_for(self.viewer).get(self.week_url()), "Mer klotter vid stationen.")
+
+    def test_it_refuses_personal_data_in_the_assessment(self) -> None:
+        url = self.week_url(WEEK, "week_note")
+        response = self.client_for(self.samordnare).post(url, {"text": "Ring 070-123 45 67"})
+        self.assertEqual(response.status_code, 400)
+        self.assertContains(response, "telefonnummer", status_code=400)
+        self.assertFalse(WeekNote.objects.exists())
+
+    def test_only_editors_write_the_assessment(self) -> None:
+        url = self.week_url(WEEK, "week_note")
+        for user, status in ((self.viewer, 403), (self.reporter, 403), (self.samordnare_b, 404)):
+            self.assertEqual(self.client_for(user).post(url, {"text": "x"}).status_code, status)
+        self.assertEqual(self.client_for(self.polis).get(url).status_code, 405)
+        self.assertFalse(WeekNote.objects.exists())
+
+
+class WeekExportTest(EstCase):
+    def setUp(self) -> None:
+        self.report(at(WEEK), n=2)
+        [self.rejected] = self.report(at(WEEK), status=S.AVVISAD, description="Ingen händelse")
+
+    def test_the_week_downloads_as_pdf_csv_and_excel(self) -> None:
+        client = self.client_for(self.viewer)
+        pdf = client.get(self.week_url(WEEK, "week_pdf"))
+        self.assertEqual(pdf["Content-Type"], "application/pdf")
+        self.assertTrue(pdf.content.startswith(b"%PDF"))
+        csv = client.get(self.week_url(WEEK, "week_table", "csv")).content.decode("utf-8-sig")
+        self.assertIn("skadegorelse.klotter", csv)
+        self.assertIn("huvudkategori;skadegorelse;Skadegörelse;2;0", csv)
+        sheet = load_workbook(io.BytesIO(client.get(self.week_url(WEEK, "week_table", "xlsx")).content)).active
+        assert sheet is not None
+        self.assertEqual(sheet["A2"].value, "totalt")
+        self.assertEqual(sheet["D2"].value, 2)
+        self.assertEqual(client.get(self.week_url(WEEK, "week_table", "docx")).status_code, 404)
+
+    def test_reviewers_export_every_report_with_its_lifecycle(self) -> None:
+        url = reverse("partnerships:est:incidents_export", args=["mjolby", "csv"])
+        response = self.client_for(self.samordnare).get(url)
+        self.assertEqual(response.status_code, 200)
+        lines = response.content.decode("utf-8-sig").splitlines()
+        header = lines[0].split(";")
+        for column in (
+            "occurred_at",
+            "reported_at",
+            "reviewed_at",
+            "action_decided_at",
+            "resolved_at",
+            "closed_at",
+            "rejected_at",
+            "merged_at",
+            "updated_at",
+            "reporting_organisation",
+            "duplicate_of",
+            "description",
+        ):
+            self.assertIn(column, header)
+        self.assertEqual(len(lines), 4)
+        rejected = next(line.split(";") for line in lines[1:] if line.startswith(f"{self.rejected.pk};"))
+        self.assertEqual(rejected[header.index("status")], "avvisad")
+        self.assertEqual(rejected[header.index("rejected_at")], "2026-03-04 14:00:00+01:00")
+        self.assertEqual(rejected[header.index("reviewed_at")], "")
+        self.assertEqual(rejected[header.index("reporting_organisation")], "Bostadsbolaget i Mjölby AB")
+        self.assertEqual(rejected[header.index("main_category_code")], "skadegorelse")
+        text = response.content.decode("utf-8-sig")
+        self.assertNotIn("rapportor@a.example", text)
+        self.assertNotIn("Rut Rapportör", text)
+
+    def test_the_export_opens_in_excel_and_filters_by_date(self) -> None:
+        self.report(at(WEEK.shifted(-3)))
+        url = reverse("partnerships:est:incidents_export", args=["mjolby", "xlsx"])
+        response = self.client_for(self.polis).get(url, {"fran": "2026-03-02", "till": "2026-03-08"})
+        sheet = load_workbook(io.BytesIO(response.content)).active
+        assert sheet is not None
+        self.assertEqual(sheet["A1"].value, "id")
+        self.assertEqual(sheet.max_row, 4)
+        bad = self.client_for(self.polis).get(url, {"fran": "2 mars"})
+        self.assertEqual(bad.status_code, 400)
+        self.assertIn("fran", bad.content.decode())
+
+    def test_only_reviewers_export_reports(self) -> None:
+        url = reverse("partnerships:est:incidents_export", args=["mjolby", "csv"])
+        for user, status in ((self.viewer, 403), (self.reporter, 403), (self.samordnare_b, 404), (None, 302)):
+            self.assertEqual(self.client_for(user).get(url).status_code, status)
+
+    def test_the_export_reads_in_a_fixed_number_of_queries(self) -> None:
+        url = reverse("partnerships:est:incidents_export", args=["mjolby", "csv"])
+        client = self.client_for(self.samordnare)
+        client.get(url)
+        with self.assertNumQueries(5):
+            client.get(url)
+        self.report(at(WEEK), n=10, point=SCATTERED[0])
+        with self.assertNumQueries(5):
+            client.get(url)
+
+
+class AreaAnalysisTest(EstCase):
+    def setUp(self) -> None:
+        self.district = Area.objects.create(
+            code="0586-D-9",
+            name="Centrum",
+            kind=Area.Kind.DISTRICT,
+            parent=self.kommun_a,
+            geometry=square(*CENTRE, 0.003),
+            bbox=[CENTRE[1] - 0.003, CENTRE[0] - 0.003, CENTRE[1] + 0.003, CENTRE[0] + 0.003],
+        )
+        march = datetime(2026, 3, 10, 12, tzinfo=STOCKHOLM)
+        self.report(march, n=12)  # Centrum, 2026K1
+        self.report(march - timedelta(days=91), n=2)  # Centrum, 2025K4
+        self.report(march, n=3, point=SCATTERED[0])  # the rest of the kommun
+        self.report(march - timedelta(days=91), n=3, point=SCATTERED[0])
+
+    def test_it_ranks_the_areas_that_rose(self) -> None:
+        response = self.client_for(self.viewer).get(
+            reverse("partnerships:est:analysis", args=["mjolby"]), {"period": "2026K1"}
+        )
+        self.assertEqual(response.status_code, 200)
+        rows = response.context["result"].rows
+        self.assertEqual([row.label for row in rows], ["Centrum", "Inget delområde (bara kommunen)"])
+        centrum = rows[0]
+        self.assertEqual((centrum.this, centrum.previous, centrum.year_earlier), (12, 2, 0))
+        self.assertEqual(centrum.vs_previous.label, "ökning")
+        # 12 against 2 over 90 and 92 days.
+        self.assertAlmostEqual(centrum.vs_previous.rate_ratio or 0, (12 / 90) / (2 / 92))
+        self.assertEqual((rows[1].this, rows[1].previous, rows[1].vs_previous.label), (3, 3, "ingen säker förändring"))
+        self.assertContains(response, "Först områden där antalet har ökat säkert")
+
+    def test_it_explains_a_period_it_cannot_read(self) -> None:
+        url = reverse("partnerships:est:analysis", args=["mjolby"])
+        for period in ("2026K7", "2099"):
+            response = self.client_for(self.viewer).get(url, {"period": period})
+            self.assertContains(response, "Perioden: ange", status_code=400)
+        self.assertEqual(self.client_for(self.samordnare_b).get(url).status_code, 404)
