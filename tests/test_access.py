@@ -20,8 +20,8 @@ def expect(default: int, **overrides: int) -> dict[str, int]:
     return {persona: overrides.get(persona, default) for persona in EVERYONE}
 
 
-def members_only(ok: int = 200, anonymous: int = 302) -> dict[str, int]:
-    return expect(ok, samordnare_b=404, anonymous=anonymous)
+def members_only(ok: int = 200, anonymous: int = 302, **roles: int) -> dict[str, int]:
+    return expect(ok, samordnare_b=404, anonymous=anonymous, **roles)
 
 
 EDITORS_REFUSED_EMPTY_FORM = {"samordnare": 400, "polis": 400, "samordnare_b": 404, "anonymous": 302}
@@ -227,6 +227,74 @@ CASES: list[tuple[str, list[Any], str, dict[str, Any] | None, dict[str, int]]] =
     ("situation:export", ["0586", "nyckeltal", "csv"], "get", None, expect(200, anonymous=302)),
     ("set_language", [], "post", {"language": "sv", "next": "/"}, expect(302)),
     ("api-1.0.0:openapi-json", [], "get", None, expect(200)),
+    # EST: members read; reporters report and follow their own reports; samordnare and polis review.
+    ("partnerships:est:index", ["mjolby"], "get", None, members_only()),
+    ("partnerships:est:report", ["mjolby"], "get", None, members_only(viewer=403)),
+    ("partnerships:est:report", ["mjolby"], "post", {}, expect(400, viewer=403, samordnare_b=404, anonymous=302)),
+    ("partnerships:est:mine", ["mjolby"], "get", None, members_only(viewer=403)),
+    ("partnerships:est:incident", ["mjolby", 999], "get", None, members_only(404)),
+    ("partnerships:est:photo", ["mjolby", 999], "get", None, members_only(404)),
+    ("partnerships:est:review", ["mjolby"], "get", None, members_only(reporter=403, viewer=403)),
+    (
+        "partnerships:est:review_detail",
+        ["mjolby", 999],
+        "get",
+        None,
+        expect(404, reporter=403, viewer=403, anonymous=302),
+    ),
+    *[
+        (f"partnerships:est:{name}", ["mjolby", 999], "post", {}, expect(404, reporter=403, viewer=403, anonymous=302))
+        for name in ("review_approve", "review_correct", "review_merge", "review_reject", "review_route")
+    ],
+    # Members of the organisation a report is routed to find it here; others do not.
+    ("partnerships:est:status", ["mjolby", 999], "post", {}, expect(404, viewer=403, anonymous=302)),
+    ("partnerships:est:assigned", ["mjolby"], "get", None, members_only(viewer=403)),
+    (
+        "partnerships:est:settings",
+        ["mjolby"],
+        "get",
+        None,
+        expect(403, samordnare=200, samordnare_b=404, anonymous=302),
+    ),
+    *[
+        (
+            f"partnerships:est:{name}",
+            ["mjolby"],
+            "post",
+            {},
+            expect(403, samordnare=400, samordnare_b=404, anonymous=302),
+        )
+        for name in ("settings", "settings_categories", "settings_category_add", "settings_routing_add")
+    ],
+    (
+        "partnerships:est:settings_routing_delete",
+        ["mjolby", 999],
+        "post",
+        {},
+        expect(403, samordnare=404, samordnare_b=404, anonymous=302),
+    ),
+    # The weekly lägesbild, meetings and analysis: every member reads; samordnare and polis write.
+    ("partnerships:est:week_current", ["mjolby"], "get", None, members_only(302)),
+    ("partnerships:est:week", ["mjolby", 2026, 10], "get", None, members_only()),
+    ("partnerships:est:week", ["mjolby", 2025, 60], "get", None, members_only(404)),
+    ("partnerships:est:week_note", ["mjolby", 2026, 10], "post", {}, members_only(302, reporter=403, viewer=403)),
+    ("partnerships:est:week_pdf", ["mjolby", 2026, 10], "get", None, members_only()),
+    ("partnerships:est:week_table", ["mjolby", 2026, 10, "xlsx"], "get", None, members_only()),
+    ("partnerships:est:meetings", ["mjolby"], "get", None, members_only()),
+    ("partnerships:est:analysis", ["mjolby"], "get", None, members_only()),
+    ("partnerships:est:meeting_create", ["mjolby"], "get", None, members_only(reporter=403, viewer=403)),
+    ("partnerships:est:meeting_create", ["mjolby"], "post", {}, members_only(400, reporter=403, viewer=403)),
+    ("partnerships:est:meeting", ["mjolby", 999], "get", None, members_only(404)),
+    *[
+        (f"partnerships:est:{name}", ["mjolby", 999], "post", {}, members_only(404, reporter=403, viewer=403))
+        for name in ("meeting_update", "action_create", "action_update")
+    ],
+    ("partnerships:est:incidents_export", ["mjolby", "csv"], "get", None, members_only(reporter=403, viewer=403)),
+    # Open311 answers to API keys, not sessions: the same for every persona (tests/test_est_open311.py for keys).
+    ("open311_services", [], "get", None, expect(400)),  # jurisdiction_id is required without a key
+    ("open311_requests", [], "get", None, expect(403)),
+    ("open311_requests", [], "post", {}, expect(403)),
+    ("open311_request", [1], "get", None, expect(403)),
     ("api-1.0.0:openapi-view", [], "get", None, expect(200)),
     ("api-1.0.0:list_areas", [], "get", None, expect(200)),
     ("api-1.0.0:get_area", ["0586"], "get", None, expect(200)),

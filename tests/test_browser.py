@@ -212,3 +212,85 @@ def test_it_shows_the_kommuns_promises_on_a_phone_without_signing_in(live_server
     assert widths[0] <= widths[1], f"the page is {widths[0]}px wide on a {widths[1]}px screen"
     screenshot(page, "kommun-phone.png")
     assert problems.errors == []
+
+
+def test_a_reporter_files_an_incident_with_a_photo_on_a_phone_and_hears_it_was_reviewed(
+    live_server, browser: Browser
+) -> None:
+    from django.utils import timezone
+    from PIL import Image
+
+    from lofte.accounts.models import User
+    from lofte.est.models import Incident
+    from lofte.partnerships.actions import do_add_membership, do_create_organisation, do_create_partnership
+    from lofte.partnerships.models import Membership, Organisation
+
+    kommun = Area.objects.get(code="0586")
+    kommun_org = do_create_organisation(name="Mjölby kommun", kind=Organisation.Kind.KOMMUN, area=kommun, actor="t")
+    housing = do_create_organisation(
+        name="Bostadsbolaget i Mjölby AB", kind=Organisation.Kind.BOSTADSBOLAG, area=kommun, actor="t"
+    )
+    do_create_partnership(
+        name="Samverkan Mjölby", slug="mjolby", area=kommun, organisations=[kommun_org, housing], actor="t"
+    )
+    password = "korrekt-häst-batteri-9"
+    for email, organisation, role in [
+        ("rapportor@est.example", housing, Membership.Role.RAPPORTOR),
+        ("samordnare@est.example", kommun_org, Membership.Role.SAMORDNARE),
+    ]:
+        do_add_membership(User.objects.create_user(email, password, full_name=email), organisation, role, actor="t")
+    exif = Image.Exif()
+    exif[0x010F] = "Telefonmärke"  # camera make
+    exif[0x8825] = {1: "N", 2: (58.0, 19.0, 32.0), 3: "E", 4: (15.0, 7.0, 38.0)}  # GPS
+    picture = Path(__file__).resolve().parent.parent / "test-results" / "klotter.jpg"
+    picture.parent.mkdir(exist_ok=True)
+    Image.new("RGB", (1200, 900), (180, 40, 40)).save(picture, format="JPEG", exif=exif)
+
+    phone = browser.new_context(locale="sv-SE", viewport={"width": 390, "height": 844}, has_touch=True)
+    phone.set_default_timeout(TIMEOUT_MS)
+    page = phone.new_page()
+    problems = PageProblems().watch(page)
+    sign_in(page, live_server.url, "rapportor@est.example", password)
+    page.goto(f"{live_server.url}/samverkan/mjolby/est/rapportera/")
+    page.get_by_label("Vad hände?").select_option(label="Klotter")
+    page.locator("[data-report-map]").first.tap()
+    expect(page.locator("[data-map-status]").first).to_contain_text("Vald plats")
+    page.get_by_label("Plats:", exact=True).fill("Cykelstället vid resecentrum")
+    page.get_by_label("Beskrivning").fill("Nytt klotter på cykelstället, ungefär två meter brett.")
+    page.get_by_label("Foto").set_input_files(str(picture))
+    page.get_by_role("button", name="Skicka rapporten").click()
+    page.wait_for_url(re.compile(r"/est/mina/$"))
+    expect(page.get_by_text("Mottagen").first).to_be_visible()
+    widths = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+    assert widths[0] <= widths[1], f"the page is {widths[0]}px wide on a {widths[1]}px screen"
+    screenshot(page, "est-mine-phone.png")
+
+    incident = Incident.objects.get()
+    assert incident.latitude is not None and incident.photo
+    with Image.open(incident.photo.path) as stored:
+        assert not stored.getexif(), "the stored photo kept its EXIF"
+    year, week, _day = timezone.localtime(incident.occurred_at).isocalendar()
+
+    reviewer = browser.new_context(locale="sv-SE", viewport={"width": 390, "height": 844}, has_touch=True)
+    reviewer.set_default_timeout(TIMEOUT_MS)
+    review = reviewer.new_page()
+    problems.watch(review)
+    sign_in(review, live_server.url, "samordnare@est.example", password)
+    week_url = f"{live_server.url}/samverkan/mjolby/est/vecka/{year}/{week}/"
+    review.goto(week_url)
+    expect(review.get_by_text("Inga granskade rapporter under perioden.").first).to_be_visible()
+    review.goto(f"{live_server.url}/samverkan/mjolby/est/granska/{incident.pk}/")
+    review.get_by_role("button", name="Godkänn rapporten").click()
+    review.wait_for_url(re.compile(r"/est/granska/$"))
+    review.goto(week_url)
+    klotter = review.get_by_role("row", name=re.compile("Klotter")).first
+    expect(klotter.get_by_role("cell").first).to_have_text("1")
+    screenshot(review, "est-week-phone.png")
+
+    page.reload()
+    expect(page.get_by_text("Granskad").first).to_be_visible()
+    page.goto(f"{live_server.url}/samverkan/mjolby/est/rapporter/{incident.pk}/")
+    expect(page.get_by_role("main")).to_contain_text("Granskad")
+    assert problems.errors == []
+    phone.close()
+    reviewer.close()

@@ -72,8 +72,44 @@ class EveryTemplateTest(BaseTestCase):
         self.tour_promises(samordnare)
         self.tour_followup(samordnare)
         self.tour_public()
+        self.tour_est(samordnare)
         do_add_membership(self.polis, self.kommun_org_b, "polis", actor="test")
         self.assertEqual(self.client_for(self.polis).get("/samverkan/").status_code, 200)
+
+    def tour_est(self, client: Any) -> None:
+        """EST: reporting, the reporter's own reports, review, routing, settings, the week and meetings."""
+        from django.utils import timezone
+
+        from lofte.est.actions import IncidentInput, ensure_categories, report_incidents
+        from lofte.est.models import Incident
+
+        klotter = next(c for c in ensure_categories(self.partnership_a) if c.code == "skadegorelse.klotter")
+        incident = report_incidents(
+            self.partnership_a,
+            [IncidentInput(klotter, timezone.now(), 58.3255, 15.1273, description="Klotter på gaveln.")],
+            reporter=self.reporter,
+            organisation=self.housing_a,
+            actor=self.reporter,
+            source=Incident.Source.WEB,
+        )[0]
+        est = "/samverkan/mjolby/est/"
+        for url in ("", "granska/", f"granska/{incident.pk}/", "installningar/", f"rapporter/{incident.pk}/"):
+            self.assertEqual(client.get(est + url).status_code, 200, url)
+        with self.captureOnCommitCallbacks(execute=True):
+            approved = client.post(f"{est}granska/{incident.pk}/godkann/", {"note": "Tack!"})
+        self.assertEqual(approved.status_code, 302)
+        reporter = self.client_for(self.reporter)
+        for url in ("rapportera/", "mina/", "tilldelade/", f"rapporter/{incident.pk}/"):
+            self.assertEqual(reporter.get(est + url).status_code, 200, url)
+        year, week, _day = timezone.localdate().isocalendar()
+        self.assertContains(client.get(f"{est}vecka/{year}/{week}/"), "Klotter")
+        self.assertEqual(client.get(f"{est}vecka/{year}/{week}.pdf").status_code, 200)
+        created = client.post(
+            f"{est}moten/ny/", {"iso_year": year, "iso_week": week, "held_on": timezone.localdate().isoformat()}
+        )
+        self.assertEqual(created.status_code, 302)
+        for url in ("moten/", "moten/ny/", created["Location"].removeprefix(est), "analys/"):
+            self.assertEqual(client.get(est + url).status_code, 200, url)
 
     def tour_followup(self, client: Any) -> None:
         """The follow-up pages, its reports and a reminder (lofte.promises.followup_urls)."""

@@ -12,4 +12,5 @@ urlpatterns = [
     path("<slug:slug>/dialoger/", include(("lofte.situation.dialogue_urls", "dialoger"))),
     path("<slug:slug>/loften/", include(("lofte.promises.urls", "loften"))),
     path("<slug:slug>/uppfoljning/", include(("lofte.promises.followup_urls", "uppfoljning"))),
+    path("<slug:slug>/est/", include(("lofte.est.urls", "est"))),
 ]
