@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from lofte.bench_est import Result as EstResult
     from lofte.bench_lagesbild import Result as LagesbildResult
     from lofte.bench_promises import Result as PromisesResult
 
@@ -97,6 +98,7 @@ def section(
     imported: dict[str, float] | None,
     lagesbild: LagesbildResult | None = None,
     promises: PromisesResult | None = None,
+    est: EstResult | None = None,
 ) -> str:
     lines = [f"<!-- bench:{database} -->", f"## {database}", "", f"Measured {machine()}.", ""]
     if requests:
@@ -116,6 +118,10 @@ def section(
         from lofte import bench_promises
 
         lines += bench_promises.describe(promises)
+    if est:
+        from lofte import bench_est
+
+        lines += bench_est.describe(est)
     if imported:
         lines += [
             f"Import of a generated {imported['rows']:,.0f}-observation Brå long CSV (`lofte import`'s code path):",
@@ -164,8 +170,14 @@ def main() -> None:
         "--promises-kommuner", type=int, default=0, help="kommuner with generated löften (0: every kommun)"
     )
     parser.add_argument("--promises-goals", type=int, default=4, help="generated goals per medborgarlöfte")
+    parser.add_argument("--skip-est", action="store_true", help="skip the EST benchmark")
+    parser.add_argument("--est-incidents", type=int, default=20_000, help="generated EST reports in a year")
+    parser.add_argument("--est-submissions", type=int, default=200, help="report_incidents calls to time")
     parser.add_argument(
-        "--serve-seconds", type=float, default=10.0, help="load each public path on the served demo (0: skip)"
+        "--serve-seconds",
+        type=float,
+        default=10.0,
+        help="load each public path on the served demo, and Open311 POSTs for EST (0: skip)",
     )
     parser.add_argument("--serve-clients", type=int, default=8, help="concurrent keep-alive clients")
     parser.add_argument("--serve-workers", type=int, default=2, help="gunicorn worker processes")
@@ -176,7 +188,7 @@ def main() -> None:
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lofte.settings")
         os.environ.update(LOFTE_VAR_DIR=tmp, AXES_ENABLED="false", ALLOWED_HOSTS="testserver")
         requests = run(args.repeat, skip=args.skip_requests)
-        from lofte import bench_import, bench_lagesbild, bench_promises
+        from lofte import bench_est, bench_import, bench_lagesbild, bench_promises
 
         lagesbild = None
         if not args.skip_lagesbild:
@@ -202,10 +214,22 @@ def main() -> None:
                 workers=args.serve_workers,
             )
 
+        est = None
+        if not args.skip_est:
+            posts = f", then Open311 POSTs for {args.serve_seconds:g} s" if args.serve_seconds else ""
+            print(f"EST: {args.est_incidents:,} generated reports{posts} …", flush=True)
+            est = bench_est.run(
+                args.repeat,
+                bench_est.Size(args.est_incidents, args.est_submissions),
+                serve_seconds=args.serve_seconds,
+                clients=args.serve_clients,
+                workers=args.serve_workers,
+            )
+
         print(f"Importing {args.import_rows:,} generated observations …", flush=True)
         imported = bench_import.run(args.import_rows) if args.import_rows else None
         database = "postgresql" if os.environ["DATABASE_URL"].startswith("postgres") else "sqlite"
-        path = write_report(database, section(database, requests, args.repeat, imported, lagesbild, promises))
+        path = write_report(database, section(database, requests, args.repeat, imported, lagesbild, promises, est))
     for name, median, p95 in requests:
         print(f"{name:<48} median {median:7.1f} ms   p95 {p95:7.1f} ms")
     for timing in lagesbild.timings if lagesbild else []:
@@ -220,6 +244,21 @@ def main() -> None:
     for load in promises.serving.loads if promises and promises.serving else []:
         print(
             f"GET {load.path:<44} {load.per_second:7.0f} requests/s   median {load.median_ms:6.1f} ms   "
+            f"p95 {load.p95_ms:6.1f} ms   {load.ok + load.errors:,} answered, {load.errors:,} errors"
+        )
+    for row in est.timings if est else []:
+        print(
+            f"{row.name:<100} median {row.median_ms:8.1f} ms   p95 {row.p95_ms:8.1f} ms   {row.queries:4d} SQL queries"
+        )
+    if est:
+        done = est.in_process
+        print(
+            f"report_incidents: {done.per_second:,.0f} reports/s   median {done.median_ms:6.1f} ms   "
+            f"p95 {done.p95_ms:6.1f} ms   ({done.count:,} calls)"
+        )
+    for load in est.serving.loads if est and est.serving else []:
+        print(
+            f"{load.path:<48} {load.per_second:7.0f} reports/s    median {load.median_ms:6.1f} ms   "
             f"p95 {load.p95_ms:6.1f} ms   {load.ok + load.errors:,} answered, {load.errors:,} errors"
         )
     if imported:

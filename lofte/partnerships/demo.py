@@ -13,6 +13,7 @@ from django.db import transaction
 
 from lofte.accounts.models import User
 from lofte.areas.models import Area
+from lofte.est.demo import EstDemo, load_est_demo
 from lofte.partnerships.actions import do_add_membership, do_create_organisation, do_create_partnership
 from lofte.partnerships.models import Membership, Organisation, Partnership
 
@@ -135,3 +136,9 @@ def load_demo() -> list[Login]:
         organisations = _organisations()
         _partnerships(organisations)
         return [_user(spec, organisations) for spec in USERS]
+
+
+def load_demo_est() -> EstDemo | None:
+    """A year of made-up EST incidents, week notes and two meetings for Mjölby (`lofte.est.demo`)."""
+    mjolby = Partnership.objects.filter(slug="mjolby").select_related("area").first()
+    return load_est_demo(mjolby) if mjolby else None

@@ -5,7 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from lofte.partnerships.demo import load_demo
+from lofte.partnerships.demo import load_demo, load_demo_est
 from lofte.promises.demo import load_demo_promises
 from lofte.situation.demo import load_demo_lagesbild
 from lofte.statistics.demo import load_demo_statistics
@@ -26,6 +26,7 @@ class Command(BaseCommand):
         imported = load_demo_statistics()
         lagesbild = load_demo_lagesbild()
         loften = load_demo_promises()
+        est = load_demo_est()
         width = max(len(login.email) for login in logins)
         self.stdout.write("Demo: Mjölby, Motala och Mullsjö med Lokalpolisområde Motala och partner.")
         new = sum(summary.created for summary in imported)
@@ -40,6 +41,9 @@ class Command(BaseCommand):
         for lofte in loften:
             partnership = lofte.agreement.partnership.name
             self.stdout.write(f"Medborgarlöfte: {partnership}, {lofte.title} ({lofte.promises.count()} löften).")
+        if est is not None:
+            count = f"{est.incidents:,}".replace(",", " ")
+            self.stdout.write(f"EST: {count} händelser för Mjölby (demodata), {est.meetings} möten.")
         self.stdout.write(f"Logga in på {settings.SITE_URL}/konto/logga-in/ (lösenorden byts varje gång demo körs):")
         for login in logins:
             self.stdout.write(f"  {login.role:<11} {login.email:<{width}}  {login.password}  ({login.organisation})")
