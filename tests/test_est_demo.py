@@ -48,6 +48,12 @@ class EstDemoTest(BaseTestCase):
         self.assertGreaterEqual(len(by_category), 20)
         self.assertLess(max(by_category.values()), incidents.count() * 0.3)
 
+    def test_the_weekly_lägesbild_says_its_reports_are_demo_data(self) -> None:
+        year, week, _day = (timezone.localdate(self.now) - timedelta(days=7)).isocalendar()
+        page = self.client_for(self.viewer).get(f"/samverkan/mjolby/est/vecka/{year}/{week}/")
+        self.assertContains(page, "Demodata:")
+        self.assertContains(page, "påhittade för att visa hur Löfte fungerar")
+
     def test_summer_evenings_and_weekends_have_more(self) -> None:
         local = [timezone.localtime(o) for o in Incident.objects.values_list("occurred_at", flat=True)]
         summer = sum(1 for t in local if t.month in (6, 7, 8))

@@ -93,6 +93,7 @@ class WeeklyPicture:
     areas: list[WeekRow]
     points: list[MapPoint]
     unlocated: int  # reports of the week without a point
+    demo: int  # reports of the week that are generated demo data
     repeat_places: list[RepeatPlace]
     hotspots: Hotspots
     hot_cells: list[HotspotCell]  # empty unless the hot spots are meaningful
@@ -136,7 +137,7 @@ def compile_week(
     by_category = tally(((c, back, n) for c, _a, back, n in rows), last_year is not None)
     by_area = tally(((a, back, n) for _c, a, back, n in rows), last_year is not None)
     everything = total(by_category.values(), last_year is not None)
-    located = _points(partnership, week)
+    located, demo = _points(partnership, week)
     this_week = [point for point in located if point[3] >= week.start]
     points = _map_points(this_week, categories, grid_m, precise=precise)
     spots = _hotspots(located, grid_m, precise=precise)
@@ -152,6 +153,7 @@ def compile_week(
         areas=_area_rows(partnership, by_area, elapsed),
         points=points,
         unlocated=everything.this - len(this_week),
+        demo=demo,
         repeat_places=_repeat_places(located, week, grid_m),
         hotspots=spots,
         hot_cells=_hot_cells(spots),
@@ -229,15 +231,21 @@ def no_area_label() -> str:
 Located = tuple[int, float, float, datetime]  # category id, latitude, longitude, occurred_at
 
 
-def _points(partnership: Partnership, week: Week) -> list[Located]:
-    """The located reports of the four weeks ending with this one: bare coordinates, one query."""
+def _points(partnership: Partnership, week: Week) -> tuple[list[Located], int]:
+    """The located reports of the four weeks ending with this one, as bare coordinates, and how many of this week's
+    are demo data; one query."""
     start = week.shifted(-(WEEKS_BEFORE - 1)).start
     rows = (
         counted(partnership)
         .filter(occurred_at__gte=start, occurred_at__lt=week.end, latitude__isnull=False, longitude__isnull=False)
-        .values_list("category_id", "latitude", "longitude", "occurred_at")
+        .values_list("category_id", "latitude", "longitude", "occurred_at", "is_demo")
     )
-    return [(c, lat, lng, when) for c, lat, lng, when in rows if lat is not None and lng is not None]
+    located, demo = [], 0
+    for c, lat, lng, when, is_demo in rows:
+        if lat is not None and lng is not None:
+            located.append((c, lat, lng, when))
+            demo += bool(is_demo and when >= week.start)
+    return located, demo
 
 
 def _cell(point: Located, grid_m: int) -> tuple[int, int]:
