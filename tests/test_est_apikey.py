@@ -8,6 +8,7 @@ from io import StringIO
 from unittest import mock
 
 from django.core.management import CommandError, call_command
+from django.db import connections
 from django.utils import timezone
 
 from lofte.audit.models import AuditEvent
@@ -123,10 +124,17 @@ class ApiKeyCommandTest(BaseTestCase):
         self.assertFalse(ApiKey.objects.exists())
 
     def test_the_lofte_command_runs_it_and_exits_non_zero_on_an_error(self) -> None:
-        with mock.patch("sys.stdout", new_callable=StringIO) as out:
+        # A command run from the command line closes the database connections when it ends, which on PostgreSQL
+        # would end the test's transaction; keep them open.
+        keep_open = mock.patch.object(connections, "close_all")
+        with keep_open, mock.patch("sys.stdout", new_callable=StringIO) as out:
             main(["lofte", "apikey", "create", "--organisation", self.housing_a.slug])
         self.assertIn("lofte_", out.getvalue())
-        with mock.patch("sys.stderr", new_callable=StringIO) as err, self.assertRaises(SystemExit) as exited:
+        with (
+            keep_open,
+            mock.patch("sys.stderr", new_callable=StringIO) as err,
+            self.assertRaises(SystemExit) as exited,
+        ):
             main(["lofte", "apikey", "create", "--organisation", "Okänt AB"])
         self.assertNotEqual(exited.exception.code, 0)
         self.assertIn("Det finns ingen organisation", err.getvalue())
