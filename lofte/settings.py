@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "lofte.situation",
     "lofte.promises",
     "lofte.est",
+    "lofte.citizens",
 ]
 
 MIDDLEWARE = [
@@ -263,3 +264,4 @@ LOGGING = {
 # EST: the largest photo accepted with a report (before it is re-encoded), and its longest side after.
 LOFTE_EST_PHOTO_MAX_BYTES = env_int("LOFTE_EST_PHOTO_MAX_BYTES", 10 * 1024 * 1024)
 LOFTE_EST_PHOTO_MAX_SIDE = env_int("LOFTE_EST_PHOTO_MAX_SIDE", 1600)
+

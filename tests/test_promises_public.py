@@ -48,7 +48,7 @@ class PublicPromisesTest(TestCase):
         self.assertEqual(Promise.objects.count(), MJOLBY_PROMISES + 23)
 
     def test_the_kommun_page_shows_the_promises_without_signing_in(self) -> None:
-        with self.assertNumQueries(11):
+        with self.assertNumQueries(12):
             page = self.client.get("/kommun/0586/")
         self.assertEqual(page.status_code, 200)
         for name in FOCUS_AREAS:

@@ -13,4 +13,5 @@ urlpatterns = [
     path("<slug:slug>/loften/", include(("lofte.promises.urls", "loften"))),
     path("<slug:slug>/uppfoljning/", include(("lofte.promises.followup_urls", "uppfoljning"))),
     path("<slug:slug>/est/", include(("lofte.est.urls", "est"))),
+    path("<slug:slug>/invanare/", include(("lofte.citizens.member_urls", "invanare"))),
 ]

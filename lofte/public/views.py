@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
 
 from lofte.areas.models import Area
+from lofte.citizens.published import current_warnings
 from lofte.partnerships.access import published_partnerships
 from lofte.partnerships.queries import with_parties
 from lofte.promises.models import FocusArea, FollowUpRound, Goal, GoalEvaluation, Medborgarlofte, Promise
@@ -32,7 +33,9 @@ def kommun(request: HttpRequest, code: str) -> HttpResponse:
     loften = [_public(view) for view in with_contents(visible_loften(None, area=area.code), None)]
     if not partnerships and not loften:
         raise Http404("Nothing published for this kommun")
-    return render(request, "public/kommun.html", {"area": area, "partnerships": partnerships, "loften": loften})
+    warnings = current_warnings([partnership.pk for partnership in partnerships])
+    context = {"area": area, "partnerships": partnerships, "loften": loften, "warnings": warnings}
+    return render(request, "public/kommun.html", context)
 
 
 def follow_up_report(request: HttpRequest, code: str, pk: int) -> HttpResponse:
