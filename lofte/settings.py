@@ -265,3 +265,8 @@ LOGGING = {
 LOFTE_EST_PHOTO_MAX_BYTES = env_int("LOFTE_EST_PHOTO_MAX_BYTES", 10 * 1024 * 1024)
 LOFTE_EST_PHOTO_MAX_SIDE = env_int("LOFTE_EST_PHOTO_MAX_SIDE", 1600)
 
+
+# Citizens: e-mails sent per minute by the background sending (warnings, follow-ups), and subscription
+# requests accepted per client address and hour.
+LOFTE_MAIL_PER_MINUTE = env_int("LOFTE_MAIL_PER_MINUTE", 120)
+LOFTE_SUBSCRIBE_PER_HOUR = env_int("LOFTE_SUBSCRIBE_PER_HOUR", 10)

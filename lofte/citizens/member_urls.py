@@ -5,4 +5,5 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("lofte.citizens.warning_member_urls")),
+    path("grannsamverkan/", include("lofte.citizens.grannsamverkan_urls")),
 ]

@@ -32,6 +32,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lofte.audit.log import diff, record
+from lofte.citizens.dispatch import queue_follow_up
 from lofte.lib.pii import describe, find_personal_data
 from lofte.partnerships.access import Can, PartnershipAccess
 from lofte.promises.goals import GoalResult, evaluate_goals
@@ -381,4 +382,6 @@ def do_publish_round(access: PartnershipAccess, round_: FollowUpRound, *, actor:
         round_.save(update_fields=["status"])
         changes = {"status": [Status.CLOSED, Status.PUBLISHED]}
         record("followup.publish", actor=actor, obj=round_, partnership=access.partnership, changes=changes)
+        # Subscribers hear about the report once it is public (lofte.citizens.dispatch).
+        transaction.on_commit(lambda: queue_follow_up(round_))
     return round_

@@ -1,0 +1,121 @@
+"""The public subscription pages: subscribe, confirm and unsubscribe. No sign-in; the token is the key.
+
+Links in e-mails are fetched by mail scanners, so GET only shows a button and POST changes. The unsubscribe page
+also takes the RFC 8058 one-click POST that mail programs send without a CSRF token; the secret token in the URL
+is what protects it. Robots are kept out by a honeypot field (they get the same answer and nothing happens) and a
+per-address limit on attempts (Django's cache).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from lofte.areas.models import Area
+from lofte.citizens.subscription_forms import HONEYPOT, SubscribeForm
+from lofte.citizens.subscriptions import (
+    SubscriptionRefused,
+    do_confirm,
+    do_subscribe,
+    do_unsubscribe,
+    is_known_token,
+    published_partnership,
+    subscription_by_token,
+)
+
+# Attempts to subscribe from one address per hour; more is a robot or a mistake.
+DEFAULT_PER_HOUR = 10
+LIMIT_SECONDS = 60 * 60
+
+
+def _kommun(code: str) -> Area:
+    kommun = Area.objects.filter(code=code, kind=Area.Kind.KOMMUN).defer("geometry").first()
+    if kommun is None or published_partnership(kommun) is None:
+        raise Http404("No published partnership in this kommun")
+    return kommun
+
+
+def _too_many(request: HttpRequest) -> bool:
+    """Count this attempt from the client's address; True when the address has tried too often this hour."""
+    address = getattr(request, "axes_ip_address", None) or request.META.get("REMOTE_ADDR", "")
+    key = f"lofte-subscribe-attempts:{address}"
+    cache.add(key, 0, timeout=LIMIT_SECONDS)
+    try:
+        attempts = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=LIMIT_SECONDS)
+        attempts = 1
+    return attempts > int(getattr(settings, "LOFTE_SUBSCRIBE_PER_HOUR", DEFAULT_PER_HOUR))
+
+
+@require_http_methods(["GET", "POST"])
+def subscribe(request: HttpRequest, code: str) -> HttpResponse:
+    kommun = _kommun(code)
+    if request.method != "POST":
+        return _form(request, kommun, SubscribeForm(kommun=kommun))
+    if _too_many(request):
+        return _form(request, kommun, SubscribeForm(kommun=kommun), status=429)
+    form = SubscribeForm(request.POST, kommun=kommun)
+    if form.is_robot:
+        return _sent(request, kommun)  # the same answer, and nothing happens
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            do_subscribe(
+                kommun=kommun,
+                area=data["area"],
+                email=data["email"],
+                warnings=data["warnings"],
+                follow_ups=data["follow_ups"],
+            )
+        except SubscriptionRefused as refusal:
+            _add_errors(form, refusal)
+        else:
+            return _sent(request, kommun)
+    return _form(request, kommun, form, status=400)
+
+
+def _form(request: HttpRequest, kommun: Area, form: SubscribeForm, status: int = 200) -> HttpResponse:
+    context = {"kommun": kommun, "form": form, "honeypot": form[HONEYPOT], "limited": status == 429}
+    return render(request, "citizens/subscribe.html", context, status=status)
+
+
+def _sent(request: HttpRequest, kommun: Area) -> HttpResponse:
+    return render(request, "citizens/subscribe_sent.html", {"kommun": kommun})
+
+
+def _add_errors(form: SubscribeForm, refusal: SubscriptionRefused) -> None:
+    if not refusal.fields:
+        form.add_error(None, str(refusal))
+    for field, messages in refusal.fields.items():
+        for message in messages:
+            form.add_error(field if field in form.fields else None, message)
+
+
+@never_cache  # the token is in the address: no shared cache may keep the page
+@require_http_methods(["GET", "POST"])
+def subscription_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    subscription = subscription_by_token(token)
+    if subscription is None:
+        raise Http404("No such subscription")
+    if request.method == "POST":
+        do_confirm(subscription)
+    context = {"subscription": subscription, "area": subscription.area, "token": token}
+    return render(request, "citizens/subscription_confirm.html", context)
+
+
+@never_cache
+@csrf_exempt  # RFC 8058: mail programs post "List-Unsubscribe=One-Click" without a form; the token is the key
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    if not is_known_token(token):
+        raise Http404("No such subscription")
+    done = request.method == "POST"
+    if done:
+        do_unsubscribe(token)
+    return render(request, "citizens/subscription_unsubscribe.html", {"token": token, "done": done})

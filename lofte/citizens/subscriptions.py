@@ -1,0 +1,190 @@
+"""E-mail subscriptions: subscribing with double opt-in, confirming and unsubscribing.
+
+Anyone may subscribe to warnings and follow-up reports for a kommun with a published partnership, or for one of
+its districts (`subscribable_areas`). The first and only e-mail before confirmation asks the address to confirm
+through a link; nothing else is sent until it does (`dispatch` reads only confirmed, active subscriptions).
+
+An address is never shown and never told apart: subscribing again to the same area creates nothing new, changes
+nothing that was confirmed, and gets the same answer as a new subscription; an unconfirmed one gets its
+confirmation e-mail again. The audit log says "en prenumeration" with the area, never the address.
+
+The token (`secrets.token_urlsafe(32)`) is the only key to a subscription afterwards. The same kind of token on a
+Grannsamverkan contact unsubscribes that contact, so every message's one-click link works the same way.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lofte.areas.models import Area
+from lofte.audit.log import record
+from lofte.citizens.models import GroupContact, Subscription
+from lofte.partnerships.access import published_partnerships
+from lofte.partnerships.models import Partnership
+
+# What the audit log calls the one who acted: the address stays out of the log.
+ACTOR = "en prenumeration"
+SUBDIVISIONS = (Area.Kind.DISTRICT, Area.Kind.REGSO, Area.Kind.DESO)
+
+
+class SubscriptionRefused(Exception):
+    """The input does not allow the subscription; `fields` maps form fields to messages."""
+
+    def __init__(self, message: str, fields: dict[str, list[str]] | None = None) -> None:
+        super().__init__(message)
+        self.fields = fields or {}
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def normalise_email(email: str) -> str:
+    """One spelling per address, so the same address cannot subscribe twice by changing case."""
+    return email.strip().lower()
+
+
+def published_partnership(kommun: Area) -> Partnership | None:
+    return published_partnerships().filter(area=kommun).order_by("pk").first()
+
+
+def subscribable_areas(kommun: Area) -> QuerySet[Area]:
+    """The kommun itself and its districts, RegSO and DeSO, kommun first."""
+    areas = Area.objects.filter(Q(pk=kommun.pk) | Q(parent=kommun, kind__in=SUBDIVISIONS))
+    return areas.defer("geometry").order_by("parent_id", "kind", "name")
+
+
+def kommun_tree(kommun: Area) -> QuerySet[Area]:
+    """The kommun and every area inside it (two levels down: districts, and RegSO or DeSO within them)."""
+    return Area.objects.filter(Q(pk=kommun.pk) | Q(parent=kommun) | Q(parent__parent=kommun))
+
+
+def do_subscribe(
+    *, kommun: Area, area: Area, email: str, warnings: bool, follow_ups: bool, actor: Any = ACTOR
+) -> Subscription:
+    """Subscribe `email` to `area`, or find its subscription there; the confirmation e-mail goes out after commit.
+
+    The caller answers the same whichever happened, so the page never reveals that an address was there."""
+    partnership = published_partnership(kommun)
+    if partnership is None:
+        raise SubscriptionRefused(_("Kommunen har ingen publicerad samverkan att prenumerera på."))
+    if not subscribable_areas(kommun).filter(pk=area.pk).exists():
+        message = _("Välj kommunen eller ett av dess områden.")
+        raise SubscriptionRefused(message, {"area": [message]})
+    if not (warnings or follow_ups):
+        message = _("Välj minst en sak att prenumerera på: varningar eller uppföljningar.")
+        raise SubscriptionRefused(message, {"warnings": [message]})
+    email = normalise_email(email)
+    try:
+        with transaction.atomic():
+            subscription = _existing(email, area)
+            if subscription is None:
+                subscription = _create(partnership, email, area, warnings, follow_ups, actor)
+    except IntegrityError:  # the same address subscribed at the same moment in another request
+        subscription = _existing(email, area)
+        if subscription is None:
+            raise
+    if subscription.confirmed_at is None:
+        from lofte.citizens import dispatch
+
+        transaction.on_commit(lambda: dispatch.queue_confirmation(subscription))
+    return subscription
+
+
+def _existing(email: str, area: Area) -> Subscription | None:
+    return Subscription.objects.filter(email=email, area=area, unsubscribed_at__isnull=True).first()
+
+
+def _create(
+    partnership: Partnership, email: str, area: Area, warnings: bool, follow_ups: bool, actor: Any
+) -> Subscription:
+    subscription = Subscription.objects.create(
+        email=email, area=area, warnings=warnings, follow_ups=follow_ups, token=new_token()
+    )
+    changes = {"område": area.name, "varningar": warnings, "uppföljningar": follow_ups}
+    record("subscription.create", actor=actor, obj=subscription, partnership=partnership, changes=changes)
+    return subscription
+
+
+def subscription_by_token(token: str) -> Subscription | None:
+    """The subscription the link is for, while it is not ended."""
+    subscriptions = Subscription.objects.select_related("area").defer("area__geometry")
+    return subscriptions.filter(token=token, unsubscribed_at__isnull=True).first()
+
+
+def do_confirm(subscription: Subscription, *, actor: Any = ACTOR) -> bool:
+    """Confirm the subscription (the second step of the opt-in); False when it already was."""
+    with transaction.atomic():
+        rows = Subscription.objects.select_for_update().filter(
+            pk=subscription.pk, confirmed_at__isnull=True, unsubscribed_at__isnull=True
+        )
+        if not rows.exists():
+            return False
+        subscription.confirmed_at = timezone.now()
+        subscription.save(update_fields=["confirmed_at"])
+        changes = {"område": subscription.area.name}
+        record(
+            "subscription.confirm",
+            actor=actor,
+            obj=subscription,
+            partnership=_partnership(subscription.area),
+            changes=changes,
+        )
+    return True
+
+
+def is_known_token(token: str) -> bool:
+    """Whether an unsubscribe link belongs to a subscription or a Grannsamverkan contact (ended or not)."""
+    return Subscription.objects.filter(token=token).exists() or GroupContact.objects.filter(token=token).exists()
+
+
+def do_unsubscribe(token: str, *, actor: Any = ACTOR) -> bool:
+    """End the subscription or the Grannsamverkan contact the token belongs to; False when nothing was active."""
+    now = timezone.now()
+    with transaction.atomic():
+        subscription = (
+            Subscription.objects.select_for_update()
+            .select_related("area")
+            .filter(token=token, unsubscribed_at__isnull=True)
+            .first()
+        )
+        if subscription is not None:
+            subscription.unsubscribed_at = now
+            subscription.save(update_fields=["unsubscribed_at"])
+            changes = {"område": subscription.area.name}
+            partnership = _partnership(subscription.area)
+            record("subscription.unsubscribe", actor=actor, obj=subscription, partnership=partnership, changes=changes)
+            return True
+        contact = (
+            GroupContact.objects.select_for_update()
+            .select_related("group__partnership")
+            .filter(token=token, unsubscribed_at__isnull=True)
+            .first()
+        )
+        if contact is None:
+            return False
+        contact.unsubscribed_at = now
+        contact.save(update_fields=["unsubscribed_at"])
+        group = contact.group
+        changes = {"grupp": group.name}
+        record(
+            "grannsamverkan.unsubscribe",
+            actor="en kontaktperson",
+            obj=contact,
+            partnership=group.partnership,
+            changes=changes,
+        )
+    return True
+
+
+def _partnership(area: Area) -> Partnership | None:
+    kommun_id = area.pk if area.kind == Area.Kind.KOMMUN else area.parent_id
+    if kommun_id is None:
+        return None
+    return published_partnerships().filter(area_id=kommun_id).order_by("pk").first()
