@@ -7,4 +7,5 @@ app_name = "citizens"
 urlpatterns = [
     path("", include("lofte.citizens.warning_public_urls")),
     path("", include("lofte.citizens.subscription_urls")),
+    path("", include("lofte.citizens.tips_urls")),
 ]

@@ -37,22 +37,27 @@ def send_notification(update_id: int) -> bool:
             return False
         incident = update.incident
         reporter = incident.reporter
-        address = reporter.email if reporter is not None and reporter.is_active else incident.contact_email
+        # A citizen's tip has no reporter, only the address they left: no account, so no link to a member page.
+        member = reporter if reporter is not None and reporter.is_active else None
+        address = member.email if member is not None else incident.contact_email
         if not address:
             return False
         with translation.override(settings.LANGUAGE_CODE):
             url = ""
-            if reporter is not None:
+            if member is not None:
                 path = reverse(
                     "partnerships:est:incident", kwargs={"slug": incident.partnership.slug, "pk": incident.pk}
                 )
                 url = settings.SITE_URL.rstrip("/") + path
             context = {"update": update, "incident": incident, "url": url, "partnership": incident.partnership}
-            subject = _("Din rapport #%(number)s: %(status)s") % {
-                "number": incident.pk,
-                "status": update.get_status_display(),
-            }
-            body = render_to_string("est/email/status_changed.txt", context)
+            if member is None:
+                subject = _("Ditt tips nr %(number)s: %(status)s")
+                template = "est/email/status_changed_citizen.txt"
+            else:
+                subject = _("Din rapport #%(number)s: %(status)s")
+                template = "est/email/status_changed.txt"
+            subject %= {"number": incident.pk, "status": update.get_status_display()}
+            body = render_to_string(template, context)
         EmailMessage(subject, body, to=[address]).send()
         update.notified_at = timezone.now()
         update.save(update_fields=["notified_at"])
