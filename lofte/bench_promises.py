@@ -65,7 +65,8 @@ HALF_YEAR = date(YEAR_TO, 6, 30)
 ROUND_LABEL = f"{YEAR_TO} H2"  # the round persisted: the löfte's last, ending 31 December
 DEMO_USER = "samordnare@mjolby.example"  # present once the demo is loaded
 KOMMUN = "0586"  # Mjölby, as in the demo
-SERVED_PATHS = (f"/kommun/{KOMMUN}/", f"/api/v1/promises?area={KOMMUN}")
+# The public kommun page and its warnings' Atom feed are cached for anonymous visitors (lofte.public.cache).
+SERVED_PATHS = (f"/kommun/{KOMMUN}/", f"/kommun/{KOMMUN}/varningar.atom", f"/api/v1/promises?area={KOMMUN}")
 THREADS_PER_WORKER = 4  # lofte serve's gunicorn "threads"
 HEALTHZ_TIMEOUT_S = 60.0
 STOP_TIMEOUT_S = 30.0

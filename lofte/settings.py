@@ -204,6 +204,8 @@ CACHES = {
     "default": {
         "BACKEND": env_str("CACHE_BACKEND", "django.core.cache.backends.filebased.FileBasedCache"),
         "LOCATION": env_str("CACHE_LOCATION", str(VAR_DIR / "cache")),
+        # The public pages are cached per kommun, language and day; the default of 300 entries would churn them.
+        "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 5000)},
     }
 }
 
@@ -264,7 +266,6 @@ LOGGING = {
 # EST: the largest photo accepted with a report (before it is re-encoded), and its longest side after.
 LOFTE_EST_PHOTO_MAX_BYTES = env_int("LOFTE_EST_PHOTO_MAX_BYTES", 10 * 1024 * 1024)
 LOFTE_EST_PHOTO_MAX_SIDE = env_int("LOFTE_EST_PHOTO_MAX_SIDE", 1600)
-
 
 # Citizens: e-mails sent per minute by the background sending (warnings, follow-ups), and subscription
 # requests accepted per client address and hour.

@@ -12,3 +12,7 @@ def _test_settings(settings):  # type: ignore[no-untyped-def]
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.TASKS = IMMEDIATE
     settings.CACHES = LOCAL_CACHE
+    # The local-memory cache outlives a settings change: empty it, or a cached public page leaks into the next test.
+    from django.core.cache import cache
+
+    cache.clear()

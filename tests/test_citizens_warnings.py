@@ -267,6 +267,17 @@ class PublicTest(WarningTestCase):
         self.assertContains(detail, "<h1", count=1)
         self.assertContains(detail, "Mantorp")
 
+    def test_the_feed_and_archive_come_from_the_cache_until_a_warning_is_published(self) -> None:
+        self.publish(self.draft(title="Falska poliser ringer äldre"))
+        anonymous = self.client_for(None)
+        for path in ("/kommun/0586/varningar.atom", "/kommun/0586/varningar/"):
+            anonymous.get(path)
+            with self.subTest(path=path), self.assertNumQueries(0):
+                self.assertContains(anonymous.get(path), "Falska poliser ringer äldre")
+        self.publish(self.draft(title="Inbrott i källarförråd"))
+        self.assertEqual(len(self.feed().findall(f"{ATOM}entry")), 2)
+        self.assertContains(anonymous.get("/kommun/0586/varningar/"), "Inbrott i källarförråd")
+
     def test_it_keeps_expired_warnings_in_the_archive_and_feed_only(self) -> None:
         warning = self.publish(self.draft(title="Kortbedrägerier i Skänninge", valid_until=later(1)))
         anonymous = self.client_for(None)

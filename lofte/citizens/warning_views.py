@@ -42,6 +42,7 @@ from lofte.citizens.warnings import (
     social_text,
 )
 from lofte.partnerships.access import Can, PartnershipAccess, get_partnership_for_user
+from lofte.public.cache import cached_for_anonymous
 
 # Members: warnings
 
@@ -272,6 +273,7 @@ def advice_unpublish(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 # The public
 
 
+@cached_for_anonymous
 def public_warnings(request: HttpRequest, code: str) -> HttpResponse:
     """The archive: every published warning, current and expired; withdrawn ones are gone."""
     kommun = published.public_kommun(code)
@@ -286,6 +288,7 @@ def public_warnings(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "citizens/warning_archive.html", context)
 
 
+@cached_for_anonymous
 def public_warning(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     kommun = published.public_kommun(code)
     warning = published.public_warning(kommun.partnership_ids, pk)
@@ -299,6 +302,7 @@ def public_warning(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     return render(request, "citizens/warning_public.html", context)
 
 
+@cached_for_anonymous
 def public_advice_list(request: HttpRequest, code: str) -> HttpResponse:
     kommun = published.public_kommun(code)
     form = AdviceFilterForm(request.GET or None)
@@ -308,6 +312,7 @@ def public_advice_list(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "citizens/advice_list.html", context)
 
 
+@cached_for_anonymous
 def public_advice(request: HttpRequest, code: str, slug: str) -> HttpResponse:
     kommun = published.public_kommun(code)
     page = published.public_advice_page(kommun.partnership_ids, slug)

@@ -15,6 +15,7 @@ from lofte.partnerships.queries import with_parties
 from lofte.promises.models import FocusArea, FollowUpRound, Goal, GoalEvaluation, Medborgarlofte, Promise
 from lofte.promises.published import LofteView, visible_loften, with_contents
 from lofte.promises.reports import public_report_pdf
+from lofte.public.cache import cached_for_anonymous
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -24,6 +25,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "public/home.html", {"partnerships": partnerships})
 
 
+@cached_for_anonymous
 def kommun(request: HttpRequest, code: str) -> HttpResponse:
     area = Area.objects.filter(code=code, kind=Area.Kind.KOMMUN).select_related("parent").first()
     if area is None:
