@@ -19,7 +19,7 @@ BIN := $(VENV)/bin
 # Django templates checked/formatted by djhtml (NUL-separated file list).
 FIND_TEMPLATES = find lofte -type f -name '*.html' \( -path 'lofte/templates/*' -o -path 'lofte/*/templates/*' \) -print0
 
-.PHONY: help install install-test run lint format test test-sqlite test-postgres \
+.PHONY: help install install-test node-deps run lint format test test-sqlite test-postgres \
         system-deps messages bench clean clean-all
 
 help:
@@ -35,7 +35,8 @@ help:
 	@echo "  bench          run the benchmarks (python -m lofte.bench)"
 	@echo "  install        create $(VENV) and install the package (editable)"
 	@echo "  install-test   as install, plus the [test] extras"
-	@echo "  system-deps    install missing Debian packages (chromium, gettext, postgresql)"
+	@echo "  system-deps    install missing Debian packages (chromium, gettext, postgresql, nodejs, npm)"
+	@echo "  node-deps      npm ci: the test-only JavaScript tools in package-lock.json (axe-core)"
 	@echo "  clean          remove $(VENV), var/static and caches (keeps var/*.sqlite3)"
 	@echo "  clean-all      clean, and remove var/ entirely (databases included)"
 
@@ -77,6 +78,13 @@ install-test: $(VENV)/.installed-test
 system-deps:
 	scripts/system-deps
 
+# Test-only JavaScript (axe-core, injected into Chromium by tests/axe.py), pinned in package-lock.json.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+node-deps: node_modules/.installed
+
 # --- running -----------------------------------------------------------------
 
 run: $(VENV)/.installed
@@ -105,14 +113,14 @@ format: $(VENV)/.installed-test
 PYTEST_SQLITE = env -u DATABASE_URL $(BIN)/pytest $(PYTEST_ARGS)
 PYTEST_POSTGRES = scripts/with-postgres $(BIN)/pytest $(PYTEST_ARGS)
 
-test: system-deps $(VENV)/.installed-test lint
+test: system-deps node-deps $(VENV)/.installed-test lint
 	$(PYTEST_SQLITE)
 	$(PYTEST_POSTGRES)
 
-test-sqlite: system-deps $(VENV)/.installed-test
+test-sqlite: system-deps node-deps $(VENV)/.installed-test
 	$(PYTEST_SQLITE)
 
-test-postgres: system-deps $(VENV)/.installed-test
+test-postgres: system-deps node-deps $(VENV)/.installed-test
 	$(PYTEST_POSTGRES)
 
 # --- translations ------------------------------------------------------------
@@ -136,7 +144,7 @@ bench: system-deps $(VENV)/.installed-test
 # --- cleaning ----------------------------------------------------------------
 
 clean:
-	rm -rf $(VENV) var/static .pytest_cache .mypy_cache .ruff_cache .hypothesis \
+	rm -rf $(VENV) node_modules var/static .pytest_cache .mypy_cache .ruff_cache .hypothesis \
 	       test-results build dist *.egg-info
 	find . -path ./.git -prune -o -type d -name __pycache__ -prune -exec rm -rf {} +
 
