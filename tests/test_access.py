@@ -295,6 +295,60 @@ CASES: list[tuple[str, list[Any], str, dict[str, Any] | None, dict[str, int]]] =
     ("open311_requests", [], "get", None, expect(403)),
     ("open311_requests", [], "post", {}, expect(403)),
     ("open311_request", [1], "get", None, expect(403)),
+    # Citizens: warnings, advice, subscriptions and tips are public for a kommun with a published partnership.
+    ("citizens:warnings", ["0586"], "get", None, expect(200)),
+    ("citizens:warnings", ["0642"], "get", None, expect(404)),
+    ("citizens:warning", ["0586", 999], "get", None, expect(404)),
+    ("citizens:warning_feed", ["0586"], "get", None, expect(200)),
+    ("citizens:warning_feed", ["0642"], "get", None, expect(404)),
+    ("citizens:advice_list", ["0586"], "get", None, expect(200)),
+    ("citizens:advice", ["0586", "skydda-dig-mot-bedragerier"], "get", None, expect(200)),
+    ("citizens:advice", ["0586", "finns-inte"], "get", None, expect(404)),
+    ("citizens:subscribe", ["0586"], "get", None, expect(200)),
+    ("citizens:subscribe", ["0642"], "get", None, expect(404)),
+    ("citizens:subscription_confirm", ["okand-nyckel"], "get", None, expect(404)),
+    ("citizens:unsubscribe", ["okand-nyckel"], "get", None, expect(404)),
+    ("citizens:tip", ["0586"], "get", None, expect(200)),
+    ("citizens:tip", ["0642"], "get", None, expect(404)),
+    ("citizens:tip_thanks", ["0586"], "get", None, expect(200)),
+    ("citizens:tips_map", ["0586"], "get", None, expect(200)),
+    # Writing warnings and advice: samordnare and polis; every member reads them.
+    *[
+        (f"partnerships:invanare:{name}", ["mjolby", *args], "get", None, members_only(ok))
+        for name, args, ok in [
+            ("warnings", [], 200),
+            ("warning", [999], 404),
+            ("advice_list", [], 200),
+            ("advice", [999], 404),
+        ]
+    ],
+    *[
+        (f"partnerships:invanare:{name}", ["mjolby"], method, data, members_only(ok, reporter=403, viewer=403))
+        for name in ("warning_create", "advice_create")
+        for method, data, ok in [("get", None, 200), ("post", {}, 400)]
+    ],
+    *[
+        (f"partnerships:invanare:{name}", ["mjolby", 999], "post", {}, members_only(404, reporter=403, viewer=403))
+        for name in (
+            "warning_update",
+            "warning_publish",
+            "warning_withdraw",
+            "advice_update",
+            "advice_publish",
+            "advice_unpublish",
+        )
+    ],
+    # Grannsamverkan groups and their contacts are for the samordnare only.
+    ("partnerships:invanare:grannsamverkan", ["mjolby"], "get", None, members_only(403, samordnare=200)),
+    ("partnerships:invanare:grannsamverkan", ["mjolby"], "post", {}, members_only(403, samordnare=400)),
+    ("partnerships:invanare:grannsamverkan_group", ["mjolby", 999], "get", None, members_only(403, samordnare=404)),
+    (
+        "partnerships:invanare:grannsamverkan_remove_contact",
+        ["mjolby", 999, 999],
+        "post",
+        {},
+        members_only(403, samordnare=404),
+    ),
     ("api-1.0.0:openapi-view", [], "get", None, expect(200)),
     ("api-1.0.0:list_areas", [], "get", None, expect(200)),
     ("api-1.0.0:get_area", ["0586"], "get", None, expect(200)),

@@ -73,6 +73,7 @@ class EveryTemplateTest(BaseTestCase):
         self.tour_followup(samordnare)
         self.tour_public()
         self.tour_est(samordnare)
+        self.tour_citizens(samordnare)
         do_add_membership(self.polis, self.kommun_org_b, "polis", actor="test")
         self.assertEqual(self.client_for(self.polis).get("/samverkan/").status_code, 200)
 
@@ -110,6 +111,77 @@ class EveryTemplateTest(BaseTestCase):
         self.assertEqual(created.status_code, 302)
         for url in ("moten/", "moten/ny/", created["Location"].removeprefix(est), "analys/"):
             self.assertEqual(client.get(est + url).status_code, 200, url)
+
+    def tour_citizens(self, client: Any) -> None:
+        """Warnings, advice, subscriptions, Grannsamverkan and citizens' tips (lofte.citizens)."""
+        import datetime
+
+        from django.utils import timezone
+
+        from lofte.citizens import dispatch
+        from lofte.citizens.models import Subscription, Warning
+        from lofte.est.actions import IncidentInput, ensure_categories, report_incidents
+        from lofte.est.models import Incident
+        from lofte.est.status import change_status
+        from lofte.promises.models import FollowUpRound
+
+        anonymous = self.client_for(None)
+        # A subscriber first, so that the warning and the follow-up have someone to reach.
+        self.assertContains(anonymous.get("/kommun/0586/prenumerera/"), "<form")
+        with self.captureOnCommitCallbacks(execute=True):
+            sent = anonymous.post(
+                "/kommun/0586/prenumerera/",
+                {"email": "invanare@example.org", "area": self.kommun_a.pk, "warnings": "on", "follow_ups": "on"},
+            )
+        self.assertEqual(sent.status_code, 200)
+        token = Subscription.objects.get().token
+        self.assertEqual(anonymous.get(f"/prenumeration/{token}/bekrafta/").status_code, 200)
+        anonymous.post(f"/prenumeration/{token}/bekrafta/")
+
+        members = "/samverkan/mjolby/invanare/"
+        for url in ("varningar/", "varningar/ny/", "rad/", "rad/ny/", "grannsamverkan/"):
+            self.assertEqual(client.get(members + url).status_code, 200, url)
+        later = (timezone.localdate() + datetime.timedelta(days=7)).isoformat()
+        warning = {"title": "Falska poliser ringer", "text": "Lägg på.", "category": "bedrageri", "valid_until": later}
+        preview = client.post(members + "varningar/ny/", warning)
+        self.assertEqual(preview.status_code, 302)
+        self.assertContains(client.get(preview["Location"]), "Falska poliser ringer")
+        with self.captureOnCommitCallbacks(execute=True):
+            client.post(preview["Location"] + "publicera/")
+        advice = {"title": "Lås cykeln", "slug": "las-cykeln", "body": "Lås cykeln i något fast."}
+        created = client.post(members + "rad/ny/", advice)
+        self.assertEqual(created.status_code, 302)
+        self.assertEqual(client.get(created["Location"]).status_code, 200)
+        client.post(created["Location"] + "publicera/")
+        group = client.post(members + "grannsamverkan/", {"name": "Grannsamverkan Centrum", "area": self.kommun_a.pk})
+        self.assertEqual(client.get(group["Location"]).status_code, 200)
+
+        public = "/kommun/0586/"
+        self.assertContains(anonymous.get(public), "Falska poliser ringer")
+        for url in ("varningar/", "rad/", "rad/las-cykeln/", "tipsa/", "tipsa/tack/", "tips/"):
+            self.assertEqual(anonymous.get(public + url).status_code, 200, url)
+        pk = Warning.objects.get(title="Falska poliser ringer").pk
+        self.assertEqual(anonymous.get(f"{public}varningar/{pk}/").status_code, 200)
+
+        # A citizen's tip with an address for feedback hears of the review.
+        belysning = next(c for c in ensure_categories(self.partnership_a) if c.code == "otrygg_plats.belysning")
+        tip = report_incidents(
+            self.partnership_a,
+            [IncidentInput(belysning, timezone.now(), 58.3255, 15.1273, description="Lampan är trasig.")],
+            reporter=None,
+            organisation=None,
+            actor="medborgare",
+            source=Incident.Source.CITIZEN,
+            contact_email="tipsare@example.org",
+        )[0]
+        with self.captureOnCommitCallbacks(execute=True):
+            change_status(tip, "granskad", actor=self.samordnare, access=None, note="Vi lagar den.")
+
+        round_ = FollowUpRound.objects.order_by("pk").first()
+        assert round_ is not None
+        FollowUpRound.objects.filter(pk=round_.pk).update(status=FollowUpRound.Status.PUBLISHED)
+        self.assertEqual(dispatch.deliver_follow_up(round_.pk, sleep=lambda seconds: None), 1)
+        self.assertEqual(anonymous.get(f"/prenumeration/{token}/avsluta/").status_code, 200)
 
     def tour_followup(self, client: Any) -> None:
         """The follow-up pages, its reports and a reminder (lofte.promises.followup_urls)."""
