@@ -7,6 +7,7 @@ it up the day it lands. Fails on any violation of impact serious or critical, li
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -26,7 +27,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SAMORDNARE = "samordnare@mjolby.example"
 TIMEOUT_MS = 10_000
-# {warning} and {advice} are filled in with a published warning and advice page of Mjölby.
+# {warning} and {advice} are filled in with a published warning and advice page of Mjölby, {subscription} with the
+# token of a subscription to Mjölby (the pages its e-mails link to).
 PUBLIC_PAGES = [
     "/",
     "/kommun/0586/",
@@ -41,7 +43,10 @@ PUBLIC_PAGES = [
     "/kommun/0586/rad/{advice}/",
     "/kommun/0586/prenumerera/",
     "/kommun/0586/tipsa/",
+    "/kommun/0586/tipsa/tack/",
     "/kommun/0586/tips/",
+    "/prenumeration/{subscription}/bekrafta/",
+    "/prenumeration/{subscription}/avsluta/",
 ]
 # Forms checked again after sending them empty, with their error messages showing.
 FORMS = ["/konto/logga-in/", "/konto/losenord/glomt/", "/kommun/0586/prenumerera/", "/kommun/0586/tipsa/"]
@@ -88,7 +93,7 @@ def page(browser: Browser, live_server) -> Iterator[Page]:  # type: ignore[no-un
 
 def resolvable(path: str) -> bool:
     try:
-        resolve(path.split("?")[0].replace("{warning}", "1").replace("{advice}", "rad"))
+        resolve(path.split("?")[0].replace("{warning}", "1").replace("{advice}", "rad").replace("{subscription}", "x"))
     except Resolver404:
         return False
     return True
@@ -96,7 +101,7 @@ def resolvable(path: str) -> bool:
 
 def published_content() -> dict[str, str]:
     """A current published warning and a published advice page for Mjölby (made here if the demo has none)."""
-    from lofte.citizens.models import AdvicePage, Warning
+    from lofte.citizens.models import AdvicePage, Subscription, Warning
     from lofte.partnerships.models import Partnership
 
     mjolby = Partnership.objects.get(slug="mjolby")
@@ -114,7 +119,10 @@ def published_content() -> dict[str, str]:
             slug="skydda-dig-mot-bedragerier", title="Skydda dig mot bedrägerier", body="Lägg på.\n\nRing 114 14.",
             is_published=True,
         )  # fmt: skip
-    return {"warning": str(warning.pk), "advice": advice.slug}
+    subscription, _created = Subscription.objects.get_or_create(
+        email="invanare@example.org", area=mjolby.area, defaults={"token": secrets.token_urlsafe(32)}
+    )
+    return {"warning": str(warning.pk), "advice": advice.slug, "subscription": subscription.token}
 
 
 def check_pages(browser: Browser, base_url: str, language: str) -> tuple[list[axe.Violation], list[str]]:
