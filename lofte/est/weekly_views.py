@@ -39,24 +39,11 @@ from lofte.est.meetings import (
 )
 from lofte.est.models import Action, Incident, Meeting
 from lofte.est.weekly import WeeklyPicture, compile_week, map_data
-from lofte.lib.tables import to_csv, to_xlsx
+from lofte.lib import tables
+from lofte.lib.http import attachment
 from lofte.partnerships.access import Can, PartnershipAccess, get_partnership_for_user
 
-TABLE_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 Crumbs = list[tuple[str, str]]
-
-
-def _download(content: bytes, content_type: str, name: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
-
-
-def _table(fmt: str, title: str, headers: list[str], rows: list[Any], note: str = "") -> bytes:
-    return to_csv(headers, rows) if fmt == "csv" else to_xlsx(title, headers, rows, note=note)
 
 
 def _week_url(slug: str, week: Week) -> str:
@@ -145,17 +132,17 @@ def week_pdf(request: HttpRequest, slug: str, year: int, week: int) -> HttpRespo
     picture = _compiled(access, year, week)
     outline = Area.objects.filter(pk=access.partnership.area_id).values_list("geometry", flat=True).first()
     name = f"est-{slug}-{year}-v{week:02d}.pdf"
-    return _download(exports.render_week_pdf(picture, outline), "application/pdf", name)
+    return attachment(exports.render_week_pdf(picture, outline), "application/pdf", name)
 
 
 @login_required
 def week_table(request: HttpRequest, slug: str, year: int, week: int, fmt: str) -> HttpResponse:
     access = get_partnership_for_user(request.user, slug)
-    if fmt not in TABLE_TYPES:
+    if fmt not in tables.CONTENT_TYPES:
         raise Http404("No such format")
     headers, rows, note = exports.week_table(_compiled(access, year, week))
-    content = _table(fmt, _("Vecka %(week)s") % {"week": week}, headers, rows, note)
-    return _download(content, TABLE_TYPES[fmt], f"est-{slug}-{year}-v{week:02d}.{fmt}")
+    content = tables.render(fmt, _("Vecka %(week)s") % {"week": week}, headers, rows, note=note)
+    return attachment(content, tables.CONTENT_TYPES[fmt], f"est-{slug}-{year}-v{week:02d}.{fmt}")
 
 
 # Meetings
@@ -421,7 +408,7 @@ def _day(request: HttpRequest, name: str) -> date | None:
 @login_required
 def incidents_export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
     access = get_partnership_for_user(request.user, slug, need=Can.EDIT)
-    if fmt not in TABLE_TYPES or not can_review(access):
+    if fmt not in tables.CONTENT_TYPES or not can_review(access):
         raise Http404("No such format")
     try:
         since, until = _day(request, "fran"), _day(request, "till")
@@ -429,5 +416,5 @@ def incidents_export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
         message = _("Datumen fran och till: skriv dem som ÅÅÅÅ-MM-DD, till exempel 2026-01-31.")
         return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
     rows = exports.incident_rows(access.partnership, since, until)
-    content = _table(fmt, _("Rapporter"), exports.INCIDENT_COLUMNS, rows)
-    return _download(content, TABLE_TYPES[fmt], f"est-{slug}-rapporter.{fmt}")
+    content = tables.render(fmt, _("Rapporter"), exports.INCIDENT_COLUMNS, rows)
+    return attachment(content, tables.CONTENT_TYPES[fmt], f"est-{slug}-rapporter.{fmt}")

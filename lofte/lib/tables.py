@@ -57,3 +57,15 @@ def _xlsx_cell(cell: Cell) -> Cell:
     if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@"):
         return "'" + cell  # never let a text cell become a formula
     return cell
+
+
+# The content type of each table format the exports offer.
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def render(fmt: str, title: str, headers: Sequence[str], rows: Sequence[Sequence[Cell]], *, note: str = "") -> bytes:
+    """The table as CSV (`fmt` "csv") or as an Excel workbook with its title and note (`fmt` "xlsx")."""
+    return to_csv(headers, rows) if fmt == "csv" else to_xlsx(title, headers, rows, note=note)

@@ -23,6 +23,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from lofte.lib.http import attachment
+from lofte.lib.tables import CONTENT_TYPES
 from lofte.partnerships.access import Can, PartnershipAccess, get_partnership_for_user
 from lofte.promises import bulk, reports
 from lofte.promises.followup import (
@@ -43,10 +45,6 @@ from lofte.promises.models import Activity, FollowUpRound, Goal, GoalEvaluation,
 DOCUMENT_TYPES = {
     "pdf": "application/pdf",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-}
-TABLE_TYPES = {
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "csv": "text/csv; charset=utf-8",
 }
 PREVIEW_KEY = "lofte-plan-import-%s"
 SUMMARY_ID = "id_summary_%s"
@@ -347,12 +345,6 @@ def round_publish(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 # Reports
 
 
-def _attachment(data: bytes, content_type: str, name: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
-
-
 def _report_name(round_: FollowUpRound, suffix: str) -> str:
     kommun = slugify(round_.lofte.agreement.partnership.area.name)
     return f"uppfoljning-{kommun}-{slugify(round_.label)}{suffix}"
@@ -367,7 +359,7 @@ def round_report(request: HttpRequest, slug: str, pk: int, fmt: str) -> HttpResp
     round_ = _round(access, pk)
     content = reports.gather(reports.load(round_))
     data = reports.render_pdf(content) if fmt == "pdf" else reports.render_docx(content)
-    return _attachment(data, DOCUMENT_TYPES[fmt], _report_name(round_, f".{fmt}"))
+    return attachment(data, DOCUMENT_TYPES[fmt], _report_name(round_, f".{fmt}"))
 
 
 @login_required
@@ -375,7 +367,7 @@ def round_public_report(request: HttpRequest, slug: str, pk: int) -> HttpRespons
     """The version for the public, so members see what citizens will read."""
     access = get_partnership_for_user(request.user, slug)
     round_ = _round(access, pk)
-    return _attachment(
+    return attachment(
         reports.public_report_pdf(round_), DOCUMENT_TYPES["pdf"], _report_name(round_, "-allmanheten.pdf")
     )
 
@@ -385,12 +377,12 @@ def round_public_report(request: HttpRequest, slug: str, pk: int) -> HttpRespons
 
 @login_required
 def plan_export(request: HttpRequest, slug: str, lofte: int, fmt: str) -> HttpResponse:
-    if fmt not in TABLE_TYPES:
+    if fmt not in CONTENT_TYPES:
         raise Http404("No such format")
     access = get_partnership_for_user(request.user, slug)
     medborgarlofte = _lofte(access, lofte)
     name = f"atgardsplan-{slugify(access.partnership.area.name)}-{medborgarlofte.pk}.{fmt}"
-    return _attachment(bulk.export_plan(medborgarlofte, fmt), TABLE_TYPES[fmt], name)
+    return attachment(bulk.export_plan(medborgarlofte, fmt), CONTENT_TYPES[fmt], name)
 
 
 def _import_page(

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
+from lofte.lib.http import attachment
 from lofte.partnerships.access import Can, PartnershipAccess, get_partnership_for_user
 from lofte.partnerships.models import Organisation
 from lofte.promises import actions, documents, progress, queries
@@ -980,7 +981,4 @@ def decision_document(request: HttpRequest, slug: str, pk: int, kind: str) -> Ht
         messages.error(request, _("Ange sammanträdesdatum och paragraf i beslutsuppgifterna först."))
         return redirect(_lofte_url(lofte, "decision-heading"))
     data = documents.render(kind, documents.gather(lofte, access.partnership))
-    response = HttpResponse(data, content_type=DOCX)
-    name = f"{kind}-{slugify(lofte.title) or lofte.pk}.docx"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return attachment(data, DOCX, f"{kind}-{slugify(lofte.title) or lofte.pk}.docx")

@@ -23,6 +23,7 @@ from django.utils.text import capfirst, slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from lofte.lib.http import attachment
 from lofte.partnerships.access import Can, PartnershipAccess, get_partnership_for_user
 from lofte.situation import documents
 from lofte.situation.actions import (
@@ -475,7 +476,5 @@ def lagesbild_document(request: HttpRequest, slug: str, version: int, fmt: str) 
     access = get_partnership_for_user(request.user, slug)
     content = documents.gather(_get_lagesbild(access, version), access)
     data = documents.render_pdf(content) if fmt == "pdf" else documents.render_docx(content)
-    response = HttpResponse(data, content_type=DOCUMENT_TYPES[fmt])
     name = f"lagesbild-{slugify(access.partnership.area.name)}-v{version}.{fmt}"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return attachment(data, DOCUMENT_TYPES[fmt], name)

@@ -17,7 +17,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from lofte.areas.models import SUBDIVISION_KINDS, Area
-from lofte.lib.tables import to_csv, to_xlsx
+from lofte.lib import tables
+from lofte.lib.http import attachment
 from lofte.partnerships.access import Can, can_anywhere
 from lofte.situation import charts, comparisons, queries
 from lofte.situation.analysis import events as patterns
@@ -240,20 +241,12 @@ def _cell_feature(cell: HotspotCell, size_m: float) -> dict[str, Any]:
 def export(request: HttpRequest, code: str, table: str, fmt: str) -> HttpResponse:
     """Every table of the dashboard as CSV or Excel, with the same filters."""
     area = _area_for(request, code)
-    if table not in TABLES or fmt not in ("csv", "xlsx"):
+    if table not in TABLES or fmt not in tables.CONTENT_TYPES:
         raise Http404("No such table")
     _form, choice = _filters(request, area)
     headers, rows, note = _table(request, area, table, choice)
-    name = f"{slugify(area.name)}-{table}"
-    if fmt == "csv":
-        response = HttpResponse(to_csv(headers, rows), content_type="text/csv; charset=utf-8")
-    else:
-        response = HttpResponse(
-            to_xlsx(table, headers, rows, note=note),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
-    return response
+    content = tables.render(fmt, table, headers, rows, note=note)
+    return attachment(content, tables.CONTENT_TYPES[fmt], f"{slugify(area.name)}-{table}.{fmt}")
 
 
 def _table(
