@@ -9,7 +9,6 @@ per-address limit on attempts (Django's cache).
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
@@ -17,6 +16,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from lofte.areas.models import Area
+from lofte.citizens.antispam import Guard
 from lofte.citizens.subscription_forms import HONEYPOT, SubscribeForm
 from lofte.citizens.subscriptions import (
     SubscriptionRefused,
@@ -28,9 +28,10 @@ from lofte.citizens.subscriptions import (
     subscription_by_token,
 )
 
-# Attempts to subscribe from one address per hour; more is a robot or a mistake.
-DEFAULT_PER_HOUR = 10
-LIMIT_SECONDS = 60 * 60
+
+def _guard() -> Guard:
+    """Attempts to subscribe from one address per hour (every attempt counts); more is a robot or a mistake."""
+    return Guard("subscribe", limit=settings.LOFTE_SUBSCRIBE_PER_HOUR)
 
 
 def _kommun(code: str) -> Area:
@@ -40,26 +41,15 @@ def _kommun(code: str) -> Area:
     return kommun
 
 
-def _too_many(request: HttpRequest) -> bool:
-    """Count this attempt from the client's address; True when the address has tried too often this hour."""
-    address = getattr(request, "axes_ip_address", None) or request.META.get("REMOTE_ADDR", "")
-    key = f"lofte-subscribe-attempts:{address}"
-    cache.add(key, 0, timeout=LIMIT_SECONDS)
-    try:
-        attempts = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=LIMIT_SECONDS)
-        attempts = 1
-    return attempts > int(getattr(settings, "LOFTE_SUBSCRIBE_PER_HOUR", DEFAULT_PER_HOUR))
-
-
 @require_http_methods(["GET", "POST"])
 def subscribe(request: HttpRequest, code: str) -> HttpResponse:
     kommun = _kommun(code)
     if request.method != "POST":
         return _form(request, kommun, SubscribeForm(kommun=kommun))
-    if _too_many(request):
+    guard = _guard()
+    if guard.over_limit(request):
         return _form(request, kommun, SubscribeForm(kommun=kommun), status=429)
+    guard.count(request)
     form = SubscribeForm(request.POST, kommun=kommun)
     if form.is_robot:
         return _sent(request, kommun)  # the same answer, and nothing happens
