@@ -18,10 +18,10 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from lofte.est.models import Incident
-from lofte.partnerships.access import CAPABILITIES, Can, PartnershipAccess
+from lofte.partnerships.access import Can, PartnershipAccess, roles_with
 from lofte.partnerships.models import Membership
 
-ROLES_THAT_REPORT = tuple(role for role, caps in CAPABILITIES.items() if Can.REPORT in caps)
+ROLES_THAT_REPORT = tuple(roles_with(Can.REPORT))
 
 
 def can_review(access: PartnershipAccess) -> bool:

@@ -22,10 +22,11 @@ from django.utils.translation import gettext as _
 from lofte.areas.models import Area
 from lofte.audit.log import record
 from lofte.est import places
-from lofte.est.categories import OWN_PREFIX, REFERENCE
+from lofte.est.access import ROLES_THAT_REPORT
+from lofte.est.categories import REFERENCE
 from lofte.est.models import Category, EstSettings, Incident, IncidentUpdate
 from lofte.est.photos import PhotoRefused, clean_photo
-from lofte.est.routing import route
+from lofte.est.routing import route, rules_for
 from lofte.lib.pii import describe, find_personal_data
 from lofte.partnerships.access import Can, PartnershipAccess
 from lofte.partnerships.models import Membership, Organisation, Partnership
@@ -100,19 +101,13 @@ def reporting_organisation(user: Any, partnership: Partnership) -> Organisation 
         Membership.objects.filter(
             user=user,
             organisation__partnerships=partnership,
-            role__in=[role for role in Membership.Role.values if _reports(role)],
+            role__in=ROLES_THAT_REPORT,
         )
         .select_related("organisation")
         .order_by("organisation__name")
         .first()
     )
     return membership.organisation if membership else None
-
-
-def _reports(role: str) -> bool:
-    from lofte.partnerships.access import CAPABILITIES
-
-    return Can.REPORT in CAPABILITIES[role]
 
 
 def do_report_incidents(
@@ -154,6 +149,7 @@ def report_incidents(
         except PhotoRefused as refused:
             raise IncidentRefused(str(refused), field="photo", index=index) from None
     created = []
+    rules = rules_for(partnership.pk)
     with transaction.atomic():
         for item, (area, number), photo in zip(items, prepared, photos, strict=True):
             incident = Incident(
@@ -177,7 +173,7 @@ def report_incidents(
                 source=source,
                 is_demo=is_demo,
             )
-            incident.routed_to = route(incident)
+            incident.routed_to = route(incident, rules)
             if photo is not None:
                 incident.photo.save(photo.name, photo, save=False)
             incident.save()
@@ -246,14 +242,3 @@ def _checked(partnership: Partnership, item: IncidentInput, index: int, now: dat
     if item.latitude is None and area is None and not item.address.strip() and not item.place_name.strip():
         raise refuse(_("Ange var det hände: på kartan, en adress eller en plats."), "latitude")
     return area, number
-
-
-__all__ = [
-    "OWN_PREFIX",
-    "IncidentInput",
-    "IncidentRefused",
-    "do_report_incidents",
-    "ensure_categories",
-    "report_incidents",
-    "settings_for",
-]

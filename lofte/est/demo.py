@@ -43,7 +43,7 @@ from lofte.audit.log import record
 from lofte.est import places
 from lofte.est.actions import ensure_categories, settings_for
 from lofte.est.models import Action, Category, Incident, IncidentUpdate, Meeting, RoutingRule, WeekNote
-from lofte.est.routing import route
+from lofte.est.routing import route, rules_for
 from lofte.est.status import TIMESTAMPS
 from lofte.lib.pii import find_personal_data
 from lofte.partnerships.models import Membership, Organisation, Partnership
@@ -742,17 +742,9 @@ def _area_finder(kommun: Area) -> Callable[[places.LatLng], Area | None]:
 
 
 def _router(partnership: Partnership) -> Callable[[Incident], Organisation | None]:
-    """`routing.route`, once per category when no rule names an area (the answer depends on nothing else)."""
-    if RoutingRule.objects.filter(partnership=partnership, area__isnull=False).exists():
-        return route
-    by_category: dict[int, Organisation | None] = {}
-
-    def cached(incident: Incident) -> Organisation | None:
-        if incident.category_id not in by_category:
-            by_category[incident.category_id] = route(incident)
-        return by_category[incident.category_id]
-
-    return cached
+    """`routing.route` over the partnership's rules, read once for the whole year."""
+    rules = rules_for(partnership.pk)
+    return lambda incident: route(incident, rules)
 
 
 def _plan(

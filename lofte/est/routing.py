@@ -13,12 +13,18 @@ from lofte.est.models import Incident, RoutingRule
 from lofte.partnerships.models import Organisation
 
 
-def route(incident: Incident) -> Organisation | None:
-    rules = list(
-        RoutingRule.objects.filter(partnership_id=incident.partnership_id)
+def rules_for(partnership_id: int) -> list[RoutingRule]:
+    """The partnership's rules, read once for a sitting of several reports."""
+    return list(
+        RoutingRule.objects.filter(partnership_id=partnership_id)
         .select_related("organisation", "area")
         .defer("area__geometry")
     )
+
+
+def route(incident: Incident, rules: list[RoutingRule] | None = None) -> Organisation | None:
+    if rules is None:
+        rules = rules_for(incident.partnership_id)
     best: tuple[int, RoutingRule] | None = None
     for rule in rules:
         score = _score(rule, incident)

@@ -37,7 +37,8 @@ CAPABILITIES: dict[str, frozenset[Can]] = {
 }
 
 
-def _roles_with(capability: Can) -> list[str]:
+def roles_with(capability: Can) -> list[str]:
+    """The roles that give this capability."""
     return [role for role, caps in CAPABILITIES.items() if capability in caps]
 
 
@@ -103,7 +104,7 @@ def can_manage_kommun(user: Any, kommun_code: str) -> bool:
         return False
     return Membership.objects.filter(
         user=user,
-        role__in=_roles_with(Can.MANAGE),
+        role__in=roles_with(Can.MANAGE),
         organisation__partnerships__area__code=kommun_code,
     ).exists()
 
@@ -113,7 +114,7 @@ def can_anywhere(user: Any, capability: Can) -> bool:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
     return Membership.objects.filter(
-        user=user, role__in=_roles_with(capability), organisation__partnerships__isnull=False
+        user=user, role__in=roles_with(capability), organisation__partnerships__isnull=False
     ).exists()
 
 

@@ -29,13 +29,13 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from lofte.audit.log import record
-from lofte.partnerships.access import CAPABILITIES, Can
+from lofte.partnerships.access import Can, roles_with
 from lofte.partnerships.models import Membership, Organisation
 from lofte.promises.followup import URL_NAMESPACE
 from lofte.promises.models import Activity, FollowUpRound, Promise
 
 # Members of these roles are the ones who can record activities and report.
-REMINDED_ROLES = tuple(role for role, capabilities in CAPABILITIES.items() if Can.EDIT in capabilities)
+REMINDED_ROLES = tuple(roles_with(Can.EDIT))
 FINISHED = (Promise.Status.GENOMFORD, Promise.Status.STOPPAD)
 ACTOR = "lofte remind-followups"
 
