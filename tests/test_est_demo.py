@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import random
 import re
 from collections import Counter
-from datetime import timedelta
+from datetime import datetime, timedelta
 from io import StringIO
+from typing import Any
+from zoneinfo import ZoneInfo
 
+import time_machine
 from django.core.management import call_command
 from django.db.models import Count
 from django.test import TestCase
@@ -14,7 +18,7 @@ from django.utils import timezone
 
 from lofte.audit.models import AuditEvent
 from lofte.est import places
-from lofte.est.demo import LABEL, load_est_demo
+from lofte.est.demo import LABEL, _moments, load_est_demo
 from lofte.est.models import Action, Incident, IncidentUpdate, Meeting, RoutingRule, WeekNote
 from lofte.est.status import TIMESTAMPS
 from lofte.lib.pii import find_personal_data
@@ -22,8 +26,15 @@ from lofte.partnerships.models import Partnership
 from tests.base import BaseTestCase
 
 S = Incident.Status
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+LOADED_AT = datetime(2026, 9, 2, 14, 30, tzinfo=STOCKHOLM)  # a Wednesday afternoon
 
 
+def moments_at(now: datetime) -> list[tuple[datetime, Any]]:
+    return _moments(random.Random(7), now)  # noqa: S311 (the demo's own reproducible generator)
+
+
+@time_machine.travel(LOADED_AT, tick=False)
 class EstDemoTest(BaseTestCase):
     @classmethod
     def setUpTestData(cls) -> None:
@@ -171,6 +182,43 @@ class EstDemoTest(BaseTestCase):
         self.assertEqual(RoutingRule.objects.count(), 1)
 
 
+class DemoCalendarTest(TestCase):
+    """The demo's patterns follow calendar weeks, whatever day and hour it is loaded."""
+
+    def test_the_weekday_pattern_holds_whichever_day_it_is_loaded(self) -> None:
+        for day in range(7):
+            now = datetime(2026, 8, 31, 9, 15, tzinfo=STOCKHOLM) + timedelta(days=day)  # Monday … Sunday
+            local = [timezone.localtime(moment) for moment, _kind in moments_at(now)]
+            weekend = sum(1 for t in local if t.weekday() in (4, 5))
+            weekday = sum(1 for t in local if t.weekday() in (0, 1))
+            self.assertGreater(weekend, weekday * 1.3, now)
+
+    def test_a_later_load_in_the_same_week_only_adds_what_has_happened_since(self) -> None:
+        wednesday = datetime(2026, 9, 2, 12, 0, tzinfo=STOCKHOLM)
+        sunday = datetime(2026, 9, 6, 23, 59, tzinfo=STOCKHOLM)
+        early = moments_at(wednesday)
+        late = moments_at(sunday)
+        self.assertEqual(late[: len(early)], early)
+        self.assertTrue(all(moment >= wednesday - timedelta(hours=1) for moment, _kind in late[len(early) :]))
+
+    def test_it_loads_across_the_nights_the_clocks_change(self) -> None:
+        for now in (
+            datetime(2027, 3, 28, 1, 30, tzinfo=STOCKHOLM),
+            datetime(2026, 10, 25, 2, 30, tzinfo=STOCKHOLM, fold=1),
+            datetime(2026, 12, 31, 23, 59, tzinfo=STOCKHOLM),
+            datetime(2028, 2, 29, 12, 0, tzinfo=STOCKHOLM),
+        ):
+            moments = [moment for moment, _kind in moments_at(now)]
+            self.assertTrue(moments, now)
+            self.assertLess(moments[-1], now)
+            self.assertEqual(moments, sorted(moments))
+            for moment in moments:
+                local = timezone.localtime(moment)
+                # Every moment is a real local time: converting it back and forth changes nothing.
+                self.assertEqual(timezone.localtime(local.astimezone(ZoneInfo("UTC"))), local)
+
+
+@time_machine.travel(LOADED_AT, tick=False)
 class DemoCommandTest(TestCase):
     def test_lofte_demo_loads_est_for_mjolby_once(self) -> None:
         out = StringIO()

@@ -594,22 +594,33 @@ class Planned:
 
 
 def _moments(rng: random.Random, now: datetime) -> list[tuple[datetime, Pattern]]:
-    """When each incident of the year happened, and its kind."""
-    start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(weeks=WEEKS)
+    """When each incident of the year happened, and its kind.
+
+    The year is laid out in calendar weeks, Monday to Sunday in local time, so the weekday, hour and season
+    patterns fall on the right days whatever day the demo is loaded, and a load later in the same week
+    gives the same incidents plus those that have happened since.
+    """
+    today = timezone.localdate(now)
+    first_monday = today - timedelta(days=today.weekday(), weeks=WEEKS)
     found = []
     for week in range(WEEKS + 1):
-        monday = start + timedelta(weeks=week)
+        monday = first_monday + timedelta(weeks=week)
         middle = (monday + timedelta(days=3)).timetuple().tm_yday
         for _i in range(_poisson(rng, MEAN_PER_WEEK * _seasonal(middle, 196, SUMMER_SWING))):
             day = monday + timedelta(days=rng.choices(range(7), WEEKDAYS)[0])
             doy = day.timetuple().tm_yday
             kind = rng.choices(KINDS, [k.weight * _seasonal(doy, k.peak_day, k.swing) for k in KINDS])[0]
             hour = rng.choices(range(24), HOURS[kind.hours])[0]
-            moment = day.replace(hour=hour, minute=rng.randrange(60), second=0)
-            moment = timezone.make_aware(moment.replace(tzinfo=None))  # the local hour, whatever the DST
+            moment = _local(day, time(hour, rng.randrange(60)))
             if moment < now - timedelta(hours=1):
                 found.append((moment, kind))
     return sorted(found, key=lambda pair: pair[0])
+
+
+def _local(day: date, at: time) -> datetime:
+    """The local wall-clock time on that day; on the spring night an hour that does not exist moves an hour on."""
+    moment = timezone.make_aware(datetime.combine(day, at))
+    return timezone.localtime(moment)
 
 
 def _place(rng: random.Random, kind: Pattern) -> Place:
