@@ -19,16 +19,17 @@ BIN := $(VENV)/bin
 # Django templates checked/formatted by djhtml (NUL-separated file list).
 FIND_TEMPLATES = find lofte -type f -name '*.html' \( -path 'lofte/templates/*' -o -path 'lofte/*/templates/*' \) -print0
 
-.PHONY: help install install-test node-deps run lint format test test-sqlite test-postgres \
+.PHONY: help install install-test node-deps run lint format test test-sqlite test-postgres test-clock \
         system-deps messages bench clean clean-all
 
 help:
 	@echo "Usage: make TARGET [PYTEST_ARGS=...] [PORT=$(PORT)] [PYTHON=$(PYTHON)]"
 	@echo
 	@echo "  run            install, migrate, collectstatic, load demo data, serve on PORT"
-	@echo "  test           system deps, lint, then the full test suite on SQLite and on PostgreSQL"
+	@echo "  test           system deps, lint, the full test suite on SQLite and on PostgreSQL, then test-clock"
 	@echo "  test-sqlite    the full test suite on SQLite only"
 	@echo "  test-postgres  the full test suite on a throwaway PostgreSQL cluster only"
+	@echo "  test-clock     the suite on SQLite (browser tests aside) with the clock moved to each of CLOCK_MOMENTS"
 	@echo "  lint           ruff format --check, ruff check, mypy, djhtml --check"
 	@echo "  format         ruff format, ruff check --fix, djhtml (rewrites files)"
 	@echo "  messages       makemessages (en, sv) for the lofte package, then compilemessages"
@@ -116,12 +117,26 @@ PYTEST_POSTGRES = scripts/with-postgres $(BIN)/pytest $(PYTEST_ARGS)
 test: system-deps node-deps $(VENV)/.installed-test lint
 	$(PYTEST_SQLITE)
 	$(PYTEST_POSTGRES)
+	$(MAKE) --no-print-directory test-clock
 
 test-sqlite: system-deps node-deps $(VENV)/.installed-test
 	$(PYTEST_SQLITE)
 
 test-postgres: system-deps node-deps $(VENV)/.installed-test
 	$(PYTEST_POSTGRES)
+
+# The suite must pass at any moment, not only today's: run it with the clock moved (tests/../conftest.py
+# --clock, a ticking time-machine travel) to the spring DST night, the first 02:30 of the autumn DST night,
+# New Year's Eve a minute before midnight and a leap day. Browser tests stay out: Chromium keeps the real
+# clock, so its cookies would expire against the moved one. Every moment runs; the target fails if any did.
+CLOCK_MOMENTS ?= 2027-03-28T01:30 2026-10-25T02:30+02:00 2026-12-31T23:59 2028-02-29T12:00
+
+test-clock: system-deps $(VENV)/.installed-test
+	@failed=""; for moment in $(CLOCK_MOMENTS); do \
+	    echo "== pytest --clock $$moment"; \
+	    $(PYTEST_SQLITE) -m "not browser" --clock "$$moment" || failed="$$failed $$moment"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "test-clock: failed at:$$failed" >&2; exit 1; fi
 
 # --- translations ------------------------------------------------------------
 # Run from inside lofte/ so makemessages scans only the package and
