@@ -491,3 +491,19 @@ class NoDataBeforeEstStartedTest(EstCase):
         client.get(self.week_url(WEEK))
         with self.assertNumQueries(12):
             client.get(self.week_url(WEEK))
+
+    def test_the_samordnare_records_an_earlier_start(self) -> None:
+        url = reverse("partnerships:est:settings", args=["mjolby"])
+        data = {"duplicate_distance_m": 100, "duplicate_hours": 48, "grid_m": 250, "effect_radius_m": 300}
+        data |= {"effect_weeks": 8}
+        client = self.client_for(self.samordnare)
+        future = client.post(url, {**data, "started_on": "2026-03-10"})
+        self.assertEqual(future.status_code, 400)
+        self.assertEqual(future.context["settings_form"].errors["started_on"], ["Datumet kan inte ligga i framtiden."])
+        self.assertRedirects(client.post(url, {**data, "started_on": "2026-01-05"}), url + "#settings-heading")
+        self.assertEqual(EstSettings.objects.get(partnership=self.partnership_a).started_on, date(2026, 1, 5))
+        self.assertIn("started_on", AuditEvent.objects.get(action="est.settings.update").changes)
+        total = self.client_for(self.viewer).get(self.week_url(WEEK)).context["picture"].total
+        # The four weeks before began on or after 5 January; last year's week did not.
+        self.assertEqual((total.four_week_sum, total.verdict_label), (2, "ökning"))
+        self.assertEqual((total.last_year, total.vs_last_year.label), (None, NO_DATA))
