@@ -4,25 +4,31 @@ from __future__ import annotations
 
 import io
 import math
-from datetime import datetime, timedelta
+import re
+from datetime import date, datetime, timedelta
 from typing import Any
 
+import time_machine
 from django.urls import reverse
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from lofte.areas.models import Area
 from lofte.audit.models import AuditEvent
 from lofte.est import places
 from lofte.est.actions import IncidentInput, ensure_categories, report_incidents, settings_for
 from lofte.est.analysis import STOCKHOLM, Week
-from lofte.est.models import Incident, WeekNote
+from lofte.est.meetings import ActionPlace, do_create_action, do_create_meeting
+from lofte.est.models import EstSettings, Incident, WeekNote
 from lofte.est.status import change_status
 from lofte.est.weekly import compile_week
+from lofte.partnerships.access import PartnershipAccess
 from lofte.statistics.models import Event
 from tests.base import BaseTestCase
 
 S = Incident.Status
 WEEK = Week(2026, 10)  # 2 to 8 March 2026
+STARTED = date(2025, 1, 1)
 CENTRE = (58.3255, 15.1273)
 EXACT = (58.32551, 15.12734)  # digits a generalised place never has
 SCATTERED = [(58.3400, 15.1000), (58.3100, 15.1600), (58.3000, 15.0900), (58.3500, 15.1700)]
@@ -47,7 +53,10 @@ class EstCase(BaseTestCase):
     def setUpTestData(cls) -> None:
         super().setUpTestData()
         cls.categories = {c.code: c for c in ensure_categories(cls.partnership_a)}
-        settings_for(cls.partnership_a)
+        # Mjölby's EST has run since 2025, so every week and period these tests compare has data.
+        settings = settings_for(cls.partnership_a)
+        settings.started_on = STARTED
+        settings.save(update_fields=["started_on"])
 
     def report(
         self,
@@ -388,3 +397,113 @@ class AreaAnalysisTest(EstCase):
             response = self.client_for(self.viewer).get(url, {"period": period})
             self.assertContains(response, "Perioden: ange", status_code=400)
         self.assertEqual(self.client_for(self.samordnare_b).get(url).status_code, 404)
+
+
+NO_DATA = "ingen jämförelse (inga data)"
+THIS_WEEK = Week(2026, 11)  # 9 to 15 March 2026: the clock of the class below stands on its Monday
+STARTED_WEEK = THIS_WEEK.shifted(-3)  # week 8: the first report came on its Monday, three weeks ago
+
+
+@time_machine.travel(datetime(2026, 3, 9, 10, tzinfo=STOCKHOLM), tick=False)
+class NoDataBeforeEstStartedTest(EstCase):
+    """Mjölby's EST started three weeks ago: the weeks before it and last year's have no data, which is not zero."""
+
+    def setUp(self) -> None:
+        EstSettings.objects.filter(partnership=self.partnership_a).update(started_on=None)
+        self.report(at(STARTED_WEEK, day=0, hour=8))  # the first report ever, on Monday 16 February
+        self.report(at(WEEK.shifted(-1)))
+        self.report(at(WEEK), n=12)
+
+    def recorded_start(self, day: date) -> None:
+        EstSettings.objects.filter(partnership=self.partnership_a).update(started_on=day)
+
+    def assert_no_change_claimed(self, page: Any) -> None:
+        verdicts = re.findall(r'class="verdict verdict-([a-z_]*)">([^<]*)<', page.content.decode())
+        self.assertTrue(verdicts)
+        self.assertEqual({code for code, _label in verdicts}, {"inga_data"})
+        self.assertEqual({label for _code, label in verdicts}, {NO_DATA})
+
+    def test_the_week_says_no_data_against_the_four_weeks_before_and_last_year(self) -> None:
+        response = self.client_for(self.viewer).get(self.week_url(WEEK))
+        total = response.context["picture"].total
+        self.assertEqual((total.this, total.last_week, total.four_week_sum, total.last_year), (12, 1, None, None))
+        self.assertEqual((total.verdict, total.vs_last_year.verdict), ("inga_data", "inga_data"))
+        self.assertContains(response, f'<span class="verdict verdict-inga_data">{NO_DATA}</span>', html=True)
+        self.assertContains(response, "EST startade 16 februari 2026.")
+        self.assert_no_change_claimed(response)
+
+    def test_a_recorded_earlier_start_gives_the_weeks_data_again(self) -> None:
+        self.recorded_start(date(2025, 1, 1))
+        total = self.client_for(self.viewer).get(self.week_url(WEEK)).context["picture"].total
+        # The same counts read with data: twelve against one in four weeks and none last year is a rise.
+        self.assertEqual((total.four_week_sum, total.last_year), (2, 0))
+        self.assertEqual((total.verdict_label, total.vs_last_year.label), ("ökning", "ökning"))
+
+    def test_a_week_before_the_start_has_no_data_at_all(self) -> None:
+        picture = compile_week(self.partnership_a, STARTED_WEEK.year, STARTED_WEEK.week - 1, precise=True)
+        self.assertEqual((picture.total.verdict, picture.total.vs_last_year.verdict), ("inga_data", "inga_data"))
+        self.assertTrue(picture.before_start)
+
+    def test_the_downloads_say_no_data(self) -> None:
+        client = self.client_for(self.viewer)
+        csv = client.get(self.week_url(WEEK, "week_table", "csv")).content.decode("utf-8-sig")
+        self.assertIn(f"totalt;total;Alla rapporter;12;1;;;{NO_DATA};;;{NO_DATA}", csv)
+        cells = {cell for line in csv.splitlines() for cell in line.split(";")}
+        self.assertFalse(cells & {"ökning", "minskning", "ingen säker förändring"})
+        sheet = load_workbook(io.BytesIO(client.get(self.week_url(WEEK, "week_table", "xlsx")).content)).active
+        assert sheet is not None
+        self.assertEqual([sheet[f"{column}2"].value for column in "DEFHK"], [12, 1, None, NO_DATA, NO_DATA])
+        pdf = PdfReader(io.BytesIO(client.get(self.week_url(WEEK, "week_pdf")).content))
+        text = " ".join(" ".join((page.extract_text() or "") for page in pdf.pages).split())
+        self.assertIn(f"Mot de fyra veckorna före: {NO_DATA}.", text)
+        self.assertIn(f"Samma vecka i fjol: –, {NO_DATA}.", text)
+        self.assertIn("EST startade 16 februari 2026.", text)
+        self.assertNotIn("ökning", text.replace("Ökning eller minskning sägs bara", ""))
+
+    def test_the_area_analysis_says_no_data_before_the_start(self) -> None:
+        access = PartnershipAccess(self.partnership_a, frozenset({"samordnare"}))
+        meeting = do_create_meeting(access, actor=self.samordnare, iso_year=2026, iso_week=10, held_on=WEEK.monday)
+        place = ActionPlace("Stationen", *CENTRE)
+        do_create_action(
+            access, meeting, actor=self.samordnare, what="Belysning", organisation=self.kommun_org_a, place=place
+        )
+        url = reverse("partnerships:est:analysis", args=["mjolby"])
+        client = self.client_for(self.viewer)
+        response = client.get(url, {"period": "2026K1"})  # began on 1 January, before the EST
+        [row] = response.context["result"].rows
+        self.assertEqual((row.this, row.previous, row.year_earlier), (14, None, None))
+        self.assertEqual(
+            (row.vs_previous.verdict, row.vs_year_earlier.verdict, row.rose), ("inga_data", "inga_data", False)
+        )
+        [found] = response.context["result"].effects
+        # Eight weeks before the meeting reach back to 5 January, before the first report.
+        self.assertEqual((found.effect.before, found.effect.after, found.effect.change), (None, 12, None))
+        self.assertEqual(found.effect.comparison.verdict, "inga_data")
+        self.assert_no_change_claimed(response)
+        with self.assertNumQueries(8):
+            client.get(url, {"period": "2026K1"})
+        self.report(at(WEEK), n=5, point=SCATTERED[0])
+        with self.assertNumQueries(8):
+            client.get(url, {"period": "2026K1"})
+
+    def test_the_est_start_is_read_without_another_query(self) -> None:
+        client = self.client_for(self.samordnare)
+        client.get(self.week_url(WEEK))
+        with self.assertNumQueries(12):
+            client.get(self.week_url(WEEK))
+
+    def test_the_samordnare_records_an_earlier_start(self) -> None:
+        url = reverse("partnerships:est:settings", args=["mjolby"])
+        data = {"duplicate_distance_m": 100, "duplicate_hours": 48, "grid_m": 250, "effect_radius_m": 300}
+        data |= {"effect_weeks": 8}
+        client = self.client_for(self.samordnare)
+        future = client.post(url, {**data, "started_on": "2026-03-10"})
+        self.assertEqual(future.status_code, 400)
+        self.assertEqual(future.context["settings_form"].errors["started_on"], ["Datumet kan inte ligga i framtiden."])
+        self.assertRedirects(client.post(url, {**data, "started_on": "2026-01-05"}), url + "#settings-heading")
+        self.assertEqual(EstSettings.objects.get(partnership=self.partnership_a).started_on, date(2026, 1, 5))
+        self.assertIn("started_on", AuditEvent.objects.get(action="est.settings.update").changes)
+        total = self.client_for(self.viewer).get(self.week_url(WEEK)).context["picture"].total
+        # The four weeks before began on or after 5 January; last year's week did not.
+        self.assertEqual((total.four_week_sum, total.verdict_label), (2, "ökning"))
+        self.assertEqual((total.last_year, total.vs_last_year.label), (None, NO_DATA))

@@ -65,10 +65,10 @@ class AreaSummaryApiTest(TestCase):
         # test uses the populations Brå's rates imply, as before.
         self.assertEqual(answer["anmalda.bostadsinbrott"]["verdict"], "minskning")
 
-    def test_it_gives_no_verdict_without_a_base_year(self) -> None:
+    def test_it_says_no_data_without_a_base_year(self) -> None:
         total = self.summary(year=1996)["anmalda.totalt"]
         self.assertEqual(
-            (total["previous"], total["change"], total["p_value"], total["verdict"]), (None, None, None, None)
+            (total["previous"], total["change"], total["p_value"], total["verdict"]), (None, None, None, "inga_data")
         )
 
     def test_it_answers_in_a_fixed_number_of_queries(self) -> None:

@@ -1,12 +1,18 @@
 from __future__ import annotations
 
 import io
+import re
+from datetime import date
 from pathlib import Path
 
 import time_machine
 from openpyxl import load_workbook
 
+from lofte.areas.models import Area
+from lofte.situation import queries
+from lofte.situation.analysis.trend import poisson_trend
 from lofte.statistics.actions import do_import
+from lofte.statistics.models import ImportRun, Metric, Observation, Series
 from tests.base import BaseTestCase
 
 SOURCES = Path(__file__).resolve().parent.parent / "lofte/statistics/sources"
@@ -112,7 +118,6 @@ class EventPatternTest(BaseTestCase):
     def test_it_counts_in_the_database_as_the_functions_count(self) -> None:
         from datetime import UTC, datetime
 
-        from lofte.situation import queries
         from lofte.situation.analysis import events as patterns
         from lofte.situation.analysis.hotspots import find_hotspots
 
@@ -132,3 +137,65 @@ class EventPatternTest(BaseTestCase):
             self.assertEqual(found.repeat_places, patterns.repeat_places(events))
             weighted = find_hotspots(found.coordinates, weights=found.weights)
             self.assertEqual(weighted, find_hotspots([(e.lat, e.lng) for e in events]))
+
+
+NO_DATA = "ingen jämförelse (inga data)"
+
+
+@time_machine.travel("2026-09-01 12:00 +02:00", tick=False)
+class NoDataIsNotZeroTest(BaseTestCase):
+    """A series whose values start this year has nothing to compare with last year: no data, never zero."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        do_import(YEARLY.read_bytes(), YEARLY.name, actor="test")
+        run = ImportRun.objects.create(file_name="egen.csv", sha256="1" * 64, format="test", publisher="scb")
+        new = {"egen.nattbuss": ("Bråk på nattbussen", Metric.Unit.ANTAL, 40), "egen.oro": ("Oro", "procent", 23.5)}
+        for code, (name, unit, value) in new.items():
+            metric = Metric.objects.create(code=code, name=name, unit=unit, publisher="scb")
+            series = Series.objects.create(metric=metric, area=Area.objects.get(code="0586"))
+            Observation.objects.create(
+                series=series, period="2025", period_kind="year", period_start=date(2025, 1, 1), value=value,
+                import_run=run,
+            )  # fmt: skip
+
+    def test_the_dashboard_says_no_data_against_last_year(self) -> None:
+        page = self.client_for(self.viewer).get(URL, {"year": 2025, "base": 2024})
+        row = next(row for row, _trend in page.context["summary"] if row.metric == "egen.nattbuss")
+        self.assertEqual((row.value, row.previous, row.change, row.p_value), (40, None, None, None))
+        self.assertEqual((row.verdict, row.verdict_label), ("inga_data", NO_DATA))
+        self.assertContains(page, f'<span class="verdict verdict-inga_data">{NO_DATA}</span>', html=True)
+        [indicator] = page.context["analysis"].indicators
+        self.assertEqual((indicator.previous, indicator.no_comparison), (None, NO_DATA))
+        cells = re.search(r"<th scope=\"row\">Bråk på nattbussen</th>(.*?)</tr>", page.content.decode(), re.S)
+        assert cells is not None
+        self.assertNotIn("ökning", cells.group(1))
+        self.assertNotIn("minskning", cells.group(1))
+
+    def test_the_exports_and_the_api_say_no_data(self) -> None:
+        client = self.client_for(self.viewer)
+        figures = client.get(URL + "nyckeltal.csv", {"year": 2025, "base": 2024}).content.decode("utf-8-sig")
+        self.assertIn(f"egen.nattbuss;Bråk på nattbussen;antal;40;;;;;;{NO_DATA};", figures)
+        workbook = load_workbook(io.BytesIO(client.get(URL + "indikatorer.xlsx", {"year": 2025}).content))
+        rows = list(workbook.active.iter_rows(values_only=True))  # type: ignore[union-attr]
+        self.assertIn(
+            ("egen.oro", "Oro", "procent", 23.5, None, None, None, None, None, NO_DATA), [r[:10] for r in rows]
+        )
+        items = self.client.get("/api/v1/areas/0586/summary", {"year": 2025}).json()["items"]
+        self.assertEqual(next(i for i in items if i["metric"] == "egen.nattbuss")["verdict"], "inga_data")
+
+    def test_a_missing_year_keeps_its_place_in_the_trend_and_the_chart(self) -> None:
+        Observation.objects.filter(
+            series__metric__code="anmalda.totalt", series__area__code="0586", period="2020"
+        ).delete()
+        page = self.client_for(self.viewer).get(URL, {"year": 2025, "start": 2015, "metric": ["anmalda.totalt"]})
+        [(series, _svg)] = page.context["series"]
+        [(_row, trend)] = page.context["summary"]
+        counts: list[float | None] = [p.value for p in series.points]
+        counts.insert(2020 - 2015, None)
+        implied = [p.value * 100_000 / p.per_100k for p in series.points]
+        implied.insert(2020 - 2015, None)
+        self.assertEqual(trend, poisson_trend(counts, implied))
+        self.assertNotEqual(trend, poisson_trend([c for c in counts if c is not None], [i for i in implied if i]))
+        self.assertEqual([year for year, point in queries.by_year(series) if point is None], [2020])

@@ -19,6 +19,17 @@ a year earlier, with the number of days of each as its exposure (a quarter of 90
 period that is not over yet is compared on its elapsed days only: the first N days of the period against the
 first N days of each comparison period, so a half-finished quarter is never set against a whole one.
 
+When EST has data: a partnership's EST starts on the earlier of the day it recorded as its start
+(`EstSettings.started_on`, for an EST that ran before its first report reached Löfte) and the day, in Swedish
+time, its first report of any status reached Löfte (`reported_at`, not when the incident happened: a report of
+something months old does not mean the EST was running then). A week, period or before/after window has data
+only when its first day is on or after that start; before any report and any recorded start nothing has data.
+A count of 0 in a period without data is not zero incidents but no data, so any comparison with it says
+"ingen jämförelse (inga data)" (`verdicts.INGA_DATA`), never ökning or minskning. The four weeks before are
+compared only when all four have data, and a week to come has no data yet. The EST's first week itself,
+which began before its first report, has none either: a part week set against whole ones would look like a
+change.
+
 Ranking of areas by need for action (shown on the page): first the areas whose count rose with certainty
 (p < 0,05) against the period before or against the same period a year earlier; within that group and among
 the rest, the most reports in the period first, then the largest rise against the period before, then the
@@ -108,6 +119,48 @@ def parse_week(year: int, week: int) -> Week | None:
         return None
 
 
+# When EST has data
+
+
+def est_start(recorded: date | None, first_report: datetime | None) -> date | None:
+    """The first day of the partnership's EST: the earlier of the recorded start and the Swedish day its first
+    report reached Löfte; None while there is neither."""
+    days = [day for day in (recorded, _local_day(first_report)) if day is not None]
+    return min(days) if days else None
+
+
+def _local_day(moment: datetime | None) -> date | None:
+    return None if moment is None else moment.astimezone(STOCKHOLM).date()
+
+
+def has_data(first_day: date, start: date | None) -> bool:
+    """Whether a week or period that begins on `first_day` has data: EST had started by then."""
+    return start is not None and first_day >= start
+
+
+def known(count: int | None, first_day: date, start: date | None) -> int | None:
+    """The count, or None when its period has no data (never 0 for a period before the EST started)."""
+    return count if has_data(first_day, start) else None
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Which of the weeks compared have data: this week, the four before (last week first), last year's."""
+
+    this: bool
+    before: tuple[bool, ...]
+    last_year: bool
+
+    @classmethod
+    def of(cls, week: Week, start: date | None) -> Coverage:
+        last_year = week.same_week_last_year()
+        return cls(
+            this=has_data(week.monday, start),
+            before=tuple(has_data(week.shifted(-back).monday, start) for back in range(1, WEEKS_BEFORE + 1)),
+            last_year=last_year is not None and has_data(last_year.monday, start),
+        )
+
+
 # The weekly comparison
 
 
@@ -129,39 +182,45 @@ class WeekCounts:
 
 @dataclass(frozen=True)
 class WeekRow:
+    """One row of the weekly lägesbild. A count of a week without data is None, never 0."""
+
     key: str
     label: str
     level: int  # 0 a main category or an area, 1 a subcategory
     this: int
-    last_week: int
-    four_week_sum: int
-    last_year: int | None
+    last_week: int | None
+    four_week_sum: int | None  # None unless all four weeks have data
+    last_year: int | None  # None without data or without the same week last year (see vs_last_year)
     vs_four_weeks: PeriodComparison
-    vs_last_year: PeriodComparison | None
+    vs_last_year: PeriodComparison | None  # None only when last year had no such week (week 53)
 
     @property
-    def four_week_mean(self) -> float:
-        return self.four_week_sum / WEEKS_BEFORE
+    def four_week_mean(self) -> float | None:
+        return None if self.four_week_sum is None else self.four_week_sum / WEEKS_BEFORE
 
     @property
-    def verdict(self) -> str | None:
+    def verdict(self) -> str:
         return self.vs_four_weeks.verdict
 
     @property
-    def verdict_label(self) -> str | None:
+    def verdict_label(self) -> str:
         return self.vs_four_weeks.label
 
 
-def week_row(key: str, label: str, counts: WeekCounts, level: int = 0, *, elapsed: float = 1.0) -> WeekRow:
-    """`elapsed` is the share of the week that has passed (1 for a week that is over, 0 for one to come)."""
-    four_weeks = sum(counts.before)
-    vs_four = compare_periods(
-        four_weeks, counts.this, earlier_exposure=WEEKS_BEFORE, later_exposure=elapsed, interval=False
-    )
-    vs_year = None
+def week_row(
+    key: str, label: str, counts: WeekCounts, level: int = 0, *, coverage: Coverage, elapsed: float = 1.0
+) -> WeekRow:
+    """`elapsed` is the share of the week that has passed (1 for a week that is over, 0 for one to come);
+    `coverage` says which weeks have data, and a comparison with one that has none says so."""
+    this = counts.this if coverage.this and elapsed > 0 else None
+    last_week = counts.before[0] if coverage.before[0] else None
+    four_weeks = sum(counts.before) if all(coverage.before) else None
+    vs_four = compare_periods(four_weeks, this, earlier_exposure=WEEKS_BEFORE, later_exposure=elapsed, interval=False)
+    last_year, vs_year = None, None
     if counts.last_year is not None:
-        vs_year = compare_periods(counts.last_year, counts.this, later_exposure=elapsed, interval=False)
-    return WeekRow(key, label, level, counts.this, counts.before[0], four_weeks, counts.last_year, vs_four, vs_year)
+        last_year = counts.last_year if coverage.last_year else None
+        vs_year = compare_periods(last_year, this, later_exposure=elapsed, interval=False)
+    return WeekRow(key, label, level, counts.this, last_week, four_weeks, last_year, vs_four, vs_year)
 
 
 def tally(rows: Iterable[tuple[K, int, int]], has_last_year: bool) -> dict[K, WeekCounts]:
@@ -276,13 +335,15 @@ def period_windows(period: Period, today: date) -> PeriodWindows:
 
 @dataclass(frozen=True)
 class AreaRow:
+    """One area in the area analysis; a count of a period without data is None, never 0."""
+
     key: str
     label: str
     this: int
-    previous: int
-    year_earlier: int | None
+    previous: int | None
+    year_earlier: int | None  # None without data, or for a year (see vs_year_earlier)
     vs_previous: PeriodComparison
-    vs_year_earlier: PeriodComparison | None
+    vs_year_earlier: PeriodComparison | None  # None for a year, whose period before is the year earlier
 
     @property
     def rose(self) -> bool:
@@ -291,20 +352,30 @@ class AreaRow:
             self.vs_year_earlier is not None and self.vs_year_earlier.verdict == OKNING
         )
 
+    @property
+    def rise(self) -> int | None:
+        """The change against the period before; None when that period has no data."""
+        return None if self.previous is None else self.this - self.previous
 
-def area_row(key: str, label: str, counts: Sequence[int | None], windows: PeriodWindows) -> AreaRow:
-    """counts: this period, the period before, the same period a year earlier (None for a year)."""
-    this, previous, year_earlier = counts
-    this, previous = this or 0, previous or 0
+
+def area_row(
+    key: str, label: str, counts: Sequence[int | None], windows: PeriodWindows, *, start: date | None
+) -> AreaRow:
+    """counts: this period, the period before, the same period a year earlier (None for a year); a period
+    without reports counts 0 when it has data (it began on or after the EST `start`) and None otherwise."""
+    found, before, year_ago = counts
+    this = found or 0
+    measured = this if has_data(windows.this.start, start) else None
+    previous = known(before or 0, windows.previous.start, start)
     vs_previous = compare_periods(
-        previous, this, earlier_exposure=windows.previous.days, later_exposure=windows.this.days, interval=False
+        previous, measured, earlier_exposure=windows.previous.days, later_exposure=windows.this.days, interval=False
     )
-    vs_year = None
+    year_earlier, vs_year = None, None
     if windows.year_earlier is not None:
-        year_earlier = year_earlier or 0
+        year_earlier = known(year_ago or 0, windows.year_earlier.start, start)
         vs_year = compare_periods(
             year_earlier,
-            this,
+            measured,
             earlier_exposure=windows.year_earlier.days,
             later_exposure=windows.this.days,
             interval=False,
@@ -313,8 +384,9 @@ def area_row(key: str, label: str, counts: Sequence[int | None], windows: Period
 
 
 def rank_areas(rows: Iterable[AreaRow]) -> list[AreaRow]:
-    """Certain rises first; then most reports, largest rise against the period before, and name."""
-    return sorted(rows, key=lambda row: (not row.rose, -row.this, -(row.this - row.previous), row.label))
+    """Certain rises first; then most reports, largest rise against the period before (an unknown rise after
+    every known one), and name."""
+    return sorted(rows, key=lambda row: (not row.rose, -row.this, row.rise is None, -(row.rise or 0), row.label))
 
 
 # The effect of an action
@@ -322,8 +394,8 @@ def rank_areas(rows: Iterable[AreaRow]) -> list[AreaRow]:
 
 @dataclass(frozen=True)
 class Effect:
-    before: int
-    after: int
+    before: int | None  # None when the before-window began before the EST started: no data
+    after: int | None  # None when the after-window did
     before_days: int
     after_days: int  # elapsed so far, at most the window's length
     comparison: PeriodComparison | None  # None until a day of the after-window has passed
@@ -333,8 +405,8 @@ class Effect:
         return self.after_days == self.before_days
 
     @property
-    def change(self) -> int:
-        return self.after - self.before
+    def change(self) -> int | None:
+        return None if self.before is None or self.after is None else self.after - self.before
 
 
 def effect_windows(decided: date, weeks: int, today: date) -> tuple[Window, Window]:
@@ -344,8 +416,9 @@ def effect_windows(decided: date, weeks: int, today: date) -> tuple[Window, Wind
     return Window(decided - span, decided), Window(decided, max(decided, after_end))
 
 
-def effect(days: Iterable[date], decided: date, weeks: int, today: date) -> Effect:
-    """Count the reports (by the local day they happened) before and after the decision and test the change."""
+def effect(days: Iterable[date], decided: date, weeks: int, today: date, *, start: date | None) -> Effect:
+    """Count the reports (by the local day they happened) before and after the decision and test the change;
+    a window that began before the EST `start` has no data."""
     before_window, after_window = effect_windows(decided, weeks, today)
     before = after = 0
     for day in days:
@@ -353,9 +426,15 @@ def effect(days: Iterable[date], decided: date, weeks: int, today: date) -> Effe
             before += 1
         elif after_window.start <= day < after_window.end:
             after += 1
+    counted_before = known(before, before_window.start, start)
+    counted_after = known(after, after_window.start, start)
     comparison = None
     if after_window.days > 0:
         comparison = compare_periods(
-            before, after, earlier_exposure=before_window.days, later_exposure=after_window.days, interval=False
+            counted_before,
+            counted_after,
+            earlier_exposure=before_window.days,
+            later_exposure=after_window.days,
+            interval=False,
         )
-    return Effect(before, after, before_window.days, after_window.days, comparison)
+    return Effect(counted_before, counted_after, before_window.days, after_window.days, comparison)

@@ -9,7 +9,10 @@ For each action with a place (a point, else an area) decided in the period, the 
 partnership's `effect_radius_m` of the point, or in the area, are counted in the `effect_weeks` weeks before and
 after the day of the meeting that decided it. Before and after is not proof of effect.
 
-Reads in at most five queries whatever the number of reports: the settings, the grouped area counts, the area
+A period or window that began before the partnership's EST started has no data (`est/analysis.py` defines the
+start): its count is None, never 0, and a comparison with it says "ingen jämförelse (inga data)".
+
+Reads in at most five queries whatever the number of reports: the settings (with the EST's start), the grouped area counts, the area
 names, the actions, their areas' boundaries, and the candidate reports' bare coordinates within one rectangle
 around every action.
 """
@@ -28,7 +31,6 @@ from shapely.prepared import PreparedGeometry, prep
 
 from lofte.areas.models import Area
 from lofte.est import places
-from lofte.est.actions import settings_for
 from lofte.est.analysis import (
     STOCKHOLM,
     AreaRow,
@@ -39,11 +41,12 @@ from lofte.est.analysis import (
     area_row,
     effect,
     effect_windows,
+    has_data,
     period_windows,
     rank_areas,
 )
-from lofte.est.models import Action
-from lofte.est.weekly import NO_AREA, counted, no_area_label
+from lofte.est.models import Action, EstSettings
+from lofte.est.weekly import NO_AREA, counted, no_area_label, settings_and_start
 from lofte.partnerships.models import Partnership
 
 THIS, PREVIOUS, YEAR_EARLIER = 0, 1, 2
@@ -68,9 +71,17 @@ class AreaAnalysis:
     period: Period
     windows: PeriodWindows
     rows: list[AreaRow]  # ranked, most in need of action first
+    started_on: date | None  # the first day the EST has data
     effects: list[ActionEffect]
     effect_radius_m: int
     effect_weeks: int
+
+    @property
+    def before_start(self) -> bool:
+        """Whether a period compared began before the EST started, so it has no data."""
+        windows = self.windows
+        compared = [windows.this, windows.previous, *([windows.year_earlier] if windows.year_earlier else [])]
+        return not all(has_data(window.start, self.started_on) for window in compared)
 
 
 def _moment(day: date) -> datetime:
@@ -84,12 +95,13 @@ def _between(window: Window) -> Q:
 def analyse(partnership: Partnership, period: Period, *, today: date) -> AreaAnalysis:
     """ValueError when the period has not started."""
     windows = period_windows(period, today)
-    settings = settings_for(partnership)
+    settings, start = settings_and_start(partnership)
     return AreaAnalysis(
         period=period,
         windows=windows,
-        rows=rank_areas(_area_rows(partnership, windows)),
-        effects=_effects(partnership, period, settings.effect_radius_m, settings.effect_weeks, today),
+        rows=rank_areas(_area_rows(partnership, windows, start)),
+        started_on=start,
+        effects=_effects(partnership, period, settings, start, today),
         effect_radius_m=settings.effect_radius_m,
         effect_weeks=settings.effect_weeks,
     )
@@ -98,7 +110,7 @@ def analyse(partnership: Partnership, period: Period, *, today: date) -> AreaAna
 # Areas
 
 
-def _area_rows(partnership: Partnership, windows: PeriodWindows) -> list[AreaRow]:
+def _area_rows(partnership: Partnership, windows: PeriodWindows, start: date | None) -> list[AreaRow]:
     named = [(windows.this, THIS), (windows.previous, PREVIOUS)]
     if windows.year_earlier is not None:
         named.append((windows.year_earlier, YEAR_EARLIER))
@@ -125,16 +137,19 @@ def _area_rows(partnership: Partnership, windows: PeriodWindows) -> list[AreaRow
     rows = []
     for pk, slots in counts.items():
         if pk is None:
-            rows.append(area_row(NO_AREA, no_area_label(), slots, windows))
+            rows.append(area_row(NO_AREA, no_area_label(), slots, windows, start=start))
         elif pk in names:
-            rows.append(area_row(names[pk].code, names[pk].name, slots, windows))
+            rows.append(area_row(names[pk].code, names[pk].name, slots, windows, start=start))
     return rows
 
 
 # Actions
 
 
-def _effects(partnership: Partnership, period: Period, radius_m: int, weeks: int, today: date) -> list[ActionEffect]:
+def _effects(
+    partnership: Partnership, period: Period, settings: EstSettings, start: date | None, today: date
+) -> list[ActionEffect]:
+    radius_m, weeks = settings.effect_radius_m, settings.effect_weeks
     actions = list(
         Action.objects.filter(
             Q(latitude__isnull=False) | Q(area__isnull=False),
@@ -154,7 +169,13 @@ def _effects(partnership: Partnership, period: Period, radius_m: int, weeks: int
     return [
         ActionEffect(
             action,
-            effect(_days_near(action, rows, shapes, radius_m, partnership), action.meeting.held_on, weeks, today),
+            effect(
+                _days_near(action, rows, shapes, radius_m, partnership),
+                action.meeting.held_on,
+                weeks,
+                today,
+                start=start,
+            ),
         )
         for action in actions
     ]

@@ -7,12 +7,21 @@ free text for personal data and write the audit log. Reports are about places, n
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lofte.est import categories as reference
+
+
+def not_in_the_future(day: date) -> None:
+    if day > timezone.localdate():
+        raise ValidationError(_("Datumet kan inte ligga i framtiden."), code="future")
 
 
 class Category(models.Model):
@@ -85,6 +94,16 @@ class EstSettings(models.Model):
     )
     effect_weeks = models.PositiveSmallIntegerField(
         _("effektanalys: veckor före och efter"), default=8, validators=[MinValueValidator(1), MaxValueValidator(52)]
+    )
+    started_on = models.DateField(
+        _("EST startade"),
+        null=True,
+        blank=True,
+        validators=[not_in_the_future],
+        help_text=_(
+            "Fyll i bara om EST var igång före den första rapporten i Löfte. Veckor och perioder före starten "
+            "har inga data och jämförs inte."
+        ),
     )
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -42,7 +42,14 @@ from lofte.partnerships.models import Organisation
 
 S = Incident.Status
 ROUTE_ACTION = "est.incident.route"
-SETTINGS_FIELDS = ("duplicate_distance_m", "duplicate_hours", "grid_m", "effect_radius_m", "effect_weeks")
+SETTINGS_FIELDS = (
+    "duplicate_distance_m",
+    "duplicate_hours",
+    "grid_m",
+    "effect_radius_m",
+    "effect_weeks",
+    "started_on",
+)
 
 
 class ReviewRefused(Exception):
@@ -326,7 +333,8 @@ def do_route_incident(
 
 
 def do_update_settings(access: PartnershipAccess, *, actor: Any, **values: Any) -> dict[str, list[Any]]:
-    """The duplicate rule, the grid for generalised places and the effect analysis; returns what changed."""
+    """The duplicate rule, the grid for generalised places, the effect analysis and the recorded EST start;
+    returns what changed."""
     _require_manage(access)
     unknown = set(values) - set(SETTINGS_FIELDS)
     if unknown:

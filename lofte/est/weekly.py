@@ -15,6 +15,10 @@ it. Hot spots are Getis-Ord Gi* over the same four weeks' points (`situation.ana
 twice the grid (at least 500 m), shown only when that analysis says the points are precise enough, and only
 the hot cells that hold reports themselves (Gi* also marks the empty neighbours of a cluster).
 
+Weeks before the partnership's EST started (`analysis.est_start`: the earlier of `EstSettings.started_on` and the
+day its first report reached Löfte) have no data: they are never counted as 0, and a comparison with one of them
+says "ingen jämförelse (inga data)". The start is read with the settings, in the same query.
+
 Polisen's events of the week in the kommun are shown beside them (Källa: Polisen); their coordinates are the
 kommun's or a town's centre, not the scene.
 """
@@ -24,18 +28,29 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lofte.areas.models import Area
 from lofte.est import places
 from lofte.est.actions import settings_for
-from lofte.est.analysis import WEEKS_BEFORE, Week, WeekCounts, WeekRow, repeat_places, tally, total, week_row
-from lofte.est.models import Action, Category, Incident, Meeting, WeekNote
+from lofte.est.analysis import (
+    WEEKS_BEFORE,
+    Coverage,
+    Week,
+    WeekCounts,
+    WeekRow,
+    est_start,
+    repeat_places,
+    tally,
+    total,
+    week_row,
+)
+from lofte.est.models import Action, Category, EstSettings, Incident, Meeting, WeekNote
 from lofte.partnerships.models import Partnership
 from lofte.situation.analysis.hotspots import EARTH_RADIUS_M, HotspotCell, Hotspots, find_hotspots
 from lofte.statistics.models import Event
@@ -51,6 +66,21 @@ POLICE_SOURCE = "Källa: Polisen"
 def counted(partnership: Partnership) -> QuerySet[Incident]:
     """The reports that count in the lägesbild: reviewed, not rejected, not merged."""
     return Incident.objects.filter(partnership=partnership, status__in=REVIEWED, duplicate_of__isnull=True).order_by()
+
+
+def settings_and_start(partnership: Partnership) -> tuple[EstSettings, date | None]:
+    """The partnership's EST settings and the first day its EST has data, in one query once the settings exist."""
+    first = Incident.objects.filter(partnership=OuterRef("partnership")).order_by("reported_at", "id")
+    found = (
+        EstSettings.objects.filter(partnership=partnership)
+        .annotate(first_report=Subquery(first.values("reported_at")[:1]))
+        .first()
+    )
+    if found is not None:
+        return found, est_start(found.started_on, found.first_report)
+    # The first time: the settings are created with no recorded start.
+    reports = Incident.objects.filter(partnership=partnership).order_by("reported_at", "id")
+    return settings_for(partnership), est_start(None, reports.values_list("reported_at", flat=True).first())
 
 
 @dataclass(frozen=True)
@@ -87,6 +117,8 @@ class WeeklyPicture:
     precise: bool
     grid_m: int
     has_last_year: bool
+    started_on: date | None  # the first day the partnership's EST has data; None before it has any
+    coverage: Coverage  # which of the weeks compared have data
     elapsed: float  # the share of the week that has passed: 1 when it is over
     total: WeekRow
     categories: list[WeekRow]  # each main category followed by its subcategories
@@ -118,6 +150,12 @@ class WeeklyPicture:
     def hotspot_cell_m(self) -> int:
         return hotspot_cell_m(self.grid_m)
 
+    @property
+    def before_start(self) -> bool:
+        """Whether a week compared began before the EST started, so some comparisons have no data."""
+        weeks = self.coverage
+        return not (weeks.this and all(weeks.before) and (weeks.last_year or not self.has_last_year))
+
 
 def hotspot_cell_m(grid_m: int) -> int:
     return max(MIN_HOTSPOT_CELL_M, 2 * grid_m)
@@ -130,7 +168,9 @@ def compile_week(
     `now` (the clock by default) decides how much of a week under way has passed."""
     week = Week(iso_year, iso_week)
     elapsed = week.elapsed(now or timezone.now())
-    grid_m = settings_for(partnership).grid_m
+    settings, started_on = settings_and_start(partnership)
+    grid_m = settings.grid_m
+    shown = Shown(Coverage.of(week, started_on), elapsed)
     categories = list(Category.objects.filter(partnership=partnership))
     last_year = week.same_week_last_year()
     rows = _counts(partnership, week, last_year)
@@ -147,10 +187,12 @@ def compile_week(
         precise=precise,
         grid_m=grid_m,
         has_last_year=last_year is not None,
+        started_on=started_on,
+        coverage=shown.coverage,
         elapsed=elapsed,
-        total=week_row("total", _("Alla rapporter"), everything, elapsed=elapsed),
-        categories=_category_rows(categories, by_category, elapsed),
-        areas=_area_rows(partnership, by_area, elapsed),
+        total=shown.row("total", _("Alla rapporter"), everything),
+        categories=_category_rows(categories, by_category, shown),
+        areas=_area_rows(partnership, by_area, shown),
         points=points,
         unlocated=everything.this - len(this_week),
         demo=demo,
@@ -165,6 +207,17 @@ def compile_week(
 
 
 # Counting
+
+
+@dataclass(frozen=True)
+class Shown:
+    """How the week's rows are compared: which weeks have data and how much of this week has passed."""
+
+    coverage: Coverage
+    elapsed: float
+
+    def row(self, key: str, label: str, counts: WeekCounts, level: int = 0) -> WeekRow:
+        return week_row(key, label, counts, level, coverage=self.coverage, elapsed=self.elapsed)
 
 
 def _counts(partnership: Partnership, week: Week, last_year: Week | None) -> list[tuple[int, int | None, int, int]]:
@@ -190,7 +243,7 @@ def _counts(partnership: Partnership, week: Week, last_year: Week | None) -> lis
     return list(grouped)
 
 
-def _category_rows(categories: list[Category], counts: dict[int, WeekCounts], elapsed: float) -> list[WeekRow]:
+def _category_rows(categories: list[Category], counts: dict[int, WeekCounts], shown: Shown) -> list[WeekRow]:
     has_last_year = any(c.last_year is not None for c in counts.values())
     main: dict[int, list[Category]] = defaultdict(list)
     for category in categories:
@@ -204,20 +257,20 @@ def _category_rows(categories: list[Category], counts: dict[int, WeekCounts], el
         parts = [counts[c.pk] for c in children] + ([counts[category.pk]] if category.pk in counts else [])
         if not parts:
             continue
-        rows.append(week_row(category.code, category.label, total(parts, has_last_year), elapsed=elapsed))
-        rows.extend(week_row(c.code, c.label, counts[c.pk], level=1, elapsed=elapsed) for c in children)
+        rows.append(shown.row(category.code, category.label, total(parts, has_last_year)))
+        rows.extend(shown.row(c.code, c.label, counts[c.pk], level=1) for c in children)
     return rows
 
 
-def _area_rows(partnership: Partnership, counts: dict[int | None, WeekCounts], elapsed: float) -> list[WeekRow]:
+def _area_rows(partnership: Partnership, counts: dict[int | None, WeekCounts], shown: Shown) -> list[WeekRow]:
     has_last_year = any(c.last_year is not None for c in counts.values())
     kommun_id = partnership.area_id
     named = {pk for pk in counts if pk is not None and pk != kommun_id}
     areas = Area.objects.filter(pk__in=named).only("id", "code", "name").order_by("name") if named else []
-    rows = [week_row(area.code, area.name, counts[area.pk], elapsed=elapsed) for area in areas]
+    rows = [shown.row(area.code, area.name, counts[area.pk]) for area in areas]
     rest = [c for pk, c in counts.items() if pk not in named]
     if rest:
-        rows.append(week_row(NO_AREA, no_area_label(), total(rest, has_last_year), elapsed=elapsed))
+        rows.append(shown.row(NO_AREA, no_area_label(), total(rest, has_last_year)))
     return rows
 
 

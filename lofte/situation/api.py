@@ -13,7 +13,7 @@ from lofte.situation import documents, queries
 from lofte.situation.models import Lagesbild
 
 router = Router(tags=["situation"])
-Verdict = Literal["okning", "minskning", "ingen_saker_forandring"]
+Verdict = Literal["okning", "minskning", "ingen_saker_forandring", "inga_data"]
 
 
 class SummaryItem(Schema):
@@ -29,7 +29,10 @@ class SummaryItem(Schema):
     p_value: float | None = Field(
         None, description="Exact test of two Poisson counts (conditional binomial), population-adjusted; counts only"
     )
-    verdict: Verdict | None = Field(None, description="Only counts get a verdict; p < 0.05 for a change")
+    verdict: Verdict | None = Field(
+        None,
+        description="Only counts get a verdict; p < 0.05 for a change; inga_data when the base year has no value",
+    )
 
 
 class SummaryOut(Schema):

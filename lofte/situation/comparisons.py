@@ -27,6 +27,7 @@ from lofte.partnerships.access import partnerships_for
 from lofte.situation.analysis.compare import AreaCount, ReferenceComparison, compare_with_reference, pool_peers
 from lofte.situation.analysis.ranking import CategorySignals, Priority, rank_categories
 from lofte.situation.analysis.trend import Trend
+from lofte.situation.analysis.verdicts import INGA_DATA, LABELS
 from lofte.situation.models import Dialogue
 from lofte.statistics.models import Metric, Observation
 from lofte.statistics.queries import POPULATION
@@ -43,6 +44,15 @@ class Reference:
     name: str
     comparison: ReferenceComparison | None
     note: str = ""
+
+    @property
+    def verdict(self) -> str:
+        """The comparison's verdict; inga_data when the reference has no figure for the year."""
+        return self.comparison.verdict if self.comparison else INGA_DATA
+
+    @property
+    def label(self) -> str:
+        return LABELS[self.verdict]
 
 
 @dataclass(frozen=True)

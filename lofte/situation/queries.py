@@ -1,4 +1,9 @@
-"""Reads for the lägesbild: figures per area with their change and whether it is more than chance."""
+"""Reads for the lägesbild: figures per area with their change and whether it is more than chance.
+
+A year has data for a metric only when it has an Observation row with a value; a year without one is never read as
+zero. A count compared with such a year gets the verdict "inga_data" ("ingen jämförelse (inga data)"), and the
+trend keeps a missing year's place in time instead of closing the gap.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +20,7 @@ from lofte.situation.analysis.events import SEASONS, STOCKHOLM, Count, PoliceEve
 from lofte.situation.analysis.rates import difference
 from lofte.situation.analysis.significance import compare_periods
 from lofte.situation.analysis.trend import Trend, poisson_trend
+from lofte.situation.analysis.verdicts import INGA_DATA, LABELS
 from lofte.statistics.models import Event, Metric, Observation
 from lofte.statistics.queries import POPULATION, population_by_year
 
@@ -36,8 +42,13 @@ class MetricSummary:
     change: float | None
     change_pct: float | None
     p_value: float | None
-    verdict: str | None
+    verdict: str | None  # counts only: okning, minskning, ingen_saker_forandring, or inga_data without a base value
     verdict_label: str | None
+
+    @property
+    def no_comparison(self) -> str:
+        """ "ingen jämförelse (inga data)" when the base year has no value, else ""."""
+        return LABELS[INGA_DATA] if self.previous is None else ""
 
 
 def get_area(code: str) -> Area | None:
@@ -259,6 +270,17 @@ def series_trend(series: MetricSeries) -> Trend | None:
     many lived there; None for other units and for fewer than five years."""
     if series.unit != Metric.Unit.ANTAL or series.code == POPULATION:
         return None
-    counts = [p.value for p in series.points]
-    implied = [p.value * 100_000 / p.per_100k if p.value and p.per_100k else None for p in series.points]
-    return poisson_trend(counts, implied if all(implied) else None)
+    points = [point for _year, point in by_year(series)]
+    counts = [p.value if p else None for p in points]
+    implied = [p.value * 100_000 / p.per_100k if p and p.value and p.per_100k else None for p in points]
+    present = [rate for rate, p in zip(implied, points, strict=True) if p is not None and p.value is not None]
+    return poisson_trend(counts, implied if present and all(present) else None)
+
+
+def by_year(series: MetricSeries) -> list[tuple[int, YearValue | None]]:
+    """Every year from the series' first to its last with its point, None for a year without one, so a gap keeps
+    its place in time (in the trend and the chart) rather than closing up."""
+    found = {p.year: p for p in series.points}
+    if not found:
+        return []
+    return [(year, found.get(year)) for year in range(min(found), max(found) + 1)]

@@ -162,7 +162,8 @@ def _svg(markup: str) -> SafeString:
 
 
 def _line(series: queries.MetricSeries) -> SafeString:
-    points = [(str(p.year), p.value, p.preliminary) for p in series.points]
+    # A year without a value breaks the line instead of joining its neighbours.
+    points = [(str(year), p.value if p else None, p.preliminary if p else False) for year, p in queries.by_year(series)]
     return _svg(
         charts.line_chart(
             [charts.ChartSeries(series.name, points)],
@@ -295,7 +296,7 @@ def _comparison_table(
         for ref in metric.references:
             c = ref.comparison
             figures = [c.area_rate, c.reference_rate, c.rate_ratio, c.ci_low, c.ci_high, c.p_value] if c else [None] * 6
-            rows.append([metric.metric, metric.name, ref.name, *figures, c.label if c else None, ref.note])
+            rows.append([metric.metric, metric.name, ref.name, *figures, ref.label, ref.note])
     return headers, rows, str(year)
 
 
@@ -311,4 +312,4 @@ def _hotspot_table(found: Hotspots) -> tuple[list[str], list[list[Any]], str]:
 
 def _summary_row(s: queries.MetricSummary) -> list[Any]:
     figures = [s.value, s.per_100k, s.previous, s.change, s.change_pct, s.p_value]
-    return [s.metric, s.name, s.unit, *figures, s.verdict_label, s.attribution]
+    return [s.metric, s.name, s.unit, *figures, s.verdict_label or s.no_comparison or None, s.attribution]

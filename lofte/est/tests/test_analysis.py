@@ -8,11 +8,14 @@ import pytest
 from lofte.est.analysis import (
     STOCKHOLM,
     AreaRow,
+    Coverage,
     Period,
     Week,
     WeekCounts,
     area_row,
     effect,
+    est_start,
+    has_data,
     parse_week,
     period_windows,
     rank_areas,
@@ -21,6 +24,9 @@ from lofte.est.analysis import (
     total,
     week_row,
 )
+
+LONG_AGO = date(2020, 1, 1)  # an EST start before every period in these tests
+ALL = Coverage(this=True, before=(True,) * 4, last_year=True)
 
 
 def _p_two_sided(k: int, n: int, p: float) -> float:
@@ -63,7 +69,7 @@ def test_it_moves_across_the_turn_of_the_year() -> None:
 
 
 def test_it_finds_a_clear_rise_against_the_four_weeks_before() -> None:
-    row = week_row("klotter", "Klotter", WeekCounts(12, (1, 1, 1, 1), 2))
+    row = week_row("klotter", "Klotter", WeekCounts(12, (1, 1, 1, 1), 2), coverage=ALL)
     assert (row.this, row.last_week, row.four_week_sum, row.four_week_mean, row.last_year) == (12, 1, 4, 1.0, 2)
     # 12 of 16 reports in a week holding a fifth of the exposure.
     assert row.vs_four_weeks.p_value == pytest.approx(_p_two_sided(12, 16, 0.2))
@@ -79,15 +85,15 @@ def test_it_compares_a_week_under_way_on_the_time_passed() -> None:
     assert week.elapsed(datetime(2026, 3, 5, 12, tzinfo=STOCKHOLM)) == 0.5
     assert week.elapsed(datetime(2026, 3, 1, tzinfo=STOCKHOLM)) == 0
     assert week.elapsed(datetime(2026, 4, 1, tzinfo=STOCKHOLM)) == 1
-    half = week_row("klotter", "Klotter", WeekCounts(4, (2, 2, 2, 2), 8), elapsed=0.5)
+    half = week_row("klotter", "Klotter", WeekCounts(4, (2, 2, 2, 2), 8), coverage=ALL, elapsed=0.5)
     assert half.vs_four_weeks.rate_ratio == pytest.approx(4.0)  # 4 in half a week against 2 a week
     assert half.vs_last_year is not None and half.vs_last_year.rate_ratio == pytest.approx(1.0)
-    to_come = week_row("klotter", "Klotter", WeekCounts(0, (2, 2, 2, 2), 8), elapsed=0)
-    assert to_come.verdict is None and to_come.vs_four_weeks.p_value is None
+    to_come = week_row("klotter", "Klotter", WeekCounts(0, (2, 2, 2, 2), 8), coverage=ALL, elapsed=0)
+    assert to_come.verdict == "inga_data" and to_come.vs_four_weeks.p_value is None  # it has no data yet
 
 
 def test_it_says_no_certain_change_for_small_numbers() -> None:
-    row = week_row("klotter", "Klotter", WeekCounts(3, (1, 2, 1, 2), None))
+    row = week_row("klotter", "Klotter", WeekCounts(3, (1, 2, 1, 2), None), coverage=ALL)
     assert row.verdict_label == "ingen säker förändring"
     assert row.vs_last_year is None
 
@@ -138,14 +144,14 @@ def test_it_compares_a_running_period_on_the_days_elapsed() -> None:
 def test_it_uses_the_lengths_of_the_periods_as_exposure() -> None:
     windows = period_windows(Period(2026, 1), today=date(2026, 6, 1))  # 90 days against Q4's 92
     assert (windows.this.days, windows.previous.days) == (90, 92)
-    row = area_row("x", "X", [90, 92, 45], windows)
+    row = area_row("x", "X", [90, 92, 45], windows, start=LONG_AGO)
     assert row.vs_previous.rate_ratio == pytest.approx((90 / 90) / (92 / 92))
     assert row.vs_year_earlier is not None and row.vs_year_earlier.verdict == "okning"
 
 
 def _row(label: str, this: int, previous: int, rose: bool) -> AreaRow:
     windows = period_windows(Period(2025), today=date(2026, 1, 1))
-    found = area_row(label, label, [this, previous, None], windows)
+    found = area_row(label, label, [this, previous, None], windows, start=LONG_AGO)
     assert found.rose == rose
     return found
 
@@ -171,7 +177,7 @@ def test_it_counts_before_and_after_a_decision() -> None:
         date(2026, 4, 26),
         date(2026, 4, 27),
     ]
-    found = effect(days, decided, weeks=8, today=date(2026, 12, 1))
+    found = effect(days, decided, weeks=8, today=date(2026, 12, 1), start=LONG_AGO)
     # Before: 5 January to 1 March; after: 2 March to 26 April (27 April is outside).
     assert (found.before, found.after, found.before_days, found.after_days) == (3, 2, 56, 56)
     assert found.complete and found.change == -1
@@ -179,8 +185,82 @@ def test_it_counts_before_and_after_a_decision() -> None:
 
 
 def test_it_compares_a_running_after_window_per_day() -> None:
-    found = effect([date(2026, 3, 3)] * 7, date(2026, 3, 2), weeks=8, today=date(2026, 3, 8))
+    found = effect([date(2026, 3, 3)] * 7, date(2026, 3, 2), weeks=8, today=date(2026, 3, 8), start=LONG_AGO)
     assert (found.after_days, found.complete) == (7, False)
     assert found.comparison is not None and found.comparison.rate_ratio == math.inf
-    not_started = effect([], date(2026, 3, 2), weeks=8, today=date(2026, 3, 1))
+    not_started = effect([], date(2026, 3, 2), weeks=8, today=date(2026, 3, 1), start=LONG_AGO)
     assert not_started.comparison is None
+
+
+# No data is not zero
+
+
+def test_the_est_starts_on_the_earlier_of_the_recorded_start_and_the_first_report() -> None:
+    first = datetime(2026, 3, 1, 23, 30, tzinfo=UTC)  # Monday 2 March 00:30 in Sweden
+    assert est_start(None, first) == date(2026, 3, 2)
+    assert est_start(date(2026, 1, 15), first) == date(2026, 1, 15)
+    assert est_start(date(2026, 4, 1), first) == date(2026, 3, 2)
+    assert est_start(None, None) is None
+    assert not has_data(date(2026, 3, 1), date(2026, 3, 2))
+    assert has_data(date(2026, 3, 2), date(2026, 3, 2))
+    assert not has_data(date(2030, 1, 1), None)  # nothing has data before the EST has started
+
+
+def test_a_partnership_three_weeks_into_est_has_no_four_weeks_or_last_year_to_compare_with() -> None:
+    week = Week(2026, 10)
+    started = week.shifted(-3).monday  # the EST started on the Monday three weeks ago
+    coverage = Coverage.of(week, started)
+    assert coverage == Coverage(this=True, before=(True, True, True, False), last_year=False)
+    # Twelve reports against none in the weeks before: read as zeros, that would be a certain rise.
+    row = week_row("klotter", "Klotter", WeekCounts(12, (1, 0, 0, 0), 0), coverage=coverage)
+    assert (row.this, row.last_week, row.four_week_sum, row.four_week_mean, row.last_year) == (12, 1, None, None, None)
+    assert (row.verdict, row.verdict_label) == ("inga_data", "ingen jämförelse (inga data)")
+    assert row.vs_last_year is not None and row.vs_last_year.verdict == "inga_data"
+    assert row.vs_four_weeks.p_value is None and row.vs_last_year.p_value is None
+    zeros = week_row("klotter", "Klotter", WeekCounts(12, (1, 0, 0, 0), 0), coverage=ALL)
+    assert zeros.verdict == "okning"  # the same counts with data: the difference is the whole point
+
+
+def test_the_first_week_of_est_has_no_data_and_a_week_before_it_none_either() -> None:
+    started = date(2026, 3, 4)  # a Wednesday
+    assert not Coverage.of(Week(2026, 10), started).this  # the week of the start began before it
+    assert Coverage.of(Week(2026, 11), started) == Coverage(True, (False, False, False, False), False)
+    row = week_row("klotter", "Klotter", WeekCounts(3, (5, 0, 0, 0), 0), coverage=Coverage.of(Week(2026, 10), started))
+    assert row.verdict == "inga_data"
+
+
+def test_a_week_53_has_no_last_year_rather_than_no_data() -> None:
+    coverage = Coverage.of(Week(2026, 53), LONG_AGO)
+    row = week_row("klotter", "Klotter", WeekCounts(3, (1, 2, 1, 2), None), coverage=coverage)
+    assert (coverage.last_year, row.vs_last_year, row.verdict) == (False, None, "ingen_saker_forandring")
+
+
+def test_an_area_period_before_the_est_started_has_no_data() -> None:
+    windows = period_windows(Period(2026, 2), today=date(2026, 6, 30))
+    started = date(2026, 2, 10)  # after the period before (Q1) began, long after Q2 2025
+    row = area_row("x", "X", [30, 0, 0], windows, start=started)
+    assert (row.this, row.previous, row.year_earlier, row.rise) == (30, None, None, None)
+    assert row.vs_previous.verdict == "inga_data" and not row.rose
+    assert row.vs_year_earlier is not None and row.vs_year_earlier.label == "ingen jämförelse (inga data)"
+    before_any = area_row("x", "X", [30, 0, 0], windows, start=date(2026, 5, 1))
+    assert before_any.vs_previous.verdict == "inga_data"  # this quarter began before the start too
+    counted = area_row("x", "X", [30, 0, 0], windows, start=date(2025, 1, 1))
+    assert (counted.previous, counted.year_earlier, counted.vs_previous.verdict) == (0, 0, "okning")
+
+
+def test_it_ranks_an_unknown_rise_after_the_known_ones() -> None:
+    windows = period_windows(Period(2026, 2), today=date(2026, 6, 30))
+    known_rise = area_row("a", "Ängen", [5, 5, 0], windows, start=LONG_AGO)
+    unknown = area_row("b", "Backen", [5, 0, 0], windows, start=date(2026, 2, 1))
+    assert unknown.rise is None
+    assert [row.key for row in rank_areas([unknown, known_rise])] == ["a", "b"]
+
+
+def test_an_action_decided_soon_after_the_est_started_has_no_before_to_compare_with() -> None:
+    decided = date(2026, 3, 2)
+    days = [date(2026, 3, 3)] * 9
+    found = effect(days, decided, weeks=8, today=date(2026, 12, 1), start=date(2026, 2, 1))
+    assert (found.before, found.after, found.change) == (None, 9, None)
+    assert found.comparison is not None and found.comparison.verdict == "inga_data"
+    counted = effect(days, decided, weeks=8, today=date(2026, 12, 1), start=date(2026, 1, 5))
+    assert (counted.before, counted.comparison and counted.comparison.verdict) == (0, "okning")

@@ -16,6 +16,9 @@ Peers are pooled by summing counts and populations; a peer with a missing count 
 left out rather than counted as zero, and the pool says which peers were used. Pooling weights the
 peers by population, so a large peer dominates; pick peers of similar size.
 
+A missing count or population (no data for the year) gives the verdict ``inga_data``, "ingen
+jämförelse (inga data)", and no ratio: it is never read as zero.
+
 Assumptions: counts are Poisson (independent offences) and come from the same period and the same
 crime definition in the area and the reference.
 """
@@ -28,7 +31,7 @@ from dataclasses import dataclass
 
 from lofte.situation.analysis.rates import per_100k
 from lofte.situation.analysis.significance import RateRatio, as_count, exact_rate_ratio, positive_pair
-from lofte.situation.analysis.verdicts import DEFAULT_ALPHA, LABELS, difference_verdict
+from lofte.situation.analysis.verdicts import DEFAULT_ALPHA, INGA_DATA, LABELS, difference_verdict
 
 
 @dataclass(frozen=True)
@@ -54,8 +57,8 @@ class ReferenceComparison:
     ci_low: float | None
     ci_high: float | None
     p_value: float | None
-    verdict: str | None
-    label: str | None
+    verdict: str  # hogre, lagre, ingen_saker_skillnad or inga_data
+    label: str
 
 
 def pool_peers(peers: Iterable[AreaCount]) -> Pool:
@@ -84,7 +87,7 @@ def compare_with_reference(
     c_area, c_ref = as_count(count), as_count(reference_count)
     exposures = positive_pair(population, reference_population)
     if c_area is None or c_ref is None or exposures is None:
-        return ReferenceComparison(area_rate, reference_rate, None, None, None, None, None, None)
+        return ReferenceComparison(area_rate, reference_rate, None, None, None, None, INGA_DATA, LABELS[INGA_DATA])
     if reference_includes_area:
         result = _against_whole(c_area, c_ref, *exposures, confidence=1 - alpha)
     else:

@@ -15,8 +15,9 @@ borderline verdict with care. The verdict comes from the p-value; scipy's two-si
 interval that just touches 1 can sit beside a verdict of change, or the other way round.
 
 Edge cases: both counts zero gives no information (p = 1, no ratio, no certain change); an
-earlier count of zero gives an infinite ratio and upper bound; missing counts or exposures give
-no verdict at all, because missing data is never zero.
+earlier count of zero gives an infinite ratio and upper bound; a missing count or exposure (a
+period with no data) gives the verdict ``inga_data`` and no ratio or p-value, because missing data
+is never zero.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from typing import NamedTuple
 
 from scipy.stats import binomtest
 
-from lofte.situation.analysis.verdicts import DEFAULT_ALPHA, LABELS, change_verdict
+from lofte.situation.analysis.verdicts import DEFAULT_ALPHA, INGA_DATA, LABELS, change_verdict
 
 
 class RateRatio(NamedTuple):
@@ -45,8 +46,12 @@ class PeriodComparison:
     ci_low: float | None
     ci_high: float | None
     p_value: float | None
-    verdict: str | None
-    label: str | None
+    verdict: str  # a code of `verdicts`: okning, minskning, ingen_saker_forandring or inga_data
+    label: str
+
+    @property
+    def has_data(self) -> bool:
+        return self.verdict != INGA_DATA
 
 
 def as_count(value: float | None) -> int | None:
@@ -92,11 +97,12 @@ def compare_periods(
 ) -> PeriodComparison:
     """Test whether the rate changed from ``earlier`` to ``later``; pass populations as exposures when they differ.
 
-    ``interval=False`` skips the confidence interval of the ratio (ci_low and ci_high are None)."""
+    ``interval=False`` skips the confidence interval of the ratio (ci_low and ci_high are None). A side
+    that is None (a period with no data) gives the verdict ``inga_data``, never a change."""
     c1, c2 = as_count(earlier), as_count(later)
     exposures = positive_pair(earlier_exposure, later_exposure)
     if c1 is None or c2 is None or exposures is None:
-        return PeriodComparison(c1, c2, None, None, None, None, None, None)
+        return PeriodComparison(c1, c2, None, None, None, None, INGA_DATA, LABELS[INGA_DATA])
     result = exact_rate_ratio(c1, c2, *exposures, confidence=1 - alpha, interval=interval)
     verdict = change_verdict(result.ratio, result.p_value, alpha)
     return PeriodComparison(

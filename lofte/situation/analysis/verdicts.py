@@ -6,6 +6,10 @@ is documented with and is shown beside the code; it is deliberately not a gettex
 
 A verdict says "increase" or "decrease" only when the test's p-value is below the chosen
 significance level; otherwise it says "no certain change", which is not the same as "no change".
+
+When one side of a comparison has no data (a period before the series has values, or before a
+partnership's EST started), the verdict is ``inga_data``, "ingen jämförelse (inga data)": a missing
+period is never read as zero, and a comparison with it says neither increase nor decrease.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ INGEN_SAKER_FORANDRING: Final = "ingen_saker_forandring"
 HOGRE: Final = "hogre"
 LAGRE: Final = "lagre"
 INGEN_SAKER_SKILLNAD: Final = "ingen_saker_skillnad"
+INGA_DATA: Final = "inga_data"
 
 LABELS: Final = MappingProxyType(
     {
@@ -28,6 +33,7 @@ LABELS: Final = MappingProxyType(
         HOGRE: "högre",
         LAGRE: "lägre",
         INGEN_SAKER_SKILLNAD: "ingen säker skillnad",
+        INGA_DATA: "ingen jämförelse (inga data)",
     }
 )
 

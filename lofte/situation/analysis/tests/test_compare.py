@@ -63,10 +63,11 @@ def test_it_finds_no_certain_difference_in_small_counts() -> None:
     assert (result.verdict, result.label) == ("ingen_saker_skillnad", "ingen säker skillnad")
 
 
-def test_it_gives_no_verdict_for_missing_data() -> None:
+def test_it_says_no_data_for_missing_data() -> None:
     result = compare_with_reference(300, None, 2_000, 100_000, reference_includes_area=False)
-    assert (result.area_rate, result.rate_ratio, result.verdict) == (None, None, None)
-    assert compare_with_reference(None, 10_000, 2_000, 100_000, reference_includes_area=False).verdict is None
+    assert (result.area_rate, result.rate_ratio, result.verdict) == (None, None, "inga_data")
+    missing = compare_with_reference(None, 10_000, 2_000, 100_000, reference_includes_area=False)
+    assert (missing.verdict, missing.label, missing.p_value) == ("inga_data", "ingen jämförelse (inga data)", None)
 
 
 def test_it_refuses_a_reference_smaller_than_the_area_inside_it() -> None:

@@ -71,11 +71,25 @@ def test_it_handles_one_zero() -> None:
     assert (fall.rate_ratio, fall.ci_low, fall.verdict) == (0.0, 0.0, "minskning")
 
 
-def test_it_gives_no_verdict_for_missing_data() -> None:
-    assert compare_periods(None, 12).verdict is None
-    assert compare_periods(3, None).p_value is None
-    assert compare_periods(3, 12, later_exposure=None).verdict is None
-    assert compare_periods(3, 12, earlier_exposure=0).label is None
+def test_it_says_no_data_rather_than_a_change_for_missing_data() -> None:
+    for result in (
+        compare_periods(None, 12),
+        compare_periods(3, None),
+        compare_periods(None, 0),
+        compare_periods(3, 12, later_exposure=None),
+        compare_periods(3, 12, earlier_exposure=0),
+    ):
+        assert (result.verdict, result.label) == ("inga_data", "ingen jämförelse (inga data)")
+        assert (result.p_value, result.rate_ratio, result.ci_low, result.ci_high) == (None, None, None, None)
+        assert not result.has_data
+    assert compare_periods(None, 12).later == 12
+
+
+def test_a_missing_period_is_not_a_period_of_zero() -> None:
+    # Twelve against nothing is a certain rise; twelve against no data is no comparison at all.
+    assert compare_periods(0, 12).verdict == "okning"
+    assert compare_periods(None, 12).verdict == "inga_data"
+    assert compare_periods(0, 12).has_data
 
 
 def test_it_refuses_counts_that_are_not_counts() -> None:
