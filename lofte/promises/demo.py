@@ -22,7 +22,13 @@ from lofte.areas.models import Area
 from lofte.audit.log import record
 from lofte.partnerships.access import Can, get_partnership_for_user
 from lofte.partnerships.models import Organisation, Partnership
-from lofte.promises.followup import do_close_round, do_evaluate_round, do_plan_rounds, do_publish_round
+from lofte.promises.followup import (
+    do_close_round,
+    do_evaluate_round,
+    do_plan_rounds,
+    do_publish_round,
+    do_set_summary,
+)
 from lofte.promises.models import (
     Agreement,
     Decision,
@@ -38,6 +44,10 @@ from lofte.statistics.models import Metric
 ACTOR = "lofte demo"
 SAMORDNARE = "samordnare@mjolby.example"
 FOLLOW_UP_ROUND = "2025 H2"
+FOLLOW_UP_SUMMARY = (
+    "Målen är bedömda utifrån Brås statistik över anmälda brott i Mjölby kommun 2025, jämförd med 2023. Hur "
+    "löftena har genomförts är inte rapporterat här: underlaget till demon säger inget om det."
+)
 BOTH = ("lpo", "kommun")
 
 MJOLBY_AGREEMENT: dict[str, Any] = {
@@ -320,7 +330,8 @@ def load_demo_promises() -> list[Medborgarlofte]:
 
 def _follow_up(lofte: Medborgarlofte) -> None:
     """Mjölby's rounds on the agreement's schedule, and the last one of 2025 computed from the real statistics and
-    published. Its summary is left to the samordnare: the seed says nothing about what came of the promises."""
+    published. A round is published only with a summary; the demo's says what the round rests on and that the seed
+    says nothing about what came of the promises."""
     user = User.objects.filter(email=SAMORDNARE).first()
     if user is None:
         return
@@ -330,6 +341,7 @@ def _follow_up(lofte: Medborgarlofte) -> None:
     if last.status != FollowUpRound.Status.OPEN:
         return
     do_evaluate_round(access, last, actor=ACTOR)
+    do_set_summary(access, last, summary=FOLLOW_UP_SUMMARY, actor=ACTOR)
     do_close_round(access, last, actor=ACTOR)
     do_publish_round(access, last, actor=ACTOR)
 
