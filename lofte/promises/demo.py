@@ -1,8 +1,10 @@
 """The demo's agreements and medborgarlöften, as the two seed documents state them.
 
-Mjölby: the samverkansöverenskommelse 2023–2026 and the medborgarlöfte 2024–2025 adopted by the arbetsutskott on
-2024-04-15 (§ 59, KS/2024:126), with its three focus areas, eight promises and their responsible parties, and the
-distribution list. Mullsjö: the medborgarlöfte 2024 from the kommun's web page, three focus areas, seven crime
+Mjölby: the samverkansöverenskommelse 2023–2026 and the medborgarlöfte 2024–2025 that the arbetsutskott proposed
+to the kommunstyrelse on 2024-04-15 (§ 59, KS/2024:126), with its three focus areas, eight promises and their
+responsible parties, and the distribution list. The seed does not say when the kommunstyrelse decided, so the
+decision record names the kommunstyrelse as the body that decides and leaves its date and § empty; the public page
+says "Föreslaget av kommunstyrelsens arbetsutskott 2024-04-15 § 59 till kommunstyrelsen", not "Beslutat av". Mullsjö: the medborgarlöfte 2024 from the kommun's web page, three focus areas, seven crime
 categories and the promises under each heading.
 
 Nothing is invented: where the documents say nothing (the status of a promise, what was done, a summary of the
@@ -168,10 +170,13 @@ MJOLBY_DECISION: dict[str, Any] = {
     "report_author": "Morgan Lantz",
     "report_author_title": "Säkerhetschef",
     "case_number": "KS/2024:126",
-    "body": Decision.Body.ARBETSUTSKOTT,
-    "body_name": "Kommunstyrelsens arbetsutskott",
-    "meeting_date": date(2024, 4, 15),
-    "paragraph": "§ 59",
+    # The seed is the arbetsutskott's proposal to the kommunstyrelse; when and under which § the kommunstyrelse
+    # decided is not in it, so the demo leaves that empty rather than make it up.
+    "proposed_by": Decision.Body.ARBETSUTSKOTT,
+    "proposed_by_name": "Kommunstyrelsens arbetsutskott",
+    "proposed_on": date(2024, 4, 15),
+    "proposed_paragraph": "§ 59",
+    "body": Decision.Body.KOMMUNSTYRELSE,
     "decision_text": (
         "Arbetsutskottets förslag till kommunstyrelsen: Kommunstyrelsen antar kommunstyrelsens förvaltnings förslag "
         "till Medborgarlöften 2024–2025."
