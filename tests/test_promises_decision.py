@@ -28,7 +28,7 @@ PROPOSAL = {
     "proposed_paragraph": "59",
 }
 DECIDED = {"body": "kommunstyrelse", "meeting_date": date(2024, 5, 6), "paragraph": "§ 80"}
-migration = importlib.import_module("lofte.promises.migrations.0002_decision_proposed_by")
+MIGRATION = "lofte.promises.migrations.0002_decision_proposed_by"
 
 
 class DecisionCase(BaseTestCase):
@@ -206,6 +206,7 @@ class DemoTest(BaseTestCase):
 
 class MigrationTest(DecisionCase):
     def test_an_utskott_recorded_as_deciding_becomes_the_proposal(self) -> None:
+        migration = importlib.import_module(MIGRATION)
         au = Decision.objects.create(
             lofte=self.lofte,
             body="arbetsutskott",
