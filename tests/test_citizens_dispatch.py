@@ -202,6 +202,7 @@ class FollowUpTest(DispatchCase):
             period_start=date(2024, 1, 1),
             period_end=date(2024, 6, 30),
             due_on=date(2024, 8, 14),
+            summary="Bostadsinbrotten har minskat.",
             status=FollowUpRound.Status.CLOSED,
             evaluated_at=timezone.now(),
         )

@@ -328,12 +328,15 @@ class CloseAndPublishTest(FollowUpCase):
         with self.assertRaisesMessage(FollowUpRefused, "Bara en avslutad"):
             do_publish_round(access, round_, actor=self.samordnare)
         do_close_round(access, round_, actor=self.samordnare)
+        do_set_summary(access, round_, summary="Inbrotten har halverats.", actor=self.samordnare)
         do_publish_round(access, round_, actor=self.samordnare)
         round_.refresh_from_db()
         self.assertEqual(round_.status, FollowUpRound.Status.PUBLISHED)
         events = AuditEvent.objects.filter(object_type="promises.followupround", object_id=str(round_.pk))
         actions = events.values_list("action", flat=True)
-        self.assertEqual(set(actions), {"followup.evaluate", "followup.close", "followup.publish"})
+        self.assertEqual(
+            set(actions), {"followup.evaluate", "followup.close", "followup.set_summary", "followup.publish"}
+        )
 
     def test_a_round_must_be_evaluated_before_it_is_closed(self) -> None:
         round_ = self.planned()["2024 H1"]
@@ -350,12 +353,13 @@ class CloseAndPublishTest(FollowUpCase):
             lambda: do_comment_goal(access, total, comment="Sent", actor=self.samordnare),
             lambda: do_override_goal(access, total, verdict="uppnatt", reason="Sent", actor=self.samordnare),
             lambda: do_report_promise(access, round_, self.watch, status="pagar", actor=self.samordnare),
-            lambda: do_set_summary(access, round_, summary="Sent", actor=self.samordnare),
             lambda: do_close_round(access, round_, actor=self.samordnare),
         ]
         for action in refused:
             with self.subTest(action=action), self.assertRaisesMessage(FollowUpRefused, "avslutad"):
                 action()
+        # Except the summary for the public, which may be finished until the round is published.
+        self.assertTrue(do_set_summary(access, round_, summary="Sent", actor=self.samordnare))
 
     def test_only_the_samordnare_publishes(self) -> None:
         round_ = self.evaluated()

@@ -77,10 +77,11 @@ class PagesTest(TemporaryMedia, PromiseCase):
             report_author="Morgan Lantz",
             report_author_title="Säkerhetschef",
             case_number="KS/2024:126",
-            body="arbetsutskott",
-            body_name="Arbetsutskottet",
-            meeting_date=date(2024, 4, 15),
-            paragraph="59",
+            proposed_by="arbetsutskott",
+            proposed_by_name="Arbetsutskottet",
+            proposed_on=date(2024, 4, 15),
+            proposed_paragraph="59",
+            body="kommunstyrelse",
             decision_text="1. Kommunstyrelsen antar kommunstyrelsens förvaltnings förslag till Medborgarlöften 2024-2025",
             basis=["Tjänsteskrivelse 2024-04-08, medborgarlöfte, samverkan med polisen 2024-2025"],
             distribution=["Kommunstyrelsen", "Polismyndigheten, Lokalpolisområde Motala", "Akten"],
@@ -270,15 +271,17 @@ class PagesTest(TemporaryMedia, PromiseCase):
         self.assertContains(polis, "Den som leder samverkan tar medborgarlöftet vidare i beslutsprocessen.")
         self.assertEqual(self.client_for(self.polis).post(url("propose", lofte.pk)).status_code, 403)
         self.assertRedirects(client.post(url("propose", lofte.pk)), url("detail", lofte.pk) + "#workflow-heading")
-        Decision.objects.filter(lofte=lofte).update(paragraph="")
+        # Proposed by the arbetsutskott: the kommunstyrelse's meeting is what the decision still lacks.
         page = client.get(url("detail", lofte.pk))
-        self.assertContains(page, "Innan beslutet kan registreras saknas: paragraf.")
+        self.assertContains(page, "Innan beslutet kan registreras saknas: sammanträdesdatum, paragraf.")
         refused = client.post(url("decide", lofte.pk), follow=True)
-        self.assertContains(refused, "Beslutet kan inte registreras ännu. Saknas: paragraf.")
-        Decision.objects.filter(lofte=lofte).update(paragraph="§ 59")
+        self.assertContains(refused, "Beslutet kan inte registreras ännu. Saknas: sammanträdesdatum, paragraf.")
+        Decision.objects.filter(lofte=lofte).update(meeting_date=date(2024, 5, 6), paragraph="§ 80")
         client.post(url("decide", lofte.pk))
         page = client.get(url("detail", lofte.pk))
-        self.assertContains(page, "Beslutat av Arbetsutskottet 2024-04-15 § 59.")
+        self.assertContains(
+            page, "Föreslaget av arbetsutskottet 2024-04-15 § 59. Beslutat av kommunstyrelsen 2024-05-06 § 80."
+        )
         self.assertNotContains(page, url("add_focus_area", lofte.pk))
         self.assertContains(page, url("promise", lofte.pk, lofte.promises.first().pk))
         edit = client.get(url("update", lofte.pk), follow=True)
@@ -377,7 +380,7 @@ class PagesTest(TemporaryMedia, PromiseCase):
         response = self.client_for(self.samordnare).get(
             url("decision_document", lofte.pk, "protokollsutdrag"), follow=True
         )
-        self.assertContains(response, "Ange sammanträdesdatum och paragraf i beslutsuppgifterna först.")
+        self.assertContains(response, "Ange sammanträdesdatum och paragraf för förslaget eller beslutet först.")
         self.assertEqual(
             self.client_for(self.samordnare).get(url("decision_document", lofte.pk, "annat")).status_code, 404
         )

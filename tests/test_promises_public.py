@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from io import StringIO
 
+import time_machine
 from django.core.management import call_command
 from django.test import TestCase, override_settings
 
@@ -27,8 +28,10 @@ class PublicPromisesTest(TestCase):
         self.assertEqual(self.mjolby.promises.count(), MJOLBY_PROMISES)
         self.assertEqual(list(self.mjolby.focus_areas.values_list("name", flat=True)), FOCUS_AREAS)
         decision = self.mjolby.decision
-        self.assertEqual((decision.paragraph, decision.case_number), ("§ 59", "KS/2024:126"))
-        self.assertEqual(str(decision.meeting_date), "2024-04-15")
+        # The seed is the arbetsutskott's proposal; the kommunstyrelse's date and § are not in it.
+        self.assertEqual((decision.proposed_paragraph, decision.case_number), ("§ 59", "KS/2024:126"))
+        self.assertEqual(str(decision.proposed_on), "2024-04-15")
+        self.assertEqual((decision.body, decision.meeting_date), ("kommunstyrelse", None))
         self.assertEqual(len(decision.distribution), 5)
         shared = self.mjolby.promises.get(text__startswith="Kommunen och Bostadsbolaget")
         self.assertEqual(
@@ -47,6 +50,7 @@ class PublicPromisesTest(TestCase):
         self.assertEqual(Medborgarlofte.objects.count(), 2)
         self.assertEqual(Promise.objects.count(), MJOLBY_PROMISES + 23)
 
+    @time_machine.travel("2025-06-01 12:00 +02:00", tick=False)  # while the löfte 2024–2025 runs
     def test_the_kommun_page_shows_the_promises_without_signing_in(self) -> None:
         with self.assertNumQueries(12):
             page = self.client.get("/kommun/0586/")
@@ -55,7 +59,8 @@ class PublicPromisesTest(TestCase):
             self.assertContains(page, f"<h4>{name}</h4>", html=True)
         for promise in self.mjolby.promises.all():
             self.assertContains(page, promise.text)
-        self.assertContains(page, "§ 59, diarienummer KS/2024:126")
+        self.assertContains(page, "Föreslaget av kommunstyrelsens arbetsutskott 2024-04-15 § 59 till kommunstyrelsen.")
+        self.assertContains(page, "Diarienummer KS/2024:126.")
         self.assertContains(page, "Ansvariga: Bostadsbolaget i Mjölby AB, Mjölby kommun.")
         self.assertContains(page, '<progress max="100" value="0">0 %</progress>', html=True)
         self.assertContains(page, "Källa: Brå")
@@ -115,7 +120,16 @@ class PublicPromisesTest(TestCase):
         self.assertEqual((first["status"], first["progress"]), ("ej_paborjad", 0))
         self.assertEqual(
             {k: lofte["decision"][k] for k in ("body", "date", "paragraph", "case_number")},
-            {"body": "arbetsutskott", "date": "2024-04-15", "paragraph": "§ 59", "case_number": "KS/2024:126"},
+            {"body": "kommunstyrelse", "date": None, "paragraph": "", "case_number": "KS/2024:126"},
+        )
+        self.assertEqual(
+            lofte["decision"]["proposed"],
+            {
+                "body": "arbetsutskott",
+                "body_name": "Kommunstyrelsens arbetsutskott",
+                "date": "2024-04-15",
+                "paragraph": "§ 59",
+            },
         )
         goals = {goal["text"]: goal for goal in lofte["goals"]}
         burglary = goals["Färre anmälda bostadsinbrott än 2023"]

@@ -85,6 +85,10 @@ DECISION_FIELDS = (
     "report_author",
     "report_author_title",
     "case_number",
+    "proposed_by",
+    "proposed_by_name",
+    "proposed_on",
+    "proposed_paragraph",
     "body",
     "body_name",
     "meeting_date",
@@ -113,6 +117,8 @@ SCREENED = frozenset(
         "report_author",
         "report_author_title",
         "case_number",
+        "proposed_by_name",
+        "proposed_paragraph",
         "body_name",
         "paragraph",
         "decision_text",
@@ -819,8 +825,10 @@ def do_remove_activity(access: PartnershipAccess, activity: Activity, *, actor: 
 
 
 def do_save_decision(access: PartnershipAccess, lofte: Medborgarlofte, *, actor: Any, **values: Any) -> Decision:
-    """Create or change the decision record (tjänsteskrivelse, body, meeting, paragraph, distribution) until the
-    löfte is decided; `values` are any of DECISION_FIELDS."""
+    """Create or change the decision record (tjänsteskrivelse, the body that proposed and the body that decides,
+    each with its meeting and paragraph, distribution) until the löfte is decided; `values` are any of
+    DECISION_FIELDS. Refused, by field, when an utskott is given as the deciding body, a proposal lacks its body or
+    date, the decision is dated before the proposal, or one body both proposes and decides (Decision.clean)."""
     _check_fields(values, DECISION_FIELDS)
     _require_edit_lofte(access, lofte)
     _refuse_personal_data(values)
@@ -947,6 +955,9 @@ def do_decide(access: PartnershipAccess, lofte: Medborgarlofte, *, actor: Any) -
         assert decision is not None
         changes = {
             "case_number": decision.case_number,
+            "proposed_by": decision.proposed_by,
+            "proposed_on": decision.proposed_on,
+            "proposed_paragraph": decision.proposed_paragraph,
             "body": decision.body,
             "meeting_date": decision.meeting_date,
             "paragraph": decision.paragraph,

@@ -69,11 +69,20 @@ class GoalOut(Schema):
     evaluation: EvaluationOut | None
 
 
-class DecisionOut(Schema):
-    body: str
+class ProposalOut(Schema):
+    body: str = Field(..., description="arbetsutskott, kommunstyrelse, kommunfullmaktige, namnd or empty")
     body_name: str
-    date: dt.date | None = Field(None, description="The meeting's date")
+    date: dt.date | None = Field(None, description="The date of the meeting that proposed")
     paragraph: str
+
+
+class DecisionOut(Schema):
+    body: str = Field(..., description="The body that decided: kommunstyrelse, kommunfullmaktige, namnd or empty")
+    body_name: str
+    date: dt.date | None = Field(None, description="The date of the meeting that decided; null until it has")
+    paragraph: str
+    proposed: ProposalOut | None = Field(None, description="The body that proposed, e.g. the arbetsutskott")
+    lines: list[str] = Field(..., description="Who proposed and who decided, in Swedish sentences")
     case_number: str
     report_date: dt.date | None
     decision_text: str
@@ -221,6 +230,15 @@ def _decision(decision: Any) -> dict[str, Any]:
         "body_name": decision.body_name,
         "date": decision.meeting_date,
         "paragraph": decision.paragraph,
+        "proposed": {
+            "body": decision.proposed_by,
+            "body_name": decision.proposed_by_name,
+            "date": decision.proposed_on,
+            "paragraph": decision.proposed_paragraph,
+        }
+        if decision.proposer
+        else None,
+        "lines": decision.lines(),
         "case_number": decision.case_number,
         "report_date": decision.report_date,
         "decision_text": decision.decision_text,

@@ -1,8 +1,10 @@
 """The demo's agreements and medborgarlöften, as the two seed documents state them.
 
-Mjölby: the samverkansöverenskommelse 2023–2026 and the medborgarlöfte 2024–2025 adopted by the arbetsutskott on
-2024-04-15 (§ 59, KS/2024:126), with its three focus areas, eight promises and their responsible parties, and the
-distribution list. Mullsjö: the medborgarlöfte 2024 from the kommun's web page, three focus areas, seven crime
+Mjölby: the samverkansöverenskommelse 2023–2026 and the medborgarlöfte 2024–2025 that the arbetsutskott proposed
+to the kommunstyrelse on 2024-04-15 (§ 59, KS/2024:126), with its three focus areas, eight promises and their
+responsible parties, and the distribution list. The seed does not say when the kommunstyrelse decided, so the
+decision record names the kommunstyrelse as the body that decides and leaves its date and § empty; the public page
+says "Föreslaget av kommunstyrelsens arbetsutskott 2024-04-15 § 59 till kommunstyrelsen", not "Beslutat av". Mullsjö: the medborgarlöfte 2024 from the kommun's web page, three focus areas, seven crime
 categories and the promises under each heading.
 
 Nothing is invented: where the documents say nothing (the status of a promise, what was done, a summary of the
@@ -22,7 +24,13 @@ from lofte.areas.models import Area
 from lofte.audit.log import record
 from lofte.partnerships.access import Can, get_partnership_for_user
 from lofte.partnerships.models import Organisation, Partnership
-from lofte.promises.followup import do_close_round, do_evaluate_round, do_plan_rounds, do_publish_round
+from lofte.promises.followup import (
+    do_close_round,
+    do_evaluate_round,
+    do_plan_rounds,
+    do_publish_round,
+    do_set_summary,
+)
 from lofte.promises.models import (
     Agreement,
     Decision,
@@ -38,6 +46,10 @@ from lofte.statistics.models import Metric
 ACTOR = "lofte demo"
 SAMORDNARE = "samordnare@mjolby.example"
 FOLLOW_UP_ROUND = "2025 H2"
+FOLLOW_UP_SUMMARY = (
+    "Målen är bedömda utifrån Brås statistik över anmälda brott i Mjölby kommun 2025, jämförd med 2023. Hur "
+    "löftena har genomförts är inte rapporterat här: underlaget till demon säger inget om det."
+)
 BOTH = ("lpo", "kommun")
 
 MJOLBY_AGREEMENT: dict[str, Any] = {
@@ -158,10 +170,13 @@ MJOLBY_DECISION: dict[str, Any] = {
     "report_author": "Morgan Lantz",
     "report_author_title": "Säkerhetschef",
     "case_number": "KS/2024:126",
-    "body": Decision.Body.ARBETSUTSKOTT,
-    "body_name": "Kommunstyrelsens arbetsutskott",
-    "meeting_date": date(2024, 4, 15),
-    "paragraph": "§ 59",
+    # The seed is the arbetsutskott's proposal to the kommunstyrelse; when and under which § the kommunstyrelse
+    # decided is not in it, so the demo leaves that empty rather than make it up.
+    "proposed_by": Decision.Body.ARBETSUTSKOTT,
+    "proposed_by_name": "Kommunstyrelsens arbetsutskott",
+    "proposed_on": date(2024, 4, 15),
+    "proposed_paragraph": "§ 59",
+    "body": Decision.Body.KOMMUNSTYRELSE,
     "decision_text": (
         "Arbetsutskottets förslag till kommunstyrelsen: Kommunstyrelsen antar kommunstyrelsens förvaltnings förslag "
         "till Medborgarlöften 2024–2025."
@@ -320,7 +335,8 @@ def load_demo_promises() -> list[Medborgarlofte]:
 
 def _follow_up(lofte: Medborgarlofte) -> None:
     """Mjölby's rounds on the agreement's schedule, and the last one of 2025 computed from the real statistics and
-    published. Its summary is left to the samordnare: the seed says nothing about what came of the promises."""
+    published. A round is published only with a summary; the demo's says what the round rests on and that the seed
+    says nothing about what came of the promises."""
     user = User.objects.filter(email=SAMORDNARE).first()
     if user is None:
         return
@@ -330,6 +346,7 @@ def _follow_up(lofte: Medborgarlofte) -> None:
     if last.status != FollowUpRound.Status.OPEN:
         return
     do_evaluate_round(access, last, actor=ACTOR)
+    do_set_summary(access, last, summary=FOLLOW_UP_SUMMARY, actor=ACTOR)
     do_close_round(access, last, actor=ACTOR)
     do_publish_round(access, last, actor=ACTOR)
 

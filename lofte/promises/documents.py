@@ -2,6 +2,10 @@
 tjänsteskrivelse (the officials' report with the proposal) and the protokollsutdrag (the extract of the minutes
 with the body, the meeting date and the § paragraph).
 
+The protokollsutdrag is the extract of the meeting that decided when that is recorded, and otherwise of the meeting
+that proposed (Mjölby's arbetsutskott, § 59): then it is headed "Förslag till beslut" and says "Föreslaget av …
+till kommunstyrelsen", never "Beslutat av" (`Decision.lines`).
+
 Both follow the layout of the kommuner's own documents (Mjölby's § 59, KS/2024:126): a header with kommun, date,
 case number and handläggare; Bakgrund from the agreement; Sammanfattning of the lägesbild; Förslag; the
 medborgarlöfte itself with its focus areas, goals and promises; Beslutsunderlag; the proposal or decision; and
@@ -21,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from lofte.partnerships.models import Organisation, Partnership
-from lofte.promises.models import Agreement, Decision, Medborgarlofte, Promise
+from lofte.promises.models import Agreement, Decision, Medborgarlofte, Promise, paragraph_text
 from lofte.promises.queries import decision_of, tree
 
 TJANSTESKRIVELSE = "tjansteskrivelse"
@@ -49,18 +53,28 @@ class AreaContent:
 
 
 @dataclass(frozen=True)
+class Meeting:
+    """The meeting a protokollsutdrag is an extract of."""
+
+    body: str  # as a heading reads, e.g. "Kommunstyrelsens arbetsutskott"
+    date: date
+    paragraph: str  # "§ 59"
+    decided: bool  # the deciding body's meeting, or the proposing body's
+
+
+@dataclass(frozen=True)
 class DecisionContent:
     kommun: str
     title: str
     period: str
-    is_decided: bool
     report_date: date | None
     report_author: str
     report_author_title: str
     case_number: str
-    body: str
-    meeting_date: date | None
-    paragraph: str
+    to_body: str  # the body that decides, which the tjänsteskrivelse is addressed to
+    prepared_by: str  # the body that proposes, which prepares the matter for it
+    meeting: Meeting | None
+    who: tuple[str, ...]  # "Föreslaget av …", "Beslutat av …": only what is recorded
     background: tuple[str, ...]
     summary: tuple[str, ...]
     proposal: tuple[str, ...]
@@ -76,27 +90,39 @@ class DecisionContent:
 
     @property
     def meeting_line(self) -> str:
-        when = self.meeting_date.isoformat() if self.meeting_date else "–"
-        return f"{self.kommun}, {self.body or _('sammanträde')} {when}"
+        if self.meeting is None:
+            return f"{self.kommun}, {_('sammanträde')} –"
+        return f"{self.kommun}, {self.meeting.body} {self.meeting.date.isoformat()}"
 
     @property
     def paragraph_line(self) -> str:
         return _("%(paragraph)s Diarienummer: %(case)s") % {
-            "paragraph": self.paragraph or "§ –",
+            "paragraph": self.meeting.paragraph if self.meeting else "§ –",
             "case": self.case_number or "–",
         }
 
-
-def paragraph_text(paragraph: str) -> str:
-    """ "59", "§59" and "§ 59" all as "§ 59"."""
-    text = paragraph.strip().lstrip("§").strip()
-    return f"§ {text}" if text else ""
+    @property
+    def is_decided(self) -> bool:
+        return bool(self.meeting and self.meeting.decided)
 
 
-def body_label(decision: Decision | None) -> str:
+def body_label(body: str, name: str) -> str:
+    """A body as a heading or a form reads: its own name, or the kind ("Kommunstyrelsen")."""
+    return name.strip() or (str(Decision.Body(body).label) if body else "")
+
+
+def extract_meeting(decision: Decision | None) -> Meeting | None:
+    """The meeting a protokollsutdrag can be made of: the decision's, or else the proposal's; None if neither has
+    its date and §."""
     if decision is None:
-        return ""
-    return decision.body_name.strip() or str(decision.get_body_display() if decision.body else "")
+        return None
+    if decision.is_decided and decision.meeting_date:
+        label = body_label(decision.body, decision.body_name)
+        return Meeting(label, decision.meeting_date, paragraph_text(decision.paragraph), decided=True)
+    if decision.is_proposed and decision.proposed_on and decision.proposed_paragraph.strip():
+        label = body_label(decision.proposed_by, decision.proposed_by_name)
+        return Meeting(label, decision.proposed_on, paragraph_text(decision.proposed_paragraph), decided=False)
+    return None
 
 
 def _and(names: list[str]) -> str:
@@ -121,19 +147,19 @@ def gather(lofte: Medborgarlofte, partnership: Partnership) -> DecisionContent:
     organisations = list(partnership.organisations.order_by("kind", "name").only("name", "kind"))
     kommun = next((o.name for o in organisations if o.kind == Organisation.Kind.KOMMUN), "")
     kommun = kommun or _("%(name)s kommun") % {"name": partnership.area.name}
-    body = body_label(decision)
+    body = body_label(decision.body, decision.body_name) if decision else ""
     return DecisionContent(
         kommun=kommun,
         title=lofte.title,
         period=lofte.period,
-        is_decided=lofte.status in (Medborgarlofte.Status.BESLUTAD, Medborgarlofte.Status.PUBLICERAD),
         report_date=decision.report_date if decision else None,
         report_author=decision.report_author if decision else "",
         report_author_title=decision.report_author_title if decision else "",
         case_number=decision.case_number if decision else "",
-        body=body,
-        meeting_date=decision.meeting_date if decision else None,
-        paragraph=paragraph_text(decision.paragraph) if decision else "",
+        to_body=body,
+        prepared_by=body_label(decision.proposed_by, decision.proposed_by_name) if decision else "",
+        meeting=extract_meeting(decision),
+        who=tuple(decision.lines()) if decision else (),
         background=tuple(_background(agreement, _signing_parties(organisations))),
         summary=tuple(_summary(lofte, agreement)),
         proposal=tuple(_proposal(lofte, agreement)),
@@ -257,7 +283,8 @@ def _tjansteskrivelse(document: Any, content: DecisionContent) -> None:
         (_("Datum"), content.report_date.isoformat() if content.report_date else "–"),
         (_("Diarienummer"), content.case_number or "–"),
         (_("Handläggare"), author or "–"),
-        (_("Till"), content.body or "–"),
+        (_("Till"), content.to_body or "–"),
+        *([(_("Bereds av"), content.prepared_by)] if content.prepared_by else []),
     ):
         paragraph = document.add_paragraph()
         paragraph.add_run(f"{label} ").bold = True
@@ -279,7 +306,7 @@ def _protokollsutdrag(document: Any, content: DecisionContent) -> None:
     document.add_heading(content.title, level=1)
     _body(document, content)
     heading = _("Beslut") if content.is_decided else _("Förslag till beslut")
-    _lines(document, heading, content.decision_lines)
+    _lines(document, heading, (*content.who, *content.decision_lines))
     document.add_paragraph("___")
     _lines(document, _("Beslutet skickas till"), content.distribution)
 

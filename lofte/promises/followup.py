@@ -11,7 +11,8 @@ A round moves oppen → klar → publicerad. While it is open, Löfte computes e
 statistics (lofte.promises.goals) and snapshots each promise's status and rolled-up progress (PromiseReport);
 members add a comment to a goal, may override its verdict with a reason, report on a promise and write the
 summary. Evaluating again updates the numbers and keeps every comment and override. Only an evaluated round can be
-closed, only a closed round can be published, and a published round is shown to the public.
+closed, only a closed round with a summary can be published, and a published round is shown to the public. The
+summary is what citizens read first, so it may still be written after the round is closed, until it is published.
 
 Rights: members who may edit (Can.EDIT: samordnare and polis) do everything except publishing, which needs
 Can.MANAGE (the samordnare): what citizens are told is the kommun's call. The round's status is read under a row
@@ -346,10 +347,13 @@ def do_report_promise(
 
 
 def do_set_summary(access: PartnershipAccess, round_: FollowUpRound, *, summary: str, actor: Any) -> bool:
+    """The summary for the public; it can be written until the round is published."""
     summary = summary.strip()
     _screen(summary=summary)
     with transaction.atomic():
-        require_open(access, round_)
+        require(access, round_.lofte)
+        if _locked_status(round_) == Status.PUBLISHED:
+            raise FollowUpRefused(_("Uppföljningen är publicerad och sammanfattningen kan inte ändras."))
         if round_.summary == summary:
             return False
         round_.summary = summary
@@ -373,11 +377,15 @@ def do_close_round(access: PartnershipAccess, round_: FollowUpRound, *, actor: A
 
 
 def do_publish_round(access: PartnershipAccess, round_: FollowUpRound, *, actor: Any) -> FollowUpRound:
-    """Show the closed round to the public."""
+    """Show the closed round to the public; it needs a summary, which citizens read first."""
     require(access, round_.lofte, Can.MANAGE)
     with transaction.atomic():
         if _locked_status(round_) != Status.CLOSED:
             raise FollowUpRefused(_("Bara en avslutad uppföljning kan publiceras."))
+        summary = FollowUpRound.objects.filter(pk=round_.pk).values_list("summary", flat=True).get()
+        if not summary.strip():
+            message = _("Skriv en sammanfattning för allmänheten innan uppföljningen publiceras.")
+            raise FollowUpRefused(message, {"summary": [message]})
         round_.status = Status.PUBLISHED
         round_.save(update_fields=["status"])
         changes = {"status": [Status.CLOSED, Status.PUBLISHED]}

@@ -194,7 +194,7 @@ def _detail(
         "editable": editable,
         "may_publish": access.can(Can.MANAGE) and round_.status == FollowUpRound.Status.CLOSED,
         "summary_form": (bound.get("summary") or SummaryForm(initial={"summary": round_.summary}, auto_id=SUMMARY_ID))
-        if editable
+        if access.can_edit and round_.status != FollowUpRound.Status.PUBLISHED
         else None,
         "ns": URL_NAMESPACE,
     }
@@ -334,12 +334,19 @@ def round_close(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def round_publish(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     access = get_partnership_for_user(request.user, slug, need=Can.MANAGE)
     round_ = _round(access, pk)
-    return _act(
-        request,
-        round_,
-        lambda: do_publish_round(access, round_, actor=request.user),
-        _("Uppföljningen är publicerad och syns för allmänheten."),
-    )
+    try:
+        do_publish_round(access, round_, actor=request.user)
+    except FollowUpRefused as refusal:
+        if "summary" not in refusal.fields:
+            messages.error(request, str(refusal))
+            return redirect(_detail_url(round_))
+        # Shown beside the summary's field, which is where it is put right.
+        form = SummaryForm({"summary": round_.summary}, auto_id=SUMMARY_ID)
+        form.is_valid()
+        form.add_error("summary", refusal.fields["summary"])
+        return _detail(request, access, round_, {"summary": form}, status=400)
+    messages.success(request, _("Uppföljningen är publicerad och syns för allmänheten."))
+    return redirect(_detail_url(round_))
 
 
 # Reports

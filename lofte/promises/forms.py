@@ -263,9 +263,9 @@ class ActivityForm(ScreensPersonalData, forms.ModelForm):
 
 
 class DecisionForm(ScreensPersonalData, forms.ModelForm):
-    """The tjänsteskrivelse's header, the meeting that decides and the distribution list."""
+    """The tjänsteskrivelse's header, the meeting that proposed, the meeting that decided and the distribution list."""
 
-    screened_fields = ("body_name", "decision_text")
+    screened_fields = ("proposed_by_name", "body_name", "decision_text")
     basis = LinesField(label=_("Beslutsunderlag"), help_text=_("En handling per rad."))
     distribution = LinesField(label=_("Beslutet skickas till"), help_text=_("En mottagare per rad."))
 
@@ -276,6 +276,10 @@ class DecisionForm(ScreensPersonalData, forms.ModelForm):
             "report_author",
             "report_author_title",
             "case_number",
+            "proposed_by",
+            "proposed_by_name",
+            "proposed_on",
+            "proposed_paragraph",
             "body",
             "body_name",
             "meeting_date",
@@ -286,10 +290,28 @@ class DecisionForm(ScreensPersonalData, forms.ModelForm):
         ]
         widgets = {
             "report_date": DATE,
+            "proposed_on": DATE,
             "meeting_date": DATE,
             "decision_text": forms.Textarea(attrs={"rows": 3}),
         }
+        labels = {
+            "proposed_by": _("Föreslaget av"),
+            "proposed_by_name": _("Det föreslående organets namn"),
+            "proposed_on": _("Förslagets sammanträdesdatum"),
+            "proposed_paragraph": _("Förslagets paragraf"),
+            "body": _("Beslutat av"),
+            "body_name": _("Det beslutande organets namn"),
+            "meeting_date": _("Beslutets sammanträdesdatum"),
+            "paragraph": _("Beslutets paragraf"),
+        }
         help_texts = {
+            "proposed_by": _("Organet som beredde ärendet och föreslog beslutet, oftast arbetsutskottet."),
+            "proposed_by_name": _("Till exempel Kommunstyrelsens arbetsutskott."),
+            "proposed_paragraph": _("Till exempel § 59."),
+            "body": _(
+                "Organet som fattade beslutet, oftast kommunstyrelsen. Lämna datum och paragraf tomma tills det "
+                "har beslutat."
+            ),
             "decision_text": _("Till exempel: 1. Kommunstyrelsen antar förvaltningens förslag till medborgarlöfte."),
-            "body_name": _("Till exempel Kommunstyrelsen eller Arbetsutskottet."),
+            "body_name": _("Till exempel Kommunstyrelsen."),
         }

@@ -6,12 +6,16 @@ Every change goes through lofte.promises.actions, which checks the member's role
 
 from __future__ import annotations
 
+import re
+from datetime import date
+from typing import Any
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from lofte.promises.evaluation import COLOURS
 
@@ -338,7 +342,16 @@ class Activity(models.Model):
 
 
 class Decision(models.Model):
-    """The kommun's decision on a medborgarlöfte: the tjänsteskrivelse, the body, the paragraph, the distribution."""
+    """The kommun's decision on a medborgarlöfte: the tjänsteskrivelse, who proposed it, who decided it, the
+    distribution.
+
+    Two bodies, kept apart so that nothing says "beslutat" of a proposal: the body that proposed (usually
+    kommunstyrelsens arbetsutskott, with its meeting date and §) and the body that decided (usually kommunstyrelsen,
+    with its date and §; the fields `body`, `body_name`, `meeting_date` and `paragraph`). An utskott prepares a
+    matter for its nämnd or styrelse and proposes; it is not accepted as the deciding body, since a medborgarlöfte
+    is a matter of principle that kommunallagen (6 kap. 38 §) does not let a nämnd delegate. `lines()` is what the
+    public page and the documents say about it.
+    """
 
     class Body(models.TextChoices):
         ARBETSUTSKOTT = "arbetsutskott", _("Arbetsutskott")
@@ -353,6 +366,10 @@ class Decision(models.Model):
     case_number = models.CharField(
         _("diarienummer"), max_length=50, blank=True, help_text=_("Till exempel KS/2024:126.")
     )
+    proposed_by = models.CharField(_("organ som föreslog"), max_length=20, choices=Body.choices, blank=True)
+    proposed_by_name = models.CharField(_("det föreslående organets namn"), max_length=200, blank=True)
+    proposed_on = models.DateField(_("förslagets sammanträdesdatum"), null=True, blank=True)
+    proposed_paragraph = models.CharField(_("förslagets paragraf"), max_length=20, blank=True)
     body = models.CharField(_("organ"), max_length=20, choices=Body.choices, blank=True)
     body_name = models.CharField(_("organets namn"), max_length=200, blank=True)
     meeting_date = models.DateField(_("sammanträdesdatum"), null=True, blank=True)
@@ -373,6 +390,94 @@ class Decision(models.Model):
             value = getattr(self, name)
             if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
                 raise ValidationError({name: _("Ange en rad per post.")})
+        errors: dict[str, Any] = {}  # messages by field, lazy or not
+        if is_utskott(self.body, self.body_name):
+            errors["body"] = _(
+                "Ett utskott bereder ärendet och föreslår; ange det som organet som föreslog, och här det organ som "
+                "beslutade, till exempel kommunstyrelsen."
+            )
+        if (self.proposed_on or self.proposed_paragraph.strip()) and not self.proposer:
+            errors["proposed_by"] = _("Ange vilket organ som föreslog.")
+        if self.proposer and not self.proposed_on:
+            errors["proposed_on"] = _("Ange datum för sammanträdet där förslaget lades.")
+        if self.proposed_on and self.meeting_date and self.meeting_date < self.proposed_on:
+            errors["meeting_date"] = _("Beslutet kan inte ligga före förslaget (%(date)s).") % {
+                "date": self.proposed_on.isoformat()
+            }
+        if self.proposer and self.decider and self.proposer.casefold() == self.decider.casefold():
+            errors["proposed_by"] = _("Samma organ kan inte både föreslå och besluta.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def proposer(self) -> str:
+        """The proposing body as written in running text, e.g. "kommunstyrelsens arbetsutskott"; "" if none."""
+        return _running_text(self.proposed_by, self.proposed_by_name)
+
+    @property
+    def decider(self) -> str:
+        """The deciding body as written in running text, e.g. "kommunstyrelsen"; "" if none."""
+        return _running_text(self.body, self.body_name)
+
+    @property
+    def is_decided(self) -> bool:
+        """Whether the deciding body's meeting is recorded: the body, its date and its §."""
+        return bool(self.decider and self.meeting_date and self.paragraph.strip())
+
+    @property
+    def is_proposed(self) -> bool:
+        return bool(self.proposer and self.proposed_on)
+
+    def lines(self) -> list[str]:
+        """Who did what, in plain sentences: "Föreslaget av arbetsutskottet 2024-04-15 § 59." and "Beslutat av
+        kommunstyrelsen 2024-05-06 § 80." only for what is recorded."""
+        lines = []
+        if self.is_proposed:
+            assert self.proposed_on is not None
+            values = {"body": self.proposer, "when": _meeting(self.proposed_on, self.proposed_paragraph)}
+            if not self.is_decided and self.decider:
+                values["to"] = self.decider
+                lines.append(gettext("Föreslaget av %(body)s %(when)s till %(to)s.") % values)
+            else:
+                lines.append(gettext("Föreslaget av %(body)s %(when)s.") % values)
+        if self.is_decided:
+            assert self.meeting_date is not None
+            values = {"body": self.decider, "when": _meeting(self.meeting_date, self.paragraph)}
+            lines.append(gettext("Beslutat av %(body)s %(when)s.") % values)
+        return lines
+
+
+# A body as it reads inside a sentence ("beslutat av kommunstyrelsen").
+BODY_IN_TEXT = {
+    Decision.Body.ARBETSUTSKOTT: _("arbetsutskottet"),
+    Decision.Body.KOMMUNSTYRELSE: _("kommunstyrelsen"),
+    Decision.Body.KOMMUNFULLMAKTIGE: _("kommunfullmäktige"),
+    Decision.Body.NAMND: _("nämnden"),
+}
+UTSKOTT = re.compile(r"utskott|\b(?:KS)?AU\b", re.IGNORECASE)
+
+
+def is_utskott(body: str, name: str) -> bool:
+    """An arbetsutskott, or a body whose name says it is an utskott ("Kommunstyrelsens arbetsutskott", "KSAU")."""
+    return body == Decision.Body.ARBETSUTSKOTT or bool(UTSKOTT.search(name))
+
+
+def paragraph_text(paragraph: str) -> str:
+    """ "59", "§59" and "§ 59" all as "§ 59"."""
+    text = paragraph.strip().lstrip("§").strip()
+    return f"§ {text}" if text else ""
+
+
+def _running_text(body: str, name: str) -> str:
+    name = name.strip()
+    if name:
+        # "Kommunstyrelsens arbetsutskott" → "kommunstyrelsens arbetsutskott", but "KSAU" stays.
+        return name[0].lower() + name[1:] if len(name) > 1 and name[1].islower() else name
+    return str(BODY_IN_TEXT[Decision.Body(body)]) if body else ""
+
+
+def _meeting(day: date, paragraph: str) -> str:
+    return " ".join(part for part in (day.isoformat(), paragraph_text(paragraph)) if part)
 
 
 class FollowUpRound(models.Model):

@@ -1,15 +1,21 @@
-"""Reads of medborgarlöften for the public page and the API, in a fixed number of queries.
+"""Reads of medborgarlöften for the public page and the API, in a fixed number of queries, and what citizens are
+told of them.
 
 The public sees published löften and published follow-up rounds only; members of the partnership see every löfte
-of it and every round.
+of it and every round. What is internal to the partnership never reaches citizens: the evidence a qualitative goal
+needs ("underlag som krävs"), comments, the reasons for an overridden verdict, p-values, and a source recorded only
+as "Annan" (which tells a reader nothing). `verdict_in_words` says instead what a verdict means, in plain Swedish:
+how sure it is, without a p-value; the public page and the public PDF of a follow-up both use it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from lofte.partnerships.access import partnerships_for
 from lofte.promises.models import (
@@ -22,6 +28,13 @@ from lofte.promises.models import (
     Promise,
 )
 from lofte.promises.progress import Part, rolled_up
+from lofte.statistics.models import Metric
+
+Verdict = GoalEvaluation.Verdict
+# The publisher key of a source that is not named (lofte.statistics.sources.base.PUBLISHERS).
+UNNAMED_PUBLISHER = "other"
+# Below these p-values a change is called very unlikely, or unlikely, to be chance (evaluation.py: certain at 0.05).
+VERY_UNLIKELY, UNLIKELY = 0.01, 0.05
 
 
 @dataclass(frozen=True)
@@ -80,3 +93,79 @@ def _round_visible(round_: FollowUpRound, lofte: Medborgarlofte, members: set[in
 
 def responsible_names(promise: Promise) -> list[str]:
     return sorted(organisation.name for organisation in promise.responsible.all())
+
+
+def is_ended(lofte: Medborgarlofte, today: date) -> bool:
+    """Whether the löfte's last year is over (today in Europe/Stockholm, from the caller)."""
+    return lofte.year_to < today.year
+
+
+def public_attribution(metric: Metric | None) -> str:
+    """ "Källa: Brå" for a goal's metric; nothing for a source recorded only as "Annan"."""
+    if metric is None or metric.publisher == UNNAMED_PUBLISHER:
+        return ""
+    return metric.attribution
+
+
+def verdict_in_words(goal: Goal, evaluation: GoalEvaluation) -> str:
+    """What the verdict means, for citizens: one or two short sentences, and whether the figures are preliminary."""
+    text = _overridden(evaluation.override) if evaluation.override else _computed(goal, evaluation)
+    if evaluation.preliminary and evaluation.value is not None:
+        text += " " + _("Siffrorna är preliminära och kan ändras.")
+    return text
+
+
+def _overridden(verdict: str) -> str:
+    return {
+        Verdict.UPPNATT: _("Målet är nått enligt samverkans bedömning."),
+        Verdict.INTE_UPPNATT: _("Målet är inte nått enligt samverkans bedömning."),
+        Verdict.INGEN_SAKER: _("Samverkan bedömer att det inte går att se någon säker förändring."),
+        Verdict.FOR_TIDIGT: _("Samverkan bedömer att det är för tidigt att säga om målet nås."),
+    }[Verdict(verdict)]
+
+
+def _computed(goal: Goal, evaluation: GoalEvaluation) -> str:
+    verdict, tested = evaluation.computed, evaluation.p_value is not None
+    if goal.kind == Goal.Kind.KVALITATIV:
+        return _("För tidigt att säga: samverkan har inte bedömt målet ännu.")
+    if verdict == Verdict.FOR_TIDIGT:
+        return _too_early(goal, evaluation)
+    if verdict == Verdict.UPPNATT:
+        if goal.target == Goal.Target.LEVEL:
+            return _("Målet är nått: nivån som målet anger är nådd.")
+        if not tested:
+            return _(
+                "Målet är nått enligt siffrorna. Andelar och index prövas inte mot slumpen, så en liten skillnad kan "
+                "bero på vilka som svarade."
+            )
+        change = _("minskningen") if goal.direction == Goal.Direction.LOWER else _("ökningen")
+        first = _("Målet är nått: %(change)s är större än vad slumpen brukar ge.") % {"change": change}
+        return f"{first} {_certainty(evaluation.p_value)}"
+    if verdict == Verdict.INTE_UPPNATT:
+        if tested and evaluation.p_value is not None and evaluation.p_value < UNLIKELY:
+            first = _("Målet är inte nått: förändringen går åt fel håll och är större än vad slumpen brukar ge.")
+            return f"{first} {_certainty(evaluation.p_value)}"
+        return _("Målet är inte nått: målets sista period har gått utan att målet nåddes.")
+    return _("Ingen säker förändring: skillnaden mot %(base)s är så liten att den kan bero på slumpen.") % {
+        "base": evaluation.baseline_period or goal.baseline_period
+    }
+
+
+def _too_early(goal: Goal, evaluation: GoalEvaluation) -> str:
+    if evaluation.value is None:
+        return _("För tidigt att säga: siffrorna för perioden finns inte ännu.")
+    if evaluation.baseline_value is None and goal.target != Goal.Target.LEVEL:
+        return _("För tidigt att säga: siffrorna för jämförelseåret %(base)s saknas.") % {
+            "base": evaluation.baseline_period or goal.baseline_period
+        }
+    if goal.due_period:
+        return _("För tidigt att säga: målet är inte nått ännu, men det gäller till och med %(due)s.") % {
+            "due": goal.due_period
+        }
+    return _("För tidigt att säga: målet är inte nått ännu.")
+
+
+def _certainty(p_value: float | None) -> str:
+    if p_value is not None and p_value < VERY_UNLIKELY:
+        return _("Det är mycket osannolikt att en så stor skillnad bara är slump.")
+    return _("Det är osannolikt att en så stor skillnad bara är slump.")

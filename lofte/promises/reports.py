@@ -6,10 +6,12 @@ plain content, `render_pdf` lays that out with WeasyPrint (with a bar chart of t
 for every statistical goal, as inline SVG) and `render_docx` writes the same content to Word.
 
 The public version (`public=True`; `public_report_pdf` for the public page) is what citizens read: every verdict
-with its numbers and explanation, the summary, and each promise with its status, progress and what was done. It
-leaves out what is internal to the partnership: the comments on goals and promises, the reason for an overridden
-verdict (it says only that the partnership made the assessment), attachments, and who entered anything. Löfte
-names no person in either version; activity texts are screened for personal data when they are written.
+with its numbers and what it means in plain words (`published.verdict_in_words`, as on the public page), the
+summary, and each promise with its status, progress and what was done. It leaves out what is internal to the
+partnership: the comments on goals and promises, the reason for an overridden verdict (it says only that the
+partnership made the assessment), the evidence a qualitative goal needs, p-values, a source recorded only as
+"Annan", attachments, and who entered anything. Löfte names no person in either version; activity texts are
+screened for personal data when they are written.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from lofte.partnerships.models import Organisation
 from lofte.promises.evaluation import COLOURS
 from lofte.promises.models import Activity, FollowUpRound, Goal, GoalEvaluation, Promise, PromiseReport
 from lofte.promises.progress import Part, overall, rolled_up
+from lofte.promises.published import public_attribution, verdict_in_words
 from lofte.situation.charts import bar_chart
 from lofte.situation.documents import number
 
@@ -160,6 +163,7 @@ class GoalContent:
     explanation: str
     preliminary: bool
     comment: str
+    public: bool = False
 
     @property
     def heading(self) -> str:
@@ -208,12 +212,13 @@ class GoalContent:
         """The numbers as label and text, for the table beside the chart."""
         if not self.measured or not self.verdict:
             return []
-        return [
+        rows = [
             (_("Basperiod %(period)s") % {"period": self.baseline_period}, self.baseline_text),
             (_("Perioden %(period)s") % {"period": self.period}, self.value_text),
             (_("Förändring"), self.change_text),
-            (_("p-värde"), self.p_text),
         ]
+        # Citizens read what the verdict means in words instead (GoalContent.explanation).
+        return rows if self.public else [*rows, (_("p-värde"), self.p_text)]
 
     @cached_property
     def chart(self) -> str:
@@ -346,13 +351,19 @@ def gather(loaded: Loaded, *, public: bool = False) -> RoundContent:
 
 def _goal(number: int, goal: Goal, evaluation: GoalEvaluation | None, public: bool) -> GoalContent:
     metric = goal.metric
+    if public:
+        attribution = public_attribution(metric)
+        explanation = verdict_in_words(goal, evaluation) if evaluation else ""
+    else:
+        attribution = metric.attribution if metric else ""
+        explanation = evaluation.explanation if evaluation else ""
     return GoalContent(
         number=number,
         text=goal.text,
         focus_area=goal.focus_area.name if goal.focus_area else "",
         measured=goal.kind != Goal.Kind.KVALITATIV and metric is not None,
         unit=str(metric.get_unit_display()) if metric else "",
-        attribution=metric.attribution if metric else "",
+        attribution=attribution,
         period=evaluation.period if evaluation else "",
         baseline_period=evaluation.baseline_period if evaluation else "",
         value=evaluation.value if evaluation else None,
@@ -363,9 +374,10 @@ def _goal(number: int, goal: Goal, evaluation: GoalEvaluation | None, public: bo
         computed=evaluation.computed if evaluation else "",
         overridden=bool(evaluation and evaluation.override),
         override_reason="" if public or evaluation is None else evaluation.override_reason,
-        explanation=evaluation.explanation if evaluation else "",
+        explanation=explanation,
         preliminary=bool(evaluation and evaluation.preliminary),
         comment="" if public or evaluation is None else evaluation.comment,
+        public=public,
     )
 
 

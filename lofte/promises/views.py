@@ -466,7 +466,7 @@ def _lofte_page(
         "lofte": lofte,
         "agreement": lofte.agreement,
         "decision": decision,
-        "paragraph": documents.paragraph_text(decision.paragraph) if decision else "",
+        "decision_lines": decision.lines() if decision else [],
         "overview": overview,
         "editable": editable,
         "followable": access.can_edit,
@@ -477,7 +477,7 @@ def _lofte_page(
         "decide_missing": actions.decide_missing(decision),
         "focus_form": (focus_form or FocusAreaForm(auto_id=FOCUS_ID)) if editable else None,
         "focus_open": focus_form is not None,
-        "can_extract": bool(decision and decision.meeting_date and decision.paragraph.strip()),
+        "can_extract": documents.extract_meeting(decision) is not None,
     }
     return render(request, "promises/lofte_detail.html", context, status=400 if focus_form else 200)
 
@@ -942,7 +942,9 @@ def decision_update(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         crumbs=_lofte_crumbs(access, lofte),
         intro=_(
             "Uppgifterna hamnar i tjänsteskrivelsen och protokollsutdraget. Diarienumret behövs för att föreslå "
-            "medborgarlöftet; organ, sammanträdesdatum och paragraf för att registrera beslutet."
+            "medborgarlöftet. Ange vilket organ som föreslog (till exempel arbetsutskottet) och vilket som beslutade "
+            "(till exempel kommunstyrelsen), var för sig med sammanträdesdatum och paragraf; det beslutande organets "
+            "behövs för att registrera beslutet."
         ),
         status=400 if form.is_bound else 200,
     )
@@ -977,8 +979,8 @@ def decision_document(request: HttpRequest, slug: str, pk: int, kind: str) -> Ht
         raise Http404("No such document")
     access, lofte = _viewing(request, slug, pk)
     decision = queries.decision_of(lofte)
-    if kind == documents.PROTOKOLLSUTDRAG and not (decision and decision.meeting_date and decision.paragraph.strip()):
-        messages.error(request, _("Ange sammanträdesdatum och paragraf i beslutsuppgifterna först."))
+    if kind == documents.PROTOKOLLSUTDRAG and documents.extract_meeting(decision) is None:
+        messages.error(request, _("Ange sammanträdesdatum och paragraf för förslaget eller beslutet först."))
         return redirect(_lofte_url(lofte, "decision-heading"))
     data = documents.render(kind, documents.gather(lofte, access.partnership))
     return attachment(data, DOCX, f"{kind}-{slugify(lofte.title) or lofte.pk}.docx")

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.text import slugify
 
 from lofte.areas.models import Area
@@ -13,7 +15,14 @@ from lofte.citizens.published import current_warnings
 from lofte.partnerships.access import published_partnerships
 from lofte.partnerships.queries import with_parties
 from lofte.promises.models import FocusArea, FollowUpRound, Goal, GoalEvaluation, Medborgarlofte, Promise
-from lofte.promises.published import LofteView, visible_loften, with_contents
+from lofte.promises.published import (
+    LofteView,
+    is_ended,
+    public_attribution,
+    verdict_in_words,
+    visible_loften,
+    with_contents,
+)
 from lofte.promises.reports import public_report_pdf
 from lofte.public.cache import cached_for_anonymous
 
@@ -32,9 +41,12 @@ def kommun(request: HttpRequest, code: str) -> HttpResponse:
         raise Http404("No such kommun")
     partnerships = list(with_parties(published_partnerships().filter(area=area)))
     # The public page shows what the public may see, even to a signed-in member.
-    loften = [_public(view) for view in with_contents(visible_loften(None, area=area.code), None)]
+    today = timezone.localdate()  # the cache is keyed by the local date too, so a löfte ends at midnight
+    loften = [_public(view, today) for view in with_contents(visible_loften(None, area=area.code), None)]
     if not partnerships and not loften:
         raise Http404("Nothing published for this kommun")
+    # The löften still running first, the latest first; then those that have ended, the latest first.
+    loften.sort(key=lambda item: item.ended)
     warnings = current_warnings([partnership.pk for partnership in partnerships])
     context = {"area": area, "partnerships": partnerships, "loften": loften, "warnings": warnings}
     return render(request, "public/kommun.html", context)
@@ -69,14 +81,24 @@ class PromiseGroup:
 
 
 @dataclass(frozen=True)
+class PublicGoal:
+    goal: Goal
+    evaluation: GoalEvaluation | None
+    words: str  # what the verdict means, in plain Swedish
+
+
+@dataclass(frozen=True)
 class PublicLofte:
+    """A published löfte as citizens read it. An ended one shows what came of it, not a status that stopped."""
+
     view: LofteView
     groups: list[PromiseGroup]
-    goals: list[tuple[Goal, GoalEvaluation | None]]
+    goals: list[PublicGoal]
     attributions: list[str]
+    ended: bool
 
 
-def _public(view: LofteView) -> PublicLofte:
+def _public(view: LofteView, today: date) -> PublicLofte:
     promises = list(view.lofte.promises.all())
     parts: dict[int, list[PromiseRow]] = {}
     for promise in promises:
@@ -90,9 +112,13 @@ def _public(view: LofteView) -> PublicLofte:
     loose = [row for row in top if row.promise.focus_area_id is None]
     if loose:
         groups.insert(0, PromiseGroup(None, loose))
-    goals = list(view.lofte.goals.all())
-    attributions = sorted({goal.metric.attribution for goal in goals if goal.metric})
-    return PublicLofte(view, groups, [(goal, view.evaluations.get(goal.pk)) for goal in goals], attributions)
+    goals = [_goal(goal, view.evaluations.get(goal.pk)) for goal in view.lofte.goals.all()]
+    attributions = sorted({text for goal in goals if (text := public_attribution(goal.goal.metric))})
+    return PublicLofte(view, groups, goals, attributions, is_ended(view.lofte, today))
+
+
+def _goal(goal: Goal, evaluation: GoalEvaluation | None) -> PublicGoal:
+    return PublicGoal(goal, evaluation, verdict_in_words(goal, evaluation) if evaluation else "")
 
 
 def _row(promise: Promise, view: LofteView, parts: list[PromiseRow]) -> PromiseRow:
