@@ -211,9 +211,15 @@ class EvaluateTest(FollowUpCase):
         total = self.evaluation(round_, self.total_goal)
         self.assertEqual((total.baseline_period, total.period), ("2023 K1–K2", "2025 K1–K2"))
         self.assertEqual((total.baseline_value, total.value), (604 + 717, 710 + 759))
-        # Brå's quarterly figures cover only the total: for burglaries it is too early to say.
+        # Brå's quarterly figures cover only the total: burglaries have no baseline for the half year, and no value.
         burglary = self.evaluation(round_, self.burglary_goal)
-        self.assertEqual((burglary.value, burglary.verdict), (None, Verdict.FOR_TIDIGT))
+        self.assertEqual((burglary.baseline_value, burglary.value), (None, None))
+        self.assertEqual(burglary.verdict, Verdict.BASVARDE_SAKNAS)
+        self.assertEqual(
+            burglary.explanation,
+            "Basperioden 2023 K1–K2 saknar värde för Mjölby, så det finns inget att jämföra med. "
+            "Värdet för perioden 2025 K1–K2 saknas också.",
+        )
 
     def test_it_snapshots_every_promise(self) -> None:
         Promise.objects.filter(pk=self.watch.pk).update(status=Promise.Status.PAGAR, progress=30)

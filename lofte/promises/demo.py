@@ -22,7 +22,13 @@ from lofte.areas.models import Area
 from lofte.audit.log import record
 from lofte.partnerships.access import Can, get_partnership_for_user
 from lofte.partnerships.models import Organisation, Partnership
-from lofte.promises.followup import do_close_round, do_evaluate_round, do_plan_rounds, do_publish_round
+from lofte.promises.followup import (
+    do_close_round,
+    do_evaluate_round,
+    do_plan_rounds,
+    do_publish_round,
+    period_ended,
+)
 from lofte.promises.models import (
     Agreement,
     Decision,
@@ -327,8 +333,8 @@ def _follow_up(lofte: Medborgarlofte) -> None:
     access = get_partnership_for_user(user, lofte.agreement.partnership.slug, need=Can.MANAGE)
     do_plan_rounds(access, lofte, actor=ACTOR)
     last = FollowUpRound.objects.get(lofte=lofte, label=FOLLOW_UP_ROUND)
-    if last.status != FollowUpRound.Status.OPEN:
-        return
+    if last.status != FollowUpRound.Status.OPEN or not period_ended(last):
+        return  # a round is closed only once its period has ended
     do_evaluate_round(access, last, actor=ACTOR)
     do_close_round(access, last, actor=ACTOR)
     do_publish_round(access, last, actor=ACTOR)
