@@ -144,7 +144,9 @@ def actions_lagesbild(case: Any, access: PartnershipAccess) -> Lagesbild:
         actor=actor,
     )
     do_link_series(access, problem, "anmalda.totalt", "0586", actor=actor)
-    return do_adopt_lagesbild(access, lagesbild, decision="Kommunstyrelsen 2024-03-12 § 40", actor=actor)
+    return do_adopt_lagesbild(
+        access, lagesbild, decision="Kommunstyrelsen 2024-03-12 § 40", decided_on=date(2024, 3, 12), actor=actor
+    )
 
 
 def actions_written(since: int = 0) -> list[str]:
