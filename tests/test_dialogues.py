@@ -321,7 +321,9 @@ class DialogueEvidenceTest(DialogueCase):
         lagesbild, problem = self.lagesbild()
         do_link_dialogue(self.access(), problem, dialogue, actor=self.samordnare)
         if adopted:
-            do_adopt_lagesbild(self.access(), lagesbild, decision="KS § 45", actor=self.samordnare)
+            do_adopt_lagesbild(
+                self.access(), lagesbild, decision="KS § 45", decided_on=date(2026, 3, 12), actor=self.samordnare
+            )
         return dialogue, problem
 
     def test_it_refuses_to_delete_a_dialogue_an_adopted_lagesbild_cites(self) -> None:

@@ -131,7 +131,11 @@ class LagesbildCase(BaseTestCase):
         lagesbild = self.draft()
         self.complete(lagesbild)
         return do_adopt_lagesbild(
-            self.access(self.samordnare), lagesbild, decision="Kommunstyrelsen 2026-03-12 § 45", actor=self.samordnare
+            self.access(self.samordnare),
+            lagesbild,
+            decision="Kommunstyrelsen 2026-03-12 § 45",
+            decided_on=date(2026, 3, 12),
+            actor=self.samordnare,
         )
 
 
@@ -168,7 +172,13 @@ class LagesbildTest(LagesbildCase):
         problem = self.complete(lagesbild)
         do_link_series(self.access(self.samordnare), problem, "anmalda.totalt", "0586", actor=self.samordnare)
         do_update_lagesbild(self.access(self.samordnare), lagesbild, year_from=2024, actor=self.samordnare)
-        do_adopt_lagesbild(self.access(self.samordnare), lagesbild, decision="KS § 45", actor=self.samordnare)
+        do_adopt_lagesbild(
+            self.access(self.samordnare),
+            lagesbild,
+            decision="KS § 45",
+            decided_on=date(2026, 3, 12),
+            actor=self.samordnare,
+        )
 
         totals = lagesbild.figures.filter(metric__code="anmalda.totalt")
         quarters = list(totals.filter(period_kind="quarter").values_list("period", "value"))
@@ -191,7 +201,13 @@ class LagesbildTest(LagesbildCase):
         lagesbild = self.draft()
         do_add_problem(self.access(self.samordnare), lagesbild, title="Bedrägerier mot äldre", actor=self.samordnare)
         with self.assertRaisesMessage(LagesbildRefused, "Saknas:") as caught:
-            do_adopt_lagesbild(self.access(self.samordnare), lagesbild, decision="KS § 1", actor=self.samordnare)
+            do_adopt_lagesbild(
+                self.access(self.samordnare),
+                lagesbild,
+                decision="KS § 1",
+                decided_on=date(2026, 3, 12),
+                actor=self.samordnare,
+            )
         message = str(caught.exception)
         for point in ("Kartläggning", "Omfattning", "Konsekvenser", "Analys inklusive orsaker"):
             self.assertIn(point, message)
@@ -217,14 +233,26 @@ class LagesbildTest(LagesbildCase):
     def test_it_refuses_to_adopt_twice(self) -> None:
         lagesbild = self.adopted()
         with self.assertRaisesMessage(LagesbildRefused, "redan fastställd"):
-            do_adopt_lagesbild(self.access(self.samordnare), lagesbild, decision="KS § 2", actor=self.samordnare)
+            do_adopt_lagesbild(
+                self.access(self.samordnare),
+                lagesbild,
+                decision="KS § 2",
+                decided_on=date(2026, 3, 12),
+                actor=self.samordnare,
+            )
         self.assertEqual(lagesbild.figures.count(), 5)
 
     def test_it_refuses_to_adopt_without_a_decision(self) -> None:
         lagesbild = self.draft()
         self.complete(lagesbild)
         with self.assertRaisesMessage(LagesbildRefused, "Ange beslutet"):
-            do_adopt_lagesbild(self.access(self.samordnare), lagesbild, decision="  ", actor=self.samordnare)
+            do_adopt_lagesbild(
+                self.access(self.samordnare),
+                lagesbild,
+                decision="  ",
+                decided_on=date(2026, 3, 12),
+                actor=self.samordnare,
+            )
 
     def test_it_numbers_versions_per_partnership(self) -> None:
         first, second = self.draft(), self.draft()
@@ -241,7 +269,13 @@ class LagesbildTest(LagesbildCase):
         original = self.draft()
         do_add_source(self.access(self.polis), original, kind="underrattelse", title="UND 2026:3", actor=self.polis)
         self.complete(original)
-        do_adopt_lagesbild(self.access(self.samordnare), original, decision="KS § 45", actor=self.samordnare)
+        do_adopt_lagesbild(
+            self.access(self.samordnare),
+            original,
+            decision="KS § 45",
+            decided_on=date(2026, 3, 12),
+            actor=self.samordnare,
+        )
         self.draft()
         copy = self.draft(copy_from=original)
 
@@ -283,7 +317,7 @@ class LagesbildTest(LagesbildCase):
         lagesbild = self.draft()
         problem = self.complete(lagesbild)
         do_link_dialogue(access, problem, cited, actor=self.samordnare)
-        do_adopt_lagesbild(access, lagesbild, decision="KS § 45", actor=self.samordnare)
+        do_adopt_lagesbild(access, lagesbild, decision="KS § 45", decided_on=date(2026, 3, 12), actor=self.samordnare)
         changes = [
             lambda: do_update_lagesbild(access, lagesbild, title="Ny rubrik", actor=self.samordnare),
             lambda: do_add_source(access, lagesbild, kind="statistik", title="Mer", actor=self.samordnare),
@@ -312,7 +346,7 @@ class LagesbildTest(LagesbildCase):
                 with self.assertRaisesMessage(LagesbildRefused, "behörighet"):
                     do_add_problem(access, lagesbild, title="X", actor=user)
                 with self.assertRaisesMessage(LagesbildRefused, "behörighet"):
-                    do_adopt_lagesbild(access, lagesbild, decision="KS § 1", actor=user)
+                    do_adopt_lagesbild(access, lagesbild, decision="KS § 1", decided_on=date(2026, 3, 12), actor=user)
         self.assertFalse(lagesbild.problems.exists())
 
     def test_it_refuses_a_viewer_to_link_or_unlink_a_dialogue(self) -> None:
@@ -482,7 +516,9 @@ class ProblemEvidenceTest(LagesbildCase):
         access = self.access(self.samordnare)
         do_update_problem(access, problem, event_types=["Trafikolycka", "bedrägeri", "Inbrott"], actor=self.samordnare)
         with time_machine.travel(ADOPTION_DAY, tick=False):
-            do_adopt_lagesbild(access, lagesbild, decision="KS § 45", actor=self.samordnare)
+            do_adopt_lagesbild(
+                access, lagesbild, decision="KS § 45", decided_on=date(2026, 3, 12), actor=self.samordnare
+            )
         counts = list(lagesbild.event_counts.values_list("problem", "type", "period_start", "period_end", "count"))
         period = (date(2025, 3, 12), date(2026, 3, 11))
         self.assertEqual(
@@ -501,7 +537,9 @@ class ProblemEvidenceTest(LagesbildCase):
         access = self.access(self.samordnare)
         do_update_problem(access, problem, event_types=["Trafikolycka"], actor=self.samordnare)
         with time_machine.travel(ADOPTION_DAY, tick=False):
-            do_adopt_lagesbild(access, lagesbild, decision="KS § 45", actor=self.samordnare)
+            do_adopt_lagesbild(
+                access, lagesbild, decision="KS § 45", decided_on=date(2026, 3, 12), actor=self.samordnare
+            )
         do_import(late_event(), "late.json", actor="test")
         self.assertEqual(lagesbild.event_counts.get().count, 8)
         self.assertEqual(EventCount.objects.count(), 1)

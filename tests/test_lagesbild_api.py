@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import time_machine
@@ -51,7 +52,9 @@ class LagesbildApiTest(BaseTestCase):
         do_add_statement(access, dialogue, text=STATEMENT, theme="inbrott", actor="t")
         do_link_dialogue(access, problem, dialogue, actor="t")
         with time_machine.travel(ADOPTION_DAY, tick=False):
-            do_adopt_lagesbild(access, cls.lagesbild, decision="KS 2026-03-12 § 45", actor="t")
+            do_adopt_lagesbild(
+                access, cls.lagesbild, decision="KS 2026-03-12 § 45", decided_on=date(2026, 3, 12), actor="t"
+            )
         do_import(REVISION, "rev.csv", actor="test")
         do_import(late_event(), "late.json", actor="test")
 

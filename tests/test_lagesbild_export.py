@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import io
+from datetime import date
 from pathlib import Path
 
 import docx
@@ -120,7 +121,11 @@ class LagesbildExportCase(BaseTestCase):
     def adopted(self) -> Lagesbild:
         lagesbild, _ = self.draft()
         return do_adopt_lagesbild(
-            self.access(self.samordnare), lagesbild, decision="Kommunstyrelsen 2026-03-12 § 45", actor=self.samordnare
+            self.access(self.samordnare),
+            lagesbild,
+            decision="Kommunstyrelsen 2026-03-12 § 45",
+            decided_on=date(2026, 3, 12),
+            actor=self.samordnare,
         )
 
     def content(self, lagesbild: Lagesbild, user: User | None = None) -> LagesbildContent:
@@ -244,7 +249,7 @@ class LagesbildExportTest(LagesbildExportCase):
         one = self.adopted()
         two, burglary = self.draft()
         do_link_series(access, burglary, "anmalda.totalt", "0586", actor=self.samordnare)
-        do_adopt_lagesbild(access, two, decision="KS § 46", actor=self.samordnare)
+        do_adopt_lagesbild(access, two, decision="KS § 46", decided_on=date(2026, 3, 12), actor=self.samordnare)
         for lagesbild, series in ((one, 1), (two, 2)):
             with self.subTest(series=series), self.assertNumQueries(QUERIES):
                 content = gather(lagesbild, access)
@@ -267,7 +272,9 @@ class EvidenceExportTest(LagesbildExportCase):
         )
         do_link_dialogue(access, burglary, walk, actor=self.samordnare)
         with time_machine.travel(ADOPTION_DAY, tick=False):
-            do_adopt_lagesbild(access, lagesbild, decision="KS § 45", actor=self.samordnare)
+            do_adopt_lagesbild(
+                access, lagesbild, decision="KS § 45", decided_on=date(2026, 3, 12), actor=self.samordnare
+            )
         do_import(late_event(), "late.json", actor="test")
         return lagesbild
 
@@ -296,7 +303,9 @@ class EvidenceExportTest(LagesbildExportCase):
         lagesbild, burglary = self.draft()
         do_update_problem(access, burglary, event_types=["Trafikolycka"], actor=self.samordnare)
         with time_machine.travel(ADOPTION_DAY, tick=False):
-            do_adopt_lagesbild(access, lagesbild, decision="KS § 45", actor=self.samordnare)
+            do_adopt_lagesbild(
+                access, lagesbild, decision="KS § 45", decided_on=date(2026, 3, 12), actor=self.samordnare
+            )
             draft, _ = self.draft()
             live = self.content(draft).problems[0].events
         do_import(late_event(), "late.json", actor="test")

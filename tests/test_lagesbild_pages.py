@@ -10,9 +10,11 @@ import time_machine
 from django.urls import reverse
 
 from lofte.accounts.models import User
+from lofte.audit.models import AuditEvent
 from lofte.lib.pii import describe, find_personal_data
 from lofte.partnerships.access import PartnershipAccess, get_partnership_for_user
 from lofte.situation.actions import (
+    LagesbildRefused,
     do_add_problem,
     do_add_source,
     do_adopt_lagesbild,
@@ -83,7 +85,9 @@ class LagesbildPagesCase(BaseTestCase):
         do_link_series(access, problem, BURGLARY, "0586", actor=self.samordnare)
 
     def adopt(self, lagesbild: Lagesbild) -> Lagesbild:
-        return do_adopt_lagesbild(self.access(), lagesbild, decision=DECISION, actor=self.samordnare)
+        return do_adopt_lagesbild(
+            self.access(), lagesbild, decision=DECISION, decided_on=date(2026, 3, 12), actor=self.samordnare
+        )
 
     def dialogue(self, **fields: Any) -> Dialogue:
         return make_dialogue(self.access(), self.samordnare, **fields)
@@ -107,7 +111,7 @@ class LagesbildPagesCase(BaseTestCase):
             (url("remove_problem", version, problem.pk), {}),
             (url("link_series", version, problem.pk), {"metric": BURGLARY, "area": "0642"}),
             (url("unlink_series", version, problem.pk, link.pk), {}),
-            (url("adopt", version), {"decision": DECISION}),
+            (url("adopt", version), {"decision": DECISION, "decided_on": "2026-03-12"}),
         ]
 
 
@@ -127,17 +131,39 @@ class LagesbildPagesTest(LagesbildPagesCase):
                 self.assertEqual(getattr(problem, name), value, name)
         series = {"metric": BURGLARY, "area": "0586"}
         self.assertRedirects(client.post(url("link_series", 1, problem.pk), series), url("detail", 1))
-        response = client.post(url("adopt", 1), {"decision": DECISION}, follow=True)
+        response = client.post(url("adopt", 1), {"decision": DECISION, "decided_on": "2026-03-12"}, follow=True)
         self.assertContains(response, "Lägesbilden är fastställd.")
 
         lagesbild = Lagesbild.objects.get(partnership=self.partnership_a, version=1)
         self.assertTrue(lagesbild.is_adopted)
-        self.assertContains(response, f"Fastställd {lagesbild.adopted_at:%Y-%m-%d}, {DECISION}")
+        self.assertContains(response, f"Fastställd 2026-03-12, {DECISION}")
         self.assertContains(response, '<td class="num">75</td>', html=True)
         self.assertContains(response, "Olåsta altandörrar.")
         self.assertContains(response, "Anmälda brott 2021–2025")
         self.assertNotContains(response, 'method="post" action="/samverkan/mjolby/lagesbild/1/')
         self.assertNotContains(response, REMINDER)
+
+    def test_fastställd_is_the_day_of_the_decision_not_of_the_click(self) -> None:
+        lagesbild = self.draft()
+        client = self.client_for(self.samordnare)
+        with time_machine.travel("2026-03-20 09:00 +01:00", tick=False):
+            future = client.post(url("adopt", 1), {"decision": DECISION, "decided_on": "2026-03-21"})
+            self.assertContains(future, "Beslutsdatumet kan inte ligga i framtiden.", status_code=400)
+            with self.assertRaisesMessage(LagesbildRefused, "Beslutsdatumet 2026-03-21 ligger i framtiden"):
+                do_adopt_lagesbild(
+                    self.access(), lagesbild, decision=DECISION, decided_on=date(2026, 3, 21), actor=self.samordnare
+                )
+            client.post(url("adopt", 1), {"decision": DECISION, "decided_on": "2026-03-12"})
+        lagesbild.refresh_from_db()
+        self.assertEqual((lagesbild.decided_on, lagesbild.adopted_on), (date(2026, 3, 12), date(2026, 3, 12)))
+        self.assertEqual(f"{lagesbild.adopted_at:%Y-%m-%d}", "2026-03-20")
+        page = client.get(url("detail", 1))
+        self.assertContains(page, f"Fastställd 2026-03-12, {DECISION}")
+        self.assertContains(page, '<time datetime="2026-03-12">2026-03-12</time>', html=True)
+        self.assertNotContains(page, "Fastställd 2026-03-20")
+        listing = client.get(url("index"))
+        self.assertContains(listing, '<time datetime="2026-03-12">2026-03-12</time>', html=True)
+        self.assertEqual(AuditEvent.objects.get(action="lagesbild.adopt").changes["decided_on"], "2026-03-12")
 
     def test_it_shows_a_draft_with_its_forms_and_a_link_to_the_area_dashboard(self) -> None:
         lagesbild = self.draft()
@@ -154,7 +180,7 @@ class LagesbildPagesTest(LagesbildPagesCase):
         client.post(url("create"), {"title": "Lägesbild", "year_from": 2021, "year_to": 2025})
         response = client.get(url("detail", 1))
         self.assertContains(response, "Saknas:", count=5)  # four points and the adoption warning
-        response = client.post(url("adopt", 1), {"decision": DECISION}, follow=True)
+        response = client.post(url("adopt", 1), {"decision": DECISION, "decided_on": "2026-03-12"}, follow=True)
         self.assertContains(response, "kan inte fastställas förrän checklistan är klar")
         self.assertContains(response, "message-error")
         self.assertFalse(Lagesbild.objects.get().is_adopted)

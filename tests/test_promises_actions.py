@@ -10,8 +10,10 @@ from pathlib import Path
 from typing import Any
 from unittest import mock
 
+import time_machine
 from django.core.files.base import ContentFile
 from django.test import override_settings
+from django.urls import reverse
 
 from lofte.accounts.models import User
 from lofte.audit.models import ACTION_LABELS, AuditEvent
@@ -36,6 +38,7 @@ from lofte.situation.actions import (
     do_link_series,
 )
 from lofte.situation.models import Lagesbild, Source
+from lofte.statistics.models import Metric
 from tests.test_lagesbild import LagesbildCase
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
@@ -141,7 +144,9 @@ def actions_lagesbild(case: Any, access: PartnershipAccess) -> Lagesbild:
         actor=actor,
     )
     do_link_series(access, problem, "anmalda.totalt", "0586", actor=actor)
-    return do_adopt_lagesbild(access, lagesbild, decision="Kommunstyrelsen 2024-03-12 § 40", actor=actor)
+    return do_adopt_lagesbild(
+        access, lagesbild, decision="Kommunstyrelsen 2024-03-12 § 40", decided_on=date(2024, 3, 12), actor=actor
+    )
 
 
 def actions_written(since: int = 0) -> list[str]:
@@ -712,3 +717,156 @@ class AuditTest(PromiseCase):
         self.assertTrue(
             all(event.partnership_id == self.partnership_a.pk for event in AuditEvent.objects.filter(pk__gt=start))
         )
+
+
+class DatesTest(PromiseCase):
+    """A decision is not dated ahead; a löfte's years lie within its agreement's period, or a samordnare says why."""
+
+    def test_a_decision_cannot_be_recorded_with_a_meeting_still_ahead(self) -> None:
+        lofte, _area, _promise = self.filled()
+        access = self.access()
+        with time_machine.travel("2024-04-10 09:00 +02:00", tick=False):
+            actions.do_propose(access, lofte, actor=self.samordnare)
+            # The record may be prepared before the meeting...
+            fields = {"body": "kommunstyrelse", "meeting_date": date(2024, 4, 15), "paragraph": "§ 59"}
+            actions.do_save_decision(access, lofte, actor=self.samordnare, **fields)
+            # ...but the decision is not taken until the meeting has been held.
+            with self.assertRaises(PromiseRefused) as caught:
+                actions.do_decide(access, lofte, actor=self.samordnare)
+            self.assertIn("Sammanträdesdatumet 2024-04-15 ligger i framtiden", str(caught.exception))
+            self.assertEqual(list(caught.exception.errors), ["meeting_date"])
+            lofte.refresh_from_db()
+            self.assertEqual(lofte.status, "foreslagen")
+        with time_machine.travel("2024-04-15 18:00 +02:00", tick=False):
+            actions.do_decide(access, lofte, actor=self.samordnare)
+        lofte.refresh_from_db()
+        self.assertEqual(lofte.status, "beslutad")
+
+    def test_a_lofte_outside_the_agreement_needs_the_samordnares_confirmation_and_reason(self) -> None:
+        agreement = self.agreement()  # 2023-05-30 – 2026-12-31
+        with self.assertRaises(PromiseRefused) as caught:
+            self.lofte(agreement, year_from=2026, year_to=2027)
+        self.assertIn("Medborgarlöftets år 2026–2027 ligger utanför överenskommelsens period", str(caught.exception))
+        self.assertIn("2023-05-30–2026-12-31", str(caught.exception))
+        self.assertIn("year_from", caught.exception.errors)
+        with self.assertRaisesMessage(PromiseRefused, "Ange skälet"):
+            self.lofte(agreement, year_from=2026, year_to=2027, confirm_outside_agreement=True)
+        with self.assertRaisesMessage(PromiseRefused, "Bara samordnaren kan bekräfta"):
+            actions.do_create_lofte(
+                self.access(self.polis),
+                agreement,
+                title="Löfte 2026–2027",
+                year_from=2026,
+                year_to=2027,
+                confirm_outside_agreement=True,
+                outside_agreement_reason="Den nya överenskommelsen skrivs under i vår.",
+                actor=self.polis,
+            )
+        with self.assertRaisesMessage(PromiseRefused, "telefonnummer"):
+            self.lofte(
+                agreement,
+                year_from=2026,
+                year_to=2027,
+                confirm_outside_agreement=True,
+                outside_agreement_reason="Ring 070-123 45 67",
+            )
+        self.assertFalse(Medborgarlofte.objects.exists())
+        reason = "Den nya överenskommelsen skrivs under i vår; löftet fortsätter under den."
+        lofte = self.lofte(
+            agreement, year_from=2026, year_to=2027, confirm_outside_agreement=True, outside_agreement_reason=reason
+        )
+        self.assertEqual(Medborgarlofte.objects.get().outside_agreement_reason, reason)
+        self.assertEqual(AuditEvent.objects.get(action="lofte.create").changes["outside_agreement_reason"], reason)
+        # A confirmed löfte changes its title without confirming again; new years outside need a new confirmation.
+        self.assertEqual(actions.do_update_lofte(self.access(), lofte, title="Nytt", actor=self.samordnare), ["title"])
+        with self.assertRaisesMessage(PromiseRefused, "ligger utanför överenskommelsens period"):
+            actions.do_update_lofte(self.access(), lofte, year_to=2028, actor=self.samordnare)
+        lofte.refresh_from_db()
+        self.assertEqual(lofte.year_to, 2027)
+        # Back within the agreement, the reason goes.
+        changed = actions.do_update_lofte(self.access(), lofte, year_to=2026, actor=self.samordnare)
+        self.assertEqual(sorted(changed), ["outside_agreement_reason", "year_to"])
+        lofte.refresh_from_db()
+        self.assertEqual(lofte.outside_agreement_reason, "")
+
+    def test_an_agreement_cannot_shrink_away_from_its_loften(self) -> None:
+        agreement = self.agreement()
+        self.lofte(agreement)  # 2024–2025
+        with self.assertRaises(PromiseRefused) as caught:
+            actions.do_update_agreement(self.access(), agreement, ends_on=date(2024, 12, 31), actor=self.samordnare)
+        self.assertIn("”Medborgarlöfte 2024–2025” (2024–2025)", str(caught.exception))
+        self.assertEqual(set(caught.exception.errors), {"starts_on", "ends_on"})
+        agreement.refresh_from_db()
+        self.assertEqual(agreement.ends_on, date(2026, 12, 31))
+        self.assertFalse(AuditEvent.objects.filter(action="agreement.update").exists())
+
+    def test_the_form_asks_for_the_confirmation_beside_the_years(self) -> None:
+        agreement = self.agreement()
+        client = self.client_for(self.samordnare)
+        form = {
+            "agreement": agreement.pk,
+            "title": "Medborgarlöfte 2027",
+            "year_from": 2027,
+            "year_to": 2027,
+            "lagesbild": self.lagesbild.pk,
+        }
+        create = reverse("partnerships:loften:create", args=["mjolby"])
+        refused = client.post(create, form)
+        self.assertContains(refused, "ligger utanför överenskommelsens period", status_code=400)
+        self.assertContains(refused, "Jag bekräftar att medborgarlöftet ska gälla utanför", status_code=400)
+        reason = "Överenskommelsen förlängs."
+        client.post(create, {**form, "confirm_outside_agreement": "on", "outside_agreement_reason": reason})
+        lofte = Medborgarlofte.objects.get()
+        self.assertEqual(lofte.outside_agreement_reason, reason)
+        page = client.get(reverse("partnerships:loften:detail", args=["mjolby", lofte.pk]))
+        self.assertContains(page, reason)
+
+
+class GoalDataTest(PromiseCase):
+    """A goal is bound to a metric only where the area has values for it, or with an explicit "data kommer"."""
+
+    def goal(self, lofte: Medborgarlofte, **fields: Any) -> Goal:
+        values = {"kind": "statistik", "metric_code": "anmalda.totalt", "area_code": "0586", "baseline_period": "2023"}
+        return actions.do_add_goal(self.access(), lofte, text="Färre brott", actor=self.samordnare, **(values | fields))
+
+    def test_it_names_the_metric_area_and_periods_that_have_no_values(self) -> None:
+        Metric.objects.create(code="ntu.otrygghet", name="Otrygghet utomhus", unit=Metric.Unit.PROCENT)
+        lofte = self.lofte()
+        with self.assertRaises(PromiseRefused) as caught:
+            self.goal(lofte, metric_code="ntu.otrygghet", kind="undersokning")
+        self.assertEqual(
+            str(caught.exception),
+            "Måttet ”Otrygghet utomhus” (ntu.otrygghet) har inget basvärde för 2023 och inget värde för någon period "
+            "efter 2023 för Mjölby (0586). Välj ett annat mått eller område, eller kryssa i ”data kommer” om värdena "
+            "kommer senare.",
+        )
+        self.assertEqual(list(caught.exception.errors), ["metric"])
+        with self.assertRaisesMessage(PromiseRefused, "har inget värde för någon period efter 2025 för Mjölby (0586)"):
+            self.goal(lofte, baseline_period="2025")
+        with self.assertRaisesMessage(PromiseRefused, "har inget basvärde för 1990 för Mjölby (0586)"):
+            self.goal(lofte, baseline_period="1990")
+        self.assertFalse(lofte.goals.exists())
+
+    def test_data_kommer_accepts_a_goal_whose_values_are_still_missing(self) -> None:
+        lofte = self.lofte()
+        goal = self.goal(lofte, baseline_period="2025", data_pending=True)
+        self.assertTrue(goal.data_pending)
+        self.assertIs(AuditEvent.objects.get(action="lofte.add_goal").changes["data_pending"], True)
+        # Taking the flag away again is checked like a new binding, and refused while the values are missing.
+        with self.assertRaisesMessage(PromiseRefused, "efter 2025"):
+            actions.do_update_goal(self.access(), goal, data_pending=False, actor=self.samordnare)
+        goal.refresh_from_db()
+        self.assertTrue(goal.data_pending)
+        self.assertFalse(AuditEvent.objects.filter(action="lofte.update_goal").exists())
+        self.assertEqual(
+            actions.do_update_goal(self.access(), goal, baseline_period="2023", actor=self.samordnare),
+            ["baseline_period"],
+        )
+
+    def test_a_change_of_baseline_is_checked_too(self) -> None:
+        lofte = self.lofte()
+        goal = self.goal(lofte)
+        with self.assertRaisesMessage(PromiseRefused, "inget värde för någon period efter 2025"):
+            actions.do_update_goal(self.access(), goal, baseline_period="2025", actor=self.samordnare)
+        goal.refresh_from_db()
+        self.assertEqual(goal.baseline_period, "2023")

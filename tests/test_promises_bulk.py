@@ -15,7 +15,7 @@ from lofte.promises.followup import FollowUpRefused
 from lofte.promises.models import Agreement, FollowUpRound, Medborgarlofte, Promise, PromiseReport
 from tests.test_promises_followup import FollowUpCase, url
 
-HEADINGS = ["id", "Fokusområde", "Löfte", "Ansvariga", "Status", "Framsteg (%)", "Kommentar"]
+HEADINGS = ["id", "Fokusområde", "Löfte", "Ansvariga", "Status", "Framsteg (%)", "Kommentar", "Uppföljning"]
 
 
 def sheet_rows(data: bytes) -> list[list[Any]]:
@@ -71,6 +71,7 @@ class BulkCase(FollowUpCase):
 class ExportTest(BulkCase):
     def test_it_exports_every_promise_to_xlsx(self) -> None:
         Promise.objects.filter(pk=self.patrol.pk).update(status="pagar", progress=40)
+        named = f"2024 H1 (id {self.round.pk})"
         rows = sheet_rows(self.exported())
         self.assertEqual(rows[0], HEADINGS)
         self.assertEqual(
@@ -84,8 +85,18 @@ class ExportTest(BulkCase):
                     "Ej påbörjad",
                     None,
                     None,
+                    named,
                 ],
-                [self.patrol.pk, "Inbrott i bostäder", self.patrol.text, "Lokalpolisområde Motala", "Pågår", 40, None],
+                [
+                    self.patrol.pk,
+                    "Inbrott i bostäder",
+                    self.patrol.text,
+                    "Lokalpolisområde Motala",
+                    "Pågår",
+                    40,
+                    None,
+                    named,
+                ],
                 [
                     self.lighting.pk,
                     "Inbrott i bostäder",
@@ -94,15 +105,18 @@ class ExportTest(BulkCase):
                     "Ej påbörjad",
                     None,
                     None,
+                    named,
                 ],
             ],
         )
 
     def test_it_exports_csv_as_swedish_excel_reads_it(self) -> None:
         text = self.exported("csv").decode("utf-8-sig")
-        self.assertTrue(text.startswith("id;Fokusområde;Löfte;Ansvariga;Status;Framsteg (%);Kommentar\r\n"))
+        self.assertTrue(text.startswith("id;Fokusområde;Löfte;Ansvariga;Status;Framsteg (%);Kommentar;Uppföljning\r\n"))
         self.assertIn(
-            f"{self.lighting.pk};Inbrott i bostäder;{self.lighting.text};Bostadsbolaget i Mjölby AB;Ej påbörjad;;", text
+            f"{self.lighting.pk};Inbrott i bostäder;{self.lighting.text};Bostadsbolaget i Mjölby AB;Ej påbörjad;;;"
+            f"2024 H1 (id {self.round.pk})",
+            text,
         )
 
     def test_members_download_it(self) -> None:
@@ -191,24 +205,27 @@ class MalformedTest(BulkCase):
     def test_a_wrong_status_is_refused_with_row_and_field(self) -> None:
         errors = self.refused(self.edited({(self.patrol.pk, "Status"): "Klar"}))
         self.assertEqual(len(errors), 1)
-        self.assertTrue(errors[0].startswith("Rad 3, status: ”Klar” är ingen status"), errors)
+        self.assertTrue(errors[0].startswith("plan.xlsx, rad 3, status: ”Klar” är ingen status"), errors)
         self.assertIn("Ej påbörjad, Pågår, Genomförd, Stoppad", errors[0])
 
     def test_a_progress_over_100_is_refused(self) -> None:
         errors = self.refused(self.edited({(self.watch.pk, "Framsteg (%)"): 140, (self.patrol.pk, "Status"): "Pågår"}))
-        self.assertEqual(errors, ["Rad 2, framsteg: ”140” är inget heltal mellan 0 och 100."])
+        self.assertEqual(errors, ["plan.xlsx, rad 2, framsteg: ”140” är inget heltal mellan 0 och 100."])
 
     def test_an_unknown_id_is_refused(self) -> None:
         rows = sheet_rows(self.exported())
         rows[3][0] = 999999
         errors = self.refused(workbook(rows))
-        self.assertEqual(errors, ["Rad 4, id: det finns inget löfte med id 999999."])
+        self.assertEqual(errors, ["plan.xlsx, rad 4, id: det finns inget löfte med id 999999."])
 
     def test_every_bad_row_is_named(self) -> None:
         rows = sheet_rows(self.exported())
         rows[1][4], rows[2][5], rows[3][0] = "Kanske", "mycket", "abc"
         errors = self.refused(workbook(rows))
-        self.assertEqual([error.split(":")[0] for error in errors], ["Rad 2, status", "Rad 3, framsteg", "Rad 4, id"])
+        self.assertEqual(
+            [error.split(":")[0] for error in errors],
+            ["plan.xlsx, rad 2, status", "plan.xlsx, rad 3, framsteg", "plan.xlsx, rad 4, id"],
+        )
 
     def test_a_row_of_another_lofte_is_refused(self) -> None:
         other = Medborgarlofte.objects.create(
@@ -218,13 +235,13 @@ class MalformedTest(BulkCase):
         rows = sheet_rows(self.exported())
         rows[2][0] = stranger.pk
         errors = self.refused(workbook(rows))
-        self.assertEqual(errors, [f"Rad 3, id: löftet {stranger.pk} hör till ett annat medborgarlöfte."])
+        self.assertEqual(errors, [f"plan.xlsx, rad 3, id: löftet {stranger.pk} hör till ett annat medborgarlöfte."])
 
     def test_a_promise_twice_is_refused(self) -> None:
         rows = sheet_rows(self.exported())
-        rows.append([self.watch.pk, "", "", "", "Pågår", 10, ""])
+        rows.append([self.watch.pk, "", "", "", "Pågår", 10, "", rows[1][7]])
         errors = self.refused(workbook(rows))
-        self.assertEqual(errors, ["Rad 5, id: löftet finns redan på rad 2."])
+        self.assertEqual(errors, ["plan.xlsx, rad 5, id: löftet finns redan på rad 2."])
 
     def test_another_kommuns_promise_is_unknown(self) -> None:
         agreement = Agreement.objects.create(
@@ -234,7 +251,9 @@ class MalformedTest(BulkCase):
         stranger = Promise.objects.create(lofte=other, text="Mullsjös löfte")
         rows = sheet_rows(self.exported())
         rows[1][0] = stranger.pk
-        self.assertEqual(self.refused(workbook(rows)), [f"Rad 2, id: det finns inget löfte med id {stranger.pk}."])
+        self.assertEqual(
+            self.refused(workbook(rows)), [f"plan.xlsx, rad 2, id: det finns inget löfte med id {stranger.pk}."]
+        )
 
     def test_a_missing_column_is_refused(self) -> None:
         rows = [row[:5] + row[6:] for row in sheet_rows(self.exported())]
@@ -253,12 +272,94 @@ class MalformedTest(BulkCase):
     def test_personal_data_in_a_comment_is_refused(self) -> None:
         errors = self.refused(self.edited({(self.watch.pk, "Kommentar"): "Ring 070-123 45 67"}))
         self.assertEqual(len(errors), 1)
-        self.assertTrue(errors[0].startswith("Rad 2, kommentar:"), errors)
+        self.assertTrue(errors[0].startswith("plan.xlsx, rad 2, kommentar:"), errors)
 
     def test_a_comment_needs_an_open_round(self) -> None:
+        rows = [row[:7] for row in sheet_rows(self.exported())]  # a file without the round
+        rows[1][6] = "Bra"
         FollowUpRound.objects.update(status=FollowUpRound.Status.CLOSED)
-        errors = self.refused(self.edited({(self.watch.pk, "Kommentar"): "Bra"}))
-        self.assertEqual(errors, ["Rad 2, kommentar: det finns ingen pågående uppföljning att skriva kommentaren i."])
+        errors = self.refused(workbook(rows))
+        self.assertEqual(
+            errors, ["plan.xlsx, rad 2, kommentar: det finns ingen pågående uppföljning att skriva kommentaren i."]
+        )
+
+
+class RoundTest(BulkCase):
+    """The comments go to the round the file was exported from, never silently to another."""
+
+    def test_a_file_from_a_round_since_closed_is_refused(self) -> None:
+        data = self.edited({(self.watch.pk, "Kommentar"): "Grannsamverkan startade i maj."})
+        FollowUpRound.objects.filter(pk=self.round.pk).update(status=FollowUpRound.Status.CLOSED)
+        later = FollowUpRound.objects.get(lofte=self.lofte, label="2024 H2")  # the current round now
+        errors = self.refused(data, "atgardsplan-mjolby.xlsx")
+        self.assertEqual(
+            errors,
+            [
+                "atgardsplan-mjolby.xlsx, rad 2, uppföljning: filen är hämtad för uppföljningen 2024 H1, som är "
+                "avslutad; kommentarerna kan inte läsas in i en annan uppföljning. Hämta åtgärdsplanen igen för den "
+                "uppföljning som pågår."
+            ],
+        )
+        self.assertFalse(PromiseReport.objects.filter(round=later).exists())
+        # The plan downloaded again names the round now open, and its comment goes there.
+        rows = sheet_rows(self.exported())
+        self.assertEqual(rows[1][7], f"2024 H2 (id {later.pk})")
+        rows[1][6] = "Grannsamverkan startade i maj."
+        preview = self.preview(workbook(rows))
+        self.assertEqual((preview.round_id, preview.round_label), (later.pk, "2024 H2"))
+        bulk.do_import_plan(self.access(), self.lofte, preview, actor=self.samordnare)
+        self.assertEqual(PromiseReport.objects.get(round=later, promise=self.watch).comment, rows[1][6])
+        self.assertFalse(PromiseReport.objects.filter(round=self.round).exists())
+
+    def test_a_round_closed_after_the_preview_is_refused(self) -> None:
+        preview = self.preview(self.edited({(self.watch.pk, "Kommentar"): "Klart."}))
+        self.assertEqual(preview.round_id, self.round.pk)
+        FollowUpRound.objects.filter(pk=self.round.pk).update(status=FollowUpRound.Status.CLOSED)
+        with self.assertRaisesMessage(FollowUpRefused, "Uppföljningen är avslutad"):
+            bulk.do_import_plan(self.access(), self.lofte, preview, actor=self.samordnare)
+        self.assertFalse(PromiseReport.objects.exists())
+
+    def test_rows_must_name_one_round_of_this_lofte(self) -> None:
+        other = Medborgarlofte.objects.create(
+            agreement=self.agreement, title="Löfte 2026", year_from=2026, year_to=2026
+        )
+        stranger = FollowUpRound.objects.create(
+            lofte=other,
+            label="2026 H1",
+            period_start=date(2026, 1, 1),
+            period_end=date(2026, 6, 30),
+            due_on=date(2026, 8, 14),
+        )
+        later = FollowUpRound.objects.get(lofte=self.lofte, label="2024 H2")
+        rows = sheet_rows(self.exported())
+        rows[1][7] = f"2026 H1 (id {stranger.pk})"
+        rows[2][7] = f"2024 H2 (id {later.pk})"
+        self.assertEqual(
+            self.refused(workbook(rows)),
+            [
+                f"plan.xlsx, rad 2, uppföljning: ”2026 H1 (id {stranger.pk})” är ingen uppföljning av det här "
+                "medborgarlöftet.",
+                "plan.xlsx, rad 4, uppföljning: raden hör till uppföljningen 2024 H1, men filen i övrigt till 2024 H2.",
+            ],
+        )
+        rows = sheet_rows(self.exported())
+        rows[3][7] = ""
+        self.assertEqual(
+            self.refused(workbook(rows)),
+            ["plan.xlsx, rad 4, uppföljning: saknas; filen i övrigt hör till uppföljningen 2024 H1."],
+        )
+
+    def test_a_file_without_the_round_reads_status_but_no_comment(self) -> None:
+        csv = f"id;Status;Framsteg;Kommentar\n{self.watch.pk};Pågår;;Ny kommentar\n".encode()
+        self.assertEqual(
+            self.refused(csv, "plan.csv"),
+            [
+                "plan.csv, rad 2, kommentar: filen säger inte vilken uppföljning kommentaren hör till. Hämta "
+                "åtgärdsplanen igen, så följer uppföljningen med i filen."
+            ],
+        )
+        preview = self.preview(f"id;Status;Framsteg;Kommentar\n{self.watch.pk};Pågår;;\n".encode(), "plan.csv")
+        self.assertEqual((preview.round_id, [c.after for c in preview.changes]), (None, [("pagar", None, "")]))
 
 
 class PagesTest(BulkCase):
@@ -283,7 +384,9 @@ class PagesTest(BulkCase):
         client = self.client_for(self.samordnare)
         before = self.state()
         response = self.upload(client, self.edited({(self.patrol.pk, "Framsteg (%)"): 140}))
-        self.assertContains(response, "Rad 3, framsteg: ”140” är inget heltal mellan 0 och 100.", status_code=400)
+        self.assertContains(
+            response, "plan.xlsx, rad 3, framsteg: ”140” är inget heltal mellan 0 och 100.", status_code=400
+        )
         self.assertContains(response, "ingenting ändrades", status_code=400)
         self.assertNotContains(response, "Spara ändring", status_code=400)
         self.assertEqual(self.state(), before)

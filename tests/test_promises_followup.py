@@ -3,11 +3,13 @@ promise reports, closing and publishing, the pages, and the reminders."""
 
 from __future__ import annotations
 
+import io
 from datetime import date, timedelta
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
+import docx
 import time_machine
 from django.conf import settings
 from django.core import mail
@@ -19,6 +21,7 @@ from django.urls import reverse
 from lofte.accounts.models import User
 from lofte.audit.models import AuditEvent
 from lofte.partnerships.access import PartnershipAccess, get_partnership_for_user
+from lofte.promises import reports
 from lofte.promises.followup import (
     URL_NAMESPACE,
     FollowUpRefused,
@@ -45,7 +48,7 @@ from lofte.promises.models import (
 )
 from lofte.promises.tasks import remind_followups, send_reminders
 from lofte.statistics.actions import do_import
-from lofte.statistics.models import Metric
+from lofte.statistics.models import Metric, Observation
 from tests.base import BaseTestCase, make_user
 from tests.test_accessibility import problems
 
@@ -211,9 +214,15 @@ class EvaluateTest(FollowUpCase):
         total = self.evaluation(round_, self.total_goal)
         self.assertEqual((total.baseline_period, total.period), ("2023 K1–K2", "2025 K1–K2"))
         self.assertEqual((total.baseline_value, total.value), (604 + 717, 710 + 759))
-        # Brå's quarterly figures cover only the total: for burglaries it is too early to say.
+        # Brå's quarterly figures cover only the total: burglaries have no baseline for the half year, and no value.
         burglary = self.evaluation(round_, self.burglary_goal)
-        self.assertEqual((burglary.value, burglary.verdict), (None, Verdict.FOR_TIDIGT))
+        self.assertEqual((burglary.baseline_value, burglary.value), (None, None))
+        self.assertEqual(burglary.verdict, Verdict.BASVARDE_SAKNAS)
+        self.assertEqual(
+            burglary.explanation,
+            "Basperioden 2023 K1–K2 saknar värde för Mjölby, så det finns inget att jämföra med. "
+            "Värdet för perioden 2025 K1–K2 saknas också.",
+        )
 
     def test_it_snapshots_every_promise(self) -> None:
         Promise.objects.filter(pk=self.watch.pk).update(status=Promise.Status.PAGAR, progress=30)
@@ -321,6 +330,11 @@ class ReportPromiseTest(FollowUpCase):
             do_report_promise(self.access(), round_, self.patrol, status="pagar", progress=140, actor=self.samordnare)
 
 
+# After every period of the löfte 2024–2025 has ended: rounds can be closed.
+AFTER_THE_LOFTE = "2026-02-16 09:00 +01:00"
+
+
+@time_machine.travel(AFTER_THE_LOFTE, tick=False)
 class CloseAndPublishTest(FollowUpCase):
     def test_a_round_is_closed_then_published(self) -> None:
         round_ = self.evaluated()
@@ -368,6 +382,7 @@ class CloseAndPublishTest(FollowUpCase):
             do_publish_round(self.access(self.polis), round_, actor=self.polis)
 
 
+@time_machine.travel(AFTER_THE_LOFTE, tick=False)
 class PagesTest(FollowUpCase):
     def test_the_list_shows_the_rounds_and_plans_them(self) -> None:
         client = self.client_for(self.samordnare)
@@ -490,6 +505,148 @@ class PagesTest(FollowUpCase):
         round_ = self.evaluated()
         client = self.client_for(self.samordnare_b)
         self.assertEqual(client.get(reverse(f"{URL_NAMESPACE}:detail", args=["mullsjo", round_.pk])).status_code, 404)
+
+
+class DatesTest(FollowUpCase):
+    """A round closes only after its period; one still open after its due day is overdue wherever it is listed."""
+
+    def test_a_round_cannot_be_closed_before_its_period_ends(self) -> None:
+        with time_machine.travel("2025-12-31 23:30 +01:00", tick=False):
+            round_ = self.evaluated("2025 H2")
+            with self.assertRaises(FollowUpRefused) as caught:
+                do_close_round(self.access(), round_, actor=self.samordnare)
+            message = (
+                "Uppföljningen 2025 H2 kan inte avslutas förrän perioden är slut: den slutar 2025-12-31. "
+                "Den kan avslutas från 2026-01-01."
+            )
+            self.assertEqual((str(caught.exception), caught.exception.fields), (message, {"period_end": [message]}))
+            round_.refresh_from_db()
+            self.assertEqual(round_.status, FollowUpRound.Status.OPEN)
+            self.assertFalse(AuditEvent.objects.filter(action="followup.close").exists())
+            page = self.client_for(self.samordnare).get(url("detail", pk=round_.pk))
+            self.assertContains(page, "Perioden slutar 2025-12-31. Uppföljningen kan avslutas när perioden är slut.")
+            self.assertNotContains(page, "Avsluta uppföljningen")
+            posted = self.client_for(self.samordnare).post(url("close", pk=round_.pk), follow=True)
+            self.assertContains(posted, "kan inte avslutas förrän perioden är slut")
+        # Half an hour later in Stockholm, still 2025-12-31 in UTC: the period is over.
+        with time_machine.travel("2026-01-01 00:30 +01:00", tick=False):
+            do_close_round(self.access(), round_, actor=self.samordnare)
+        round_.refresh_from_db()
+        self.assertEqual(round_.status, FollowUpRound.Status.CLOSED)
+
+    def test_an_open_round_past_its_due_day_is_overdue(self) -> None:
+        rounds = self.planned()
+        due = rounds["2025 H1"]
+        self.assertEqual(due.due_on, date(2025, 8, 14))
+        self.assertFalse(due.is_overdue(date(2025, 8, 14)))
+        self.assertTrue(due.is_overdue(date(2025, 8, 15)))
+        FollowUpRound.objects.filter(pk=rounds["2024 H1"].pk).update(status=FollowUpRound.Status.CLOSED)
+        rounds["2024 H1"].refresh_from_db()
+        self.assertFalse(rounds["2024 H1"].is_overdue(date(2025, 8, 15)))
+
+    @time_machine.travel("2025-08-15 00:10 +02:00", tick=False)
+    def test_overdue_rounds_are_marked_on_the_list_and_the_round_page(self) -> None:
+        rounds = self.planned()
+        FollowUpRound.objects.filter(pk=rounds["2024 H1"].pk).update(status=FollowUpRound.Status.CLOSED)
+        client = self.client_for(self.viewer)
+        page = client.get(url("index", lofte=self.lofte.pk)).content.decode()
+        marked = {label for label in rounds if _row(page, label).count("Försenad")}
+        self.assertEqual(marked, {"2024 H2", "2025 H1"})
+        overdue = client.get(url("detail", pk=rounds["2025 H1"].pk))
+        self.assertContains(overdue, "Försenad: skulle vara klar 2025-08-14")
+        self.assertNotContains(client.get(url("detail", pk=rounds["2025 H2"].pk)), "Försenad")
+        self.assertNotContains(client.get(url("detail", pk=rounds["2024 H1"].pk)), "Försenad")
+
+    @time_machine.travel("2025-08-15 00:10 +02:00", tick=False)
+    def test_the_api_says_when_a_round_is_due_and_whether_it_is_overdue(self) -> None:
+        self.planned()
+        response = self.client_for(self.viewer).get(f"/api/v1/promises/{self.lofte.pk}")
+        self.assertEqual(response.status_code, 200)
+        rounds = {r["label"]: r for r in response.json()["rounds"]}
+        self.assertEqual((rounds["2025 H1"]["due_on"], rounds["2025 H1"]["overdue"]), ("2025-08-14", True))
+        self.assertEqual((rounds["2025 H2"]["due_on"], rounds["2025 H2"]["overdue"]), ("2026-02-14", False))
+
+    @time_machine.travel("2025-08-15 00:10 +02:00", tick=False)
+    def test_the_dashboard_lists_the_overdue_rounds(self) -> None:
+        rounds = self.planned()
+        client = self.client_for(self.viewer)
+        dashboard = reverse("partnerships:dashboard", args=["mjolby"])
+        page = client.get(dashboard)
+        self.assertContains(page, "Försenade uppföljningar")
+        for label in ("2024 H1", "2024 H2", "2025 H1"):
+            self.assertContains(page, url("detail", pk=rounds[label].pk))
+        self.assertNotContains(page, url("detail", pk=rounds["2025 H2"].pk))
+        FollowUpRound.objects.filter(lofte=self.lofte).update(status=FollowUpRound.Status.CLOSED)
+        self.assertNotContains(client.get(dashboard), "Försenade uppföljningar")
+        other = self.client_for(self.samordnare_b).get(reverse("partnerships:dashboard", args=["mullsjo"]))
+        self.assertNotContains(other, "Försenade uppföljningar")
+
+
+class MissingValueTest(FollowUpCase):
+    """A goal without a baseline, and one waiting for its period's value, are states of their own: no verdict,
+    never a zero, and "data kommer" shown where the goal was bound knowing its values would come."""
+
+    def test_the_round_page_and_the_reports_tell_the_two_states_apart(self) -> None:
+        metric = Metric.objects.create(
+            code="ntu.otrygghet", name="Otrygghet utomhus", unit=Metric.Unit.PROCENT, publisher="bra"
+        )
+        pending = Goal.objects.create(
+            lofte=self.lofte,
+            position=5,
+            text="Färre som känner sig otrygga utomhus",
+            kind=Goal.Kind.UNDERSOKNING,
+            metric=metric,
+            area=self.kommun_a,
+            baseline_period="2023",
+            data_pending=True,
+        )
+        round_ = self.evaluated("2025 H1")
+        no_baseline = self.evaluation(round_, pending)
+        self.assertEqual(
+            (no_baseline.verdict, no_baseline.value, no_baseline.baseline_value), ("basvarde_saknas", None, None)
+        )
+        self.assertIn("Samverkan har angett att data kommer.", no_baseline.explanation)
+        page = self.client_for(self.samordnare).get(url("detail", pk=round_.pk))
+        self.assertContains(page, '<span class="verdict verdict-grey">Basvärde saknas</span>', html=True)
+        self.assertContains(page, '<span class="tag">Data kommer</span>', html=True)
+        self.assertContains(page, "saknas ännu")
+        self.assertNotContains(page, 'verdict-grey">För tidigt')
+        overrides = self.client_for(self.samordnare).get(url("detail", pk=round_.pk)).content.decode()
+        self.assertNotIn('value="basvarde_saknas"', overrides)  # a missing value is nobody's verdict to give
+        with self.assertRaisesMessage(FollowUpRefused, "Okänd bedömning"):
+            do_override_goal(self.access(), no_baseline, verdict="varde_saknas", reason="Prov", actor=self.samordnare)
+        content = reports.gather(reports.load(round_))
+        line = next(goal for goal in content.goals if goal.text == pending.text)
+        self.assertEqual(line.verdict_line, "Ingen bedömning: basvärde saknas")
+        self.assertEqual([text for _label, text in line.rows[:2]], ["saknas", "saknas ännu"])
+        html = reports.render_pdf_html(content)
+        self.assertIn("Ingen bedömning: basvärde saknas", html)
+        self.assertIn("Data kommer: när målet sattes", html)
+        document = docx.Document(io.BytesIO(reports.render_docx(content)))
+        text = "\n".join(paragraph.text for paragraph in document.paragraphs)
+        self.assertIn("Ingen bedömning: basvärde saknas", text)
+        self.assertIn("Data kommer: när målet sattes", text)
+
+    def test_a_period_without_its_value_yet_is_waiting_not_judged(self) -> None:
+        round_ = self.planned()["2025 H2"]
+        Observation.objects.filter(series__metric__code="anmalda.bostadsinbrott", period="2025").delete()
+        do_evaluate_round(self.access(), round_, actor=self.samordnare)
+        burglary = self.evaluation(round_, self.burglary_goal)
+        self.assertEqual((burglary.verdict, burglary.value, burglary.baseline_value), ("varde_saknas", None, 143))
+        self.assertEqual(
+            burglary.explanation,
+            "Värdet för perioden 2025 saknas ännu för Mjölby; målet bedöms när det finns.",
+        )
+        page = self.client_for(self.viewer).get(url("detail", pk=round_.pk))
+        self.assertContains(
+            page, '<span class="verdict verdict-grey">Värdet för perioden saknas ännu</span>', html=True
+        )
+
+
+def _row(page: str, label: str) -> str:
+    """The table row of the round list whose heading cell is the round's label."""
+    start = page.index(f">{label}</a>")
+    return page[start : page.index("</tr>", start)]
 
 
 @time_machine.travel("2025-08-04 08:00 +02:00", tick=False)

@@ -110,8 +110,8 @@ class InternalFieldsTest(PublicPageCase):
         )
         # The qualitative goal, assessed by the partnership without saying why in public.
         self.assertContains(page, "Målet är nått enligt samverkans bedömning.")
-        # No figures for the survey goal.
-        self.assertContains(page, "För tidigt att säga: siffrorna för perioden finns inte ännu.")
+        # No figures for the survey goal's base year: no verdict, and it says why.
+        self.assertContains(page, "Ingen bedömning: siffrorna för jämförelseåret 2023 saknas")
 
 
 class PublishNeedsSummaryTest(PublicPageCase):

@@ -36,6 +36,7 @@ from lofte.audit.log import diff, record
 from lofte.lib.pii import describe, find_personal_data
 from lofte.partnerships.access import Can, PartnershipAccess
 from lofte.partnerships.models import Organisation
+from lofte.promises.goals import missing_values
 from lofte.promises.models import (
     Activity,
     Agreement,
@@ -46,6 +47,7 @@ from lofte.promises.models import (
     Medborgarlofte,
     Promise,
     Signatory,
+    outside_agreement,
 )
 from lofte.promises.queries import with_parts
 from lofte.situation.models import Lagesbild
@@ -64,7 +66,15 @@ AGREEMENT_FIELDS = (
     "followups_per_year",
     "followup_bodies",
 )
-LOFTE_FIELDS = ("title", "year_from", "year_to", "lagesbild", "summary", "crime_categories")
+LOFTE_FIELDS = (
+    "title",
+    "year_from",
+    "year_to",
+    "lagesbild",
+    "summary",
+    "crime_categories",
+    "outside_agreement_reason",
+)
 FOCUS_AREA_FIELDS = ("name", "description")
 GOAL_FIELDS = (
     "text",
@@ -78,7 +88,10 @@ GOAL_FIELDS = (
     "target_value",
     "due_period",
     "evidence",
+    "data_pending",
 )
+# A goal's binding to its statistics: changing any of these checks again that the area has values.
+GOAL_BINDING = frozenset({"kind", "metric", "area", "baseline_period", "data_pending"})
 PROMISE_FIELDS = ("text", "focus_area", "parent", "responsible", "starts_on", "ends_on", "weight")
 DECISION_FIELDS = (
     "report_date",
@@ -124,6 +137,7 @@ SCREENED = frozenset(
         "decision_text",
         "basis",
         "distribution",
+        "outside_agreement_reason",
     }
 )
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -289,7 +303,23 @@ def do_update_agreement(access: PartnershipAccess, agreement: Agreement, *, acto
     _require_edit(access, agreement)
     _refuse_personal_data(values)
     with transaction.atomic():
-        return list(_update(access, agreement, values, "agreement.update", actor=actor, on=agreement))
+        changes = _update(access, agreement, values, "agreement.update", actor=actor, on=agreement)
+        if {"starts_on", "ends_on"} & set(changes):
+            _refuse_loften_outside(agreement)  # a refusal rolls the change and its audit row back
+        return list(changes)
+
+
+def _refuse_loften_outside(agreement: Agreement) -> None:
+    """The agreement's new period must still hold its löften, except those confirmed to lie outside it."""
+    loften = Medborgarlofte.objects.filter(agreement=agreement, outside_agreement_reason="").order_by("year_from")
+    outside = [lofte for lofte in loften if outside_agreement(lofte.year_from, lofte.year_to, agreement)]
+    if outside:
+        names = ", ".join(f"”{lofte.title}” ({lofte.period})" for lofte in outside)
+        message = _(
+            "Perioden %(start)s–%(end)s rymmer inte medborgarlöftet %(names)s. Ändra löftets år först, eller "
+            "bekräfta där varför det ligger utanför överenskommelsen."
+        ) % {"start": agreement.starts_on.isoformat(), "end": agreement.ends_on.isoformat(), "names": names}
+        raise PromiseRefused(message, {"starts_on": [message], "ends_on": [message]})
 
 
 def do_add_signatory(
@@ -400,31 +430,94 @@ def do_create_lofte(
     lagesbild: Lagesbild | None = None,
     summary: str = "",
     crime_categories: list[str] | None = None,
+    confirm_outside_agreement: bool = False,
+    outside_agreement_reason: str = "",
 ) -> Medborgarlofte:
-    """A draft medborgarlöfte under the agreement, built on one of the partnership's adopted lägesbilder."""
+    """A draft medborgarlöfte under the agreement, built on one of the partnership's adopted lägesbilder. Its years
+    lie within the agreement's period, or the samordnare confirms why not (`confirm_outside_agreement` with the
+    reason, which is kept with the löfte)."""
     _require_edit(access, agreement)
-    values = {"title": title, "summary": summary, "crime_categories": list(crime_categories or [])}
-    _refuse_personal_data(values)
+    reason = outside_agreement_reason.strip()
+    values: Values = {"title": title, "summary": summary, "crime_categories": list(crime_categories or [])}
+    _refuse_personal_data({**values, "outside_agreement_reason": reason})
     _require_adopted(access, lagesbild)
+    confirmed = confirm_outside_agreement
+    values["outside_agreement_reason"] = _period_reason(
+        access, agreement, (year_from, year_to), reason, confirmed=confirmed, before=None
+    )
     with transaction.atomic():
         lofte = Medborgarlofte(agreement=agreement, year_from=year_from, year_to=year_to, lagesbild=lagesbild, **values)
         _clean(lofte)
         lofte.save()
         changes = {"title": title, "years": [year_from, year_to], "lagesbild": lagesbild and lagesbild.version}
+        if lofte.outside_agreement_reason:
+            changes["outside_agreement_reason"] = lofte.outside_agreement_reason
         record("lofte.create", actor=actor, obj=lofte, partnership=access.partnership, changes=changes)
     return lofte
 
 
-def do_update_lofte(access: PartnershipAccess, lofte: Medborgarlofte, *, actor: Any, **values: Any) -> list[str]:
-    """Change any of LOFTE_FIELDS until the löfte is decided; returns the fields that changed."""
+def do_update_lofte(
+    access: PartnershipAccess,
+    lofte: Medborgarlofte,
+    *,
+    actor: Any,
+    confirm_outside_agreement: bool = False,
+    **values: Any,
+) -> list[str]:
+    """Change any of LOFTE_FIELDS until the löfte is decided; returns the fields that changed. Years outside the
+    agreement's period need the samordnare's confirmation, as in do_create_lofte."""
     _check_fields(values, LOFTE_FIELDS)
     _require_edit_lofte(access, lofte)
+    if "outside_agreement_reason" in values:
+        values["outside_agreement_reason"] = values["outside_agreement_reason"].strip()
     _refuse_personal_data(values)
     if "lagesbild" in values:
         _require_adopted(access, values["lagesbild"])
     with transaction.atomic():
         _require_open(access, lofte)
+        years = (values.get("year_from", lofte.year_from), values.get("year_to", lofte.year_to))
+        reason = values.get("outside_agreement_reason", lofte.outside_agreement_reason)
+        before = (lofte.year_from, lofte.year_to, lofte.outside_agreement_reason)
+        values["outside_agreement_reason"] = _period_reason(
+            access, lofte.agreement, years, reason, confirmed=confirm_outside_agreement, before=before
+        )
         return list(_update(access, lofte, values, "lofte.update", actor=actor, on=lofte))
+
+
+def _period_reason(
+    access: PartnershipAccess,
+    agreement: Agreement,
+    years: tuple[int, int],
+    reason: str,
+    *,
+    confirmed: bool,
+    before: tuple[int, int, str] | None,
+) -> str:
+    """The reason to keep for the löfte's years: none when they lie within the agreement's period; otherwise the
+    samordnare's, given with an explicit confirmation. `before` is the löfte's years and reason as stored (None: a
+    new löfte); an outside period already confirmed, with the same years and reason, needs no new confirmation."""
+    if not outside_agreement(*years, agreement):
+        return ""
+    if before == (*years, reason) and reason and not confirmed:
+        return reason
+    if not confirmed:
+        message = _(
+            "Medborgarlöftets år %(from)s–%(to)s ligger utanför överenskommelsens period %(start)s–%(end)s. Ändra "
+            "åren, eller bekräfta att löftet ska gälla utanför överenskommelsen och ange skälet."
+        ) % {
+            "from": years[0],
+            "to": years[1],
+            "start": agreement.starts_on.isoformat(),
+            "end": agreement.ends_on.isoformat(),
+        }
+        raise PromiseRefused(message, {"year_from": [message], "confirm_outside_agreement": [message]})
+    if not access.can(Can.MANAGE):
+        message = _("Bara samordnaren kan bekräfta ett medborgarlöfte utanför överenskommelsens period.")
+        raise PromiseRefused(message, field="confirm_outside_agreement")
+    if not reason:
+        message = _("Ange skälet till att medborgarlöftet ligger utanför överenskommelsens period.")
+        raise PromiseRefused(message, field="outside_agreement_reason")
+    return reason
 
 
 # Focus areas
@@ -578,8 +671,15 @@ def do_add_goal(access: PartnershipAccess, lofte: Medborgarlofte, *, text: str, 
         _require_open(access, lofte)
         goal = Goal(lofte=lofte, text=text, position=_last_position(lofte.goals.all()), **values)
         _clean(goal)
+        _require_values(goal)
         goal.save()
-        changes = {"goal": goal.pk, "text": text, "kind": goal.kind, "rule": _goal_rule(goal)}
+        changes = {
+            "goal": goal.pk,
+            "text": text,
+            "kind": goal.kind,
+            "rule": _goal_rule(goal),
+            "data_pending": goal.data_pending,
+        }
         record("lofte.add_goal", actor=actor, obj=lofte, partnership=access.partnership, changes=changes)
     return goal
 
@@ -605,7 +705,23 @@ def do_update_goal(access: PartnershipAccess, goal: Goal, *, actor: Any, **field
     values = _goal_values(access, lofte, fields)
     with transaction.atomic():
         _require_open(access, lofte)
-        return list(_update(access, goal, values, "lofte.update_goal", actor=actor, on=lofte))
+        changes = _update(access, goal, values, "lofte.update_goal", actor=actor, on=lofte)
+        if GOAL_BINDING & set(changes):
+            _require_values(goal)  # a refusal rolls the change and its audit row back
+        return list(changes)
+
+
+def _require_values(goal: Goal) -> None:
+    """A measured goal is bound to a metric only where the area has values for the baseline year and for some later
+    year, or when the member says explicitly that the data will come ("data kommer")."""
+    if goal.kind == Goal.Kind.KVALITATIV or goal.data_pending:
+        return
+    if goal.metric is None or goal.area is None or not goal.baseline_period:
+        return
+    missing = missing_values(goal.metric, goal.area, goal.baseline_period)
+    if missing:
+        advice = _("Välj ett annat mått eller område, eller kryssa i ”data kommer” om värdena kommer senare.")
+        raise PromiseRefused(" ".join([*missing, advice]), field="metric")
 
 
 def do_remove_goal(access: PartnershipAccess, goal: Goal, *, actor: Any) -> None:
@@ -872,6 +988,17 @@ def decide_missing(decision: Decision | None) -> list[str]:
     return [label for name, label in fields if not str(getattr(decision, name) or "").strip()]
 
 
+def _refuse_future(decision: Decision) -> None:
+    """A decision is recorded once it is made: its meeting cannot lie ahead (the record may be prepared before)."""
+    today = timezone.localdate()
+    if decision.meeting_date is not None and decision.meeting_date > today:
+        message = _(
+            "Sammanträdesdatumet %(date)s ligger i framtiden. Beslutet kan registreras först när organet har "
+            "beslutat; ändra datumet i beslutsuppgifterna om det är fel."
+        ) % {"date": decision.meeting_date.isoformat()}
+        raise PromiseRefused(message, field="meeting_date")
+
+
 def _require_manage(access: PartnershipAccess, lofte: Medborgarlofte) -> None:
     if not access.can(Can.MANAGE):
         raise PromiseRefused(_("Bara den som leder samverkan kan ta medborgarlöftet vidare i beslutsprocessen."))
@@ -953,6 +1080,7 @@ def do_decide(access: PartnershipAccess, lofte: Medborgarlofte, *, actor: Any) -
                 _("Beslutet kan inte registreras ännu. Saknas: %(missing)s.") % {"missing": ", ".join(missing)}
             )
         assert decision is not None
+        _refuse_future(decision)
         changes = {
             "case_number": decision.case_number,
             "proposed_by": decision.proposed_by,

@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.security import django_auth
@@ -15,7 +16,7 @@ from lofte.lib.errors import error_response
 from lofte.partnerships.access import Can, get_partnership_for_user
 from lofte.partnerships.models import Organisation
 from lofte.promises.actions import PromiseRefused, do_add_activity, do_update_promise_status
-from lofte.promises.models import Goal, Medborgarlofte, Promise
+from lofte.promises.models import FollowUpRound, Goal, Medborgarlofte, Promise
 from lofte.promises.published import LofteView, responsible_names, visible_loften, with_contents
 
 router = Router(tags=["promises"])
@@ -93,7 +94,9 @@ class RoundOut(Schema):
     label: str
     period_start: dt.date
     period_end: dt.date
+    due_on: dt.date = Field(description="The day the round should be closed by")
     status: str
+    overdue: bool = Field(description="Still open after the day it was due (in Europe/Stockholm)")
 
 
 class LofteOut(Schema):
@@ -136,6 +139,7 @@ def get_promise(request: HttpRequest, lofte_id: int) -> dict[str, Any]:
 
 def _lofte(view: LofteView) -> dict[str, Any]:
     lofte = view.lofte
+    today = timezone.localdate()
     partnership = lofte.agreement.partnership
     decision = getattr(lofte, "decision", None) if _has_decision(lofte) else None
     return {
@@ -154,10 +158,18 @@ def _lofte(view: LofteView) -> dict[str, Any]:
         "promises": [_promise(p, view) for p in lofte.promises.all()],
         "goals": [_goal(g, view) for g in lofte.goals.all()],
         "decision": _decision(decision) if decision else None,
-        "rounds": [
-            {"label": r.label, "period_start": r.period_start, "period_end": r.period_end, "status": r.status}
-            for r in view.rounds
-        ],
+        "rounds": [_round(r, today) for r in view.rounds],
+    }
+
+
+def _round(round_: FollowUpRound, today: dt.date) -> dict[str, Any]:
+    return {
+        "label": round_.label,
+        "period_start": round_.period_start,
+        "period_end": round_.period_end,
+        "due_on": round_.due_on,
+        "status": round_.status,
+        "overdue": round_.is_overdue(today),
     }
 
 

@@ -1,11 +1,16 @@
 """The action plan as a spreadsheet: every promise of a löfte out to XLSX or CSV, and back in.
 
 People keep their action plan in Excel, and nobody updates progress one page at a time, so the plan goes out and
-comes back. The columns are id, focus area, promise, responsible, status, progress and comment. Only status,
-progress and comment are read back; the id names the promise and the other columns are there to recognise the row.
-Status is a code or its Swedish label (ej_paborjad or "Ej påbörjad"); an empty progress means "what the status
-says". The comment belongs to the löfte's current follow-up round (the earliest open one, see
-lofte.promises.followup.current_round); without an open round a comment cannot be read in.
+comes back. The columns are id, focus area, promise, responsible, status, progress, comment and follow-up round.
+Only status, progress and comment are read back; the id names the promise, the round names where the comments go,
+and the other columns are there to recognise the row. Status is a code or its Swedish label (ej_paborjad or "Ej
+påbörjad"); an empty progress means "what the status says".
+
+The comments belong to the follow-up round the file was exported from: the löfte's current round then (the
+earliest open one, see lofte.promises.followup.current_round), written on every row as "2024 H1 (id 12)". Reading
+in puts them in that round and no other: a file from a round that is closed, from another löfte, or naming two
+rounds is refused with the file, row and column. A file without the column (made by hand) may change status and
+progress, but not comments; without an open round a comment cannot be read in at all.
 
 Reading in is two steps. `read_plan` parses and checks every row and returns what would change (the preview);
 every problem is named by its row and column, in Swedish. `do_import_plan` applies the preview in one transaction
@@ -17,9 +22,11 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import PurePath
 from typing import Any
 
 from django.db import transaction
@@ -40,7 +47,7 @@ from lofte.promises.followup import (
     set_promise,
     sync_reports,
 )
-from lofte.promises.models import Medborgarlofte, Promise, PromiseReport
+from lofte.promises.models import FollowUpRound, Medborgarlofte, Promise, PromiseReport
 
 # (key, heading): the order of the columns in the file.
 COLUMNS = (
@@ -51,6 +58,7 @@ COLUMNS = (
     ("status", gettext_lazy("Status")),
     ("progress", gettext_lazy("Framsteg (%)")),
     ("comment", gettext_lazy("Kommentar")),
+    ("round", gettext_lazy("Uppföljning")),
 )
 READ = ("id", "status", "progress", "comment")
 # How each column is named in messages, and the headings accepted for it (lower case, Swedish and English).
@@ -59,6 +67,7 @@ FIELD_NAMES = {
     "status": gettext_lazy("status"),
     "progress": gettext_lazy("framsteg"),
     "comment": gettext_lazy("kommentar"),
+    "round": gettext_lazy("uppföljning"),
 }
 HEADINGS = {
     "id": "id",
@@ -75,7 +84,10 @@ HEADINGS = {
     "progress (%)": "progress",
     "progress": "progress",
     "comment": "comment",
+    "uppföljning": "round",
+    "follow-up": "round",
 }
+ROUND_ID = re.compile(r"^(?:.*\(id (\d+)\)|(\d+))$")
 MAX_ROWS = 2000
 XLSX_MAGIC = b"PK\x03\x04"
 # Our own XLSX writer puts an apostrophe before a text that would start a formula (lofte.lib.tables).
@@ -96,11 +108,13 @@ class PlanRefused(Exception):
 
 
 def plan_rows(lofte: Medborgarlofte) -> tuple[list[str], list[list[Cell]]]:
-    """The headings and one row per promise, in the order of the plan."""
+    """The headings and one row per promise, in the order of the plan; each row names the current round."""
     round_ = current_round(lofte)
     comments: dict[int, str] = {}
+    named = ""
     if round_ is not None:
         comments = dict(PromiseReport.objects.filter(round=round_).values_list("promise_id", "comment"))
+        named = round_cell(round_)
     promises = (
         Promise.objects.filter(lofte=lofte)
         .select_related("focus_area")
@@ -116,10 +130,16 @@ def plan_rows(lofte: Medborgarlofte) -> tuple[list[str], list[list[Cell]]]:
             str(promise.get_status_display()),
             promise.progress,
             comments.get(promise.pk, ""),
+            named,
         ]
         for promise in promises
     ]
     return [str(heading) for _key, heading in COLUMNS], rows
+
+
+def round_cell(round_: FollowUpRound) -> str:
+    """How a file names its round: the label to read, the id to check."""
+    return f"{round_.label} (id {round_.pk})"
 
 
 def export_plan(lofte: Medborgarlofte, fmt: str) -> bytes:
@@ -204,9 +224,10 @@ def _unquote(text: str) -> str:
 class Row:
     number: int  # as the spreadsheet numbers it: the headings are row 1
     cells: dict[str, str]
+    file: str = ""
 
 
-def _rows(cells: list[list[Any]]) -> Iterator[Row]:
+def _rows(cells: list[list[Any]], filename: str) -> Iterator[Row]:
     if not cells:
         raise PlanRefused([_("Filen är tom.")])
     columns = _columns(cells[0])
@@ -216,7 +237,7 @@ def _rows(cells: list[list[Any]]) -> Iterator[Row]:
         row = {key: _text(values[index]) if index < len(values) else "" for key, index in columns.items()}
         if not any(row.get(key) for key in READ):
             continue
-        yield Row(number, row)
+        yield Row(number, row, filename)
 
 
 # Checking each row
@@ -301,18 +322,21 @@ STATUSES = {
 
 def read_plan(access: PartnershipAccess, lofte: Medborgarlofte, data: bytes, filename: str) -> PlanPreview:
     """What the file would change, or PlanRefused naming every row and column that is wrong."""
-    rows = list(_rows(_cells(data, filename)))
-    round_ = current_round(lofte)
+    filename = PurePath(filename or "").name or _("filen")
+    rows = list(_rows(_cells(data, filename), filename))
+    round_, errors = _file_round(lofte, rows)
+    if errors:
+        raise PlanRefused(errors)
     promises = _promises(access, [row for row in rows if row.cells["id"].isdigit()])
     comments: dict[int, str] = {}
     if round_ is not None:
         comments = dict(PromiseReport.objects.filter(round=round_).values_list("promise_id", "comment"))
-    errors: list[str] = []
+    no_round = "" if round_ is not None else _no_round(lofte)
     changes: list[RowChange] = []
     seen: dict[int, int] = {}
     for row in rows:
         try:
-            change = _check(row, lofte, promises, comments, round_ is not None, seen)
+            change = _check(row, lofte, promises, comments, no_round, seen)
         except PlanRefused as refusal:
             errors.extend(refusal.errors)
             continue
@@ -322,6 +346,55 @@ def read_plan(access: PartnershipAccess, lofte: Medborgarlofte, data: bytes, fil
         raise PlanRefused(errors)
     label = round_.label if round_ is not None else ""
     return PlanPreview(lofte.pk, round_.pk if round_ else None, label, len(rows), tuple(changes))
+
+
+def _file_round(lofte: Medborgarlofte, rows: list[Row]) -> tuple[FollowUpRound | None, list[str]]:
+    """The round the file was exported from, as its rows name it: one open round of this löfte, or none at all."""
+    if not rows or "round" not in rows[0].cells:
+        return None, []
+    rounds = {r.pk: r for r in FollowUpRound.objects.filter(lofte=lofte)}
+    errors: list[str] = []
+    named: FollowUpRound | None = None
+    for row in rows:
+        value = row.cells["round"]
+        if not value:
+            continue
+        match = ROUND_ID.match(value)
+        found = rounds.get(int(match.group(1) or match.group(2))) if match else None
+        if found is None:
+            message = _("”%(value)s” är ingen uppföljning av det här medborgarlöftet.") % {"value": value}
+            errors.extend(_error(row, "round", message).errors)
+        elif named is not None and found != named:
+            message = _("raden hör till uppföljningen %(this)s, men filen i övrigt till %(first)s.") % {
+                "this": found.label,
+                "first": named.label,
+            }
+            errors.extend(_error(row, "round", message).errors)
+        elif found.status != FollowUpRound.Status.OPEN and named is None:  # said once, on the first row
+            message = _(
+                "filen är hämtad för uppföljningen %(label)s, som är avslutad; kommentarerna kan inte läsas in i en "
+                "annan uppföljning. Hämta åtgärdsplanen igen för den uppföljning som pågår."
+            ) % {"label": found.label}
+            errors.extend(_error(row, "round", message).errors)
+            named = found
+        else:
+            named = found
+    if named is not None:
+        for row in rows:
+            if not row.cells["round"]:
+                message = _("saknas; filen i övrigt hör till uppföljningen %(label)s.") % {"label": named.label}
+                errors.extend(_error(row, "round", message).errors)
+    return named, errors
+
+
+def _no_round(lofte: Medborgarlofte) -> str:
+    """Why a comment cannot be read from a file that names no round."""
+    if current_round(lofte) is None:
+        return _("det finns ingen pågående uppföljning att skriva kommentaren i.")
+    return _(
+        "filen säger inte vilken uppföljning kommentaren hör till. Hämta åtgärdsplanen igen, så följer uppföljningen "
+        "med i filen."
+    )
 
 
 def _promises(access: PartnershipAccess, rows: list[Row]) -> dict[int, Promise]:
@@ -334,8 +407,8 @@ def _promises(access: PartnershipAccess, rows: list[Row]) -> dict[int, Promise]:
 def _error(row: Row, field: str, message: str) -> PlanRefused:
     return PlanRefused(
         [
-            _("Rad %(row)s, %(field)s: %(message)s")
-            % {"row": row.number, "field": FIELD_NAMES[field], "message": message}
+            _("%(file)s, rad %(row)s, %(field)s: %(message)s")
+            % {"file": row.file, "row": row.number, "field": FIELD_NAMES[field], "message": message}
         ]
     )
 
@@ -345,9 +418,10 @@ def _check(
     lofte: Medborgarlofte,
     promises: dict[int, Promise],
     comments: dict[int, str],
-    has_round: bool,
+    no_round: str,
     seen: dict[int, int],
 ) -> RowChange:
+    """`no_round` is why a comment cannot be read in (empty: the file's round takes it)."""
     promise = _check_id(row, lofte, promises, seen)
     errors: list[str] = []
     after: list[Any] = []
@@ -360,8 +434,8 @@ def _check(
         raise PlanRefused(errors)
     status, progress, comment = after
     before: Values = (promise.status, promise.progress, comments.get(promise.pk, ""))
-    if comment != before[2] and not has_round:
-        raise _error(row, "comment", _("det finns ingen pågående uppföljning att skriva kommentaren i."))
+    if comment != before[2] and no_round:
+        raise _error(row, "comment", no_round)
     seen[promise.pk] = row.number
     return RowChange(row.number, promise.pk, promise.text, before, (status, progress, comment))
 
@@ -428,8 +502,9 @@ def do_import_plan(access: PartnershipAccess, lofte: Medborgarlofte, preview: Pl
     if not preview.changes:
         return 0
     with transaction.atomic():
-        round_ = current_round(lofte)
-        if (round_.pk if round_ else None) != preview.round_id:
+        # The round the file came from, never another; closed since the preview, it refuses.
+        round_ = FollowUpRound.objects.filter(pk=preview.round_id, lofte=lofte).first() if preview.round_id else None
+        if preview.round_id and round_ is None:
             raise FollowUpRefused(_("Uppföljningen har ändrats sedan filen lästes in. Läs in filen igen."))
         if round_ is not None:
             round_.lofte = lofte

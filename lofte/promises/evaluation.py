@@ -10,7 +10,13 @@ population when both populations are known. A change is "certain" when p < 0.05.
 - inte uppnått: the change is certain and goes the wrong way, or the goal's last period has passed and the rule
   does not hold;
 - ingen säker förändring: the rule may hold on the values, but the change could be chance;
-- för tidigt att säga: a value is missing, or a level or percentage is not yet reached before the last period.
+- för tidigt att säga: a level or percentage is not yet reached before the last period.
+
+A missing value is no verdict and never a zero. Two states say which value is missing, so the follow-up can tell
+a goal that can never be compared until someone finds its baseline from one that waits for the period's figures:
+
+- basvärde saknas: the baseline period has no value (a rule by level needs none);
+- värdet för perioden saknas ännu: the period has no value yet (or not for every quarter it sums).
 
 Shares and indices (surveys) have no count to test: their verdict rests on the values alone, and the explanation
 says so. Preliminary figures are flagged, never hidden.
@@ -29,15 +35,28 @@ UPPNATT: Final = "uppnatt"
 INTE_UPPNATT: Final = "inte_uppnatt"
 FOR_TIDIGT: Final = "for_tidigt"
 INGEN_SAKER: Final = "ingen_saker_forandring"
+BASVARDE_SAKNAS: Final = "basvarde_saknas"
+VARDE_SAKNAS: Final = "varde_saknas"
+# States, not verdicts: nothing is judged until the missing value is there.
+MISSING: Final = frozenset({BASVARDE_SAKNAS, VARDE_SAKNAS})
 
 LABELS: Final = {
     UPPNATT: "uppnått",
     INTE_UPPNATT: "inte uppnått",
     FOR_TIDIGT: "för tidigt att säga",
     INGEN_SAKER: "ingen säker förändring",
+    BASVARDE_SAKNAS: "basvärde saknas",
+    VARDE_SAKNAS: "värdet för perioden saknas ännu",
 }
-# Green, amber or red on pages and in reports.
-COLOURS: Final = {UPPNATT: "green", INGEN_SAKER: "amber", FOR_TIDIGT: "amber", INTE_UPPNATT: "red"}
+# Green, amber or red on pages and in reports; grey where a value is missing and there is no verdict.
+COLOURS: Final = {
+    UPPNATT: "green",
+    INGEN_SAKER: "amber",
+    FOR_TIDIGT: "amber",
+    INTE_UPPNATT: "red",
+    BASVARDE_SAKNAS: "grey",
+    VARDE_SAKNAS: "grey",
+}
 
 LOWER: Final = "lower"
 HIGHER: Final = "higher"
@@ -86,11 +105,14 @@ def evaluate(rule: Rule, values: Values) -> Evaluation:
     if rule.target != BASELINE and rule.target_value is None:
         raise ValueError("a rule by percentage or level needs its value")
     value, base = values.value, values.baseline_value
-    if value is None or (base is None and rule.target != LEVEL):
-        missing = "värdet för perioden" if value is None else "basperiodens värde"
-        return Evaluation(
-            value, base, None, None, FOR_TIDIGT, f"{missing.capitalize()} saknas ännu.", values.preliminary
-        )
+    if base is None and rule.target != LEVEL:
+        explanation = "Basperioden saknar värde, så det finns inget att jämföra med."
+        if value is None:
+            explanation += " Värdet för perioden saknas också."
+        return Evaluation(value, base, None, None, BASVARDE_SAKNAS, explanation, values.preliminary)
+    if value is None:
+        explanation = "Värdet för perioden saknas ännu; målet bedöms när det finns."
+        return Evaluation(value, base, None, None, VARDE_SAKNAS, explanation, values.preliminary)
     change = difference(value, base)
     change_pct = round(change.percent, 1) if change and change.percent is not None else None
     p_value, certain_way = _test(values)

@@ -4,15 +4,17 @@ Rounds follow the agreement's schedule, `followups_per_year` equal parts of each
 1 → "2024" (the whole year), 2 → "2024 H1" (1 January–30 June) and "2024 H2" (1 July–31 December),
 3 → tertials "2024 T1"–"T3", 4 → quarters "2024 K1"–"K4", 12 → months "2024-01"…, any other number →
 "2024 1/6"…. A round is due `settings.LOFTE_FOLLOWUP_DUE_DAYS` (default 45) days after its period ends: time for
-Brå's preliminary figures and for writing the report. Planning again creates only what is missing, and never a
+Brå's preliminary figures and for writing the report; a round still open after that day is overdue
+(`FollowUpRound.is_overdue`), and every list of rounds says so. Planning again creates only what is missing, and never a
 round that overlaps one already planned (the schedule may have changed in between).
 
 A round moves oppen → klar → publicerad. While it is open, Löfte computes every goal's verdict from the imported
 statistics (lofte.promises.goals) and snapshots each promise's status and rolled-up progress (PromiseReport);
 members add a comment to a goal, may override its verdict with a reason, report on a promise and write the
-summary. Evaluating again updates the numbers and keeps every comment and override. Only an evaluated round can be
-closed, only a closed round with a summary can be published, and a published round is shown to the public. The
-summary is what citizens read first, so it may still be written after the round is closed, until it is published.
+summary. Evaluating again updates the numbers and keeps every comment and override. Only an evaluated round whose
+period has ended can be closed, only a closed round with a summary can be published, and a published round is
+shown to the public. The summary is what citizens read first, so it may still be written after the round is
+closed, until it is published.
 
 Rights: members who may edit (Can.EDIT: samordnare and polis) do everything except publishing, which needs
 Can.MANAGE (the samordnare): what citizens are told is the kommun's call. The round's status is read under a row
@@ -36,6 +38,7 @@ from lofte.audit.log import diff, record
 from lofte.citizens.dispatch import queue_follow_up
 from lofte.lib.pii import describe, find_personal_data
 from lofte.partnerships.access import Can, PartnershipAccess
+from lofte.promises.evaluation import MISSING
 from lofte.promises.goals import GoalResult, evaluate_goals
 from lofte.promises.models import (
     FollowUpRound,
@@ -107,6 +110,23 @@ def _screen(**texts: str) -> None:
         if findings := find_personal_data(text):
             message = describe(findings)
             raise FollowUpRefused(message, {name: [message]})
+
+
+def period_ended(round_: FollowUpRound, today: date | None = None) -> bool:
+    """Whether the round's last day is over, in Stockholm."""
+    return round_.period_end < (today or timezone.localdate())
+
+
+def _not_ended(round_: FollowUpRound) -> tuple[str, dict[str, list[str]]]:
+    message = _(
+        "Uppföljningen %(label)s kan inte avslutas förrän perioden är slut: den slutar %(end)s. "
+        "Den kan avslutas från %(first)s."
+    ) % {
+        "label": round_.label,
+        "end": round_.period_end.isoformat(),
+        "first": (round_.period_end + timedelta(days=1)).isoformat(),
+    }
+    return message, {"period_end": [message]}
 
 
 def current_round(lofte: Medborgarlofte) -> FollowUpRound | None:
@@ -270,7 +290,7 @@ def do_override_goal(
 ) -> bool:
     """Set the verdict by hand, with the reason for it; an empty verdict goes back to the computed one."""
     verdict, reason = verdict or "", reason.strip() if verdict else ""
-    if verdict and verdict not in GoalEvaluation.Verdict.values:
+    if verdict and (verdict not in GoalEvaluation.Verdict.values or verdict in MISSING):
         raise FollowUpRefused(_("Okänd bedömning."), {"verdict": [_("Välj en av bedömningarna.")]})
     if verdict and not reason:
         message = _("En ändrad bedömning kräver ett skäl.")
@@ -364,9 +384,12 @@ def do_set_summary(access: PartnershipAccess, round_: FollowUpRound, *, summary:
 
 
 def do_close_round(access: PartnershipAccess, round_: FollowUpRound, *, actor: Any) -> FollowUpRound:
-    """Nothing in the round changes after this; it can then be published."""
+    """Nothing in the round changes after this; it can then be published. Not before its period has ended: until
+    then activities are still done and statistics still come in."""
     with transaction.atomic():
         require_open(access, round_)
+        if not period_ended(round_):
+            raise FollowUpRefused(*_not_ended(round_))
         if round_.evaluated_at is None:
             raise FollowUpRefused(_("Beräkna uppföljningen innan den avslutas."))
         round_.status = Status.CLOSED

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from lofte.promises.evaluation import MISSING
 from lofte.promises.models import GoalEvaluation, Promise
 from lofte.situation.forms import ScreensPersonalData
 
@@ -37,7 +38,9 @@ class OverrideForm(ScreensPersonalData, forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["verdict"]
         assert isinstance(field, forms.ChoiceField)
-        field.choices = [("", _("Den beräknade bedömningen")), *GoalEvaluation.Verdict.choices]
+        # A missing value is a state Löfte finds, not a verdict anyone can give.
+        verdicts = [(code, label) for code, label in GoalEvaluation.Verdict.choices if code not in MISSING]
+        field.choices = [("", _("Den beräknade bedömningen")), *verdicts]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -135,15 +135,32 @@ class AgreementDocumentForm(ScreensPersonalData, forms.Form):
 
 
 class LofteForm(ScreensPersonalData, forms.ModelForm):
-    screened_fields = ("title", "summary")
+    screened_fields = ("title", "summary", "outside_agreement_reason")
     crime_categories = LinesField(
         label=_("Prioriterade brottskategorier"), help_text=_("En per rad, till exempel Bedrägeribrott.")
+    )
+    confirm_outside_agreement = forms.BooleanField(
+        label=_("Jag bekräftar att medborgarlöftet ska gälla utanför överenskommelsens period"),
+        required=False,
+        help_text=_("Bara samordnaren. Behövs bara när åren ligger utanför överenskommelsens period."),
     )
 
     class Meta:
         model = Medborgarlofte
-        fields = ["title", "year_from", "year_to", "lagesbild", "summary", "crime_categories"]
-        widgets = {"summary": forms.Textarea(attrs={"rows": 5})}
+        fields = [
+            "title",
+            "year_from",
+            "year_to",
+            "lagesbild",
+            "summary",
+            "crime_categories",
+            "confirm_outside_agreement",
+            "outside_agreement_reason",
+        ]
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 5}),
+            "outside_agreement_reason": forms.Textarea(attrs={"rows": 2}),
+        }
 
     def __init__(self, *args: Any, adopted: QuerySet[Lagesbild], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -187,6 +204,7 @@ class GoalForm(ScreensPersonalData, forms.ModelForm):
             "target_value",
             "due_period",
             "evidence",
+            "data_pending",
         ]
         widgets = {"evidence": forms.Textarea(attrs={"rows": 3})}
         help_texts = {

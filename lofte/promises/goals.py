@@ -2,21 +2,32 @@
 
 A round that ends on 31 December compares the year with the baseline year. A round that ends inside a year (2024
 H1) compares the same part of the year: the quarters up to the round's end, summed, against the same quarters of
-the baseline year; when a quarter is missing it is too early to say. The verdict itself is
-lofte.promises.evaluation's.
+the baseline year; when a quarter is missing the period's value is missing. The verdict itself is
+lofte.promises.evaluation's; a missing value is a state of its own ("basvärde saknas", "värdet för perioden
+saknas ännu"), explained here with the periods and the area it concerns.
+
+`missing_values` is asked when a goal is bound to a metric: which values the area lacks, the baseline year's and
+any later year's, so the binding can be refused with what is missing or accepted only as "data kommer".
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
-from lofte.promises.evaluation import FOR_TIDIGT, Evaluation, Rule, Values, evaluate
+from django.db.models import Count, Q
+from django.utils.translation import gettext as _
+
+from lofte.areas.models import Area
+from lofte.promises.evaluation import BASVARDE_SAKNAS, FOR_TIDIGT, VARDE_SAKNAS, Evaluation, Rule, Values, evaluate
 from lofte.promises.models import Goal
 from lofte.statistics.models import Metric, Observation
 from lofte.statistics.queries import POPULATION
+
+# The periods a goal is evaluated on (see periods_for).
+EVALUATED_KINDS = ("year", "quarter")
 
 # (metric id, area id) → period → (value, per_100k, preliminary)
 Store = dict[tuple[int, int], dict[str, tuple[float | None, float | None, bool]]]
@@ -90,7 +101,47 @@ def _evaluate(goal: Goal, end: date, store: Store, populations: dict[int, dict[i
             final_period=bool(due.isdigit() and year >= int(due) and len(current) == 1),
         ),
     )
-    return GoalResult(goal, label, base_label, evaluation)
+    return GoalResult(goal, label, base_label, _explain_missing(goal, evaluation, label, base_label))
+
+
+def _explain_missing(goal: Goal, evaluation: Evaluation, label: str, base_label: str) -> Evaluation:
+    """Name the period and the area whose value is missing, and say when values were expected later."""
+    if evaluation.verdict not in (BASVARDE_SAKNAS, VARDE_SAKNAS):
+        return evaluation
+    area = goal.area.name if goal.area else ""
+    if evaluation.verdict == BASVARDE_SAKNAS:
+        text = f"Basperioden {base_label} saknar värde för {area}, så det finns inget att jämföra med."
+        if evaluation.value is None:
+            text += f" Värdet för perioden {label} saknas också."
+    else:
+        text = f"Värdet för perioden {label} saknas ännu för {area}; målet bedöms när det finns."
+    if goal.data_pending:
+        text += " Samverkan har angett att data kommer."
+    return replace(evaluation, explanation=text)
+
+
+def missing_values(metric: Metric, area: Area, baseline_period: str) -> list[str]:
+    """What the area lacks for a goal on the metric: the baseline year's value, any later year's; empty when both
+    are there. One query."""
+    year = int(baseline_period[:4])
+    found = Observation.objects.filter(
+        series__metric=metric, series__area=area, period_kind__in=EVALUATED_KINDS, value__isnull=False
+    ).aggregate(
+        baseline=Count("pk", filter=Q(period_start__year=year)),
+        later=Count("pk", filter=Q(period_start__year__gt=year)),
+    )
+    names = {"metric": metric.name, "code": metric.code, "area": area.name, "area_code": area.code, "year": year}
+    missing = []
+    if not found["baseline"]:
+        missing.append(_("inget basvärde för %(year)s") % names)
+    if not found["later"]:
+        missing.append(_("inget värde för någon period efter %(year)s") % names)
+    if not missing:
+        return []
+    return [
+        _("Måttet ”%(metric)s” (%(code)s) har %(missing)s för %(area)s (%(area_code)s).")
+        % {**names, "missing": _(" och ").join(missing)}
+    ]
 
 
 def _sum(
@@ -116,7 +167,7 @@ def _store(goals: list[Goal]) -> Store:
         return {}
     metrics, areas = {m for m, _a in pairs}, {a for _m, a in pairs}
     rows = Observation.objects.filter(
-        series__metric_id__in=metrics, series__area_id__in=areas, period_kind__in=["year", "quarter"]
+        series__metric_id__in=metrics, series__area_id__in=areas, period_kind__in=EVALUATED_KINDS
     ).values_list("series__metric_id", "series__area_id", "period", "value", "per_100k", "preliminary")
     store: Store = defaultdict(dict)
     for metric, area, period, value, rate, preliminary in rows:

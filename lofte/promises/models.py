@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -120,6 +121,12 @@ class AgreementDocument(models.Model):
         return self.title
 
 
+def outside_agreement(year_from: int, year_to: int, agreement: Agreement) -> bool:
+    """Whether a löfte's years reach outside the agreement's period. A löfte runs in whole years and an agreement
+    is often signed in the middle of one, so the years are compared, not the days."""
+    return year_from < agreement.starts_on.year or year_to > agreement.ends_on.year
+
+
 class Medborgarlofte(models.Model):
     """The public promise for a period under an agreement: focus areas, crime categories, goals and promises."""
 
@@ -148,6 +155,11 @@ class Medborgarlofte(models.Model):
     crime_categories = models.JSONField(_("prioriterade brottskategorier"), default=list, blank=True)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.UTKAST)
     published_at = models.DateTimeField(_("publicerad"), null=True, blank=True)
+    outside_agreement_reason = models.TextField(
+        _("skäl till perioden utanför överenskommelsen"),
+        blank=True,
+        help_text=_("Samordnarens skäl när löftets år ligger utanför överenskommelsens period."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -169,6 +181,10 @@ class Medborgarlofte(models.Model):
     @property
     def is_public(self) -> bool:
         return self.status == self.Status.PUBLICERAD
+
+    @property
+    def outside_agreement(self) -> bool:
+        return outside_agreement(self.year_from, self.year_to, self.agreement)
 
     def clean(self) -> None:
         if self.year_from and self.year_to and self.year_to < self.year_from:
@@ -230,6 +246,14 @@ class Goal(models.Model):
     target_value = models.FloatField(_("procent eller nivå"), null=True, blank=True)
     due_period = models.CharField(_("senast"), max_length=10, blank=True, help_text=_("Till exempel 2025."))
     evidence = models.TextField(_("underlag som krävs"), blank=True)
+    data_pending = models.BooleanField(
+        _("data kommer"),
+        default=False,
+        help_text=_(
+            "Kryssa i när måttet ännu saknar värden för området, för basperioden eller för senare perioder, "
+            "och värdena kommer senare. Uppföljningen visar då att data väntas."
+        ),
+    )
 
     class Meta:
         verbose_name = _("mål")
@@ -511,6 +535,15 @@ class FollowUpRound(models.Model):
     def __str__(self) -> str:
         return self.label
 
+    def is_overdue(self, today: date) -> bool:
+        """Still open after the day it was due."""
+        return self.status == self.Status.OPEN and self.due_on < today
+
+    @property
+    def overdue(self) -> bool:
+        """Overdue today, in Stockholm; for templates."""
+        return self.is_overdue(timezone.localdate())
+
 
 class GoalEvaluation(models.Model):
     """A goal as Löfte computed it for a round, and the samordnare's comment or overriding verdict with its reason."""
@@ -520,6 +553,9 @@ class GoalEvaluation(models.Model):
         INTE_UPPNATT = "inte_uppnatt", _("Inte uppnått")
         FOR_TIDIGT = "for_tidigt", _("För tidigt att säga")
         INGEN_SAKER = "ingen_saker_forandring", _("Ingen säker förändring")
+        # Not verdicts: what keeps Löfte from giving one (lofte.promises.evaluation).
+        BASVARDE_SAKNAS = "basvarde_saknas", _("Basvärde saknas")
+        VARDE_SAKNAS = "varde_saknas", _("Värdet för perioden saknas ännu")
 
     round = models.ForeignKey(FollowUpRound, on_delete=models.CASCADE, related_name="evaluations")
     goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="evaluations")

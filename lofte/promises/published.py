@@ -130,6 +130,12 @@ def _computed(goal: Goal, evaluation: GoalEvaluation) -> str:
         return _("För tidigt att säga: samverkan har inte bedömt målet ännu.")
     if verdict == Verdict.FOR_TIDIGT:
         return _too_early(goal, evaluation)
+    if verdict == Verdict.BASVARDE_SAKNAS:
+        return _(
+            "Ingen bedömning: siffrorna för jämförelseåret %(base)s saknas, så det finns inget att jämföra med."
+        ) % {"base": evaluation.baseline_period or goal.baseline_period}
+    if verdict == Verdict.VARDE_SAKNAS:
+        return _("Ingen bedömning ännu: siffrorna för perioden finns inte ännu. Målet bedöms när de finns.")
     if verdict == Verdict.UPPNATT:
         if goal.target == Goal.Target.LEVEL:
             return _("Målet är nått: nivån som målet anger är nådd.")

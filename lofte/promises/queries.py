@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -11,7 +12,7 @@ from django.utils.translation import gettext as _
 from lofte.areas.models import Area
 from lofte.partnerships.models import Organisation, Partnership
 from lofte.promises import progress
-from lofte.promises.models import Activity, Decision, FocusArea, Goal, Medborgarlofte, Promise
+from lofte.promises.models import Activity, Decision, FocusArea, FollowUpRound, Goal, Medborgarlofte, Promise
 
 TIMELINE_LENGTH = 50
 
@@ -191,3 +192,11 @@ def _number(value: float | None) -> str:
         return "–"
     decimals = 0 if float(value).is_integer() else 1
     return f"{value:,.{decimals}f}".replace(",", " ").replace(".", ",")
+
+
+def overdue_rounds(partnership: Partnership, today: date) -> list[FollowUpRound]:
+    """The partnership's rounds still open after the day they were due, the longest overdue first; one query."""
+    rounds = FollowUpRound.objects.filter(
+        lofte__agreement__partnership=partnership, status=FollowUpRound.Status.OPEN, due_on__lt=today
+    )
+    return list(rounds.select_related("lofte").order_by("due_on", "id"))

@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 from weasyprint import HTML
 
 from lofte.partnerships.models import Organisation
-from lofte.promises.evaluation import COLOURS
+from lofte.promises.evaluation import COLOURS, MISSING
 from lofte.promises.models import Activity, FollowUpRound, Goal, GoalEvaluation, Promise, PromiseReport
 from lofte.promises.progress import Part, overall, rolled_up
 from lofte.promises.published import public_attribution, verdict_in_words
@@ -164,10 +164,22 @@ class GoalContent:
     preliminary: bool
     comment: str
     public: bool = False
+    data_pending: bool = False  # the goal was bound to its metric knowing its values would come later
 
     @property
     def heading(self) -> str:
         return f"{self.number}. {self.text}"
+
+    @property
+    def missing(self) -> bool:
+        """A value is missing: a state, not a verdict."""
+        return self.verdict in MISSING
+
+    @property
+    def data_pending_line(self) -> str:
+        if not self.data_pending:
+            return ""
+        return _("Data kommer: när målet sattes fanns inte alla värden för måttet och området ännu.")
 
     @property
     def colour(self) -> str:
@@ -184,11 +196,11 @@ class GoalContent:
 
     @property
     def baseline_text(self) -> str:
-        return number(self.baseline_value)
+        return _("saknas") if self.baseline_value is None else number(self.baseline_value)
 
     @property
     def value_text(self) -> str:
-        return number(self.value)
+        return _("saknas ännu") if self.value is None else number(self.value)
 
     @property
     def change_text(self) -> str:
@@ -202,6 +214,8 @@ class GoalContent:
     def verdict_line(self) -> str:
         if not self.verdict:
             return _("Bedömning: inte beräknad ännu")
+        if self.missing and not self.overridden:
+            return _("Ingen bedömning: %(state)s") % {"state": self.label.lower()}
         line = _("Bedömning: %(verdict)s") % {"verdict": self.label.lower()}
         if self.overridden:
             line += " " + _("(bedömd av samverkan; beräknat: %(computed)s)") % {"computed": self.computed_label.lower()}
@@ -378,6 +392,7 @@ def _goal(number: int, goal: Goal, evaluation: GoalEvaluation | None, public: bo
         preliminary=bool(evaluation and evaluation.preliminary),
         comment="" if public or evaluation is None else evaluation.comment,
         public=public,
+        data_pending=goal.data_pending,
     )
 
 
@@ -460,6 +475,8 @@ def _docx_goals(document: Any, content: RoundContent) -> None:
     for goal in content.goals:
         document.add_heading(goal.heading, level=2)
         document.add_paragraph().add_run(goal.verdict_line).bold = True
+        if goal.data_pending_line:
+            document.add_paragraph(goal.data_pending_line)
         if goal.rows:
             table = document.add_table(rows=0, cols=2, style="Table Grid")
             for label, text in goal.rows:

@@ -327,11 +327,19 @@ def _dialogue_changes(dialogue: Dialogue) -> Values:
 # Adoption
 
 
-def do_adopt_lagesbild(access: PartnershipAccess, lagesbild: Lagesbild, *, decision: str, actor: Any) -> Lagesbild:
-    """Record the decision that adopts a complete lägesbild and freeze the figures and event counts it rests on."""
+def do_adopt_lagesbild(
+    access: PartnershipAccess, lagesbild: Lagesbild, *, decision: str, decided_on: date, actor: Any
+) -> Lagesbild:
+    """Record the decision that adopts a complete lägesbild and freeze the figures and event counts it rests on.
+    `decided_on` is the day of the decision, which "Fastställd" shows; it cannot lie ahead."""
     decision = decision.strip()
     if not decision:
         raise LagesbildRefused(_("Ange beslutet, till exempel ”Kommunstyrelsen 2026-03-12 § 45”."))
+    if decided_on > timezone.localdate():
+        raise LagesbildRefused(
+            _("Beslutsdatumet %(date)s ligger i framtiden; fastställ lägesbilden när beslutet är fattat.")
+            % {"date": decided_on.isoformat()}
+        )
     with transaction.atomic():
         _require_edit(access, lagesbild)
         if _locked_status(lagesbild) == Lagesbild.Status.FASTSTALLD:
@@ -344,8 +352,15 @@ def do_adopt_lagesbild(access: PartnershipAccess, lagesbild: Lagesbild, *, decis
         lagesbild.adopted_at = adopted_at
         lagesbild.adopted_by = _user(actor)
         lagesbild.decision = decision
-        lagesbild.save(update_fields=["status", "adopted_at", "adopted_by", "decision", "updated_at"])
-        changes = {"version": lagesbild.version, "decision": decision, "figures": figures, "events": event_counts}
+        lagesbild.decided_on = decided_on
+        lagesbild.save(update_fields=["status", "adopted_at", "adopted_by", "decision", "decided_on", "updated_at"])
+        changes = {
+            "version": lagesbild.version,
+            "decision": decision,
+            "decided_on": decided_on,
+            "figures": figures,
+            "events": event_counts,
+        }
         record("lagesbild.adopt", actor=actor, obj=lagesbild, partnership=access.partnership, changes=changes)
     return lagesbild
 

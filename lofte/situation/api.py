@@ -72,7 +72,8 @@ class LagesbildListItem(Schema):
     status: str
     year_from: int
     year_to: int
-    adopted_at: datetime | None
+    adopted_at: datetime | None = Field(None, description="When the adoption was recorded in Löfte")
+    decided_on: date | None = Field(None, description="The day of the decision that adopted it")
     decision: str
 
 

@@ -453,11 +453,11 @@ def lagesbild_adopt(request: HttpRequest, slug: str, version: int) -> HttpRespon
     form = AdoptForm(request.POST, auto_id=ADOPT_ID)
     if not form.is_valid():
         return _detail(request, access, lagesbild, {"adopt": form}, status=400)
-    decision = form.cleaned_data["decision"]
+    decision, decided_on = form.cleaned_data["decision"], form.cleaned_data["decided_on"]
     return _act(
         request,
         lagesbild,
-        lambda: do_adopt_lagesbild(access, lagesbild, decision=decision, actor=request.user),
+        lambda: do_adopt_lagesbild(access, lagesbild, decision=decision, decided_on=decided_on, actor=request.user),
         _("Lägesbilden är fastställd."),
     )
 

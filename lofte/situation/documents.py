@@ -21,7 +21,6 @@ from typing import Any
 import docx
 from django.db.models import Prefetch, Q, QuerySet
 from django.template.loader import render_to_string
-from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
@@ -267,7 +266,7 @@ def gather(lagesbild: Lagesbild, access: PartnershipAccess) -> LagesbildContent:
     events = {
         pk: _events(kommun.name, counted) for pk, counted in problem_events(lagesbild, problems, kommun.pk).items()
     }
-    adopted_on = timezone.localdate(lagesbild.adopted_at) if lagesbild.adopted_at else None
+    adopted_on = lagesbild.adopted_on  # the decision's date
     return LagesbildContent(
         partnership_name=access.partnership.name,
         kommun_name=access.partnership.area.name,

@@ -2,10 +2,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, ClassVar
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -262,6 +264,17 @@ class AdoptForm(forms.Form):
     decision = forms.CharField(
         label=_("Beslut"), max_length=300, help_text=_("Till exempel: Kommunstyrelsen 2026-03-12 § 45")
     )
+    decided_on = forms.DateField(
+        label=_("Beslutsdatum"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("Dagen då beslutet fattades; det är det datum som visas som fastställd."),
+    )
+
+    def clean_decided_on(self) -> date:
+        decided_on: date = self.cleaned_data["decided_on"]
+        if decided_on > timezone.localdate():
+            raise forms.ValidationError(_("Beslutsdatumet kan inte ligga i framtiden."))
+        return decided_on
 
 
 # Dialogues and safety walks

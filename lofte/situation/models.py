@@ -80,6 +80,9 @@ class Lagesbild(models.Model):
     decision = models.CharField(
         _("beslut"), max_length=300, blank=True, help_text=_("Till exempel: Kommunstyrelsen 2026-03-12 § 45")
     )
+    decided_on = models.DateField(
+        _("beslutsdatum"), null=True, blank=True, help_text=_("Dagen då kommunstyrelsen fastställde lägesbilden.")
+    )
 
     class Meta:
         verbose_name = _("lägesbild")
@@ -102,6 +105,13 @@ class Lagesbild(models.Model):
     @property
     def is_adopted(self) -> bool:
         return self.status == self.Status.FASTSTALLD
+
+    @property
+    def adopted_on(self) -> date | None:
+        """The day it was adopted: the decision's date, not the day someone recorded the decision in Löfte."""
+        if self.decided_on is not None:
+            return self.decided_on
+        return timezone.localdate(self.adopted_at) if self.adopted_at else None
 
     def checklist(self) -> list[ChecklistItem]:
         """The points Lag 2023:196 asks a lägesbild to cover. Without problems there is nothing analysed."""
@@ -129,14 +139,14 @@ class Lagesbild(models.Model):
 def latest_adopted(partnership: Partnership) -> Lagesbild | None:
     """The lägesbild in force: the one most recently adopted."""
     adopted = Lagesbild.objects.filter(partnership=partnership, status=Lagesbild.Status.FASTSTALLD)
-    return adopted.order_by("-adopted_at", "-version").first()
+    return adopted.order_by("-decided_on", "-adopted_at", "-version").first()
 
 
 def is_outdated(lagesbild: Lagesbild, today: date) -> bool:
-    """More than two years since adoption (a draft has no adoption to age)."""
-    if lagesbild.adopted_at is None:
+    """More than two years since the decision that adopted it (a draft has no adoption to age)."""
+    adopted = lagesbild.adopted_on
+    if adopted is None:
         return False
-    adopted = timezone.localdate(lagesbild.adopted_at)
     try:
         deadline = adopted.replace(year=adopted.year + VALID_YEARS)
     except ValueError:  # adopted on 29 February

@@ -6,10 +6,13 @@ import pytest
 from scipy.stats import binomtest
 
 from lofte.promises.evaluation import (
+    BASVARDE_SAKNAS,
+    COLOURS,
     FOR_TIDIGT,
     INGEN_SAKER,
     INTE_UPPNATT,
     UPPNATT,
+    VARDE_SAKNAS,
     Rule,
     Values,
     evaluate,
@@ -46,9 +49,17 @@ def test_the_population_changes_the_test() -> None:
     assert evaluate(Rule(), Values(150, 143)).verdict == INGEN_SAKER
 
 
-def test_a_missing_value_is_too_early() -> None:
-    assert evaluate(Rule(), Values(None, 143)).verdict == FOR_TIDIGT
-    assert evaluate(Rule(), Values(75, None)).verdict == FOR_TIDIGT
+def test_a_missing_value_is_a_state_of_its_own_never_a_verdict_or_zero() -> None:
+    waiting = evaluate(Rule(), Values(None, 143))
+    assert (waiting.verdict, waiting.label) == (VARDE_SAKNAS, "värdet för perioden saknas ännu")
+    assert (waiting.value, waiting.change_pct, waiting.p_value) == (None, None, None)
+    no_baseline = evaluate(Rule(), Values(75, None))
+    assert (no_baseline.verdict, no_baseline.label) == (BASVARDE_SAKNAS, "basvärde saknas")
+    assert (no_baseline.baseline_value, no_baseline.change_pct) == (None, None)
+    both = evaluate(Rule(target="percent", target_value=10), Values(None, None))
+    assert both.verdict == BASVARDE_SAKNAS and "Värdet för perioden saknas också" in both.explanation
+    assert evaluate(Rule(target="level", target_value=100), Values(None, None)).verdict == VARDE_SAKNAS
+    assert {COLOURS[waiting.verdict], COLOURS[no_baseline.verdict]} == {"grey"}
 
 
 def test_a_percentage_target() -> None:
