@@ -25,7 +25,7 @@ FIND_TEMPLATES = find lofte -type f -name '*.html' \( -path 'lofte/templates/*' 
 help:
 	@echo "Usage: make TARGET [PYTEST_ARGS=...] [PORT=$(PORT)] [PYTHON=$(PYTHON)]"
 	@echo
-	@echo "  run            install, migrate, collectstatic, load demo data, serve on PORT"
+	@echo "  run            install, migrate, collectstatic, load demo data, serve on PORT (DEBUG=true for Django's debug pages)"
 	@echo "  test           system deps, lint, the full test suite on SQLite and on PostgreSQL, then test-clock"
 	@echo "  test-sqlite    the full test suite on SQLite only"
 	@echo "  test-postgres  the full test suite on a throwaway PostgreSQL cluster only"
@@ -88,11 +88,13 @@ node-deps: node_modules/.installed
 
 # --- running -----------------------------------------------------------------
 
+# DEBUG stays off (Löfte's own error pages) unless DEBUG=true is set; the demo and every mail the server and its
+# worker send link to PORT, or to SITE_URL when it is set (docs/configuration.md).
 run: $(VENV)/.installed
 	$(BIN)/lofte migrate --noinput
 	$(BIN)/lofte collectstatic --noinput -v 0
-	SITE_URL="$${SITE_URL:-http://127.0.0.1:$(PORT)}" $(BIN)/lofte demo
-	$(BIN)/lofte serve --port $(PORT)
+	PORT=$(PORT) $(BIN)/lofte demo
+	PORT=$(PORT) $(BIN)/lofte serve
 
 # --- quality -----------------------------------------------------------------
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from lofte.lib.env import env_bool, env_int, env_list, env_secret, env_str, local_secret_key
+from lofte.lib.links import served_site_url
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 BASE_DIR = PACKAGE_DIR.parent
@@ -20,7 +22,9 @@ if LOFTE_ENV not in {"development", "production", "test"}:
     raise ImproperlyConfigured(f"LOFTE_ENV must be development, test or production, not {LOFTE_ENV!r}")
 PRODUCTION = LOFTE_ENV == "production"
 
-DEBUG = env_bool("DEBUG", default=not PRODUCTION)
+# Off unless asked for (DEBUG=true), in development too: `make run` serves what a kommun would see, with Löfte's
+# own error pages, never Django's list of URL patterns or a traceback.
+DEBUG = env_bool("DEBUG", default=False)
 
 SECRET_KEY = env_secret("SECRET_KEY") or ""
 if not SECRET_KEY:
@@ -28,9 +32,15 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("SECRET_KEY (or SECRET_KEY_FILE) must be set when LOFTE_ENV=production")
     SECRET_KEY = local_secret_key(VAR_DIR)
 
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "[::1]"])
+# Where the site is served: the base of every link in an e-mail (lofte.lib.links). Without SITE_URL, the address
+# `lofte serve` binds (HOST and PORT), which the command also sets when given --host/--port.
+SITE_URL = env_str("SITE_URL") or served_site_url(env_str("HOST", "127.0.0.1"), env_int("PORT", 8000))
+_SITE_HOST = urlsplit(SITE_URL).hostname or "127.0.0.1"
+_SITE_HOST = f"[{_SITE_HOST}]" if ":" in _SITE_HOST else _SITE_HOST  # as Django compares an IPv6 host
+# In development the site answers on this machine's names and on the name it is served under.
+_LOCAL_HOSTS = list(dict.fromkeys(["127.0.0.1", "localhost", "[::1]", _SITE_HOST]))
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else _LOCAL_HOSTS)
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -260,7 +270,12 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        # WeasyPrint announces every step of every PDF at INFO ("Step 2 - Fetching and parsing CSS"); its warnings
+        # and errors (logger "weasyprint") still show.
+        "weasyprint.progress": {"level": "WARNING"},
+    },
 }
 
 # EST: the largest photo accepted with a report (before it is re-encoded), and its longest side after.

@@ -14,5 +14,9 @@ def _test_settings(settings):  # type: ignore[no-untyped-def]
     settings.CACHES = LOCAL_CACHE
     # The local-memory cache outlives a settings change: empty it, or a cached public page leaks into the next test.
     from django.core.cache import cache
+    from django.utils import translation
 
     cache.clear()
+    yield
+    # A request in English leaves English active in the thread; the next test starts in the default, Swedish.
+    translation.deactivate()

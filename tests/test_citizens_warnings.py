@@ -10,6 +10,7 @@ from typing import Any
 from unittest import mock
 
 import time_machine
+from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
@@ -110,7 +111,8 @@ class WritingTest(WarningTestCase):
         self.assertContains(page, "Inbrott i förråd i Mantorp")
         self.assertContains(page, "Mantorp")
         self.assertContains(page, "Boende i flerbostadshus")
-        self.assertContains(page, f"http://testserver/kommun/0586/varningar/{warning.pk}/")
+        # The text for social media links to the site's own address (SITE_URL), not to the request's host.
+        self.assertContains(page, f"{settings.SITE_URL.rstrip('/')}/kommun/0586/varningar/{warning.pk}/")
         self.assertContains(page, "Kopiera texten")
         self.assertLessEqual(len(page.context["social_text"]), SOCIAL_LIMIT)
 

@@ -25,6 +25,7 @@ from lofte.est.weekly import compile_week
 from lofte.partnerships.access import PartnershipAccess
 from lofte.statistics.models import Event
 from tests.base import BaseTestCase
+from tests.documents import pdf_accessibility_problems, pdf_figures
 
 S = Incident.Status
 WEEK = Week(2026, 10)  # 2 to 8 March 2026
@@ -299,6 +300,13 @@ class WeekExportTest(EstCase):
         self.assertEqual(sheet["A2"].value, "totalt")
         self.assertEqual(sheet["D2"].value, 2)
         self.assertEqual(client.get(self.week_url(WEEK, "week_table", "docx")).status_code, 404)
+
+    def test_the_week_pdf_is_tagged_with_title_and_language(self) -> None:
+        with self.assertNoLogs("weasyprint", level="INFO"):
+            pdf = self.client_for(self.viewer).get(self.week_url(WEEK, "week_pdf")).content
+        title = f"Veckans lägesbild, vecka {WEEK.week} {WEEK.year}"
+        self.assertEqual(pdf_accessibility_problems(pdf, title=title), [])
+        self.assertIn("Karta över veckans rapporter", pdf_figures(pdf))
 
     def test_reviewers_export_every_report_with_its_lifecycle(self) -> None:
         url = reverse("partnerships:est:incidents_export", args=["mjolby", "csv"])

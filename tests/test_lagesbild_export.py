@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import date
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from lofte.situation.documents import LagesbildContent, gather, number, render_d
 from lofte.situation.models import Lagesbild, Problem, Source
 from lofte.statistics.actions import do_import
 from tests.base import BaseTestCase
+from tests.documents import docx_layout_problems, docx_pictures, pdf_accessibility_problems, pdf_figures
 from tests.test_lagesbild import ADOPTION_DAY, EVENTS, late_event, make_dialogue
 
 YEARLY = (
@@ -315,3 +317,30 @@ class EvidenceExportTest(LagesbildExportCase):
         self.assertEqual([(c.type, c.count, live.frozen) for c in live.counts], [("Inbrott", 0, False)])
         _, _, _, rows = docx_text(render_docx(self.content(lagesbild)))
         self.assertIn("Trafikolycka | 8", rows)
+
+
+class LagesbildDocumentFormatTest(LagesbildExportCase):
+    """Word on A4 with Swedish margins and the PDF's charts as pictures; the PDF tagged as PDF/UA."""
+
+    def test_the_word_document_is_a4_with_swedish_margins(self) -> None:
+        self.assertEqual(docx_layout_problems(render_docx(self.content(self.adopted()))), [])
+
+    def test_the_word_document_has_the_pdfs_charts_as_pictures_with_alternative_text(self) -> None:
+        content = self.content(self.adopted())
+        html = render_pdf_html(content)
+        charts = re.findall(r"<svg[^>]*>\s*<title[^>]*>([^<]*)</title>\s*<desc[^>]*>([^<]*)</desc>", html)
+        self.assertEqual(len(charts), 1)  # the burglary series; the other problem has none
+        pictures = docx_pictures(render_docx(content))
+        self.assertEqual(len(pictures), len(charts))
+        for (alt, image), (title, description) in zip(pictures, charts, strict=True):
+            self.assertEqual(alt, f"{title}. {description.rstrip('.')}.")
+            self.assertIn("Anmälda bostadsinbrott, Mjölby", alt)
+            self.assertTrue(image.startswith(b"\x89PNG"))
+
+    def test_the_pdf_is_tagged_with_title_and_language(self) -> None:
+        content = self.content(self.adopted())
+        with self.assertNoLogs("weasyprint", level="INFO"):
+            pdf = render_pdf(content)
+        self.assertEqual(pdf_accessibility_problems(pdf, title=TITLE), [])
+        # Each chart is a figure whose alternative text is the chart's title.
+        self.assertEqual(pdf_figures(pdf), [series.heading for p in content.problems for series in p.series])

@@ -14,6 +14,7 @@ from django.urls import reverse
 from lofte.audit.models import AuditEvent
 from lofte.promises import actions
 from lofte.promises.models import Activity, Agreement, AgreementDocument, Decision, Medborgarlofte, Promise
+from tests.documents import docx_layout_problems
 from tests.test_accessibility import problems as structure_problems
 from tests.test_promises_actions import FRAUD, INFORM, PDF, WARN, PromiseCase, TemporaryMedia
 
@@ -360,6 +361,13 @@ class PagesTest(TemporaryMedia, PromiseCase):
             self.assertIn(expected, text)
         for promise in (DRUGS, PARENTS, FRAUD, WARN, INFORM):
             self.assertIn(promise, text)
+
+    def test_the_decision_documents_are_a4_with_swedish_margins(self) -> None:
+        lofte = self.mjolby()
+        for kind in ("tjansteskrivelse", "protokollsutdrag"):
+            with self.subTest(kind=kind):
+                response = self.client_for(self.samordnare).get(url("decision_document", lofte.pk, kind))
+                self.assertEqual(docx_layout_problems(response.content), [])
 
     def test_it_writes_the_protokollsutdrag_with_body_date_and_paragraph(self) -> None:
         lofte = self.mjolby()

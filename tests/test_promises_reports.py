@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from lofte.promises import reports
 from lofte.promises.followup import do_comment_goal, do_override_goal, do_report_promise, do_set_summary
 from lofte.promises.models import Activity, FollowUpRound, Promise
+from tests.documents import docx_layout_problems, docx_pictures, pdf_accessibility_problems, pdf_figures
 from tests.test_lagesbild_export import docx_text, pdf_text
 from tests.test_promises_followup import BURGLARY_GOAL, QUALITATIVE_GOAL, TOTAL_GOAL, FollowUpCase, url
 
@@ -136,6 +137,26 @@ class DocumentsTest(ReportCase):
         self.assertIn(f"2025-09-03 {ACTIVITY} (Mjölby kommun, 40 nådda) [bilaga i Löfte]", paragraphs)
         self.assertIn("Basperiod 2023 | 143", rows)
         self.assertIn("Perioden 2025 | 75", rows)
+
+    def test_the_word_document_is_a4_with_the_pdfs_charts_as_pictures(self) -> None:
+        content = reports.gather(reports.load(self.round_with_contents()))
+        data = reports.render_docx(content)
+        self.assertEqual(docx_layout_problems(data), [])
+        titles = re.findall(r"<svg[^>]*>\s*<title[^>]*>([^<]*)</title>", reports.render_pdf_html(content))
+        alts = [alt for alt, _image in docx_pictures(data)]
+        self.assertEqual(len(alts), len(titles))
+        for alt, title in zip(alts, titles, strict=True):
+            self.assertTrue(alt.startswith(f"{title}. "), alt)
+
+    def test_both_pdfs_are_tagged_with_title_and_language(self) -> None:
+        round_ = self.round_with_contents()
+        content = reports.gather(reports.load(round_))
+        with self.assertNoLogs("weasyprint", level="INFO"):
+            members, public = reports.render_pdf(content), reports.public_report_pdf(round_)
+        title = "Uppföljning 2025 H2: Medborgarlöfte Mjölby 2024–2025"
+        self.assertEqual(pdf_accessibility_problems(members, title=title), [])
+        self.assertEqual(pdf_accessibility_problems(public, title=title), [])
+        self.assertEqual(len(pdf_figures(members)), 2)  # a chart per statistical goal
 
     def test_members_download_the_reports(self) -> None:
         round_ = self.round_with_contents()

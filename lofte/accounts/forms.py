@@ -6,9 +6,11 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.db import transaction
 from django.template import loader
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from lofte.accounts.tasks import send_email
+from lofte.lib.links import absolute_url
 
 
 class SignInForm(AuthenticationForm):
@@ -25,7 +27,12 @@ class SignInForm(AuthenticationForm):
 
 
 class QueuedPasswordResetForm(PasswordResetForm):
-    """Send the reset mail as a background task once the request has committed."""
+    """Send the reset mail as a background task once the request has committed.
+
+    The link is built from SITE_URL (`lofte.lib.links`), never from the request's Host header, which whoever asks
+    for the reset controls (the classic way to steal a reset token) and which says nothing about where the site
+    is actually served.
+    """
 
     def send_mail(
         self,
@@ -36,6 +43,8 @@ class QueuedPasswordResetForm(PasswordResetForm):
         to_email: str,
         html_email_template_name: str | None = None,
     ) -> None:
+        path = reverse("accounts:password_reset_confirm", kwargs={"uidb64": context["uid"], "token": context["token"]})
+        context = {**context, "reset_url": absolute_url(path)}
         subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
         body = loader.render_to_string(email_template_name, context)
         transaction.on_commit(lambda: send_email.enqueue(subject=subject, body=body, to=[to_email]))

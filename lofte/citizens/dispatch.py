@@ -39,6 +39,7 @@ from django_tasks import task
 from lofte.areas.models import Area
 from lofte.citizens.models import AdvicePage, Delivery, GroupContact, Subscription, Warning
 from lofte.citizens.subscriptions import kommun_tree
+from lofte.lib.links import absolute_url
 from lofte.promises.models import FollowUpRound, Medborgarlofte
 
 Sleep = Callable[[float], None]
@@ -177,8 +178,8 @@ def deliver_follow_up(round_id: int, *, sleep: Sleep = time.sleep) -> int:
             "lofte": round_.lofte,
             "kommun": kommun,
             "partnership": partnership,
-            "url": absolute(path),
-            "page_url": absolute(reverse("public:kommun", kwargs={"code": kommun.code})),
+            "url": absolute_url(path),
+            "page_url": absolute_url(reverse("public:kommun", kwargs={"code": kommun.code})),
         }
     return _deliver(
         follow_up_recipients(round_),
@@ -201,7 +202,7 @@ def deliver_confirmation(subscription_id: int) -> bool:
     recipient = Recipient(subscription.email, subscription.token, subscription_id=subscription.pk)
     with translation.override(settings.LANGUAGE_CODE):
         subject = _("Bekräfta din prenumeration på %(area)s") % {"area": subscription.area.name}
-        confirm = absolute(reverse("citizens:subscription_confirm", kwargs={"token": subscription.token}))
+        confirm = absolute_url(reverse("citizens:subscription_confirm", kwargs={"token": subscription.token}))
         context = {"subscription": subscription, "area": subscription.area, "confirm_url": confirm}
         message = _message(subject, "citizens/email/confirm.txt", context, recipient)
     with transaction.atomic():
@@ -272,23 +273,19 @@ def _message(subject: str, template: str, context: dict[str, Any], recipient: Re
     return EmailMessage(subject, body, to=[recipient.email], headers=headers)
 
 
-# Links, absolute from settings.SITE_URL
-
-
-def absolute(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
+# Links that work outside the site (lofte.lib.links)
 
 
 def unsubscribe_url(token: str) -> str:
-    return absolute(reverse("citizens:unsubscribe", kwargs={"token": token}))
+    return absolute_url(reverse("citizens:unsubscribe", kwargs={"token": token}))
 
 
 def warning_url(warning: Warning) -> str:
-    return absolute(reverse("citizens:warning", kwargs={"code": warning.partnership.area.code, "pk": warning.pk}))
+    return absolute_url(reverse("citizens:warning", kwargs={"code": warning.partnership.area.code, "pk": warning.pk}))
 
 
 def advice_url(page: AdvicePage, warning: Warning) -> str:
-    return absolute(reverse("citizens:advice", kwargs={"code": warning.partnership.area.code, "slug": page.slug}))
+    return absolute_url(reverse("citizens:advice", kwargs={"code": warning.partnership.area.code, "slug": page.slug}))
 
 
 def unsent_messages() -> tuple[list[int], list[int]]:

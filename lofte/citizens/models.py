@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 
@@ -48,7 +50,13 @@ class AdvicePage(models.Model):
         verbose_name_plural = _("rådsidor")
         ordering = ["title"]
         constraints = [
-            models.UniqueConstraint(fields=["partnership", "slug"], name="advice_slug_unique", nulls_distinct=False)
+            # One slug per partnership, and once among the shared pages (no partnership). NULL counts as one value
+            # through COALESCE, since `nulls_distinct=False` is not created at all on SQLite or PostgreSQL < 15.
+            models.UniqueConstraint(
+                Coalesce("partnership", Value(0), output_field=models.BigIntegerField()),
+                "slug",
+                name="advice_slug_unique",
+            )
         ]
 
     def __str__(self) -> str:

@@ -41,6 +41,7 @@ from lofte.citizens.warnings import (
     do_withdraw_warning,
     social_text,
 )
+from lofte.lib.links import absolute_url
 from lofte.partnerships.access import Can, PartnershipAccess, get_partnership_for_user
 from lofte.public.cache import cached_for_anonymous
 
@@ -131,7 +132,7 @@ def warning_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     access = get_partnership_for_user(request.user, slug)
     warning = _get_warning(access, pk)
     code = access.partnership.area.code
-    url = request.build_absolute_uri(reverse("citizens:warning", args=[code, warning.pk]))
+    url = absolute_url(reverse("citizens:warning", args=[code, warning.pk]))
     social = social_text(warning, url)
     context = {
         "access": access,

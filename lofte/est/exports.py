@@ -20,12 +20,12 @@ from django.template.loader import render_to_string
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
-from weasyprint import HTML
 
 from lofte.est import categories as reference
 from lofte.est.analysis import STOCKHOLM, WeekRow
 from lofte.est.models import Incident
 from lofte.est.weekly import POLICE_SOURCE, WeeklyPicture
+from lofte.lib.documents import write_pdf
 from lofte.lib.tables import Cell
 from lofte.partnerships.models import Partnership
 from lofte.situation.analysis.hotspots import EARTH_RADIUS_M
@@ -91,13 +91,7 @@ def police_table(picture: WeeklyPicture) -> list[list[Cell]]:
 def render_week_pdf(picture: WeeklyPicture, outline: Any) -> bytes:
     """An A4 PDF; `outline` is the kommun's GeoJSON geometry (or None) for the map."""
     context = {"picture": picture, "map": svg_map(picture, outline), "police_source": POLICE_SOURCE}
-    html = render_to_string("est/week_pdf.html", context)
-    return bytes(HTML(string=html, base_url=None, url_fetcher=_refuse_fetch).write_pdf())
-
-
-def _refuse_fetch(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
-    # The lägesbild must not depend on, or leak its contents to, anything outside the server.
-    raise ValueError(f"The weekly lägesbild fetches nothing: {url}")
+    return write_pdf(render_to_string("est/week_pdf.html", context))
 
 
 SVG_WIDTH = 640
@@ -125,9 +119,10 @@ def svg_map(picture: WeeklyPicture, outline: Any) -> SafeString:
     def pairs(coordinates: list[tuple[float, float]]) -> str:
         return " ".join("{:.1f},{:.1f}".format(*xy(lng, lat)) for lng, lat in coordinates)
 
+    label = escape(_("Karta över veckans rapporter"))
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {SVG_WIDTH} {height}" role="img" '
-        f'aria-label="{escape(_("Karta över veckans rapporter"))}">'
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {SVG_WIDTH} {height}" role="img" aria-label="{label}">'
+        f"<title>{label}</title>"  # the alternative text of the map's figure in the tagged PDF
     ]
     for ring in rings:
         parts.append(f'<polygon points="{pairs(ring)}" fill="#eef3f9" stroke="#1d4e89" stroke-width="1.5"/>')

@@ -13,6 +13,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -332,10 +334,13 @@ class RoutingRule(models.Model):
         verbose_name_plural = _("fördelningsregler")
         ordering = ["partnership", "id"]
         constraints = [
+            # One rule per category and area, "all categories" and "the whole kommun" (NULL) each counting as one
+            # value through COALESCE, since `nulls_distinct=False` is not created at all on SQLite or PostgreSQL < 15.
             models.UniqueConstraint(
-                fields=["partnership", "category", "area"],
+                "partnership",
+                Coalesce("category", Value(0), output_field=models.BigIntegerField()),
+                Coalesce("area", Value(0), output_field=models.BigIntegerField()),
                 name="est_routing_unique",
-                nulls_distinct=False,
             )
         ]
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from lofte.est.models import IncidentUpdate
+from lofte.lib.links import absolute_url
 
 
 @task()
@@ -48,7 +49,7 @@ def send_notification(update_id: int) -> bool:
                 path = reverse(
                     "partnerships:est:incident", kwargs={"slug": incident.partnership.slug, "pk": incident.pk}
                 )
-                url = settings.SITE_URL.rstrip("/") + path
+                url = absolute_url(path)
             context = {"update": update, "incident": incident, "url": url, "partnership": incident.partnership}
             if member is None:
                 subject = _("Ditt tips nr %(number)s: %(status)s")

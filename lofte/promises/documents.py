@@ -14,16 +14,15 @@ medborgarlöfte itself with its focus areas, goals and promises; Beslutsunderlag
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-import docx
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from lofte.lib.documents import docx_bytes, new_docx
 from lofte.partnerships.models import Organisation, Partnership
 from lofte.promises.models import Agreement, Decision, Medborgarlofte, Promise, paragraph_text
 from lofte.promises.queries import decision_of, tree
@@ -260,19 +259,15 @@ def _decision_lines(lofte: Medborgarlofte, decision: Decision | None, body: str)
 
 
 def render(kind: str, content: DecisionContent) -> bytes:
-    document = docx.Document()
-    document.core_properties.language = "sv-SE"
     if kind == TJANSTESKRIVELSE:
-        document.core_properties.title = _("Tjänsteskrivelse: %(title)s") % {"title": content.title}
+        document = new_docx(_("Tjänsteskrivelse: %(title)s") % {"title": content.title})
         _tjansteskrivelse(document, content)
     elif kind == PROTOKOLLSUTDRAG:
-        document.core_properties.title = _("Protokollsutdrag: %(title)s") % {"title": content.title}
+        document = new_docx(_("Protokollsutdrag: %(title)s") % {"title": content.title})
         _protokollsutdrag(document, content)
     else:
         raise ValueError(f"No such document: {kind}")
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+    return docx_bytes(document)
 
 
 def _tjansteskrivelse(document: Any, content: DecisionContent) -> None:

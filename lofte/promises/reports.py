@@ -16,20 +16,18 @@ screened for personal data when they are written.
 
 from __future__ import annotations
 
-import io
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
 from typing import Any
 
-import docx
 from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from weasyprint import HTML
 
+from lofte.lib.documents import add_docx_chart, docx_bytes, new_docx, write_pdf
 from lofte.partnerships.models import Organisation
 from lofte.promises.evaluation import COLOURS, MISSING
 from lofte.promises.models import Activity, FollowUpRound, Goal, GoalEvaluation, Promise, PromiseReport
@@ -425,19 +423,13 @@ def _activity(activity: Activity, public: bool) -> ActivityContent:
 
 
 def render_pdf(content: RoundContent) -> bytes:
-    """An A4 PDF; nothing is fetched, the charts are inline SVG."""
-    html = HTML(string=render_pdf_html(content), base_url=None, url_fetcher=_refuse_fetch)
-    return bytes(html.write_pdf())
+    """An A4 tagged PDF (PDF/UA); nothing is fetched, the charts are inline SVG."""
+    return write_pdf(render_pdf_html(content))
 
 
 def render_pdf_html(content: RoundContent) -> str:
     """The HTML WeasyPrint lays out, for the PDF only: never served to a browser."""
     return render_to_string("promises/followup_report_pdf.html", {"content": content})
-
-
-def _refuse_fetch(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
-    # The report must not depend on, or leak its contents to, anything outside the server.
-    raise ValueError(f"The follow-up report fetches nothing: {url}")
 
 
 def public_report_pdf(round_: FollowUpRound) -> bytes:
@@ -450,9 +442,7 @@ def public_report_pdf(round_: FollowUpRound) -> bytes:
 
 def render_docx(content: RoundContent) -> bytes:
     """A Word document with the same content, for the kommun to put in its own template."""
-    document = docx.Document()
-    document.core_properties.title = content.heading
-    document.core_properties.language = "sv-SE"
+    document = new_docx(content.heading)
     document.add_heading(content.heading, level=0)
     for line in (content.partnership_name, content.period_line, content.bodies_line, content.version_line):
         if line:
@@ -461,9 +451,7 @@ def render_docx(content: RoundContent) -> bytes:
     document.add_paragraph(content.summary or _("Ingen sammanfattning är skriven."))
     _docx_goals(document, content)
     _docx_promises(document, content)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+    return docx_bytes(document)
 
 
 def _docx_goals(document: Any, content: RoundContent) -> None:
@@ -477,6 +465,7 @@ def _docx_goals(document: Any, content: RoundContent) -> None:
         document.add_paragraph().add_run(goal.verdict_line).bold = True
         if goal.data_pending_line:
             document.add_paragraph(goal.data_pending_line)
+        add_docx_chart(document, goal.chart)
         if goal.rows:
             table = document.add_table(rows=0, cols=2, style="Table Grid")
             for label, text in goal.rows:

@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from lofte.audit.log import record
+from lofte.lib.links import absolute_url
 from lofte.partnerships.access import Can, roles_with
 from lofte.partnerships.models import Membership, Organisation
 from lofte.promises.followup import URL_NAMESPACE
@@ -115,7 +116,7 @@ def _messages(
 ) -> tuple[list[Reminder], list[EmailMessage]]:
     partnership = round_.lofte.agreement.partnership
     path = reverse(f"{URL_NAMESPACE}:detail", kwargs={"slug": partnership.slug, "pk": round_.pk})
-    url = settings.SITE_URL.rstrip("/") + path
+    url = absolute_url(path)
     by_organisation: dict[Organisation, list[Membership]] = defaultdict(list)
     for membership in members:
         if membership.user.email:

@@ -10,7 +10,6 @@ document made for someone who may not see them.
 
 from __future__ import annotations
 
-import io
 import operator
 from collections import defaultdict
 from dataclasses import dataclass
@@ -18,15 +17,14 @@ from datetime import date
 from functools import reduce
 from typing import Any
 
-import docx
 from django.db.models import Prefetch, Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
-from weasyprint import HTML
 
 from lofte.areas.models import Area
+from lofte.lib.documents import add_docx_chart, docx_bytes, new_docx, write_pdf
 from lofte.partnerships.access import PartnershipAccess
 from lofte.situation.charts import ChartSeries, line_chart
 from lofte.situation.evidence import ProblemEvents, TypeCount, problem_events
@@ -400,17 +398,14 @@ def _series(metric: Metric, area: Area, points: list[PointContent]) -> SeriesCon
 
 
 def render_docx(content: LagesbildContent) -> bytes:
-    """A Word document the kommun can edit into its own template before the kommunstyrelse meets."""
-    document = docx.Document()
-    document.core_properties.title = content.heading
-    document.core_properties.language = "sv-SE"
+    """A Word document the kommun can edit into its own template before the kommunstyrelse meets, with the same
+    charts as the PDF (as pictures with alternative text)."""
+    document = new_docx(content.heading)
     _docx_title(document, content)
     _docx_law(document, content.checklist)
     _docx_sources(document, content.sources)
     _docx_problems(document, content.problems)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+    return docx_bytes(document)
 
 
 def _docx_title(document: Any, content: LagesbildContent) -> None:
@@ -465,6 +460,7 @@ def _docx_series(document: Any, series: SeriesContent) -> None:
     if not series.points:
         document.add_paragraph(_("Inga värden för perioden."))
     else:
+        add_docx_chart(document, _chart(series))
         table = document.add_table(rows=1, cols=3, style="Table Grid")
         for cell, text in zip(table.rows[0].cells, TABLE_HEADER, strict=True):
             cell.paragraphs[0].add_run(_(text)).bold = True
@@ -509,9 +505,8 @@ def source_title(source: SourceContent) -> str:
 
 
 def render_pdf(content: LagesbildContent) -> bytes:
-    """An A4 PDF with a chart beside each table; nothing is fetched, the charts are inline SVG."""
-    html = HTML(string=render_pdf_html(content), base_url=None, url_fetcher=_refuse_fetch)
-    return bytes(html.write_pdf())
+    """An A4 tagged PDF (PDF/UA) with a chart beside each table; nothing is fetched, the charts are inline SVG."""
+    return write_pdf(render_pdf_html(content))
 
 
 def render_pdf_html(content: LagesbildContent) -> str:
@@ -533,13 +528,9 @@ def render_pdf_html(content: LagesbildContent) -> str:
 
 
 def _chart(series: SeriesContent) -> str:
+    """The series' chart, the same in the PDF and in Word; none for a series without values."""
     if not series.points:
         return ""
     points = [(str(point.year), point.value, point.preliminary) for point in series.points]
     svg = line_chart([ChartSeries(series.area_name, points)], title=series.heading, unit=series.unit)
     return mark_safe(svg)  # noqa: S308 -- line_chart escapes every text it writes
-
-
-def _refuse_fetch(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
-    # The document must not depend on, or leak its contents to, anything outside the server.
-    raise ValueError(f"The lägesbild PDF fetches nothing: {url}")

@@ -1,3 +1,10 @@
+"""`lofte serve`: gunicorn with WhiteNoise, and a task worker beside it.
+
+The mails the server and its worker send link to where this server answers: SITE_URL when it is set, otherwise the
+address bound here (`--host`/`--port`, or HOST/PORT). Settings are read before the command sees its options, so it
+puts that address into the settings before gunicorn forks its workers and hands it to the task worker's process.
+"""
+
 from __future__ import annotations
 
 import os
@@ -7,6 +14,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
+
+from lofte.lib.links import served_site_url
 
 DATABASE_TASKS = "django_tasks_db.DatabaseBackend"
 
@@ -33,6 +42,8 @@ class Command(BaseCommand):
         from lofte.wsgi import application
 
         bind = f"{options['host']}:{options['port']}"
+        site = os.environ.get("SITE_URL") or served_site_url(options["host"], options["port"])
+        settings.SITE_URL = site  # gunicorn's workers are forked from this process, settings and all
         config = {
             "bind": bind,
             "workers": options["workers"],
@@ -51,8 +62,8 @@ class Command(BaseCommand):
             def load(self) -> Any:
                 return application
 
-        worker = self._start_worker() if options["worker"] else None
-        self.stdout.write(f"Löfte serves http://{bind}/ (Ctrl-C stops)")
+        worker = self._start_worker(site) if options["worker"] else None
+        self.stdout.write(f"Löfte serves {site}/ on {bind} (Ctrl-C stops)")
         try:
             Server().run()
         finally:
@@ -60,9 +71,10 @@ class Command(BaseCommand):
                 worker.terminate()
                 worker.wait(timeout=30)
 
-    def _start_worker(self) -> subprocess.Popen[bytes] | None:
-        """The background tasks (large imports, e-mail) run in a worker beside the web server."""
+    def _start_worker(self, site: str) -> subprocess.Popen[bytes] | None:
+        """The background tasks (large imports, e-mail) run in a worker beside the web server, linking to `site`."""
         if settings.TASKS["default"]["BACKEND"] != DATABASE_TASKS:
             return None
         self.stdout.write("A task worker runs beside it (lofte db_worker).")
-        return subprocess.Popen([sys.executable, "-m", "lofte.cli", "db_worker", "--no-reload"])
+        environment = {**os.environ, "SITE_URL": site}
+        return subprocess.Popen([sys.executable, "-m", "lofte.cli", "db_worker", "--no-reload"], env=environment)

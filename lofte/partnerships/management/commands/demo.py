@@ -4,7 +4,9 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.urls import reverse
 
+from lofte.lib.links import absolute_url
 from lofte.partnerships.demo import load_demo, load_demo_est
 from lofte.promises.demo import load_demo_promises
 from lofte.situation.demo import load_demo_lagesbild
@@ -44,6 +46,7 @@ class Command(BaseCommand):
         if est is not None:
             count = f"{est.incidents:,}".replace(",", " ")
             self.stdout.write(f"EST: {count} händelser för Mjölby (demodata), {est.meetings} möten.")
-        self.stdout.write(f"Logga in på {settings.SITE_URL}/konto/logga-in/ (lösenorden byts varje gång demo körs):")
+        sign_in = absolute_url(reverse("accounts:login"))
+        self.stdout.write(f"Logga in på {sign_in} (lösenorden byts varje gång demo körs):")
         for login in logins:
             self.stdout.write(f"  {login.role:<11} {login.email:<{width}}  {login.password}  ({login.organisation})")

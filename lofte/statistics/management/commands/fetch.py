@@ -9,13 +9,14 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from lofte.areas.models import Area
+from lofte.lib.links import site_url
 from lofte.statistics import fetch
 from lofte.statistics.actions import ImportSummary, do_import
 from lofte.statistics.sources.base import ImportFileError
 
 
 def fetcher() -> fetch.Fetcher:
-    agent = f"Lofte/{version('lofte')} (+{settings.SITE_URL}; brottsförebyggande samverkan)"
+    agent = f"Lofte/{version('lofte')} (+{site_url()}; brottsförebyggande samverkan)"
     return fetch.Fetcher(cache_dir=settings.VAR_DIR / "cache" / "fetch", user_agent=agent)
 
 
