@@ -92,8 +92,11 @@ class DecimalCountTest(BaseTestCase):
         [total] = [row for row, _trend in page.context["summary"] if row.metric == "anmalda.totalt"]
         self.assertEqual((total.value, total.p_value, total.verdict), (2875.5, None, None))
         self.assertIsNotNone(total.change)  # the change is still shown, only the count test is left out
-        [theft] = [row for row, _trend in page.context["summary"] if row.metric == "anmalda.stold"]
+        [(theft, trend)] = [(row, trend) for row, trend in page.context["summary"] if row.metric == "anmalda.stold"]
         self.assertIsNone(theft.verdict)
+        self.assertIsNone(trend)  # no Poisson trend through a year that is not a count
+        [(_person, person_trend)] = [pair for pair in page.context["summary"] if pair[0].metric == "anmalda.person"]
+        self.assertIsNotNone(person_trend)  # while the series beside it keeps its trend
 
     def test_it_exports_the_tables_with_a_decimal_in_a_count(self) -> None:
         client = self.client_for(self.viewer)
