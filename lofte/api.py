@@ -7,7 +7,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI, Schema
+from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from lofte.areas.api import router as areas_router
@@ -23,20 +23,14 @@ api = NinjaAPI(
     description=(
         "Löftes JSON-API. Referensdata om områden är öppna; allt som rör en samverkan kräver "
         "inloggning och visas bara för den samverkans parter. Fel har alltid formen "
-        '`{"error": {"code", "message", "details"}}`.'
+        '`{"error": {"code", "message", "details"}}`: 400 för en ogiltig parameter i frågan eller sökvägen, '
+        "401 utan inloggning, 403 utan behörighet, 404 för det som inte finns (eller inte får ses), 409 för en "
+        "ändring som inte går att göra och 422 för en ogiltig kropp."
     ),
     urls_namespace="api-1.0.0",
 )
-
-
-class ErrorDetail(Schema):
-    code: str
-    message: str
-    details: Any = None
-
-
-class Error(Schema):
-    error: ErrorDetail
+# The error code of an HttpError (django-ninja's own, or one of ours) by its status.
+CODES = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found", 409: "refused"}
 
 
 @api.exception_handler(Http404)
@@ -56,12 +50,21 @@ def on_unauthenticated(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 @api.exception_handler(ValidationError)
 def on_invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    return error_response(422, "invalid", _("Ogiltig indata."), exc.errors)
+    """A bad query or path parameter is a bad request (400); a body that does not fit its schema is 422."""
+    errors = [_jsonable(error) for error in exc.errors]
+    if all(error.get("loc", [None])[0] in ("query", "path") for error in errors):
+        return error_response(400, "bad_request", _("Ogiltig parameter i adressen."), errors)
+    return error_response(422, "invalid", _("Ogiltig indata."), errors)
+
+
+def _jsonable(error: dict[str, Any]) -> dict[str, Any]:
+    """Pydantic puts the exception itself in "ctx" for a failed validator; the message says it already."""
+    return {key: value for key, value in error.items() if key != "ctx"}
 
 
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    return error_response(exc.status_code, "error", str(exc))
+    return error_response(exc.status_code, CODES.get(exc.status_code, "error"), str(exc))
 
 
 api.add_router("/areas", areas_router)

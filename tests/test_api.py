@@ -31,8 +31,8 @@ class AreaApiTest(TestCase):
 
     def test_it_answers_invalid_input_in_the_one_error_shape(self) -> None:
         response = Client().get("/api/v1/areas?kind=planet")
-        self.assertEqual(response.status_code, 422)
-        self.assertEqual(response.json()["error"]["code"], "invalid")
+        self.assertEqual(response.status_code, 400)
+        self.assertEqual(response.json()["error"]["code"], "bad_request")
         self.assertTrue(response.json()["error"]["details"])
 
     def test_it_filters_areas(self) -> None:

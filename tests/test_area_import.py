@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import json
+import tempfile
+import time
 from io import StringIO
 from pathlib import Path
 
@@ -10,6 +12,7 @@ from django.test import SimpleTestCase, TestCase
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from lofte.areas import geometry
 from lofte.areas.geometry import AreaFileError, parse_area_file
 from lofte.areas.models import Area
 from lofte.audit.models import AuditEvent
@@ -28,6 +31,20 @@ def collection(*features: dict) -> str:
 
 def feature(name: object, geometry: dict, **props: object) -> dict:
     return {"type": "Feature", "properties": {"name": name, **props}, "geometry": geometry}
+
+
+# A FeatureCollection whose one geometry nests a hundred thousand arrays deep (some 200 kB).
+DEEP = b'{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"name": "A"}, "geometry": ' \
+    b'{"type": "Polygon", "coordinates": ' + b"[" * 100_000 + b"]" * 100_000 + b"}}]}"  # fmt: skip
+
+
+def many_points(count: int) -> bytes:
+    """One ring of `count` positions inside Mjölby, built as bytes (json.dumps would be the slow part)."""
+    ring = b"[15.1,58.3]," * (count - 1) + b"[15.1,58.3]"
+    return (
+        b'{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"name": "A"}, '
+        b'"geometry": {"type": "Polygon", "coordinates": [[' + ring + b"]]}}]}"
+    )
 
 
 class ParseAreaFileTest(SimpleTestCase):
@@ -96,6 +113,40 @@ class ParseAreaFileTest(SimpleTestCase):
                 self.assertTrue(str(exc).startswith("x.geojson"))
 
 
+class HostileFileTest(SimpleTestCase):
+    """Deeply nested or huge GeoJSON is refused with a message before it can exhaust memory or time."""
+
+    def test_it_refuses_deep_nesting_with_a_message(self) -> None:
+        started = time.monotonic()
+        with self.assertRaises(AreaFileError) as caught:
+            parse_area_file(DEEP, "djup.geojson")
+        self.assertEqual(
+            str(caught.exception),
+            "djup.geojson: filen är nästlad 100\u00a0004 nivåer djupt, men GeoJSON med områden behöver högst 32. "
+            "Kontrollera att det är en GeoJSON-fil.",
+        )
+        self.assertLess(time.monotonic() - started, 2)
+
+    def test_it_refuses_too_many_points_before_parsing_them(self) -> None:
+        raw = many_points(geometry.MAX_POSITIONS + 1)
+        started = time.monotonic()
+        with self.assertRaises(AreaFileError) as caught:
+            parse_area_file(raw, "fin.geojson")
+        self.assertIn(
+            "fin.geojson: gränserna har 2\u00a0000\u00a0001 punkter; högst 2\u00a0000\u00a0000", str(caught.exception)
+        )
+        self.assertLess(time.monotonic() - started, 2)  # parsing and checking them takes several times longer
+
+    def test_it_refuses_a_file_larger_than_the_limit(self) -> None:
+        with self.assertRaisesMessage(AreaFileError, "stor.geojson: filen är 101 MB; högst 100 MB går att läsa."):
+            geometry.check_size(100 * 1024 * 1024 + 1, "stor.geojson")
+
+    def test_it_does_not_count_brackets_inside_names(self) -> None:
+        name = "[" * 1000 + "Centrum" + "]" * 1000
+        [area] = parse_area_file(collection(feature(name[:200], square(15.1, 58.3))), "delar.geojson")
+        self.assertEqual(area.name, name[:200])
+
+
 class LoadAreasCommandTest(TestCase):
     def run_command(self, *args: str) -> str:
         out = StringIO()
@@ -153,6 +204,22 @@ class LoadAreasCommandTest(TestCase):
         call_command("load_areas", str(path), "--kommun", "0586", stdout=StringIO(), stderr=err)
         self.assertIn("ligger utanför Mjölby", err.getvalue())
 
+    def test_it_refuses_a_huge_file_before_reading_it(self) -> None:
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "hela_sverige.geojson"
+            with path.open("wb") as handle:
+                handle.truncate(geometry.MAX_FILE_BYTES + 1)  # sparse: no disk is used, and it is never read
+            with self.assertRaises(CommandError) as caught:
+                self.run_command(str(path), "--kommun", "0586")
+        self.assertIn("hela_sverige.geojson: filen är 101 MB; högst 100 MB går att läsa.", str(caught.exception))
+
+    def test_it_refuses_deep_nesting_with_a_message(self) -> None:
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "djup.geojson"
+            path.write_bytes(DEEP)
+            with self.assertRaisesMessage(CommandError, "djup.geojson: filen är nästlad"):
+                self.run_command(str(path), "--kommun", "0586")
+
     def test_it_exits_with_a_clear_message_for_an_unknown_kommun(self) -> None:
         with self.assertRaisesMessage(CommandError, "Okänd kommunkod: 9999"):
             self.run_command(str(FIXTURE), "--kommun", "9999")
@@ -185,6 +252,11 @@ class UploadViewTest(BaseTestCase):
     def test_it_shows_the_error_and_keeps_nothing(self) -> None:
         response = self.upload(self.samordnare, b'{"type": "FeatureCollection", "features": []}')
         self.assertContains(response, "kommundelar.geojson: filen innehåller inga områden.", status_code=400)
+        self.assertFalse(Area.objects.filter(kind="district").exists())
+
+    def test_it_refuses_a_deeply_nested_file_with_a_message(self) -> None:
+        response = self.upload(self.samordnare, DEEP)
+        self.assertContains(response, "kommundelar.geojson: filen är nästlad", status_code=400)
         self.assertFalse(Area.objects.filter(kind="district").exists())
 
     def test_it_refuses_the_police_and_other_kommuner(self) -> None:

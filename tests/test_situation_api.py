@@ -80,4 +80,4 @@ class AreaSummaryApiTest(TestCase):
     def test_it_refuses_an_unknown_area_and_a_missing_year(self) -> None:
         missing = self.client.get("/api/v1/areas/9999/summary", {"year": 2025})
         self.assertEqual((missing.status_code, missing.json()["error"]["code"]), (404, "not_found"))
-        self.assertEqual(self.client.get("/api/v1/areas/0586/summary").status_code, 422)
+        self.assertEqual(self.client.get("/api/v1/areas/0586/summary").status_code, 400)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import tempfile
+from dataclasses import replace
 from io import StringIO
 from pathlib import Path
 
@@ -13,6 +15,7 @@ from django.test import TestCase
 from lofte.statistics.actions import ImportRefused, do_import, do_undo_import
 from lofte.statistics.models import ImportRun, Metric, Observation, ObservationChange, Series
 from lofte.statistics.sources.base import ImportFileError
+from lofte.statistics.sources.spreadsheet.parser import Mapping
 
 SOURCES = Path(__file__).resolve().parent.parent / "lofte" / "statistics" / "sources"
 YEARLY = SOURCES / "bra_csv" / "fixtures" / "bra_anmalda_brott_arsvis_motala_mjolby_mullsjo.csv"
@@ -102,7 +105,7 @@ class SpreadsheetImportTest(TestCase):
     MAPPING = (
         "--format", "spreadsheet", "--area-column", "Kommun", "--period-column", "År", "--value-column", "Problemindex",
         "--metric", "trygghet.problemindex", "--metric-name", "Problemindex", "--unit", "index", "--area-by-name",
-        "--header-row", "3",
+        "--header-row", "3", "--publisher", "polisen",
     )  # fmt: skip
 
     def test_it_imports_a_spreadsheet_through_the_chosen_columns(self) -> None:
@@ -110,7 +113,7 @@ class SpreadsheetImportTest(TestCase):
         call_command("import", str(self.XLSX), *self.MAPPING, "--json", stdout=out, stderr=StringIO())
         self.assertEqual(json.loads(out.getvalue())["created"], 9)
         metric = Metric.objects.get(code="trygghet.problemindex")
-        self.assertEqual((metric.unit, metric.publisher), ("index", "other"))
+        self.assertEqual((metric.unit, metric.publisher), ("index", "polisen"))
         self.assertEqual(Series.objects.filter(metric=metric).values("area__code").distinct().count(), 3)
 
     def test_it_imports_one_indicator_of_a_file_with_many(self) -> None:
@@ -120,11 +123,12 @@ class SpreadsheetImportTest(TestCase):
             "import", str(path), "--format", "spreadsheet", "--area-column", "Kommun", "--area-by-name",
             "--period-column", "År", "--value-column", "Andel (%)", "--metric", "ntu.oro", "--metric-name", "Oro",
             "--unit", "procent", "--where", "Indikator=Oro för brottsligheten i samhället", "--where", "Kön=Totalt",
+            "--publisher", "bra",
             "--json", stdout=out, stderr=StringIO(),
         )  # fmt: skip
         self.assertEqual(json.loads(out.getvalue())["created"], 6)
         with self.assertRaises(CommandError) as caught:
-            call_command("import", str(path), *self.MAPPING[:-2], "--where", "Kön", stdout=StringIO())
+            call_command("import", str(path), *self.MAPPING, "--where", "Kön", stdout=StringIO())
         self.assertEqual(caught.exception.returncode, 2)
         self.assertIn("KOLUMN=VÄRDE", str(caught.exception))
 
@@ -133,6 +137,36 @@ class SpreadsheetImportTest(TestCase):
             call_command("import", str(self.XLSX), "--format", "spreadsheet", stdout=StringIO(), stderr=StringIO())
         self.assertEqual(caught.exception.returncode, 2)
         self.assertIn("--area-column", str(caught.exception))
+        self.assertIn("--publisher", str(caught.exception))
+
+    def test_it_finds_the_header_below_a_title_and_a_blank_row(self) -> None:
+        """As Excel exports Brå's NTU tables to CSV: a title row and a blank row before the header."""
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "ntu.csv"
+            path.write_text(
+                "Nationella trygghetsundersökningen 2024;;\n;;\nKommun;År;Andel otrygga (%)\n"
+                "Motala;2023;18,4\nMotala;2024;17,9\nMjölby;2024;12,1\n",
+                encoding="utf-8",
+            )
+            out, err = StringIO(), StringIO()
+            call_command(
+                "import", str(path), "--format", "spreadsheet", "--area-column", "Kommun", "--area-by-name",
+                "--period-column", "År", "--value-column", "Andel otrygga (%)", "--metric", "ntu.otrygghet",
+                "--metric-name", "Andel otrygga", "--unit", "procent", "--publisher", "bra",
+                stdout=out, stderr=err,
+            )  # fmt: skip
+        self.assertIn("kolumnnamnen läses från rad 3", err.getvalue())
+        self.assertIn("ntu.otrygghet: 3 nya, 0 ändrade, 0 oförändrade.", out.getvalue())
+        run = ImportRun.objects.get()
+        self.assertEqual((run.publisher, Metric.objects.get(code="ntu.otrygghet").publisher), ("bra", "bra"))
+        self.assertEqual(value("0586", "ntu.otrygghet", "2024"), (12.1, None))
+
+    def test_it_imports_an_excel_file_with_its_header_on_row_3_without_being_told(self) -> None:
+        out = StringIO()
+        call_command(
+            "import", str(self.XLSX), *self.MAPPING[:-4], "--publisher", "polisen", stdout=out, stderr=StringIO()
+        )
+        self.assertIn("9 nya", out.getvalue())
 
 
 class RepeatAndUndoTest(TestCase):
@@ -203,6 +237,7 @@ BAD_FILES = {
     "bad period": (HEADER + "0586;20x5;total;1;1;\n", 'rad 2, fält "period"'),
     "repeated row": (HEADER + "0586;2025;total;1;1;\n0586;2025;total;2;2;\n", "rad 3"),
     "empty file": ("", "filen är tom"),
+    "decimal count": (HEADER + "0586;2025;total;2875;9997.0;\n0586;2024;total;2875,5;1;\n", 'rad 3, fält "count"'),
 }
 
 
@@ -238,6 +273,55 @@ class BadInputTest(TestCase):
         self.assertIn("BE0101N1.px", str(caught.exception))
         self.assertIn("avkortad", str(caught.exception))
         self.assertEqual(database_fingerprint(), before)
+
+    def test_it_refuses_a_decimal_in_a_count_naming_file_row_and_field(self) -> None:
+        """A count series with a decimal value crashed the dashboard; the import keeps it out."""
+        raw = "Kommun;År;Antal\n0586;2023;12\n0586;2024;12,5\n".encode()
+        mapping = Mapping(
+            area="Kommun", period="År", value="Antal", metric_code="trygghet.anmalningar",
+            metric_name="Anmälningar", unit="antal", publisher="polisen",
+        )  # fmt: skip
+        before = database_fingerprint()
+        with self.assertRaises(ImportFileError) as caught:
+            do_import(raw, "egna.csv", actor="test", format_name="spreadsheet", options={"mapping": mapping})
+        self.assertEqual(
+            str(caught.exception),
+            'egna.csv, rad 3, fält "Antal": 12,5 är inte ett helt tal, men måttet trygghet.anmalningar räknas i '
+            "antal. Rätta värdet, eller importera det som ett annat mått med en enhet som tillåter decimaler "
+            "(index, procent).",
+        )
+        self.assertEqual(database_fingerprint(), before)
+        # The same values as an index are a measure, and decimals are fine.
+        do_import(
+            raw,
+            "egna.csv",
+            actor="test",
+            format_name="spreadsheet",
+            options={"mapping": replace(mapping, unit="index")},
+        )
+        self.assertEqual(value("0586", "trygghet.anmalningar", "2024"), (12.5, None))
+
+    def test_it_refuses_a_decimal_in_a_metric_stored_as_a_count(self) -> None:
+        mapping = Mapping(
+            area="kommun", period="period", value="varde", metric_code="egen.antal", metric_name="Antal",
+            unit="antal", publisher="other",
+        )  # fmt: skip
+        do_import(b"kommun;period;varde\n0586;2023;12\n", "a.csv", actor="t", format_name="spreadsheet",
+                  options={"mapping": mapping})  # fmt: skip
+        with self.assertRaisesMessage(ImportFileError, 'b.csv, rad 2, fält "varde": 3,25 är inte ett helt tal'):
+            do_import(b"kommun;period;varde\n0586;2024;3.25\n", "b.csv", actor="t", format_name="spreadsheet",
+                      options={"mapping": replace(mapping, unit="index")})  # fmt: skip
+
+    def test_it_imports_an_unknown_kolada_kpi_with_decimals_as_an_index(self) -> None:
+        answer = {
+            "values": [
+                {"kpi": "N00001", "municipality": "0586", "period": 2025, "values": [{"gender": "T", "value": 4.5}]},
+                {"kpi": "N00002", "municipality": "0586", "period": 2025, "values": [{"gender": "T", "value": 12}]},
+            ]
+        }
+        do_import(json.dumps(answer).encode(), "kolada.json", actor="test")
+        units = dict(Metric.objects.filter(code__startswith="kolada.n0000").values_list("code", "unit"))
+        self.assertEqual(units, {"kolada.n00001": "index", "kolada.n00002": "antal"})
 
     def test_it_refuses_a_file_it_cannot_recognise(self) -> None:
         with self.assertRaisesMessage(ImportFileError, "formatet känns inte igen"):

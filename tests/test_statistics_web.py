@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import io
 import tempfile
 from pathlib import Path
 from unittest import mock
@@ -7,6 +8,7 @@ from unittest import mock
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import override_settings
+from openpyxl import Workbook, load_workbook
 
 from lofte.statistics import progress
 from lofte.statistics.models import ImportJob, ImportRun, Metric, Observation
@@ -28,6 +30,7 @@ OTRYGGHET = {
     "metric_code": "ntu.otrygghet_kvall",
     "metric_name": "Otrygghet ute sent på kvällen",
     "unit": "procent",
+    "publisher": "bra",
     "sheet": "",
     "header_row": "1",
 }
@@ -147,7 +150,7 @@ class SpreadsheetUploadTest(UploadTestCase):
         metric = Metric.objects.get(code="ntu.otrygghet_kvall")
         values = Observation.objects.filter(series__metric=metric, series__area__code="0583")
         self.assertEqual(sorted(values.values_list("period", "value")), [("2023", 18.4), ("2024", 10.3)])
-        self.assertEqual((metric.unit, metric.publisher, metric.lower_is_better), ("procent", "other", True))
+        self.assertEqual((metric.unit, metric.publisher, metric.lower_is_better), ("procent", "bra", True))
 
     def test_it_names_the_field_of_a_mapping_it_cannot_use(self) -> None:
         self.upload(INDIKATORER.read_bytes(), "indikatorer.csv", "spreadsheet")
@@ -229,3 +232,187 @@ class BackgroundUploadTest(UploadTestCase):
         self.assertEqual(job.status, "failed")
         self.assertIn('fält "period"', job.error)
         self.assertFalse(ImportRun.objects.exists())
+
+
+def titled_xlsx() -> bytes:
+    """Laid out as Polisens trygghetsmätning exports it: a title row, a blank row, then the header on row 3."""
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = "Problemindex"
+    for row in [
+        ["Polisens trygghetsmätning 2024 – problemindex per kommun", None, None],
+        [None, None, None],
+        ["Kommun", "År", "Problemindex"],
+        ["Motala", 2023, 1.95],
+        ["Motala", 2024, 1.78],
+        ["Mjölby", 2023, 1.51],
+        ["Mjölby", 2024, 1.36],
+    ]:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+# As Brå's NTU tables come out of Excel as CSV: the title row and a blank row keep the delimiters.
+TITLED_CSV = (
+    "Nationella trygghetsundersökningen (NTU) 2024;;\n"
+    ";;\n"
+    "Kommun;År;Andel otrygga (%)\n"
+    "Motala;2023;18,4\n"
+    "Motala;2024;17,9\n"
+    "Mjölby;2024;12,1\n"
+).encode()
+PROBLEMINDEX = {
+    "area": "Kommun",
+    "area_by_name": "on",
+    "period": "År",
+    "value": "Problemindex",
+    "per_100k": "",
+    "metric_code": "trygghet.problemindex",
+    "metric_name": "Problemindex",
+    "unit": "index",
+    "publisher": "polisen",
+    "sheet": "Problemindex",
+    "header_row": "3",
+}
+
+
+class HeaderBelowATitleTest(UploadTestCase):
+    """Real exports start with a title and a blank row: the header row found or chosen holds through every step."""
+
+    def test_it_imports_an_excel_export_with_the_header_on_row_3_through_every_step(self) -> None:
+        response = self.upload(titled_xlsx(), "trygghetsmatning.xlsx", "spreadsheet")
+        job = self.job()
+        self.assertEqual((job.status, job.options.get("header_row")), ("mapping", 3))
+        page = self.client.get(response["Location"])
+        self.assertEqual(page.context["header"], ["Kommun", "År", "Problemindex"])
+        self.assertEqual(page.context["mapping_form"].initial["header_row"], 3)
+        self.assertContains(page, "Eget kalkylark")  # the format by its name …
+        self.assertNotContains(page, "<dd>spreadsheet</dd>", html=True)  # … not its code
+        mapped = self.client.post(f"/statistik/importer/uppladdning/{job.pk}/kolumner/", PROBLEMINDEX)
+        self.assertRedirects(mapped, f"/statistik/importer/uppladdning/{job.pk}/")
+        job = self.job()
+        self.assertEqual((job.status, job.options["header_row"], job.summary["created"]), ("ready", 3, 4))
+        preview = self.client.get(f"/statistik/importer/uppladdning/{job.pk}/")
+        self.assertEqual(
+            preview.context["job"].summary["metrics"],
+            [
+                {
+                    "code": "trygghet.problemindex",
+                    "name": "Problemindex",
+                    "created": 4,
+                    "updated": 0,
+                    "unchanged": 0,
+                }
+            ],
+        )
+        self.assertContains(preview, "trygghet.problemindex")
+        self.client.post(f"/statistik/importer/uppladdning/{job.pk}/bekrafta/")
+        metric = Metric.objects.get(code="trygghet.problemindex")
+        self.assertEqual(metric.publisher, "polisen")
+        self.assertEqual(ImportRun.objects.get().publisher, "polisen")
+        values = Observation.objects.filter(series__metric=metric, series__area__code="0586")
+        self.assertEqual(sorted(values.values_list("period", "value")), [("2023", 1.51), ("2024", 1.36)])
+        run_page = self.client.get(f"/statistik/importer/{ImportRun.objects.get().pk}/")
+        self.assertContains(run_page, "Polisen")
+        self.assertContains(run_page, "Eget kalkylark")
+
+    def test_it_keeps_a_header_row_chosen_on_the_page(self) -> None:
+        response = self.upload(titled_xlsx(), "trygghetsmatning.xlsx", "spreadsheet")
+        job = self.job()
+        ImportJob.objects.filter(pk=job.pk).update(options={})  # as if nothing had been guessed
+        page = self.client.get(response["Location"], {"sheet": "Problemindex", "header_row": "3"})
+        self.assertEqual(page.context["mapping_form"].initial["header_row"], 3)
+        mapped = self.client.post(f"/statistik/importer/uppladdning/{job.pk}/kolumner/", PROBLEMINDEX)
+        self.assertRedirects(mapped, f"/statistik/importer/uppladdning/{job.pk}/")
+        self.assertEqual((self.job().status, self.job().summary["created"]), ("ready", 4))
+
+    def test_it_imports_a_csv_export_with_a_title_and_a_blank_row(self) -> None:
+        response = self.upload(TITLED_CSV, "ntu.csv", "spreadsheet")
+        page = self.client.get(response["Location"])
+        self.assertEqual(page.context["header"], ["Kommun", "År", "Andel otrygga (%)"])
+        mapping = PROBLEMINDEX | {
+            "value": "Andel otrygga (%)",
+            "metric_code": "ntu.otrygghet",
+            "metric_name": "Andel otrygga",
+            "unit": "procent",
+            "publisher": "bra",
+            "sheet": "",
+        }
+        self.client.post(f"/statistik/importer/uppladdning/{self.job().pk}/kolumner/", mapping)
+        self.assertEqual((self.job().status, self.job().summary["created"]), ("ready", 3))
+        self.client.post(f"/statistik/importer/uppladdning/{self.job().pk}/bekrafta/")
+        self.assertEqual(Metric.objects.get(code="ntu.otrygghet").publisher, "bra")
+
+    def test_it_accepts_a_sheet_whose_first_row_is_blank(self) -> None:
+        raw = titled_xlsx()
+        workbook = load_workbook(io.BytesIO(raw))
+        workbook.active.delete_rows(1)  # type: ignore[union-attr]
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        response = self.upload(buffer.getvalue(), "tom_forsta_rad.xlsx", "spreadsheet")
+        self.assertEqual(response.status_code, 302)
+        self.assertEqual(self.job().options["header_row"], 2)
+
+    def test_it_asks_for_the_source_of_the_figures(self) -> None:
+        self.upload(titled_xlsx(), "trygghetsmatning.xlsx", "spreadsheet")
+        response = self.client.post(
+            f"/statistik/importer/uppladdning/{self.job().pk}/kolumner/", PROBLEMINDEX | {"publisher": ""}
+        )
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("publisher", response.context["mapping_form"].errors)
+        self.assertEqual(self.job().status, "mapping")
+
+    def test_it_shows_what_changes_per_metric_before_a_second_import(self) -> None:
+        self.upload(titled_xlsx(), "trygghetsmatning.xlsx", "spreadsheet")
+        self.client.post(f"/statistik/importer/uppladdning/{self.job().pk}/kolumner/", PROBLEMINDEX)
+        self.client.post(f"/statistik/importer/uppladdning/{self.job().pk}/bekrafta/")
+        workbook = load_workbook(io.BytesIO(titled_xlsx()))  # the same layout, one value revised, one added
+        sheet = workbook.active
+        assert sheet is not None
+        sheet["C7"] = 1.40
+        sheet.append(["Mullsjö", 2024, 0.89])
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        self.upload(buffer.getvalue(), "trygghetsmatning_rev.xlsx", "spreadsheet")
+        self.client.post(f"/statistik/importer/uppladdning/{self.job().pk}/kolumner/", PROBLEMINDEX)
+        page = self.client.get(f"/statistik/importer/uppladdning/{self.job().pk}/")
+        [row] = page.context["job"].summary["metrics"]
+        self.assertEqual((row["created"], row["updated"], row["unchanged"]), (1, 1, 3))
+        self.assertEqual(
+            page.context["job"].summary["changes"],
+            [{"metric": "trygghet.problemindex", "area": "0586", "period": "2024", "before": 1.36, "after": 1.4}],
+        )
+        self.assertContains(page, "1,36")
+
+
+class HeaderBelowATitleInTheWorkerTest(UploadTestCase):
+    def setUp(self) -> None:
+        super().setUp()
+        self.enterContext(
+            override_settings(
+                LOFTE_IMPORT_BACKGROUND_BYTES=100,
+                TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}},
+            )
+        )
+
+    def work(self) -> None:
+        with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
+            call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+
+    def test_it_keeps_the_header_row_when_the_worker_checks_and_imports(self) -> None:
+        with self.captureOnCommitCallbacks(execute=True):
+            self.upload(titled_xlsx(), "trygghetsmatning.xlsx", "spreadsheet")
+        job = self.job()
+        self.assertTrue(job.background)
+        with self.captureOnCommitCallbacks(execute=True):
+            self.client.post(f"/statistik/importer/uppladdning/{job.pk}/kolumner/", PROBLEMINDEX)
+        self.assertEqual(self.job().status, "checking")
+        self.work()
+        self.assertEqual((self.job().status, self.job().summary["created"]), ("ready", 4))
+        with self.captureOnCommitCallbacks(execute=True):
+            self.client.post(f"/statistik/importer/uppladdning/{job.pk}/bekrafta/")
+        self.work()
+        self.assertEqual((self.job().status, Observation.objects.count()), ("done", 4))

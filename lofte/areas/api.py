@@ -1,3 +1,5 @@
+"""Areas in the JSON API: open reference data."""
+
 from __future__ import annotations
 
 from typing import Any, Literal
@@ -7,6 +9,7 @@ from ninja import Field, Query, Router, Schema
 
 from lofte.areas import queries
 from lofte.areas.models import Area
+from lofte.lib.api import Text, errors
 
 router = Router(tags=["areas"])
 
@@ -39,8 +42,8 @@ class AreaOut(Schema):
 
 class AreaFilter(Schema):
     kind: Kind | None = None
-    parent: str | None = Field(None, description="Only areas directly within this code")
-    q: str | None = Field(None, description="Part of the name")
+    parent: Text | None = Field(None, description="Only areas directly within this code")
+    q: Text | None = Field(None, description="Part of the name")
 
 
 def _area_or_404(code: str) -> Area:
@@ -50,18 +53,23 @@ def _area_or_404(code: str) -> Area:
     return area
 
 
-@router.get("", response=list[AreaOut], summary="List areas", auth=None)
+@router.get("", response={200: list[AreaOut], **errors(400)}, summary="List areas", auth=None)
 def list_areas(request: HttpRequest, filters: Query[AreaFilter]) -> Any:
     return list(queries.search(kind=filters.kind, parent=filters.parent, q=filters.q))
 
 
-@router.get("/{code}", response=AreaOut, summary="One area by its code", auth=None)
-def get_area(request: HttpRequest, code: str) -> Any:
+@router.get("/{code}", response={200: AreaOut, **errors(400, 404)}, summary="One area by its code", auth=None)
+def get_area(request: HttpRequest, code: Text) -> Any:
     return _area_or_404(code)
 
 
-@router.get("/{code}/geojson", summary="The area's boundary and those of its parts, as GeoJSON", auth=None)
-def get_geojson(request: HttpRequest, code: str, children: bool = True) -> dict[str, Any]:
+@router.get(
+    "/{code}/geojson",
+    response={200: dict[str, Any], **errors(400, 404)},
+    summary="The area's boundary and those of its parts, as GeoJSON",
+    auth=None,
+)
+def get_geojson(request: HttpRequest, code: Text, children: bool = True) -> dict[str, Any]:
     area = _area_or_404(code)
     features = [area.as_feature()]
     if children:

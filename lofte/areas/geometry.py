@@ -1,4 +1,8 @@
-"""Reading and checking GeoJSON boundaries. No Django here: the callers decide what to store."""
+"""Reading and checking GeoJSON boundaries. No Django here: the callers decide what to store.
+
+A file is refused before it can exhaust memory or a worker's time: its size is checked before it is read
+(`check_size`), and its nesting and number of positions before it is parsed (`lofte.lib.jsonshape`).
+"""
 
 from __future__ import annotations
 
@@ -11,9 +15,18 @@ from shapely.geometry import mapping, shape
 from shapely.geometry.base import BaseGeometry
 from shapely.validation import explain_validity
 
+from lofte.lib.jsonshape import measure
+
 # Generous bounds around Sweden in WGS84; coordinates outside are almost always another projection.
 SWEDEN_LNG = (9.0, 26.0)
 SWEDEN_LAT = (54.0, 70.0)
+# A national DeSO file, simplified, is some tens of MB; the web upload has its own, lower limit (forms.py).
+MAX_FILE_BYTES = 100 * 1024 * 1024
+# A MultiPolygon in a FeatureCollection nests 8 levels; properties may add a few.
+MAX_DEPTH = 32
+# Positions (vertices) in all areas together: enough for every DeSO of Sweden simplified, and at most some
+# hundred MB once parsed. A boundary drawn finer than that gains nothing on a map of a kommun.
+MAX_POSITIONS = 2_000_000
 
 
 class AreaFileError(ValueError):
@@ -37,9 +50,51 @@ def summarise(geom: BaseGeometry) -> tuple[list[float], tuple[float, float]]:
     return [round(v, 6) for v in (minx, miny, maxx, maxy)], (round(point.y, 6), round(point.x, 6))
 
 
+def _number(n: int) -> str:
+    return f"{n:,}".replace(",", "\u00a0")
+
+
+def check_size(size: int, filename: str, limit: int = MAX_FILE_BYTES) -> None:
+    """Refuse a file larger than `limit` bytes; call it with the file's size before reading it."""
+    if size > limit:
+        raise AreaFileError(
+            _(
+                "%(file)s: filen är %(size)s MB; högst %(limit)s MB går att läsa. Förenkla gränserna "
+                "(till exempel med mapshaper eller QGIS) eller dela upp filen."
+            )
+            % {"file": filename, "size": _number(-(-size // (1024 * 1024))), "limit": _number(limit // (1024 * 1024))}
+        )
+
+
+def _check_shape(raw: bytes, filename: str) -> None:
+    """Refuse absurd nesting and more positions than MAX_POSITIONS before json.loads builds them all."""
+    found = measure(raw)
+    if found.depth > MAX_DEPTH:
+        raise AreaFileError(
+            _(
+                "%(file)s: filen är nästlad %(depth)s nivåer djupt, men GeoJSON med områden behöver högst "
+                "%(limit)s. Kontrollera att det är en GeoJSON-fil."
+            )
+            % {"file": filename, "depth": _number(found.depth), "limit": MAX_DEPTH}
+        )
+    if found.leaf_arrays > MAX_POSITIONS:
+        raise AreaFileError(
+            _(
+                "%(file)s: gränserna har %(count)s punkter; högst %(limit)s går att läsa. Förenkla gränserna "
+                "(till exempel med mapshaper eller QGIS) och försök igen."
+            )
+            % {"file": filename, "count": _number(found.leaf_arrays), "limit": _number(MAX_POSITIONS)}
+        )
+
+
 def load_features(raw: bytes | str, filename: str) -> list[dict[str, Any]]:
+    raw = raw.encode("utf-8", "surrogatepass") if isinstance(raw, str) else raw
+    check_size(len(raw), filename)
+    _check_shape(raw, filename)
     try:
         data = json.loads(raw)
+    except RecursionError:  # nesting within MAX_DEPTH never gets here; kept so no file can end in a crash
+        raise AreaFileError(_("%(file)s: filen är för djupt nästlad.") % {"file": filename}) from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise AreaFileError(
             _("%(file)s: filen är inte giltig GeoJSON (%(error)s).") % {"file": filename, "error": exc}

@@ -1,3 +1,5 @@
+"""Partnerships, their parties and people in the JSON API: for their members only."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -5,12 +7,12 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema
-from ninja.security import django_auth
 
+from lofte.lib.api import Text, errors, session_auth
 from lofte.partnerships import queries
 from lofte.partnerships.access import get_partnership_for_user, partnerships_for
 
-router = Router(tags=["partnerships"], auth=django_auth)
+router = Router(tags=["partnerships"], auth=session_auth)
 
 
 class OrganisationOut(Schema):
@@ -61,26 +63,32 @@ class MeOut(Schema):
     partnerships: list[str]
 
 
-@router.get("/me", response=MeOut, summary="The signed-in user")
+@router.get("/me", response={200: MeOut, **errors(401)}, summary="The signed-in user")
 def me(request: HttpRequest) -> dict[str, Any]:
     user: Any = request.user
     slugs = list(partnerships_for(user).order_by("slug").values_list("slug", flat=True))
     return {"email": user.email, "name": user.get_full_name(), "partnerships": slugs}
 
 
-@router.get("/partnerships", response=list[PartnershipOut], summary="The partnerships you belong to")
+@router.get(
+    "/partnerships", response={200: list[PartnershipOut], **errors(401)}, summary="The partnerships you belong to"
+)
 def list_partnerships(request: HttpRequest) -> Any:
     return list(queries.with_parties(partnerships_for(request.user)))
 
 
-@router.get("/partnerships/{slug}", response=PartnershipOut, summary="One partnership")
-def get_partnership(request: HttpRequest, slug: str) -> Any:
+@router.get("/partnerships/{slug}", response={200: PartnershipOut, **errors(400, 401, 404)}, summary="One partnership")
+def get_partnership(request: HttpRequest, slug: Text) -> Any:
     access = get_partnership_for_user(request.user, slug)
     return queries.load_parties(access.partnership)
 
 
-@router.get("/partnerships/{slug}/members", response=list[MemberOut], summary="The people in the partnership")
-def list_members(request: HttpRequest, slug: str) -> list[dict[str, str]]:
+@router.get(
+    "/partnerships/{slug}/members",
+    response={200: list[MemberOut], **errors(400, 401, 404)},
+    summary="The people in the partnership",
+)
+def list_members(request: HttpRequest, slug: Text) -> list[dict[str, str]]:
     access = get_partnership_for_user(request.user, slug)
     return [
         {

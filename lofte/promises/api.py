@@ -10,8 +10,8 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from ninja.security import django_auth
 
+from lofte.lib.api import Text, errors, session_auth
 from lofte.lib.errors import error_response
 from lofte.partnerships.access import Can, get_partnership_for_user
 from lofte.partnerships.models import Organisation
@@ -119,17 +119,22 @@ class LofteOut(Schema):
 
 
 class LofteFilter(Schema):
-    area: str | None = Field(None, description="A kommun's code, e.g. 0586")
+    area: Text | None = Field(None, description="A kommun's code, e.g. 0586")
 
 
 @router.get(
-    "/promises", response=list[LofteOut], summary="Medborgarlöften, with promises, goals and decision", auth=None
+    "/promises",
+    response={200: list[LofteOut], **errors(400)},
+    summary="Medborgarlöften, with promises, goals and decision",
+    auth=None,
 )
 def list_promises(request: HttpRequest, filters: Query[LofteFilter]) -> list[dict[str, Any]]:
     return [_lofte(view) for view in with_contents(visible_loften(request.user, area=filters.area), request.user)]
 
 
-@router.get("/promises/{lofte_id}", response=LofteOut, summary="One medborgarlöfte", auth=None)
+@router.get(
+    "/promises/{lofte_id}", response={200: LofteOut, **errors(400, 404)}, summary="One medborgarlöfte", auth=None
+)
 def get_promise(request: HttpRequest, lofte_id: int) -> dict[str, Any]:
     views = with_contents(visible_loften(request.user).filter(pk=lofte_id), request.user)
     if not views:
@@ -293,9 +298,9 @@ def _refused(refusal: PromiseRefused) -> HttpResponse:
 
 @router.patch(
     "/promises/items/{promise_id}",
-    response={200: ChangedOut, 409: Any},
+    response={200: ChangedOut, **errors(400, 401, 403, 404, 409, 422)},
     summary="Report a promise's status and progress",
-    auth=django_auth,
+    auth=session_auth,
 )
 def update_promise_status(request: HttpRequest, promise_id: int, payload: StatusIn) -> Any:
     access, promise = _editable(request, promise_id)
@@ -310,9 +315,9 @@ def update_promise_status(request: HttpRequest, promise_id: int, payload: Status
 
 @router.post(
     "/promises/items/{promise_id}/activities",
-    response={201: ActivityOut, 409: Any},
+    response={201: ActivityOut, **errors(400, 401, 403, 404, 409, 422)},
     summary="Record what was done under a promise",
-    auth=django_auth,
+    auth=session_auth,
 )
 def add_activity(request: HttpRequest, promise_id: int, payload: ActivityIn) -> Any:
     access, promise = _editable(request, promise_id)

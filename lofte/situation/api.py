@@ -1,3 +1,5 @@
+"""The lägesbild in the JSON API: an area's summary for anyone, a partnership's lägesbilder for its members."""
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -6,8 +8,8 @@ from typing import Any, Literal
 
 from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema
-from ninja.security import django_auth
 
+from lofte.lib.api import Text, errors, session_auth
 from lofte.partnerships.access import get_partnership_for_user
 from lofte.situation import documents, queries
 from lofte.situation.models import Lagesbild
@@ -49,11 +51,11 @@ class SummaryFilter(Schema):
 
 @router.get(
     "/areas/{code}/summary",
-    response=SummaryOut,
+    response={200: SummaryOut, **errors(400, 404)},
     summary="An area's figures for a year, with change and verdict",
     auth=None,
 )
-def area_summary(request: HttpRequest, code: str, filters: Query[SummaryFilter]) -> dict[str, Any]:
+def area_summary(request: HttpRequest, code: Text, filters: Query[SummaryFilter]) -> dict[str, Any]:
     area = queries.get_area(code)
     if area is None:
         raise Http404
@@ -166,22 +168,22 @@ class LagesbildOut(Schema):
 
 @router.get(
     "/partnerships/{slug}/lagesbilder",
-    response=list[LagesbildListItem],
+    response={200: list[LagesbildListItem], **errors(400, 401, 404)},
     summary="The partnership's lägesbild versions, newest first",
-    auth=django_auth,
+    auth=session_auth,
 )
-def list_lagesbilder(request: HttpRequest, slug: str) -> Any:
+def list_lagesbilder(request: HttpRequest, slug: Text) -> Any:
     access = get_partnership_for_user(request.user, slug)
     return list(Lagesbild.objects.filter(partnership=access.partnership).order_by("-version"))
 
 
 @router.get(
     "/partnerships/{slug}/lagesbilder/{version}",
-    response=LagesbildOut,
+    response={200: LagesbildOut, **errors(400, 401, 404)},
     summary="One lägesbild version: its public parts (no restricted sources)",
-    auth=django_auth,
+    auth=session_auth,
 )
-def get_lagesbild(request: HttpRequest, slug: str, version: int) -> Any:
+def get_lagesbild(request: HttpRequest, slug: Text, version: int) -> Any:
     access = get_partnership_for_user(request.user, slug)
     lagesbild = Lagesbild.objects.filter(partnership=access.partnership, version=version).first()
     if lagesbild is None:

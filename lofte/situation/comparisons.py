@@ -29,6 +29,7 @@ from lofte.situation.analysis.ranking import CategorySignals, Priority, rank_cat
 from lofte.situation.analysis.trend import Trend
 from lofte.situation.analysis.verdicts import INGA_DATA, LABELS
 from lofte.situation.models import Dialogue
+from lofte.situation.queries import whole
 from lofte.statistics.models import Metric, Observation
 from lofte.statistics.queries import POPULATION
 
@@ -188,11 +189,13 @@ def _latest_populations() -> dict[str, float]:
 
 
 def _counts(values: _Values, unit: str, populations: dict[str, float]) -> _Values:
-    """Counts and populations of every area with both; rates become counts with the imported population."""
+    """Counts and populations of every area with both; rates become counts with the imported population.
+
+    A count with decimals (stored before the import refused them) is left out like a missing one."""
     result = _Values()
     for code, value in values.counts.items():
         population = populations.get(code) or values.populations.get(code)
-        if not population:
+        if not population or (unit == Metric.Unit.ANTAL and not whole(value)):
             continue
         result.counts[code] = round(value * population / 100_000) if unit == Metric.Unit.PER_100K else value
         result.populations[code] = population
@@ -206,7 +209,18 @@ def _compare(area: str, counts: _Values, count: float, population: float, *, inc
 
 
 def _whole(area: str, key: str, name: str, code: str | None, kommuner: list[str], counts: _Values) -> Reference:
-    """The area against a län or riket: the published figure, else the sum of all its kommuner."""
+    """The area against a län or riket: the published figure, else the sum of all its kommuner.
+
+    A kommun alone in its län (Gotland, 0980 in län 09) is not compared with it: the län is the kommun itself,
+    whether published or summed, and a test of an area against itself means nothing."""
+    if kommuner == [area]:
+        return Reference(
+            key, name, None, _("Ingen jämförelse: kommunen är ensam i sitt län, så länet är kommunen själv.")
+        )
+    if code and code in counts.counts and counts.populations[code] <= counts.populations[area]:
+        return Reference(
+            key, name, None, _("Ingen jämförelse: %(name)s har inte fler invånare än kommunen.") % {"name": name}
+        )
     if code and code in counts.counts:
         return Reference(
             key, name, _compare(area, counts, counts.counts[code], counts.populations[code], includes=True)

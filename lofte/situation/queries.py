@@ -95,7 +95,7 @@ def _summary(
     change = difference(value, previous)
     is_count = unit == Metric.Unit.ANTAL and code != POPULATION
     comparison = None
-    if is_count:
+    if is_count and whole(value, previous):
         later_exposure, earlier_exposure = _exposures(
             (value, per_100k, population), (previous, previous_per_100k, base_population)
         )
@@ -117,6 +117,12 @@ def _summary(
         verdict=comparison.verdict if comparison else None,
         verdict_label=comparison.label if comparison else None,
     )
+
+
+def whole(*values: float | None) -> bool:
+    """Whether the values can be counts for the tests of counts: the import refuses a decimal in a count, but a
+    value stored before it did, or written by hand, leaves the series without a test rather than the page broken."""
+    return all(value is None or float(value).is_integer() for value in values)
 
 
 def _exposures(*years: tuple[float | None, float | None, float | None]) -> tuple[float, ...]:
@@ -272,6 +278,8 @@ def series_trend(series: MetricSeries) -> Trend | None:
         return None
     points = [point for _year, point in by_year(series)]
     counts = [p.value if p else None for p in points]
+    if not whole(*counts):
+        return None
     implied = [p.value * 100_000 / p.per_100k if p and p.value and p.per_100k else None for p in points]
     present = [rate for rate, p in zip(implied, points, strict=True) if p is not None and p.value is not None]
     return poisson_trend(counts, implied if present and all(present) else None)

@@ -28,6 +28,7 @@ from lofte.statistics.sources.spreadsheet import parser as spreadsheet
 logger = logging.getLogger(__name__)
 
 BATCH = 5000
+CHANGE_EXAMPLES = 20  # changed values the preview lists one by one
 Progress = Callable[[int, int], None]
 FIELDS = ("value", "per_100k", "preliminary", "status")
 EVENT_FIELDS = ["occurred_at", "name", "summary", "url", "type", "location_name", "lat", "lng", "area_id"]
@@ -50,6 +51,13 @@ class ImportSummary:
     warnings: list[str] = field(default_factory=list)
     run: int | None = None
     dry_run: bool = False
+    # Per metric code: its name and the values it gets [created, updated, unchanged], for the preview.
+    metrics: dict[str, tuple[str, list[int]]] = field(default_factory=dict)
+    changes: list[dict[str, Any]] = field(default_factory=list)  # the first CHANGE_EXAMPLES revised values
+
+    def count(self, metric: str, kind: int, n: int = 1) -> None:
+        """Add n to one of the metric's counts (0 created, 1 updated, 2 unchanged)."""
+        self.metrics[metric][1][kind] += n
 
     @property
     def changed_anything(self) -> bool:
@@ -67,6 +75,11 @@ class ImportSummary:
             "updated": self.updated,
             "unchanged": self.unchanged,
             "warnings": self.warnings,
+            "metrics": [
+                {"code": code, "name": name, "created": created, "updated": updated, "unchanged": unchanged}
+                for code, (name, [created, updated, unchanged]) in sorted(self.metrics.items())
+            ],
+            "changes": self.changes,
         }
 
 
@@ -117,6 +130,7 @@ def _import_parsed(
 ) -> ImportSummary:
     summary = ImportSummary(filename, parsed.format, hashlib.sha256(raw).hexdigest(), parsed.rows_read)
     summary.warnings, summary.dry_run = list(parsed.warnings), dry_run
+    summary.metrics = {metric.code: (metric.name, [0, 0, 0]) for metric in parsed.metrics}
     with transaction.atomic():
         run = ImportRun.objects.create(
             file_name=filename[:255],
@@ -148,7 +162,8 @@ def _write(
     if parsed.events:
         _write_events(parsed.events, run, summary)
         return
-    metric_ids = _ensure_metrics(parsed.metrics)
+    metric_ids, units = _ensure_metrics(parsed.metrics)
+    _refuse_fractional_counts(parsed, units, filename)
     area_ids = _area_ids(parsed.observations, filename)
     series_ids = _ensure_series(parsed.observations, metric_ids, area_ids, filename)
     ordered = _in_index_order(parsed.observations, series_ids, filename)
@@ -159,6 +174,8 @@ def _write(
         if stored.isdisjoint(series for series, _period, _o in batch):
             _insert(batch, run)  # new series: nothing to compare with
             summary.created += len(batch)
+            for _series, _period, observation in batch:
+                summary.count(observation.metric, 0)
         else:
             _write_batch(batch, run, summary)
         if on_progress is not None:
@@ -192,7 +209,8 @@ def _finish(run: ImportRun, summary: ImportSummary, actor: Any) -> None:
     record("statistics.import", actor=actor, obj=run, changes=summary.as_dict())
 
 
-def _ensure_metrics(specs: Iterable[MetricSpec]) -> dict[str, int]:
+def _ensure_metrics(specs: Iterable[MetricSpec]) -> tuple[dict[str, int], dict[str, str]]:
+    """The ids and units of the metrics, created where new (a stored metric keeps its unit)."""
     specs = list(specs)
     existing = dict(Metric.objects.filter(code__in=[s.code for s in specs]).values_list("code", "id"))
     new = [s for s in specs if s.code not in existing]
@@ -209,10 +227,27 @@ def _ensure_metrics(specs: Iterable[MetricSpec]) -> dict[str, int]:
             for s in new
         ]
     )
-    ids = dict(Metric.objects.filter(code__in=[s.code for s in specs]).values_list("code", "id"))
+    stored = Metric.objects.filter(code__in=[s.code for s in specs]).values_list("code", "id", "unit")
+    ids, units = {code: id_ for code, id_, _u in stored}, {code: unit for code, _id, unit in stored}
     parents = {s.code: s.parent for s in new if s.parent}
     _ensure_parents(parents, ids)
-    return ids
+    return ids, units
+
+
+def _refuse_fractional_counts(parsed: ParseResult, units: dict[str, str], filename: str) -> None:
+    """A count (unit antal) is a whole number: 12,5 reported crimes is a mistake in the file, and the tests of
+    counts (lofte.situation.analysis) are defined for whole numbers only."""
+    counts = {code for code, unit in units.items() if unit == Metric.Unit.ANTAL}
+    for o in parsed.observations:
+        if o.value is not None and o.metric in counts and not float(o.value).is_integer():
+            shown = f"{o.value:g}".replace(".", ",")
+            raise ImportFileError(
+                filename,
+                f"{shown} är inte ett helt tal, men måttet {o.metric} räknas i antal. Rätta värdet, "
+                "eller importera det som ett annat mått med en enhet som tillåter decimaler (index, procent).",
+                row=o.row,
+                field=parsed.value_field,
+            )
 
 
 def _ensure_parents(parents: dict[str, str], ids: dict[str, int]) -> None:
@@ -260,14 +295,31 @@ def _write_batch(batch: list[Keyed], run: ImportRun, summary: ImportSummary) -> 
         current = existing.get((keyed[0], keyed[1]))
         if current is None:
             creates.append(keyed)
+            summary.count(keyed[2].metric, 0)
         elif current[1:5] != _parsed_values(keyed[2]):
             changed.append((current, keyed[2]))
+            summary.count(keyed[2].metric, 1)
+            _note_change(summary, current, keyed[2])
         else:
             summary.unchanged += 1
+            summary.count(keyed[2].metric, 2)
     _insert(creates, run)
     _update(changed, run)
     summary.created += len(creates)
     summary.updated += len(changed)
+
+
+def _note_change(summary: ImportSummary, current: tuple[Any, ...], parsed: ParsedObservation) -> None:
+    if len(summary.changes) < CHANGE_EXAMPLES:
+        summary.changes.append(
+            {
+                "metric": parsed.metric,
+                "area": parsed.area,
+                "period": parsed.period,
+                "before": current[1],
+                "after": parsed.value,
+            }
+        )
 
 
 def _existing(batch: list[Keyed]) -> dict[tuple[int, str], tuple[Any, ...]]:
@@ -402,8 +454,12 @@ MAPPING_FIELDS = {f.name for f in fields(spreadsheet.Mapping)}
 def do_upload_import(raw: bytes, filename: str, *, actor: Any, format_name: str | None = None) -> ImportJob:
     """Keep an uploaded file and check it; a spreadsheet first waits for the user's column mapping."""
     fmt = formats.BY_NAME[format_name] if format_name else formats.detect(raw, filename)
+    options: dict[str, Any] = {}
     if fmt.name == spreadsheet.FORMAT:
-        spreadsheet.columns(raw, filename)  # a file whose header cannot be read is refused now, not after mapping
+        # Exports often have a title and a blank row first: start the mapping from the header found below them.
+        options["header_row"] = spreadsheet.guess_header_row(raw, filename)
+        # A file whose header cannot be read is refused now, not after the mapping.
+        spreadsheet.columns(raw, filename, header_row=options["header_row"])
     with transaction.atomic():
         job = ImportJob.objects.create(
             actor=actor,
@@ -411,6 +467,7 @@ def do_upload_import(raw: bytes, filename: str, *, actor: Any, format_name: str 
             sha256=hashlib.sha256(raw).hexdigest(),
             size=len(raw),
             format=fmt.name,
+            options=options,
             status=ImportJob.Status.MAPPING if fmt.name == spreadsheet.FORMAT else ImportJob.Status.CHECKING,
             background=len(raw) > settings.LOFTE_IMPORT_BACKGROUND_BYTES,
         )

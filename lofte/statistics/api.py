@@ -1,15 +1,23 @@
+"""Statistics and Polisen's events in the JSON API: open to anyone."""
+
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema
+from pydantic import field_validator
 
+from lofte.lib.api import Text, errors
 from lofte.statistics import queries
 from lofte.statistics.models import Metric
 
 router = Router(tags=["statistics"])
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+# The years a period may start in; outside them a year cannot be a date the database stores.
+FIRST_YEAR, LAST_YEAR = 1900, 2100
 
 
 class MetricOut(Schema):
@@ -43,10 +51,10 @@ class ObservationsOut(Schema):
 
 
 class ObservationFilter(Schema):
-    area: str = Field(..., description="Area code, e.g. 0586")
-    metric: str = Field(..., description="Metric code, e.g. anmalda.totalt")
-    from_year: int | None = Field(None, alias="from")
-    to_year: int | None = Field(None, alias="to")
+    area: Text = Field(..., description="Area code, e.g. 0586")
+    metric: Text = Field(..., description="Metric code, e.g. anmalda.totalt")
+    from_year: int | None = Field(None, alias="from", ge=FIRST_YEAR, le=LAST_YEAR)
+    to_year: int | None = Field(None, alias="to", ge=FIRST_YEAR, le=LAST_YEAR)
     kind: Literal["year", "half", "quarter", "month", "week"] | None = Field(
         None, description="Only this kind of period"
     )
@@ -70,11 +78,24 @@ class EventOut(Schema):
 
 
 class EventFilter(Schema):
-    area: str | None = None
-    type: list[str] = Field(default_factory=list)
-    since: datetime | None = None
-    until: datetime | None = None
+    area: Text | None = None
+    type: list[Text] = Field(default_factory=list)
+    since: datetime | None = Field(None, description="ISO 8601; without an offset, Swedish time")
+    until: datetime | None = Field(None, description="ISO 8601; without an offset, Swedish time")
     limit: int = Field(100, ge=1, le=1000)
+
+    @field_validator("since", "until")
+    @classmethod
+    def storable(cls, value: datetime | None) -> datetime | None:
+        """Aware, and a moment the database can hold in UTC: 9999-12-31T23:59:59-01:00 is past the last one."""
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=STOCKHOLM)
+        try:
+            return value.astimezone(UTC)
+        except OverflowError:
+            raise ValueError("tidpunkten ligger utanför det som går att lagra") from None
 
 
 @router.get("/metrics", response=list[MetricOut], summary="The metrics with their codes", auth=None)
@@ -82,7 +103,12 @@ def list_metrics(request: HttpRequest) -> Any:
     return list(Metric.objects.select_related("parent").order_by("code"))
 
 
-@router.get("/observations", response=ObservationsOut, summary="One metric over time for one area", auth=None)
+@router.get(
+    "/observations",
+    response={200: ObservationsOut, **errors(400, 404)},
+    summary="One metric over time for one area",
+    auth=None,
+)
 def list_observations(request: HttpRequest, filters: Query[ObservationFilter]) -> dict[str, Any]:
     metric = queries.get_metric(filters.metric)
     if metric is None:
@@ -110,7 +136,9 @@ def list_observations(request: HttpRequest, filters: Query[ObservationFilter]) -
     }
 
 
-@router.get("/events", response=list[EventOut], summary="Police events (Källa: Polisen)", auth=None)
+@router.get(
+    "/events", response={200: list[EventOut], **errors(400)}, summary="Police events (Källa: Polisen)", auth=None
+)
 def list_events(request: HttpRequest, filters: Query[EventFilter]) -> Any:
     rows = queries.events(area=filters.area, types=filters.type, since=filters.since, until=filters.until)
     return list(rows[: filters.limit])

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lofte.statistics import formats
 from lofte.statistics.models import Metric
+from lofte.statistics.sources.base import PUBLISHERS
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 WHERE_ROWS = 2
@@ -23,8 +24,8 @@ class ImportUploadForm(forms.Form):
     format = forms.ChoiceField(
         label=_("Format"),
         required=False,
-        choices=[("", _("Känn igen automatiskt")), *[(f.name, f.name) for f in formats.FORMATS]],
-        help_text=_("Välj spreadsheet för ett eget kalkylark."),
+        choices=[("", _("Känn igen automatiskt")), *[(f.name, f.label) for f in formats.FORMATS]],
+        help_text=_("Välj ”Eget kalkylark” för en tabell där du själv väljer kolumnerna."),
     )
 
     def clean_file(self) -> object:
@@ -72,6 +73,13 @@ class MappingForm(forms.Form):
     metric_name = forms.CharField(label=_("Namn på måttet"), max_length=300)
     unit = forms.ChoiceField(label=_("Enhet"), choices=Metric.Unit.choices)
     higher_is_better = forms.BooleanField(label=_("Högre värden är bättre"), required=False)
+    publisher = forms.ChoiceField(
+        label=_("Källa"),
+        choices=[("", _("– välj vem som publicerat siffrorna –")), *PUBLISHERS.items()],
+        help_text=_(
+            "Polisens trygghetsmätning: Polisen. NTU och Brå:s indikatorer: Brå. Visas som källa vid siffrorna."
+        ),
+    )
     sheet = forms.CharField(required=False, widget=forms.HiddenInput)
     header_row = forms.IntegerField(min_value=1, max_value=100, widget=forms.HiddenInput)
 
@@ -115,6 +123,7 @@ class MappingForm(forms.Form):
             "metric_name": data["metric_name"].strip(),
             "unit": data["unit"],
             "lower_is_better": not data["higher_is_better"],
+            "publisher": data["publisher"],
             "sheet": data["sheet"] or None,
             "header_row": data["header_row"],
             "where": where,

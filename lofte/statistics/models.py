@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from lofte.statistics import formats
 from lofte.statistics.sources.base import PUBLISHERS
 
 
@@ -92,6 +93,10 @@ class ImportRun(models.Model):
     def __str__(self) -> str:
         return f"{self.file_name} ({self.started_at:%Y-%m-%d %H:%M})"
 
+    @property
+    def format_label(self) -> str:
+        return formats.label(self.format)
+
 
 class ImportJob(models.Model):
     """A file uploaded on the web on its way through column mapping, preview and import.
@@ -140,6 +145,10 @@ class ImportJob(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in self.ACTIVE
+
+    @property
+    def format_label(self) -> str:
+        return formats.label(self.format)
 
 
 class Observation(models.Model):

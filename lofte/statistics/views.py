@@ -89,11 +89,14 @@ def job(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _mapping_context(request: HttpRequest, upload: ImportJob, form: MappingForm | None = None) -> dict[str, Any]:
+    """The columns to choose from. The sheet and header row are, in this order, those just sent (the mapping
+    form carries them along as hidden fields, so a header below a title row holds through the POST), those
+    chosen before, or the ones found on upload."""
     raw = upload.path.read_bytes() if upload.path.exists() else b""
     sheets = spreadsheet.sheets(raw, upload.file_name) if raw else []
     stored = upload.options
     choice = SheetForm(
-        request.GET or None,
+        (request.POST if request.method == "POST" else request.GET) or None,
         sheets=sheets,
         initial={"sheet": stored.get("sheet"), "header_row": stored.get("header_row", 1)},
     )

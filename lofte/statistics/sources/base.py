@@ -6,7 +6,8 @@ the file, the row and the field in Swedish.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Collection
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import NamedTuple
 
@@ -79,3 +80,22 @@ class ParseResult:
     events: list[ParsedEvent] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     rows_read: int = 0
+    value_field: str = "värde"  # what the file calls the field the values are in, for messages about them
+
+
+def measures_where_fractional(result: ParseResult, codes: Collection[str]) -> None:
+    """Make the metrics among `codes` whose values are not all whole an index instead of a count.
+
+    For parsers that only guess the unit (SCB's unit texts such as "kronor" or "år", Kolada's unknown KPIs): a
+    figure with decimals is a measure (an average, a ratio), and a count test on it would be wrong. A count
+    whose unit the publisher states keeps its unit, and the import refuses its decimals (statistics.actions).
+    """
+    fractional = {
+        o.metric
+        for o in result.observations
+        if o.metric in codes and o.value is not None and not float(o.value).is_integer()
+    }
+    result.metrics = [
+        replace(metric, unit="index") if metric.code in fractional and metric.unit == "antal" else metric
+        for metric in result.metrics
+    ]

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from lofte.areas.actions import do_import_subdivisions
-from lofte.areas.geometry import AreaFileError, parse_area_file
+from lofte.areas.geometry import AreaFileError, check_size, parse_area_file
 from lofte.areas.models import Area
 
 
@@ -37,9 +37,12 @@ class Command(BaseCommand):
             if kommun is None:
                 raise CommandError(f"Okänd kommunkod: {options['kommun']}")
         try:
+            check_size(path.stat().st_size, path.name)  # before reading, so a huge file is never loaded
             raw = path.read_bytes()
         except OSError as exc:
             raise CommandError(f"{path}: kan inte läsa filen ({exc.strerror}).") from None
+        except AreaFileError as exc:
+            raise CommandError(str(exc)) from None
         try:
             parsed = parse_area_file(
                 raw,

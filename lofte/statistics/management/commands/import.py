@@ -9,11 +9,15 @@ from tqdm import tqdm
 
 from lofte.statistics import formats
 from lofte.statistics.actions import ImportSummary, do_import
-from lofte.statistics.sources.base import ImportFileError
+from lofte.statistics.sources.base import PUBLISHERS, ImportFileError
+from lofte.statistics.sources.spreadsheet.parser import Mapping, guess_header_row
 
 
 class Command(BaseCommand):
-    help = "Import statistics or police events from a file (Brå, SCB PX/JSON-stat, Kolada, Polisen). All or nothing."
+    help = (
+        "Import statistics or police events from a file (Brå, SCB PX/JSON-stat, Kolada, Polisen, or a spreadsheet "
+        "through a column mapping). All or nothing."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path)
@@ -28,10 +32,20 @@ class Command(BaseCommand):
         sheet.add_argument("--metric", help="Your code for the metric, e.g. trygghet.problemindex")
         sheet.add_argument("--metric-name", help="Its Swedish name")
         sheet.add_argument("--unit", choices=["antal", "procent", "index", "per_100k"])
+        sheet.add_argument(
+            "--publisher",
+            choices=list(PUBLISHERS),
+            help="Who published the figures (shown as their source): polisen for Polisens trygghetsmätning, "
+            "bra for NTU and Brå's indicators",
+        )
         sheet.add_argument("--higher-is-better", action="store_true")
         sheet.add_argument("--area-by-name", action="store_true")
         sheet.add_argument("--sheet", help="Sheet name in an .xlsx (default: the first)")
-        sheet.add_argument("--header-row", type=int, default=1)
+        sheet.add_argument(
+            "--header-row",
+            type=int,
+            help="The row with the column names (default: found below any title and blank rows)",
+        )
         sheet.add_argument(
             "--where",
             action="append",
@@ -55,7 +69,7 @@ class Command(BaseCommand):
                     format_name=options["format"],
                     dry_run=options["dry_run"],
                     on_progress=lambda done, total: _advance(bar, done, total),
-                    options=_spreadsheet_options(path.name, options),
+                    options=self._spreadsheet_options(raw, path.name, options),
                 )
             except ImportFileError as exc:
                 raise CommandError(str(exc), returncode=2) from None
@@ -74,20 +88,33 @@ class Command(BaseCommand):
             self.stdout.write("Inget ändrades: allt i filen fanns redan.")
         elif summary.run:
             self.stdout.write(f"Import {summary.run} sparad. Ångra med: lofte undo-import {summary.run}")
+        for metric in summary.as_dict()["metrics"]:
+            self.stdout.write(
+                f"  {metric['code']}: {metric['created']} nya, {metric['updated']} ändrade, "
+                f"{metric['unchanged']} oförändrade."
+            )
         for warning in summary.warnings:
             self.stderr.write(f"Varning: {warning}")
 
+    def _spreadsheet_options(self, raw: bytes, filename: str, options: dict[str, Any]) -> dict[str, Any] | None:
+        if options["format"] != "spreadsheet":
+            return None
+        required = ["area_column", "period_column", "value_column", "metric", "metric_name", "unit", "publisher"]
+        missing = [f"--{name.replace('_', '-')}" for name in required if not options[name]]
+        if missing:
+            raise CommandError(f"{filename}: ange {', '.join(missing)} för --format spreadsheet.", returncode=2)
+        if options["header_row"] is None:
+            options["header_row"] = guess_header_row(raw, filename, sheet=options["sheet"])
+            if options["header_row"] != 1 and not options["json"]:
+                self.stderr.write(
+                    f"{filename}: kolumnnamnen läses från rad {options['header_row']} "
+                    "(ange --header-row för en annan rad)."
+                )
+        return {"mapping": _mapping(filename, options)}
 
-def _spreadsheet_options(filename: str, options: dict[str, Any]) -> dict[str, Any] | None:
-    if options["format"] != "spreadsheet":
-        return None
-    from lofte.statistics.sources.spreadsheet.parser import Mapping
 
-    required = ["area_column", "period_column", "value_column", "metric", "metric_name", "unit"]
-    missing = [f"--{name.replace('_', '-')}" for name in required if not options[name]]
-    if missing:
-        raise CommandError(f"{filename}: ange {', '.join(missing)} för --format spreadsheet.", returncode=2)
-    mapping = Mapping(
+def _mapping(filename: str, options: dict[str, Any]) -> Mapping:
+    return Mapping(
         area=options["area_column"],
         period=options["period_column"],
         value=options["value_column"],
@@ -99,9 +126,9 @@ def _spreadsheet_options(filename: str, options: dict[str, Any]) -> dict[str, An
         lower_is_better=not options["higher_is_better"],
         sheet=options["sheet"],
         header_row=options["header_row"],
+        publisher=options["publisher"],
         where=tuple(_condition(filename, text) for text in options["where"]),
     )
-    return {"mapping": mapping}
 
 
 def _condition(filename: str, text: str) -> tuple[str, str]:

@@ -39,7 +39,7 @@ def _parse(raw: bytes, filename: str, *, known_areas: set[str] | None = None) ->
     reader = csv.reader(io.StringIO(decode_text(raw, filename), newline=""), delimiter=";")
     header = [h.strip().lower() for h in next(reader, [])]
     _check_header(header, filename)
-    result = ParseResult(format=FORMAT, publisher="bra")
+    result = ParseResult(format=FORMAT, publisher="bra", value_field="count")
     codes: set[str] = set()
     positions = [header.index(column) for column in COLUMNS]
     width = max(positions) + 1

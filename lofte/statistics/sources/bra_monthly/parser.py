@@ -47,7 +47,7 @@ def _parse(raw: bytes, filename: str, *, kommuner: dict[str, str]) -> ParseResul
     if not rows:
         raise ImportFileError(filename, "filen innehåller inga rader med värden.")
     labels = {_cell(row, "brott_id"): _cell(row, "brott") for _line, row in rows}
-    result = ParseResult(format=FORMAT, publisher="bra", rows_read=len(rows))
+    result = ParseResult(format=FORMAT, publisher="bra", rows_read=len(rows), value_field="antal")
     metrics: dict[str, MetricSpec] = {}
     for line, row in rows:
         observation, spec = _read_row(row, line, filename, kommuner, labels)

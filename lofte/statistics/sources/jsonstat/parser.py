@@ -19,7 +19,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from lofte.statistics.sources.base import ImportFileError, MetricSpec, ParsedObservation, ParseResult
+from lofte.statistics.sources.base import (
+    ImportFileError,
+    MetricSpec,
+    ParsedObservation,
+    ParseResult,
+    measures_where_fractional,
+)
 from lofte.statistics.sources.scb_px.parser import (
     Part,
     area_code,
@@ -71,6 +77,8 @@ def parse(raw: bytes, filename: str) -> ParseResult:
     result = ParseResult(format=FORMAT, publisher=PUBLISHER, rows_read=len(cells))
     result.metrics = list(reader.metrics.values())
     result.observations = reader.observations
+    # SCB's unit texts are read as a count unless they say otherwise; a count stated as one keeps decimals out.
+    measures_where_fractional(result, {m.code for m in result.metrics if m.code != "befolkning.totalt"})
     result.warnings = reader.warnings() + _notes(dataset)
     return result
 

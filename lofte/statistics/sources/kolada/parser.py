@@ -15,7 +15,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lofte.statistics.periods import PeriodError, parse_period
-from lofte.statistics.sources.base import ImportFileError, MetricSpec, ParsedObservation, ParseResult
+from lofte.statistics.sources.base import (
+    ImportFileError,
+    MetricSpec,
+    ParsedObservation,
+    ParseResult,
+    measures_where_fractional,
+)
 from lofte.statistics.sources.text import decode_or_none, load_json
 
 FORMAT = "kolada"
@@ -34,7 +40,8 @@ class _Kpi:
     description: str = ""
 
 
-# The KPIs the project knows by name; any other KPI is imported under "kolada.<kpi>" as a plain count.
+# The KPIs the project knows by name; any other KPI is imported under "kolada.<kpi>" as a plain count, or as an
+# index when its values have decimals (a ratio or an average, not a count).
 KNOWN_KPIS = {
     "N01951": _Kpi("befolkning.totalt", "Folkmängd, antal", "antal", False, "Invånare totalt 31 december (SCB)."),
     "N07540": _Kpi("kolada.n07540", "Anmälda brott totalt, antal/100 000 inv", "per_100k", True, "Brå, via Kolada."),
@@ -72,13 +79,15 @@ def metric_for(kpi: str, gender: str) -> MetricSpec:
 def parse(raw: bytes, filename: str) -> ParseResult:
     """One observation per KPI, area, year and gender; rows are counted from 1 in the answer's "values"."""
     items, next_url = _load(raw, filename)
-    result = ParseResult(format=FORMAT, publisher=PUBLISHER, rows_read=len(items))
+    result = ParseResult(format=FORMAT, publisher=PUBLISHER, rows_read=len(items), value_field="value")
     state = _State()
     for row, item in enumerate(items, start=1):
         _read_item(item, row, filename, state)
     result.metrics = list(state.metrics.values())
     result.observations = state.observations
     result.warnings = state.warnings(empty=not items, next_url=next_url)
+    known = {metric_for(kpi, gender).code for kpi in KNOWN_KPIS for gender in GENDERS}
+    measures_where_fractional(result, {metric.code for metric in result.metrics} - known)
     return result
 
 

@@ -20,7 +20,13 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from lofte.statistics.periods import PeriodError, parse_period
-from lofte.statistics.sources.base import ImportFileError, MetricSpec, ParsedObservation, ParseResult
+from lofte.statistics.sources.base import (
+    ImportFileError,
+    MetricSpec,
+    ParsedObservation,
+    ParseResult,
+    measures_where_fractional,
+)
 
 FORMAT = "scb-px"
 PUBLISHER = "scb"
@@ -91,6 +97,8 @@ def parse(raw: bytes, filename: str, *, area_names: dict[str, str] | None = None
     result = ParseResult(format=FORMAT, publisher=PUBLISHER, rows_read=len(tokens))
     result.metrics = list(reader.metrics.values())
     result.observations = reader.observations
+    # SCB's unit texts are read as a count unless they say otherwise; a count stated as one keeps decimals out.
+    measures_where_fractional(result, {m.code for m in result.metrics if m.code != "befolkning.totalt"})
     result.warnings = _warnings(header, table, reader)
     return result
 

@@ -13,7 +13,8 @@ Cells without a number, after SCB's and Brå's teckenförklaring; both give the 
   "-" is not read as 0: publishers write it both for zero and for "no figure", and a guessed zero would be wrong.
 
 Rows are numbered as the spreadsheet numbers them: 1-based, counting the header and any title rows above it
-(for a CSV, records rather than physical lines).
+(for a CSV, records rather than physical lines). Real exports (Polisens trygghetsmätning, Brå's NTU tables) start
+with a title and a blank row; `guess_header_row` finds the header below them, and the user may choose another.
 """
 
 from __future__ import annotations
@@ -31,7 +32,14 @@ from typing import Any
 from openpyxl import load_workbook
 
 from lofte.statistics.periods import PeriodError, parse_period
-from lofte.statistics.sources.base import UNITS, ImportFileError, MetricSpec, ParsedObservation, ParseResult
+from lofte.statistics.sources.base import (
+    PUBLISHERS,
+    UNITS,
+    ImportFileError,
+    MetricSpec,
+    ParsedObservation,
+    ParseResult,
+)
 from lofte.statistics.sources.text import decode_text
 
 FORMAT = "spreadsheet"
@@ -39,6 +47,7 @@ PUBLISHER = "other"
 # Metric codes that belong to the project's own sources; a user's indicator must not overwrite them.
 RESERVED_PREFIXES = ("anmalda.", "befolkning.", "bra.", "scb.", "kolada.")
 SAMPLE_ROWS = 10
+HEADER_SEARCH_ROWS = 30  # how far down guess_header_row looks for the header
 DELIMITERS = ";,\t"
 XLSX_MAGIC = b"PK\x03\x04"
 XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the old binary Excel format, which openpyxl does not read
@@ -71,6 +80,7 @@ class Mapping:
     lower_is_better: bool = True
     sheet: str | None = None  # the .xlsx sheet; the first when None; ignored for CSV
     header_row: int = 1  # 1-based: title rows above the header are skipped
+    publisher: str = PUBLISHER  # who published the figures: a key of base.PUBLISHERS
     # Only rows whose column holds this text (case and spacing aside), for files with several indicators,
     # genders or groups in rows, such as Brå's "Indikatorer för kommuners lägesbild".
     where: tuple[tuple[str, str], ...] = ()
@@ -81,6 +91,10 @@ class Mapping:
             raise ImportFileError(MAPPING_FILE, "ange ett namn på måttet.", field="metric_name")
         if self.unit not in UNITS:
             raise ImportFileError(MAPPING_FILE, f"okänd enhet {self.unit!r} (välj {', '.join(UNITS)}).", field="unit")
+        if self.publisher not in PUBLISHERS:
+            raise ImportFileError(
+                MAPPING_FILE, f"okänd utgivare {self.publisher!r} (välj {', '.join(PUBLISHERS)}).", field="publisher"
+            )
         if self.header_row < 1:
             raise ImportFileError(MAPPING_FILE, "rubrikraden är rad 1 eller senare.", field="header_row")
         for role in ("area", "period", "value"):
@@ -93,7 +107,7 @@ class Mapping:
     @property
     def metric(self) -> MetricSpec:
         return MetricSpec(
-            self.metric_code, self.metric_name.strip(), self.unit, PUBLISHER, lower_is_better=self.lower_is_better
+            self.metric_code, self.metric_name.strip(), self.unit, self.publisher, lower_is_better=self.lower_is_better
         )
 
 
@@ -136,6 +150,34 @@ def sheets(raw: bytes, filename: str) -> list[str]:
         workbook.close()
 
 
+def guess_header_row(raw: bytes, filename: str, *, sheet: str | None = None) -> int:
+    """The row that most likely holds the column names: the first of the fullest rows near the top.
+
+    A title row ("Polisens trygghetsmätning 2024") fills one cell and a blank row none, while the header names
+    every column, so among the first rows the header is the first to reach the widest row's count of filled
+    cells. 1 when nothing in the file has two filled cells (the mapping then says what is wrong).
+    """
+    counts: list[tuple[int, int]] = []
+    with contextlib.closing(_rows(raw, filename, sheet, _probe_row(raw, filename))) as rows:
+        for number, cells in rows:
+            counts.append((number, sum(not _blank(cell) for cell in cells)))
+            if number >= HEADER_SEARCH_ROWS:
+                break
+    widest = max((filled for _number, filled in counts), default=0)
+    if widest < 2:
+        return 1
+    return next(number for number, filled in counts if filled == widest)
+
+
+def _probe_row(raw: bytes, filename: str) -> int:
+    """For a CSV, a row among the data from which to decide the delimiter, below any title rows; 1 for Excel."""
+    if raw.startswith((XLSX_MAGIC, XLS_MAGIC)):
+        return 1
+    lines = raw[:65536].decode("utf-8", errors="replace").splitlines()  # _rows refuses a file that is not UTF-8
+    filled = [number for number, line in enumerate(lines[:HEADER_SEARCH_ROWS], start=1) if line.strip()]
+    return filled[len(filled) // 2] if filled else 1
+
+
 def columns(
     raw: bytes, filename: str, *, sheet: str | None = None, header_row: int = 1
 ) -> tuple[list[str], list[list[str]]]:
@@ -152,7 +194,9 @@ def columns(
 
 def parse(raw: bytes, filename: str, *, mapping: Mapping, kommuner: dict[str, str], lan: dict[str, str]) -> ParseResult:
     """Read one metric; `kommuner` and `lan` map names to SCB codes (and, when given, say which codes exist)."""
-    result = ParseResult(format=FORMAT, publisher=PUBLISHER, metrics=[mapping.metric])
+    result = ParseResult(
+        format=FORMAT, publisher=mapping.publisher, metrics=[mapping.metric], value_field=mapping.value
+    )
     with contextlib.closing(_rows(raw, filename, mapping.sheet, mapping.header_row)) as rows:
         header = _header(rows, mapping.header_row, filename)
         read = _RowReader(filename, mapping, header, _Areas(mapping.area_by_name, kommuner, lan))

@@ -91,6 +91,31 @@ def test_it_shows_the_columns_of_the_xlsx_example_below_its_title() -> None:
     assert title[0].startswith("Polisens trygghetsmätning")
 
 
+def test_it_finds_the_header_below_a_title_and_a_blank_row() -> None:
+    assert parser.guess_header_row(XLSX, "trygghet.xlsx") == 3
+    assert parser.guess_header_row(CSV, "ntu.csv") == 1
+    assert parser.guess_header_row(INDIKATORER, "indikatorer.csv") == 1
+    titled = "NTU 2024;;\n;;\nKommun;År;Andel\nMotala;2024;18,4\nMjölby;2024;12,1\n".encode()
+    assert parser.guess_header_row(titled, "ntu.csv") == 3
+    untitled_csv = "NTU 2024, Brå\n\nKommun;År;Andel\nMotala;2024;18,4\n".encode()
+    assert parser.guess_header_row(untitled_csv, "ntu.csv") == 3
+    blank_first = xlsx([None, None], ["Titel", None], ["Kommun", "År", "Värde"], ["Mjölby", 2024, 3])
+    assert parser.guess_header_row(blank_first, "t.xlsx") == 3
+    assert parser.guess_header_row(xlsx(["bara"], ["en kolumn"]), "t.xlsx") == 1
+
+
+def test_it_reads_a_csv_with_a_title_and_a_blank_row_from_the_header_found() -> None:
+    titled = "NTU 2024;;\n;;\nkommunkod;år;andel_oro_procent\n0586;2024;14,2\n0583;2024;15,1\n".encode()
+    mapping = replace(ORO, header_row=parser.guess_header_row(titled, "ntu.csv"))
+    assert values(run(titled, mapping, "ntu.csv")) == {("0586", "2024"): 14.2, ("0583", "2024"): 15.1}
+    assert [o.row for o in run(titled, mapping, "ntu.csv").observations] == [4, 5]
+
+
+def test_it_records_the_publisher_the_user_names() -> None:
+    result = run(XLSX, replace(PROBLEMINDEX, publisher="polisen"), "trygghet.xlsx")
+    assert (result.publisher, result.metrics[0].publisher, result.value_field) == ("polisen", "polisen", "Problemindex")
+
+
 def test_it_shows_the_columns_of_the_csv_example() -> None:
     header, samples = parser.columns(CSV, "ntu.csv")
     assert header == ["kommunkod", "år", "andel_oro_procent"]
@@ -277,6 +302,7 @@ def test_it_sniffs_commas_and_tabs() -> None:
         ({"unit": "kronor"}, "unit"),
         ({"metric_name": " "}, "metric_name"),
         ({"header_row": 0}, "header_row"),
+        ({"publisher": "grannen"}, "publisher"),
         ({"value": ""}, "value"),
         ({"where": (("Kön", " "),)}, "where"),
     ],
