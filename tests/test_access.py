@@ -234,6 +234,7 @@ CASES: list[tuple[str, list[Any], str, dict[str, Any] | None, dict[str, int]]] =
     ("partnerships:est:mine", ["mjolby"], "get", None, members_only(viewer=403)),
     ("partnerships:est:incident", ["mjolby", 999], "get", None, members_only(404)),
     ("partnerships:est:photo", ["mjolby", 999], "get", None, members_only(404)),
+    ("partnerships:est:photo_thumbnail", ["mjolby", 999], "get", None, members_only(404)),
     ("partnerships:est:review", ["mjolby"], "get", None, members_only(reporter=403, viewer=403)),
     (
         "partnerships:est:review_detail",
