@@ -4,9 +4,10 @@ reporter's own reports, one report with its timeline and photo, and the e-mail a
 from __future__ import annotations
 
 import io
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
+import time_machine
 from django.apps import apps
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -20,7 +21,8 @@ from PIL import Image
 from lofte.accounts.models import User
 from lofte.areas.models import Area
 from lofte.est.actions import IncidentInput, IncidentRefused, ensure_categories, report_incidents
-from lofte.est.models import Incident, RoutingRule
+from lofte.est.analysis import STOCKHOLM
+from lofte.est.models import Category, Incident, RoutingRule
 from lofte.est.report_forms import IncidentForm, ReportChoices
 from lofte.est.status import change_status
 from lofte.est.tasks import send_notification
@@ -231,6 +233,44 @@ class ReportFormTest(ReportingCase):
         data = formset_data(self.incident(occurred_at=local_time(timedelta(days=2))))
         response = self.client_for(self.reporter).post(url("report"), data)
         self.assertEqual(response.context["formset"].forms[0].errors["occurred_at"], ["Tiden ligger i framtiden."])
+
+    @time_machine.travel(datetime(2026, 5, 20, 14, 0, tzinfo=STOCKHOLM), tick=False)
+    def test_an_upcoming_arrangemang_may_lie_up_to_a_year_ahead(self) -> None:
+        client = self.client_for(self.reporter)
+        match_day = formset_data(self.incident("arrangemang", occurred_at="2026-06-06T18:00"))
+        self.assertEqual(client.post(url("report"), match_day).status_code, 302)
+        incident = Incident.objects.get()
+        self.assertEqual(incident.occurred_at, datetime(2026, 6, 6, 18, 0, tzinfo=STOCKHOLM))
+        too_far = formset_data(self.incident("arrangemang", occurred_at="2027-06-06T18:00"))
+        response = client.post(url("report"), too_far)
+        self.assertEqual(
+            response.context["formset"].forms[0].errors["occurred_at"],
+            ["Ett kommande arrangemang kan rapporteras högst ett år i förväg."],
+        )
+        klotter = formset_data(self.incident(occurred_at="2026-06-06T18:00"))
+        response = client.post(url("report"), klotter)
+        self.assertEqual(response.context["formset"].forms[0].errors["occurred_at"], ["Tiden ligger i framtiden."])
+        self.assertEqual(Incident.objects.count(), 1)
+
+    @time_machine.travel(datetime(2026, 5, 20, 14, 0, tzinfo=STOCKHOLM), tick=False)
+    def test_a_partnerships_own_part_of_arrangemang_may_lie_ahead_too(self) -> None:
+        parent = self.categories["arrangemang"]
+        own = Category.objects.create(
+            partnership=self.partnership_a, code="egen.skolavslutning", name="Skolavslutning", parent=parent
+        )
+        party = self.categories["ordning.brak"]
+        for category, refused in ((own, None), (party, "Tiden ligger i framtiden.")):
+            item = IncidentInput(category, timezone.now() + timedelta(days=20), MJOLBY[0], MJOLBY[1])
+            with self.subTest(category.code):
+                try:
+                    report_incidents(
+                        self.partnership_a, [item], reporter=None, organisation=None, actor="test", source="open311"
+                    )
+                except IncidentRefused as refusal:
+                    self.assertEqual((str(refusal), refusal.field), (refused, "occurred_at"))
+                else:
+                    self.assertIsNone(refused)
+        self.assertEqual(list(Incident.objects.values_list("category", flat=True)), [own.pk])
 
 
 class PersonalDataTest(ReportingCase):
