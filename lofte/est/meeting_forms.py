@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lofte.areas.models import SUBDIVISION_KINDS, Area
-from lofte.est.analysis import parse_week
+from lofte.est.analysis import last_complete_week, parse_week
 from lofte.est.models import Action
 from lofte.partnerships.models import Organisation, Partnership
 from lofte.promises.forms import DATE, LinesField
@@ -31,8 +31,10 @@ class MeetingForm(ScreensPersonalData, forms.Form):
 
     @classmethod
     def defaults(cls) -> dict[str, Any]:
+        """Today's meeting, about the last complete week (Monday to Sunday, Swedish time): the week under way is
+        still missing days, so its numbers would look like a fall."""
         today = timezone.localdate()
-        week = today.isocalendar()
+        week = last_complete_week(today)
         return {"iso_year": week.year, "iso_week": week.week, "held_on": today}
 
     def clean(self) -> dict[str, Any] | None:

@@ -227,7 +227,10 @@ def meeting_create(request: HttpRequest, slug: str) -> HttpResponse:
         action=reverse("partnerships:est:meeting_create", args=[slug]),
         submit=_("Spara mötet"),
         crumbs=_meeting_crumbs(slug),
-        intro=_("Ett möte per vecka. Veckans lägesbild visas på mötets sida, och åtgärder läggs till där."),
+        intro=_(
+            "Ett möte per vecka. Förvalt är den senaste hela veckan (måndag till söndag), eftersom veckan som pågår "
+            "ännu saknar dagar. Veckans lägesbild visas på mötets sida, och åtgärder läggs till där."
+        ),
     )
 
 
