@@ -206,7 +206,8 @@ def announces_upcoming(category: Category) -> bool:
     """Whether reports of this category may lie ahead (`categories.UPCOMING`, or a partnership's own part of one)."""
     if category.code in UPCOMING:
         return True
-    return category.parent_id is not None and category.parent.code in UPCOMING
+    parent = category.parent if category.parent_id is not None else None
+    return parent is not None and parent.code in UPCOMING
 
 
 def _checked(partnership: Partnership, item: IncidentInput, index: int, now: datetime) -> tuple[Area | None, str]:
