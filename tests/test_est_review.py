@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import tempfile
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
 
@@ -18,6 +18,7 @@ from lofte.areas.models import Area
 from lofte.audit.models import AuditEvent
 from lofte.est import duplicates, places
 from lofte.est.actions import IncidentInput, ensure_categories, report_incidents, settings_for
+from lofte.est.meetings import do_create_action, do_create_meeting
 from lofte.est.models import Category, EstSettings, Incident, RoutingRule
 from lofte.est.review import ReviewRefused, do_merge_incident
 from lofte.partnerships.access import get_partnership_for_user
@@ -412,12 +413,17 @@ class RoutingTest(EstTestCase):
     def test_it_reads_the_assigned_reports_in_a_fixed_number_of_queries(self) -> None:
         client = self.client_for(self.reporter)
         self.report()
-        with self.assertNumQueries(8):
+        with self.assertNumQueries(9):
             client.get(url("assigned"))
         for hours in range(9):
             self.report(hours_ago=hours + 2)
-        with self.assertNumQueries(8):
+        access = self.access()
+        meeting = do_create_meeting(access, actor=self.samordnare, iso_year=2026, iso_week=10, held_on=date(2026, 3, 5))
+        for what in ("Sanera klotter", "Byt lampor", "Röj buskage"):
+            do_create_action(access, meeting, actor=self.samordnare, what=what, organisation=self.housing_a)
+        with self.assertNumQueries(9):
             response = client.get(url("assigned"))
+        self.assertContains(response, "Röj buskage")
         self.assertEqual(len(response.context["rows"]), 10)
 
 

@@ -64,8 +64,8 @@ class ActionForm(ScreensPersonalData, forms.Form):
         label=_("Rapporter som åtgärden gäller"),
         required=False,
         help_text=_(
-            "Rapportnummer åtskilda med kommatecken, till exempel 12, 15. Granskade rapporter får status "
-            "åtgärd beslutad och rapportören får besked."
+            "Rapportnummer åtskilda med kommatecken, till exempel 12, 15. Rapporterna får status åtgärd beslutad "
+            "och rapportören får besked; en rapport som väntar på granskning blir granskad samtidigt."
         ),
     )
 
@@ -103,6 +103,32 @@ class ActionUpdateForm(ScreensPersonalData, forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Vad som gjordes och vad det gav. Skickas till rapportörerna när åtgärden är genomförd."),
+    )
+    done_on = forms.DateField(
+        label=_("Genomförd den"), required=False, widget=DATE, help_text=_("Tomt: i dag, när status är genomförd.")
+    )
+
+
+class ActionProgressForm(ScreensPersonalData, forms.Form):
+    """What the organisation an action is assigned to reports: under way or done, and what was done."""
+
+    screened_fields = ("outcome",)
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=[
+            (Action.Status.PAGAR, Action.Status.PAGAR.label),
+            (Action.Status.GENOMFORD, Action.Status.GENOMFORD.label),
+        ],
+        widget=forms.RadioSelect,
+    )
+    outcome = forms.CharField(
+        label=_("Vad har gjorts"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "Vad ni gjort och vad det gav. Skriv inte namn på enskilda personer. Skickas till rapportörerna när "
+            "åtgärden är genomförd."
+        ),
     )
     done_on = forms.DateField(
         label=_("Genomförd den"), required=False, widget=DATE, help_text=_("Tomt: i dag, när status är genomförd.")
