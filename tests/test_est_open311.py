@@ -130,6 +130,22 @@ class Open311CreateTest(Open311TestCase):
             (incident.category.code, incident.occurred_at), ("arrangemang", datetime(2026, 6, 6, 16, tzinfo=UTC))
         )
 
+    @time_machine.travel(datetime(2027, 3, 28, 12, 0, tzinfo=UTC), tick=False)
+    def test_a_clock_time_without_offset_must_exist_once(self) -> None:
+        skipped = self.post(requested_datetime="2027-03-28T02:30:00")
+        self.assertError(skipped, 400, "klockan 2027-03-28 02:30 fanns inte")
+        repeated = self.post(requested_datetime="2026-10-25T02:30:00")
+        self.assertError(repeated, 400, "+02:00 för första gången (sommartid) eller +01:00 för andra")
+        self.assertFalse(Incident.objects.exists())
+        for text, stored in (
+            ("2026-10-25T02:30:00+02:00", datetime(2026, 10, 25, 0, 30, tzinfo=UTC)),
+            ("2026-10-25T02:30:00+01:00", datetime(2026, 10, 25, 1, 30, tzinfo=UTC)),
+            ("2027-03-28T03:30:00", datetime(2027, 3, 28, 1, 30, tzinfo=UTC)),
+        ):
+            response = self.post(requested_datetime=text)
+            self.assertEqual(response.status_code, 200, response.content)
+            self.assertEqual(Incident.objects.latest("id").occurred_at, stored)
+
     def test_an_address_is_enough_and_the_time_defaults_to_now(self) -> None:
         response = self.post(lat=None, long=None, address_string="Kungsgatan vid återvinningen")
         self.assertEqual(response.status_code, 200, response.content)
