@@ -205,7 +205,7 @@ class MeetingFlowTest(EstCase):
         self.incident.refresh_from_db()
         self.assertEqual((action.status, action.outcome), ("genomford", "Klottret är sanerat."))
         self.assertEqual(self.incident.status, S.ATGARDAD)
-        update = self.incident.updates.latest("created_at")
+        update = self.incident.updates.latest("id")
         self.assertEqual(
             (update.status, update.organisation, update.author), (S.ATGARDAD, self.housing_a, self.reporter)
         )

@@ -40,8 +40,13 @@ def square(lat: float, lng: float, half: float) -> dict[str, Any]:
     return {"type": "Polygon", "coordinates": [[*ring, ring[0]]]}
 
 
+# The reports lie in March 2026; the clock stands in May, when week 10 is over and its actions overdue.
+TODAY = datetime(2026, 5, 20, 12, 0, tzinfo=STOCKHOLM)
+
+
+@time_machine.travel(TODAY, tick=False)
 class EstCase(BaseTestCase):
-    """Mjölby's reference categories, and a way to file reviewed reports at a given time."""
+    """Mjölby's reference categories, and a way to file reviewed reports at a given time, on a fixed day."""
 
     categories: dict[str, Any]
 
