@@ -234,6 +234,7 @@ CASES: list[tuple[str, list[Any], str, dict[str, Any] | None, dict[str, int]]] =
     ("partnerships:est:mine", ["mjolby"], "get", None, members_only(viewer=403)),
     ("partnerships:est:incident", ["mjolby", 999], "get", None, members_only(404)),
     ("partnerships:est:photo", ["mjolby", 999], "get", None, members_only(404)),
+    ("partnerships:est:photo_thumbnail", ["mjolby", 999], "get", None, members_only(404)),
     ("partnerships:est:review", ["mjolby"], "get", None, members_only(reporter=403, viewer=403)),
     (
         "partnerships:est:review_detail",
@@ -287,8 +288,10 @@ CASES: list[tuple[str, list[Any], str, dict[str, Any] | None, dict[str, int]]] =
     ("partnerships:est:meeting", ["mjolby", 999], "get", None, members_only(404)),
     *[
         (f"partnerships:est:{name}", ["mjolby", 999], "post", {}, members_only(404, reporter=403, viewer=403))
-        for name in ("meeting_update", "action_create", "action_update")
+        for name in ("meeting_update", "action_create")
     ],
+    # The organisation an action is assigned to reports progress on it (tests/test_est_meetings.py for who).
+    ("partnerships:est:action_update", ["mjolby", 999], "post", {}, members_only(404, viewer=403)),
     ("partnerships:est:incidents_export", ["mjolby", "csv"], "get", None, members_only(reporter=403, viewer=403)),
     # Open311 answers to API keys, not sessions: the same for every persona (tests/test_est_open311.py for keys).
     ("open311_services", [], "get", None, expect(400)),  # jurisdiction_id is required without a key

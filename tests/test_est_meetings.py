@@ -10,9 +10,17 @@ from django.urls import reverse
 
 from lofte.audit.models import AuditEvent
 from lofte.est.analysis import STOCKHOLM, Week
-from lofte.est.meetings import ActionPlace, do_create_action, do_create_meeting
-from lofte.est.models import Action, Incident, Meeting
+from lofte.est.meetings import (
+    ActionPlace,
+    MeetingRefused,
+    do_create_action,
+    do_create_meeting,
+    do_report_action_progress,
+)
+from lofte.est.models import Action, Incident, Meeting, RoutingRule
 from lofte.partnerships.access import PartnershipAccess
+from lofte.partnerships.actions import do_create_organisation
+from tests.base import Kind, Role, make_user
 from tests.test_est_weekly import CENTRE, SCATTERED, WEEK, EstCase, at
 
 S = Incident.Status
@@ -117,9 +125,9 @@ class MeetingFlowTest(EstCase):
     def test_it_refuses_reports_it_cannot_link(self) -> None:
         self.create_meeting()
         meeting = Meeting.objects.get()
-        [unreviewed] = self.report(at(WEEK), status=S.MOTTAGEN)
-        response = self.add_action(meeting, incidents=f"{self.incident.pk}, {unreviewed.pk}")
-        self.assertContains(response, f"Rapport #{unreviewed.pk} är inte granskad ännu.", status_code=400)
+        [rejected] = self.report(at(WEEK), status=S.AVVISAD)
+        response = self.add_action(meeting, incidents=f"{self.incident.pk}, {rejected.pk}")
+        self.assertContains(response, f"Rapport #{rejected.pk} är avvisad.", status_code=400)
         response = self.add_action(meeting, incidents="999999")
         self.assertContains(response, "Det finns ingen rapport #999999", status_code=400)
         response = self.add_action(meeting, latitude="59.3293", longitude="18.0686")  # Stockholm
@@ -139,13 +147,135 @@ class MeetingFlowTest(EstCase):
             self.assertEqual(client.get(url("meeting_create")).status_code, status)
             self.assertEqual(client.post(url("meeting_create"), {}).status_code, status)
             self.assertEqual(client.post(url("action_create", meeting.pk), {}).status_code, status)
-            self.assertEqual(client.post(url("action_update", action.pk), {"status": "stoppad"}).status_code, status)
             self.assertEqual(client.post(url("meeting_update", meeting.pk), {}).status_code, status)
+        # The action is the housing company's: its reporter may report progress, but not stop it.
+        for user, status in ((self.viewer, 403), (self.reporter, 400), (self.samordnare_b, 404), (None, 302)):
+            client = self.client_for(user)
+            self.assertEqual(client.post(url("action_update", action.pk), {"status": "stoppad"}).status_code, status)
         self.assertEqual(Action.objects.get().status, "beslutad")
         for user in (self.viewer, self.reporter, self.polis):
             self.assertEqual(self.client_for(user).get(url("meeting", meeting.pk)).status_code, 200)
             self.assertEqual(self.client_for(user).get(url("meetings")).status_code, 200)
         self.assertEqual(self.client_for(self.samordnare_b).get(url("meeting", meeting.pk)).status_code, 404)
+
+    def test_the_assigned_organisation_opens_its_action_and_reports_progress(self) -> None:
+        self.create_meeting()
+        meeting = Meeting.objects.get()
+        self.add_action(meeting)  # assigned to the housing company, the reporter's organisation
+        action = Action.objects.get()
+        other = do_create_organisation(name="Mjölby gymnasium", kind=Kind.SKOLA, area=self.kommun_a, actor="test")
+        self.partnership_a.organisations.add(other)
+        teacher = make_user("larare@a.example", "Lena Lärare", other, Role.RAPPORTOR)
+        housing_reader = make_user("lasare@bostad.example", "Lo Läsare", self.housing_a, Role.LASARE)
+        company = self.client_for(self.reporter)
+
+        assigned = company.get(url("assigned"))
+        self.assertContains(assigned, "Åtgärder som er organisation ansvarar för")
+        self.assertContains(assigned, url("action_update", action.pk))
+        self.assertContains(company.get(url("meeting", meeting.pk)), "Rapportera hur det går")
+        self.assertNotContains(self.client_for(teacher).get(url("meeting", meeting.pk)), "Rapportera hur det går")
+        page = company.get(url("action_update", action.pk))
+        self.assertEqual(page.status_code, 200)
+        self.assertContains(page, "Rapportera hur åtgärden går")
+        self.assertNotContains(page, 'name="due_on"')
+        self.assertNotContains(page, 'value="stoppad"')
+        self.assertEqual(self.client_for(teacher).get(url("action_update", action.pk)).status_code, 403)
+        self.assertEqual(self.client_for(housing_reader).get(url("action_update", action.pk)).status_code, 403)
+        self.assertEqual(
+            self.client_for(teacher).post(url("action_update", action.pk), {"status": "pagar"}).status_code, 403
+        )
+
+        response = company.post(url("action_update", action.pk), {"status": "pagar", "outcome": "Offert begärd."})
+        self.assertRedirects(
+            response, url("meeting", meeting.pk) + f"#action-{action.pk}", fetch_redirect_response=False
+        )
+        action.refresh_from_db()
+        self.assertEqual((action.status, action.outcome, action.due_on), ("pagar", "Offert begärd.", date(2026, 3, 20)))
+        self.assertEqual(company.post(url("action_update", action.pk), {"status": "stoppad"}).status_code, 400)
+        self.assertContains(
+            company.post(url("action_update", action.pk), {"status": "genomford", "outcome": "Ring 070-123 45 67"}),
+            "telefonnummer",
+            status_code=400,
+        )
+
+        mail.outbox.clear()
+        with self.captureOnCommitCallbacks(execute=True):
+            company.post(url("action_update", action.pk), {"status": "genomford", "outcome": "Klottret är sanerat."})
+        action.refresh_from_db()
+        self.incident.refresh_from_db()
+        self.assertEqual((action.status, action.outcome), ("genomford", "Klottret är sanerat."))
+        self.assertEqual(self.incident.status, S.ATGARDAD)
+        update = self.incident.updates.latest("id")
+        self.assertEqual(
+            (update.status, update.organisation, update.author), (S.ATGARDAD, self.housing_a, self.reporter)
+        )
+        self.assertEqual(len(mail.outbox), 1)
+        self.assertIn("Klottret är sanerat.", mail.outbox[0].body)
+        events = AuditEvent.objects.filter(action="est.action.progress", object_id=str(action.pk))
+        self.assertEqual(events.count(), 2)
+        self.assertEqual(events.latest("id").actor, self.reporter)
+
+    def test_the_assigned_organisation_closes_linked_reports_routed_elsewhere(self) -> None:
+        """Closing the action closes the reports it was decided for, wherever they were routed."""
+        self.create_meeting()
+        meeting = Meeting.objects.get()
+        access = PartnershipAccess(self.partnership_a, frozenset({"samordnare"}))
+        action = do_create_action(
+            access,
+            meeting,
+            actor=self.samordnare,
+            what="Röj buskage",
+            organisation=self.kommun_org_a,
+            incident_ids=[self.incident.pk],
+        )
+        gardener = make_user("park@a.example", "Pia Park", self.kommun_org_a, Role.RAPPORTOR)
+        self.assertIsNone(self.incident.routed_to)
+        member = PartnershipAccess(self.partnership_a, frozenset({"rapportor"}))
+        with self.assertRaises(MeetingRefused):
+            do_report_action_progress(
+                member, action, actor=gardener, organisation_ids=[self.housing_a.pk], status="pagar"
+            )
+        do_report_action_progress(
+            member, action, actor=gardener, organisation_ids=[self.kommun_org_a.pk], status="genomford"
+        )
+        self.incident.refresh_from_db()
+        self.assertEqual(self.incident.status, S.ATGARDAD)
+
+    def test_a_routed_report_waiting_for_review_can_be_linked_by_a_reviewer(self) -> None:
+        RoutingRule.objects.create(partnership=self.partnership_a, organisation=self.housing_a)
+        [waiting] = self.report(at(WEEK), status=S.MOTTAGEN)
+        self.assertEqual((waiting.status, waiting.routed_to), (S.MOTTAGEN, self.housing_a))
+        self.create_meeting()
+        meeting = Meeting.objects.get()
+        mail.outbox.clear()
+        response = self.add_action(meeting, incidents=f"{self.incident.pk}, {waiting.pk}")
+        self.assertEqual(response.status_code, 302)
+        waiting.refresh_from_db()
+        self.assertEqual(waiting.status, S.ATGARD_BESLUTAD)
+        self.assertEqual(waiting.reviewed_by, self.samordnare)
+        self.assertIsNotNone(waiting.reviewed_at)
+        self.assertEqual(
+            list(waiting.updates.order_by("id").values_list("status", flat=True)),
+            [S.MOTTAGEN, S.GRANSKAD, S.ATGARD_BESLUTAD],
+        )
+        self.assertEqual(Action.objects.get().incidents.count(), 2)
+        # One e-mail per report: the review and the decision reach the reporter together.
+        self.assertEqual(len(mail.outbox), 2)
+        self.assertTrue(all("Åtgärd beslutad" in message.subject for message in mail.outbox))
+        event = AuditEvent.objects.get(action="est.action.create")
+        self.assertEqual(event.changes["reviewed"], [waiting.pk])
+
+    def test_a_reporter_still_cannot_link_reports_by_deciding_an_action(self) -> None:
+        [waiting] = self.report(at(WEEK), status=S.MOTTAGEN)
+        self.create_meeting()
+        meeting = Meeting.objects.get()
+        member = PartnershipAccess(self.partnership_a, frozenset({"rapportor"}))
+        with self.assertRaises(MeetingRefused):
+            do_create_action(
+                member, meeting, actor=self.reporter, what="Röj", organisation=self.housing_a, incident_ids=[waiting.pk]
+            )
+        waiting.refresh_from_db()
+        self.assertEqual(waiting.status, S.MOTTAGEN)
 
     def test_the_meeting_pages_read_in_a_fixed_number_of_queries(self) -> None:
         access = PartnershipAccess(self.partnership_a, frozenset({"samordnare"}))

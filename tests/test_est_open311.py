@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import time_machine
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -115,6 +116,35 @@ class Open311CreateTest(Open311TestCase):
         self.assertEqual(request["requested_datetime"], timezone.localtime(occurred).isoformat())
         for empty in ("expected_datetime", "address_id", "zipcode", "media_url", "agency_responsible"):
             self.assertIsNone(request[empty], empty)
+
+    def test_an_upcoming_arrangemang_may_lie_ahead_and_other_categories_may_not(self) -> None:
+        with time_machine.travel(datetime(2026, 5, 20, 14, 0, tzinfo=UTC), tick=False):
+            response = self.post(service_code="arrangemang", requested_datetime="2026-06-06T18:00:00+02:00")
+            self.assertEqual(response.status_code, 200, response.content)
+            refused = self.post(requested_datetime="2026-06-06T18:00:00+02:00")
+            self.assertError(refused, 400, "Tiden ligger i framtiden.")
+            far = self.post(service_code="arrangemang", requested_datetime="2027-06-06T18:00:00+02:00")
+            self.assertError(far, 400, "högst ett år i förväg")
+        incident = Incident.objects.get()
+        self.assertEqual(
+            (incident.category.code, incident.occurred_at), ("arrangemang", datetime(2026, 6, 6, 16, tzinfo=UTC))
+        )
+
+    @time_machine.travel(datetime(2027, 3, 28, 12, 0, tzinfo=UTC), tick=False)
+    def test_a_clock_time_without_offset_must_exist_once(self) -> None:
+        skipped = self.post(requested_datetime="2027-03-28T02:30:00")
+        self.assertError(skipped, 400, "klockan 2027-03-28 02:30 fanns inte")
+        repeated = self.post(requested_datetime="2026-10-25T02:30:00")
+        self.assertError(repeated, 400, "+02:00 för första gången (sommartid) eller +01:00 för andra")
+        self.assertFalse(Incident.objects.exists())
+        for text, stored in (
+            ("2026-10-25T02:30:00+02:00", datetime(2026, 10, 25, 0, 30, tzinfo=UTC)),
+            ("2026-10-25T02:30:00+01:00", datetime(2026, 10, 25, 1, 30, tzinfo=UTC)),
+            ("2027-03-28T03:30:00", datetime(2027, 3, 28, 1, 30, tzinfo=UTC)),
+        ):
+            response = self.post(requested_datetime=text)
+            self.assertEqual(response.status_code, 200, response.content)
+            self.assertEqual(Incident.objects.latest("id").occurred_at, stored)
 
     def test_an_address_is_enough_and_the_time_defaults_to_now(self) -> None:
         response = self.post(lat=None, long=None, address_string="Kungsgatan vid återvinningen")

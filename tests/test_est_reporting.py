@@ -4,9 +4,10 @@ reporter's own reports, one report with its timeline and photo, and the e-mail a
 from __future__ import annotations
 
 import io
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import time_machine
 from django.apps import apps
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -19,8 +20,10 @@ from PIL import Image
 
 from lofte.accounts.models import User
 from lofte.areas.models import Area
+from lofte.est import wallclock
 from lofte.est.actions import IncidentInput, IncidentRefused, ensure_categories, report_incidents
-from lofte.est.models import Incident, RoutingRule
+from lofte.est.analysis import STOCKHOLM
+from lofte.est.models import Category, Incident, RoutingRule
 from lofte.est.report_forms import IncidentForm, ReportChoices
 from lofte.est.status import change_status
 from lofte.est.tasks import send_notification
@@ -40,8 +43,20 @@ def url(name: str, *args: Any, slug: str = "mjolby") -> str:
     return reverse(f"partnerships:est:{name}", args=[slug, *args])
 
 
+def local_moment(delta: timedelta = timedelta(hours=-1)) -> datetime:
+    """The moment `delta` from now in Swedish time. The arithmetic is on the moment, not on the clock: an hour
+    before 03:30 on the spring night is 01:30, not 02:30 (which never happened)."""
+    return timezone.localtime(timezone.now() + delta)
+
+
 def local_time(delta: timedelta = timedelta(hours=-1)) -> str:
-    return (timezone.localtime() + delta).strftime("%Y-%m-%dT%H:%M")
+    """The clock time `delta` from now as the form's field shows it."""
+    return local_moment(delta).strftime("%Y-%m-%dT%H:%M")
+
+
+def wall(text: str) -> datetime:
+    """A clock time without an offset, as a reporter types it."""
+    return datetime.fromisoformat(text)
 
 
 def formset_data(*incidents: dict[str, Any]) -> dict[str, Any]:
@@ -89,9 +104,11 @@ class ReportingCase(TemporaryMedia, BaseTestCase):
         self.categories = {c.code: c for c in ensure_categories(self.partnership_a)}
 
     def incident(self, code: str = "skadegorelse.klotter", **fields: Any) -> dict[str, Any]:
+        moment = local_moment()
         values = {
             "category": self.categories[code].pk,
-            "occurred_at": local_time(),
+            "occurred_at": moment.strftime("%Y-%m-%dT%H:%M"),
+            "occurred_fold": str(moment.fold),  # which of a repeated hour; the form ignores it otherwise
             "latitude": MJOLBY[0],
             "longitude": MJOLBY[1],
         }
@@ -133,6 +150,8 @@ class ReportFormTest(ReportingCase):
         self.assertIn('<template id="incident-template">', html)
         self.assertEqual(structure_problems(html), [])
 
+    # 03:30 summer time on the spring night: an hour earlier the clock said 01:30 (the issue's 400 came from 02:30).
+    @time_machine.travel(datetime(2027, 3, 28, 1, 30, tzinfo=UTC), tick=False)
     def test_it_offers_the_kommuns_own_areas(self) -> None:
         centrum = Area.objects.create(code="0586-centrum", name="Centrum", kind="distrikt", parent=self.kommun_a)
         Area.objects.create(code="0642-centrum", name="Mullsjö centrum", kind="distrikt", parent=self.kommun_b)
@@ -231,6 +250,132 @@ class ReportFormTest(ReportingCase):
         data = formset_data(self.incident(occurred_at=local_time(timedelta(days=2))))
         response = self.client_for(self.reporter).post(url("report"), data)
         self.assertEqual(response.context["formset"].forms[0].errors["occurred_at"], ["Tiden ligger i framtiden."])
+
+    @time_machine.travel(datetime(2026, 5, 20, 14, 0, tzinfo=STOCKHOLM), tick=False)
+    def test_an_upcoming_arrangemang_may_lie_up_to_a_year_ahead(self) -> None:
+        client = self.client_for(self.reporter)
+        match_day = formset_data(self.incident("arrangemang", occurred_at="2026-06-06T18:00"))
+        self.assertEqual(client.post(url("report"), match_day).status_code, 302)
+        incident = Incident.objects.get()
+        self.assertEqual(incident.occurred_at, datetime(2026, 6, 6, 18, 0, tzinfo=STOCKHOLM))
+        too_far = formset_data(self.incident("arrangemang", occurred_at="2027-06-06T18:00"))
+        response = client.post(url("report"), too_far)
+        self.assertEqual(
+            response.context["formset"].forms[0].errors["occurred_at"],
+            ["Ett kommande arrangemang kan rapporteras högst ett år i förväg."],
+        )
+        klotter = formset_data(self.incident(occurred_at="2026-06-06T18:00"))
+        response = client.post(url("report"), klotter)
+        self.assertEqual(response.context["formset"].forms[0].errors["occurred_at"], ["Tiden ligger i framtiden."])
+        self.assertEqual(Incident.objects.count(), 1)
+
+    @time_machine.travel(datetime(2026, 5, 20, 14, 0, tzinfo=STOCKHOLM), tick=False)
+    def test_a_partnerships_own_part_of_arrangemang_may_lie_ahead_too(self) -> None:
+        parent = self.categories["arrangemang"]
+        own = Category.objects.create(
+            partnership=self.partnership_a, code="egen.skolavslutning", name="Skolavslutning", parent=parent
+        )
+        party = self.categories["ordning.brak"]
+        for category, refused in ((own, None), (party, "Tiden ligger i framtiden.")):
+            item = IncidentInput(category, timezone.now() + timedelta(days=20), MJOLBY[0], MJOLBY[1])
+            with self.subTest(category.code):
+                try:
+                    report_incidents(
+                        self.partnership_a, [item], reporter=None, organisation=None, actor="test", source="open311"
+                    )
+                except IncidentRefused as refusal:
+                    self.assertEqual((str(refusal), refusal.field), (refused, "occurred_at"))
+                else:
+                    self.assertIsNone(refused)
+        self.assertEqual(list(Incident.objects.values_list("category", flat=True)), [own.pk])
+
+
+class ClockChangeTest(ReportingCase):
+    """The nights the clocks change: a repeated time is asked about, a skipped one is refused in plain Swedish."""
+
+    def post(self, **fields: Any) -> Any:
+        return self.client_for(self.reporter).post(url("report"), formset_data(self.incident(**fields)))
+
+    @time_machine.travel(datetime(2026, 10, 25, 3, 30, tzinfo=STOCKHOLM), tick=False)
+    def test_it_asks_which_of_the_repeated_hour_is_meant(self) -> None:
+        response = self.post(occurred_at="2026-10-25T02:30", occurred_fold="")
+        self.assertEqual(response.status_code, 400)
+        errors = response.context["formset"].forms[0].errors
+        self.assertEqual(
+            errors["occurred_fold"],
+            [
+                "Klockan 02:30 fanns två gånger den 2026-10-25, eftersom klockan ställdes tillbaka en timme till "
+                "vintertid. Välj vilken gång du menar."
+            ],
+        )
+        self.assertContains(response, "Första gången (sommartid)", status_code=400)
+        self.assertContains(response, "Andra gången (vintertid)", status_code=400)
+        self.assertEqual(structure_problems(response.content.decode()), [])
+        self.assertFalse(Incident.objects.exists())
+
+        self.assertEqual(self.post(occurred_at="2026-10-25T02:30", occurred_fold="0").status_code, 302)
+        self.assertEqual(self.post(occurred_at="2026-10-25T02:30", occurred_fold="1").status_code, 302)
+        stored = list(Incident.objects.order_by("id").values_list("occurred_at", flat=True))
+        self.assertEqual(stored, [datetime(2026, 10, 25, 0, 30, tzinfo=UTC), datetime(2026, 10, 25, 1, 30, tzinfo=UTC)])
+
+    @time_machine.travel(datetime(2026, 10, 25, 3, 30, tzinfo=STOCKHOLM), tick=False)
+    def test_it_does_not_ask_about_an_ordinary_time(self) -> None:
+        response = self.post(occurred_at="2026-10-25T01:59")
+        self.assertEqual(response.status_code, 302)
+        self.assertNotContains(self.client_for(self.reporter).get(url("report")), "Vilken gång?")
+        self.assertEqual(Incident.objects.get().occurred_at, datetime(2026, 10, 24, 23, 59, tzinfo=UTC))
+
+    def test_in_the_repeated_hour_the_form_offers_now_with_the_question_answered(self) -> None:
+        for moment, fold in (
+            (datetime(2026, 10, 25, 0, 40, tzinfo=UTC), 0),
+            (datetime(2026, 10, 25, 1, 40, tzinfo=UTC), 1),
+        ):
+            with self.subTest(fold=fold), time_machine.travel(moment, tick=False):
+                client = self.client_for(self.reporter)
+                page = client.get(url("report"))
+                self.assertContains(page, 'value="2026-10-25T02:40"')
+                self.assertContains(page, f'name="form-0-occurred_fold" value="{fold}"')
+                self.assertEqual(page.context["formset"].forms[0]["occurred_fold"].value(), fold)
+                data = self.incident(occurred_at="2026-10-25T02:40", occurred_fold=str(fold))
+                self.assertEqual(client.post(url("report"), formset_data(data)).status_code, 302)
+                self.assertEqual(Incident.objects.latest("id").occurred_at, moment)
+
+    @time_machine.travel(datetime(2027, 3, 28, 4, 0, tzinfo=STOCKHOLM), tick=False)
+    def test_it_refuses_a_time_the_clock_skipped_in_plain_swedish(self) -> None:
+        response = self.post(occurred_at="2027-03-28T02:30")
+        self.assertEqual(response.status_code, 400)
+        self.assertEqual(
+            response.context["formset"].forms[0].errors["occurred_at"],
+            [
+                "Klockan 02:30 fanns inte den 2027-03-28: klockan ställdes fram från 02:00 till 03:00 (sommartid). "
+                "Ange en tid före 02:00 eller från 03:00."
+            ],
+        )
+        self.assertFalse(Incident.objects.exists())
+        self.assertEqual(self.post(occurred_at="2027-03-28T03:00").status_code, 302)
+        self.assertEqual(Incident.objects.get().occurred_at, datetime(2027, 3, 28, 1, 0, tzinfo=UTC))
+
+    def test_the_clock_knows_which_times_happen_once_twice_or_never(self) -> None:
+        cases = {
+            "2026-10-25T02:30": wallclock.Kind.TWICE,
+            "2026-10-25T02:00": wallclock.Kind.TWICE,
+            "2026-10-25T03:00": wallclock.Kind.ONCE,
+            "2026-10-25T01:59": wallclock.Kind.ONCE,
+            "2027-03-28T02:00": wallclock.Kind.NEVER,
+            "2027-03-28T02:59": wallclock.Kind.NEVER,
+            "2027-03-28T03:00": wallclock.Kind.ONCE,
+            "2028-02-29T02:30": wallclock.Kind.ONCE,
+        }
+        for text, expected in cases.items():
+            with self.subTest(text):
+                self.assertEqual(wallclock.kind(wall(text), STOCKHOLM), expected)
+        self.assertEqual(
+            wallclock.skipped(wall("2027-03-28T02:30"), STOCKHOLM),
+            (wall("2027-03-28T02:00"), wall("2027-03-28T03:00")),
+        )
+        self.assertEqual(
+            wallclock.instant(wall("2026-10-25T02:30"), STOCKHOLM, 1), datetime(2026, 10, 25, 1, 30, tzinfo=UTC)
+        )
 
 
 class PersonalDataTest(ReportingCase):

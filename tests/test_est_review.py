@@ -2,23 +2,28 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+import io
+import tempfile
+from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
 
 from django.core import mail
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
+from PIL import Image
 
 from lofte.areas.models import Area
 from lofte.audit.models import AuditEvent
 from lofte.est import duplicates, places
 from lofte.est.actions import IncidentInput, ensure_categories, report_incidents, settings_for
+from lofte.est.meetings import do_create_action, do_create_meeting
 from lofte.est.models import Category, EstSettings, Incident, RoutingRule
 from lofte.est.review import ReviewRefused, do_merge_incident
 from lofte.partnerships.access import get_partnership_for_user
 from lofte.partnerships.models import Organisation
-from tests.base import BaseTestCase
+from tests.base import BaseTestCase, Kind, Role, make_user
 
 S = Incident.Status
 CENTRE = places.LatLng(58.3255, 15.1273)  # Mjölby's town centre, inside district "Centrum" below
@@ -408,12 +413,17 @@ class RoutingTest(EstTestCase):
     def test_it_reads_the_assigned_reports_in_a_fixed_number_of_queries(self) -> None:
         client = self.client_for(self.reporter)
         self.report()
-        with self.assertNumQueries(8):
+        with self.assertNumQueries(9):
             client.get(url("assigned"))
         for hours in range(9):
             self.report(hours_ago=hours + 2)
-        with self.assertNumQueries(8):
+        access = self.access()
+        meeting = do_create_meeting(access, actor=self.samordnare, iso_year=2026, iso_week=10, held_on=date(2026, 3, 5))
+        for what in ("Sanera klotter", "Byt lampor", "Röj buskage"):
+            do_create_action(access, meeting, actor=self.samordnare, what=what, organisation=self.housing_a)
+        with self.assertNumQueries(9):
             response = client.get(url("assigned"))
+        self.assertContains(response, "Röj buskage")
         self.assertEqual(len(response.context["rows"]), 10)
 
 
@@ -620,3 +630,94 @@ class DetailTest(EstTestCase):
         self.assertEqual(self.post(self.samordnare, "review_approve", foreign.pk).status_code, 404)
         foreign.refresh_from_db()
         self.assertEqual(foreign.status, S.MOTTAGEN)
+
+
+REVIEW_PAGE_QUERIES = 14
+
+
+def photo(width: int = 1200, height: int = 900) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), "teal").save(out, "JPEG")
+    return out.getvalue()
+
+
+class EvidenceTest(EstTestCase):
+    """The review page shows the report's photo (a thumbnail linking to full size) and links to the report's page;
+    the photo reaches only those who may read the report."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        media = tempfile.TemporaryDirectory()
+        self.addCleanup(media.cleanup)
+        self.enterContext(override_settings(MEDIA_ROOT=media.name))
+
+    def test_the_review_page_shows_the_photo_and_links_to_the_report(self) -> None:
+        incident = self.report(photo=photo(), photo_name="klotter.jpg")
+        response = self.client_for(self.samordnare).get(url("review_detail", incident.pk))
+        self.assertContains(response, f'<a href="{url("incident", incident.pk)}">Rapportens egen sida</a>', html=True)
+        self.assertContains(
+            response, f'<a href="{url("photo", incident.pk)}"><img src="{url("photo_thumbnail", incident.pk)}"'
+        )
+        self.assertContains(response, f'alt="Foto från platsen, rapport #{incident.pk}"')
+        self.assertContains(response, "Klicka på bilden för full storlek.")
+        without = self.report(hours_ago=2)
+        response = self.client_for(self.samordnare).get(url("review_detail", without.pk))
+        self.assertNotContains(response, "photo_thumbnail")
+        self.assertNotContains(response, "/foto/")
+        self.assertContains(response, url("incident", without.pk))
+
+    def test_the_thumbnail_is_a_small_private_jpeg_of_the_stored_photo(self) -> None:
+        incident = self.report(photo=photo(), photo_name="klotter.jpg")
+        response = self.client_for(self.polis).get(url("photo_thumbnail", incident.pk))
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response["Content-Type"], "image/jpeg")
+        self.assertEqual(response["Cache-Control"], "private")
+        self.assertEqual(response["X-Content-Type-Options"], "nosniff")
+        self.assertEqual(response["Content-Disposition"], f'inline; filename="rapport-{incident.pk}-liten.jpg"')
+        image = Image.open(io.BytesIO(response.content))
+        self.assertEqual((image.format, image.size), ("JPEG", (480, 360)))
+        full = self.client_for(self.polis).get(url("photo", incident.pk))
+        self.assertEqual(Image.open(io.BytesIO(b"".join(full.streaming_content))).size, (1200, 900))
+        self.assertEqual(full["Cache-Control"], "private")
+
+    def test_only_those_who_may_read_the_report_get_its_photo(self) -> None:
+        school = Organisation.objects.create(name="Mjölby gymnasium", kind=Kind.SKOLA, area=self.kommun_a)
+        self.partnership_a.organisations.add(school)
+        teacher = make_user("larare@a.example", "Lena Lärare", school, Role.RAPPORTOR)
+        incident = self.report(photo=photo(), photo_name="klotter.jpg")
+        expected = {
+            self.samordnare: 200,
+            self.polis: 200,
+            self.reporter: 200,  # their own report
+            teacher: 404,  # another organisation's member, the report is not routed to them
+            self.viewer: 404,
+            self.samordnare_b: 404,
+        }
+        for name in ("photo", "photo_thumbnail"):
+            for user, status in expected.items():
+                with self.subTest(name, user=user.email):
+                    self.assertEqual(self.client_for(user).get(url(name, incident.pk)).status_code, status)
+            anonymous = self.client_for(None).get(url(name, incident.pk))
+            self.assertEqual(anonymous.status_code, 302)
+        RoutingRule.objects.create(partnership=self.partnership_a, organisation=school)
+        Incident.objects.filter(pk=incident.pk).update(routed_to=school)
+        self.assertEqual(self.client_for(teacher).get(url("photo_thumbnail", incident.pk)).status_code, 200)
+        self.assertEqual(self.client_for(self.samordnare).get(url("photo_thumbnail", 999_999)).status_code, 404)
+
+    def test_a_report_without_a_photo_or_with_a_file_that_is_no_image_has_none(self) -> None:
+        incident = self.report()
+        self.assertEqual(self.client_for(self.samordnare).get(url("photo_thumbnail", incident.pk)).status_code, 404)
+        broken = self.report(photo=photo(), photo_name="klotter.jpg", hours_ago=2)
+        with broken.photo.open("wb") as handle:
+            handle.write(b"<html>inte en bild</html>")
+        for name in ("photo", "photo_thumbnail"):
+            self.assertEqual(self.client_for(self.samordnare).get(url(name, broken.pk)).status_code, 404)
+
+    def test_the_review_page_reads_no_more_with_a_photo(self) -> None:
+        plain = self.report()
+        with_photo = self.report(photo=photo(), photo_name="klotter.jpg", point=OUTSIDE_CENTRUM, hours_ago=300)
+        client = self.client_for(self.samordnare)
+        client.get(url("review_detail", plain.pk))
+        for incident in (plain, with_photo):
+            with self.assertNumQueries(REVIEW_PAGE_QUERIES):
+                client.get(url("review_detail", incident.pk))

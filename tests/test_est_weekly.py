@@ -5,11 +5,12 @@ from __future__ import annotations
 import io
 import math
 import re
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import time_machine
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
@@ -17,7 +18,7 @@ from lofte.areas.models import Area
 from lofte.audit.models import AuditEvent
 from lofte.est import places
 from lofte.est.actions import IncidentInput, ensure_categories, report_incidents, settings_for
-from lofte.est.analysis import STOCKHOLM, Week
+from lofte.est.analysis import STOCKHOLM, Week, last_complete_week
 from lofte.est.meetings import ActionPlace, do_create_action, do_create_meeting
 from lofte.est.models import EstSettings, Incident, WeekNote
 from lofte.est.status import change_status
@@ -45,8 +46,13 @@ def square(lat: float, lng: float, half: float) -> dict[str, Any]:
     return {"type": "Polygon", "coordinates": [[*ring, ring[0]]]}
 
 
+# The reports lie in March 2026; the clock stands in May, when week 10 is over and its actions overdue.
+TODAY = datetime(2026, 5, 20, 12, 0, tzinfo=STOCKHOLM)
+
+
+@time_machine.travel(TODAY, tick=False)
 class EstCase(BaseTestCase):
-    """Mjölby's reference categories, and a way to file reviewed reports at a given time."""
+    """Mjölby's reference categories, and a way to file reviewed reports at a given time, on a fixed day."""
 
     categories: dict[str, Any]
 
@@ -187,10 +193,10 @@ class WeekPageTest(EstCase):
     def setUp(self) -> None:
         self.report(at(WEEK), n=3, point=EXACT)
 
+    @time_machine.travel(datetime(2026, 3, 11, 9, 0, tzinfo=STOCKHOLM), tick=False)
     def test_it_redirects_to_this_week(self) -> None:
         response = self.client_for(self.viewer).get(reverse("partnerships:est:week_current", args=["mjolby"]))
-        week = Week.containing(datetime.now(tz=STOCKHOLM).date())
-        self.assertRedirects(response, self.week_url(week), fetch_redirect_response=False)
+        self.assertRedirects(response, self.week_url(Week(2026, 11)), fetch_redirect_response=False)
 
     def test_it_shows_a_viewer_only_generalised_places(self) -> None:
         response = self.client_for(self.viewer).get(self.week_url())
@@ -412,11 +418,14 @@ THIS_WEEK = Week(2026, 11)  # 9 to 15 March 2026: the clock of the class below s
 STARTED_WEEK = THIS_WEEK.shifted(-3)  # week 8: the first report came on its Monday, three weeks ago
 
 
-@time_machine.travel(datetime(2026, 3, 9, 10, tzinfo=STOCKHOLM), tick=False)
 class NoDataBeforeEstStartedTest(EstCase):
     """Mjölby's EST started three weeks ago: the weeks before it and last year's have no data, which is not zero."""
 
     def setUp(self) -> None:
+        # Each test, not the class: EstCase's own clock, started when the class is set up, would win over a class's.
+        clock = time_machine.travel(datetime(2026, 3, 9, 10, tzinfo=STOCKHOLM), tick=False)
+        clock.start()
+        self.addCleanup(clock.stop)
         EstSettings.objects.filter(partnership=self.partnership_a).update(started_on=None)
         self.report(at(STARTED_WEEK, day=0, hour=8))  # the first report ever, on Monday 16 February
         self.report(at(WEEK.shifted(-1)))
@@ -515,3 +524,69 @@ class NoDataBeforeEstStartedTest(EstCase):
         # The four weeks before began on or after 5 January; last year's week did not.
         self.assertEqual((total.four_week_sum, total.verdict_label), (2, "ökning"))
         self.assertEqual((total.last_year, total.vs_last_year.label), (None, NO_DATA))
+
+
+# Moments where a week is easy to get wrong: the nights the clocks change, the last minute of a Sunday, the turn
+# of a 53-week year, a leap day. Each with this week, and the last complete week an EST meeting is about.
+MOMENTS = [
+    (datetime(2027, 3, 28, 1, 30, tzinfo=STOCKHOLM), Week(2027, 12), Week(2027, 11)),  # before the spring change
+    (datetime(2027, 3, 28, 1, 30, tzinfo=UTC), Week(2027, 12), Week(2027, 11)),  # 03:30 summer time, after it
+    (datetime(2026, 10, 25, 2, 30, tzinfo=STOCKHOLM), Week(2026, 43), Week(2026, 42)),  # the first 02:30
+    (datetime(2026, 10, 25, 2, 30, fold=1, tzinfo=STOCKHOLM), Week(2026, 43), Week(2026, 42)),  # the second
+    (datetime(2026, 3, 8, 23, 59, tzinfo=STOCKHOLM), Week(2026, 10), Week(2026, 9)),  # Sunday 23:59
+    (datetime(2026, 3, 8, 23, 59, tzinfo=UTC), Week(2026, 11), Week(2026, 10)),  # 00:59 on Monday in Sweden
+    (datetime(2026, 12, 31, 23, 59, tzinfo=STOCKHOLM), Week(2026, 53), Week(2026, 52)),  # New Year's Eve
+    (datetime(2027, 1, 3, 23, 59, tzinfo=STOCKHOLM), Week(2026, 53), Week(2026, 52)),  # the last Sunday of week 53
+    (datetime(2028, 2, 29, 12, 0, tzinfo=STOCKHOLM), Week(2028, 9), Week(2028, 8)),  # a leap day
+]
+
+
+class CalendarWeekTest(EstCase):
+    def test_this_week_and_the_meetings_week_are_local_calendar_weeks(self) -> None:
+        for moment, this_week, meeting_week in MOMENTS:
+            with self.subTest(moment.isoformat()), time_machine.travel(moment, tick=False):
+                client = self.client_for(self.samordnare)  # signed in then, or the session would have expired
+                self.assertEqual(last_complete_week(timezone.localdate()), meeting_week)
+                response = client.get(reverse("partnerships:est:week_current", args=["mjolby"]))
+                self.assertRedirects(response, self.week_url(this_week), fetch_redirect_response=False)
+                form = client.get(reverse("partnerships:est:meeting_create", args=["mjolby"])).context["form"]
+                self.assertEqual(
+                    (form.initial["iso_year"], form.initial["iso_week"], form.initial["held_on"]),
+                    (meeting_week.year, meeting_week.week, moment.astimezone(STOCKHOLM).date()),
+                )
+                index = client.get(reverse("partnerships:est:index", args=["mjolby"]))
+                self.assertEqual((index.context["year"], index.context["week"]), (this_week.year, this_week.week))
+
+    def test_a_week_with_a_change_of_clock_is_167_or_169_hours_and_ends_on_sunday_at_midnight(self) -> None:
+        spring, autumn = Week(2027, 12), Week(2026, 43)
+        # Real hours: subtracting two datetimes of the same zone would count wall-clock hours (168 both times).
+        self.assertEqual((spring.end.timestamp() - spring.start.timestamp()) / 3600, 167)
+        self.assertEqual((autumn.end.timestamp() - autumn.start.timestamp()) / 3600, 169)
+        last_minute = datetime(2027, 3, 28, 23, 59, tzinfo=STOCKHOLM)
+        self.assertAlmostEqual(spring.elapsed(last_minute), (167 * 60 - 1) / (167 * 60))
+        self.assertEqual(spring.elapsed(datetime(2027, 3, 29, 0, 0, tzinfo=STOCKHOLM)), 1)
+        # Halfway through the autumn week in hours is 84.5 hours after Monday 00:00.
+        self.assertAlmostEqual(autumn.elapsed(autumn.start + timedelta(hours=84.5)), 0.5)
+
+    def test_reports_count_in_the_local_week_they_happened_in(self) -> None:
+        first = datetime(2026, 10, 25, 2, 30, tzinfo=STOCKHOLM)
+        second = datetime(2026, 10, 25, 2, 30, fold=1, tzinfo=STOCKHOLM)
+        self.assertEqual(second.timestamp() - first.timestamp(), 3600)
+        moments = [
+            first,
+            second,
+            datetime(2026, 10, 25, 23, 59, tzinfo=STOCKHOLM),  # Sunday, last minute: week 43
+            datetime(2026, 10, 26, 0, 0, tzinfo=STOCKHOLM),  # Monday: week 44
+            datetime(2026, 10, 18, 23, 59, tzinfo=STOCKHOLM),  # the Sunday before: week 42
+            datetime(2027, 3, 28, 23, 59, tzinfo=STOCKHOLM),  # week 12 2027
+        ]
+        for moment in moments:
+            self.report(moment)
+        with time_machine.travel(datetime(2027, 3, 28, 23, 59, tzinfo=STOCKHOLM), tick=False):
+            counts = {
+                week: compile_week(self.partnership_a, week.year, week.week, precise=True).total.this
+                for week in (Week(2026, 42), Week(2026, 43), Week(2026, 44), Week(2027, 12))
+            }
+            this_week = compile_week(self.partnership_a, 2027, 12, precise=True)
+        self.assertEqual(counts, {Week(2026, 42): 1, Week(2026, 43): 3, Week(2026, 44): 1, Week(2027, 12): 1})
+        self.assertTrue(this_week.under_way)

@@ -1,8 +1,8 @@
 """Filing incident reports: the one way an incident enters Löfte, from the web form, Open311 or the public.
 
 `report_incidents` checks every incident of a sitting first and writes all of them or none: the category
-must be one of the partnership's active leaf categories, the time not in the future nor more than a year
-back, the place inside the kommun, and no free text may hold personal data (`lib/pii.py`). The photo is
+must be one of the partnership's active leaf categories, the time not in the future (except for a category
+that announces something to come, `categories.UPCOMING`, up to a year ahead) nor more than a year back, the place inside the kommun, and no free text may hold personal data (`lib/pii.py`). The photo is
 re-encoded without metadata (`photos.py`). Each report is routed to the organisation responsible for its
 category and area (`routing.py`), gets its first timeline entry (mottagen) and one audit row.
 """
@@ -23,7 +23,7 @@ from lofte.areas.models import Area
 from lofte.audit.log import record
 from lofte.est import places
 from lofte.est.access import ROLES_THAT_REPORT
-from lofte.est.categories import REFERENCE
+from lofte.est.categories import REFERENCE, UPCOMING
 from lofte.est.models import Category, EstSettings, Incident, IncidentUpdate
 from lofte.est.photos import PhotoRefused, clean_photo
 from lofte.est.routing import route, rules_for
@@ -35,6 +35,7 @@ from lofte.partnerships.models import Membership, Organisation, Partnership
 POLICE_REPORT = re.compile(r"^(?:\d{4}-)?K\d{1,8}-\d{2}$", re.IGNORECASE)
 SCREENED = ("description", "address", "place_name")
 OLDEST = timedelta(days=366)
+FURTHEST_AHEAD = timedelta(days=366)  # an upcoming arrangemang, announced at most a year before
 CLOCK_SKEW = timedelta(minutes=15)
 
 
@@ -201,6 +202,14 @@ def report_incidents(
     return created
 
 
+def announces_upcoming(category: Category) -> bool:
+    """Whether reports of this category may lie ahead (`categories.UPCOMING`, or a partnership's own part of one)."""
+    if category.code in UPCOMING:
+        return True
+    parent = category.parent if category.parent_id is not None else None
+    return parent is not None and parent.code in UPCOMING
+
+
 def _checked(partnership: Partnership, item: IncidentInput, index: int, now: datetime) -> tuple[Area | None, str]:
     def refuse(message: str, field: str) -> IncidentRefused:
         return IncidentRefused(message, field=field, index=index)
@@ -211,7 +220,10 @@ def _checked(partnership: Partnership, item: IncidentInput, index: int, now: dat
     if Category.objects.filter(parent=category, active=True).exists():
         raise refuse(_("Välj en underkategori till %(category)s.") % {"category": category.label}, "category")
     if item.occurred_at > now + CLOCK_SKEW:
-        raise refuse(_("Tiden ligger i framtiden."), "occurred_at")
+        if not announces_upcoming(category):
+            raise refuse(_("Tiden ligger i framtiden."), "occurred_at")
+        if item.occurred_at > now + FURTHEST_AHEAD:
+            raise refuse(_("Ett kommande arrangemang kan rapporteras högst ett år i förväg."), "occurred_at")
     if item.occurred_at < now - OLDEST:
         raise refuse(_("Händelsen är mer än ett år gammal."), "occurred_at")
     for name in SCREENED:

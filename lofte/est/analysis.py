@@ -112,6 +112,12 @@ class Week:
             return None
 
 
+def last_complete_week(today: date) -> Week:
+    """The latest week that has ended by `today` (a local date): the one before the week `today` is in, since a
+    week ends only when its Sunday has passed."""
+    return Week.containing(today).shifted(-1)
+
+
 def parse_week(year: int, week: int) -> Week | None:
     try:
         return Week(year, week)

@@ -6,6 +6,9 @@ when it first uses EST (`ensure_categories`) and may then rename, hide or add it
 its own codes start with `egen.` so they can never collide with a later reference code.
 
 `CITIZEN` marks the categories a member of the public may report (issue 7: "Tipsa om en otrygg plats").
+`UPCOMING` marks the categories that may be reported before they happen: an arrangemang (a match, a festival,
+an end-of-school party) is worth knowing about in the week it will take place, so the partnership can prepare.
+A partnership's own subcategories of one inherit it.
 """
 
 from __future__ import annotations
@@ -65,3 +68,4 @@ REFERENCE: tuple[ReferenceCategory, ...] = (
 BY_CODE: dict[str, ReferenceCategory] = {category.code: category for category in REFERENCE}
 CITIZEN: frozenset[str] = frozenset(category.code for category in REFERENCE if category.citizen)
 OWN_PREFIX = "egen."
+UPCOMING: frozenset[str] = frozenset({"arrangemang"})

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lofte.areas.models import SUBDIVISION_KINDS, Area
-from lofte.est.analysis import parse_week
+from lofte.est.analysis import last_complete_week, parse_week
 from lofte.est.models import Action
 from lofte.partnerships.models import Organisation, Partnership
 from lofte.promises.forms import DATE, LinesField
@@ -31,8 +31,10 @@ class MeetingForm(ScreensPersonalData, forms.Form):
 
     @classmethod
     def defaults(cls) -> dict[str, Any]:
+        """Today's meeting, about the last complete week (Monday to Sunday, Swedish time): the week under way is
+        still missing days, so its numbers would look like a fall."""
         today = timezone.localdate()
-        week = today.isocalendar()
+        week = last_complete_week(today)
         return {"iso_year": week.year, "iso_week": week.week, "held_on": today}
 
     def clean(self) -> dict[str, Any] | None:
@@ -62,8 +64,8 @@ class ActionForm(ScreensPersonalData, forms.Form):
         label=_("Rapporter som åtgärden gäller"),
         required=False,
         help_text=_(
-            "Rapportnummer åtskilda med kommatecken, till exempel 12, 15. Granskade rapporter får status "
-            "åtgärd beslutad och rapportören får besked."
+            "Rapportnummer åtskilda med kommatecken, till exempel 12, 15. Rapporterna får status åtgärd beslutad "
+            "och rapportören får besked; en rapport som väntar på granskning blir granskad samtidigt."
         ),
     )
 
@@ -101,6 +103,32 @@ class ActionUpdateForm(ScreensPersonalData, forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Vad som gjordes och vad det gav. Skickas till rapportörerna när åtgärden är genomförd."),
+    )
+    done_on = forms.DateField(
+        label=_("Genomförd den"), required=False, widget=DATE, help_text=_("Tomt: i dag, när status är genomförd.")
+    )
+
+
+class ActionProgressForm(ScreensPersonalData, forms.Form):
+    """What the organisation an action is assigned to reports: under way or done, and what was done."""
+
+    screened_fields = ("outcome",)
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=[
+            (Action.Status.PAGAR, Action.Status.PAGAR.label),
+            (Action.Status.GENOMFORD, Action.Status.GENOMFORD.label),
+        ],
+        widget=forms.RadioSelect,
+    )
+    outcome = forms.CharField(
+        label=_("Vad har gjorts"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "Vad ni gjort och vad det gav. Skriv inte namn på enskilda personer. Skickas till rapportörerna när "
+            "åtgärden är genomförd."
+        ),
     )
     done_on = forms.DateField(
         label=_("Genomförd den"), required=False, widget=DATE, help_text=_("Tomt: i dag, när status är genomförd.")

@@ -3,8 +3,15 @@
 Members who may edit (samordnare, polis; Can.EDIT) hold the meeting: one per ISO week and partnership, with its
 participants (one a line) and notes. An action says what is to be done, where (a place name, a point inside the
 kommun, an area), by which of the partnership's organisations and by when; it may link the reports it answers.
-Linking a reviewed report moves it to åtgärd beslutad, and marking the action genomförd moves its linked reports
-from åtgärd beslutad to åtgärdad, both through `est.status.change_status`, so each report's reporter is told.
+Linking a reviewed report moves it to åtgärd beslutad; a report still waiting for review (mottagen, for instance
+one already routed to the organisation that will act) is reviewed by the same decision, since only a reviewer
+decides actions, and its reporter gets one e-mail for the two steps. Marking the action genomförd moves its
+linked reports from åtgärd beslutad to åtgärdad. Every move goes through `est.status.change_status`, so each
+report's reporter is told.
+
+The organisation an action is assigned to does the work, so its members who may report (the same who act on the
+reports routed to it, `est.access.acting_organisation_ids`) record how it goes (`do_report_action_progress`):
+pågår or genomförd, with what was done. Deciding, stopping or moving the due date stays with the meeting.
 
 Free text is refused when it holds personal data (`lib/pii.py`); participants are the one place names belong.
 Each change writes one audit row, which notes that free text changed but does not copy it, since free text is
@@ -205,6 +212,9 @@ def do_create_action(
             due_on=due_on,
         )
         action.incidents.set(incidents)
+        waiting = [i for i in incidents if i.status == S.MOTTAGEN]
+        reviewed = _("Granskad vid EST-mötet vecka %(week)s.") % {"week": meeting.iso_week}
+        _move(access, actor, waiting, S.GRANSKAD, reviewed, notify=False)
         note = _("Åtgärd beslutad vid EST-mötet vecka %(week)s: %(what)s") % {"week": meeting.iso_week, "what": what}
         _move(access, actor, [i for i in incidents if i.status == S.GRANSKAD], S.ATGARD_BESLUTAD, note)
         changes = {
@@ -214,6 +224,7 @@ def do_create_action(
             "point": place.latitude is not None,
             "due_on": due_on,
             "incidents": [i.pk for i in incidents],
+            "reviewed": [i.pk for i in waiting],
         }
         record("est.action.create", actor=actor, obj=action, partnership=access.partnership, changes=changes)
     return action
@@ -236,7 +247,7 @@ def _checked_place(access: PartnershipAccess, place: ActionPlace) -> Area | None
 
 
 def _linkable(access: PartnershipAccess, incident_ids: Sequence[int]) -> list[Incident]:
-    """The partnership's reports with these numbers; refused when one is missing, unreviewed, rejected or merged."""
+    """The partnership's reports with these numbers; refused when one is missing, rejected or merged."""
     wanted = sorted(set(incident_ids))
     found = {
         i.pk: i
@@ -250,18 +261,34 @@ def _linkable(access: PartnershipAccess, incident_ids: Sequence[int]) -> list[In
             message = _("Rapport #%(number)s är sammanslagen med en annan rapport; länka den i stället.")
         elif incident.status == S.AVVISAD:
             message = _("Rapport #%(number)s är avvisad.")
-        elif incident.status == S.MOTTAGEN:
-            message = _("Rapport #%(number)s är inte granskad ännu.")
         else:
             continue
         raise MeetingRefused(message % {"number": number}, field="incidents")
     return [found[number] for number in wanted]
 
 
-def _move(access: PartnershipAccess, actor: Any, incidents: list[Incident], status: str, note: str) -> None:
+def _move(
+    access: PartnershipAccess | None,
+    actor: Any,
+    incidents: list[Incident],
+    status: str,
+    note: str,
+    *,
+    notify: bool = True,
+    organisation_ids: list[int] | None = None,
+) -> None:
+    """`access=None` when the caller has checked the actor's right to move these reports (see change_status)."""
     for incident in incidents:
         try:
-            change_status(incident, status, actor=actor, access=access, note=note[:MAX_NOTE])
+            change_status(
+                incident,
+                status,
+                actor=actor,
+                access=access,
+                note=note[:MAX_NOTE],
+                notify=notify,
+                organisation_ids=organisation_ids,
+            )
         except StatusRefused as refused:
             raise MeetingRefused(f"#{incident.pk}: {refused}", field="incidents") from None
 
@@ -281,13 +308,63 @@ def do_update_action(
     _require_edit(access, action)
     if status not in Action.Status.values:
         raise MeetingRefused(_("Okänd status."), field="status")
-    outcome = outcome.strip()
+    _save_progress(access, action, actor, Progress(status, outcome, done_on, due_on), "est.action.update")
+    return action
+
+
+# What the organisation an action is assigned to may record: that it is under way, or done.
+ASSIGNED_MAY_SET = (Action.Status.PAGAR, Action.Status.GENOMFORD)
+
+
+def do_report_action_progress(
+    access: PartnershipAccess,
+    action: Action,
+    *,
+    actor: Any,
+    organisation_ids: Sequence[int],
+    status: str,
+    outcome: str = "",
+    done_on: date | None = None,
+) -> Action:
+    """A member of the organisation the action is assigned to records how it goes (`organisation_ids`: the
+    organisations the member acts for in this partnership, `est.access.acting_organisation_ids`). Genomförd moves
+    the linked reports in åtgärd beslutad to åtgärdad, as when the meeting marks it; the due date is kept."""
+    if action.partnership_id != access.partnership.pk:
+        raise MeetingRefused(_("Det hör till en annan samverkan."))
+    if not access.can(Can.REPORT) or action.organisation_id not in organisation_ids:
+        raise MeetingRefused(_("Åtgärden är inte tilldelad din organisation."))
+    if status not in ASSIGNED_MAY_SET:
+        raise MeetingRefused(
+            _("Ange att åtgärden pågår eller är genomförd; att stoppa den beslutar EST-mötet."), field="status"
+        )
+    if action.status == Action.Status.STOPPAD:
+        raise MeetingRefused(_("EST-mötet har stoppat åtgärden."), field="status")
+    progress = Progress(status, outcome, done_on, action.due_on)
+    _save_progress(access, action, actor, progress, "est.action.progress", trusted=True)
+    return action
+
+
+@dataclass(frozen=True)
+class Progress:
+    status: str
+    outcome: str = ""
+    done_on: date | None = None
+    due_on: date | None = None
+
+
+def _save_progress(
+    access: PartnershipAccess, action: Action, actor: Any, progress: Progress, event: str, *, trusted: bool = False
+) -> None:
+    """Save the action's status, outcome and dates with one audit row `event`. `trusted`: the actor's right to
+    close the linked reports comes from the action being assigned to their organisation, checked by the caller,
+    not from the reports being routed to it."""
+    outcome = progress.outcome.strip()
     _screen(outcome=outcome)
-    done = status == Action.Status.GENOMFORD
-    done_on = (done_on or timezone.localdate()) if done else None
+    done = progress.status == Action.Status.GENOMFORD
+    done_on = (progress.done_on or timezone.localdate()) if done else None
     before = {"status": action.status, "done_on": action.done_on, "due_on": action.due_on}
     outcome_changed = outcome != action.outcome
-    action.status, action.outcome, action.done_on, action.due_on = status, outcome, done_on, due_on
+    action.status, action.outcome, action.done_on, action.due_on = progress.status, outcome, done_on, progress.due_on
     changes: dict[str, Any] = {
         name: [old, getattr(action, name)] for name, old in before.items() if old != getattr(action, name)
     }
@@ -295,13 +372,15 @@ def do_update_action(
         changes["outcome"] = True
     with transaction.atomic():
         action.save(update_fields=["status", "outcome", "done_on", "due_on", "updated_at"])
-        if done and before["status"] != status:
+        if done and before["status"] != progress.status:
             linked = list(action.incidents.filter(status=S.ATGARD_BESLUTAD).select_related("partnership"))
             note = outcome or _("Åtgärden är genomförd: %(what)s") % {"what": action.what}
-            _move(access, actor, linked, S.ATGARDAD, note)
+            if trusted:
+                _move(None, actor, linked, S.ATGARDAD, note, organisation_ids=[action.organisation_id])
+            else:
+                _move(access, actor, linked, S.ATGARDAD, note)
             changes["incidents"] = [i.pk for i in linked]
-        record("est.action.update", actor=actor, obj=action, partnership=access.partnership, changes=changes)
-    return action
+        record(event, actor=actor, obj=action, partnership=access.partnership, changes=changes)
 
 
 # The weekly assessment

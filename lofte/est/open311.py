@@ -41,7 +41,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
-from lofte.est import places
+from lofte.est import places, wallclock
 from lofte.est.actions import IncidentInput, IncidentRefused, ensure_categories, report_incidents
 from lofte.est.apikeys import verify
 from lofte.est.models import ApiKey, Category, EstSettings, Incident, IncidentUpdate
@@ -239,6 +239,42 @@ def _moment(raw: str, name: str, *, end_of_day: bool = False) -> datetime | None
     return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
 
 
+def _occurred(raw: str) -> datetime | None:
+    """When it happened: with an offset it is exact; without one it is Swedish clock time, refused when the clock
+    never showed it or showed it twice (the nights it changes), since only an offset can say which moment is meant."""
+    raw = raw.strip()
+    if not raw or (naive := _naive(raw)) is None:
+        return _moment(raw, "requested_datetime")
+    found = wallclock.kind(naive, timezone.get_current_timezone())
+    if found == wallclock.Kind.NEVER:
+        raise Open311Error(
+            400,
+            _(
+                "requested_datetime: klockan %(time)s fanns inte i svensk tid (klockan ställdes fram till sommartid); "
+                "ange tiden med offset, t.ex. +02:00."
+            )
+            % {"time": naive.strftime("%Y-%m-%d %H:%M")},
+        )
+    if found == wallclock.Kind.TWICE:
+        raise Open311Error(
+            400,
+            _(
+                "requested_datetime: klockan %(time)s fanns två gånger i svensk tid (klockan ställdes tillbaka till "
+                "vintertid); ange offset, +02:00 för första gången (sommartid) eller +01:00 för andra (vintertid)."
+            )
+            % {"time": naive.strftime("%Y-%m-%d %H:%M")},
+        )
+    return _moment(raw, "requested_datetime")
+
+
+def _naive(raw: str) -> datetime | None:
+    try:
+        parsed = parse_datetime(raw)
+    except ValueError:
+        return None
+    return parsed if parsed is not None and timezone.is_naive(parsed) else None
+
+
 def _category(partnership: Partnership, code: str) -> Category:
     code = code.strip()
     if not code:
@@ -263,7 +299,7 @@ def _input(params: QueryDict, category: Category) -> IncidentInput:
     description = params.get("description", "").strip()
     if len(description) > MAX_DESCRIPTION:
         raise Open311Error(400, _("description: högst %(count)s tecken.") % {"count": MAX_DESCRIPTION})
-    occurred_at = _moment(params.get("requested_datetime", ""), "requested_datetime") or timezone.now()
+    occurred_at = _occurred(params.get("requested_datetime", "")) or timezone.now()
     return IncidentInput(
         category=category,
         occurred_at=occurred_at,

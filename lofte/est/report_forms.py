@@ -3,6 +3,11 @@
 The choices (the partnership's active leaf categories, the kommun's own areas) are read once per request in
 `ReportChoices` and shared by every form, so a sitting of ten incidents reads them once. Forms after the
 first that the reporter left blank are skipped; the time, which has a default, does not count as filled in.
+
+The time is typed as Swedish clock time (`datetime-local`, no offset) and read by `est/wallclock.py`: a time the
+clock never showed (02:30 on the spring night) is refused with what the clock did, and a time it showed twice
+(02:30 on the autumn night) brings up the question which of the two is meant (`occurred_fold`, shown only then),
+so the stored moment is the one the reporter means, as Open311 gets it from its offset.
 """
 
 from __future__ import annotations
@@ -15,9 +20,12 @@ from django import forms
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from lofte.areas.models import Area
+from lofte.est import wallclock
 from lofte.est.actions import IncidentInput, ensure_categories
 from lofte.est.models import Category
 from lofte.partnerships.models import Partnership
@@ -111,6 +119,32 @@ def now_local() -> datetime:
     return timezone.localtime().replace(second=0, microsecond=0)
 
 
+# Which of the two, when the clock showed the time twice (the night it went back from summer to winter time).
+FOLD_CHOICES = [(0, _("Första gången (sommartid)")), (1, _("Andra gången (vintertid)"))]
+
+
+class LocalDateTimeField(forms.DateTimeField):
+    """The clock time as typed, left without an offset: `IncidentForm.clean` decides which moment it is, since
+    Django's own field refuses a time that happened twice or never with one message that explains neither."""
+
+    def to_python(self, value: Any) -> datetime | None:
+        if value in self.empty_values:
+            return None
+        if isinstance(value, datetime):
+            return value
+        try:
+            parsed = parse_datetime(str(value).strip())
+        except ValueError:
+            parsed = None
+        if parsed is None:
+            parsed = super(forms.DateTimeField, self).to_python(value)  # the input formats, as Django would
+        return cast("datetime | None", parsed)
+
+
+def _clock(moment: datetime) -> str:
+    return moment.strftime("%H:%M")
+
+
 def _megabytes(size: int) -> str:
     return f"{size / 1024 / 1024:.1f}".replace(".", ",")
 
@@ -121,11 +155,20 @@ class IncidentForm(ScreensPersonalData, forms.Form):
     category = forms.TypedChoiceField(
         label=_("Vad hände?"), coerce=int, error_messages={"required": _("Välj vad som hände.")}
     )
-    occurred_at = forms.DateTimeField(
+    occurred_at = LocalDateTimeField(
         label=_("När"),
         initial=now_local,
         error_messages={"required": _("Ange när det hände.")},
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
+    )
+    occurred_fold = forms.TypedChoiceField(
+        label=_("Vilken gång?"),
+        help_text=_("Natten när klockan ställs tillbaka till vintertid går klockan mellan 02:00 och 03:00 två gånger."),
+        choices=FOLD_CHOICES,
+        coerce=int,
+        required=False,
+        empty_value=None,
+        widget=forms.RadioSelect,
     )
     latitude = forms.FloatField(min_value=-90, max_value=90, required=False, widget=forms.HiddenInput)
     longitude = forms.FloatField(min_value=-180, max_value=180, required=False, widget=forms.HiddenInput)
@@ -190,6 +233,25 @@ class IncidentForm(ScreensPersonalData, forms.Form):
         self._set_choices("area", choices.area_choices)
         if not choices.area_choices[1:]:
             del self.fields["area"]
+        if not self.is_bound and "occurred_at" not in self.initial:
+            # The default time is now; in the repeated hour, the question comes answered with the hour it is.
+            now = now_local()
+            self.initial["occurred_at"] = now
+            self.initial.setdefault("occurred_fold", now.fold)
+
+    @property
+    def asks_fold(self) -> bool:
+        """Whether the time in the form is one the clock showed twice, so the form asks which one is meant."""
+        shown = self["occurred_at"].value()
+        try:
+            naive = self.fields["occurred_at"].to_python(shown)
+        except forms.ValidationError:
+            return False
+        if naive is None:
+            return False
+        if timezone.is_aware(naive):
+            naive = timezone.make_naive(naive)
+        return wallclock.kind(naive, timezone.get_current_timezone()) == wallclock.Kind.TWICE
 
     def _set_choices(self, name: str, choices: Choices) -> None:
         field = self.fields[name]
@@ -221,6 +283,8 @@ class IncidentForm(ScreensPersonalData, forms.Form):
 
     def clean(self) -> dict[str, Any] | None:
         data = super().clean()
+        if data is not None and isinstance(data.get("occurred_at"), datetime):
+            self._resolve_time(data)
         if data is None or self.has_error("latitude") or self.has_error("longitude"):
             return data
         if (data.get("latitude") is None) != (data.get("longitude") is None):
@@ -228,6 +292,33 @@ class IncidentForm(ScreensPersonalData, forms.Form):
         elif not any(data.get(name) for name in ("latitude", "address", "place_name", "area")):
             self.add_error("latitude", _("Ange var det hände: på kartan, en adress, en plats eller ett område."))
         return data
+
+    def _resolve_time(self, data: dict[str, Any]) -> None:
+        """Turn the typed clock time into the moment it means in Swedish time, or say why it cannot be one."""
+        naive: datetime = data["occurred_at"]
+        if timezone.is_aware(naive):
+            return
+        zone = timezone.get_current_timezone()
+        found = wallclock.kind(naive, zone)
+        day = naive.date().isoformat()
+        if found == wallclock.Kind.NEVER:
+            start, end = wallclock.skipped(naive, zone)
+            message = gettext(
+                "Klockan %(time)s fanns inte den %(date)s: klockan ställdes fram från %(start)s till %(end)s "
+                "(sommartid). Ange en tid före %(start)s eller från %(end)s."
+            ) % {"time": _clock(naive), "date": day, "start": _clock(start), "end": _clock(end)}
+            self.add_error("occurred_at", forms.ValidationError(message, code="nonexistent"))
+            return
+        fold = data.get("occurred_fold")
+        if found == wallclock.Kind.TWICE and fold is None:
+            message = gettext(
+                "Klockan %(time)s fanns två gånger den %(date)s, eftersom klockan ställdes tillbaka en timme till "
+                "vintertid. Välj vilken gång du menar."
+            ) % {"time": _clock(naive), "date": day}
+            self.add_error("occurred_fold", forms.ValidationError(message, code="ambiguous"))
+            del data["occurred_at"]
+            return
+        data["occurred_at"] = wallclock.instant(naive, zone, fold or 0)
 
     def as_input(self) -> IncidentInput:
         data = self.cleaned_data

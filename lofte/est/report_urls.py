@@ -9,4 +9,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("mina/", views.mine, name="mine"),
     path("rapporter/<int:pk>/", views.incident_detail, name="incident"),
     path("rapporter/<int:pk>/foto/", views.incident_photo, name="photo"),
+    path("rapporter/<int:pk>/foto/liten/", views.incident_photo_thumbnail, name="photo_thumbnail"),
 ]

@@ -2,16 +2,18 @@
 
 Members who may report (samordnare, polis, rapportör) file several incidents in one sitting; everything goes
 through `actions.do_report_incidents`, all or nothing. A reporter follows their reports and the status notes
-they get back; who may open one report, and see its reporter, is decided by `est/access.py`.
+they get back; who may open one report, its photo (full size or as a thumbnail) and see its reporter is decided
+by `est/access.py`; a photo is sent as `private`, so no shared cache keeps it.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.files import File
 from django.core.paginator import Paginator
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -20,6 +22,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_safe
 
+from lofte.est import photos
 from lofte.est.access import can_review, shows_reporter, visible_incidents
 from lofte.est.actions import IncidentRefused, do_report_incidents
 from lofte.est.models import Incident, IncidentUpdate
@@ -33,6 +36,7 @@ from lofte.est.report_forms import (
 from lofte.partnerships.access import Can, PartnershipAccess, get_partnership_for_user
 
 PER_PAGE = 25
+R = TypeVar("R", HttpResponse, FileResponse)
 
 
 # Reporting
@@ -178,9 +182,9 @@ def _review_url(access: PartnershipAccess, incident: Incident) -> str:
         return ""
 
 
-@login_required
-@require_safe
-def incident_photo(request: HttpRequest, slug: str, pk: int) -> FileResponse:
+def _photo_file(request: HttpRequest, slug: str, pk: int) -> tuple[Incident, File[bytes], str]:
+    """The report's stored photo, opened, with its image type, for those who may read the report (404 for everyone
+    else, and for a report without a photo or a stored file that is not an image)."""
     _access, incident = _get_incident(request, slug, pk)
     if not incident.photo:
         raise Http404("The report has no photo")
@@ -188,8 +192,37 @@ def incident_photo(request: HttpRequest, slug: str, pk: int) -> FileResponse:
         handle = incident.photo.open("rb")
     except (FileNotFoundError, ValueError) as missing:
         raise Http404("The photo is missing") from missing
-    response = FileResponse(handle, content_type="image/jpeg")
-    response["Content-Disposition"] = f'inline; filename="rapport-{incident.pk}.jpg"'
+    kind = photos.content_type(handle.read(16))
+    if kind is None:
+        handle.close()
+        raise Http404("The stored file is not an image")
+    handle.seek(0)
+    return incident, handle, kind
+
+
+def _private(response: R, filename: str) -> R:
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    # The photo is as confidential as the report: a shared cache (a proxy) must never keep it.
     response["Cache-Control"] = "private"
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@login_required
+@require_safe
+def incident_photo(request: HttpRequest, slug: str, pk: int) -> FileResponse:
+    incident, handle, kind = _photo_file(request, slug, pk)
+    extension = kind.removeprefix("image/").replace("jpeg", "jpg")
+    return _private(FileResponse(handle, content_type=kind), f"rapport-{incident.pk}.{extension}")
+
+
+@login_required
+@require_safe
+def incident_photo_thumbnail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    incident, handle, _kind = _photo_file(request, slug, pk)
+    try:
+        with handle:
+            small = photos.thumbnail(handle.read())
+    except OSError as broken:  # a stored file cut short: no thumbnail rather than an error page
+        raise Http404("The photo cannot be read") from broken
+    return _private(HttpResponse(small, content_type="image/jpeg"), f"rapport-{incident.pk}-liten.jpg")

@@ -1,7 +1,7 @@
 """Reviewing reports, the reports routed to a member's organisation, and the EST settings.
 
 The queue and each report's review page are for reviewers (samordnare and polis); the reports routed to an
-organisation are for its members who may report; the settings are for the samordnare. Every change goes through
+organisation, and the open EST actions assigned to it, are for its members who may report; the settings are for the samordnare. Every change goes through
 lofte.est.review; these views parse, check access, call one action and redirect with a message, or show the
 form again beside the refusal.
 """
@@ -18,10 +18,11 @@ from django.conf import settings as django_settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
-from django.db.models import Case, Q, QuerySet, Value, When
+from django.db.models import Case, F, Q, QuerySet, Value, When
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -29,7 +30,7 @@ from lofte.areas.models import SUBDIVISION_KINDS, Area
 from lofte.est import duplicates, review
 from lofte.est.access import acting_organisation_ids, can_review, shows_reporter
 from lofte.est.actions import ensure_categories
-from lofte.est.models import Category, EstSettings, Incident, RoutingRule
+from lofte.est.models import Action, Category, EstSettings, Incident, RoutingRule
 from lofte.est.review import CategoryChange, Correction, ReviewRefused
 from lofte.est.review_forms import (
     ALL_STATUSES,
@@ -464,11 +465,18 @@ def _assigned(
             form = _routed_status_form(incident, access, organisation_ids)
         shown = shows_reporter(request.user, access, incident)
         rows.append(AssignedRow(incident, form if form.statuses or form.is_bound else None, shown))
+    actions = (
+        Action.objects.filter(partnership=access.partnership, organisation__in=organisation_ids, status__in=Action.OPEN)
+        .select_related("meeting", "organisation")
+        .order_by(F("due_on").asc(nulls_last=True), "id")
+    )
     context = {
         "access": access,
         "partnership": access.partnership,
         "page": page,
         "rows": rows,
+        "actions": list(actions),
+        "today": timezone.localdate(),
         "organisations": [o for o in access.partnership.organisations.all() if o.pk in organisation_ids],
     }
     return render(request, "est/assigned.html", context, status=status)

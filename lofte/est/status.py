@@ -83,9 +83,12 @@ def change_status(
     organisation_ids: list[int] | None = None,
     when: Any = None,
     extra_fields: dict[str, Any] | None = None,
+    notify: bool = True,
 ) -> IncidentUpdate:
     """Move the report to `status` (checked against the transitions and the actor's role); `access=None` is for
-    trusted system code such as the demo, which has no signed-in member."""
+    trusted system code such as the demo, which has no signed-in member, and for a caller that has checked the
+    actor's right itself. `notify=False` records a step the reporter sees on their page but gets no e-mail about,
+    because a second step follows at once (one e-mail for the two)."""
     if status not in S.values:
         raise StatusRefused(_("Okänd status."), field="status")
     if status not in TRANSITIONS[incident.status]:
@@ -127,6 +130,7 @@ def change_status(
             author=user,
             organisation_id=organisation_id,
             created_at=when,
+            notified_at=None if notify else when,
         )
         record(
             "est.incident.status",
@@ -135,7 +139,7 @@ def change_status(
             partnership=incident.partnership,
             changes={"status": [before, status], "note": note, **(extra_fields or {})},
         )
-        if incident.reporter_id or incident.contact_email:
+        if notify and (incident.reporter_id or incident.contact_email):
             from lofte.est.tasks import notify_reporter
 
             transaction.on_commit(partial(notify_reporter.enqueue, update.pk))

@@ -15,6 +15,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -25,14 +26,16 @@ from django.views.decorators.http import require_POST
 
 from lofte.areas.models import Area
 from lofte.est import area_analysis, exports
-from lofte.est.access import can_review
+from lofte.est.access import acting_organisation_ids, can_review
 from lofte.est.analysis import Period, Week, parse_week
-from lofte.est.meeting_forms import ActionForm, ActionUpdateForm, MeetingForm, WeekNoteForm
+from lofte.est.meeting_forms import ActionForm, ActionProgressForm, ActionUpdateForm, MeetingForm, WeekNoteForm
 from lofte.est.meetings import (
+    ASSIGNED_MAY_SET,
     ActionPlace,
     MeetingRefused,
     do_create_action,
     do_create_meeting,
+    do_report_action_progress,
     do_save_week_note,
     do_update_action,
     do_update_meeting,
@@ -101,6 +104,7 @@ def _week_page(
         "map_data": map_data(picture),
         "note_form": note_form,
         "today": timezone.localdate(),
+        "acting": _acting(request, access),
         "tiles_url": settings.LOFTE_MAP_TILES_URL,
         "tiles_attribution": settings.LOFTE_MAP_TILES_ATTRIBUTION,
     }
@@ -227,7 +231,10 @@ def meeting_create(request: HttpRequest, slug: str) -> HttpResponse:
         action=reverse("partnerships:est:meeting_create", args=[slug]),
         submit=_("Spara mötet"),
         crumbs=_meeting_crumbs(slug),
-        intro=_("Ett möte per vecka. Veckans lägesbild visas på mötets sida, och åtgärder läggs till där."),
+        intro=_(
+            "Ett möte per vecka. Förvalt är den senaste hela veckan (måndag till söndag), eftersom veckan som pågår "
+            "ännu saknar dagar. Veckans lägesbild visas på mötets sida, och åtgärder läggs till där."
+        ),
     )
 
 
@@ -267,8 +274,17 @@ def meeting(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         "decided": list(decided),
         "carried": list(carried),
         "today": timezone.localdate(),
+        "acting": _acting(request, access),
     }
     return render(request, "est/meeting.html", context)
+
+
+def _acting(request: HttpRequest, access: PartnershipAccess) -> list[int]:
+    """The organisations that report progress on the actions assigned to them through this member (none for an
+    editor, who follows every action up anyway, or a reader)."""
+    if access.can_edit or not access.can(Can.REPORT):
+        return []
+    return acting_organisation_ids(request.user, access)
 
 
 @login_required
@@ -344,9 +360,12 @@ def action_create(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 def action_update(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    access = get_partnership_for_user(request.user, slug, need=Can.EDIT)
+    """The meeting's editors follow an action up; the organisation it is assigned to reports how it goes."""
+    access = get_partnership_for_user(request.user, slug, need=Can.REPORT)
     action = get_object_or_404(Action.objects.select_related("meeting"), partnership=access.partnership, pk=pk)
     action.partnership = access.partnership
+    if not access.can_edit:
+        return _action_progress(request, access, action)
     if request.method == "POST":
         form = ActionUpdateForm(request.POST)
         if form.is_valid():
@@ -369,6 +388,41 @@ def action_update(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         submit=_("Spara"),
         crumbs=[*_meeting_crumbs(slug), (_meeting_url(action.meeting, slug), str(action.meeting))],
         intro=action.what,
+    )
+
+
+def _action_progress(request: HttpRequest, access: PartnershipAccess, action: Action) -> HttpResponse:
+    organisation_ids = acting_organisation_ids(request.user, access)
+    if action.organisation_id not in organisation_ids:
+        raise PermissionDenied
+    slug = access.partnership.slug
+    if request.method == "POST":
+        form = ActionProgressForm(request.POST)
+        if form.is_valid():
+            try:
+                do_report_action_progress(
+                    access, action, actor=request.user, organisation_ids=organisation_ids, **form.cleaned_data
+                )
+            except MeetingRefused as refused:
+                _refuse_on(form, refused)
+            else:
+                messages.success(request, _("Tack! Åtgärdens status är sparad."))
+                return redirect(_meeting_url(action.meeting, slug) + f"#action-{action.pk}")
+    else:
+        status = action.status if action.status in ASSIGNED_MAY_SET else Action.Status.PAGAR
+        form = ActionProgressForm(initial={"status": status, "outcome": action.outcome, "done_on": action.done_on})
+    intro = action.what
+    if action.due_on:
+        intro = _("%(what)s (klart senast %(date)s)") % {"what": action.what, "date": action.due_on.isoformat()}
+    return _form_page(
+        request,
+        access,
+        title=_("Rapportera hur åtgärden går"),
+        form=form,
+        action=reverse("partnerships:est:action_update", args=[slug, action.pk]),
+        submit=_("Spara"),
+        crumbs=[*_meeting_crumbs(slug), (_meeting_url(action.meeting, slug), str(action.meeting))],
+        intro=intro,
     )
 
 
