@@ -97,6 +97,20 @@ class InternalFieldsTest(PublicPageCase):
         members = self.client_for(self.samordnare).get(url("report", pk=round_.pk, fmt="pdf"))
         self.assertIn(GOAL_COMMENT, pdf_text(members.content))
 
+    def test_the_api_gives_the_public_only_the_plain_words(self) -> None:
+        self.published_round()
+        with time_machine.travel(AFTER_THE_ROUND, tick=False):
+            public = self.client.get("/api/v1/promises?area=0586").json()
+            members = self.client_for(self.samordnare).get("/api/v1/promises?area=0586").json()
+        explained = {goal["text"]: goal["evaluation"]["explanation"] for goal in public[0]["goals"]}
+        self.assertTrue(explained["Färre anmälda bostadsinbrott än 2023"].startswith("Målet är nått: minskningen"))
+        for internal in (EVIDENCE, GOAL_COMMENT, OVERRIDE_REASON, PROMISE_COMMENT):
+            self.assertNotIn(internal, str(public))
+        self.assertIsNone(P_VALUE.search(" ".join(explained.values())))
+        # The members' explanation keeps its figures and what the qualitative goal needs.
+        self.assertIn("p <", str(members))
+        self.assertIn(EVIDENCE, str(members))
+
     def test_the_page_says_what_each_verdict_means_in_plain_words(self) -> None:
         self.published_round()
         with time_machine.travel(AFTER_THE_ROUND, tick=False):

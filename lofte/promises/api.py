@@ -17,7 +17,7 @@ from lofte.partnerships.access import Can, get_partnership_for_user
 from lofte.partnerships.models import Organisation
 from lofte.promises.actions import PromiseRefused, do_add_activity, do_update_promise_status
 from lofte.promises.models import FollowUpRound, Goal, Medborgarlofte, Promise
-from lofte.promises.published import LofteView, responsible_names, visible_loften, with_contents
+from lofte.promises.published import LofteView, responsible_names, verdict_in_words, visible_loften, with_contents
 
 router = Router(tags=["promises"])
 
@@ -49,9 +49,17 @@ class EvaluationOut(Schema):
     baseline_value: float | None
     change_pct: float | None
     p_value: float | None = Field(None, description="Exact test of two Poisson counts; counts only")
-    verdict: str = Field(..., description="uppnatt, inte_uppnatt, for_tidigt or ingen_saker_forandring")
+    verdict: str = Field(
+        ...,
+        description="uppnatt, inte_uppnatt, for_tidigt or ingen_saker_forandring; or, with a value missing and no "
+        "verdict, basvarde_saknas or varde_saknas",
+    )
     computed_verdict: str = Field(..., description="What Löfte computed; differs when the samordnare overrode it")
-    explanation: str
+    explanation: str = Field(
+        ...,
+        description="What the verdict means; for members the computed explanation with its figures, for everyone "
+        "else the plain words of the public page (no required evidence, comments or reasons)",
+    )
     preliminary: bool
 
 
@@ -233,7 +241,7 @@ def _goal(goal: Goal, view: LofteView) -> dict[str, Any]:
             "p_value": evaluation.p_value,
             "verdict": evaluation.verdict,
             "computed_verdict": evaluation.computed,
-            "explanation": evaluation.explanation,
+            "explanation": evaluation.explanation if view.member else verdict_in_words(goal, evaluation),
             "preliminary": evaluation.preliminary,
         }
         if evaluation

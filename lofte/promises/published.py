@@ -44,6 +44,7 @@ class LofteView:
     evaluations: dict[int, GoalEvaluation]  # goal id → its evaluation in the latest visible round
     latest_round: FollowUpRound | None
     rounds: list[FollowUpRound]
+    member: bool = False  # the reader belongs to the löfte's partnership and may see what is internal
 
 
 def visible_loften(user: Any, *, area: str | None = None) -> QuerySet[Medborgarlofte]:
@@ -83,7 +84,8 @@ def with_contents(loften: QuerySet[Medborgarlofte], user: Any) -> list[LofteView
         latest = next((r for r in rounds if r.pk in by_round), None)
         parts = [Part(p.pk, p.parent_id, p.own_progress, p.weight) for p in lofte.promises.all()]
         evaluations = by_round.get(latest.pk, {}) if latest else {}
-        views.append(LofteView(lofte, rolled_up(parts), evaluations, latest, rounds))
+        member = lofte.agreement.partnership_id in members
+        views.append(LofteView(lofte, rolled_up(parts), evaluations, latest, rounds, member))
     return views
 
 
