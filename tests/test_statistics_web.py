@@ -319,6 +319,17 @@ class HeaderBelowATitleTest(UploadTestCase):
         self.assertContains(run_page, "Polisen")
         self.assertContains(run_page, "Eget kalkylark")
 
+    def test_an_excel_export_uploaded_as_recognise_automatically_goes_to_the_mapping(self) -> None:
+        response = self.upload(titled_xlsx(), "trygghetsmatning.xlsx")
+        job = self.job()
+        self.assertRedirects(response, f"/statistik/importer/uppladdning/{job.pk}/", fetch_redirect_response=False)
+        self.assertEqual((job.format, job.status, job.options.get("header_row")), ("spreadsheet", "mapping", 3))
+
+    def test_a_file_that_is_no_table_says_what_to_choose(self) -> None:
+        response = self.upload(b"\x00\x01binary", name="x.bin")
+        self.assertContains(response, "Välj formatet i listan, eller ”Eget kalkylark”", status_code=400)
+        self.assertNotContains(response, "--format", status_code=400)
+
     def test_it_keeps_a_header_row_chosen_on_the_page(self) -> None:
         response = self.upload(titled_xlsx(), "trygghetsmatning.xlsx", "spreadsheet")
         job = self.job()

@@ -453,7 +453,7 @@ MAPPING_FIELDS = {f.name for f in fields(spreadsheet.Mapping)}
 
 def do_upload_import(raw: bytes, filename: str, *, actor: Any, format_name: str | None = None) -> ImportJob:
     """Keep an uploaded file and check it; a spreadsheet first waits for the user's column mapping."""
-    fmt = formats.BY_NAME[format_name] if format_name else formats.detect(raw, filename)
+    fmt = formats.BY_NAME[format_name] if format_name else _detect_upload(raw, filename)
     options: dict[str, Any] = {}
     if fmt.name == spreadsheet.FORMAT:
         # Exports often have a title and a blank row first: start the mapping from the header found below them.
@@ -476,6 +476,22 @@ def do_upload_import(raw: bytes, filename: str, *, actor: Any, format_name: str 
         record("statistics.upload", actor=actor, obj=job, changes={"file": job.file_name, "format": job.format})
     _start(job)
     return job
+
+
+def _detect_upload(raw: bytes, filename: str) -> formats.Format:
+    """The format of a file uploaded with "recognise automatically": a publisher's own format when it is one, else
+    a table the user maps (an Excel workbook or a CSV file: the title-topped exports of Polisens trygghetsmätning
+    and NTU are of this kind), else a refusal that says what to choose."""
+    try:
+        return formats.detect(raw, filename)
+    except ImportFileError:
+        if spreadsheet.is_table(raw, filename):
+            return formats.BY_NAME[spreadsheet.FORMAT]
+        raise ImportFileError(
+            filename,
+            "formatet känns inte igen. Välj formatet i listan, eller ”Eget kalkylark” för en tabell (CSV eller "
+            "Excel) där du själv väljer vilka kolumner som är område, period och värde.",
+        ) from None
 
 
 def mapping_from_options(options: dict[str, Any]) -> spreadsheet.Mapping:

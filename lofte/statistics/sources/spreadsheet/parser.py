@@ -137,6 +137,11 @@ def detect(head: bytes) -> bool:
     return False
 
 
+def is_table(raw: bytes, filename: str) -> bool:
+    """Whether the file can be read as a table to map: an Excel workbook, or a file named as CSV or text."""
+    return raw.startswith(XLSX_MAGIC) or filename.lower().endswith((".csv", ".tsv", ".txt"))
+
+
 def sheets(raw: bytes, filename: str) -> list[str]:
     """The names of the worksheets of an .xlsx file, for the choice of `Mapping.sheet`; [] for a CSV."""
     if not raw.startswith(XLSX_MAGIC):
