@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import datetime
 from io import StringIO
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.db import connections
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
@@ -198,20 +201,24 @@ def test_it_draws_hot_spots_on_the_lägesbild_map(live_server, page: Page) -> No
 
 
 def test_it_shows_the_kommuns_promises_on_a_phone_without_signing_in(live_server, page: Page) -> None:
-    demo_password(SAMORDNARE)  # loads the demo: the seeds' medborgarlöften and the 2025 follow-up
-    page.set_viewport_size({"width": 390, "height": 844})
-    problems = PageProblems().watch(page)
+    # Spring 2026: the 2025 H2 follow-up is published, so Mjölby's medborgarlöfte 2024–2025 has ended and says so.
+    with time_machine.travel(datetime(2026, 3, 2, 10, 0, tzinfo=ZoneInfo("Europe/Stockholm")), tick=True):
+        demo_password(SAMORDNARE)  # loads the demo: the seeds' medborgarlöften and the 2025 follow-up
+        page.set_viewport_size({"width": 390, "height": 844})
+        problems = PageProblems().watch(page)
 
-    page.goto(f"{live_server.url}/kommun/0586/")
-    expect(page.get_by_role("heading", name="Medborgarlöfte 2024–2025")).to_be_visible()
-    for name in ("Narkotika och folkhälsa", "Bedrägeri", "Trafikmiljö och trygghet"):
-        expect(page.get_by_role("heading", name=name, exact=True)).to_be_visible()
-    expect(page.locator("li.promise")).to_have_count(8)
-    expect(page.get_by_text("Uppnått", exact=True)).to_be_visible()
-    widths = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
-    assert widths[0] <= widths[1], f"the page is {widths[0]}px wide on a {widths[1]}px screen"
-    screenshot(page, "kommun-phone.png")
-    assert problems.errors == []
+        page.goto(f"{live_server.url}/kommun/0586/")
+        expect(page.get_by_role("heading", name="Medborgarlöfte 2024–2025")).to_be_visible()
+        expect(page.get_by_text("Medborgarlöftet för 2024–2025 har löpt ut.")).to_be_visible()
+        expect(page.get_by_text("Uppnått", exact=True).first).to_be_visible()
+        page.get_by_text("Vad polisen och kommunen lovade").click()
+        for name in ("Narkotika och folkhälsa", "Bedrägeri", "Trafikmiljö och trygghet"):
+            expect(page.get_by_role("heading", name=name, exact=True)).to_be_visible()
+        expect(page.locator("li.promise")).to_have_count(8)
+        widths = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+        assert widths[0] <= widths[1], f"the page is {widths[0]}px wide on a {widths[1]}px screen"
+        screenshot(page, "kommun-phone.png")
+        assert problems.errors == []
 
 
 def test_a_reporter_files_an_incident_with_a_photo_on_a_phone_and_hears_it_was_reviewed(
