@@ -91,6 +91,7 @@ node-deps: node_modules/.installed
 # DEBUG stays off (Löfte's own error pages) unless DEBUG=true is set; the demo and every mail the server and its
 # worker send link to PORT, or to SITE_URL when it is set (docs/configuration.md).
 run: $(VENV)/.installed
+	scripts/system-deps --runtime
 	$(BIN)/lofte migrate --noinput
 	$(BIN)/lofte collectstatic --noinput -v 0
 	PORT=$(PORT) $(BIN)/lofte demo
