@@ -9,7 +9,6 @@ Everything generated is tied to one ImportRun (format "bench"), and removed agai
 
 from __future__ import annotations
 
-import logging
 import os
 import random
 from collections.abc import Callable
@@ -298,13 +297,9 @@ def run(repeat: int, size: Size | None = None, *, document_repeat: int = 5, keep
     generate(size)
     client = Client()
     client.force_login(User.objects.get(email=USER))
-    weasyprint = logging.getLogger("weasyprint")
-    level = weasyprint.level
-    weasyprint.setLevel(logging.WARNING)  # not every step of every PDF
     try:
         timings = measure(client, size, repeat, document_repeat)
     finally:
-        weasyprint.setLevel(level)
         if not keep:
             remove()
     return Result(size, repeat, document_repeat, timings)
