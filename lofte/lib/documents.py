@@ -72,9 +72,11 @@ def add_docx_chart(document: Document, svg: str) -> None:
     width = TEXT_WIDTH
     png = svg_to_png(svg, width_px=round(width.cm * _PIXELS_PER_CM))
     picture = document.add_picture(io.BytesIO(png), width=width)
+    title, description = _title_and_description(svg)
     properties = picture._inline.docPr  # python-docx has no API for the alternative text yet
-    properties.set("descr", chart_alt_text(svg))
-    properties.set("title", chart_title(svg))
+    # What a screen reader says for the chart: its title, then its description (what the figures show).
+    properties.set("descr", ". ".join(part.rstrip(".") for part in (title, description) if part) + ".")
+    properties.set("title", title)
 
 
 def svg_to_png(svg: str, *, width_px: int) -> bytes:
@@ -83,14 +85,9 @@ def svg_to_png(svg: str, *, width_px: int) -> bytes:
     return bytes(png)
 
 
-def chart_title(svg: str) -> str:
-    return _text(ElementTree.fromstring(svg), "title")
-
-
-def chart_alt_text(svg: str) -> str:
-    """What a screen reader says for the chart: its title, then its description (what the figures show)."""
+def _title_and_description(svg: str) -> tuple[str, str]:
     root = ElementTree.fromstring(svg)
-    return ". ".join(part.rstrip(".") for part in (_text(root, "title"), _text(root, "desc")) if part) + "."
+    return _text(root, "title"), _text(root, "desc")
 
 
 def _text(root: Element, tag: str) -> str:
