@@ -44,6 +44,8 @@ def _storable(value: str) -> str:
 
 # Text from a query string or a path: at most MAX_TEXT characters and no NUL, so it can go to the database.
 Text = Annotated[str, Field(max_length=MAX_TEXT), AfterValidator(_storable)]
+# A year from a query string: outside these a year cannot start a period the database stores as a date.
+Year = Annotated[int, Field(ge=1900, le=2100)]
 
 
 class SessionAuth(NinjaSessionAuth):

@@ -9,7 +9,7 @@ from typing import Any, Literal
 from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema
 
-from lofte.lib.api import Text, errors, session_auth
+from lofte.lib.api import Text, Year, errors, session_auth
 from lofte.partnerships.access import get_partnership_for_user
 from lofte.situation import documents, queries
 from lofte.situation.models import Lagesbild
@@ -45,8 +45,8 @@ class SummaryOut(Schema):
 
 
 class SummaryFilter(Schema):
-    year: int = Field(..., ge=1900, le=2100)
-    base: int | None = Field(None, ge=1900, le=2100, description="The year to compare with; the year before by default")
+    year: Year
+    base: Year | None = Field(None, description="The year to compare with; the year before by default")
 
 
 @router.get(

@@ -10,14 +10,12 @@ from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema
 from pydantic import field_validator
 
-from lofte.lib.api import Text, errors
+from lofte.lib.api import Text, Year, errors
 from lofte.statistics import queries
 from lofte.statistics.models import Metric
 
 router = Router(tags=["statistics"])
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
-# The years a period may start in; outside them a year cannot be a date the database stores.
-FIRST_YEAR, LAST_YEAR = 1900, 2100
 
 
 class MetricOut(Schema):
@@ -53,8 +51,8 @@ class ObservationsOut(Schema):
 class ObservationFilter(Schema):
     area: Text = Field(..., description="Area code, e.g. 0586")
     metric: Text = Field(..., description="Metric code, e.g. anmalda.totalt")
-    from_year: int | None = Field(None, alias="from", ge=FIRST_YEAR, le=LAST_YEAR)
-    to_year: int | None = Field(None, alias="to", ge=FIRST_YEAR, le=LAST_YEAR)
+    from_year: Year | None = Field(None, alias="from")
+    to_year: Year | None = Field(None, alias="to")
     kind: Literal["year", "half", "quarter", "month", "week"] | None = Field(
         None, description="Only this kind of period"
     )
