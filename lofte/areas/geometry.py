@@ -54,15 +54,19 @@ def _number(n: int) -> str:
     return f"{n:,}".replace(",", "\u00a0")
 
 
-def check_size(size: int, filename: str, limit: int = MAX_FILE_BYTES) -> None:
-    """Refuse a file larger than `limit` bytes; call it with the file's size before reading it."""
-    if size > limit:
+def check_size(size: int, filename: str) -> None:
+    """Refuse a file larger than MAX_FILE_BYTES; call it with the file's size before reading it."""
+    if size > MAX_FILE_BYTES:
         raise AreaFileError(
             _(
                 "%(file)s: filen är %(size)s MB; högst %(limit)s MB går att läsa. Förenkla gränserna "
                 "(till exempel med mapshaper eller QGIS) eller dela upp filen."
             )
-            % {"file": filename, "size": _number(-(-size // (1024 * 1024))), "limit": _number(limit // (1024 * 1024))}
+            % {
+                "file": filename,
+                "size": _number(-(-size // (1024 * 1024))),
+                "limit": _number(MAX_FILE_BYTES // (1024 * 1024)),
+            }
         )
 
 
