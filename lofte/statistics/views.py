@@ -88,7 +88,7 @@ def job(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "statistics/job.html", context)
 
 
-def _mapping_context(request: HttpRequest, upload: ImportJob, form: MappingForm | None = None) -> dict[str, Any]:
+def _mapping_context(request: HttpRequest, upload: ImportJob) -> dict[str, Any]:
     """The columns to choose from. The sheet and header row are, in this order, those just sent (the mapping
     form carries them along as hidden fields, so a header below a title row holds through the POST), those
     chosen before, or the ones found on upload."""
@@ -108,10 +108,9 @@ def _mapping_context(request: HttpRequest, upload: ImportJob, form: MappingForm 
     except ImportFileError as exc:
         header, samples = [], []
         choice.add_error(None, str(exc))
-    if form is None:
-        initial = MappingForm.initial_from(stored) | {"sheet": sheet or "", "header_row": header_row}
-        initial.setdefault("area_by_name", _looks_like_names(header, samples, stored.get("area")))
-        form = MappingForm(header=header, initial=initial)
+    initial = MappingForm.initial_from(stored) | {"sheet": sheet or "", "header_row": header_row}
+    initial.setdefault("area_by_name", _looks_like_names(header, samples, stored.get("area")))
+    form = MappingForm(header=header, initial=initial)
     return {"sheet_form": choice, "mapping_form": form, "header": header, "samples": samples}
 
 
@@ -137,8 +136,8 @@ def job_mapping(request: HttpRequest, pk: int) -> HttpResponse:
     upload = _get_job(request, pk)
     if upload.status != ImportJob.Status.MAPPING:
         return redirect("statistics:job", pk=upload.pk)
-    header = _mapping_context(request, upload)["header"]
-    form = MappingForm(request.POST, header=header)
+    context = _mapping_context(request, upload)  # the file is read once, for the check and for the page again
+    form = MappingForm(request.POST, header=context["header"])
     if form.is_valid():
         try:
             do_map_upload(upload, form.options(), actor=request.user)
@@ -148,7 +147,7 @@ def job_mapping(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, str(exc))
         else:
             return redirect("statistics:job", pk=upload.pk)
-    context = {"job": upload, "progress": None, **_mapping_context(request, upload, form)}
+    context |= {"job": upload, "progress": None, "mapping_form": form}
     return render(request, "statistics/job.html", context, status=400)
 
 
