@@ -182,10 +182,6 @@ class Medborgarlofte(models.Model):
     def is_public(self) -> bool:
         return self.status == self.Status.PUBLICERAD
 
-    @property
-    def outside_agreement(self) -> bool:
-        return outside_agreement(self.year_from, self.year_to, self.agreement)
-
     def clean(self) -> None:
         if self.year_from and self.year_to and self.year_to < self.year_from:
             raise ValidationError({"year_to": _("Slutåret kan inte ligga före startåret.")})
