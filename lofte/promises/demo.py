@@ -30,7 +30,6 @@ from lofte.promises.followup import (
     do_plan_rounds,
     do_publish_round,
     do_set_summary,
-    period_ended,
 )
 from lofte.promises.models import (
     Agreement,
@@ -344,7 +343,7 @@ def _follow_up(lofte: Medborgarlofte) -> None:
     access = get_partnership_for_user(user, lofte.agreement.partnership.slug, need=Can.MANAGE)
     do_plan_rounds(access, lofte, actor=ACTOR)
     last = FollowUpRound.objects.get(lofte=lofte, label=FOLLOW_UP_ROUND)
-    if last.status != FollowUpRound.Status.OPEN or not period_ended(last):
+    if last.status != FollowUpRound.Status.OPEN or not last.period_ended:
         return  # a round is closed only once its period has ended
     do_evaluate_round(access, last, actor=ACTOR)
     do_set_summary(access, last, summary=FOLLOW_UP_SUMMARY, actor=ACTOR)

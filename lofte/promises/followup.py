@@ -112,11 +112,6 @@ def _screen(**texts: str) -> None:
             raise FollowUpRefused(message, {name: [message]})
 
 
-def period_ended(round_: FollowUpRound, today: date | None = None) -> bool:
-    """Whether the round's last day is over, in Stockholm."""
-    return round_.period_end < (today or timezone.localdate())
-
-
 def _not_ended(round_: FollowUpRound) -> tuple[str, dict[str, list[str]]]:
     message = _(
         "Uppföljningen %(label)s kan inte avslutas förrän perioden är slut: den slutar %(end)s. "
@@ -388,7 +383,7 @@ def do_close_round(access: PartnershipAccess, round_: FollowUpRound, *, actor: A
     then activities are still done and statistics still come in."""
     with transaction.atomic():
         require_open(access, round_)
-        if not period_ended(round_):
+        if not round_.period_ended:
             raise FollowUpRefused(*_not_ended(round_))
         if round_.evaluated_at is None:
             raise FollowUpRefused(_("Beräkna uppföljningen innan den avslutas."))

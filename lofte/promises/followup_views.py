@@ -38,7 +38,6 @@ from lofte.promises.followup import (
     do_publish_round,
     do_report_promise,
     do_set_summary,
-    period_ended,
 )
 from lofte.promises.followup_forms import CommentForm, OverrideForm, PlanUploadForm, ReportForm, SummaryForm
 from lofte.promises.models import Activity, FollowUpRound, Goal, GoalEvaluation, Medborgarlofte, Promise, PromiseReport
@@ -194,7 +193,6 @@ def _detail(
         "promises": promises,
         "editable": editable,
         "may_publish": access.can(Can.MANAGE) and round_.status == FollowUpRound.Status.CLOSED,
-        "period_ended": period_ended(round_),
         "summary_form": (bound.get("summary") or SummaryForm(initial={"summary": round_.summary}, auto_id=SUMMARY_ID))
         if access.can_edit and round_.status != FollowUpRound.Status.PUBLISHED
         else None,

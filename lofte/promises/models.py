@@ -540,6 +540,11 @@ class FollowUpRound(models.Model):
         """Overdue today, in Stockholm; for templates."""
         return self.is_overdue(timezone.localdate())
 
+    @property
+    def period_ended(self) -> bool:
+        """Whether the round's last day is over, in Stockholm."""
+        return self.period_end < timezone.localdate()
+
 
 class GoalEvaluation(models.Model):
     """A goal as Löfte computed it for a round, and the samordnare's comment or overriding verdict with its reason."""
