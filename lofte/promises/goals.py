@@ -21,7 +21,7 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from lofte.areas.models import Area
-from lofte.promises.evaluation import BASVARDE_SAKNAS, FOR_TIDIGT, VARDE_SAKNAS, Evaluation, Rule, Values, evaluate
+from lofte.promises.evaluation import BASVARDE_SAKNAS, FOR_TIDIGT, MISSING, Evaluation, Rule, Values, evaluate
 from lofte.promises.models import Goal
 from lofte.statistics.models import Metric, Observation
 from lofte.statistics.queries import POPULATION
@@ -106,7 +106,7 @@ def _evaluate(goal: Goal, end: date, store: Store, populations: dict[int, dict[i
 
 def _explain_missing(goal: Goal, evaluation: Evaluation, label: str, base_label: str) -> Evaluation:
     """Name the period and the area whose value is missing, and say when values were expected later."""
-    if evaluation.verdict not in (BASVARDE_SAKNAS, VARDE_SAKNAS):
+    if evaluation.verdict not in MISSING:
         return evaluation
     area = goal.area.name if goal.area else ""
     if evaluation.verdict == BASVARDE_SAKNAS:
