@@ -371,7 +371,7 @@ def area_row(
     without reports counts 0 when it has data (it began on or after the EST `start`) and None otherwise."""
     found, before, year_ago = counts
     this = found or 0
-    measured = this if has_data(windows.this.start, start) else None
+    measured = known(this, windows.this.start, start)
     previous = known(before or 0, windows.previous.start, start)
     vs_previous = compare_periods(
         previous, measured, earlier_exposure=windows.previous.days, later_exposure=windows.this.days, interval=False
