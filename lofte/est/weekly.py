@@ -76,11 +76,10 @@ def settings_and_start(partnership: Partnership) -> tuple[EstSettings, date | No
         .annotate(first_report=Subquery(first.values("reported_at")[:1]))
         .first()
     )
-    if found is not None:
-        return found, est_start(found.started_on, found.first_report)
-    # The first time: the settings are created with no recorded start.
-    reports = Incident.objects.filter(partnership=partnership).order_by("reported_at", "id")
-    return settings_for(partnership), est_start(None, reports.values_list("reported_at", flat=True).first())
+    if found is None:  # the first time: create the settings, then read them with the start
+        settings_for(partnership)
+        return settings_and_start(partnership)
+    return found, est_start(found.started_on, found.first_report)
 
 
 @dataclass(frozen=True)
