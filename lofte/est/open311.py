@@ -242,28 +242,20 @@ def _moment(raw: str, name: str, *, end_of_day: bool = False) -> datetime | None
 def _occurred(raw: str) -> datetime | None:
     """When it happened: with an offset it is exact; without one it is Swedish clock time, refused when the clock
     never showed it or showed it twice (the nights it changes), since only an offset can say which moment is meant."""
-    raw = raw.strip()
-    if not raw or (naive := _naive(raw)) is None:
-        return _moment(raw, "requested_datetime")
-    found = wallclock.kind(naive, timezone.get_current_timezone())
-    if found == wallclock.Kind.NEVER:
-        raise Open311Error(
-            400,
+    naive = _naive(raw.strip())
+    if naive is not None and (found := wallclock.kind(naive, timezone.get_current_timezone())) != wallclock.Kind.ONCE:
+        message = (
             _(
                 "requested_datetime: klockan %(time)s fanns inte i svensk tid (klockan ställdes fram till sommartid); "
                 "ange tiden med offset, t.ex. +02:00."
             )
-            % {"time": naive.strftime("%Y-%m-%d %H:%M")},
-        )
-    if found == wallclock.Kind.TWICE:
-        raise Open311Error(
-            400,
-            _(
+            if found == wallclock.Kind.NEVER
+            else _(
                 "requested_datetime: klockan %(time)s fanns två gånger i svensk tid (klockan ställdes tillbaka till "
                 "vintertid); ange offset, +02:00 för första gången (sommartid) eller +01:00 för andra (vintertid)."
             )
-            % {"time": naive.strftime("%Y-%m-%d %H:%M")},
         )
+        raise Open311Error(400, message % {"time": naive.strftime("%Y-%m-%d %H:%M")})
     return _moment(raw, "requested_datetime")
 
 
