@@ -467,7 +467,8 @@ def _assigned(
         rows.append(AssignedRow(incident, form if form.statuses or form.is_bound else None, shown))
     actions = (
         Action.objects.filter(partnership=access.partnership, organisation__in=organisation_ids, status__in=Action.OPEN)
-        .select_related("meeting", "organisation")
+        .select_related("meeting", "organisation", "area")
+        .defer("area__geometry")
         .order_by(F("due_on").asc(nulls_last=True), "id")
     )
     context = {
@@ -476,6 +477,7 @@ def _assigned(
         "page": page,
         "rows": rows,
         "actions": list(actions),
+        "acting": organisation_ids,
         "today": timezone.localdate(),
         "organisations": [o for o in access.partnership.organisations.all() if o.pk in organisation_ids],
     }
