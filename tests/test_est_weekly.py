@@ -262,6 +262,27 @@ class WeekPageTest(EstCase):
         with self.assertNumQueries(12):
             client.get(self.week_url())
 
+    def test_open_actions_with_an_area_cost_no_query_each(self) -> None:
+        access = PartnershipAccess(self.partnership_a, frozenset({"samordnare"}))
+        meeting = do_create_meeting(access, actor=self.samordnare, iso_year=2026, iso_week=10, held_on=WEEK.monday)
+        district = Area.objects.create(code="0586-centrum", name="Centrum", kind="distrikt", parent=self.kommun_a)
+
+        def decide(what: str) -> None:
+            place = ActionPlace(area=district)
+            do_create_action(
+                access, meeting, actor=self.samordnare, what=what, organisation=self.kommun_org_a, place=place
+            )
+
+        decide("Belysning")
+        client = self.client_for(self.samordnare)
+        client.get(self.week_url())
+        with self.assertNumQueries(12):
+            self.assertContains(client.get(self.week_url()), "Centrum")
+        decide("Klotterplank")
+        decide("Trygghetsvandring")
+        with self.assertNumQueries(12):
+            client.get(self.week_url())
+
 
 class WeekNoteTest(EstCase):
     def test_the_samordnare_writes_the_assessment(self) -> None:

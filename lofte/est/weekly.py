@@ -370,7 +370,8 @@ def open_actions(partnership: Partnership, week: Week) -> list[Action]:
     up_to_week = Q(meeting__iso_year__lt=week.year) | Q(meeting__iso_year=week.year, meeting__iso_week__lte=week.week)
     actions = (
         Action.objects.filter(up_to_week, partnership=partnership, status__in=Action.OPEN)
-        .select_related("meeting", "organisation")
+        .select_related("meeting", "organisation", "area")  # the cards name the area (_week_actions.html)
+        .defer("area__geometry")
         .order_by(F("due_on").asc(nulls_last=True), "id")
     )
     return list(actions)
