@@ -25,9 +25,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from lofte.accounts.models import User
+from lofte.analysis.hotspots import find_hotspots
 from lofte.areas.models import Area
 from lofte.bench import _time
-from lofte.situation.analysis.hotspots import find_hotspots
 from lofte.situation.models import Lagesbild
 from lofte.statistics.models import Event, ImportRun, Metric, Observation, Series
 from lofte.statistics.queries import POPULATION

@@ -42,10 +42,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from lofte.accounts.models import User
+from lofte.analysis.goals import LABELS
 from lofte.areas.models import Area
 from lofte.bench import _time
 from lofte.partnerships.models import Partnership
-from lofte.promises.evaluation import LABELS
 from lofte.promises.followup import _store_evaluations
 from lofte.promises.goals import GoalResult, evaluate_goals
 from lofte.promises.models import Agreement, FollowUpRound, Goal, GoalEvaluation, Medborgarlofte
@@ -65,7 +65,7 @@ HALF_YEAR = date(YEAR_TO, 6, 30)
 ROUND_LABEL = f"{YEAR_TO} H2"  # the round persisted: the löfte's last, ending 31 December
 DEMO_USER = "samordnare@mjolby.example"  # present once the demo is loaded
 KOMMUN = "0586"  # Mjölby, as in the demo
-# The public kommun page and its warnings' Atom feed are cached for anonymous visitors (lofte.public.cache).
+# The public kommun page and its warnings' Atom feed are cached for anonymous visitors (lofte.lib.cache).
 SERVED_PATHS = (f"/kommun/{KOMMUN}/", f"/kommun/{KOMMUN}/varningar.atom", f"/api/v1/promises?area={KOMMUN}")
 THREADS_PER_WORKER = 4  # lofte serve's gunicorn "threads"
 HEALTHZ_TIMEOUT_S = 60.0
@@ -400,7 +400,7 @@ def _time_fresh(call: Callable[[], Any], reset: Callable[[], Any], repeat: int) 
 
 
 def verdict_counts(results: Iterable[GoalResult]) -> dict[str, int]:
-    """How many goals got each verdict, in lofte.promises.evaluation's order."""
+    """How many goals got each verdict, in lofte.analysis.goals's order."""
     counted = Counter(result.evaluation.verdict for result in results)
     return {label: counted[verdict] for verdict, label in LABELS.items() if counted[verdict]}
 

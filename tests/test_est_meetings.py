@@ -8,8 +8,8 @@ from typing import Any
 from django.core import mail
 from django.urls import reverse
 
+from lofte.analysis.est import STOCKHOLM, Week
 from lofte.audit.models import AuditEvent
-from lofte.est.analysis import STOCKHOLM, Week
 from lofte.est.meetings import (
     ActionPlace,
     MeetingRefused,

@@ -19,10 +19,10 @@ from django.utils import timezone
 from PIL import Image
 
 from lofte.accounts.models import User
+from lofte.analysis.est import STOCKHOLM
 from lofte.areas.models import Area
 from lofte.est import wallclock
 from lofte.est.actions import IncidentInput, IncidentRefused, ensure_categories, report_incidents
-from lofte.est.analysis import STOCKHOLM
 from lofte.est.models import Category, Incident, RoutingRule
 from lofte.est.report_forms import IncidentForm, ReportChoices
 from lofte.est.status import change_status

@@ -14,11 +14,11 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from lofte.analysis.est import STOCKHOLM, Week, last_complete_week
 from lofte.areas.models import Area
 from lofte.audit.models import AuditEvent
 from lofte.est import places
 from lofte.est.actions import IncidentInput, ensure_categories, report_incidents, settings_for
-from lofte.est.analysis import STOCKHOLM, Week, last_complete_week
 from lofte.est.meetings import ActionPlace, do_create_action, do_create_meeting
 from lofte.est.models import EstSettings, Incident, WeekNote
 from lofte.est.status import change_status

@@ -10,6 +10,7 @@ import pypdf
 import time_machine
 
 from lofte.accounts.models import User
+from lofte.lib.formatting import number
 from lofte.partnerships.access import PartnershipAccess, get_partnership_for_user
 from lofte.situation.actions import (
     do_add_problem,
@@ -20,7 +21,7 @@ from lofte.situation.actions import (
     do_link_series,
     do_update_problem,
 )
-from lofte.situation.documents import LagesbildContent, gather, number, render_docx, render_pdf, render_pdf_html
+from lofte.situation.documents import LagesbildContent, gather, render_docx, render_pdf, render_pdf_html
 from lofte.situation.models import Lagesbild, Problem, Source
 from lofte.statistics.actions import do_import
 from tests.base import BaseTestCase

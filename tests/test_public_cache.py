@@ -10,9 +10,9 @@ from django.test import Client, TestCase, override_settings
 
 from lofte.accounts.models import User
 from lofte.areas.models import Area
+from lofte.lib import cache
 from lofte.partnerships.models import Organisation
 from lofte.promises.models import Medborgarlofte, Promise
-from lofte.public import cache
 
 KOMMUN = "/kommun/0586/"
 

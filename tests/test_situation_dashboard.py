@@ -8,9 +8,9 @@ from pathlib import Path
 import time_machine
 from openpyxl import load_workbook
 
+from lofte.analysis.trend import poisson_trend
 from lofte.areas.models import Area
 from lofte.situation import queries
-from lofte.situation.analysis.trend import poisson_trend
 from lofte.statistics.actions import do_import
 from lofte.statistics.models import ImportRun, Metric, Observation, Series
 from tests.base import BaseTestCase
@@ -113,13 +113,13 @@ class DashboardTest(BaseTestCase):
 
 
 class EventPatternTest(BaseTestCase):
-    """The database's grouped counts must equal the plain functions of lofte.situation.analysis.events."""
+    """The database's grouped counts must equal the plain functions of lofte.analysis.events."""
 
     def test_it_counts_in_the_database_as_the_functions_count(self) -> None:
         from datetime import UTC, datetime
 
-        from lofte.situation.analysis import events as patterns
-        from lofte.situation.analysis.hotspots import find_hotspots
+        from lofte.analysis import events as patterns
+        from lofte.analysis.hotspots import find_hotspots
 
         do_import(EVENTS.read_bytes(), EVENTS.name, actor="test")
         since = datetime(2000, 1, 1, tzinfo=UTC)

@@ -15,6 +15,7 @@ from shapely.geometry import mapping, shape
 from shapely.geometry.base import BaseGeometry
 from shapely.validation import explain_validity
 
+from lofte.lib.formatting import number
 from lofte.lib.jsonshape import measure
 
 # Generous bounds around Sweden in WGS84; coordinates outside are almost always another projection.
@@ -50,10 +51,6 @@ def summarise(geom: BaseGeometry) -> tuple[list[float], tuple[float, float]]:
     return [round(v, 6) for v in (minx, miny, maxx, maxy)], (round(point.y, 6), round(point.x, 6))
 
 
-def _number(n: int) -> str:
-    return f"{n:,}".replace(",", "\u00a0")
-
-
 def check_size(size: int, filename: str) -> None:
     """Refuse a file larger than MAX_FILE_BYTES; call it with the file's size before reading it."""
     if size > MAX_FILE_BYTES:
@@ -64,8 +61,8 @@ def check_size(size: int, filename: str) -> None:
             )
             % {
                 "file": filename,
-                "size": _number(-(-size // (1024 * 1024))),
-                "limit": _number(MAX_FILE_BYTES // (1024 * 1024)),
+                "size": number(-(-size // (1024 * 1024)), space="\u00a0"),
+                "limit": number(MAX_FILE_BYTES // (1024 * 1024), space="\u00a0"),
             }
         )
 
@@ -79,7 +76,7 @@ def _check_shape(raw: bytes, filename: str) -> None:
                 "%(file)s: filen är nästlad %(depth)s nivåer djupt, men GeoJSON med områden behöver högst "
                 "%(limit)s. Kontrollera att det är en GeoJSON-fil."
             )
-            % {"file": filename, "depth": _number(found.depth), "limit": MAX_DEPTH}
+            % {"file": filename, "depth": number(found.depth, space="\u00a0"), "limit": MAX_DEPTH}
         )
     if found.leaf_arrays > MAX_POSITIONS:
         raise AreaFileError(
@@ -87,7 +84,11 @@ def _check_shape(raw: bytes, filename: str) -> None:
                 "%(file)s: gränserna har %(count)s punkter; högst %(limit)s går att läsa. Förenkla gränserna "
                 "(till exempel med mapshaper eller QGIS) och försök igen."
             )
-            % {"file": filename, "count": _number(found.leaf_arrays), "limit": _number(MAX_POSITIONS)}
+            % {
+                "file": filename,
+                "count": number(found.leaf_arrays, space="\u00a0"),
+                "limit": number(MAX_POSITIONS, space="\u00a0"),
+            }
         )
 
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lofte.areas.models import Area
 from lofte.citizens.subscriptions import subscribable_areas
-from lofte.situation.forms import ScreensPersonalData
+from lofte.lib.forms import ScreensPersonalData
 
 # The honeypot: hidden from people (and from screen readers), filled in by robots that fill in everything.
 HONEYPOT = "webbplats"

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from lofte.citizens.antispam import Guard, ProtectedForm
 from lofte.citizens.tips import Tip
 from lofte.est.models import Category
-from lofte.situation.forms import ScreensPersonalData
+from lofte.lib.forms import ScreensPersonalData
 
 GUARD = Guard("tips", limit=5, window=60 * 60)
 

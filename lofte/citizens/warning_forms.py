@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lofte.areas.models import SUBDIVISION_KINDS, Area
 from lofte.citizens.models import AdvicePage, RiskGroup, Warning
-from lofte.situation.forms import ScreensPersonalData
+from lofte.lib.forms import ScreensPersonalData, date_input
 
 WARNING_FORM_FIELDS = ["title", "text", "category", "areas", "risk_groups", "advice", "valid_until"]
 ADVICE_FORM_FIELDS = ["title", "slug", "summary", "body", "risk_groups", "source"]
@@ -39,7 +39,7 @@ class WarningForm(ScreensPersonalData, forms.ModelForm):
             "text": forms.Textarea(attrs={"rows": 6}),
             "areas": forms.CheckboxSelectMultiple,
             "advice": forms.CheckboxSelectMultiple,
-            "valid_until": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "valid_until": date_input(),
         }
         help_texts = {
             "title": _("Kort och tydlig, till exempel: Falska bankanställda ringer äldre."),

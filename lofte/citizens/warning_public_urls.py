@@ -4,7 +4,7 @@ from django.urls import path
 
 from lofte.citizens import warning_views as views
 from lofte.citizens.feeds import WarningFeed
-from lofte.public.cache import cached_for_anonymous
+from lofte.lib.cache import cached_for_anonymous
 
 urlpatterns = [
     path("kommun/<str:code>/varningar/", views.public_warnings, name="warnings"),

@@ -41,9 +41,9 @@ from lofte.citizens.warnings import (
     do_withdraw_warning,
     social_text,
 )
+from lofte.lib.cache import cached_for_anonymous
 from lofte.lib.links import absolute_url
 from lofte.partnerships.access import Can, PartnershipAccess, get_partnership_for_user
-from lofte.public.cache import cached_for_anonymous
 
 # Members: warnings
 

@@ -29,9 +29,7 @@ from django.db.models import Case, Count, IntegerField, Q, Value, When
 from shapely.geometry import Point, shape
 from shapely.prepared import PreparedGeometry, prep
 
-from lofte.areas.models import Area
-from lofte.est import places
-from lofte.est.analysis import (
+from lofte.analysis.est import (
     STOCKHOLM,
     AreaRow,
     Effect,
@@ -45,6 +43,8 @@ from lofte.est.analysis import (
     period_windows,
     rank_areas,
 )
+from lofte.areas.models import Area
+from lofte.est import places
 from lofte.est.models import Action, EstSettings
 from lofte.est.weekly import NO_AREA, counted, no_area_label, settings_and_start
 from lofte.partnerships.models import Partnership

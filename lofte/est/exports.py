@@ -21,14 +21,14 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from lofte.analysis.est import STOCKHOLM, WeekRow
+from lofte.analysis.hotspots import EARTH_RADIUS_M
 from lofte.est import categories as reference
-from lofte.est.analysis import STOCKHOLM, WeekRow
 from lofte.est.models import Incident
 from lofte.est.weekly import POLICE_SOURCE, WeeklyPicture
 from lofte.lib.documents import write_pdf
 from lofte.lib.tables import Cell
 from lofte.partnerships.models import Partnership
-from lofte.situation.analysis.hotspots import EARTH_RADIUS_M
 
 # The week as a table
 

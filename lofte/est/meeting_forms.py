@@ -9,12 +9,11 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from lofte.analysis.est import last_complete_week, parse_week
 from lofte.areas.models import SUBDIVISION_KINDS, Area
-from lofte.est.analysis import last_complete_week, parse_week
 from lofte.est.models import Action
+from lofte.lib.forms import DATE, LinesField, ScreensPersonalData
 from lofte.partnerships.models import Organisation, Partnership
-from lofte.promises.forms import DATE, LinesField
-from lofte.situation.forms import ScreensPersonalData
 
 NUMBERS = re.compile(r"^[\s,;#0-9]*$")
 

@@ -29,10 +29,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lofte.analysis.est import Week, parse_week
 from lofte.areas.models import Area
 from lofte.audit.log import record
 from lofte.est import places
-from lofte.est.analysis import Week, parse_week
 from lofte.est.models import Action, Incident, Meeting, WeekNote
 from lofte.est.status import StatusRefused, change_status
 from lofte.lib.pii import describe, find_personal_data

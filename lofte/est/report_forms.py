@@ -28,8 +28,8 @@ from lofte.areas.models import Area
 from lofte.est import wallclock
 from lofte.est.actions import IncidentInput, ensure_categories
 from lofte.est.models import Category
+from lofte.lib.forms import ScreensPersonalData
 from lofte.partnerships.models import Partnership
-from lofte.situation.forms import ScreensPersonalData
 
 MAX_INCIDENTS = 20
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"

@@ -20,9 +20,9 @@ from lofte.areas.models import Area
 from lofte.est.duplicates import Suggestion
 from lofte.est.models import Category, EstSettings, Incident
 from lofte.est.review import SETTINGS_FIELDS
+from lofte.lib.forms import ScreensPersonalData
 from lofte.lib.pii import describe, find_personal_data
 from lofte.partnerships.models import Organisation
-from lofte.situation.forms import ScreensPersonalData
 
 M = TypeVar("M", bound=Model)
 Choices = list[tuple[Any, Any]]

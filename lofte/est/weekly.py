@@ -35,10 +35,7 @@ from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lofte.areas.models import Area
-from lofte.est import places
-from lofte.est.actions import settings_for
-from lofte.est.analysis import (
+from lofte.analysis.est import (
     WEEKS_BEFORE,
     Coverage,
     Week,
@@ -50,9 +47,12 @@ from lofte.est.analysis import (
     total,
     week_row,
 )
+from lofte.analysis.hotspots import EARTH_RADIUS_M, HotspotCell, Hotspots, find_hotspots
+from lofte.areas.models import Area
+from lofte.est import places
+from lofte.est.actions import settings_for
 from lofte.est.models import Action, Category, EstSettings, Incident, Meeting, WeekNote
 from lofte.partnerships.models import Partnership
-from lofte.situation.analysis.hotspots import EARTH_RADIUS_M, HotspotCell, Hotspots, find_hotspots
 from lofte.statistics.models import Event
 
 S = Incident.Status

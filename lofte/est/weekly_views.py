@@ -24,10 +24,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from lofte.analysis.est import Period, Week, parse_week
 from lofte.areas.models import Area
 from lofte.est import area_analysis, exports
 from lofte.est.access import acting_organisation_ids, can_review
-from lofte.est.analysis import Period, Week, parse_week
 from lofte.est.meeting_forms import ActionForm, ActionProgressForm, ActionUpdateForm, MeetingForm, WeekNoteForm
 from lofte.est.meetings import (
     ASSIGNED_MAY_SET,

@@ -5,7 +5,7 @@ convention of Swedish office documents (kommunernas mallar, the Word templates o
 room to punch and file a page. Title and language (sv-SE) are in the document's properties. Every generator starts
 from `new_docx`, so a change of paper or margin is made here once.
 
-Charts in Word (`add_docx_chart`): the PDF draws each chart as inline SVG from `situation/charts.py`; Word gets the
+Charts in Word (`add_docx_chart`): the PDF draws each chart as inline SVG from `lib/charts.py`; Word gets the
 same SVG as a PNG picture, with the chart's own title and description (its `<title>` and `<desc>`) as the picture's
 alternative text (`descr` of the drawing, "Alternativ text" in Word). python-docx cannot embed SVG, and older Word
 and LibreOffice versions do not show it, so the picture is a PNG. It is drawn by CairoSVG: a small, well-kept

@@ -34,11 +34,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lofte.analysis.goals import MISSING
 from lofte.audit.log import diff, record
 from lofte.citizens.dispatch import queue_follow_up
 from lofte.lib.pii import describe, find_personal_data
 from lofte.partnerships.access import Can, PartnershipAccess
-from lofte.promises.evaluation import MISSING
 from lofte.promises.goals import GoalResult, evaluate_goals
 from lofte.promises.models import (
     FollowUpRound,

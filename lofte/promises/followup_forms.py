@@ -7,9 +7,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from lofte.promises.evaluation import MISSING
+from lofte.analysis.goals import MISSING
+from lofte.lib.forms import ScreensPersonalData
 from lofte.promises.models import GoalEvaluation, Promise
-from lofte.situation.forms import ScreensPersonalData
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 

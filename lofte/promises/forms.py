@@ -9,42 +9,11 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from lofte.areas.models import Area
-from lofte.lib.pii import describe, find_personal_data
+from lofte.lib.forms import DATE, LinesField, ScreensPersonalData
 from lofte.partnerships.models import Organisation
 from lofte.promises.models import Activity, Agreement, Decision, FocusArea, Goal, Medborgarlofte, Promise
-from lofte.situation.forms import ScreensPersonalData
 from lofte.situation.models import Lagesbild
 from lofte.statistics.models import Metric
-
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-class LinesField(forms.CharField):
-    """A list of names, one a line in a text box; screened for personal data like the other free text."""
-
-    widget = forms.Textarea(attrs={"rows": 4})
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("required", False)
-        kwargs.setdefault("help_text", _("En per rad."))
-        super().__init__(**kwargs)
-
-    def prepare_value(self, value: Any) -> Any:
-        return "\n".join(value) if isinstance(value, list) else value
-
-    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
-        text = super().to_python(value) or ""
-        return [line.strip() for line in text.splitlines() if line.strip()]
-
-    def validate(self, value: Any) -> None:
-        if self.required and not value:
-            raise forms.ValidationError(self.error_messages["required"], code="required")
-        if findings := find_personal_data("\n".join(value)):
-            raise forms.ValidationError(describe(findings), code="personal_data")
-
-    def run_validators(self, value: Any) -> None:
-        for line in value:
-            super().run_validators(line)
 
 
 def _choices(form: forms.BaseForm, name: str, queryset: QuerySet[Any], empty_label: Any = None) -> None:

@@ -3,7 +3,7 @@
 A round that ends on 31 December compares the year with the baseline year. A round that ends inside a year (2024
 H1) compares the same part of the year: the quarters up to the round's end, summed, against the same quarters of
 the baseline year; when a quarter is missing the period's value is missing. The verdict itself is
-lofte.promises.evaluation's; a missing value is a state of its own ("basvärde saknas", "värdet för perioden
+lofte.analysis.goals's; a missing value is a state of its own ("basvärde saknas", "värdet för perioden
 saknas ännu"), explained here with the periods and the area it concerns.
 
 `missing_values` is asked when a goal is bound to a metric: which values the area lacks, the baseline year's and
@@ -20,8 +20,8 @@ from datetime import date
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
+from lofte.analysis.goals import BASVARDE_SAKNAS, FOR_TIDIGT, MISSING, Evaluation, Rule, Values, evaluate
 from lofte.areas.models import Area
-from lofte.promises.evaluation import BASVARDE_SAKNAS, FOR_TIDIGT, MISSING, Evaluation, Rule, Values, evaluate
 from lofte.promises.models import Goal
 from lofte.statistics.models import Metric, Observation
 from lofte.statistics.queries import POPULATION

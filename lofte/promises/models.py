@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from lofte.promises.evaluation import COLOURS
+from lofte.analysis.goals import COLOURS
 
 # Brå's six parts every samverkansöverenskommelse should state; the period is the agreement's dates.
 AGREEMENT_PARTS = (
@@ -554,7 +554,7 @@ class GoalEvaluation(models.Model):
         INTE_UPPNATT = "inte_uppnatt", _("Inte uppnått")
         FOR_TIDIGT = "for_tidigt", _("För tidigt att säga")
         INGEN_SAKER = "ingen_saker_forandring", _("Ingen säker förändring")
-        # Not verdicts: what keeps Löfte from giving one (lofte.promises.evaluation).
+        # Not verdicts: what keeps Löfte from giving one (lofte.analysis.goals).
         BASVARDE_SAKNAS = "basvarde_saknas", _("Basvärde saknas")
         VARDE_SAKNAS = "varde_saknas", _("Värdet för perioden saknas ännu")
 
@@ -589,7 +589,7 @@ class GoalEvaluation(models.Model):
 
     @property
     def colour(self) -> str:
-        """green, amber or red, as lofte.promises.evaluation shows the verdict."""
+        """green, amber or red, as lofte.analysis.goals shows the verdict."""
         return COLOURS[self.verdict]
 
     def clean(self) -> None:

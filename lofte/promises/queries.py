@@ -10,6 +10,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from lofte.areas.models import Area
+from lofte.lib.formatting import number
 from lofte.partnerships.models import Organisation, Partnership
 from lofte.promises import progress
 from lofte.promises.models import Activity, Decision, FocusArea, FollowUpRound, Goal, Medborgarlofte, Promise
@@ -159,7 +160,7 @@ def goal_rule(goal: Goal) -> str:
         "metric": goal.metric.name,
         "area": goal.area.name,
         "baseline": goal.baseline_period,
-        "value": _number(goal.target_value),
+        "value": number(goal.target_value),
     }
     lower = goal.direction == Goal.Direction.LOWER
     if goal.target == Goal.Target.PERCENT:
@@ -184,14 +185,6 @@ def goal_rule(goal: Goal) -> str:
     if goal.due_period:
         text = _("%(rule)s, senast %(due)s") % {"rule": text, "due": goal.due_period}
     return f"{text}."
-
-
-def _number(value: float | None) -> str:
-    """Swedish: 2 875 and 12,5 (a space between thousands, a decimal comma)."""
-    if value is None:
-        return "–"
-    decimals = 0 if float(value).is_integer() else 1
-    return f"{value:,.{decimals}f}".replace(",", " ").replace(".", ",")
 
 
 def overdue_rounds(partnership: Partnership, today: date) -> list[FollowUpRound]:

@@ -27,14 +27,14 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from lofte.analysis.goals import COLOURS, MISSING
+from lofte.lib.charts import bar_chart
 from lofte.lib.documents import add_docx_chart, docx_bytes, new_docx, write_pdf
+from lofte.lib.formatting import number
 from lofte.partnerships.models import Organisation
-from lofte.promises.evaluation import COLOURS, MISSING
 from lofte.promises.models import Activity, FollowUpRound, Goal, GoalEvaluation, Promise, PromiseReport
 from lofte.promises.progress import Part, overall, rolled_up
 from lofte.promises.published import public_attribution, verdict_in_words
-from lofte.situation.charts import bar_chart
-from lofte.situation.documents import number
 
 Verdict = GoalEvaluation.Verdict
 

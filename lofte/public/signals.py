@@ -1,4 +1,4 @@
-"""Make the cached public pages stale when what they show changes (see `lofte.public.cache`).
+"""Make the cached public pages stale when what they show changes (see `lofte.lib.cache`).
 
 Each watched model names the path from its rows to the code of their kommun; a change bumps that kommun's version.
 Models every kommun's pages show (organisations, areas, advice shared by all) bump the global version. Bulk
@@ -15,7 +15,7 @@ from django.apps import apps
 from django.db import models
 from django.db.models.signals import m2m_changed, post_save, pre_delete
 
-from lofte.public import cache
+from lofte.lib import cache
 
 # "app_label.Model" → the lookup from the model to its kommun's code, or None: every kommun.
 WATCHED: dict[str, str | None] = {

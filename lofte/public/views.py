@@ -12,6 +12,7 @@ from django.utils.text import slugify
 
 from lofte.areas.models import Area
 from lofte.citizens.published import current_warnings
+from lofte.lib.cache import cached_for_anonymous
 from lofte.partnerships.access import published_partnerships
 from lofte.partnerships.queries import with_parties
 from lofte.promises.models import FocusArea, FollowUpRound, Goal, GoalEvaluation, Medborgarlofte, Promise
@@ -24,7 +25,6 @@ from lofte.promises.published import (
     with_contents,
 )
 from lofte.promises.reports import public_report_pdf
-from lofte.public.cache import cached_for_anonymous
 
 
 def home(request: HttpRequest) -> HttpResponse:

@@ -1,6 +1,6 @@
 """Reads for comparing an area with its län, riket and similar kommuner, and for ranking its categories.
 
-The statistics are in lofte.situation.analysis (compare, ranking); this module gathers the counts and populations
+The statistics are in lofte.analysis (compare, ranking); this module gathers the counts and populations
 they need in a fixed number of queries, whatever the number of metrics or kommuner.
 
 A reference's count is, in this order: the reference's own published value (Brå and Kolada publish län and riket),
@@ -22,12 +22,12 @@ from django.db.models import Subquery
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from lofte.analysis.compare import AreaCount, ReferenceComparison, compare_with_reference, pool_peers
+from lofte.analysis.ranking import CategorySignals, Priority, rank_categories
+from lofte.analysis.trend import Trend
+from lofte.analysis.verdicts import INGA_DATA, LABELS
 from lofte.areas.models import RIKET_CODE, Area
 from lofte.partnerships.access import partnerships_for
-from lofte.situation.analysis.compare import AreaCount, ReferenceComparison, compare_with_reference, pool_peers
-from lofte.situation.analysis.ranking import CategorySignals, Priority, rank_categories
-from lofte.situation.analysis.trend import Trend
-from lofte.situation.analysis.verdicts import INGA_DATA, LABELS
 from lofte.situation.models import Dialogue
 from lofte.situation.queries import whole
 from lofte.statistics.models import Metric, Observation
@@ -275,7 +275,7 @@ class Category:
 
 
 def rank(categories: Iterable[Category]) -> list[Priority]:
-    """The categories in order of priority, each with its score explained (lofte.situation.analysis.ranking)."""
+    """The categories in order of priority, each with its score explained (lofte.analysis.ranking)."""
     signals = [
         CategorySignals(
             code=category.code,

@@ -24,9 +24,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
 
 from lofte.areas.models import Area
+from lofte.lib.charts import ChartSeries, line_chart
 from lofte.lib.documents import add_docx_chart, docx_bytes, new_docx, write_pdf
+from lofte.lib.formatting import number
 from lofte.partnerships.access import PartnershipAccess
-from lofte.situation.charts import ChartSeries, line_chart
 from lofte.situation.evidence import ProblemEvents, TypeCount, problem_events
 from lofte.situation.models import (
     ChecklistItem,
@@ -237,14 +238,6 @@ class LagesbildContent:
             return _("Utkast")
         adopted = _("Fastställd %(date)s") % {"date": self.adopted_on.isoformat()}
         return f"{adopted}, {self.decision}" if self.decision else adopted
-
-
-def number(value: float | None) -> str:
-    """Swedish: 2 875 and 261,5 (a plain space between thousands, a decimal comma); a dash for no value."""
-    if value is None:
-        return "–"
-    decimals = 0 if float(value).is_integer() else 1
-    return f"{value:,.{decimals}f}".replace(",", " ").replace(".", ",")
 
 
 def _priority(priority: int | None) -> str:

@@ -1,18 +1,16 @@
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, ClassVar
+from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from lofte.areas.models import Area
-from lofte.lib.pii import describe, find_personal_data
+from lofte.lib.forms import ScreensPersonalData, date_input
 from lofte.situation.models import (
     PARTICIPANT_AGES,
     PARTICIPANT_GENDERS,
@@ -86,38 +84,6 @@ class DashboardForm(forms.Form):
 
 
 # The lägesbild document (Lag 2023:196)
-
-NO_NAMES = _("Skriv inte namn på enskilda personer.")
-
-
-def _screener(name: str) -> Callable[[forms.BaseForm], Any]:
-    def clean(self: forms.BaseForm) -> Any:
-        value = self.cleaned_data.get(name)
-        if isinstance(value, str) and (findings := find_personal_data(value)):
-            raise forms.ValidationError(describe(findings), code="personal_data")
-        return value
-
-    clean.__name__ = f"clean_{name}"
-    return clean
-
-
-class ScreensPersonalData:
-    """Gives each field in `screened_fields` a clean_<field> that refuses personnummer, phone numbers and e-mail
-    addresses (lofte.lib.pii), and reminds the writer that names, which no pattern finds, do not belong either."""
-
-    screened_fields: ClassVar[tuple[str, ...]] = ()
-    fields: dict[str, forms.Field]
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        for name in cls.screened_fields:
-            setattr(cls, f"clean_{name}", _screener(name))
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for name in self.screened_fields:
-            field = self.fields[name]
-            field.help_text = format_lazy("{} {}", field.help_text, NO_NAMES) if field.help_text else NO_NAMES
 
 
 class LagesbildCreateForm(ScreensPersonalData, forms.ModelForm):
@@ -266,7 +232,7 @@ class AdoptForm(forms.Form):
     )
     decided_on = forms.DateField(
         label=_("Beslutsdatum"),
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=date_input(),
         help_text=_("Dagen då beslutet fattades; det är det datum som visas som fastställd."),
     )
 
@@ -312,7 +278,7 @@ class DialogueForm(ScreensPersonalData, forms.ModelForm):
         model = Dialogue
         fields = DIALOGUE_FORM_FIELDS
         widgets = {
-            "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "date": date_input(),
             "summary": forms.Textarea(attrs={"rows": 4}),
         }
 

@@ -15,12 +15,12 @@ from typing import Any
 from django.db.models import CharField, Func, QuerySet
 from django.db.models import Count as Counted
 
+from lofte.analysis.events import SEASONS, STOCKHOLM, Count, PoliceEvent, season_of_month
+from lofte.analysis.rates import difference
+from lofte.analysis.significance import compare_periods
+from lofte.analysis.trend import Trend, poisson_trend
+from lofte.analysis.verdicts import INGA_DATA, LABELS
 from lofte.areas.models import Area
-from lofte.situation.analysis.events import SEASONS, STOCKHOLM, Count, PoliceEvent, season_of_month
-from lofte.situation.analysis.rates import difference
-from lofte.situation.analysis.significance import compare_periods
-from lofte.situation.analysis.trend import Trend, poisson_trend
-from lofte.situation.analysis.verdicts import INGA_DATA, LABELS
 from lofte.statistics.models import Event, Metric, Observation
 from lofte.statistics.queries import POPULATION, population_by_year
 
@@ -221,7 +221,7 @@ class UtcHour(Func):
 
 @dataclass(frozen=True)
 class EventPatterns:
-    """Polisen's events of an area counted as lofte.situation.analysis.events counts them, but by the database:
+    """Polisen's events of an area counted as lofte.analysis.events counts them, but by the database:
     a hundred thousand events need not become a hundred thousand Python objects."""
 
     total: int

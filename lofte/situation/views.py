@@ -16,15 +16,15 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from lofte.analysis import events as patterns
+from lofte.analysis.hotspots import EARTH_RADIUS_M, HotspotCell, Hotspots, find_hotspots
+from lofte.analysis.ranking import Priority
+from lofte.analysis.trend import Trend
 from lofte.areas.models import SUBDIVISION_KINDS, Area
-from lofte.lib import tables
+from lofte.lib import charts, tables
 from lofte.lib.http import attachment
 from lofte.partnerships.access import Can, can_anywhere
-from lofte.situation import charts, comparisons, queries
-from lofte.situation.analysis import events as patterns
-from lofte.situation.analysis.hotspots import EARTH_RADIUS_M, HotspotCell, Hotspots, find_hotspots
-from lofte.situation.analysis.ranking import Priority
-from lofte.situation.analysis.trend import Trend
+from lofte.situation import comparisons, queries
 from lofte.situation.forms import DashboardChoice, DashboardForm
 from lofte.statistics.models import Metric
 
@@ -157,7 +157,7 @@ def _summary(area: Area, choice: DashboardChoice) -> list[queries.MetricSummary]
 
 
 def _svg(markup: str) -> SafeString:
-    """lofte.situation.charts escapes every text it writes into the SVG."""
+    """lofte.lib.charts escapes every text it writes into the SVG."""
     return mark_safe(markup)  # noqa: S308
 
 

@@ -236,7 +236,7 @@ def _ensure_metrics(specs: Iterable[MetricSpec]) -> tuple[dict[str, int], dict[s
 
 def _refuse_fractional_counts(parsed: ParseResult, units: dict[str, str], filename: str) -> None:
     """A count (unit antal) is a whole number: 12,5 reported crimes is a mistake in the file, and the tests of
-    counts (lofte.situation.analysis) are defined for whole numbers only."""
+    counts (lofte.analysis) are defined for whole numbers only."""
     counts = {code for code, unit in units.items() if unit == Metric.Unit.ANTAL}
     for o in parsed.observations:
         if o.value is not None and o.metric in counts and not float(o.value).is_integer():

@@ -32,7 +32,7 @@ import numpy as np
 import statsmodels.api as sm
 from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
-from lofte.situation.analysis.verdicts import DEFAULT_ALPHA, LABELS, change_verdict
+from lofte.analysis.verdicts import DEFAULT_ALPHA, LABELS, change_verdict
 
 MIN_PERIODS = 5
 

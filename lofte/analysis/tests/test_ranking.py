@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from lofte.situation.analysis.ranking import CategorySignals, rank_categories
+from lofte.analysis.ranking import CategorySignals, rank_categories
 
 # Mjölby 2025 counts from Brå; the other signals are made up for the test.
 CATEGORIES = [

@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from lofte.situation.analysis.trend import poisson_trend
+from lofte.analysis.trend import poisson_trend
 
 # Brå, anmälda brott totalt, Mjölby kommun 2015–2025, and the population behind Brå's rate per 100 000.
 MJOLBY_TOTALT = [1909, 2013, 2245, 2463, 2504, 2970, 2620, 2672, 2894, 3023, 2875]

@@ -6,7 +6,7 @@ same number in the previous ISO year; a week 53 has none when that year had 52 w
 with nothing rather than with a different week.
 
 The weekly comparison uses the lägesbild's exact test of two Poisson counts
-(`lofte.situation.analysis.significance`): this week's count against the sum of the four weeks before with
+(`lofte.analysis.significance`): this week's count against the sum of the four weeks before with
 exposures 1 : 4 (so against their mean, with the uncertainty of both sides), and against the same week last
 year with exposures 1 : 1. A week still under way is compared on the share of it that has passed (its
 exposure), and a week to come is not compared at all; reports still waiting for review are missing from the
@@ -52,8 +52,8 @@ from datetime import date, datetime, time, timedelta
 from typing import Final, TypeVar
 from zoneinfo import ZoneInfo
 
-from lofte.situation.analysis.significance import PeriodComparison, compare_periods
-from lofte.situation.analysis.verdicts import OKNING
+from lofte.analysis.significance import PeriodComparison, compare_periods
+from lofte.analysis.verdicts import OKNING
 
 STOCKHOLM: Final = ZoneInfo("Europe/Stockholm")
 WEEKS_BEFORE: Final = 4

@@ -28,7 +28,7 @@ from typing import NamedTuple
 
 from scipy.stats import binomtest
 
-from lofte.situation.analysis.verdicts import DEFAULT_ALPHA, INGA_DATA, LABELS, change_verdict
+from lofte.analysis.verdicts import DEFAULT_ALPHA, INGA_DATA, LABELS, change_verdict
 
 
 class RateRatio(NamedTuple):

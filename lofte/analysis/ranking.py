@@ -29,7 +29,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from lofte.situation.analysis.verdicts import INGEN_SAKER_FORANDRING, INGEN_SAKER_SKILLNAD
+from lofte.analysis.verdicts import INGEN_SAKER_FORANDRING, INGEN_SAKER_SKILLNAD
+from lofte.lib.formatting import number
 
 WEIGHTS: Final = {"volume": 35.0, "peers": 25.0, "trend": 25.0, "survey": 15.0}
 FULL_PEER_RATIO: Final = 2.0
@@ -94,10 +95,10 @@ def _volume(count: int, counts: Sequence[int]) -> _Part:
     largest = max(counts)
     fraction = count / largest if largest > 0 else 0.0
     if len(counts) == 1:
-        return fraction, f"Anmälningar: {_number(count)}."
+        return fraction, f"Anmälningar: {number(count)}."
     place = 1 + sum(other > count for other in counts)
     lead = "Många anmälningar" if place <= len(counts) / 2 else "Anmälningar"
-    return fraction, f"{lead}: {_number(count)} ({_position(place, count, counts)} av {len(counts)})."
+    return fraction, f"{lead}: {number(count)} ({_position(place, count, counts)} av {len(counts)})."
 
 
 def _position(place: int, count: int, counts: Sequence[int]) -> str:
@@ -151,8 +152,3 @@ def _survey(share: float | None, reason: str | None = None) -> _Part:
     if not 0 <= share <= 1:
         raise ValueError(f"survey share must be between 0 and 1: {share!r}")
     return share, reason or f"Oro i trygghetsundersökningen: {round(share * 100)} %."
-
-
-def _number(value: int) -> str:
-    # Swedish groups thousands with a space: 2 875.
-    return f"{value:,}".replace(",", " ")

@@ -5,7 +5,7 @@ import math
 import pytest
 from scipy.stats import beta
 
-from lofte.situation.analysis.significance import compare_periods, exact_rate_ratio
+from lofte.analysis.significance import compare_periods, exact_rate_ratio
 
 # Brå, anmälda brott, Mjölby kommun (0586).
 BOSTADSINBROTT_2024, BOSTADSINBROTT_2025 = 176, 75

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from lofte.situation.analysis.events import (
+from lofte.analysis.events import (
     Count,
     PoliceEvent,
     counts_by_month,

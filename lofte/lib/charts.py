@@ -34,6 +34,8 @@ from dataclasses import dataclass
 from itertools import count
 from xml.sax.saxutils import escape, quoteattr
 
+from lofte.lib.formatting import number
+
 Point = tuple[str, float | None] | tuple[str, float | None, bool]
 
 
@@ -143,7 +145,7 @@ def _periods(data: Sequence[tuple[str, Sequence[tuple[str, float | None, bool]]]
 
 
 def _line_plot(scale: _Scale, periods: Sequence[str], legend_rows: int, width: int, height: int) -> _Plot:
-    y_label = max(_text_width(_number(tick, scale.decimals)) for tick in scale.ticks())
+    y_label = max(_text_width(number(tick, scale.decimals)) for tick in scale.ticks())
     first, last = _text_width(periods[0]) / 2, _text_width(periods[-1]) / 2
     left = max(8 + y_label + 8, first + 4)
     top = 8 + legend_rows * _LEGEND_ROW + 24
@@ -297,7 +299,7 @@ def _y_grid(scale: _Scale, plot: _Plot) -> str:
         parts.append(
             _tag("line", {"x1": _n(plot.left), "y1": _n(y), "x2": _n(plot.right), "y2": _n(y), "stroke": stroke})
         )
-        parts.append(_text(_number(tick, scale.decimals), x=plot.left - 8, y=y + 4, anchor="end", fill=_TEXT))
+        parts.append(_text(number(tick, scale.decimals), x=plot.left - 8, y=y + 4, anchor="end", fill=_TEXT))
     return _tag("g", {"class": "chart-y-axis"}, "".join(parts))
 
 
@@ -347,7 +349,7 @@ _BAR_LABEL_CHARS = 32
 def _bar_plot(rows: Sequence[tuple[str, float | None]], scale: _Scale, width: int, height: int) -> _Plot:
     label = max(_text_width(_shorten(label)) for label, _ in rows)
     value = max([_text_width(_value(v, "")) for _, v in rows if v is not None] + [_text_width(MISSING)])
-    tick = _text_width(_number(scale.high, scale.decimals)) / 2
+    tick = _text_width(number(scale.high, scale.decimals)) / 2
     return _Plot(left=8 + label + 10, top=8 + 24, right=width - max(value + 14, tick + 4), bottom=height - 30)
 
 
@@ -378,7 +380,7 @@ def _x_grid(scale: _Scale, plot: _Plot) -> str:
         parts.append(
             _tag("line", {"x1": _n(x), "y1": _n(plot.top), "x2": _n(x), "y2": _n(plot.bottom), "stroke": stroke})
         )
-        parts.append(_text(_number(tick, scale.decimals), x=x, y=plot.bottom + 20, anchor="middle", fill=_TEXT))
+        parts.append(_text(number(tick, scale.decimals), x=x, y=plot.bottom + 20, anchor="middle", fill=_TEXT))
     return _tag("g", {"class": "chart-x-axis"}, "".join(parts))
 
 
@@ -469,15 +471,15 @@ def _column_labels(columns: Sequence[str], plot: _Plot) -> str:
 
 def _heat_legend(low: int, high: int, plot: _Plot) -> str:
     x = plot.left
-    low_text = _text(_number(low), x=x, y=22, fill=_TEXT, size=_SMALL_FONT)
-    x += _text_width(_number(low)) + 6
+    low_text = _text(number(low, 0), x=x, y=22, fill=_TEXT, size=_SMALL_FONT)
+    x += _text_width(number(low, 0)) + 6
     swatches = []
     for step in range(5):
         value = low + (high - low) * step / 4
         swatches.append(
             _tag("rect", {"x": _n(x + step * 18), "y": 10, "width": 18, "height": 14, "fill": _shade(value, low, high)})
         )
-    high_text = _text(_number(high), x=x + 5 * 18 + 6, y=22, fill=_TEXT, size=_SMALL_FONT)
+    high_text = _text(number(high, 0), x=x + 5 * 18 + 6, y=22, fill=_TEXT, size=_SMALL_FONT)
     return _tag("g", {"class": "chart-legend"}, low_text + "".join(swatches) + high_text)
 
 
@@ -525,17 +527,9 @@ def _nice_steps(span: float) -> Iterator[tuple[float, int]]:
             yield step, max(0, -exponent + (1 if mantissa == 2.5 else 0))
 
 
-def _number(value: float, decimals: int = 0) -> str:
-    """Swedish: 12 345,5 (a plain space between thousands, a decimal comma)."""
-    text = f"{value:,.{decimals}f}"
-    if float(text.replace(",", "")) == 0:
-        text = f"{0:.{decimals}f}"  # no "-0"
-    return text.replace(",", " ").replace(".", ",")
-
-
 def _value(value: float, unit: str) -> str:
     decimals = 0 if float(value).is_integer() else 1 if abs(value) >= 1 else 2
-    return f"{_number(value, decimals)} {unit}".strip()
+    return f"{number(value, decimals)} {unit}".strip()
 
 
 # SVG writing

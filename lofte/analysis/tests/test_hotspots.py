@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from lofte.situation.analysis.hotspots import find_hotspots, gi_star
+from lofte.analysis.hotspots import find_hotspots, gi_star
 
 MJOLBY = (58.3259, 15.1236)
 

@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from lofte.est.analysis import (
+from lofte.analysis.est import (
     STOCKHOLM,
     AreaRow,
     Coverage,

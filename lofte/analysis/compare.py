@@ -29,9 +29,9 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from lofte.situation.analysis.rates import per_100k
-from lofte.situation.analysis.significance import RateRatio, as_count, exact_rate_ratio, positive_pair
-from lofte.situation.analysis.verdicts import DEFAULT_ALPHA, INGA_DATA, LABELS, difference_verdict
+from lofte.analysis.rates import per_100k
+from lofte.analysis.significance import RateRatio, as_count, exact_rate_ratio, positive_pair
+from lofte.analysis.verdicts import DEFAULT_ALPHA, INGA_DATA, LABELS, difference_verdict
 
 
 @dataclass(frozen=True)

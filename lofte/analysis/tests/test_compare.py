@@ -4,8 +4,8 @@ import math
 
 import pytest
 
-from lofte.situation.analysis.compare import AreaCount, Pool, compare_with_reference, pool_peers
-from lofte.situation.analysis.significance import compare_periods
+from lofte.analysis.compare import AreaCount, Pool, compare_with_reference, pool_peers
+from lofte.analysis.significance import compare_periods
 
 
 def test_it_pools_peers_and_skips_missing_data() -> None:

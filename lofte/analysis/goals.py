@@ -3,7 +3,7 @@
 A goal compares the value of a period with the value of a baseline period (the same part of the year when a
 round covers part of one) by a rule: lower or higher than the baseline, by at least a percentage, or to a level.
 
-Method, for counts: the exact test of two Poisson counts from lofte.situation.analysis.significance, adjusted for
+Method, for counts: the exact test of two Poisson counts from lofte.analysis.significance, adjusted for
 population when both populations are known. A change is "certain" when p < 0.05.
 
 - uppnått: the rule holds on the values and, for a rule against the baseline, the change is certain;
@@ -27,9 +27,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from lofte.situation.analysis.rates import difference
-from lofte.situation.analysis.significance import compare_periods
-from lofte.situation.analysis.verdicts import MINSKNING, OKNING
+from lofte.analysis.rates import difference
+from lofte.analysis.significance import compare_periods
+from lofte.analysis.verdicts import MINSKNING, OKNING
 
 UPPNATT: Final = "uppnatt"
 INTE_UPPNATT: Final = "inte_uppnatt"

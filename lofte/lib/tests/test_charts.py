@@ -4,7 +4,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from lofte.situation.charts import EMPTY_MESSAGE, ChartSeries, bar_chart, heatmap, line_chart
+from lofte.lib.charts import EMPTY_MESSAGE, ChartSeries, bar_chart, heatmap, line_chart
 
 SVG = "{http://www.w3.org/2000/svg}"
 WEEKDAYS = ["Måndag", "Tisdag", "Onsdag", "Torsdag", "Fredag", "Lördag", "Söndag"]

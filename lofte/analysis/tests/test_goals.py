@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from scipy.stats import binomtest
 
-from lofte.promises.evaluation import (
+from lofte.analysis.goals import (
     BASVARDE_SAKNAS,
     COLOURS,
     FOR_TIDIGT,

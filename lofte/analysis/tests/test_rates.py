@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from lofte.situation.analysis.rates import Difference, change, per_100k
+from lofte.analysis.rates import Difference, change, per_100k
 
 
 def test_it_computes_a_rate_per_100k() -> None:

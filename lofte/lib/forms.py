@@ -1,0 +1,82 @@
+"""The form pieces every feature shares: the personal-data screen for free text, a list typed one name a line,
+and the browser's own date picker. Features import these from here; nothing here imports a feature."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from django import forms
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
+from lofte.lib.pii import describe, find_personal_data
+
+
+def date_input() -> forms.DateInput:
+    """The browser's date picker, which sends and shows ISO dates whatever the language."""
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+DATE = date_input()
+
+
+NO_NAMES = _("Skriv inte namn på enskilda personer.")
+
+
+def _screener(name: str) -> Callable[[forms.BaseForm], Any]:
+    def clean(self: forms.BaseForm) -> Any:
+        value = self.cleaned_data.get(name)
+        if isinstance(value, str) and (findings := find_personal_data(value)):
+            raise forms.ValidationError(describe(findings), code="personal_data")
+        return value
+
+    clean.__name__ = f"clean_{name}"
+    return clean
+
+
+class ScreensPersonalData:
+    """Gives each field in `screened_fields` a clean_<field> that refuses personnummer, phone numbers and e-mail
+    addresses (lofte.lib.pii), and reminds the writer that names, which no pattern finds, do not belong either."""
+
+    screened_fields: ClassVar[tuple[str, ...]] = ()
+    fields: dict[str, forms.Field]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for name in cls.screened_fields:
+            setattr(cls, f"clean_{name}", _screener(name))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in self.screened_fields:
+            field = self.fields[name]
+            field.help_text = format_lazy("{} {}", field.help_text, NO_NAMES) if field.help_text else NO_NAMES
+
+
+class LinesField(forms.CharField):
+    """A list of names, one a line in a text box; screened for personal data like the other free text."""
+
+    widget = forms.Textarea(attrs={"rows": 4})
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("help_text", _("En per rad."))
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value: Any) -> Any:
+        return "\n".join(value) if isinstance(value, list) else value
+
+    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
+        text = super().to_python(value) or ""
+        return [line.strip() for line in text.splitlines() if line.strip()]
+
+    def validate(self, value: Any) -> None:
+        if self.required and not value:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
+        if findings := find_personal_data("\n".join(value)):
+            raise forms.ValidationError(describe(findings), code="personal_data")
+
+    def run_validators(self, value: Any) -> None:
+        for line in value:
+            super().run_validators(line)
