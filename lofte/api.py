@@ -12,6 +12,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from lofte.areas.api import router as areas_router
 from lofte.lib.errors import error_response
+from lofte.lib.refusals import ActionRefused
 from lofte.partnerships.api import router as partnerships_router
 from lofte.promises.api import router as promises_router
 from lofte.situation.api import router as situation_router
@@ -46,6 +47,12 @@ def on_forbidden(request: HttpRequest, exc: Exception) -> HttpResponse:
 @api.exception_handler(AuthenticationError)
 def on_unauthenticated(request: HttpRequest, exc: Exception) -> HttpResponse:
     return error_response(401, "unauthenticated", _("Logga in för att använda detta."))
+
+
+@api.exception_handler(ActionRefused)
+def on_refused(request: HttpRequest, exc: ActionRefused) -> HttpResponse:
+    """An action that will not make the change: 409 with its message and, per field, what is wrong."""
+    return error_response(409, exc.code, str(exc), exc.errors or None)
 
 
 @api.exception_handler(ValidationError)

@@ -56,6 +56,7 @@ from lofte.est import places
 from lofte.est.actions import IncidentInput, ensure_categories, report_incidents
 from lofte.est.apikeys import create_key
 from lofte.est.models import ApiKey, Category, Incident, IncidentUpdate, RoutingRule
+from lofte.lib.actors import SystemActor
 from lofte.partnerships.models import Organisation, Partnership
 
 SEED = 2026
@@ -65,7 +66,7 @@ CLUSTERS = 15
 CLUSTER_SHARE = 0.8
 SCATTER_M = 150
 OPEN311_PATH = "/open311/v2/requests.json"
-ACTOR = "make bench"
+ACTOR = SystemActor("make bench")
 S = Incident.Status
 HOURS = (3, 2, 1, 1, 1, 1, 2, 3, 4, 5, 5, 5, 5, 5, 5, 6, 7, 8, 9, 10, 10, 9, 7, 5)
 # Reports older than a week end in these statuses, with these weights.

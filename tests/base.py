@@ -8,6 +8,7 @@ from django.test import Client, TestCase, override_settings
 
 from lofte.accounts.models import User
 from lofte.areas.models import Area
+from lofte.lib.actors import SystemActor
 from lofte.partnerships.actions import do_add_membership, do_create_organisation, do_create_partnership
 from lofte.partnerships.models import Membership, Organisation, Partnership
 
@@ -18,7 +19,7 @@ PASSWORD = "korrekt-häst-batteri-9"
 
 def make_user(email: str, full_name: str, organisation: Organisation, role: str, **extra: Any) -> User:
     user = User.objects.create_user(email, PASSWORD, full_name=full_name, **extra)
-    do_add_membership(user, organisation, role, actor="test")
+    do_add_membership(user, organisation, role, actor=SystemActor("test"))
     return user
 
 
@@ -36,14 +37,16 @@ class BaseTestCase(TestCase):
         cls.kommun_a = Area.objects.get(code="0586")
         cls.kommun_b = Area.objects.get(code="0642")
         cls.kommun_org_a = do_create_organisation(
-            name="Mjölby kommun", kind=Kind.KOMMUN, area=cls.kommun_a, actor="test"
+            name="Mjölby kommun", kind=Kind.KOMMUN, area=cls.kommun_a, actor=SystemActor("test")
         )
-        cls.lpo_a = do_create_organisation(name="Lokalpolisområde Motala", kind=Kind.LPO, area=None, actor="test")
+        cls.lpo_a = do_create_organisation(
+            name="Lokalpolisområde Motala", kind=Kind.LPO, area=None, actor=SystemActor("test")
+        )
         cls.housing_a = do_create_organisation(
-            name="Bostadsbolaget i Mjölby AB", kind=Kind.BOSTADSBOLAG, area=cls.kommun_a, actor="test"
+            name="Bostadsbolaget i Mjölby AB", kind=Kind.BOSTADSBOLAG, area=cls.kommun_a, actor=SystemActor("test")
         )
         cls.kommun_org_b = do_create_organisation(
-            name="Mullsjö kommun", kind=Kind.KOMMUN, area=cls.kommun_b, actor="test"
+            name="Mullsjö kommun", kind=Kind.KOMMUN, area=cls.kommun_b, actor=SystemActor("test")
         )
         cls.partnership_a = do_create_partnership(
             name="Samverkan Mjölby",
@@ -51,10 +54,14 @@ class BaseTestCase(TestCase):
             area=cls.kommun_a,
             organisations=[cls.kommun_org_a, cls.lpo_a, cls.housing_a],
             is_published=True,
-            actor="test",
+            actor=SystemActor("test"),
         )
         cls.partnership_b = do_create_partnership(
-            name="Samverkan Mullsjö", slug="mullsjo", area=cls.kommun_b, organisations=[cls.kommun_org_b], actor="test"
+            name="Samverkan Mullsjö",
+            slug="mullsjo",
+            area=cls.kommun_b,
+            organisations=[cls.kommun_org_b],
+            actor=SystemActor("test"),
         )
         cls.samordnare = make_user("samordnare@a.example", "Sara Samordnare", cls.kommun_org_a, Role.SAMORDNARE)
         cls.polis = make_user("polis@a.example", "Per Polis", cls.lpo_a, Role.POLIS)

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase as HypothesisTestCase
 
 from lofte.areas.models import Area
+from lofte.lib.actors import SystemActor
 from lofte.statistics.actions import do_import
 from lofte.statistics.models import Event
 from tests.base import BaseTestCase
@@ -30,7 +31,7 @@ YEARLY = SOURCES / "bra_csv/fixtures/bra_anmalda_brott_arsvis_motala_mjolby_mull
 def import_data() -> None:
     """Values and events, so that a bad year or moment reaches the queries rather than a 404 before them."""
     for path in (YEARLY, EVENTS):
-        do_import(path.read_bytes(), path.name, actor="test")
+        do_import(path.read_bytes(), path.name, actor=SystemActor("test"))
 
 
 # A well-formed value for each parameter, so only the one under test is bad.

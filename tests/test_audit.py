@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from lofte.audit.models import AuditEvent
+from lofte.lib.actors import SystemActor
 from lofte.partnerships.actions import do_add_membership, do_update_partnership
 from tests.base import BaseTestCase
 
@@ -49,6 +50,6 @@ class AuditTest(BaseTestCase):
         self.assertEqual(client.post(f"/admin/audit/auditevent/{event.pk}/delete/").status_code, 403)
 
     def test_it_shows_the_partnerships_activity_to_its_members(self) -> None:
-        do_update_partnership(self.partnership_a, description="Ny text", actor="test")
+        do_update_partnership(self.partnership_a, description="Ny text", actor=SystemActor("test"))
         response = self.client_for(self.viewer).get("/samverkan/mjolby/")
         self.assertContains(response, "test ändrade samverkan <strong>Samverkan Mjölby</strong>")

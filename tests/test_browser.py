@@ -21,6 +21,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_play
 
 from lofte.areas.models import Area
 from lofte.areas.reference import load_reference_areas
+from lofte.lib.actors import SystemActor
 from lofte.statistics import progress
 from lofte.statistics.models import ImportJob
 from tests.browser import PageProblems, launch_chromium, screenshot, sign_in
@@ -233,19 +234,23 @@ def test_a_reporter_files_an_incident_with_a_photo_on_a_phone_and_hears_it_was_r
     from lofte.partnerships.models import Membership, Organisation
 
     kommun = Area.objects.get(code="0586")
-    kommun_org = do_create_organisation(name="Mjölby kommun", kind=Organisation.Kind.KOMMUN, area=kommun, actor="t")
+    kommun_org = do_create_organisation(
+        name="Mjölby kommun", kind=Organisation.Kind.KOMMUN, area=kommun, actor=SystemActor("t")
+    )
     housing = do_create_organisation(
-        name="Bostadsbolaget i Mjölby AB", kind=Organisation.Kind.BOSTADSBOLAG, area=kommun, actor="t"
+        name="Bostadsbolaget i Mjölby AB", kind=Organisation.Kind.BOSTADSBOLAG, area=kommun, actor=SystemActor("t")
     )
     do_create_partnership(
-        name="Samverkan Mjölby", slug="mjolby", area=kommun, organisations=[kommun_org, housing], actor="t"
+        name="Samverkan Mjölby", slug="mjolby", area=kommun, organisations=[kommun_org, housing], actor=SystemActor("t")
     )
     password = "korrekt-häst-batteri-9"
     for email, organisation, role in [
         ("rapportor@est.example", housing, Membership.Role.RAPPORTOR),
         ("samordnare@est.example", kommun_org, Membership.Role.SAMORDNARE),
     ]:
-        do_add_membership(User.objects.create_user(email, password, full_name=email), organisation, role, actor="t")
+        do_add_membership(
+            User.objects.create_user(email, password, full_name=email), organisation, role, actor=SystemActor("t")
+        )
     exif = Image.Exif()
     exif[0x010F] = "Telefonmärke"  # camera make
     exif[0x8825] = {1: "N", 2: (58.0, 19.0, 32.0), 3: "E", 4: (15.0, 7.0, 38.0)}  # GPS

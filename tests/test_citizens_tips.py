@@ -23,6 +23,7 @@ from lofte.est.categories import CITIZEN
 from lofte.est.models import Incident
 from lofte.est.places import LatLng, generalise
 from lofte.est.status import change_status
+from lofte.lib.actors import SystemActor
 from lofte.partnerships.access import get_partnership_for_user
 from tests.base import BaseTestCase
 from tests.test_accessibility import problems as structure_problems
@@ -214,7 +215,7 @@ class PersonalDataTest(TipsCase):
                 ],
                 reporter=None,
                 organisation=None,
-                actor="medborgare",
+                actor=SystemActor("medborgare"),
                 source=Incident.Source.CITIZEN,
                 contact_email="medborgare@example.org",
             )

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from lofte.accounts.models import User
+from lofte.lib.actors import SystemActor
 from lofte.partnerships.actions import do_add_membership, do_create_organisation, do_create_partnership
 from tests.base import BaseTestCase, make_user
 
@@ -22,7 +23,7 @@ class DashboardTest(BaseTestCase):
         self.assertNotContains(self.client_for(self.viewer).get("/samverkan/mjolby/"), "Lägg till kommundelar")
 
     def test_it_lists_partnerships_for_someone_in_several(self) -> None:
-        do_add_membership(self.polis, self.kommun_org_b, "polis", actor="test")
+        do_add_membership(self.polis, self.kommun_org_b, "polis", actor=SystemActor("test"))
         response = self.client_for(self.polis).get("/samverkan/")
         self.assertContains(response, "Samverkan Mjölby")
         self.assertContains(response, "Samverkan Mullsjö")
@@ -39,7 +40,9 @@ class DashboardTest(BaseTestCase):
         with self.assertNumQueries(6):
             client.get("/samverkan/mjolby/parter/")
         # More organisations and colleagues must not mean more queries.
-        school = do_create_organisation(name="Mjölby skola", kind="skola", area=self.kommun_a, actor="test")
+        school = do_create_organisation(
+            name="Mjölby skola", kind="skola", area=self.kommun_a, actor=SystemActor("test")
+        )
         self.partnership_a.organisations.add(school)
         for n in range(5):
             make_user(f"larare{n}@a.example", f"Lärare {n}", school, "rapportor")
@@ -54,7 +57,7 @@ class DashboardTest(BaseTestCase):
             slug="motala",
             area=self.kommun_a.parent.children.get(code="0583"),
             organisations=[self.lpo_a],
-            actor="test",
+            actor=SystemActor("test"),
         )
         self.assertEqual(extra.area.name, "Motala")
         client = self.client_for(self.polis)

@@ -10,6 +10,7 @@ from django.urls import reverse
 from lofte.accounts.models import User
 from lofte.areas.models import Area
 from lofte.audit.models import AuditEvent
+from lofte.lib.actors import SystemActor
 from lofte.lib.pii import describe, find_personal_data
 from lofte.partnerships.access import PartnershipAccess, get_partnership_for_user
 from lofte.situation.actions import (
@@ -304,7 +305,7 @@ class DialogueEvidenceTest(DialogueCase):
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
-        do_import(YEARLY.read_bytes(), YEARLY.name, actor="test")
+        do_import(YEARLY.read_bytes(), YEARLY.name, actor=SystemActor("test"))
 
     def lagesbild(self, title: str = "Bostadsinbrott i villaområden") -> tuple[Lagesbild, Problem]:
         access = self.access()

@@ -15,6 +15,7 @@ from lofte.audit.models import AuditEvent
 from lofte.cli import main
 from lofte.est import apikeys
 from lofte.est.models import ApiKey
+from lofte.lib.actors import SystemActor
 from lofte.partnerships.actions import do_create_organisation
 from tests.base import BaseTestCase, Kind
 
@@ -118,7 +119,7 @@ class ApiKeyCommandTest(BaseTestCase):
     def test_an_unknown_or_ambiguous_organisation_is_refused_in_swedish(self) -> None:
         with self.assertRaisesMessage(CommandError, "Det finns ingen organisation"):
             self.call("create", "--organisation", "Okänt AB")
-        do_create_organisation(name="Mjölby kommun", kind=Kind.KOMMUN, area=self.kommun_a, actor="test")
+        do_create_organisation(name="Mjölby kommun", kind=Kind.KOMMUN, area=self.kommun_a, actor=SystemActor("test"))
         with self.assertRaisesMessage(CommandError, "kan vara flera organisationer"):
             self.call("create", "--organisation", "Mjölby kommun")
         self.assertFalse(ApiKey.objects.exists())

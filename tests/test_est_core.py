@@ -13,6 +13,7 @@ from lofte.est.actions import IncidentInput, IncidentRefused, ensure_categories,
 from lofte.est.categories import REFERENCE
 from lofte.est.models import Category, Incident, RoutingRule
 from lofte.est.status import StatusRefused, change_status
+from lofte.lib.actors import SystemActor
 from lofte.partnerships.access import get_partnership_for_user
 from tests.base import BaseTestCase
 
@@ -105,7 +106,7 @@ class EstCoreTest(BaseTestCase):
                     [IncidentInput(category, NOW, *CENTRE)],
                     reporter=None,
                     organisation=None,
-                    actor="test",
+                    actor=SystemActor("test"),
                     source="web",
                     now=NOW,
                 )

@@ -18,6 +18,7 @@ from lofte.est.meetings import (
     do_report_action_progress,
 )
 from lofte.est.models import Action, Incident, Meeting, RoutingRule
+from lofte.lib.actors import SystemActor
 from lofte.partnerships.access import PartnershipAccess
 from lofte.partnerships.actions import do_create_organisation
 from tests.base import Kind, Role, make_user
@@ -163,7 +164,9 @@ class MeetingFlowTest(EstCase):
         meeting = Meeting.objects.get()
         self.add_action(meeting)  # assigned to the housing company, the reporter's organisation
         action = Action.objects.get()
-        other = do_create_organisation(name="Mjölby gymnasium", kind=Kind.SKOLA, area=self.kommun_a, actor="test")
+        other = do_create_organisation(
+            name="Mjölby gymnasium", kind=Kind.SKOLA, area=self.kommun_a, actor=SystemActor("test")
+        )
         self.partnership_a.organisations.add(other)
         teacher = make_user("larare@a.example", "Lena Lärare", other, Role.RAPPORTOR)
         housing_reader = make_user("lasare@bostad.example", "Lo Läsare", self.housing_a, Role.LASARE)

@@ -17,6 +17,7 @@ from lofte.est import apikeys, places
 from lofte.est.actions import IncidentInput, ensure_categories, report_incidents, settings_for
 from lofte.est.models import Category, Incident, IncidentUpdate
 from lofte.est.status import change_status
+from lofte.lib.actors import SystemActor
 from tests.base import BaseTestCase
 
 CENTRE = (58.3255, 15.1273)  # Mjölby's town centre, inside kommun 0586
@@ -73,7 +74,9 @@ class Open311TestCase(BaseTestCase):
             actor=self.samordnare,
             source=Incident.Source.WEB,
         )
-        change_status(incident, Incident.Status.GRANSKAD, actor="test", access=None, note="Sanering beställd.")
+        change_status(
+            incident, Incident.Status.GRANSKAD, actor=SystemActor("test"), access=None, note="Sanering beställd."
+        )
         return incident
 
 
@@ -267,7 +270,7 @@ class Open311ReadTest(Open311TestCase):
         incident = self.other_organisations_incident()
         self.assertEqual(self.post().status_code, 200)
         mine = Incident.objects.exclude(pk=incident.pk).get()
-        change_status(incident, Incident.Status.AVSLUTAD, actor="test", access=None)
+        change_status(incident, Incident.Status.AVSLUTAD, actor=SystemActor("test"), access=None)
 
         def ids(**params: str) -> list[str]:
             response = self.client.get(REQUESTS, {"api_key": self.housing_key, **params})

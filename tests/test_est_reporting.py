@@ -27,6 +27,7 @@ from lofte.est.models import Category, Incident, RoutingRule
 from lofte.est.report_forms import IncidentForm, ReportChoices
 from lofte.est.status import change_status
 from lofte.est.tasks import send_notification
+from lofte.lib.actors import SystemActor
 from lofte.lib.pii import find_personal_data
 from lofte.partnerships.access import PartnershipAccess, get_partnership_for_user
 from lofte.partnerships.actions import do_create_organisation
@@ -281,7 +282,12 @@ class ReportFormTest(ReportingCase):
             with self.subTest(category.code):
                 try:
                     report_incidents(
-                        self.partnership_a, [item], reporter=None, organisation=None, actor="test", source="open311"
+                        self.partnership_a,
+                        [item],
+                        reporter=None,
+                        organisation=None,
+                        actor=SystemActor("test"),
+                        source="open311",
                     )
                 except IncidentRefused as refusal:
                     self.assertEqual((str(refusal), refusal.field), (refused, "occurred_at"))
@@ -498,7 +504,9 @@ class WhoMayTest(ReportingCase):
 
     def test_the_reporter_sees_their_report_and_its_timeline_and_others_do_not(self) -> None:
         incident = self.report_as(self.reporter, description="Klotter på gaveln", photo=photo_with_gps())
-        school = do_create_organisation(name="Mjölby gymnasium", kind=Kind.SKOLA, area=self.kommun_a, actor="test")
+        school = do_create_organisation(
+            name="Mjölby gymnasium", kind=Kind.SKOLA, area=self.kommun_a, actor=SystemActor("test")
+        )
         self.partnership_a.organisations.add(school)
         teacher = make_user("larare@a.example", "Lena Lärare", school, Role.RAPPORTOR)
         change_status(
@@ -521,7 +529,9 @@ class WhoMayTest(ReportingCase):
         self.assertNotContains(self.client_for(teacher).get(url("mine")), "Klotter på gaveln")
 
     def test_an_anonymous_reporters_name_is_shown_only_to_reviewers(self) -> None:
-        school = do_create_organisation(name="Mjölby gymnasium", kind=Kind.SKOLA, area=self.kommun_a, actor="test")
+        school = do_create_organisation(
+            name="Mjölby gymnasium", kind=Kind.SKOLA, area=self.kommun_a, actor=SystemActor("test")
+        )
         self.partnership_a.organisations.add(school)
         teacher = make_user("larare@a.example", "Lena Lärare", school, Role.RAPPORTOR)
         RoutingRule.objects.create(partnership=self.partnership_a, organisation=school)

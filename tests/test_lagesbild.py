@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 
 from lofte.accounts.models import User
 from lofte.audit.models import AuditEvent
+from lofte.lib.actors import SystemActor
 from lofte.partnerships.access import PartnershipAccess, get_partnership_for_user
 from lofte.partnerships.models import Partnership
 from lofte.situation.actions import (
@@ -92,7 +93,7 @@ class LagesbildCase(BaseTestCase):
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
-        do_import(YEARLY.read_bytes(), YEARLY.name, actor="test")
+        do_import(YEARLY.read_bytes(), YEARLY.name, actor=SystemActor("test"))
 
     def access(self, user: User, partnership: Partnership | None = None) -> PartnershipAccess:
         return get_partnership_for_user(user, (partnership or self.partnership_a).slug)
@@ -143,7 +144,7 @@ class LagesbildTest(LagesbildCase):
     def test_it_keeps_figures_of_an_adopted_lagesbild_after_a_changed_file_is_imported(self) -> None:
         lagesbild = self.adopted()
         revision = b"kommun;period;key;count;per100k;preliminary\n0586;2025;burglary;80;278.0;\n"
-        do_import(revision, "revision.csv", actor="test")
+        do_import(revision, "revision.csv", actor=SystemActor("test"))
 
         live = Observation.objects.get(series__metric__code=BURGLARY, series__area__code="0586", period="2025")
         frozen = lagesbild.figures.get(metric__code=BURGLARY, area__code="0586", period="2025")
@@ -167,7 +168,7 @@ class LagesbildTest(LagesbildCase):
         self.assertEqual(lagesbild.figures.filter(problem__isnull=False).count(), 5)
 
     def test_it_freezes_quarters_too_but_only_within_the_period(self) -> None:
-        do_import(QUARTERLY.read_bytes(), QUARTERLY.name, actor="test")
+        do_import(QUARTERLY.read_bytes(), QUARTERLY.name, actor=SystemActor("test"))
         lagesbild = self.draft()
         problem = self.complete(lagesbild)
         do_link_series(self.access(self.samordnare), problem, "anmalda.totalt", "0586", actor=self.samordnare)
@@ -471,7 +472,7 @@ class ProblemEvidenceTest(LagesbildCase):
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
-        do_import(EVENTS.read_bytes(), EVENTS.name, actor="test")
+        do_import(EVENTS.read_bytes(), EVENTS.name, actor=SystemActor("test"))
 
     def test_it_links_and_unlinks_a_dialogue_and_audits_both_without_the_place(self) -> None:
         access = self.access(self.samordnare)
@@ -540,7 +541,7 @@ class ProblemEvidenceTest(LagesbildCase):
             do_adopt_lagesbild(
                 access, lagesbild, decision="KS § 45", decided_on=date(2026, 3, 12), actor=self.samordnare
             )
-        do_import(late_event(), "late.json", actor="test")
+        do_import(late_event(), "late.json", actor=SystemActor("test"))
         self.assertEqual(lagesbild.event_counts.get().count, 8)
         self.assertEqual(EventCount.objects.count(), 1)
 

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import time_machine
 
+from lofte.lib.actors import SystemActor
 from lofte.partnerships.access import Can, get_partnership_for_user
 from lofte.situation.actions import (
     do_add_problem,
@@ -31,13 +32,15 @@ class LagesbildApiTest(BaseTestCase):
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
-        do_import(YEARLY.read_bytes(), YEARLY.name, actor="test")
-        do_import(EVENTS.read_bytes(), EVENTS.name, actor="test")
+        do_import(YEARLY.read_bytes(), YEARLY.name, actor=SystemActor("test"))
+        do_import(EVENTS.read_bytes(), EVENTS.name, actor=SystemActor("test"))
         access = get_partnership_for_user(cls.samordnare, "mjolby", Can.EDIT)
         police = get_partnership_for_user(cls.polis, "mjolby", Can.EDIT)
-        cls.lagesbild = do_create_lagesbild(access, title="Lägesbild Mjölby", year_from=2021, year_to=2025, actor="t")
-        do_add_source(access, cls.lagesbild, kind="statistik", title="Brå", actor="t")
-        do_add_source(police, cls.lagesbild, kind="underrattelse", title="Hemlig uppgift", actor="t")
+        cls.lagesbild = do_create_lagesbild(
+            access, title="Lägesbild Mjölby", year_from=2021, year_to=2025, actor=SystemActor("t")
+        )
+        do_add_source(access, cls.lagesbild, kind="statistik", title="Brå", actor=SystemActor("t"))
+        do_add_source(police, cls.lagesbild, kind="underrattelse", title="Hemlig uppgift", actor=SystemActor("t"))
         problem = do_add_problem(
             access,
             cls.lagesbild,
@@ -45,18 +48,22 @@ class LagesbildApiTest(BaseTestCase):
             consequences="Otrygghet",
             cause_place="Villaområden utan insyn",
             event_types=["Trafikolycka", "Inbrott"],
-            actor="t",
+            actor=SystemActor("t"),
         )
-        do_link_series(access, problem, "anmalda.bostadsinbrott", "0586", actor="t")
+        do_link_series(access, problem, "anmalda.bostadsinbrott", "0586", actor=SystemActor("t"))
         dialogue = make_dialogue(access, cls.samordnare, place="Föreningarnas hus i Skänninge")
-        do_add_statement(access, dialogue, text=STATEMENT, theme="inbrott", actor="t")
-        do_link_dialogue(access, problem, dialogue, actor="t")
+        do_add_statement(access, dialogue, text=STATEMENT, theme="inbrott", actor=SystemActor("t"))
+        do_link_dialogue(access, problem, dialogue, actor=SystemActor("t"))
         with time_machine.travel(ADOPTION_DAY, tick=False):
             do_adopt_lagesbild(
-                access, cls.lagesbild, decision="KS 2026-03-12 § 45", decided_on=date(2026, 3, 12), actor="t"
+                access,
+                cls.lagesbild,
+                decision="KS 2026-03-12 § 45",
+                decided_on=date(2026, 3, 12),
+                actor=SystemActor("t"),
             )
-        do_import(REVISION, "rev.csv", actor="test")
-        do_import(late_event(), "late.json", actor="test")
+        do_import(REVISION, "rev.csv", actor=SystemActor("test"))
+        do_import(late_event(), "late.json", actor=SystemActor("test"))
 
     def test_it_lists_the_versions(self) -> None:
         response = self.client_for(self.viewer).get("/api/v1/partnerships/mjolby/lagesbilder")

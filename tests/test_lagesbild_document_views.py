@@ -7,6 +7,7 @@ from pathlib import Path
 
 from docx import Document
 
+from lofte.lib.actors import SystemActor
 from lofte.partnerships.access import Can, get_partnership_for_user
 from lofte.situation.actions import do_add_problem, do_add_source, do_create_lagesbild, do_link_series
 from lofte.statistics.actions import do_import
@@ -23,14 +24,18 @@ class DocumentDownloadTest(BaseTestCase):
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
-        do_import(YEARLY.read_bytes(), YEARLY.name, actor="test")
+        do_import(YEARLY.read_bytes(), YEARLY.name, actor=SystemActor("test"))
         access = get_partnership_for_user(cls.samordnare, "mjolby", Can.EDIT)
-        lagesbild = do_create_lagesbild(access, title="Lägesbild Mjölby", year_from=2021, year_to=2025, actor="test")
-        do_add_source(access, lagesbild, kind="statistik", title="Brå", actor="test")
+        lagesbild = do_create_lagesbild(
+            access, title="Lägesbild Mjölby", year_from=2021, year_to=2025, actor=SystemActor("test")
+        )
+        do_add_source(access, lagesbild, kind="statistik", title="Brå", actor=SystemActor("test"))
         police = get_partnership_for_user(cls.polis, "mjolby", Can.EDIT)
-        do_add_source(police, lagesbild, kind="underrattelse", title="Hemlig uppgift om nätverket", actor="test")
-        problem = do_add_problem(access, lagesbild, title="Bostadsinbrott i villaområden", actor="test")
-        do_link_series(access, problem, "anmalda.bostadsinbrott", "0586", actor="test")
+        do_add_source(
+            police, lagesbild, kind="underrattelse", title="Hemlig uppgift om nätverket", actor=SystemActor("test")
+        )
+        problem = do_add_problem(access, lagesbild, title="Bostadsinbrott i villaområden", actor=SystemActor("test"))
+        do_link_series(access, problem, "anmalda.bostadsinbrott", "0586", actor=SystemActor("test"))
 
     def test_it_downloads_the_word_document_with_its_figures(self) -> None:
         response = self.client_for(self.viewer).get(URL + "docx")

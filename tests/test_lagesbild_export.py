@@ -10,6 +10,7 @@ import pypdf
 import time_machine
 
 from lofte.accounts.models import User
+from lofte.lib.actors import SystemActor
 from lofte.lib.formatting import number
 from lofte.partnerships.access import PartnershipAccess, get_partnership_for_user
 from lofte.situation.actions import (
@@ -69,7 +70,7 @@ class LagesbildExportCase(BaseTestCase):
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
-        do_import(YEARLY.read_bytes(), YEARLY.name, actor="test")
+        do_import(YEARLY.read_bytes(), YEARLY.name, actor=SystemActor("test"))
 
     def access(self, user: User) -> PartnershipAccess:
         return get_partnership_for_user(user, "mjolby")
@@ -200,7 +201,7 @@ class LagesbildExportTest(LagesbildExportCase):
 
     def test_it_keeps_the_adopted_figures_after_a_revision_is_imported(self) -> None:
         lagesbild = self.adopted()
-        do_import(REVISION, "rev.csv", actor="test")
+        do_import(REVISION, "rev.csv", actor=SystemActor("test"))
         content = self.content(lagesbild)
 
         self.assertEqual(content.problems[0].series[0].points[-1].value, 75)
@@ -213,7 +214,7 @@ class LagesbildExportTest(LagesbildExportCase):
 
     def test_it_shows_the_live_values_in_a_draft(self) -> None:
         lagesbild, _ = self.draft()
-        do_import(REVISION, "rev.csv", actor="test")
+        do_import(REVISION, "rev.csv", actor=SystemActor("test"))
         content = self.content(lagesbild)
 
         _, _, _, rows = docx_text(render_docx(content))
@@ -265,7 +266,7 @@ class EvidenceExportTest(LagesbildExportCase):
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
-        do_import(EVENTS.read_bytes(), EVENTS.name, actor="test")
+        do_import(EVENTS.read_bytes(), EVENTS.name, actor=SystemActor("test"))
 
     def adopted_with_evidence(self) -> Lagesbild:
         access = self.access(self.samordnare)
@@ -278,7 +279,7 @@ class EvidenceExportTest(LagesbildExportCase):
             do_adopt_lagesbild(
                 access, lagesbild, decision="KS § 45", decided_on=date(2026, 3, 12), actor=self.samordnare
             )
-        do_import(late_event(), "late.json", actor="test")
+        do_import(late_event(), "late.json", actor=SystemActor("test"))
         return lagesbild
 
     def test_it_writes_the_dialogues_and_frozen_event_counts_in_the_docx(self) -> None:
@@ -311,7 +312,7 @@ class EvidenceExportTest(LagesbildExportCase):
             )
             draft, _ = self.draft()
             live = self.content(draft).problems[0].events
-        do_import(late_event(), "late.json", actor="test")
+        do_import(late_event(), "late.json", actor=SystemActor("test"))
         events = self.content(lagesbild).problems[0].events
         assert events is not None and live is not None
         self.assertEqual([(c.type, c.count, events.frozen) for c in events.counts], [("Trafikolycka", 8, True)])

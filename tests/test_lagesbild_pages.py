@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from lofte.accounts.models import User
 from lofte.audit.models import AuditEvent
+from lofte.lib.actors import SystemActor
 from lofte.lib.pii import describe, find_personal_data
 from lofte.partnerships.access import PartnershipAccess, get_partnership_for_user
 from lofte.situation.actions import (
@@ -61,7 +62,7 @@ class LagesbildPagesCase(BaseTestCase):
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
-        do_import(YEARLY.read_bytes(), YEARLY.name, actor="test")
+        do_import(YEARLY.read_bytes(), YEARLY.name, actor=SystemActor("test"))
 
     def access(self, user: User | None = None) -> PartnershipAccess:
         return get_partnership_for_user(user or self.samordnare, "mjolby")
@@ -393,7 +394,7 @@ class ProblemEvidencePagesTest(LagesbildPagesCase):
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
-        do_import(EVENTS.read_bytes(), EVENTS.name, actor="test")
+        do_import(EVENTS.read_bytes(), EVENTS.name, actor=SystemActor("test"))
 
     def test_it_links_and_unlinks_a_dialogue_on_the_page(self) -> None:
         older = self.dialogue(kind="trygghetsvandring", date=date(2025, 9, 1), place="Stationen", women=7, men=6)
@@ -451,7 +452,7 @@ class ProblemEvidencePagesTest(LagesbildPagesCase):
             self.assertContains(page, "(antalen som de ser ut nu)")
             self.assertContains(page, '<tr><th scope="row">Trafikolycka</th><td class="num">8</td></tr>', html=True)
             self.assertContains(page, '<tr><th scope="row">Inbrott</th><td class="num">0</td></tr>', html=True)
-            do_import(late_event(), "late.json", actor="test")
+            do_import(late_event(), "late.json", actor=SystemActor("test"))
             page = client.get(url("detail", 1))
             self.assertContains(page, '<tr><th scope="row">Trafikolycka</th><td class="num">9</td></tr>', html=True)
         self.assertEqual(structure_problems(page.content.decode()), [])
@@ -461,7 +462,7 @@ class ProblemEvidencePagesTest(LagesbildPagesCase):
         Problem.objects.update(event_types=["Trafikolycka"])
         with time_machine.travel(ADOPTION_DAY, tick=False):
             self.adopt(lagesbild)
-        do_import(late_event(), "late.json", actor="test")
+        do_import(late_event(), "late.json", actor=SystemActor("test"))
         page = self.client_for(self.viewer).get(url("detail", 1))
         self.assertContains(page, "Polisens händelser i Mjölby 2025-03-12–2026-03-11")
         self.assertContains(page, "(antalen när lägesbilden fastställdes)")

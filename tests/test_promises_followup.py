@@ -20,6 +20,7 @@ from django.urls import reverse
 
 from lofte.accounts.models import User
 from lofte.audit.models import AuditEvent
+from lofte.lib.actors import SystemActor
 from lofte.partnerships.access import PartnershipAccess, get_partnership_for_user
 from lofte.promises import reports
 from lofte.promises.followup import (
@@ -74,7 +75,7 @@ class FollowUpCase(BaseTestCase):
     def setUpTestData(cls) -> None:
         super().setUpTestData()
         for fixture in (YEARLY, QUARTERLY):
-            do_import(fixture.read_bytes(), fixture.name, actor="test")
+            do_import(fixture.read_bytes(), fixture.name, actor=SystemActor("test"))
         cls.agreement = Agreement.objects.create(
             partnership=cls.partnership_a,
             title="Samverkansöverenskommelse Mjölby 2023–2026",

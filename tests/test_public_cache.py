@@ -11,6 +11,7 @@ from django.test import Client, TestCase, override_settings
 from lofte.accounts.models import User
 from lofte.areas.models import Area
 from lofte.lib import cache
+from lofte.lib.actors import SystemActor
 from lofte.partnerships.models import Organisation
 from lofte.promises.models import Medborgarlofte, Promise
 
@@ -123,10 +124,12 @@ class PublicCacheTest(TestCase):
         from lofte.audit.log import record
 
         before, mullsjo = version("0586"), version("0642")
-        record("promise.reorder", actor="test", obj=self.lofte, partnership=self.lofte.agreement.partnership)
+        record(
+            "promise.reorder", actor=SystemActor("test"), obj=self.lofte, partnership=self.lofte.agreement.partnership
+        )
         self.assertNotEqual(version("0586"), before)
         self.assertEqual(version("0642"), mullsjo)
-        record("accounts.login", actor="test")  # no partnership: nothing public changed
+        record("accounts.login", actor=SystemActor("test"))  # no partnership: nothing public changed
         self.assertEqual(version("0642"), mullsjo)
 
     def test_signed_in_members_and_query_strings_are_served_fresh(self) -> None:

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.test import TestCase
 
+from lofte.lib.actors import SystemActor
 from lofte.statistics.actions import do_import
 
 YEARLY = (
@@ -16,7 +17,7 @@ YEARLY = (
 class AreaSummaryApiTest(TestCase):
     @classmethod
     def setUpTestData(cls) -> None:
-        do_import(YEARLY.read_bytes(), YEARLY.name, actor="test")
+        do_import(YEARLY.read_bytes(), YEARLY.name, actor=SystemActor("test"))
 
     def summary(self, code: str = "0586", **params: Any) -> dict[str, Any]:
         response = self.client.get(f"/api/v1/areas/{code}/summary", params)
@@ -55,7 +56,7 @@ class AreaSummaryApiTest(TestCase):
 
     def test_it_gives_rates_and_tests_only_to_counts(self) -> None:
         kolada = YEARLY.parents[2] / "kolada/fixtures/kolada_N01951_N07540_0583_0586_0642_2025.json"
-        do_import(kolada.read_bytes(), kolada.name, actor="test")
+        do_import(kolada.read_bytes(), kolada.name, actor=SystemActor("test"))
         answer = self.summary(year=2025)
         population = answer["befolkning.totalt"]
         self.assertEqual((population["value"], population["per_100k"], population["verdict"]), (28823, None, None))

@@ -16,6 +16,7 @@ from django.utils import timezone
 from scipy.stats import binomtest
 
 from lofte.areas.models import Area
+from lofte.lib.actors import SystemActor
 from lofte.situation.dialogue_actions import do_create_dialogue
 from lofte.situation.models import Dialogue
 from lofte.statistics.actions import do_import
@@ -52,7 +53,7 @@ class ComparisonTest(BaseTestCase):
     def setUpTestData(cls) -> None:
         super().setUpTestData()
         for path in (YEARLY, KOLADA):
-            do_import(path.read_bytes(), path.name, actor="test")
+            do_import(path.read_bytes(), path.name, actor=SystemActor("test"))
 
     def test_it_compares_the_kommun_with_all_of_its_län_and_riket(self) -> None:
         values = kolada_values()
@@ -178,12 +179,18 @@ class ComparisonTest(BaseTestCase):
 @time_machine.travel("2026-09-01 12:00 +02:00", tick=False)
 class IndicatorTest(BaseTestCase):
     def test_it_shows_survey_indicators_beside_the_crime_statistics(self) -> None:
-        do_import(YEARLY.read_bytes(), YEARLY.name, actor="test")
+        do_import(YEARLY.read_bytes(), YEARLY.name, actor=SystemActor("test"))
         mapping = Mapping(
             area="kommunkod", period="år", value="andel_oro_procent", metric_code="egen.ntu_oro",
             metric_name="Oro för brott (NTU-exempel)", unit="procent",
         )  # fmt: skip
-        do_import(NTU.read_bytes(), NTU.name, actor="test", format_name="spreadsheet", options={"mapping": mapping})
+        do_import(
+            NTU.read_bytes(),
+            NTU.name,
+            actor=SystemActor("test"),
+            format_name="spreadsheet",
+            options={"mapping": mapping},
+        )
         page = self.client_for(self.viewer).get(URL, {"year": 2024, "base": 2023})
         [indicator] = page.context["analysis"].indicators
         self.assertEqual(indicator.metric, "egen.ntu_oro")

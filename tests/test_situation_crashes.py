@@ -8,6 +8,7 @@ from pathlib import Path
 import time_machine
 
 from lofte.areas.models import Area
+from lofte.lib.actors import SystemActor
 from lofte.statistics.actions import do_import
 from lofte.statistics.models import ImportRun, Metric, Observation, Series
 from tests.base import BaseTestCase
@@ -29,7 +30,7 @@ class GotlandTest(BaseTestCase):
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
-        do_import(KOLADA.read_bytes(), KOLADA.name, actor="test")  # every kommun, Gotland among them
+        do_import(KOLADA.read_bytes(), KOLADA.name, actor=SystemActor("test"))  # every kommun, Gotland among them
 
     def test_it_shows_gotlands_dashboard_after_the_kolada_import_of_all_kommuner(self) -> None:
         page = self.client_for(self.viewer).get("/lagesbild/0980/", {"year": 2025})
@@ -50,7 +51,7 @@ class GotlandTest(BaseTestCase):
         data = json.loads(KOLADA.read_text(encoding="utf-8"))
         region = [item | {"municipality": "0009"} for item in data["values"] if item["municipality"] == "0980"]
         self.assertEqual(len(region), 2)
-        do_import(json.dumps({"count": 2, "values": region}).encode(), "kolada_region.json", actor="test")
+        do_import(json.dumps({"count": 2, "values": region}).encode(), "kolada_region.json", actor=SystemActor("test"))
         page = self.client_for(self.viewer).get("/lagesbild/0980/", {"year": 2025})
         self.assertEqual(page.status_code, 200)
         self.assertIsNone(reference(page, "kolada.n07540", "lan").comparison)  # type: ignore[attr-defined]
@@ -68,8 +69,8 @@ class DecimalCountTest(BaseTestCase):
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
-        do_import(YEARLY.read_bytes(), YEARLY.name, actor="test")
-        do_import(KOLADA.read_bytes(), KOLADA.name, actor="test")
+        do_import(YEARLY.read_bytes(), YEARLY.name, actor=SystemActor("test"))
+        do_import(KOLADA.read_bytes(), KOLADA.name, actor=SystemActor("test"))
         Observation.objects.filter(
             series__metric__code="anmalda.totalt", series__area__code="0586", period="2025"
         ).update(value=2875.5)

@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 
 from lofte.analysis.trend import poisson_trend
 from lofte.areas.models import Area
+from lofte.lib.actors import SystemActor
 from lofte.situation import queries
 from lofte.statistics.actions import do_import
 from lofte.statistics.models import ImportRun, Metric, Observation, Series
@@ -28,7 +29,7 @@ class DashboardTest(BaseTestCase):
     def setUpTestData(cls) -> None:
         super().setUpTestData()
         for path in (YEARLY, EVENTS):
-            do_import(path.read_bytes(), path.name, actor="test")
+            do_import(path.read_bytes(), path.name, actor=SystemActor("test"))
 
     def test_it_shows_the_key_figures_with_their_verdicts(self) -> None:
         page = self.client_for(self.viewer).get(URL)
@@ -107,7 +108,7 @@ class DashboardTest(BaseTestCase):
             client.get(URL)
         # More years, and every kommun's figures to compare with: the count stays the same.
         for path in (QUARTERLY, SOURCES / "kolada/fixtures/kolada_N01951_N07540_alla_kommuner_2025.json"):
-            do_import(path.read_bytes(), path.name, actor="test")
+            do_import(path.read_bytes(), path.name, actor=SystemActor("test"))
         with self.assertNumQueries(22):
             client.get(URL, {"start": 1996})
 
@@ -121,7 +122,7 @@ class EventPatternTest(BaseTestCase):
         from lofte.analysis import events as patterns
         from lofte.analysis.hotspots import find_hotspots
 
-        do_import(EVENTS.read_bytes(), EVENTS.name, actor="test")
+        do_import(EVENTS.read_bytes(), EVENTS.name, actor=SystemActor("test"))
         since = datetime(2000, 1, 1, tzinfo=UTC)
         for code in ("0586", "0583", "0642"):
             area = self.kommun_a.__class__.objects.get(code=code)
@@ -149,7 +150,7 @@ class NoDataIsNotZeroTest(BaseTestCase):
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
-        do_import(YEARLY.read_bytes(), YEARLY.name, actor="test")
+        do_import(YEARLY.read_bytes(), YEARLY.name, actor=SystemActor("test"))
         run = ImportRun.objects.create(file_name="egen.csv", sha256="1" * 64, format="test", publisher="scb")
         new = {"egen.nattbuss": ("Bråk på nattbussen", Metric.Unit.ANTAL, 40), "egen.oro": ("Oro", "procent", 23.5)}
         for code, (name, unit, value) in new.items():

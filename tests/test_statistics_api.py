@@ -4,6 +4,7 @@ from pathlib import Path
 
 from django.test import Client, TestCase
 
+from lofte.lib.actors import SystemActor
 from lofte.statistics.actions import do_import
 
 SOURCES = Path(__file__).resolve().parent.parent / "lofte" / "statistics" / "sources"
@@ -16,7 +17,7 @@ HEADER = "kommun;period;key;count;per100k;preliminary\n"
 class ObservationApiTest(TestCase):
     @classmethod
     def setUpTestData(cls) -> None:
-        do_import(YEARLY.read_bytes(), YEARLY.name, actor="test")
+        do_import(YEARLY.read_bytes(), YEARLY.name, actor=SystemActor("test"))
 
     def test_it_answers_a_series_in_the_documented_shape(self) -> None:
         body = Client().get("/api/v1/observations?area=0586&metric=anmalda.totalt&from=2015&to=2025").json()
@@ -31,8 +32,8 @@ class ObservationApiTest(TestCase):
         )
 
     def test_it_computes_the_rate_from_population_when_none_was_published(self) -> None:
-        do_import((HEADER + "0586;2026;total;1500;;1\n").encode(), "prel.csv", actor="test")
-        do_import(KOLADA.read_bytes(), KOLADA.name, actor="test")
+        do_import((HEADER + "0586;2026;total;1500;;1\n").encode(), "prel.csv", actor=SystemActor("test"))
+        do_import(KOLADA.read_bytes(), KOLADA.name, actor=SystemActor("test"))
         item = Client().get("/api/v1/observations?area=0586&metric=anmalda.totalt&from=2026").json()["items"][0]
         self.assertEqual((item["value"], item["preliminary"]), (1500.0, True))
         self.assertEqual(item["per_100k"], round(1500 * 100_000 / 28823, 1))
@@ -40,7 +41,7 @@ class ObservationApiTest(TestCase):
         self.assertEqual([(p["value"], p["per_100k"]) for p in population], [(28823.0, None)])
 
     def test_it_keeps_a_missing_value_apart_from_zero(self) -> None:
-        do_import((HEADER + "0642;2026;burglary;..;..;1\n").encode(), "prel.csv", actor="test")
+        do_import((HEADER + "0642;2026;burglary;..;..;1\n").encode(), "prel.csv", actor=SystemActor("test"))
         item = Client().get("/api/v1/observations?area=0642&metric=anmalda.bostadsinbrott&from=2026").json()["items"][0]
         self.assertEqual((item["value"], item["per_100k"], item["status"]), (None, None, "suppressed"))
 
@@ -60,7 +61,7 @@ class ObservationApiTest(TestCase):
 class EventApiTest(TestCase):
     @classmethod
     def setUpTestData(cls) -> None:
-        do_import(EVENTS.read_bytes(), EVENTS.name, actor="test")
+        do_import(EVENTS.read_bytes(), EVENTS.name, actor=SystemActor("test"))
 
     def test_it_filters_events_by_area_type_and_time(self) -> None:
         client = Client()

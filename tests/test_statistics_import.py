@@ -12,6 +12,7 @@ from pathlib import Path
 from django.core.management import CommandError, call_command
 from django.test import TestCase
 
+from lofte.lib.actors import SystemActor
 from lofte.statistics.actions import ImportRefused, do_import, do_undo_import
 from lofte.statistics.models import ImportRun, Metric, Observation, ObservationChange, Series
 from lofte.statistics.sources.base import ImportFileError
@@ -48,25 +49,25 @@ def database_fingerprint() -> str:
 
 class RealFilesTest(TestCase):
     def test_it_imports_brås_yearly_file(self) -> None:
-        summary = do_import(YEARLY.read_bytes(), YEARLY.name, actor="test")
+        summary = do_import(YEARLY.read_bytes(), YEARLY.name, actor=SystemActor("test"))
         self.assertEqual((summary.format, summary.rows_read, summary.created), ("bra-csv", 540, 540))
         self.assertEqual(value("0586", "anmalda.totalt", "2025"), (2875.0, 9997.0))
         # Mjölby 2024 has person = theft = 716 in the source; kept as published.
         self.assertEqual(value("0586", "anmalda.person", "2024")[0], value("0586", "anmalda.stold", "2024")[0])
 
     def test_it_imports_the_quarters(self) -> None:
-        do_import(QUARTERLY.read_bytes(), QUARTERLY.name, actor="test")
+        do_import(QUARTERLY.read_bytes(), QUARTERLY.name, actor=SystemActor("test"))
         quarters = [value("0586", "anmalda.totalt", f"2025K{q}")[0] for q in range(1, 5)]
         self.assertEqual(quarters, [710.0, 759.0, 709.0, 697.0])
         self.assertTrue(Observation.objects.get(series__area__code="0586", period="2026K2").preliminary)
 
     def test_it_keeps_brås_hierarchy_without_summing(self) -> None:
-        do_import(YEARLY.read_bytes(), YEARLY.name, actor="test")
+        do_import(YEARLY.read_bytes(), YEARLY.name, actor=SystemActor("test"))
         burglary = Metric.objects.select_related("parent__parent").get(code="anmalda.bostadsinbrott")
         self.assertEqual((burglary.parent.code, burglary.parent.parent.code), ("anmalda.stold", "anmalda.totalt"))
 
     def test_it_imports_the_monthly_tree_with_parents_and_children(self) -> None:
-        summary = do_import(MONTHLY.read_bytes(), MONTHLY.name, actor="test")
+        summary = do_import(MONTHLY.read_bytes(), MONTHLY.name, actor=SystemActor("test"))
         self.assertEqual((summary.format, summary.created), ("bra-monthly", 41))
         self.assertEqual(value("2582", "anmalda.totalt", "2026-08"), (225.0, 786.0))
         theft = Metric.objects.get(code="bra.13207")
@@ -77,21 +78,21 @@ class RealFilesTest(TestCase):
         self.assertTrue(all(Observation.objects.filter(period="2026-08").values_list("preliminary", flat=True)))
 
     def test_it_imports_scbs_pc_axis_file(self) -> None:
-        summary = do_import(PX.read_bytes(), PX.name, actor="test")
+        summary = do_import(PX.read_bytes(), PX.name, actor=SystemActor("test"))
         self.assertEqual((summary.format, summary.created), ("scb-px", 84))
         self.assertEqual(value("05", "scb.be0101n1.2", "2008")[0], 211143.0)  # Östergötland, women, 2008
 
     def test_it_imports_population_as_json_stat(self) -> None:
-        do_import(JSONSTAT.read_bytes(), JSONSTAT.name, actor="test")
+        do_import(JSONSTAT.read_bytes(), JSONSTAT.name, actor=SystemActor("test"))
         self.assertEqual(value("0586", "befolkning.totalt", "2025")[0], 28823.0)
 
     def test_it_archives_the_police_events_once(self) -> None:
-        first = do_import(EVENTS.read_bytes(), EVENTS.name, actor="test")
-        again = do_import(EVENTS.read_bytes(), EVENTS.name, actor="test")
+        first = do_import(EVENTS.read_bytes(), EVENTS.name, actor=SystemActor("test"))
+        again = do_import(EVENTS.read_bytes(), EVENTS.name, actor=SystemActor("test"))
         self.assertEqual((first.created, again.created, again.unchanged, again.run), (245, 0, 245, None))
 
     def test_it_records_provenance(self) -> None:
-        summary = do_import(YEARLY.read_bytes(), YEARLY.name, actor="test")
+        summary = do_import(YEARLY.read_bytes(), YEARLY.name, actor=SystemActor("test"))
         run = ImportRun.objects.get(pk=summary.run)
         self.assertEqual(run.sha256, hashlib.sha256(YEARLY.read_bytes()).hexdigest())
         self.assertEqual(
@@ -171,9 +172,9 @@ class SpreadsheetImportTest(TestCase):
 
 class RepeatAndUndoTest(TestCase):
     def test_it_changes_nothing_the_second_time_and_says_so(self) -> None:
-        do_import(YEARLY.read_bytes(), YEARLY.name, actor="test")
+        do_import(YEARLY.read_bytes(), YEARLY.name, actor=SystemActor("test"))
         before = database_fingerprint()
-        again = do_import(YEARLY.read_bytes(), YEARLY.name, actor="test")
+        again = do_import(YEARLY.read_bytes(), YEARLY.name, actor=SystemActor("test"))
         self.assertEqual((again.created, again.updated, again.unchanged, again.run), (0, 0, 540, None))
         self.assertEqual(database_fingerprint(), before)
         out = StringIO()
@@ -181,13 +182,13 @@ class RepeatAndUndoTest(TestCase):
         self.assertIn("Inget ändrades", out.getvalue())
 
     def test_it_updates_a_revised_value_and_can_undo_it(self) -> None:
-        first = do_import(YEARLY.read_bytes(), YEARLY.name, actor="test")
+        first = do_import(YEARLY.read_bytes(), YEARLY.name, actor=SystemActor("test"))
         revised = HEADER + "0586;2025;total;2880;10014.0;\n"
-        second = do_import(revised.encode(), "revision.csv", actor="test")
+        second = do_import(revised.encode(), "revision.csv", actor=SystemActor("test"))
         self.assertEqual((second.updated, value("0586", "anmalda.totalt", "2025")), (1, (2880.0, 10014.0)))
         with self.assertRaises(ImportRefused):
-            do_undo_import(ImportRun.objects.get(pk=first.run), actor="test")
-        do_undo_import(ImportRun.objects.get(pk=second.run), actor="test")
+            do_undo_import(ImportRun.objects.get(pk=first.run), actor=SystemActor("test"))
+        do_undo_import(ImportRun.objects.get(pk=second.run), actor=SystemActor("test"))
         self.assertEqual(value("0586", "anmalda.totalt", "2025"), (2875.0, 9997.0))
         self.assertEqual(
             Observation.objects.get(
@@ -199,9 +200,9 @@ class RepeatAndUndoTest(TestCase):
     def test_it_compares_stored_series_and_inserts_new_ones_in_one_file(self) -> None:
         lines = YEARLY.read_text(encoding="utf-8").splitlines(keepends=True)
         mjolby = [line for line in lines[1:] if line.startswith("0586;")]
-        do_import((lines[0] + "".join(mjolby)).encode(), "mjolby.csv", actor="test")
+        do_import((lines[0] + "".join(mjolby)).encode(), "mjolby.csv", actor=SystemActor("test"))
         revised = "".join(lines).replace("0586;2025;total;2875;", "0586;2025;total;2880;")
-        summary = do_import(revised.encode(), "alla.csv", actor="test")
+        summary = do_import(revised.encode(), "alla.csv", actor=SystemActor("test"))
         self.assertEqual((summary.created, summary.updated, summary.unchanged), (360, 1, 179))
         self.assertEqual(value("0586", "anmalda.totalt", "2025")[0], 2880.0)
         self.assertEqual(Observation.objects.count(), 540)
@@ -209,10 +210,10 @@ class RepeatAndUndoTest(TestCase):
     def test_it_names_both_rows_of_a_repeated_value_wherever_they_are(self) -> None:
         rows = "0586;2025;total;1;1;\n0583;2024;theft;5;5;\n0642;2025;total;1;1;\n0586;2025;total;2;2;\n"
         with self.assertRaisesMessage(ImportFileError, "rad 5: samma mått, område och period som rad 2."):
-            do_import((HEADER + rows).encode(), "dubbel.csv", actor="test")
+            do_import((HEADER + rows).encode(), "dubbel.csv", actor=SystemActor("test"))
 
     def test_it_undoes_an_import_completely(self) -> None:
-        summary = do_import(QUARTERLY.read_bytes(), QUARTERLY.name, actor="test")
+        summary = do_import(QUARTERLY.read_bytes(), QUARTERLY.name, actor=SystemActor("test"))
         out = StringIO()
         call_command("undo_import", str(summary.run), stdout=out)
         self.assertEqual(json.loads(out.getvalue())["removed"], 144)
@@ -222,7 +223,7 @@ class RepeatAndUndoTest(TestCase):
             call_command("undo_import", str(summary.run), stdout=StringIO())
 
     def test_it_saves_nothing_on_a_dry_run(self) -> None:
-        summary = do_import(YEARLY.read_bytes(), YEARLY.name, actor="test", dry_run=True)
+        summary = do_import(YEARLY.read_bytes(), YEARLY.name, actor=SystemActor("test"), dry_run=True)
         self.assertEqual(summary.created, 540)
         self.assertFalse(Observation.objects.exists())
         self.assertFalse(ImportRun.objects.exists())
@@ -243,7 +244,7 @@ BAD_FILES = {
 
 class BadInputTest(TestCase):
     def setUp(self) -> None:
-        do_import(YEARLY.read_bytes(), YEARLY.name, actor="test")
+        do_import(YEARLY.read_bytes(), YEARLY.name, actor=SystemActor("test"))
 
     def test_it_refuses_each_bad_file_and_leaves_the_database_as_it_was(self) -> None:
         for label, (content, where) in BAD_FILES.items():
@@ -261,7 +262,7 @@ class BadInputTest(TestCase):
         for raw, message in ((latin1, "inte UTF-8"), (b"\x89PNG\r\n\x1a\n\x00\x00\x00", "binär")):
             before = database_fingerprint()
             with self.assertRaises(ImportFileError) as caught:
-                do_import(raw, "data.csv", actor="test", format_name="bra-csv")
+                do_import(raw, "data.csv", actor=SystemActor("test"), format_name="bra-csv")
             self.assertIn(message, str(caught.exception))
             self.assertEqual(database_fingerprint(), before)
 
@@ -269,7 +270,7 @@ class BadInputTest(TestCase):
         before = database_fingerprint()
         raw = PX.read_bytes()
         with self.assertRaises(ImportFileError) as caught:
-            do_import(raw[: len(raw) - 200], "BE0101N1.px", actor="test")
+            do_import(raw[: len(raw) - 200], "BE0101N1.px", actor=SystemActor("test"))
         self.assertIn("BE0101N1.px", str(caught.exception))
         self.assertIn("avkortad", str(caught.exception))
         self.assertEqual(database_fingerprint(), before)
@@ -283,7 +284,9 @@ class BadInputTest(TestCase):
         )  # fmt: skip
         before = database_fingerprint()
         with self.assertRaises(ImportFileError) as caught:
-            do_import(raw, "egna.csv", actor="test", format_name="spreadsheet", options={"mapping": mapping})
+            do_import(
+                raw, "egna.csv", actor=SystemActor("test"), format_name="spreadsheet", options={"mapping": mapping}
+            )
         self.assertEqual(
             str(caught.exception),
             'egna.csv, rad 3, fält "Antal": 12,5 är inte ett helt tal, men måttet trygghet.anmalningar räknas i '
@@ -295,7 +298,7 @@ class BadInputTest(TestCase):
         do_import(
             raw,
             "egna.csv",
-            actor="test",
+            actor=SystemActor("test"),
             format_name="spreadsheet",
             options={"mapping": replace(mapping, unit="index")},
         )
@@ -306,10 +309,10 @@ class BadInputTest(TestCase):
             area="kommun", period="period", value="varde", metric_code="egen.antal", metric_name="Antal",
             unit="antal", publisher="other",
         )  # fmt: skip
-        do_import(b"kommun;period;varde\n0586;2023;12\n", "a.csv", actor="t", format_name="spreadsheet",
+        do_import(b"kommun;period;varde\n0586;2023;12\n", "a.csv", actor=SystemActor("t"), format_name="spreadsheet",
                   options={"mapping": mapping})  # fmt: skip
         with self.assertRaisesMessage(ImportFileError, 'b.csv, rad 2, fält "varde": 3,25 är inte ett helt tal'):
-            do_import(b"kommun;period;varde\n0586;2024;3.25\n", "b.csv", actor="t", format_name="spreadsheet",
+            do_import(b"kommun;period;varde\n0586;2024;3.25\n", "b.csv", actor=SystemActor("t"), format_name="spreadsheet",
                       options={"mapping": replace(mapping, unit="index")})  # fmt: skip
 
     def test_it_imports_an_unknown_kolada_kpi_with_decimals_as_an_index(self) -> None:
@@ -319,13 +322,13 @@ class BadInputTest(TestCase):
                 {"kpi": "N00002", "municipality": "0586", "period": 2025, "values": [{"gender": "T", "value": 12}]},
             ]
         }
-        do_import(json.dumps(answer).encode(), "kolada.json", actor="test")
+        do_import(json.dumps(answer).encode(), "kolada.json", actor=SystemActor("test"))
         units = dict(Metric.objects.filter(code__startswith="kolada.n0000").values_list("code", "unit"))
         self.assertEqual(units, {"kolada.n00001": "index", "kolada.n00002": "antal"})
 
     def test_it_refuses_a_file_it_cannot_recognise(self) -> None:
         with self.assertRaisesMessage(ImportFileError, "formatet känns inte igen"):
-            do_import(b"a,b,c\n1,2,3\n", "okand.csv", actor="test")
+            do_import(b"a,b,c\n1,2,3\n", "okand.csv", actor=SystemActor("test"))
 
     def run_import(self, raw: bytes, name: str, format_name: str) -> None:
         import tempfile

@@ -10,6 +10,7 @@ from django.template import loader
 from django.test import override_settings
 from django.test.signals import template_rendered
 
+from lofte.lib.actors import SystemActor
 from lofte.partnerships.actions import do_add_membership
 from lofte.statistics.actions import do_import
 from tests.base import BaseTestCase
@@ -67,7 +68,7 @@ class EveryTemplateTest(BaseTestCase):
             TEMPLATE_DIR.parent
             / "statistics/sources/bra_csv/fixtures/bra_anmalda_brott_arsvis_motala_mjolby_mullsjo.csv"
         )
-        do_import(yearly.read_bytes(), yearly.name, actor="test")
+        do_import(yearly.read_bytes(), yearly.name, actor=SystemActor("test"))
         self.assertContains(samordnare.get("/lagesbild/0586/"), "Utveckling över tid")
         self.tour_lagesbild(samordnare)
         self.tour_dialogues(samordnare)
@@ -76,7 +77,7 @@ class EveryTemplateTest(BaseTestCase):
         self.tour_public()
         self.tour_est(samordnare)
         self.tour_citizens(samordnare)
-        do_add_membership(self.polis, self.kommun_org_b, "polis", actor="test")
+        do_add_membership(self.polis, self.kommun_org_b, "polis", actor=SystemActor("test"))
         self.assertEqual(self.client_for(self.polis).get("/samverkan/").status_code, 200)
 
     def tour_est(self, client: Any) -> None:
@@ -172,7 +173,7 @@ class EveryTemplateTest(BaseTestCase):
             [IncidentInput(belysning, timezone.now(), 58.3255, 15.1273, description="Lampan är trasig.")],
             reporter=None,
             organisation=None,
-            actor="medborgare",
+            actor=SystemActor("medborgare"),
             source=Incident.Source.CITIZEN,
             contact_email="tipsare@example.org",
         )[0]

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import models
 
 from lofte.audit.models import AuditEvent
+from lofte.lib.actors import Actor, label_of, user_of
 
 if TYPE_CHECKING:
     from lofte.partnerships.models import Partnership
@@ -31,19 +32,14 @@ def _json_safe(value: Any) -> Any:
 def record(
     action: str,
     *,
-    actor: Any,
+    actor: Actor | None,
     obj: models.Model | None = None,
     partnership: Partnership | None = None,
     changes: dict[str, Any] | None = None,
     actor_label: str = "",
 ) -> AuditEvent:
-    user = actor if getattr(actor, "is_authenticated", False) else None
-    if actor_label:
-        label = actor_label
-    elif user is not None:
-        label = user.get_username()
-    else:
-        label = actor if isinstance(actor, str) else ""
+    user = user_of(actor)
+    label = actor_label or label_of(actor)
     return AuditEvent.objects.create(
         actor=user,
         actor_label=label[:254],

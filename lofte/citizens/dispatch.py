@@ -65,6 +65,11 @@ def queue_follow_up(round_: FollowUpRound) -> None:
     send_follow_up.enqueue(round_.pk)
 
 
+def on_round_published(sender: object, *, round_: FollowUpRound, **kwargs: object) -> None:
+    """A follow-up round was published (`promises.signals.round_published`, after commit): e-mail it."""
+    queue_follow_up(round_)
+
+
 def queue_confirmation(subscription: Subscription) -> None:
     send_confirmation.enqueue(subscription.pk)
 

@@ -25,11 +25,12 @@ from django.utils.translation import gettext as _
 from lofte.areas.models import Area
 from lofte.audit.log import record
 from lofte.citizens.models import GroupContact, Subscription
+from lofte.lib.actors import SystemActor
 from lofte.partnerships.access import published_partnerships
 from lofte.partnerships.models import Partnership
 
 # What the audit log calls the one who acted: the address stays out of the log.
-ACTOR = "en prenumeration"
+ACTOR = SystemActor("en prenumeration")
 SUBDIVISIONS = (Area.Kind.DISTRICT, Area.Kind.REGSO, Area.Kind.DESO)
 
 
@@ -175,7 +176,7 @@ def do_unsubscribe(token: str, *, actor: Any = ACTOR) -> bool:
         changes = {"grupp": group.name}
         record(
             "grannsamverkan.unsubscribe",
-            actor="en kontaktperson",
+            actor=SystemActor("en kontaktperson"),
             obj=contact,
             partnership=group.partnership,
             changes=changes,

@@ -27,9 +27,10 @@ from lofte.est.categories import BY_CODE
 from lofte.est.models import Category, Incident
 from lofte.est.places import LatLng, generalise
 from lofte.est.report_forms import leaf_categories
+from lofte.lib.actors import SystemActor
 from lofte.partnerships.models import Partnership
 
-ACTOR = "medborgare"
+ACTOR = SystemActor("medborgare")
 MAP_DAYS = 90
 S = Incident.Status
 # Reviewed and still standing: not waiting for review, not rejected (merged reports are left out by merged_at).

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from lofte.audit.log import record
 from lofte.est.models import ApiKey
+from lofte.lib.actors import label_of
 from lofte.lib.pii import describe, find_personal_data
 from lofte.partnerships.models import Organisation, Partnership
 
@@ -61,7 +62,7 @@ def create_key(organisation: Organisation, label: str, actor: Any) -> tuple[ApiK
     with transaction.atomic():
         prefix = _new_prefix()
         plaintext = f"{KEY_START}{prefix}_{secrets.token_urlsafe(32)}"
-        actor_label = actor if isinstance(actor, str) else getattr(actor, "email", "") or str(actor)
+        actor_label = label_of(actor)
         key = ApiKey.objects.create(
             organisation=organisation,
             label=label,

@@ -45,10 +45,11 @@ from lofte.est.actions import ensure_categories, settings_for
 from lofte.est.models import Action, Category, Incident, IncidentUpdate, Meeting, RoutingRule, WeekNote
 from lofte.est.routing import route, rules_for
 from lofte.est.status import TIMESTAMPS
+from lofte.lib.actors import SystemActor
 from lofte.lib.pii import find_personal_data
 from lofte.partnerships.models import Membership, Organisation, Partnership
 
-ACTOR = "lofte demo"
+ACTOR = SystemActor("lofte demo")
 LABEL = "[Demodata]"
 SEED = 586
 WEEKS = 52

@@ -45,6 +45,7 @@ from lofte.est import places, wallclock
 from lofte.est.actions import IncidentInput, IncidentRefused, ensure_categories, report_incidents
 from lofte.est.apikeys import verify
 from lofte.est.models import ApiKey, Category, EstSettings, Incident, IncidentUpdate
+from lofte.lib.actors import SystemActor
 from lofte.partnerships.models import Partnership
 
 MAX_REQUESTS = 1000
@@ -313,7 +314,7 @@ def _create(request: HttpRequest) -> HttpResponse:
             [item],
             reporter=None,
             organisation=key.organisation,
-            actor=f"api-nyckel {key.prefix}",
+            actor=SystemActor(f"api-nyckel {key.prefix}"),
             source=Incident.Source.OPEN311,
         )
     except IncidentRefused as refused:

@@ -23,9 +23,11 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Literal
+
+from lofte.lib.refusals import ActionRefused
 
 Kind = Literal["personnummer", "samordningsnummer", "telefon", "epost"]
 
@@ -198,3 +200,15 @@ def _digits(text: str) -> int:
 def _find_emails(text: str) -> Iterator[Finding]:
     for match in _EMAIL.finditer(text):
         yield Finding("epost", match.start(), match.end(), match.group())
+
+
+def refuse_personal_data(
+    values: Mapping[str, object], fields: Iterable[str], error: type[ActionRefused] = ActionRefused
+) -> None:
+    """Refuse the first of `fields` in `values` that holds personal data, naming that field; a list of lines
+    (a `LinesField`) is screened as one text. The one screen every action runs on the free text it stores."""
+    for name in fields:
+        value = values.get(name)
+        text = "\n".join(str(line) for line in value) if isinstance(value, list | tuple) else value
+        if isinstance(text, str) and (findings := find_personal_data(text)):
+            raise error(describe(findings), field=name)

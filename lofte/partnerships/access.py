@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
+from lofte.lib.refusals import ActionRefused
 from lofte.partnerships.models import Membership, Partnership
 
 Role = Membership.Role
@@ -49,6 +50,23 @@ class PartnershipAccess:
 
     def can(self, capability: Can) -> bool:
         return any(capability in CAPABILITIES[role] for role in self.roles)
+
+    def require(
+        self,
+        capability: Can,
+        refused: type[ActionRefused],
+        message: object,
+        *,
+        owner: int | None = None,
+        foreign: object = "",
+    ) -> None:
+        """The preamble of every action: refuse with `message` unless the role gives `capability`, and with
+        `foreign` when the object the action changes belongs to another partnership (`owner`, its partnership's
+        id; None for a new object)."""
+        if not self.can(capability):
+            raise refused(message)
+        if owner is not None and owner != self.partnership.pk:
+            raise refused(foreign or message)
 
     @property
     def role_labels(self) -> list[str]:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from lofte.areas.models import Area
 from lofte.audit.log import diff, record
 from lofte.partnerships.models import Membership, Organisation, Partnership
+from lofte.partnerships.signals import partnership_created
 
 
 def _unique_slug(model: Any, name: str) -> str:
@@ -66,6 +67,7 @@ def do_create_partnership(
             partnership=partnership,
             changes={"area": area.code, "organisations": [o.name for o in organisations]},
         )
+        partnership_created.send(sender=Partnership, partnership=partnership, actor=actor)
     return partnership
 
 

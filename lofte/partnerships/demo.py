@@ -14,10 +14,11 @@ from django.db import transaction
 from lofte.accounts.models import User
 from lofte.areas.models import Area
 from lofte.est.demo import EstDemo, load_est_demo
+from lofte.lib.actors import SystemActor
 from lofte.partnerships.actions import do_add_membership, do_create_organisation, do_create_partnership
 from lofte.partnerships.models import Membership, Organisation, Partnership
 
-ACTOR = "lofte demo"
+ACTOR = SystemActor("lofte demo")
 Kind = Organisation.Kind
 Role = Membership.Role
 

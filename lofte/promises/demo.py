@@ -22,6 +22,7 @@ from django.db import transaction
 from lofte.accounts.models import User
 from lofte.areas.models import Area
 from lofte.audit.log import record
+from lofte.lib.actors import SystemActor
 from lofte.partnerships.access import Can, get_partnership_for_user
 from lofte.partnerships.models import Organisation, Partnership
 from lofte.promises.followup import (
@@ -43,7 +44,7 @@ from lofte.promises.models import (
 )
 from lofte.statistics.models import Metric
 
-ACTOR = "lofte demo"
+ACTOR = SystemActor("lofte demo")
 SAMORDNARE = "samordnare@mjolby.example"
 FOLLOW_UP_ROUND = "2025 H2"
 FOLLOW_UP_SUMMARY = (

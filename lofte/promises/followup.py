@@ -36,7 +36,6 @@ from django.utils.translation import gettext as _
 
 from lofte.analysis.goals import MISSING
 from lofte.audit.log import diff, record
-from lofte.citizens.dispatch import queue_follow_up
 from lofte.lib.pii import describe, find_personal_data
 from lofte.partnerships.access import Can, PartnershipAccess
 from lofte.promises.goals import GoalResult, evaluate_goals
@@ -49,6 +48,7 @@ from lofte.promises.models import (
     PromiseReport,
 )
 from lofte.promises.progress import Part, rolled_up
+from lofte.promises.signals import round_published
 
 Values = dict[str, Any]
 Status = FollowUpRound.Status
@@ -408,6 +408,6 @@ def do_publish_round(access: PartnershipAccess, round_: FollowUpRound, *, actor:
         round_.save(update_fields=["status"])
         changes = {"status": [Status.CLOSED, Status.PUBLISHED]}
         record("followup.publish", actor=actor, obj=round_, partnership=access.partnership, changes=changes)
-        # Subscribers hear about the report once it is public (lofte.citizens.dispatch).
-        transaction.on_commit(lambda: queue_follow_up(round_))
+        # Subscribers hear about the report once it is public (lofte.citizens.dispatch listens).
+        transaction.on_commit(lambda: round_published.send(sender=FollowUpRound, round_=round_))
     return round_

@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from lofte.audit.log import record
+from lofte.lib.actors import SystemActor
 from lofte.lib.links import absolute_url
 from lofte.partnerships.access import Can, roles_with
 from lofte.partnerships.models import Membership, Organisation
@@ -38,7 +39,7 @@ from lofte.promises.models import Activity, FollowUpRound, Promise
 # Members of these roles are the ones who can record activities and report.
 REMINDED_ROLES = tuple(roles_with(Can.EDIT))
 FINISHED = (Promise.Status.GENOMFORD, Promise.Status.STOPPAD)
-ACTOR = "lofte remind-followups"
+ACTOR = SystemActor("lofte remind-followups")
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from lofte.areas.models import Area
 from lofte.audit.log import record
+from lofte.lib.actors import Actor, label_of, user_of
 from lofte.lib.db import bulk_insert
 from lofte.lib.memory import cycle_collector_paused
 from lofte.statistics import formats, progress, tasks
@@ -147,10 +148,8 @@ def _import_parsed(
     return summary
 
 
-def _actor_fields(actor: Any) -> dict[str, Any]:
-    if getattr(actor, "is_authenticated", False):
-        return {"actor": actor, "actor_label": actor.get_username()}
-    return {"actor": None, "actor_label": str(actor or "")[:254]}
+def _actor_fields(actor: Actor | None) -> dict[str, Any]:
+    return {"actor": user_of(actor), "actor_label": label_of(actor)[:254]}
 
 
 Keyed = tuple[int, str, ParsedObservation]  # series id, period, what the file says

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from lofte.lib.actors import SystemActor
 from lofte.statistics.actions import ImportSummary, do_import
 
 SOURCES = Path(__file__).resolve().parent / "sources"
@@ -19,4 +20,4 @@ FILES = [
 
 
 def load_demo_statistics() -> list[ImportSummary]:
-    return [do_import(path.read_bytes(), path.name, actor="lofte demo") for path in FILES]
+    return [do_import(path.read_bytes(), path.name, actor=SystemActor("lofte demo")) for path in FILES]

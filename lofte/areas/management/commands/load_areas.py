@@ -10,6 +10,7 @@ from tqdm import tqdm
 from lofte.areas.actions import do_import_subdivisions
 from lofte.areas.geometry import AreaFileError, check_size, parse_area_file
 from lofte.areas.models import Area
+from lofte.lib.actors import SystemActor
 
 
 class Command(BaseCommand):
@@ -57,7 +58,7 @@ class Command(BaseCommand):
                     kind=options["kind"],
                     filename=path.name,
                     kommun=kommun,
-                    actor="lofte load-areas",
+                    actor=SystemActor("lofte load-areas"),
                     dry_run=options["dry_run"],
                     on_each=lambda: bar.update(1),
                 )

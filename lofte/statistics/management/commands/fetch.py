@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from lofte.areas.models import Area
+from lofte.lib.actors import SystemActor
 from lofte.lib.links import site_url
 from lofte.statistics import fetch
 from lofte.statistics.actions import ImportSummary, do_import
@@ -45,7 +46,7 @@ class Command(BaseCommand):
             summary = do_import(
                 result.body,
                 f"{source.name}-{stamp}.json",
-                actor=f"lofte fetch {options['source']}",
+                actor=SystemActor(f"lofte fetch {options['source']}"),
                 format_name=format_name,
             )
         except fetch.FetchError as exc:

@@ -7,6 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
+from lofte.lib.actors import SystemActor
 from lofte.statistics import formats
 from lofte.statistics.actions import ImportSummary, do_import
 from lofte.statistics.sources.base import PUBLISHERS, ImportFileError
@@ -65,7 +66,7 @@ class Command(BaseCommand):
                 summary = do_import(
                     raw,
                     path.name,
-                    actor="lofte import",
+                    actor=SystemActor("lofte import"),
                     format_name=options["format"],
                     dry_run=options["dry_run"],
                     on_progress=lambda done, total: _advance(bar, done, total),

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from lofte.lib.actors import SystemActor
 from lofte.statistics.actions import ImportRefused, do_undo_import
 from lofte.statistics.models import ImportRun
 
@@ -20,7 +21,7 @@ class Command(BaseCommand):
         if run is None:
             raise CommandError(f"Importen {options['run']} finns inte.", returncode=2)
         try:
-            result = do_undo_import(run, actor="lofte undo-import")
+            result = do_undo_import(run, actor=SystemActor("lofte undo-import"))
         except ImportRefused as exc:
             raise CommandError(str(exc), returncode=2) from None
         self.stdout.write(json.dumps(result))
