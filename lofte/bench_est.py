@@ -53,9 +53,10 @@ from lofte.bench_promises import (
     summarise,
 )
 from lofte.est import places
-from lofte.est.actions import IncidentInput, ensure_categories, report_incidents
-from lofte.est.apikeys import create_key
+from lofte.est.intake import IncidentInput, report_incidents
 from lofte.est.models import ApiKey, Category, Incident, IncidentUpdate, RoutingRule
+from lofte.est.open311.actions import do_create_api_key
+from lofte.est.setup import do_set_up_est
 from lofte.lib.actors import SystemActor
 from lofte.partnerships.models import Organisation, Partnership
 
@@ -200,7 +201,7 @@ def _setup() -> tuple[Partnership, Organisation, Organisation, list[Category]]:
     )
     partnership = Partnership.objects.create(name="Genererad EST-samverkan (make bench)", slug=SLUG, area=kommun)
     partnership.organisations.set([reporting, housing])
-    ensure_categories(partnership)
+    do_set_up_est(partnership, actor=ACTOR)
     leaves = _leaves(partnership)
     klotter = next(c for c in leaves if c.code == "skadegorelse.klotter")
     RoutingRule.objects.create(partnership=partnership, category=klotter, organisation=housing)
@@ -270,7 +271,7 @@ def _timeline(incident: Incident) -> list[IncidentUpdate]:
 
 
 def _generated(partnership: Partnership, now: datetime) -> Generated:
-    from lofte.est.weekly import counted
+    from lofte.est.weekly.queries import counted
 
     year, week, _weekday = (timezone.localdate(now) - timedelta(days=7)).isocalendar()
     start = timezone.make_aware(datetime.fromisocalendar(year, week, 1))
@@ -288,7 +289,7 @@ def _generated(partnership: Partnership, now: datetime) -> Generated:
 
 
 def measure_week(generated: Generated, repeat: int) -> list[Timing]:
-    from lofte.est.weekly import compile_week
+    from lofte.est.weekly.queries import compile_week
 
     partnership = _generated_partnership()
     year, week = generated.iso_year, generated.iso_week
@@ -432,7 +433,9 @@ def serve_and_post(seconds: float, clients: int, workers: int) -> Serving:
     if not url or ":memory:" in url or "mode=memory" in url:
         raise RuntimeError("the server needs the benchmark's database in DATABASE_URL")
     partnership = _generated_partnership()
-    _key, plaintext = create_key(partnership.organisations.get(slug=f"{SLUG}-bostad"), "make bench", ACTOR)
+    _key, plaintext = do_create_api_key(
+        partnership.organisations.get(slug=f"{SLUG}-bostad"), label="make bench", actor=ACTOR
+    )
     bodies = open311_bodies(plaintext, 2_000)
     port = free_port()
     with tempfile.TemporaryDirectory() as tmp:

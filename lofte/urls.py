@@ -19,6 +19,6 @@ urlpatterns = [
     path("lagesbild/", include("lofte.situation.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
-    path("open311/v2/", include("lofte.est.open311_urls")),
+    path("open311/v2/", include("lofte.est.open311.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -18,10 +18,11 @@ from lofte.citizens import antispam
 from lofte.citizens.antispam import Guard, Verdict
 from lofte.citizens.tips import Tip, TipRefused, citizen_categories, do_report_tip, public_map
 from lofte.citizens.tips_forms import GUARD
-from lofte.est.actions import IncidentInput, IncidentRefused, ensure_categories, report_incidents, settings_for
 from lofte.est.categories import CITIZEN
+from lofte.est.intake import IncidentInput, IncidentRefused, report_incidents
 from lofte.est.models import Incident
 from lofte.est.places import LatLng, generalise
+from lofte.est.queries import categories_of, settings_of
 from lofte.est.status import change_status
 from lofte.lib.actors import SystemActor
 from lofte.partnerships.access import get_partnership_for_user
@@ -44,7 +45,7 @@ class TipsCase(BaseTestCase):
     def setUp(self) -> None:
         super().setUp()
         cache.clear()
-        self.categories = {c.code: c for c in ensure_categories(self.partnership_a)}
+        self.categories = {c.code: c for c in categories_of(self.partnership_a)}
         self.anonymous = Client()
 
     def data(self, code: str = "otrygg_plats.belysning", **fields: Any) -> dict[str, Any]:
@@ -169,7 +170,7 @@ class TipFormTest(TipsCase):
             with self.subTest(code):
                 response = self.post_tip(code=code)
                 self.assertContains(response, "Välj en kategori i listan.", status_code=400)
-        other = ensure_categories(self.partnership_b)[1]
+        other = categories_of(self.partnership_b)[1]
         response = self.post_tip(category=other.pk)
         self.assertContains(response, "Välj en kategori i listan.", status_code=400)
         self.assertFalse(Incident.objects.exists())
@@ -241,7 +242,7 @@ class PersonalDataTest(TipsCase):
         with self.assertRaises(TipRefused) as caught:
             self.tip(category=self.categories["ordning.droger"])
         self.assertEqual(caught.exception.field, "category")
-        tip = Tip(category=ensure_categories(self.partnership_b)[1], description="Mörkt", place_name="Torget")
+        tip = Tip(category=categories_of(self.partnership_b)[1], description="Mörkt", place_name="Torget")
         with self.assertRaises(TipRefused):
             do_report_tip(self.partnership_b, tip)
         self.assertFalse(Incident.objects.exists())
@@ -373,7 +374,7 @@ class PublicMapTest(TipsCase):
         response = self.anonymous.get(MAP_URL)
         content = response.content.decode()
         self.assertEqual(response.status_code, 200)
-        grid = settings_for(self.partnership_a).grid_m
+        grid = settings_of(self.partnership_a).grid_m
         centre = generalise(LatLng(shown.latitude, shown.longitude), grid)
         self.assertNotEqual((centre.lat, centre.lng), (shown.latitude, shown.longitude))
         for exact in (str(shown.latitude), str(shown.longitude)):
@@ -393,7 +394,6 @@ class PublicMapTest(TipsCase):
         self.assertEqual(sum(cell["count"] for cell in data.cells), 2)
 
     def test_it_reads_the_map_in_a_fixed_number_of_queries(self) -> None:
-        settings_for(self.partnership_a)
         self.reviewed()
         with self.assertNumQueries(3):
             self.anonymous.get(MAP_URL)

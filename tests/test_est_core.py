@@ -9,9 +9,11 @@ from django.core import mail
 
 from lofte.areas.models import Area
 from lofte.audit.models import AuditEvent
-from lofte.est.actions import IncidentInput, IncidentRefused, ensure_categories, report_incidents
 from lofte.est.categories import REFERENCE
+from lofte.est.intake import IncidentInput, IncidentRefused, report_incidents
 from lofte.est.models import Category, Incident, RoutingRule
+from lofte.est.queries import categories_of
+from lofte.est.setup import do_set_up_est
 from lofte.est.status import StatusRefused, change_status
 from lofte.lib.actors import SystemActor
 from lofte.partnerships.access import get_partnership_for_user
@@ -29,7 +31,7 @@ def square(lat: float, lng: float, half: float) -> dict[str, object]:
 
 class EstCoreTest(BaseTestCase):
     def setUp(self) -> None:
-        self.categories = {c.code: c for c in ensure_categories(self.partnership_a)}
+        self.categories = {c.code: c for c in categories_of(self.partnership_a)}
 
     def file(self, code: str = "skadegorelse.klotter", **fields: object) -> Incident:
         values: dict[str, object] = {"latitude": CENTRE[0], "longitude": CENTRE[1], **fields}
@@ -48,12 +50,13 @@ class EstCoreTest(BaseTestCase):
         self.assertEqual(len(self.categories), len(REFERENCE))
         self.assertEqual(self.categories["skadegorelse.klotter"].parent, self.categories["skadegorelse"])
         self.assertEqual(str(self.categories["skadegorelse.klotter"]), "Klotter")
-        ensure_categories(self.partnership_a)
+        do_set_up_est(self.partnership_a, actor=SystemActor("test"))
         self.assertEqual(Category.objects.filter(partnership=self.partnership_a).count(), len(REFERENCE))
 
     def test_a_reference_code_added_later_arrives_hidden(self) -> None:
         Category.objects.filter(partnership=self.partnership_a, code="ryktesspridning").delete()
-        again = {c.code: c for c in ensure_categories(self.partnership_a)}
+        do_set_up_est(self.partnership_a, actor=SystemActor("test"))
+        again = {c.code: c for c in categories_of(self.partnership_a)}
         self.assertFalse(again["ryktesspridning"].active)
         self.assertTrue(again["arrangemang"].active)
 
@@ -96,7 +99,7 @@ class EstCoreTest(BaseTestCase):
         self.assertFalse(Incident.objects.exists())
 
     def test_it_refuses_a_category_of_another_partnership_or_hidden(self) -> None:
-        other = {c.code: c for c in ensure_categories(self.partnership_b)}
+        other = {c.code: c for c in categories_of(self.partnership_b)}
         for category in (other["skadegorelse.klotter"], self.categories["skadegorelse.glaskross"]):
             Category.objects.filter(pk=self.categories["skadegorelse.glaskross"].pk).update(active=False)
             category.refresh_from_db()

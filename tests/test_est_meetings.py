@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from lofte.analysis.est import STOCKHOLM, Week
 from lofte.audit.models import AuditEvent
-from lofte.est.meetings import (
+from lofte.est.meetings.actions import (
     ActionPlace,
     MeetingRefused,
     do_create_action,

@@ -22,9 +22,10 @@ from lofte.accounts.models import User
 from lofte.analysis.est import STOCKHOLM
 from lofte.areas.models import Area
 from lofte.est import wallclock
-from lofte.est.actions import IncidentInput, IncidentRefused, ensure_categories, report_incidents
+from lofte.est.intake import IncidentInput, IncidentRefused, report_incidents
 from lofte.est.models import Category, Incident, RoutingRule
-from lofte.est.report_forms import IncidentForm, ReportChoices
+from lofte.est.queries import categories_of
+from lofte.est.reporting.forms import IncidentForm, ReportChoices
 from lofte.est.status import change_status
 from lofte.est.tasks import send_notification
 from lofte.lib.actors import SystemActor
@@ -102,7 +103,7 @@ def stored_text_columns(needle: str) -> list[str]:
 class ReportingCase(TemporaryMedia, BaseTestCase):
     def setUp(self) -> None:
         super().setUp()
-        self.categories = {c.code: c for c in ensure_categories(self.partnership_a)}
+        self.categories = {c.code: c for c in categories_of(self.partnership_a)}
 
     def incident(self, code: str = "skadegorelse.klotter", **fields: Any) -> dict[str, Any]:
         moment = local_moment()

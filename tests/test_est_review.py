@@ -16,11 +16,13 @@ from PIL import Image
 
 from lofte.areas.models import Area
 from lofte.audit.models import AuditEvent
-from lofte.est import duplicates, places
-from lofte.est.actions import IncidentInput, ensure_categories, report_incidents, settings_for
-from lofte.est.meetings import do_create_action, do_create_meeting
+from lofte.est import places
+from lofte.est.intake import IncidentInput, report_incidents
+from lofte.est.meetings.actions import do_create_action, do_create_meeting
 from lofte.est.models import Category, EstSettings, Incident, RoutingRule
-from lofte.est.review import ReviewRefused, do_merge_incident
+from lofte.est.queries import categories_of
+from lofte.est.review import duplicates
+from lofte.est.review.actions import ReviewRefused, do_merge_incident
 from lofte.partnerships.access import get_partnership_for_user
 from lofte.partnerships.models import Organisation
 from tests.base import BaseTestCase, Kind, Role, make_user
@@ -44,7 +46,7 @@ class EstTestCase(BaseTestCase):
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
-        cls.categories = {c.code: c for c in ensure_categories(cls.partnership_a)}
+        cls.categories = {c.code: c for c in categories_of(cls.partnership_a)}
         cls.klotter = cls.categories["skadegorelse.klotter"]
         cls.glaskross = cls.categories["skadegorelse.glaskross"]
         west, east = CENTRE.lng - HALF_SIDE, CENTRE.lng + HALF_SIDE
@@ -135,7 +137,6 @@ class QueueTest(EstTestCase):
         self.assertEqual(listed(status="alla"), [klotter.pk, glaskross.pk])
 
     def test_it_reads_the_queue_in_a_fixed_number_of_queries(self) -> None:
-        settings_for(self.partnership_a)
         client = self.client_for(self.samordnare)
         self.report()
         with self.assertNumQueries(11):
@@ -307,7 +308,6 @@ class MergeTest(EstTestCase):
         self.assertEqual(response.status_code, 400)
         self.assertIn("slå ihop med den i stället", str(response.context["forms"]["merge"].errors))
 
-        ensure_categories(self.partnership_b)
         foreign = Incident(pk=10_000, partnership=self.partnership_b, status=S.MOTTAGEN)
         with self.assertRaisesMessage(ReviewRefused, "finns inte i den här samverkan"):
             do_merge_incident(self.access(), other, foreign, actor=self.samordnare)
@@ -619,7 +619,6 @@ class DetailTest(EstTestCase):
         self.assertEqual(self.client_for(self.samordnare).get(url("review_detail", 999_999)).status_code, 404)
 
     def test_it_looks_reports_up_only_within_the_partnership(self) -> None:
-        ensure_categories(self.partnership_b)
         foreign = self.report(
             Category.objects.get(partnership=self.partnership_b, code="skadegorelse.klotter"),
             point=None,

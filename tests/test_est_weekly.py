@@ -18,11 +18,12 @@ from lofte.analysis.est import STOCKHOLM, Week, last_complete_week
 from lofte.areas.models import Area
 from lofte.audit.models import AuditEvent
 from lofte.est import places
-from lofte.est.actions import IncidentInput, ensure_categories, report_incidents, settings_for
-from lofte.est.meetings import ActionPlace, do_create_action, do_create_meeting
+from lofte.est.intake import IncidentInput, report_incidents
+from lofte.est.meetings.actions import ActionPlace, do_create_action, do_create_meeting
 from lofte.est.models import EstSettings, Incident, WeekNote
+from lofte.est.queries import categories_of, settings_of
 from lofte.est.status import change_status
-from lofte.est.weekly import compile_week
+from lofte.est.weekly.queries import compile_week
 from lofte.partnerships.access import PartnershipAccess
 from lofte.statistics.models import Event
 from tests.base import BaseTestCase
@@ -59,9 +60,9 @@ class EstCase(BaseTestCase):
     @classmethod
     def setUpTestData(cls) -> None:
         super().setUpTestData()
-        cls.categories = {c.code: c for c in ensure_categories(cls.partnership_a)}
+        cls.categories = {c.code: c for c in categories_of(cls.partnership_a)}
         # Mjölby's EST has run since 2025, so every week and period these tests compare has data.
-        settings = settings_for(cls.partnership_a)
+        settings = settings_of(cls.partnership_a)
         settings.started_on = STARTED
         settings.save(update_fields=["started_on"])
 

@@ -27,8 +27,9 @@ from gunicorn.app.base import BaseApplication
 import lofte.urls
 from lofte.citizens.models import AdvicePage
 from lofte.core.management.commands import serve
-from lofte.est.actions import IncidentInput, ensure_categories, report_incidents
+from lofte.est.intake import IncidentInput, report_incidents
 from lofte.est.models import RoutingRule
+from lofte.est.queries import categories_of
 from lofte.est.status import change_status
 from lofte.lib.links import absolute_url, served_site_url
 from lofte.partnerships.access import get_partnership_for_user
@@ -182,7 +183,7 @@ class ServeTest(BaseTestCase):
         with self.captureOnCommitCallbacks(execute=True):
             Client(HTTP_HOST="localhost").post("/konto/losenord/glomt/", {"email": self.viewer.email})
         with time_machine.travel(NOW, tick=False):
-            categories = {c.code: c for c in ensure_categories(self.partnership_a)}
+            categories = {c.code: c for c in categories_of(self.partnership_a)}
             item = IncidentInput(
                 category=categories["skadegorelse.klotter"],
                 occurred_at=timezone.now() - timedelta(hours=2),

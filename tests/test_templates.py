@@ -84,10 +84,11 @@ class EveryTemplateTest(BaseTestCase):
         """EST: reporting, the reporter's own reports, review, routing, settings, the week and meetings."""
         from django.utils import timezone
 
-        from lofte.est.actions import IncidentInput, ensure_categories, report_incidents
+        from lofte.est.intake import IncidentInput, report_incidents
         from lofte.est.models import Incident
+        from lofte.est.queries import categories_of
 
-        klotter = next(c for c in ensure_categories(self.partnership_a) if c.code == "skadegorelse.klotter")
+        klotter = next(c for c in categories_of(self.partnership_a) if c.code == "skadegorelse.klotter")
         incident = report_incidents(
             self.partnership_a,
             [IncidentInput(klotter, timezone.now(), 58.3255, 15.1273, description="Klotter på gaveln.")],
@@ -123,8 +124,9 @@ class EveryTemplateTest(BaseTestCase):
 
         from lofte.citizens import dispatch
         from lofte.citizens.models import Subscription, Warning
-        from lofte.est.actions import IncidentInput, ensure_categories, report_incidents
+        from lofte.est.intake import IncidentInput, report_incidents
         from lofte.est.models import Incident
+        from lofte.est.queries import categories_of
         from lofte.est.status import change_status
         from lofte.promises.models import FollowUpRound
 
@@ -167,7 +169,7 @@ class EveryTemplateTest(BaseTestCase):
         self.assertEqual(anonymous.get(f"{public}varningar/{pk}/").status_code, 200)
 
         # A citizen's tip with an address for feedback hears of the review.
-        belysning = next(c for c in ensure_categories(self.partnership_a) if c.code == "otrygg_plats.belysning")
+        belysning = next(c for c in categories_of(self.partnership_a) if c.code == "otrygg_plats.belysning")
         tip = report_incidents(
             self.partnership_a,
             [IncidentInput(belysning, timezone.now(), 58.3255, 15.1273, description="Lampan är trasig.")],

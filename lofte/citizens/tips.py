@@ -1,6 +1,6 @@
 """Tips from the public about unsafe places ("Tipsa om en otrygg plats"), and the public map of reviewed reports.
 
-A tip is an EST incident with source medborgare. It enters through `est.actions.report_incidents` like every other
+A tip is an EST incident with source medborgare. It enters through `est.intake.report_incidents` like every other
 report, so it is screened for personal data, placed in the kommun, routed, audited (one row, actor
 "medborgare") and lands in the same review queue with status mottagen. A tip has no reporter: the optional
 e-mail address is kept as the incident's `contact_email`, which `est.tasks` uses to tell the citizen about each
@@ -22,11 +22,11 @@ from django.core.validators import validate_email
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lofte.est.actions import IncidentInput, IncidentRefused, ensure_categories, report_incidents, settings_for
 from lofte.est.categories import BY_CODE
+from lofte.est.intake import IncidentInput, IncidentRefused, report_incidents
 from lofte.est.models import Category, Incident
 from lofte.est.places import LatLng, generalise
-from lofte.est.report_forms import leaf_categories
+from lofte.est.queries import categories_of, leaf_categories, settings_of
 from lofte.lib.actors import SystemActor
 from lofte.partnerships.models import Partnership
 
@@ -57,7 +57,7 @@ class Tip:
 
 def citizen_categories(partnership: Partnership) -> list[Category]:
     """The categories the public may use: the partnership's active leaf categories marked for citizens."""
-    categories = ensure_categories(partnership)
+    categories = categories_of(partnership)
     by_pk = {c.pk: c for c in categories}
     chosen = [c for c in leaf_categories(categories) if c.citizen]
     for category in chosen:  # the main category's name, for grouping, without a query each
@@ -142,7 +142,7 @@ def public_map(partnership: Partnership, *, now: datetime | None = None) -> Tips
     """The partnership's reviewed reports of the last `MAP_DAYS` days, per grid cell, category and week (two
     queries: the settings and the reports)."""
     now = now or timezone.now()
-    grid_m = settings_for(partnership).grid_m
+    grid_m = settings_of(partnership).grid_m
     reports = (
         Incident.objects.filter(
             partnership=partnership,

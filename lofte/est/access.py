@@ -37,6 +37,14 @@ def acting_organisation_ids(user: Any, access: PartnershipAccess) -> list[int]:
     )
 
 
+def progress_organisation_ids(user: Any, access: PartnershipAccess) -> list[int]:
+    """The organisations that report progress on the actions assigned to them through this member (none for an
+    editor, who follows every action up anyway, or a reader)."""
+    if access.can_edit or not access.can(Can.REPORT):
+        return []
+    return acting_organisation_ids(user, access)
+
+
 def visible_incidents(user: Any, access: PartnershipAccess) -> QuerySet[Incident]:
     """The reports this user may read one by one (with exact places)."""
     incidents = Incident.objects.filter(partnership=access.partnership)

@@ -6,3 +6,9 @@ class EstConfig(AppConfig):
     name = "lofte.est"
     label = "est"
     verbose_name = _("EST – effektiv samordning för trygghet")
+
+    def ready(self) -> None:
+        from lofte.est.setup import set_up_created_partnership
+        from lofte.partnerships.signals import partnership_created
+
+        partnership_created.connect(set_up_created_partnership, dispatch_uid="lofte.est.set_up")

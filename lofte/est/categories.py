@@ -2,7 +2,7 @@
 
 The set follows what EST partnerships use in practice (Brå, Örebro universitet and Örebro kommun). A code
 is `group` or `group.sub`; codes never change meaning and are never reused. A partnership gets this set
-when it first uses EST (`ensure_categories`) and may then rename, hide or add its own subcategories;
+when it is created (`setup.do_set_up_est`) and may then rename, hide or add its own subcategories;
 its own codes start with `egen.` so they can never collide with a later reference code.
 
 `CITIZEN` marks the categories a member of the public may report (issue 7: "Tipsa om en otrygg plats").

@@ -41,8 +41,8 @@ from django.utils import timezone
 from lofte.areas.models import SUBDIVISION_KINDS, Area
 from lofte.audit.log import record
 from lofte.est import places
-from lofte.est.actions import ensure_categories, settings_for
 from lofte.est.models import Action, Category, Incident, IncidentUpdate, Meeting, RoutingRule, WeekNote
+from lofte.est.queries import categories_of
 from lofte.est.routing import route, rules_for
 from lofte.est.status import TIMESTAMPS
 from lofte.lib.actors import SystemActor
@@ -722,8 +722,8 @@ def _updates(planned: Planned, cast: Cast) -> list[IncidentUpdate]:
 
 
 def _categories(partnership: Partnership) -> dict[str, Category]:
-    """The partnership's active leaf categories by code (its reference set, created if it has none)."""
-    categories = ensure_categories(partnership)
+    """The partnership's active leaf categories by code (its reference set, created with the partnership)."""
+    categories = categories_of(partnership)
     with_active_children = {c.parent_id for c in categories if c.active and c.parent_id}
     return {c.code: c for c in categories if c.active and c.pk not in with_active_children}
 
@@ -991,7 +991,6 @@ def load_est_demo(partnership: Partnership, *, seed: int = SEED, now: datetime |
     demo_incidents = Incident.objects.filter(partnership=partnership, is_demo=True)
     with transaction.atomic():
         categories = _categories(partnership)
-        settings_for(partnership)
         cast = _cast(partnership)
         created = not demo_incidents.exists()
         if created:

@@ -1,8 +1,9 @@
 """EST: incident reports by staff and partners, their review and routing, the weekly meeting and its actions.
 
-Every change goes through `est/actions.py` (reporting), `est/review.py` (review and routing),
-`est/status.py` (the status its reporter sees) or `est/meetings.py`, which check the member's role, screen
-free text for personal data and write the audit log. Reports are about places, never about people.
+Every change goes through an action: `est/intake.py` (every report), `est/setup.py` (a partnership's settings and
+categories), `est/status.py` (the status its reporter sees), or the `actions.py` of a sub-package (`reporting`,
+`review`, `weekly`, `meetings`, `open311`), which check the member's role, screen free text for personal data and
+write the audit log. Reports are about places, never about people.
 """
 
 from __future__ import annotations

@@ -22,6 +22,8 @@ from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from lofte.lib.refusals import ActionRefused
+
 THUMBNAIL_SIDE = 480  # pixels: sharp at 240 CSS pixels on a high-density screen
 
 # The formats a stored photo can have, by their first bytes (all photos Löfte stores are JPEG).
@@ -31,8 +33,8 @@ SIGNATURES = ((b"\xff\xd8\xff", "image/jpeg"), (b"\x89PNG\r\n\x1a\n", "image/png
 MAX_PIXELS = 60_000_000
 
 
-class PhotoRefused(Exception):
-    pass
+class PhotoRefused(ActionRefused):
+    """The file is too large, too many pixels, or not an image that can be read; the message names the file."""
 
 
 def clean_photo(data: bytes, filename: str = "") -> ContentFile[bytes]:

@@ -19,8 +19,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lofte.audit.log import record
+from lofte.est.access import can_review
 from lofte.est.models import Incident, IncidentUpdate
-from lofte.lib.pii import describe, find_personal_data
+from lofte.lib.actors import Actor, user_of
+from lofte.lib.pii import refuse_personal_data
+from lofte.lib.refusals import ActionRefused
 from lofte.partnerships.access import PartnershipAccess
 
 S = Incident.Status
@@ -46,12 +49,8 @@ TIMESTAMPS: dict[str, str] = {
 }
 
 
-class StatusRefused(Exception):
-    """A change of status that is not allowed; the message is for the user."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
+class StatusRefused(ActionRefused):
+    """A change of status that is not allowed; the message is for the user, `field` is status or note."""
 
 
 def allowed_next(incident: Incident) -> list[str]:
@@ -61,23 +60,16 @@ def allowed_next(incident: Incident) -> list[str]:
 def may_change(
     access: PartnershipAccess, incident: Incident, status: str, acting_organisation_ids: list[int] | None
 ) -> bool:
-    from lofte.est.access import can_review
-
     if can_review(access):
         return True
     return status in ROUTED_MAY_SET and incident.routed_to_id in (acting_organisation_ids or [])
-
-
-def screen(text: str, field: str) -> None:
-    if findings := find_personal_data(text):
-        raise StatusRefused(describe(findings), field=field)
 
 
 def change_status(
     incident: Incident,
     status: str,
     *,
-    actor: Any,
+    actor: Actor,
     access: PartnershipAccess | None,
     note: str = "",
     organisation_ids: list[int] | None = None,
@@ -100,7 +92,7 @@ def change_status(
     if access is not None and not may_change(access, incident, status, organisation_ids):
         raise StatusRefused(_("Du får inte ändra status på den här rapporten."), field="status")
     note = note.strip()
-    screen(note, "note")
+    refuse_personal_data({"note": note}, ["note"], StatusRefused)
     if status == S.AVVISAD and not note:
         raise StatusRefused(_("Skriv varför rapporten avvisas."), field="note")
     when = when or timezone.now()
@@ -112,7 +104,7 @@ def change_status(
             setattr(incident, field, when)
             changed.append(field)
         if status == S.GRANSKAD and access is not None and incident.reviewed_by_id is None:
-            incident.reviewed_by = actor if getattr(actor, "is_authenticated", False) else None
+            incident.reviewed_by = user_of(actor)
             changed.append("reviewed_by")
         if status == S.AVVISAD:
             incident.rejection_reason = note
@@ -121,7 +113,7 @@ def change_status(
             setattr(incident, name, value)
             changed.append(name)
         incident.save(update_fields=changed)
-        user = actor if getattr(actor, "is_authenticated", False) else None
+        user = user_of(actor)
         organisation_id = organisation_ids[0] if organisation_ids else None
         update = IncidentUpdate.objects.create(
             incident=incident,

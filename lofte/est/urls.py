@@ -1,7 +1,8 @@
 """EST pages under /samverkan/<slug>/est/ (namespace `partnerships:est`).
 
-Each part keeps its own routes: reporting and the reporter's own reports (`report_urls`), review, routing and
-settings (`review_urls`), the weekly lägesbild, meetings, area analysis and exports (`weekly_urls`).
+Each sub-package keeps its own routes: reporting and the reporter's own reports (`reporting`), review, routing
+and settings (`review`), the weekly lägesbild, area analysis and exports (`weekly`), and the meetings and their
+actions (`meetings`).
 """
 
 from django.urls import include, path
@@ -10,7 +11,8 @@ from lofte.est import views
 
 urlpatterns = [
     path("", views.index, name="index"),
-    path("", include("lofte.est.report_urls")),
-    path("", include("lofte.est.review_urls")),
-    path("", include("lofte.est.weekly_urls")),
+    path("", include("lofte.est.reporting.urls")),
+    path("", include("lofte.est.review.urls")),
+    path("", include("lofte.est.weekly.urls")),
+    path("", include("lofte.est.meetings.urls")),
 ]

@@ -9,17 +9,18 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import Q
 from django.utils import timezone
 
-from lofte.est.apikeys import ApiKeyError, create_key, revoke
 from lofte.est.models import ApiKey
+from lofte.est.open311.actions import ApiKeyRefused, do_create_api_key, do_revoke_api_key
+from lofte.lib.actors import SystemActor
 from lofte.partnerships.models import Organisation
 
 
-def _actor() -> str:
+def _actor() -> SystemActor:
     try:
         user = getpass.getuser()
     except (KeyError, OSError):  # no name for the uid, as in some containers
         user = "?"
-    return f"lofte apikey ({user})"
+    return SystemActor(f"lofte apikey ({user})")
 
 
 def find_organisation(name: str) -> Organisation:
@@ -61,8 +62,8 @@ class Command(BaseCommand):
 
     def _create(self, organisation: Organisation, label: str) -> None:
         try:
-            key, plaintext = create_key(organisation, label, _actor())
-        except ApiKeyError as refused:
+            key, plaintext = do_create_api_key(organisation, label=label, actor=_actor())
+        except ApiKeyRefused as refused:
             raise CommandError(str(refused), returncode=2) from None
         self.stdout.write(f"API-nyckel för {organisation.name} (prefix {key.prefix}):")
         self.stdout.write(plaintext)
@@ -96,7 +97,7 @@ class Command(BaseCommand):
 
     def _revoke(self, prefix: str) -> None:
         try:
-            key = revoke(prefix, _actor())
-        except ApiKeyError as refused:
+            key = do_revoke_api_key(prefix, actor=_actor())
+        except ApiKeyRefused as refused:
             raise CommandError(str(refused), returncode=2) from None
         self.stdout.write(f"API-nyckeln {key.prefix} ({key.organisation.name}) är återkallad.")

@@ -17,9 +17,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from lofte.areas.models import Area
-from lofte.est.duplicates import Suggestion
 from lofte.est.models import Category, EstSettings, Incident
-from lofte.est.review import SETTINGS_FIELDS
+from lofte.est.review.actions import SETTINGS_FIELDS
+from lofte.est.review.duplicates import Suggestion
 from lofte.lib.forms import ScreensPersonalData
 from lofte.lib.pii import describe, find_personal_data
 from lofte.partnerships.models import Organisation

@@ -1,8 +1,11 @@
 """The weekly lägesbild: what the partnership's reviewed reports say about one ISO week, for the EST meeting.
 
+Read only: `compile_week` (and `get_week_for_user`, the same for a member, 404 for a week that does not exist)
+and `map_data`, what the map may show.
+
 A report counts when it is reviewed and neither rejected nor merged into another (status granskad, åtgärd
 beslutad, åtgärdad or avslutad, and no `duplicate_of`), in the week its `occurred_at` falls in (Monday 00:00
-to Sunday 24:00, Swedish time). The numbers and their tests are in `est/analysis.py`.
+to Sunday 24:00, Swedish time). The numbers and their tests are in `analysis/est.py`.
 
 `compile_week` reads everything in at most nine queries whatever the number of reports: the counts are grouped by the
 database (category × area × week), and only the four weeks' points are read, as bare coordinates.
@@ -11,7 +14,7 @@ Places: reviewers (`est.access.can_review`) get the week's exact points; everyon
 the centre of the partnership's grid cell (`EstSettings.grid_m`), counted per cell, and every figure derived
 for them (repeat places, hot spots) is computed from the snapped points, so nothing finer than a cell can be
 read back. Repeat places are grid cells with at least 2 reports in the week or 3 in the four weeks ending with
-it. Hot spots are Getis-Ord Gi* over the same four weeks' points (`situation.analysis.hotspots`), in cells of
+it. Hot spots are Getis-Ord Gi* over the same four weeks' points (`analysis.hotspots`), in cells of
 twice the grid (at least 500 m), shown only when that analysis says the points are precise enough, and only
 the hot cells that hold reports themselves (Gi* also marks the empty neighbours of a cluster).
 
@@ -32,6 +35,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -50,8 +54,9 @@ from lofte.analysis.est import (
 from lofte.analysis.hotspots import EARTH_RADIUS_M, HotspotCell, Hotspots, find_hotspots
 from lofte.areas.models import Area
 from lofte.est import places
-from lofte.est.actions import settings_for
+from lofte.est.access import can_review
 from lofte.est.models import Action, Category, EstSettings, Incident, Meeting, WeekNote
+from lofte.partnerships.access import PartnershipAccess
 from lofte.partnerships.models import Partnership
 from lofte.statistics.models import Event
 
@@ -76,9 +81,10 @@ def settings_and_start(partnership: Partnership) -> tuple[EstSettings, date | No
         .annotate(first_report=Subquery(first.values("reported_at")[:1]))
         .first()
     )
-    if found is None:  # the first time: create the settings, then read them with the start
-        settings_for(partnership)
-        return settings_and_start(partnership)
+    if found is None:  # a partnership not set up (est/setup.py): the defaults, unsaved, and the first report
+        reports = Incident.objects.filter(partnership=partnership).order_by("reported_at", "id")
+        first_report = reports.values_list("reported_at", flat=True).first()
+        return EstSettings(partnership=partnership), est_start(None, first_report)
     return found, est_start(found.started_on, found.first_report)
 
 
@@ -154,6 +160,18 @@ class WeeklyPicture:
         """Whether a week compared began before the EST started, so some comparisons have no data."""
         weeks = self.coverage
         return not (weeks.this and all(weeks.before) and (weeks.last_year or not self.has_last_year))
+
+
+def get_week_for_user(
+    access: PartnershipAccess, iso_year: int, iso_week: int, *, precise: bool | None = None
+) -> WeeklyPicture:
+    """The week's lägesbild as the member may see it (exact places for reviewers unless `precise` says otherwise);
+    404 for a week that does not exist."""
+    exact = can_review(access) if precise is None else precise
+    try:
+        return compile_week(access.partnership, iso_year, iso_week, precise=exact)
+    except ValueError:
+        raise Http404("No such week") from None
 
 
 def hotspot_cell_m(grid_m: int) -> int:

@@ -25,7 +25,7 @@ from lofte.analysis.est import STOCKHOLM, WeekRow
 from lofte.analysis.hotspots import EARTH_RADIUS_M
 from lofte.est import categories as reference
 from lofte.est.models import Incident
-from lofte.est.weekly import POLICE_SOURCE, WeeklyPicture
+from lofte.est.weekly.queries import POLICE_SOURCE, WeeklyPicture
 from lofte.lib.documents import write_pdf
 from lofte.lib.tables import Cell
 from lofte.partnerships.models import Partnership

@@ -1,7 +1,7 @@
 """Reporting incidents and following one's own reports, under /samverkan/<slug>/est/.
 
 Members who may report (samordnare, polis, rapportör) file several incidents in one sitting; everything goes
-through `actions.do_report_incidents`, all or nothing. A reporter follows their reports and the status notes
+through `reporting.actions.do_report_incidents`, all or nothing. A reporter follows their reports and the status notes
 they get back; who may open one report, its photo (full size or as a thumbnail) and see its reporter is decided
 by `est/access.py`; a photo is sent as `private`, so no shared cache keeps it.
 """
@@ -15,24 +15,26 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files import File
 from django.core.paginator import Paginator
-from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_safe
 
 from lofte.est import photos
-from lofte.est.access import can_review, shows_reporter, visible_incidents
-from lofte.est.actions import IncidentRefused, do_report_incidents
-from lofte.est.models import Incident, IncidentUpdate
-from lofte.est.report_forms import (
+from lofte.est.access import can_review, shows_reporter
+from lofte.est.intake import IncidentRefused
+from lofte.est.models import Incident
+from lofte.est.reporting.actions import do_report_incidents
+from lofte.est.reporting.forms import (
     MAX_INCIDENTS,
     BaseIncidentFormSet,
     IncidentForm,
     IncidentFormSet,
     ReportChoices,
 )
+from lofte.est.reporting.queries import get_incident_for_user, own_reports
+from lofte.lib.views import refuse_on
 from lofte.partnerships.access import Can, PartnershipAccess, get_partnership_for_user
 
 PER_PAGE = 25
@@ -55,7 +57,7 @@ def report(request: HttpRequest, slug: str) -> HttpResponse:
     if formset.is_valid():
         filled = formset.filled()
         try:
-            incidents = do_report_incidents(access, request.user, [form.as_input() for form in filled])
+            incidents = do_report_incidents(access, [form.as_input() for form in filled], actor=request.user)
         except IncidentRefused as refusal:
             _place(filled, refusal)
         else:
@@ -80,8 +82,7 @@ def _with_one_more(request: HttpRequest, choices: ReportChoices) -> BaseIncident
 
 def _place(filled: list[IncidentForm], refusal: IncidentRefused) -> None:
     """Show the action's refusal on the field and form it concerns."""
-    form = filled[refusal.index] if 0 <= refusal.index < len(filled) else filled[0]
-    form.add_error(refusal.field if refusal.field in form.fields else None, str(refusal))
+    refuse_on(filled[refusal.index] if 0 <= refusal.index < len(filled) else filled[0], refusal)
 
 
 def _report_page(
@@ -123,25 +124,9 @@ def _map_context(access: PartnershipAccess) -> dict[str, Any]:
 @require_safe
 def mine(request: HttpRequest, slug: str) -> HttpResponse:
     access = get_partnership_for_user(request.user, slug, need=Can.REPORT)
-    page = Paginator(_own_reports(request.user, access), PER_PAGE).get_page(request.GET.get("sida"))
+    page = Paginator(own_reports(request.user, access), PER_PAGE).get_page(request.GET.get("sida"))
     context = {"access": access, "partnership": access.partnership, "page": page, "incidents": list(page)}
     return render(request, "est/mine.html", context)
-
-
-def _own_reports(user: Any, access: PartnershipAccess) -> QuerySet[Incident]:
-    """The user's reports, newest first, each with the latest note it got back (in the same query)."""
-    notes = IncidentUpdate.objects.filter(incident=OuterRef("pk")).exclude(note="").order_by("-created_at", "-id")
-    return (
-        Incident.objects.filter(partnership=access.partnership, reporter=user)
-        .select_related("category__parent", "area")
-        .defer("area__geometry")
-        .annotate(
-            latest_note=Subquery(notes.values("note")[:1]),
-            latest_note_status=Subquery(notes.values("status")[:1]),
-            latest_note_at=Subquery(notes.values("created_at")[:1]),
-        )
-        .order_by("-reported_at", "-id")
-    )
 
 
 # One report
@@ -149,12 +134,7 @@ def _own_reports(user: Any, access: PartnershipAccess) -> QuerySet[Incident]:
 
 def _get_incident(request: HttpRequest, slug: str, pk: int) -> tuple[PartnershipAccess, Incident]:
     access = get_partnership_for_user(request.user, slug)
-    incidents = visible_incidents(request.user, access).select_related(
-        "category__parent", "area", "reporter", "organisation", "routed_to"
-    )
-    incident = get_object_or_404(incidents.defer("area__geometry"), pk=pk)
-    incident.partnership = access.partnership
-    return access, incident
+    return access, get_incident_for_user(request.user, access, pk)
 
 
 @login_required

@@ -26,8 +26,9 @@ from django.utils.translation import gettext_lazy as _
 
 from lofte.areas.models import Area
 from lofte.est import wallclock
-from lofte.est.actions import IncidentInput, ensure_categories
+from lofte.est.intake import IncidentInput
 from lofte.est.models import Category
+from lofte.est.queries import categories_of, leaf_categories
 from lofte.lib.forms import ScreensPersonalData
 from lofte.partnerships.models import Partnership
 
@@ -69,7 +70,7 @@ class ReportChoices:
 
     @classmethod
     def for_partnership(cls, partnership: Partnership) -> ReportChoices:
-        categories = ensure_categories(partnership)
+        categories = categories_of(partnership)
         leaves = leaf_categories(categories)
         areas = list(
             Area.objects.filter(parent=partnership.area).only("id", "name", "kind", "parent_id").order_by("name")
@@ -80,12 +81,6 @@ class ReportChoices:
             areas={a.pk: a for a in areas},
             area_choices=area_choices(areas),
         )
-
-
-def leaf_categories(categories: list[Category]) -> list[Category]:
-    """The active categories without active subcategories: the ones a report may have."""
-    parents = {c.parent_id for c in categories if c.active and c.parent_id}
-    return [c for c in categories if c.active and c.pk not in parents]
 
 
 def category_choices(categories: list[Category], leaves: list[Category]) -> Choices:

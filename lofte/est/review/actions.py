@@ -26,17 +26,18 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from lofte.areas.models import Area
 from lofte.audit.log import diff, record
 from lofte.est import places
-from lofte.est.access import can_review
-from lofte.est.actions import settings_for
 from lofte.est.categories import OWN_PREFIX
 from lofte.est.models import Category, EstSettings, Incident, IncidentUpdate, RoutingRule
 from lofte.est.routing import route
 from lofte.est.status import StatusRefused, change_status
-from lofte.lib.pii import describe, find_personal_data
+from lofte.lib.actors import Actor
+from lofte.lib.pii import refuse_personal_data
+from lofte.lib.refusals import ActionRefused
 from lofte.partnerships.access import Can, PartnershipAccess
 from lofte.partnerships.models import Organisation
 
@@ -52,60 +53,54 @@ SETTINGS_FIELDS = (
 )
 
 
-class ReviewRefused(Exception):
+class ReviewRefused(ActionRefused):
     """The member's role, the report's state or the content does not allow the change; `field` names the field."""
 
-    def __init__(self, message: str, field: str = "") -> None:
-        super().__init__(message)
-        self.field = field
+
+REVIEW_ONLY = _lazy("Du har inte behörighet att granska rapporter i den här samverkan.")
+OTHER_PARTNERSHIP = _lazy("Rapporten hör till en annan samverkan.")
+MANAGE_ONLY = _lazy("Bara samordnaren kan ändra inställningarna för EST.")
+OTHER_CATEGORY = _lazy("Kategorin hör till en annan samverkan.")
+OTHER_RULE = _lazy("Regeln hör till en annan samverkan.")
 
 
 # Checks shared by the actions
 
 
-def _require_review(access: PartnershipAccess, *incidents: Incident) -> None:
-    if not can_review(access):
-        raise ReviewRefused(_("Du har inte behörighet att granska rapporter i den här samverkan."))
-    for incident in incidents:
-        if incident.partnership_id != access.partnership.pk:
-            raise ReviewRefused(_("Rapporten hör till en annan samverkan."))
+def _screened(values: dict[str, str]) -> dict[str, str]:
+    """The texts stripped, refused when one holds personal data."""
+    stripped = {name: text.strip() for name, text in values.items()}
+    refuse_personal_data(stripped, stripped, ReviewRefused)
+    return stripped
 
 
-def _require_manage(access: PartnershipAccess) -> None:
-    if not access.can(Can.MANAGE):
-        raise ReviewRefused(_("Bara samordnaren kan ändra inställningarna för EST."))
-
-
-def _screen(text: str, field: str) -> str:
-    text = text.strip()
-    if findings := find_personal_data(text):
-        raise ReviewRefused(describe(findings), field)
-    return text
-
-
-def _require_organisation(access: PartnershipAccess, organisation: Organisation | None, field: str) -> None:
+def _check_organisation(access: PartnershipAccess, organisation: Organisation | None, field: str) -> None:
     if organisation is not None and not access.partnership.organisations.filter(pk=organisation.pk).exists():
-        raise ReviewRefused(_("Organisationen är inte part i den här samverkan."), field)
+        raise ReviewRefused(_("Organisationen är inte part i den här samverkan."), field=field)
 
 
-def _require_area(access: PartnershipAccess, area: Area | None, field: str = "area") -> None:
+def _check_area(access: PartnershipAccess, area: Area | None, field: str = "area") -> None:
     kommun = access.partnership.area_id
     if area is not None and kommun not in (area.pk, area.parent_id):
-        raise ReviewRefused(_("Området hör inte till %(kommun)s.") % {"kommun": access.partnership.area.name}, field)
+        raise ReviewRefused(
+            _("Området hör inte till %(kommun)s.") % {"kommun": access.partnership.area.name}, field=field
+        )
 
 
-def _require_category(access: PartnershipAccess, category: Category) -> None:
+def _check_category(access: PartnershipAccess, category: Category) -> None:
     if category.partnership_id != access.partnership.pk or not category.active:
-        raise ReviewRefused(_("Kategorin används inte i den här samverkan."), "category")
+        raise ReviewRefused(_("Kategorin används inte i den här samverkan."), field="category")
     if Category.objects.filter(parent=category, active=True).exists():
-        raise ReviewRefused(_("Välj en underkategori till %(category)s.") % {"category": category.label}, "category")
+        raise ReviewRefused(
+            _("Välj en underkategori till %(category)s.") % {"category": category.label}, field="category"
+        )
 
 
 def _status(incident: Incident, status: str, **options: Any) -> IncidentUpdate:
     try:
         return change_status(incident, status, **options)
     except StatusRefused as refusal:
-        raise ReviewRefused(str(refusal), refusal.field or "status") from None
+        raise ReviewRefused(refusal.message, field=refusal.field or "status") from None
 
 
 # Review
@@ -115,30 +110,35 @@ def do_approve_incident(
     access: PartnershipAccess,
     incident: Incident,
     *,
-    actor: Any,
+    actor: Actor,
     note: str = "",
     organisation_ids: list[int] | None = None,
 ) -> IncidentUpdate:
     """The report is reviewed (granskad): it counts in the lägesbild and its reporter is told."""
-    _require_review(access, incident)
-    note = _screen(note, "note")
+    access.require(Can.EDIT, ReviewRefused, REVIEW_ONLY, owner=incident.partnership_id, foreign=OTHER_PARTNERSHIP)
+    note = _screened({"note": note})["note"]
     return _status(incident, S.GRANSKAD, actor=actor, access=access, note=note, organisation_ids=organisation_ids)
 
 
 def do_reject_incident(
-    access: PartnershipAccess, incident: Incident, *, actor: Any, reason: str, organisation_ids: list[int] | None = None
+    access: PartnershipAccess,
+    incident: Incident,
+    *,
+    actor: Actor,
+    reason: str,
+    organisation_ids: list[int] | None = None,
 ) -> IncidentUpdate:
     """The report is rejected (avvisad) with a reason its reporter reads."""
-    _require_review(access, incident)
-    reason = _screen(reason, "reason")
+    access.require(Can.EDIT, ReviewRefused, REVIEW_ONLY, owner=incident.partnership_id, foreign=OTHER_PARTNERSHIP)
+    reason = _screened({"reason": reason})["reason"]
     if not reason:
-        raise ReviewRefused(_("Skriv varför rapporten avvisas."), "reason")
+        raise ReviewRefused(_("Skriv varför rapporten avvisas."), field="reason")
     try:
         return change_status(
             incident, S.AVVISAD, actor=actor, access=access, note=reason, organisation_ids=organisation_ids
         )
     except StatusRefused as refusal:
-        raise ReviewRefused(str(refusal), "reason" if refusal.field == "note" else "status") from None
+        raise ReviewRefused(refusal.message, field="reason" if refusal.field == "note" else "status") from None
 
 
 def do_change_status(
@@ -146,14 +146,14 @@ def do_change_status(
     incident: Incident,
     status: str,
     *,
-    actor: Any,
+    actor: Actor,
     note: str = "",
     organisation_ids: list[int] | None = None,
 ) -> IncidentUpdate:
     """Any allowed change by a reviewer; åtgärd beslutad or åtgärdad by the organisation the report is routed to."""
     if incident.partnership_id != access.partnership.pk:
-        raise ReviewRefused(_("Rapporten hör till en annan samverkan."))
-    note = _screen(note, "note")
+        raise ReviewRefused(OTHER_PARTNERSHIP)
+    note = _screened({"note": note})["note"]
     return _status(incident, status, actor=actor, access=access, note=note, organisation_ids=organisation_ids)
 
 
@@ -171,19 +171,19 @@ class Correction:
 
 
 def do_correct_incident(
-    access: PartnershipAccess, incident: Incident, correction: Correction, *, actor: Any
+    access: PartnershipAccess, incident: Incident, correction: Correction, *, actor: Actor
 ) -> dict[str, list[Any]]:
     """Correct the category and/or the place, re-route unless routed by hand; returns what changed, as logged.
 
     With a point, the area is the smallest of the kommun's areas that holds it; without one, the area given."""
-    _require_review(access, incident)
+    access.require(Can.EDIT, ReviewRefused, REVIEW_ONLY, owner=incident.partnership_id, foreign=OTHER_PARTNERSHIP)
     if correction.category.pk != incident.category_id:
-        _require_category(access, correction.category)
-    address = _screen(correction.address, "address")
-    place_name = _screen(correction.place_name, "place_name")
+        _check_category(access, correction.category)
+    screened = _screened({"address": correction.address, "place_name": correction.place_name})
+    address, place_name = screened["address"], screened["place_name"]
     area = _area_of_place(access, correction)
     if correction.latitude is None and area is None and not address and not place_name:
-        raise ReviewRefused(_("Ange var det hände: på kartan, en adress eller en plats."), "latitude")
+        raise ReviewRefused(_("Ange var det hände: på kartan, en adress eller en plats."), field="latitude")
     after: dict[str, Any] = {
         "category": correction.category,
         "latitude": correction.latitude,
@@ -217,15 +217,15 @@ def _area_of_place(access: PartnershipAccess, correction: Correction) -> Area | 
     kommun = access.partnership.area
     latitude, longitude = correction.latitude, correction.longitude
     if (latitude is None) != (longitude is None):
-        raise ReviewRefused(_("Platsen saknar latitud eller longitud."), "latitude")
+        raise ReviewRefused(_("Platsen saknar latitud eller longitud."), field="latitude")
     if latitude is None or longitude is None:
-        _require_area(access, correction.area)
+        _check_area(access, correction.area)
         return correction.area
     if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
-        raise ReviewRefused(_("Koordinaterna är inte giltiga (WGS84, grader)."), "latitude")
+        raise ReviewRefused(_("Koordinaterna är inte giltiga (WGS84, grader)."), field="latitude")
     found = places.area_for_point(kommun, places.LatLng(latitude, longitude))
     if found is None:
-        raise ReviewRefused(_("Platsen ligger utanför %(kommun)s.") % {"kommun": kommun.name}, "latitude")
+        raise ReviewRefused(_("Platsen ligger utanför %(kommun)s.") % {"kommun": kommun.name}, field="latitude")
     return found
 
 
@@ -256,17 +256,17 @@ def do_merge_incident(
     duplicate: Incident,
     primary: Incident,
     *,
-    actor: Any,
+    actor: Actor,
     note: str = "",
     organisation_ids: list[int] | None = None,
 ) -> IncidentUpdate:
     """`duplicate` is the same incident as `primary`: it is closed with a note (its reporter is told) and points
     to the primary, which keeps its own status. Reports merged into `duplicate` earlier move to the primary."""
-    _require_review(access, duplicate)
-    note = _screen(note, "note")
+    access.require(Can.EDIT, ReviewRefused, REVIEW_ONLY, owner=duplicate.partnership_id, foreign=OTHER_PARTNERSHIP)
+    note = _screened({"note": note})["note"]
     with transaction.atomic():
         primary = Incident.objects.select_for_update().filter(pk=primary.pk).first() or primary
-        _require_mergeable(access, duplicate, primary)
+        _check_mergeable(access, duplicate, primary)
         merged = _("Sammanslagen med rapport #%(number)s") % {"number": primary.pk}
         update = _status(
             duplicate,
@@ -290,21 +290,21 @@ def do_merge_incident(
     return update
 
 
-def _require_mergeable(access: PartnershipAccess, duplicate: Incident, primary: Incident) -> None:
+def _check_mergeable(access: PartnershipAccess, duplicate: Incident, primary: Incident) -> None:
     if primary.pk == duplicate.pk:
-        raise ReviewRefused(_("En rapport kan inte slås ihop med sig själv."), "primary")
+        raise ReviewRefused(_("En rapport kan inte slås ihop med sig själv."), field="primary")
     if primary.partnership_id != access.partnership.pk:
         raise ReviewRefused(
-            _("Rapport #%(number)s finns inte i den här samverkan.") % {"number": primary.pk}, "primary"
+            _("Rapport #%(number)s finns inte i den här samverkan.") % {"number": primary.pk}, field="primary"
         )
     if primary.duplicate_of_id is not None:
         raise ReviewRefused(
             _("Rapport #%(number)s är själv sammanslagen med rapport #%(primary)s: slå ihop med den i stället.")
             % {"number": primary.pk, "primary": primary.duplicate_of_id},
-            "primary",
+            field="primary",
         )
     if primary.status == S.AVVISAD:
-        raise ReviewRefused(_("Rapport #%(number)s är avvisad.") % {"number": primary.pk}, "primary")
+        raise ReviewRefused(_("Rapport #%(number)s är avvisad.") % {"number": primary.pk}, field="primary")
     if duplicate.duplicate_of_id is not None:
         raise ReviewRefused(
             _("Rapporten är redan sammanslagen med rapport #%(number)s.") % {"number": duplicate.duplicate_of_id}
@@ -315,11 +315,11 @@ def _require_mergeable(access: PartnershipAccess, duplicate: Incident, primary: 
 
 
 def do_route_incident(
-    access: PartnershipAccess, incident: Incident, organisation: Organisation | None, *, actor: Any
+    access: PartnershipAccess, incident: Incident, organisation: Organisation | None, *, actor: Actor
 ) -> None:
     """The reviewer decides who is responsible (or that nobody is yet); later corrections keep this choice."""
-    _require_review(access, incident)
-    _require_organisation(access, organisation, "organisation")
+    access.require(Can.EDIT, ReviewRefused, REVIEW_ONLY, owner=incident.partnership_id, foreign=OTHER_PARTNERSHIP)
+    _check_organisation(access, organisation, "organisation")
     before = incident.routed_to
     with transaction.atomic():
         incident.routed_to = organisation
@@ -332,15 +332,15 @@ def do_route_incident(
 # Settings
 
 
-def do_update_settings(access: PartnershipAccess, *, actor: Any, **values: Any) -> dict[str, list[Any]]:
+def do_update_settings(access: PartnershipAccess, *, actor: Actor, **values: Any) -> dict[str, list[Any]]:
     """The duplicate rule, the grid for generalised places, the effect analysis and the recorded EST start;
     returns what changed."""
-    _require_manage(access)
+    access.require(Can.MANAGE, ReviewRefused, MANAGE_ONLY)
     unknown = set(values) - set(SETTINGS_FIELDS)
     if unknown:
         raise ValueError(f"Cannot change {sorted(unknown)}")
     with transaction.atomic():
-        found = EstSettings.objects.select_for_update().filter(pk=settings_for(access.partnership).pk).get()
+        found, _created = EstSettings.objects.select_for_update().get_or_create(partnership=access.partnership)
         before = {name: getattr(found, name) for name in values}
         for name, value in values.items():
             setattr(found, name, value)
@@ -348,7 +348,7 @@ def do_update_settings(access: PartnershipAccess, *, actor: Any, **values: Any) 
             found.full_clean(exclude=["partnership"])
         except ValidationError as error:
             name, messages = next(iter(error.message_dict.items()))
-            raise ReviewRefused(" ".join(messages), name) from None
+            raise ReviewRefused(" ".join(messages), field=name) from None
         changes = diff(found, list(values), before)
         if changes:
             found.save(update_fields=[*changes, "updated_at"])
@@ -364,14 +364,15 @@ class CategoryChange:
     citizen: bool
 
 
-def do_update_categories(access: PartnershipAccess, rows: Sequence[CategoryChange], *, actor: Any) -> int:
+def do_update_categories(access: PartnershipAccess, rows: Sequence[CategoryChange], *, actor: Actor) -> int:
     """Rename (blank: the reference name), hide or show, and open categories to the public; one audit row for
     each category that changed. Returns how many changed."""
-    _require_manage(access)
+    access.require(Can.MANAGE, ReviewRefused, MANAGE_ONLY)
     for row in rows:
-        if row.category.partnership_id != access.partnership.pk:
-            raise ReviewRefused(_("Kategorin hör till en annan samverkan."))
-        _screen(row.name, "name")
+        access.require(
+            Can.MANAGE, ReviewRefused, MANAGE_ONLY, owner=row.category.partnership_id, foreign=OTHER_CATEGORY
+        )
+        _screened({"name": row.name})
     changed = 0
     with transaction.atomic():
         for row in rows:
@@ -388,20 +389,22 @@ def do_update_categories(access: PartnershipAccess, rows: Sequence[CategoryChang
 
 
 def do_add_category(
-    access: PartnershipAccess, *, parent: Category, name: str, citizen: bool = False, actor: Any
+    access: PartnershipAccess, *, parent: Category, name: str, citizen: bool = False, actor: Actor
 ) -> Category:
     """The partnership's own subcategory under a main category, with the code `egen.<name as slug>`."""
-    _require_manage(access)
+    access.require(Can.MANAGE, ReviewRefused, MANAGE_ONLY)
     if parent.partnership_id != access.partnership.pk or parent.parent_id is not None:
-        raise ReviewRefused(_("Välj en av huvudkategorierna."), "parent")
-    name = _screen(name, "name")
+        raise ReviewRefused(_("Välj en av huvudkategorierna."), field="parent")
+    name = _screened({"name": name})["name"]
     slug = slugify(name)[: 60 - len(OWN_PREFIX)].strip("-")
     if not slug:
-        raise ReviewRefused(_("Skriv ett namn med bokstäver eller siffror."), "name")
+        raise ReviewRefused(_("Skriv ett namn med bokstäver eller siffror."), field="name")
     code = OWN_PREFIX + slug
     with transaction.atomic():
         if Category.objects.filter(partnership=access.partnership, code=code).exists():
-            raise ReviewRefused(_("Det finns redan en egen kategori med koden %(code)s.") % {"code": code}, "name")
+            raise ReviewRefused(
+                _("Det finns redan en egen kategori med koden %(code)s.") % {"code": code}, field="name"
+            )
         last = Category.objects.filter(partnership=access.partnership, parent=parent).aggregate(Max("position"))
         category = Category.objects.create(
             partnership=access.partnership,
@@ -422,20 +425,20 @@ def do_add_routing_rule(
     category: Category | None,
     area: Area | None,
     organisation: Organisation,
-    actor: Any,
+    actor: Actor,
 ) -> RoutingRule:
     """Reports of this category (or any) in this area (or the whole kommun) go to this organisation."""
-    _require_manage(access)
+    access.require(Can.MANAGE, ReviewRefused, MANAGE_ONLY)
     if category is not None and category.partnership_id != access.partnership.pk:
-        raise ReviewRefused(_("Kategorin används inte i den här samverkan."), "category")
-    _require_area(access, area)
+        raise ReviewRefused(_("Kategorin används inte i den här samverkan."), field="category")
+    _check_area(access, area)
     if area is not None and area.pk == access.partnership.area_id:
         area = None
-    _require_organisation(access, organisation, "organisation")
+    _check_organisation(access, organisation, "organisation")
     with transaction.atomic():
         taken = RoutingRule.objects.filter(partnership=access.partnership, category=category, area=area)
         if taken.exists():
-            raise ReviewRefused(_("Det finns redan en regel för den kategorin i det området."), "category")
+            raise ReviewRefused(_("Det finns redan en regel för den kategorin i det området."), field="category")
         rule = RoutingRule.objects.create(
             partnership=access.partnership, category=category, area=area, organisation=organisation
         )
@@ -448,10 +451,8 @@ def do_add_routing_rule(
     return rule
 
 
-def do_delete_routing_rule(access: PartnershipAccess, rule: RoutingRule, *, actor: Any) -> None:
-    _require_manage(access)
-    if rule.partnership_id != access.partnership.pk:
-        raise ReviewRefused(_("Regeln hör till en annan samverkan."))
+def do_delete_routing_rule(access: PartnershipAccess, rule: RoutingRule, *, actor: Actor) -> None:
+    access.require(Can.MANAGE, ReviewRefused, MANAGE_ONLY, owner=rule.partnership_id, foreign=OTHER_RULE)
     with transaction.atomic():
         changes = {
             "category": rule.category.code if rule.category else None,

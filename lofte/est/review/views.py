@@ -2,7 +2,7 @@
 
 The queue and each report's review page are for reviewers (samordnare and polis); the reports routed to an
 organisation, and the open EST actions assigned to it, are for its members who may report; the settings are for the samordnare. Every change goes through
-lofte.est.review; these views parse, check access, call one action and redirect with a message, or show the
+`review.actions`; these views parse, check access, call one action and redirect with a message, or show the
 form again beside the refusal.
 """
 
@@ -18,7 +18,7 @@ from django.conf import settings as django_settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
-from django.db.models import Case, F, Q, QuerySet, Value, When
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -26,14 +26,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from lofte.areas.models import SUBDIVISION_KINDS, Area
-from lofte.est import duplicates, review
 from lofte.est.access import acting_organisation_ids, can_review, shows_reporter
-from lofte.est.actions import ensure_categories
-from lofte.est.models import Action, Category, EstSettings, Incident, RoutingRule
-from lofte.est.review import CategoryChange, Correction, ReviewRefused
-from lofte.est.review_forms import (
-    ALL_STATUSES,
+from lofte.est.models import Category, EstSettings, Incident, RoutingRule
+from lofte.est.queries import categories_of, settings_of
+from lofte.est.review import actions as review
+from lofte.est.review import duplicates
+from lofte.est.review.actions import CategoryChange, Correction, ReviewRefused
+from lofte.est.review.forms import (
     ApproveForm,
     CategoryAddForm,
     CategoryRowForm,
@@ -46,64 +45,26 @@ from lofte.est.review_forms import (
     RoutingRuleForm,
     StatusForm,
 )
+from lofte.est.review.queries import (
+    Lists,
+    assigned_actions,
+    assigned_incidents,
+    filtered,
+    get_incident,
+    incidents_of,
+    lists_for,
+    routing_rules_of,
+)
 from lofte.est.status import ROUTED_MAY_SET, allowed_next, may_change
+from lofte.lib.views import act, refuse_on
 from lofte.partnerships.access import Can, PartnershipAccess, get_partnership_for_user
-from lofte.partnerships.models import Organisation
 
 PAGE_SIZE = 50
 S = Incident.Status
-CLOSED = (S.AVSLUTAD, S.AVVISAD)
-
-
-# Reading within the member's partnership
-
-
-@dataclass(frozen=True)
-class Lists:
-    """The partnership's categories, the kommun's own areas and the parties: the choices of every form."""
-
-    categories: list[Category]
-    areas: list[Area]
-    organisations: list[Organisation]
-
-
-def _lists(access: PartnershipAccess) -> Lists:
-    partnership = access.partnership
-    areas = Area.objects.filter(parent_id=partnership.area_id, kind__in=SUBDIVISION_KINDS)
-    return Lists(
-        categories=list(Category.objects.filter(partnership=partnership).order_by("position", "code")),
-        areas=list(areas.only("code", "name", "kind", "parent", "updated_at").order_by("kind", "name")),
-        organisations=list(partnership.organisations.order_by("kind", "name")),
-    )
-
-
-def _est_settings(access: PartnershipAccess) -> EstSettings:
-    """The partnership's settings, or the defaults (unsaved) before anyone has changed them."""
-    found = EstSettings.objects.filter(partnership=access.partnership).first()
-    return found or EstSettings(partnership=access.partnership)
-
-
-def _incidents(access: PartnershipAccess) -> QuerySet[Incident]:
-    return (
-        Incident.objects.filter(partnership=access.partnership)
-        .select_related("category", "area", "organisation", "routed_to", "reporter")
-        .defer("area__geometry")
-    )
-
-
-def _get(incidents: QuerySet[Incident], access: PartnershipAccess, pk: int) -> Incident:
-    incident = get_object_or_404(incidents, pk=pk)
-    incident.partnership = access.partnership
-    return incident
 
 
 def _page(request: HttpRequest, incidents: QuerySet[Incident]) -> Page[Incident]:
     return Paginator(incidents, PAGE_SIZE).get_page(request.GET.get("sida"))
-
-
-def _refuse_on(form: forms.BaseForm, refusal: ReviewRefused) -> None:
-    """Show a refusal beside the field it concerns, or above the form."""
-    form.add_error(refusal.field if refusal.field in form.fields else None, str(refusal))
 
 
 # The queue
@@ -112,13 +73,13 @@ def _refuse_on(form: forms.BaseForm, refusal: ReviewRefused) -> None:
 @login_required
 def queue(request: HttpRequest, slug: str) -> HttpResponse:
     access = get_partnership_for_user(request.user, slug, need=Can.EDIT)
-    lists = _lists(access)
+    lists = lists_for(access)
     form = QueueFilterForm(
         request.GET or None, categories=lists.categories, areas=lists.areas, organisations=lists.organisations
     )
     chosen = form.chosen()
-    page = _page(request, _filtered(_incidents(access), chosen).order_by("reported_at", "id"))
-    rule = duplicates.Rule.of(_est_settings(access))
+    page = _page(request, filtered(incidents_of(access), chosen).order_by("reported_at", "id"))
+    rule = duplicates.Rule.of(settings_of(access.partnership))
     incidents = list(page)
     found = duplicates.suggestions(incidents, rule)
     context = {
@@ -131,18 +92,6 @@ def queue(request: HttpRequest, slug: str) -> HttpResponse:
         "waiting": chosen["status"] == S.MOTTAGEN,
     }
     return render(request, "est/review_queue.html", context)
-
-
-def _filtered(incidents: QuerySet[Incident], chosen: dict[str, Any]) -> QuerySet[Incident]:
-    if chosen["status"] != ALL_STATUSES:
-        incidents = incidents.filter(status=chosen["status"])
-    if category := chosen["category"]:
-        incidents = incidents.filter(Q(category=category) | Q(category__parent=category))
-    if area := chosen["area"]:
-        incidents = incidents.filter(area=area)
-    if organisation := chosen["organisation"]:
-        incidents = incidents.filter(Q(organisation=organisation) | Q(routed_to=organisation))
-    return incidents
 
 
 # One report under review
@@ -158,13 +107,13 @@ class Review:
 
     @cached_property
     def lists(self) -> Lists:
-        return _lists(self.access)
+        return lists_for(self.access)
 
     @cached_property
     def suggestions(self) -> list[duplicates.Suggestion]:
         if self.incident.duplicate_of_id is not None:
             return []
-        return duplicates.suggestions_for(self.incident, duplicates.Rule.of(_est_settings(self.access)))
+        return duplicates.suggestions_for(self.incident, duplicates.Rule.of(settings_of(self.access.partnership)))
 
     @cached_property
     def organisation_ids(self) -> list[int]:
@@ -247,7 +196,7 @@ def _merge(r: Review, data: dict[str, Any]) -> str:
     primary = Incident.objects.filter(partnership=r.access.partnership, pk=number).first()
     if primary is None:
         raise ReviewRefused(
-            _("Det finns ingen rapport #%(number)s i den här samverkan.") % {"number": number}, "number"
+            _("Det finns ingen rapport #%(number)s i den här samverkan.") % {"number": number}, field="number"
         )
     review.do_merge_incident(
         r.access, r.incident, primary, actor=r.request.user, note=data["note"], organisation_ids=r.organisation_ids
@@ -300,7 +249,7 @@ ACTIONS: dict[str, Callable[[Review, dict[str, Any]], str]] = {
 
 def _reviewing(request: HttpRequest, slug: str, pk: int) -> Review:
     access = get_partnership_for_user(request.user, slug, need=Can.EDIT)
-    return Review(request, access, _get(_incidents(access), access, pk))
+    return Review(request, access, get_incident(incidents_of(access), access, pk))
 
 
 @login_required
@@ -322,7 +271,7 @@ def _detail(r: Review, bound: dict[str, forms.Form] | None = None, status: int =
         "incident": incident,
         "updates": list(incident.updates.select_related("author", "organisation")),
         "suggestions": r.suggestions,
-        "rule": duplicates.Rule.of(_est_settings(r.access)).describe(),
+        "rule": duplicates.Rule.of(settings_of(r.access.partnership)).describe(),
         "merged": list(incident.duplicates.select_related("category").order_by("id")),
         "merged_into": merged_into,
         "routed_by_hand": review.routed_by_hand(incident),
@@ -345,7 +294,7 @@ def _review_post(request: HttpRequest, slug: str, pk: int, name: str, back_to_qu
         try:
             success = r.act(name, form.cleaned_data)
         except ReviewRefused as refusal:
-            _refuse_on(form, refusal)
+            refuse_on(form, refusal)
         else:
             messages.success(request, success)
             if back_to_queue:
@@ -393,10 +342,10 @@ def incident_status(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     access = get_partnership_for_user(request.user, slug, need=Can.REPORT)
     organisation_ids = acting_organisation_ids(request.user, access)
     reviewer = can_review(access)
-    incidents = _incidents(access)
+    incidents = incidents_of(access)
     if not reviewer:
         incidents = incidents.filter(routed_to__in=organisation_ids)
-    r = Review(request, access, _get(incidents, access, pk))
+    r = Review(request, access, get_incident(incidents, access, pk))
     r.organisation_ids = organisation_ids
     from_assigned = request.POST.get("next") == "assigned" or not reviewer
     form = (
@@ -408,7 +357,7 @@ def incident_status(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         try:
             success = r.act("status", form.cleaned_data)
         except ReviewRefused as refusal:
-            _refuse_on(form, refusal)
+            refuse_on(form, refusal)
         else:
             messages.success(request, success)
             if from_assigned:
@@ -451,9 +400,7 @@ def _assigned(
     status: int = 200,
 ) -> HttpResponse:
     organisation_ids = acting_organisation_ids(request.user, access)
-    closed = Case(When(status__in=CLOSED, then=Value(1)), default=Value(0))
-    incidents = _incidents(access).filter(routed_to__in=organisation_ids).annotate(closed=closed)
-    page = _page(request, incidents.order_by("closed", "-occurred_at", "-id"))
+    page = _page(request, assigned_incidents(access, organisation_ids))
     listed = list(page)
     if bound is not None and bound[0].pk not in {incident.pk for incident in listed}:
         listed.insert(0, bound[0])
@@ -465,18 +412,12 @@ def _assigned(
             form = _routed_status_form(incident, access, organisation_ids)
         shown = shows_reporter(request.user, access, incident)
         rows.append(AssignedRow(incident, form if form.statuses or form.is_bound else None, shown))
-    actions = (
-        Action.objects.filter(partnership=access.partnership, organisation__in=organisation_ids, status__in=Action.OPEN)
-        .select_related("meeting", "organisation", "area")
-        .defer("area__geometry")
-        .order_by(F("due_on").asc(nulls_last=True), "id")
-    )
     context = {
         "access": access,
         "partnership": access.partnership,
         "page": page,
         "rows": rows,
-        "actions": list(actions),
+        "actions": list(assigned_actions(access, organisation_ids)),
         "acting": organisation_ids,
         "today": timezone.localdate(),
         "organisations": [o for o in access.partnership.organisations.all() if o.pk in organisation_ids],
@@ -513,25 +454,19 @@ def _settings_page(
     request: HttpRequest, access: PartnershipAccess, bound: dict[str, Any] | None = None, status: int = 200
 ) -> HttpResponse:
     bound = bound or {}
-    categories = ensure_categories(access.partnership)
-    lists = _lists(access)
-    rules = (
-        RoutingRule.objects.filter(partnership=access.partnership)
-        .select_related("category", "area", "organisation")
-        .defer("area__geometry")
-        .order_by("id")
-    )
+    categories = categories_of(access.partnership)
+    lists = lists_for(access)
     rows = bound.get("categories") or _category_rows(categories)
     context = {
         "access": access,
         "partnership": access.partnership,
-        "settings_form": bound.get("settings") or EstSettingsForm(instance=_est_settings(access)),
+        "settings_form": bound.get("settings") or EstSettingsForm(instance=settings_of(access.partnership)),
         "groups": _groups(rows),
         "categories_errors": any(row.errors for row in rows),
         "category_form": bound.get("category") or CategoryAddForm(categories=categories),
         "routing_form": bound.get("routing")
         or RoutingRuleForm(categories=categories, areas=lists.areas, organisations=lists.organisations),
-        "rules": list(rules),
+        "rules": list(routing_rules_of(access)),
         "open_form": next(iter(bound), ""),
     }
     return render(request, "est/settings.html", context, status=status)
@@ -553,7 +488,7 @@ def est_settings(request: HttpRequest, slug: str) -> HttpResponse:
         try:
             review.do_update_settings(access, actor=request.user, **values)
         except ReviewRefused as refusal:
-            _refuse_on(form, refusal)
+            refuse_on(form, refusal)
         else:
             return _settings_done(request, slug, _("Inställningarna är sparade."), "settings-heading")
     return _settings_page(request, access, {"settings": form}, status=400)
@@ -563,7 +498,7 @@ def est_settings(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def settings_categories(request: HttpRequest, slug: str) -> HttpResponse:
     access = _managing(request, slug)
-    rows = _category_rows(ensure_categories(access.partnership), request.POST)
+    rows = _category_rows(categories_of(access.partnership), request.POST)
     if all(row.is_valid() for row in rows):
         changes = [
             CategoryChange(
@@ -585,12 +520,12 @@ def settings_categories(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def settings_category_add(request: HttpRequest, slug: str) -> HttpResponse:
     access = _managing(request, slug)
-    form = CategoryAddForm(request.POST, categories=ensure_categories(access.partnership))
+    form = CategoryAddForm(request.POST, categories=categories_of(access.partnership))
     if form.is_valid():
         try:
             category = review.do_add_category(access, actor=request.user, **form.cleaned_data)
         except ReviewRefused as refusal:
-            _refuse_on(form, refusal)
+            refuse_on(form, refusal)
         else:
             message = _("Kategorin %(name)s är tillagd.") % {"name": category.label}
             return _settings_done(request, slug, message, "categories-heading")
@@ -601,7 +536,7 @@ def settings_category_add(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def settings_routing_add(request: HttpRequest, slug: str) -> HttpResponse:
     access = _managing(request, slug)
-    lists = _lists(access)
+    lists = lists_for(access)
     form = RoutingRuleForm(
         request.POST, categories=lists.categories, areas=lists.areas, organisations=lists.organisations
     )
@@ -609,7 +544,7 @@ def settings_routing_add(request: HttpRequest, slug: str) -> HttpResponse:
         try:
             review.do_add_routing_rule(access, actor=request.user, **form.cleaned_data)
         except ReviewRefused as refusal:
-            _refuse_on(form, refusal)
+            refuse_on(form, refusal)
         else:
             return _settings_done(request, slug, _("Fördelningsregeln är tillagd."), "routing-heading")
     return _settings_page(request, access, {"routing": form}, status=400)
@@ -624,10 +559,9 @@ def settings_routing_delete(request: HttpRequest, slug: str, pk: int) -> HttpRes
         partnership=access.partnership,
         pk=pk,
     )
-    try:
-        review.do_delete_routing_rule(access, rule, actor=request.user)
-    except ReviewRefused as refusal:
-        messages.error(request, str(refusal))
-    else:
-        messages.success(request, _("Fördelningsregeln är borttagen."))
-    return redirect(reverse("partnerships:est:settings", args=[slug]) + "#routing-heading")
+    return act(
+        request,
+        lambda: review.do_delete_routing_rule(access, rule, actor=request.user),
+        success=_("Fördelningsregeln är borttagen."),
+        back=reverse("partnerships:est:settings", args=[slug]) + "#routing-heading",
+    )

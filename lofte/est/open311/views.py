@@ -2,11 +2,11 @@
 
 What it serves (http://wiki.open311.org/GeoReport_v2, field names as the spec has them; JSON only):
 
-- `GET services.json?jurisdiction_id=…`: the partnership's active leaf EST categories as services (the reference
-  set is created on first use, as for the web form). Public for a published partnership; an unpublished one
+- `GET services.json?jurisdiction_id=…`: the partnership's active leaf EST categories as services (created with
+  the partnership, `est/setup.py`). Public for a published partnership; an unpublished one
   answers only to a key of one of its parties (else 404, as if unknown).
 - `POST requests.json` (form-encoded: `api_key`, `jurisdiction_id`, `service_code`, `lat` + `long` or
-  `address_string`, `description`, `requested_datetime`): files one incident through `actions.report_incidents`,
+  `address_string`, `description`, `requested_datetime`): files one incident through `est.intake.report_incidents`,
   so it is checked, screened for personal data, routed and audited like a report from the web form. Answers
   **200** with `[{"service_request_id", "service_notice", "account_id": null}]`, as in the spec's examples, so
   that clients written against them accept it. `media_url` is ignored: Löfte fetches nothing from the network
@@ -28,12 +28,11 @@ an organisation that is not a party to the partnership, gets 403. Every error is
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from functools import wraps
 from typing import Any
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -41,10 +40,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
-from lofte.est import places, wallclock
-from lofte.est.actions import IncidentInput, IncidentRefused, ensure_categories, report_incidents
-from lofte.est.apikeys import verify
-from lofte.est.models import ApiKey, Category, EstSettings, Incident, IncidentUpdate
+from lofte.est import wallclock
+from lofte.est.intake import IncidentInput, IncidentRefused, report_incidents
+from lofte.est.models import ApiKey, Category, Incident
+from lofte.est.open311.keys import verify
+from lofte.est.open311.queries import as_request, reader_for, requests_of
+from lofte.est.queries import categories_of, leaf_categories
 from lofte.lib.actors import SystemActor
 from lofte.partnerships.models import Partnership
 
@@ -178,12 +179,6 @@ def _jurisdiction(params: QueryDict, key: ApiKey | None, *, party: bool = True) 
 # Services
 
 
-def _leaves(categories: list[Category]) -> list[Category]:
-    """The active categories without an active subcategory: the ones a report may use."""
-    with_active_children = {c.parent_id for c in categories if c.active and c.parent_id}
-    return [c for c in categories if c.active and c.pk not in with_active_children]
-
-
 def _service(category: Category, by_id: dict[int, Category]) -> dict[str, Any]:
     group = by_id.get(category.parent_id) if category.parent_id else None
     group_name = group.label if group else category.label
@@ -204,9 +199,9 @@ def services(request: HttpRequest) -> HttpResponse:
     partnership = _jurisdiction(request.GET, key, party=False)
     if not partnership.is_published and (key is None or not _is_party(partnership, key)):
         raise Open311Error(404, _("jurisdiction_id %(id)s är okänd.") % {"id": request.GET["jurisdiction_id"]})
-    categories = ensure_categories(partnership)
+    categories = categories_of(partnership)
     by_id = {c.pk: c for c in categories}
-    return _json([_service(c, by_id) for c in _leaves(categories)])
+    return _json([_service(c, by_id) for c in leaf_categories(categories)])
 
 
 # Filing a request
@@ -272,7 +267,7 @@ def _category(partnership: Partnership, code: str) -> Category:
     code = code.strip()
     if not code:
         raise Open311Error(400, _("service_code saknas."))
-    leaves = {c.code: c for c in _leaves(ensure_categories(partnership))}
+    leaves = {c.code: c for c in leaf_categories(categories_of(partnership))}
     if code not in leaves:
         raise Open311Error(
             400, _("service_code %(code)s finns inte i %(partnership)s.") % {"code": code, "partnership": partnership}
@@ -327,70 +322,6 @@ def _create(request: HttpRequest) -> HttpResponse:
 # Reading requests
 
 
-@dataclass(frozen=True)
-class Reader:
-    """Who reads: the key's organisation, and the partnership's grid for the requests that are not theirs."""
-
-    organisation_id: int
-    grid_m: int
-
-    def owns(self, incident: Incident) -> bool:
-        return self.organisation_id in (incident.organisation_id, incident.routed_to_id)
-
-
-def _reader(partnership: Partnership, key: ApiKey) -> Reader:
-    grid_m = EstSettings.objects.filter(partnership=partnership).values_list("grid_m", flat=True).first()
-    return Reader(key.organisation_id, grid_m or EstSettings._meta.get_field("grid_m").get_default())
-
-
-def _requests(partnership: Partnership) -> QuerySet[Incident]:
-    latest = IncidentUpdate.objects.filter(incident=OuterRef("pk")).order_by("-created_at", "-id").values("note")[:1]
-    return (
-        Incident.objects.filter(partnership=partnership)
-        .select_related("category", "routed_to", "area")
-        .defer("area__geometry", "area__bbox")
-        .annotate(latest_note=Subquery(latest))
-        .order_by("-occurred_at", "-id")
-    )
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return timezone.localtime(moment).isoformat(timespec="seconds") if moment else None
-
-
-def as_request(incident: Incident, reader: Reader) -> dict[str, Any]:
-    """One incident as an Open311 service request, as precise as the reader may see it."""
-    own = reader.owns(incident)
-    lat, lng = incident.latitude, incident.longitude
-    if lat is not None and lng is not None and not own:
-        point = places.generalise(places.LatLng(lat, lng), reader.grid_m)
-        lat, lng = point.lat, point.lng
-    if own:
-        address = incident.address or incident.place_name or None
-    else:
-        address = incident.area.name if incident.area_id and incident.area else None
-    note = getattr(incident, "latest_note", None) or None
-    return {
-        "service_request_id": str(incident.pk),
-        "status": "open" if incident.is_open else "closed",
-        "status_notes": note if own else None,
-        "service_name": incident.category.label,
-        "service_code": incident.category.code,
-        "description": (incident.description or None) if own else None,
-        "agency_responsible": incident.routed_to.name if incident.routed_to else None,
-        "service_notice": str(incident.get_status_display()),
-        "requested_datetime": _iso(incident.occurred_at),
-        "updated_datetime": _iso(incident.updated_at),
-        "expected_datetime": None,
-        "address": address,
-        "address_id": None,
-        "zipcode": None,
-        "lat": lat,
-        "long": lng,
-        "media_url": None,
-    }
-
-
 def _ids(raw: str) -> list[int]:
     try:
         return [int(part) for part in raw.split(",") if part.strip()]
@@ -426,8 +357,8 @@ def filtered(incidents: QuerySet[Incident], params: QueryDict) -> QuerySet[Incid
 def _list(request: HttpRequest) -> HttpResponse:
     key = _required_key(request)
     partnership = _jurisdiction(request.GET, key)
-    reader = _reader(partnership, key)
-    incidents = filtered(_requests(partnership), request.GET)[:MAX_REQUESTS]
+    reader = reader_for(partnership, key)
+    incidents = filtered(requests_of(partnership), request.GET)[:MAX_REQUESTS]
     return _json([as_request(incident, reader) for incident in incidents])
 
 
@@ -440,7 +371,7 @@ def requests(request: HttpRequest) -> HttpResponse:
 def service_request(request: HttpRequest, pk: int) -> HttpResponse:
     key = _required_key(request)
     partnership = _jurisdiction(request.GET, key)
-    incident = _requests(partnership).filter(pk=pk).first()
+    incident = requests_of(partnership).filter(pk=pk).first()
     if incident is None:
         raise Open311Error(404, _("Det finns ingen begäran %(id)s här.") % {"id": pk})
-    return _json([as_request(incident, _reader(partnership, key))])
+    return _json([as_request(incident, reader_for(partnership, key))])

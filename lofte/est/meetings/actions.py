@@ -1,4 +1,4 @@
-"""Every change to EST meetings, their actions and the samordnare's weekly assessment goes through here.
+"""Every change to EST meetings and their actions goes through here (the week's assessment: `weekly.actions`).
 
 Members who may edit (samordnare, polis; Can.EDIT) hold the meeting: one per ISO week and partnership, with its
 participants (one a line) and notes. An action says what is to be done, where (a place name, a point inside the
@@ -28,14 +28,17 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from lofte.analysis.est import Week, parse_week
 from lofte.areas.models import Area
 from lofte.audit.log import record
 from lofte.est import places
-from lofte.est.models import Action, Incident, Meeting, WeekNote
+from lofte.est.models import Action, Incident, Meeting
 from lofte.est.status import StatusRefused, change_status
-from lofte.lib.pii import describe, find_personal_data
+from lofte.lib.actors import Actor, user_of
+from lofte.lib.pii import refuse_personal_data
+from lofte.lib.refusals import ActionRefused
 from lofte.partnerships.access import Can, PartnershipAccess
 from lofte.partnerships.models import Organisation
 
@@ -43,29 +46,13 @@ S = Incident.Status
 MAX_NOTE = 300
 
 
-class MeetingRefused(Exception):
+class MeetingRefused(ActionRefused):
     """The member's role, the partnership or the content does not allow the change; `field` names the field."""
 
-    def __init__(self, message: str, field: str = "") -> None:
-        super().__init__(message)
-        self.field = field
 
-
-def _user(actor: Any) -> Any:
-    return actor if getattr(actor, "is_authenticated", False) else None
-
-
-def _require_edit(access: PartnershipAccess, obj: Meeting | Action | None = None) -> None:
-    if not access.can(Can.EDIT):
-        raise MeetingRefused(_("Du har inte behörighet att ändra EST-mötena."))
-    if obj is not None and obj.partnership_id != access.partnership.pk:
-        raise MeetingRefused(_("Det hör till en annan samverkan."))
-
-
-def _screen(**texts: str) -> None:
-    for name, text in texts.items():
-        if findings := find_personal_data(text):
-            raise MeetingRefused(describe(findings), field=name)
+EDIT_ONLY = _lazy("Du har inte behörighet att ändra EST-mötena.")
+OTHER_PARTNERSHIP = _lazy("Det hör till en annan samverkan.")
+NOT_ASSIGNED = _lazy("Åtgärden är inte tilldelad din organisation.")
 
 
 def _week(iso_year: int, iso_week: int) -> Week:
@@ -88,17 +75,17 @@ def _lines(participants: Sequence[str] | str) -> str:
 def do_create_meeting(
     access: PartnershipAccess,
     *,
-    actor: Any,
+    actor: Actor,
     iso_year: int,
     iso_week: int,
     held_on: date,
     participants: Sequence[str] | str = "",
     notes: str = "",
 ) -> Meeting:
-    _require_edit(access)
+    access.require(Can.EDIT, MeetingRefused, EDIT_ONLY)
     week = _week(iso_year, iso_week)
     text = _lines(participants)
-    _screen(participants=text, notes=notes)
+    refuse_personal_data({"participants": text, "notes": notes}, ("participants", "notes"), MeetingRefused)
     taken = _("Det finns redan ett EST-möte för vecka %(week)s %(year)s. Öppna det i stället.") % {
         "week": week.week,
         "year": week.year,
@@ -114,7 +101,7 @@ def do_create_meeting(
                 held_on=held_on,
                 participants=text,
                 notes=notes.strip(),
-                created_by=_user(actor),
+                created_by=user_of(actor),
             )
             changes = {
                 "week": f"{week.year}-W{week.week:02d}",
@@ -131,17 +118,17 @@ def do_update_meeting(
     access: PartnershipAccess,
     meeting: Meeting,
     *,
-    actor: Any,
+    actor: Actor,
     iso_year: int,
     iso_week: int,
     held_on: date,
     participants: Sequence[str] | str = "",
     notes: str = "",
 ) -> Meeting:
-    _require_edit(access, meeting)
+    access.require(Can.EDIT, MeetingRefused, EDIT_ONLY, owner=meeting.partnership_id, foreign=OTHER_PARTNERSHIP)
     week = _week(iso_year, iso_week)
     text = _lines(participants)
-    _screen(participants=text, notes=notes)
+    refuse_personal_data({"participants": text, "notes": notes}, ("participants", "notes"), MeetingRefused)
     others = Meeting.objects.filter(partnership=access.partnership, iso_year=week.year, iso_week=week.week)
     if others.exclude(pk=meeting.pk).exists():
         raise MeetingRefused(
@@ -180,7 +167,7 @@ def do_create_action(
     access: PartnershipAccess,
     meeting: Meeting,
     *,
-    actor: Any,
+    actor: Actor,
     what: str,
     organisation: Organisation,
     place: ActionPlace | None = None,
@@ -189,12 +176,12 @@ def do_create_action(
 ) -> Action:
     """Decide an action at the meeting; reviewed reports it links move to åtgärd beslutad and their reporters are
     told after the transaction commits."""
-    _require_edit(access, meeting)
+    access.require(Can.EDIT, MeetingRefused, EDIT_ONLY, owner=meeting.partnership_id, foreign=OTHER_PARTNERSHIP)
     place = place or ActionPlace()
     what = what.strip()
     if not what:
         raise MeetingRefused(_("Skriv vad som ska göras."), field="what")
-    _screen(what=what, place_name=place.place_name)
+    refuse_personal_data({"what": what, "place_name": place.place_name}, ("what", "place_name"), MeetingRefused)
     if not access.partnership.organisations.filter(pk=organisation.pk).exists():
         raise MeetingRefused(_("Organisationen är inte part i samverkan."), field="organisation")
     area = _checked_place(access, place)
@@ -269,7 +256,7 @@ def _linkable(access: PartnershipAccess, incident_ids: Sequence[int]) -> list[In
 
 def _move(
     access: PartnershipAccess | None,
-    actor: Any,
+    actor: Actor,
     incidents: list[Incident],
     status: str,
     note: str,
@@ -290,14 +277,14 @@ def _move(
                 organisation_ids=organisation_ids,
             )
         except StatusRefused as refused:
-            raise MeetingRefused(f"#{incident.pk}: {refused}", field="incidents") from None
+            raise MeetingRefused(f"#{incident.pk}: {refused.message}", field="incidents") from None
 
 
 def do_update_action(
     access: PartnershipAccess,
     action: Action,
     *,
-    actor: Any,
+    actor: Actor,
     status: str,
     outcome: str = "",
     done_on: date | None = None,
@@ -305,7 +292,7 @@ def do_update_action(
 ) -> Action:
     """Record how the action goes. Genomförd keeps its date (today if none is given) and moves the linked reports
     in åtgärd beslutad to åtgärdad; any other status clears the date."""
-    _require_edit(access, action)
+    access.require(Can.EDIT, MeetingRefused, EDIT_ONLY, owner=action.partnership_id, foreign=OTHER_PARTNERSHIP)
     if status not in Action.Status.values:
         raise MeetingRefused(_("Okänd status."), field="status")
     _save_progress(access, action, actor, Progress(status, outcome, done_on, due_on), "est.action.update")
@@ -320,7 +307,7 @@ def do_report_action_progress(
     access: PartnershipAccess,
     action: Action,
     *,
-    actor: Any,
+    actor: Actor,
     organisation_ids: Sequence[int],
     status: str,
     outcome: str = "",
@@ -329,10 +316,9 @@ def do_report_action_progress(
     """A member of the organisation the action is assigned to records how it goes (`organisation_ids`: the
     organisations the member acts for in this partnership, `est.access.acting_organisation_ids`). Genomförd moves
     the linked reports in åtgärd beslutad to åtgärdad, as when the meeting marks it; the due date is kept."""
-    if action.partnership_id != access.partnership.pk:
-        raise MeetingRefused(_("Det hör till en annan samverkan."))
-    if not access.can(Can.REPORT) or action.organisation_id not in organisation_ids:
-        raise MeetingRefused(_("Åtgärden är inte tilldelad din organisation."))
+    access.require(Can.REPORT, MeetingRefused, NOT_ASSIGNED, owner=action.partnership_id, foreign=OTHER_PARTNERSHIP)
+    if action.organisation_id not in organisation_ids:
+        raise MeetingRefused(NOT_ASSIGNED)
     if status not in ASSIGNED_MAY_SET:
         raise MeetingRefused(
             _("Ange att åtgärden pågår eller är genomförd; att stoppa den beslutar EST-mötet."), field="status"
@@ -353,13 +339,13 @@ class Progress:
 
 
 def _save_progress(
-    access: PartnershipAccess, action: Action, actor: Any, progress: Progress, event: str, *, trusted: bool = False
+    access: PartnershipAccess, action: Action, actor: Actor, progress: Progress, event: str, *, trusted: bool = False
 ) -> None:
     """Save the action's status, outcome and dates with one audit row `event`. `trusted`: the actor's right to
     close the linked reports comes from the action being assigned to their organisation, checked by the caller,
     not from the reports being routed to it."""
     outcome = progress.outcome.strip()
-    _screen(outcome=outcome)
+    refuse_personal_data({"outcome": outcome}, ["outcome"], MeetingRefused)
     done = progress.status == Action.Status.GENOMFORD
     done_on = (progress.done_on or timezone.localdate()) if done else None
     before = {"status": action.status, "done_on": action.done_on, "due_on": action.due_on}
@@ -381,29 +367,3 @@ def _save_progress(
                 _move(access, actor, linked, S.ATGARDAD, note)
             changes["incidents"] = [i.pk for i in linked]
         record(event, actor=actor, obj=action, partnership=access.partnership, changes=changes)
-
-
-# The weekly assessment
-
-
-def do_save_week_note(access: PartnershipAccess, *, actor: Any, iso_year: int, iso_week: int, text: str) -> WeekNote:
-    _require_edit(access)
-    week = _week(iso_year, iso_week)
-    text = text.strip()
-    _screen(text=text)
-    with transaction.atomic():
-        note, created = WeekNote.objects.select_for_update().get_or_create(
-            partnership=access.partnership, iso_year=week.year, iso_week=week.week
-        )
-        changed = created or note.text != text
-        note.text = text
-        note.updated_by = _user(actor)
-        note.save(update_fields=["text", "updated_by", "updated_at"])
-        record(
-            "est.week_note.save",
-            actor=actor,
-            obj=note,
-            partnership=access.partnership,
-            changes={"week": f"{week.year}-W{week.week:02d}", "text": changed},
-        )
-    return note

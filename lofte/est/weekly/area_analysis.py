@@ -3,13 +3,13 @@
 Per area (the kommun's own subdivisions, plus "inget delområde" for reports placed only in the kommun or not
 at all) the reviewed reports of a year or quarter are compared with the period before and the same period a
 year earlier, with the exact test, and ranked: certain rises first, then by the number of reports, the rise
-against the period before, and the name (the rule and the method are in `est/analysis.py`).
+against the period before, and the name (the rule and the method are in `analysis/est.py`).
 
 For each action with a place (a point, else an area) decided in the period, the reviewed reports within the
 partnership's `effect_radius_m` of the point, or in the area, are counted in the `effect_weeks` weeks before and
 after the day of the meeting that decided it. Before and after is not proof of effect.
 
-A period or window that began before the partnership's EST started has no data (`est/analysis.py` defines the
+A period or window that began before the partnership's EST started has no data (`analysis/est.py` defines the
 start): its count is None, never 0, and a comparison with it says "ingen jämförelse (inga data)".
 
 Reads in at most five queries whatever the number of reports: the settings (with the EST's start), the grouped area counts, the area
@@ -46,7 +46,7 @@ from lofte.analysis.est import (
 from lofte.areas.models import Area
 from lofte.est import places
 from lofte.est.models import Action, EstSettings
-from lofte.est.weekly import NO_AREA, counted, no_area_label, settings_and_start
+from lofte.est.weekly.queries import NO_AREA, counted, no_area_label, settings_and_start
 from lofte.partnerships.models import Partnership
 
 THIS, PREVIOUS, YEAR_EARLIER = 0, 1, 2

@@ -1,4 +1,5 @@
-"""Filing incident reports: the one way an incident enters Löfte, from the web form, Open311 or the public.
+"""The intake: the one way an incident enters Löfte, from the web form (`reporting`), Open311 (`open311`) or the public
+(`citizens.tips`).
 
 `report_incidents` checks every incident of a sitting first and writes all of them or none: the category
 must be one of the partnership's active leaf categories, the time not in the future (except for a category
@@ -22,14 +23,14 @@ from django.utils.translation import gettext as _
 from lofte.areas.models import Area
 from lofte.audit.log import record
 from lofte.est import places
-from lofte.est.access import ROLES_THAT_REPORT
-from lofte.est.categories import REFERENCE, UPCOMING
-from lofte.est.models import Category, EstSettings, Incident, IncidentUpdate
+from lofte.est.categories import UPCOMING
+from lofte.est.models import Category, Incident, IncidentUpdate
 from lofte.est.photos import PhotoRefused, clean_photo
 from lofte.est.routing import route, rules_for
-from lofte.lib.pii import describe, find_personal_data
-from lofte.partnerships.access import Can, PartnershipAccess
-from lofte.partnerships.models import Membership, Organisation, Partnership
+from lofte.lib.actors import Actor, user_of
+from lofte.lib.pii import refuse_personal_data
+from lofte.lib.refusals import ActionRefused
+from lofte.partnerships.models import Organisation, Partnership
 
 # A police report's diarienummer: K123456-24, optionally after the unit (5000-K123456-24).
 POLICE_REPORT = re.compile(r"^(?:\d{4}-)?K\d{1,8}-\d{2}$", re.IGNORECASE)
@@ -39,13 +40,8 @@ FURTHEST_AHEAD = timedelta(days=366)  # an upcoming arrangemang, announced at mo
 CLOCK_SKEW = timedelta(minutes=15)
 
 
-class IncidentRefused(Exception):
+class IncidentRefused(ActionRefused):
     """One incident of a sitting cannot be stored; `index` says which (from 0), `field` which field."""
-
-    def __init__(self, message: str, *, field: str = "", index: int = 0) -> None:
-        super().__init__(message)
-        self.field = field
-        self.index = index
 
 
 @dataclass
@@ -67,73 +63,13 @@ class IncidentInput:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def ensure_categories(partnership: Partnership) -> list[Category]:
-    """The partnership's categories, creating the reference set the first time (and any reference code added
-    since, hidden, so a partnership's choices are never changed behind its back)."""
-    existing = {c.code: c for c in Category.objects.filter(partnership=partnership)}
-    first_time = not existing
-    missing = [ref for ref in REFERENCE if ref.code not in existing]
-    if missing:
-        with transaction.atomic():
-            for position, ref in enumerate(REFERENCE):
-                if ref.code in existing:
-                    continue
-                parent = existing.get(ref.parent_code) if ref.parent_code else None
-                existing[ref.code], _created = Category.objects.get_or_create(
-                    partnership=partnership,
-                    code=ref.code,
-                    defaults={
-                        "parent": parent,
-                        "active": first_time,
-                        "citizen": ref.citizen,
-                        "position": position * 10,
-                    },
-                )
-    return sorted(existing.values(), key=lambda c: (c.position, c.code))
-
-
-def settings_for(partnership: Partnership) -> EstSettings:
-    found, _created = EstSettings.objects.get_or_create(partnership=partnership)
-    return found
-
-
-def reporting_organisation(user: Any, partnership: Partnership) -> Organisation | None:
-    membership = (
-        Membership.objects.filter(
-            user=user,
-            organisation__partnerships=partnership,
-            role__in=ROLES_THAT_REPORT,
-        )
-        .select_related("organisation")
-        .order_by("organisation__name")
-        .first()
-    )
-    return membership.organisation if membership else None
-
-
-def do_report_incidents(
-    access: PartnershipAccess, user: Any, items: Sequence[IncidentInput], *, source: str = Incident.Source.WEB
-) -> list[Incident]:
-    """A member files the incidents of one sitting."""
-    if not access.can(Can.REPORT):
-        raise IncidentRefused(_("Du har inte behörighet att rapportera händelser i den här samverkan."))
-    return report_incidents(
-        access.partnership,
-        items,
-        reporter=user,
-        organisation=reporting_organisation(user, access.partnership),
-        actor=user,
-        source=source,
-    )
-
-
 def report_incidents(
     partnership: Partnership,
     items: Sequence[IncidentInput],
     *,
-    reporter: Any,
+    reporter: Actor | None,
     organisation: Organisation | None,
-    actor: Any,
+    actor: Actor,
     source: str,
     contact_email: str = "",
     is_demo: bool = False,
@@ -168,7 +104,7 @@ def report_incidents(
                 unsafety=item.unsafety,
                 police_report_number=number,
                 anonymous=item.anonymous,
-                reporter=reporter if getattr(reporter, "is_authenticated", False) else None,
+                reporter=user_of(reporter),
                 organisation=organisation,
                 contact_email=contact_email,
                 source=source,
@@ -211,7 +147,7 @@ def announces_upcoming(category: Category) -> bool:
 
 
 def _checked(partnership: Partnership, item: IncidentInput, index: int, now: datetime) -> tuple[Area | None, str]:
-    def refuse(message: str, field: str) -> IncidentRefused:
+    def refuse(message: object, field: str) -> IncidentRefused:
         return IncidentRefused(message, field=field, index=index)
 
     category = item.category
@@ -226,10 +162,10 @@ def _checked(partnership: Partnership, item: IncidentInput, index: int, now: dat
             raise refuse(_("Ett kommande arrangemang kan rapporteras högst ett år i förväg."), "occurred_at")
     if item.occurred_at < now - OLDEST:
         raise refuse(_("Händelsen är mer än ett år gammal."), "occurred_at")
-    for name in SCREENED:
-        text = getattr(item, name)
-        if findings := find_personal_data(text):
-            raise refuse(describe(findings), name)
+    try:
+        refuse_personal_data({name: getattr(item, name) for name in SCREENED}, SCREENED, IncidentRefused)
+    except IncidentRefused as personal:
+        raise refuse(personal.message, personal.field) from None
     if item.persons is not None and not 0 <= item.persons <= 1000:
         raise refuse(_("Ange ett antal mellan 0 och 1000."), "persons")
     if item.unsafety is not None and not 1 <= item.unsafety <= 5:

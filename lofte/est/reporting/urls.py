@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from lofte.est import report_views as views
+from lofte.est.reporting import views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("rapportera/", views.report, name="report"),

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from lofte.est import review_views as views
+from lofte.est.review import views
 
 urlpatterns = [
     path("granska/", views.queue, name="review"),

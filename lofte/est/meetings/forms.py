@@ -1,4 +1,4 @@
-"""Forms for the EST meeting, its actions and the week's assessment. They parse and screen; `meetings.py` decides."""
+"""Forms for the EST meeting and its actions. They parse and screen; `meetings.actions` decides."""
 
 from __future__ import annotations
 
@@ -131,11 +131,4 @@ class ActionProgressForm(ScreensPersonalData, forms.Form):
     )
     done_on = forms.DateField(
         label=_("Genomförd den"), required=False, widget=DATE, help_text=_("Tomt: i dag, när status är genomförd.")
-    )
-
-
-class WeekNoteForm(ScreensPersonalData, forms.Form):
-    screened_fields = ("text",)
-    text = forms.CharField(
-        label=_("Samordnarens bedömning av veckan"), required=False, widget=forms.Textarea(attrs={"rows": 5})
     )
