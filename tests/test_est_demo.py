@@ -19,7 +19,7 @@ from django.utils import timezone
 from lofte.audit.models import AuditEvent
 from lofte.est import places
 from lofte.est.demo import LABEL, _moments, load_est_demo
-from lofte.est.models import Action, Incident, IncidentUpdate, Meeting, RoutingRule, WeekNote
+from lofte.est.models import Incident, IncidentUpdate, Measure, Meeting, RoutingRule, WeekNote
 from lofte.est.status import TIMESTAMPS
 from lofte.lib.pii import find_personal_data
 from lofte.partnerships.models import Partnership
@@ -163,10 +163,10 @@ class EstDemoTest(BaseTestCase):
             self.assertEqual(meeting.held_on.isoweekday(), 2)
         first, second = meetings
         statuses = dict(first.actions.values_list("status", "done_on"))
-        self.assertIsNotNone(statuses[Action.Status.GENOMFORD])
-        self.assertIn(Action.Status.PAGAR, statuses)  # open, carried over to the second meeting
-        self.assertEqual(list(second.actions.values_list("status", flat=True)), [Action.Status.BESLUTAD])
-        self.assertTrue(Action.objects.annotate(n=Count("incidents")).filter(n__gt=0).exists())
+        self.assertIsNotNone(statuses[Measure.Status.GENOMFORD])
+        self.assertIn(Measure.Status.PAGAR, statuses)  # open, carried over to the second meeting
+        self.assertEqual(list(second.actions.values_list("status", flat=True)), [Measure.Status.BESLUTAD])
+        self.assertTrue(Measure.objects.annotate(n=Count("incidents")).filter(n__gt=0).exists())
         self.assertEqual(
             AuditEvent.objects.filter(action="est.demo", object_type="est.meeting", actor_label="lofte demo").count(),
             2,

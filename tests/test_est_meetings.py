@@ -11,13 +11,13 @@ from django.urls import reverse
 from lofte.analysis.est import STOCKHOLM, Week
 from lofte.audit.models import AuditEvent
 from lofte.est.meetings.actions import (
-    ActionPlace,
+    MeasurePlace,
     MeetingRefused,
-    do_create_action,
+    do_create_measure,
     do_create_meeting,
-    do_report_action_progress,
+    do_report_measure_progress,
 )
-from lofte.est.models import Action, Incident, Meeting, RoutingRule
+from lofte.est.models import Incident, Measure, Meeting, RoutingRule
 from lofte.lib.actors import SystemActor
 from lofte.partnerships.access import PartnershipAccess
 from lofte.partnerships.actions import do_create_organisation
@@ -69,7 +69,7 @@ class MeetingFlowTest(EstCase):
 
         response = self.add_action(meeting)
         self.assertRedirects(response, url("meeting", meeting.pk) + "#decided-heading", fetch_redirect_response=False)
-        action = Action.objects.get(meeting=meeting)
+        action = Measure.objects.get(meeting=meeting)
         self.incident.refresh_from_db()
         self.assertEqual(self.incident.status, S.ATGARD_BESLUTAD)
         self.assertIsNotNone(self.incident.action_decided_at)
@@ -133,7 +133,7 @@ class MeetingFlowTest(EstCase):
         self.assertContains(response, "Det finns ingen rapport #999999", status_code=400)
         response = self.add_action(meeting, latitude="59.3293", longitude="18.0686")  # Stockholm
         self.assertContains(response, "Platsen ligger utanför Mjölby", status_code=400)
-        self.assertFalse(Action.objects.exists())
+        self.assertFalse(Measure.objects.exists())
         self.incident.refresh_from_db()
         self.assertEqual(self.incident.status, S.GRANSKAD)
         self.assertEqual(mail.outbox, [])
@@ -142,7 +142,7 @@ class MeetingFlowTest(EstCase):
         self.create_meeting()
         meeting = Meeting.objects.get()
         self.add_action(meeting)
-        action = Action.objects.get()
+        action = Measure.objects.get()
         for user, status in ((self.viewer, 403), (self.reporter, 403), (self.samordnare_b, 404), (None, 302)):
             client = self.client_for(user)
             self.assertEqual(client.get(url("meeting_create")).status_code, status)
@@ -153,7 +153,7 @@ class MeetingFlowTest(EstCase):
         for user, status in ((self.viewer, 403), (self.reporter, 400), (self.samordnare_b, 404), (None, 302)):
             client = self.client_for(user)
             self.assertEqual(client.post(url("action_update", action.pk), {"status": "stoppad"}).status_code, status)
-        self.assertEqual(Action.objects.get().status, "beslutad")
+        self.assertEqual(Measure.objects.get().status, "beslutad")
         for user in (self.viewer, self.reporter, self.polis):
             self.assertEqual(self.client_for(user).get(url("meeting", meeting.pk)).status_code, 200)
             self.assertEqual(self.client_for(user).get(url("meetings")).status_code, 200)
@@ -163,7 +163,7 @@ class MeetingFlowTest(EstCase):
         self.create_meeting()
         meeting = Meeting.objects.get()
         self.add_action(meeting)  # assigned to the housing company, the reporter's organisation
-        action = Action.objects.get()
+        action = Measure.objects.get()
         other = do_create_organisation(
             name="Mjölby gymnasium", kind=Kind.SKOLA, area=self.kommun_a, actor=SystemActor("test")
         )
@@ -223,7 +223,7 @@ class MeetingFlowTest(EstCase):
         self.create_meeting()
         meeting = Meeting.objects.get()
         access = PartnershipAccess(self.partnership_a, frozenset({"samordnare"}))
-        action = do_create_action(
+        action = do_create_measure(
             access,
             meeting,
             actor=self.samordnare,
@@ -235,10 +235,10 @@ class MeetingFlowTest(EstCase):
         self.assertIsNone(self.incident.routed_to)
         member = PartnershipAccess(self.partnership_a, frozenset({"rapportor"}))
         with self.assertRaises(MeetingRefused):
-            do_report_action_progress(
+            do_report_measure_progress(
                 member, action, actor=gardener, organisation_ids=[self.housing_a.pk], status="pagar"
             )
-        do_report_action_progress(
+        do_report_measure_progress(
             member, action, actor=gardener, organisation_ids=[self.kommun_org_a.pk], status="genomford"
         )
         self.incident.refresh_from_db()
@@ -261,7 +261,7 @@ class MeetingFlowTest(EstCase):
             list(waiting.updates.order_by("id").values_list("status", flat=True)),
             [S.MOTTAGEN, S.GRANSKAD, S.ATGARD_BESLUTAD],
         )
-        self.assertEqual(Action.objects.get().incidents.count(), 2)
+        self.assertEqual(Measure.objects.get().incidents.count(), 2)
         # One e-mail per report: the review and the decision reach the reporter together.
         self.assertEqual(len(mail.outbox), 2)
         self.assertTrue(all("Åtgärd beslutad" in message.subject for message in mail.outbox))
@@ -274,7 +274,7 @@ class MeetingFlowTest(EstCase):
         meeting = Meeting.objects.get()
         member = PartnershipAccess(self.partnership_a, frozenset({"rapportor"}))
         with self.assertRaises(MeetingRefused):
-            do_create_action(
+            do_create_measure(
                 member, meeting, actor=self.reporter, what="Röj", organisation=self.housing_a, incident_ids=[waiting.pk]
             )
         waiting.refresh_from_db()
@@ -286,7 +286,7 @@ class MeetingFlowTest(EstCase):
         meeting = do_create_meeting(access, actor=self.samordnare, iso_year=2026, iso_week=10, held_on=date(2026, 3, 5))
 
         def act(on: Meeting) -> None:
-            do_create_action(access, on, actor=self.samordnare, what="Röj buskage", organisation=self.kommun_org_a)
+            do_create_measure(access, on, actor=self.samordnare, what="Röj buskage", organisation=self.kommun_org_a)
 
         act(first)
         act(meeting)
@@ -315,8 +315,8 @@ class EffectTest(EstCase):
         self.report(moment - timedelta(days=20), status=S.MOTTAGEN)  # not reviewed
         access = PartnershipAccess(self.partnership_a, frozenset({"samordnare"}))
         meeting = do_create_meeting(access, actor=self.samordnare, iso_year=2026, iso_week=10, held_on=decided)
-        place = ActionPlace("Stationen", CENTRE[0] + 0.001, CENTRE[1])  # about 110 m north
-        do_create_action(
+        place = MeasurePlace("Stationen", CENTRE[0] + 0.001, CENTRE[1])  # about 110 m north
+        do_create_measure(
             access, meeting, actor=self.samordnare, what="Belysning", organisation=self.kommun_org_a, place=place
         )
         response = self.client_for(self.viewer).get(url("analysis"), {"period": "2026K1"})

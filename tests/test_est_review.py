@@ -18,7 +18,7 @@ from lofte.areas.models import Area
 from lofte.audit.models import AuditEvent
 from lofte.est import places
 from lofte.est.intake import IncidentInput, report_incidents
-from lofte.est.meetings.actions import do_create_action, do_create_meeting
+from lofte.est.meetings.actions import do_create_measure, do_create_meeting
 from lofte.est.models import Category, EstSettings, Incident, RoutingRule
 from lofte.est.queries import categories_of
 from lofte.est.review import duplicates
@@ -420,7 +420,7 @@ class RoutingTest(EstTestCase):
         access = self.access()
         meeting = do_create_meeting(access, actor=self.samordnare, iso_year=2026, iso_week=10, held_on=date(2026, 3, 5))
         for what in ("Sanera klotter", "Byt lampor", "Röj buskage"):
-            do_create_action(access, meeting, actor=self.samordnare, what=what, organisation=self.housing_a)
+            do_create_measure(access, meeting, actor=self.samordnare, what=what, organisation=self.housing_a)
         with self.assertNumQueries(9):
             response = client.get(url("assigned"))
         self.assertContains(response, "Röj buskage")

@@ -19,7 +19,7 @@ from lofte.areas.models import Area
 from lofte.audit.models import AuditEvent
 from lofte.est import places
 from lofte.est.intake import IncidentInput, report_incidents
-from lofte.est.meetings.actions import ActionPlace, do_create_action, do_create_meeting
+from lofte.est.meetings.actions import MeasurePlace, do_create_measure, do_create_meeting
 from lofte.est.models import EstSettings, Incident, WeekNote
 from lofte.est.queries import categories_of, settings_of
 from lofte.est.status import change_status
@@ -269,8 +269,8 @@ class WeekPageTest(EstCase):
         district = Area.objects.create(code="0586-centrum", name="Centrum", kind="distrikt", parent=self.kommun_a)
 
         def decide(what: str) -> None:
-            place = ActionPlace(area=district)
-            do_create_action(
+            place = MeasurePlace(area=district)
+            do_create_measure(
                 access, meeting, actor=self.samordnare, what=what, organisation=self.kommun_org_a, place=place
             )
 
@@ -502,8 +502,8 @@ class NoDataBeforeEstStartedTest(EstCase):
     def test_the_area_analysis_says_no_data_before_the_start(self) -> None:
         access = PartnershipAccess(self.partnership_a, frozenset({"samordnare"}))
         meeting = do_create_meeting(access, actor=self.samordnare, iso_year=2026, iso_week=10, held_on=WEEK.monday)
-        place = ActionPlace("Stationen", *CENTRE)
-        do_create_action(
+        place = MeasurePlace("Stationen", *CENTRE)
+        do_create_measure(
             access, meeting, actor=self.samordnare, what="Belysning", organisation=self.kommun_org_a, place=place
         )
         url = reverse("partnerships:est:analysis", args=["mjolby"])

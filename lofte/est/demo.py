@@ -41,7 +41,7 @@ from django.utils import timezone
 from lofte.areas.models import SUBDIVISION_KINDS, Area
 from lofte.audit.log import record
 from lofte.est import places
-from lofte.est.models import Action, Category, Incident, IncidentUpdate, Meeting, RoutingRule, WeekNote
+from lofte.est.models import Category, Incident, IncidentUpdate, Measure, Meeting, RoutingRule, WeekNote
 from lofte.est.queries import categories_of
 from lofte.est.routing import route, rules_for
 from lofte.est.status import TIMESTAMPS
@@ -894,8 +894,8 @@ def _recent_at(partnership: Partnership, place: Place, before: date) -> list[Inc
     )
 
 
-def _action(meeting: Meeting, place: Place, organisation: Organisation, what: str, **fields: Any) -> Action:
-    action = Action.objects.create(
+def _action(meeting: Meeting, place: Place, organisation: Organisation, what: str, **fields: Any) -> Measure:
+    action = Measure.objects.create(
         partnership=meeting.partnership,
         meeting=meeting,
         what=f"{LABEL} {what}",
@@ -941,7 +941,7 @@ def _meetings(partnership: Partnership, cast: Cast, today: date) -> int:
         kommun,
         "Sanera klotret och byta trasig belysning i gångtunneln vid resecentrum.",
         due_on=first.held_on + timedelta(days=7),
-        status=Action.Status.GENOMFORD,
+        status=Measure.Status.GENOMFORD,
         done_on=first.held_on + timedelta(days=4),
         outcome=f"{LABEL} Klottret sanerat och två armaturer bytta.",
     )
@@ -951,7 +951,7 @@ def _meetings(partnership: Partnership, cast: Cast, today: date) -> int:
         kommun,
         "Röja buskaget och se över belysningen längs gångvägen i Stadsparken.",
         due_on=first.held_on + timedelta(days=21),
-        status=Action.Status.PAGAR,
+        status=Measure.Status.PAGAR,
     )
     second = Meeting.objects.create(
         partnership=partnership,
@@ -971,7 +971,7 @@ def _meetings(partnership: Partnership, cast: Cast, today: date) -> int:
         police,
         "Polisen prioriterar Stora torget fredag och lördag kväll; kommunen informerar om regler för A-traktorer.",
         due_on=second.held_on + timedelta(days=7),
-        status=Action.Status.BESLUTAD,
+        status=Measure.Status.BESLUTAD,
     )
     for meeting in (first, second):
         record(

@@ -384,8 +384,10 @@ class Meeting(models.Model):
         return [line.strip() for line in self.participants.splitlines() if line.strip()]
 
 
-class Action(models.Model):
-    """What an EST meeting decided to do, where, by whom and by when; open ones carry over to the next meeting."""
+class Measure(models.Model):
+    """An åtgärd: what an EST meeting decided to do, where, by whom and by when; open ones carry over to the next
+    meeting. (Named Measure, not Action, so it is never mistaken for an `actions.py` function; its pages, URL
+    names and audit rows still say action, `est.action.*`.)"""
 
     class Status(models.TextChoices):
         BESLUTAD = "beslutad", _("Beslutad")

@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from lofte.est.access import acting_organisation_ids, can_review
-from lofte.est.models import Action, Incident
+from lofte.est.models import Incident, Measure
 from lofte.partnerships.access import Can, get_partnership_for_user
 
 
@@ -25,7 +25,7 @@ def index(request: HttpRequest, slug: str) -> HttpResponse:
         mine=Count("pk", filter=Q(reporter=request.user)),
         assigned=Count("pk", filter=Q(routed_to__in=organisations, status__in=open_statuses)),
     )
-    open_actions = Action.objects.filter(partnership=partnership, status__in=Action.OPEN).count()
+    open_actions = Measure.objects.filter(partnership=partnership, status__in=Measure.OPEN).count()
     year, week, _weekday = timezone.localdate().isocalendar()
     return render(
         request,

@@ -10,7 +10,7 @@ linked reports from åtgärd beslutad to åtgärdad. Every move goes through `es
 report's reporter is told.
 
 The organisation an action is assigned to does the work, so its members who may report (the same who act on the
-reports routed to it, `est.access.acting_organisation_ids`) record how it goes (`do_report_action_progress`):
+reports routed to it, `est.access.acting_organisation_ids`) record how it goes (`do_report_measure_progress`):
 pågår or genomförd, with what was done. Deciding, stopping or moving the due date stays with the meeting.
 
 Free text is refused when it holds personal data (`lib/pii.py`); participants are the one place names belong.
@@ -34,7 +34,7 @@ from lofte.analysis.est import Week, parse_week
 from lofte.areas.models import Area
 from lofte.audit.log import record
 from lofte.est import places
-from lofte.est.models import Action, Incident, Meeting
+from lofte.est.models import Incident, Measure, Meeting
 from lofte.est.status import StatusRefused, change_status
 from lofte.lib.actors import Actor, user_of
 from lofte.lib.pii import refuse_personal_data
@@ -156,28 +156,28 @@ def do_update_meeting(
 
 
 @dataclass(frozen=True)
-class ActionPlace:
+class MeasurePlace:
     place_name: str = ""
     latitude: float | None = None
     longitude: float | None = None
     area: Area | None = None
 
 
-def do_create_action(
+def do_create_measure(
     access: PartnershipAccess,
     meeting: Meeting,
     *,
     actor: Actor,
     what: str,
     organisation: Organisation,
-    place: ActionPlace | None = None,
+    place: MeasurePlace | None = None,
     due_on: date | None = None,
     incident_ids: Sequence[int] = (),
-) -> Action:
+) -> Measure:
     """Decide an action at the meeting; reviewed reports it links move to åtgärd beslutad and their reporters are
     told after the transaction commits."""
     access.require(Can.EDIT, MeetingRefused, EDIT_ONLY, owner=meeting.partnership_id, foreign=OTHER_PARTNERSHIP)
-    place = place or ActionPlace()
+    place = place or MeasurePlace()
     what = what.strip()
     if not what:
         raise MeetingRefused(_("Skriv vad som ska göras."), field="what")
@@ -187,7 +187,7 @@ def do_create_action(
     area = _checked_place(access, place)
     incidents = _linkable(access, incident_ids)
     with transaction.atomic():
-        action = Action.objects.create(
+        action = Measure.objects.create(
             partnership=access.partnership,
             meeting=meeting,
             what=what,
@@ -217,7 +217,7 @@ def do_create_action(
     return action
 
 
-def _checked_place(access: PartnershipAccess, place: ActionPlace) -> Area | None:
+def _checked_place(access: PartnershipAccess, place: MeasurePlace) -> Area | None:
     kommun = access.partnership.area
     area = place.area
     if area is not None and kommun.pk not in (area.pk, area.parent_id):
@@ -280,39 +280,39 @@ def _move(
             raise MeetingRefused(f"#{incident.pk}: {refused.message}", field="incidents") from None
 
 
-def do_update_action(
+def do_update_measure(
     access: PartnershipAccess,
-    action: Action,
+    action: Measure,
     *,
     actor: Actor,
     status: str,
     outcome: str = "",
     done_on: date | None = None,
     due_on: date | None = None,
-) -> Action:
+) -> Measure:
     """Record how the action goes. Genomförd keeps its date (today if none is given) and moves the linked reports
     in åtgärd beslutad to åtgärdad; any other status clears the date."""
     access.require(Can.EDIT, MeetingRefused, EDIT_ONLY, owner=action.partnership_id, foreign=OTHER_PARTNERSHIP)
-    if status not in Action.Status.values:
+    if status not in Measure.Status.values:
         raise MeetingRefused(_("Okänd status."), field="status")
     _save_progress(access, action, actor, Progress(status, outcome, done_on, due_on), "est.action.update")
     return action
 
 
 # What the organisation an action is assigned to may record: that it is under way, or done.
-ASSIGNED_MAY_SET = (Action.Status.PAGAR, Action.Status.GENOMFORD)
+ASSIGNED_MAY_SET = (Measure.Status.PAGAR, Measure.Status.GENOMFORD)
 
 
-def do_report_action_progress(
+def do_report_measure_progress(
     access: PartnershipAccess,
-    action: Action,
+    action: Measure,
     *,
     actor: Actor,
     organisation_ids: Sequence[int],
     status: str,
     outcome: str = "",
     done_on: date | None = None,
-) -> Action:
+) -> Measure:
     """A member of the organisation the action is assigned to records how it goes (`organisation_ids`: the
     organisations the member acts for in this partnership, `est.access.acting_organisation_ids`). Genomförd moves
     the linked reports in åtgärd beslutad to åtgärdad, as when the meeting marks it; the due date is kept."""
@@ -323,7 +323,7 @@ def do_report_action_progress(
         raise MeetingRefused(
             _("Ange att åtgärden pågår eller är genomförd; att stoppa den beslutar EST-mötet."), field="status"
         )
-    if action.status == Action.Status.STOPPAD:
+    if action.status == Measure.Status.STOPPAD:
         raise MeetingRefused(_("EST-mötet har stoppat åtgärden."), field="status")
     progress = Progress(status, outcome, done_on, action.due_on)
     _save_progress(access, action, actor, progress, "est.action.progress", trusted=True)
@@ -339,14 +339,14 @@ class Progress:
 
 
 def _save_progress(
-    access: PartnershipAccess, action: Action, actor: Actor, progress: Progress, event: str, *, trusted: bool = False
+    access: PartnershipAccess, action: Measure, actor: Actor, progress: Progress, event: str, *, trusted: bool = False
 ) -> None:
     """Save the action's status, outcome and dates with one audit row `event`. `trusted`: the actor's right to
     close the linked reports comes from the action being assigned to their organisation, checked by the caller,
     not from the reports being routed to it."""
     outcome = progress.outcome.strip()
     refuse_personal_data({"outcome": outcome}, ["outcome"], MeetingRefused)
-    done = progress.status == Action.Status.GENOMFORD
+    done = progress.status == Measure.Status.GENOMFORD
     done_on = (progress.done_on or timezone.localdate()) if done else None
     before = {"status": action.status, "done_on": action.done_on, "due_on": action.due_on}
     outcome_changed = outcome != action.outcome

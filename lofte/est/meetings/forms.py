@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lofte.analysis.est import last_complete_week, parse_week
 from lofte.areas.models import SUBDIVISION_KINDS, Area
-from lofte.est.models import Action
+from lofte.est.models import Measure
 from lofte.lib.forms import DATE, LinesField, ScreensPersonalData
 from lofte.partnerships.models import Organisation, Partnership
 
@@ -44,7 +44,7 @@ class MeetingForm(ScreensPersonalData, forms.Form):
         return data
 
 
-class ActionForm(ScreensPersonalData, forms.Form):
+class MeasureForm(ScreensPersonalData, forms.Form):
     screened_fields = ("what", "place_name")
     what = forms.CharField(label=_("Vad ska göras"), widget=forms.Textarea(attrs={"rows": 3}))
     place_name = forms.CharField(label=_("Var (platsens namn)"), max_length=200, required=False)
@@ -93,9 +93,9 @@ class ActionForm(ScreensPersonalData, forms.Form):
         return data
 
 
-class ActionUpdateForm(ScreensPersonalData, forms.Form):
+class MeasureUpdateForm(ScreensPersonalData, forms.Form):
     screened_fields = ("outcome",)
-    status = forms.ChoiceField(label=_("Status"), choices=Action.Status.choices)
+    status = forms.ChoiceField(label=_("Status"), choices=Measure.Status.choices)
     due_on = forms.DateField(label=_("Klart senast"), required=False, widget=DATE)
     outcome = forms.CharField(
         label=_("Resultat"),
@@ -108,15 +108,15 @@ class ActionUpdateForm(ScreensPersonalData, forms.Form):
     )
 
 
-class ActionProgressForm(ScreensPersonalData, forms.Form):
+class MeasureProgressForm(ScreensPersonalData, forms.Form):
     """What the organisation an action is assigned to reports: under way or done, and what was done."""
 
     screened_fields = ("outcome",)
     status = forms.ChoiceField(
         label=_("Status"),
         choices=[
-            (Action.Status.PAGAR, Action.Status.PAGAR.label),
-            (Action.Status.GENOMFORD, Action.Status.GENOMFORD.label),
+            (Measure.Status.PAGAR, Measure.Status.PAGAR.label),
+            (Measure.Status.GENOMFORD, Measure.Status.GENOMFORD.label),
         ],
         widget=forms.RadioSelect,
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from lofte.est.models import Action, Incident, Meeting
+from lofte.est.models import Incident, Measure, Meeting
 from lofte.partnerships.access import PartnershipAccess
 
 
@@ -16,7 +16,7 @@ def meetings_of(access: PartnershipAccess) -> QuerySet[Meeting]:
         Meeting.objects.filter(partnership=access.partnership)
         .annotate(
             action_count=Count("actions"),
-            open_count=Count("actions", filter=Q(actions__status__in=Action.OPEN)),
+            open_count=Count("actions", filter=Q(actions__status__in=Measure.OPEN)),
         )
         .order_by("-iso_year", "-iso_week")
     )
@@ -32,7 +32,7 @@ def _linked() -> Prefetch[str]:
     return Prefetch("incidents", queryset=Incident.objects.only("id", "status").order_by("id"))
 
 
-def decided_actions(meeting: Meeting) -> QuerySet[Action]:
+def decided_measures(meeting: Meeting) -> QuerySet[Measure]:
     return (
         meeting.actions.select_related("organisation", "area")
         .defer("area__geometry")
@@ -41,13 +41,13 @@ def decided_actions(meeting: Meeting) -> QuerySet[Action]:
     )
 
 
-def carried_actions(access: PartnershipAccess, meeting: Meeting) -> QuerySet[Action]:
+def carried_measures(access: PartnershipAccess, meeting: Meeting) -> QuerySet[Measure]:
     """The actions of earlier meetings that are still open."""
     earlier = Q(meeting__iso_year__lt=meeting.iso_year) | Q(
         meeting__iso_year=meeting.iso_year, meeting__iso_week__lt=meeting.iso_week
     )
     return (
-        Action.objects.filter(earlier, partnership=access.partnership, status__in=Action.OPEN)
+        Measure.objects.filter(earlier, partnership=access.partnership, status__in=Measure.OPEN)
         .select_related("meeting", "organisation", "area")
         .defer("area__geometry")
         .prefetch_related(_linked())
@@ -55,7 +55,7 @@ def carried_actions(access: PartnershipAccess, meeting: Meeting) -> QuerySet[Act
     )
 
 
-def get_action(access: PartnershipAccess, pk: int) -> Action:
-    action = get_object_or_404(Action.objects.select_related("meeting"), partnership=access.partnership, pk=pk)
+def get_measure(access: PartnershipAccess, pk: int) -> Measure:
+    action = get_object_or_404(Measure.objects.select_related("meeting"), partnership=access.partnership, pk=pk)
     action.partnership = access.partnership
     return action

@@ -9,6 +9,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("moten/ny/", views.meeting_create, name="meeting_create"),
     path("moten/<int:pk>/", views.meeting, name="meeting"),
     path("moten/<int:pk>/andra/", views.meeting_update, name="meeting_update"),
-    path("moten/<int:pk>/atgarder/ny/", views.action_create, name="action_create"),
-    path("atgarder/<int:pk>/", views.action_update, name="action_update"),
+    path("moten/<int:pk>/atgarder/ny/", views.measure_create, name="action_create"),
+    path("atgarder/<int:pk>/", views.measure_update, name="action_update"),
 ]

@@ -23,17 +23,17 @@ from lofte.analysis.est import Week
 from lofte.est.access import acting_organisation_ids, progress_organisation_ids
 from lofte.est.meetings.actions import (
     ASSIGNED_MAY_SET,
-    ActionPlace,
+    MeasurePlace,
     MeetingRefused,
-    do_create_action,
+    do_create_measure,
     do_create_meeting,
-    do_report_action_progress,
-    do_update_action,
+    do_report_measure_progress,
+    do_update_measure,
     do_update_meeting,
 )
-from lofte.est.meetings.forms import ActionForm, ActionProgressForm, ActionUpdateForm, MeetingForm
-from lofte.est.meetings.queries import carried_actions, decided_actions, get_action, get_meeting, meetings_of
-from lofte.est.models import Action, Meeting
+from lofte.est.meetings.forms import MeasureForm, MeasureProgressForm, MeasureUpdateForm, MeetingForm
+from lofte.est.meetings.queries import carried_measures, decided_measures, get_measure, get_meeting, meetings_of
+from lofte.est.models import Measure, Meeting
 from lofte.est.weekly.queries import get_week_for_user
 from lofte.lib.views import form_page, refuse_on
 from lofte.partnerships.access import Can, PartnershipAccess, get_partnership_for_user
@@ -130,8 +130,8 @@ def meeting(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         "meeting": found,
         "week": Week(found.iso_year, found.iso_week),
         "picture": get_week_for_user(access, found.iso_year, found.iso_week, precise=False),
-        "decided": list(decided_actions(found)),
-        "carried": list(carried_actions(access, found)),
+        "decided": list(decided_measures(found)),
+        "carried": list(carried_measures(access, found)),
         "today": timezone.localdate(),
         "acting": progress_organisation_ids(request.user, access),
     }
@@ -173,16 +173,16 @@ def meeting_update(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 @login_required
-def action_create(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def measure_create(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     access = get_partnership_for_user(request.user, slug, need=Can.EDIT)
     found = get_meeting(access, pk)
     if request.method == "POST":
-        form = ActionForm(request.POST, partnership=access.partnership)
+        form = MeasureForm(request.POST, partnership=access.partnership)
         if form.is_valid():
             data = form.cleaned_data
-            place = ActionPlace(data["place_name"], data["latitude"], data["longitude"], data["area"])
+            place = MeasurePlace(data["place_name"], data["latitude"], data["longitude"], data["area"])
             try:
-                do_create_action(
+                do_create_measure(
                     access,
                     found,
                     actor=request.user,
@@ -199,7 +199,7 @@ def action_create(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                 return redirect(_meeting_url(found, slug) + "#decided-heading")
     else:
         initial = {"incidents": request.GET.get("rapporter", "")}
-        form = ActionForm(initial=initial, partnership=access.partnership)
+        form = MeasureForm(initial=initial, partnership=access.partnership)
     return form_page(
         request,
         "est/meeting_form.html",
@@ -216,17 +216,17 @@ def action_create(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 @login_required
-def action_update(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def measure_update(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """The meeting's editors follow an action up; the organisation it is assigned to reports how it goes."""
     access = get_partnership_for_user(request.user, slug, need=Can.REPORT)
-    action = get_action(access, pk)
+    action = get_measure(access, pk)
     if not access.can_edit:
-        return _action_progress(request, access, action)
+        return _measure_progress(request, access, action)
     if request.method == "POST":
-        form = ActionUpdateForm(request.POST)
+        form = MeasureUpdateForm(request.POST)
         if form.is_valid():
             try:
-                do_update_action(access, action, actor=request.user, **form.cleaned_data)
+                do_update_measure(access, action, actor=request.user, **form.cleaned_data)
             except MeetingRefused as refused:
                 refuse_on(form, refused)
             else:
@@ -234,7 +234,7 @@ def action_update(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                 return redirect(_meeting_url(action.meeting, slug) + f"#action-{action.pk}")
     else:
         fields = ("status", "due_on", "outcome", "done_on")
-        form = ActionUpdateForm(initial={name: getattr(action, name) for name in fields})
+        form = MeasureUpdateForm(initial={name: getattr(action, name) for name in fields})
     return form_page(
         request,
         "est/meeting_form.html",
@@ -250,16 +250,16 @@ def action_update(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     )
 
 
-def _action_progress(request: HttpRequest, access: PartnershipAccess, action: Action) -> HttpResponse:
+def _measure_progress(request: HttpRequest, access: PartnershipAccess, action: Measure) -> HttpResponse:
     organisation_ids = acting_organisation_ids(request.user, access)
     if action.organisation_id not in organisation_ids:
         raise PermissionDenied
     slug = access.partnership.slug
     if request.method == "POST":
-        form = ActionProgressForm(request.POST)
+        form = MeasureProgressForm(request.POST)
         if form.is_valid():
             try:
-                do_report_action_progress(
+                do_report_measure_progress(
                     access, action, actor=request.user, organisation_ids=organisation_ids, **form.cleaned_data
                 )
             except MeetingRefused as refused:
@@ -268,8 +268,8 @@ def _action_progress(request: HttpRequest, access: PartnershipAccess, action: Ac
                 messages.success(request, _("Tack! Åtgärdens status är sparad."))
                 return redirect(_meeting_url(action.meeting, slug) + f"#action-{action.pk}")
     else:
-        status = action.status if action.status in ASSIGNED_MAY_SET else Action.Status.PAGAR
-        form = ActionProgressForm(initial={"status": status, "outcome": action.outcome, "done_on": action.done_on})
+        status = action.status if action.status in ASSIGNED_MAY_SET else Measure.Status.PAGAR
+        form = MeasureProgressForm(initial={"status": status, "outcome": action.outcome, "done_on": action.done_on})
     intro = action.what
     if action.due_on:
         intro = _("%(what)s (klart senast %(date)s)") % {"what": action.what, "date": action.due_on.isoformat()}

@@ -10,7 +10,7 @@ from django.db.models import Case, F, Q, QuerySet, Value, When
 from django.shortcuts import get_object_or_404
 
 from lofte.areas.models import SUBDIVISION_KINDS, Area
-from lofte.est.models import Action, Category, Incident, RoutingRule
+from lofte.est.models import Category, Incident, Measure, RoutingRule
 from lofte.est.review.forms import ALL_STATUSES
 from lofte.partnerships.access import PartnershipAccess
 from lofte.partnerships.models import Organisation
@@ -74,10 +74,12 @@ def assigned_incidents(access: PartnershipAccess, organisation_ids: list[int]) -
     return incidents.order_by("closed", "-occurred_at", "-id")
 
 
-def assigned_actions(access: PartnershipAccess, organisation_ids: list[int]) -> QuerySet[Action]:
+def assigned_measures(access: PartnershipAccess, organisation_ids: list[int]) -> QuerySet[Measure]:
     """The open actions decided for these organisations, soonest due first."""
     return (
-        Action.objects.filter(partnership=access.partnership, organisation__in=organisation_ids, status__in=Action.OPEN)
+        Measure.objects.filter(
+            partnership=access.partnership, organisation__in=organisation_ids, status__in=Measure.OPEN
+        )
         .select_related("meeting", "organisation", "area")
         .defer("area__geometry")
         .order_by(F("due_on").asc(nulls_last=True), "id")

@@ -47,8 +47,8 @@ from lofte.est.review.forms import (
 )
 from lofte.est.review.queries import (
     Lists,
-    assigned_actions,
     assigned_incidents,
+    assigned_measures,
     filtered,
     get_incident,
     incidents_of,
@@ -417,7 +417,7 @@ def _assigned(
         "partnership": access.partnership,
         "page": page,
         "rows": rows,
-        "actions": list(assigned_actions(access, organisation_ids)),
+        "actions": list(assigned_measures(access, organisation_ids)),
         "acting": organisation_ids,
         "today": timezone.localdate(),
         "organisations": [o for o in access.partnership.organisations.all() if o.pk in organisation_ids],

@@ -45,7 +45,7 @@ from lofte.analysis.est import (
 )
 from lofte.areas.models import Area
 from lofte.est import places
-from lofte.est.models import Action, EstSettings
+from lofte.est.models import EstSettings, Measure
 from lofte.est.weekly.queries import NO_AREA, counted, no_area_label, settings_and_start
 from lofte.partnerships.models import Partnership
 
@@ -55,7 +55,7 @@ METRES_PER_DEGREE = places.METRES_PER_DEGREE_LAT
 
 @dataclass(frozen=True)
 class ActionEffect:
-    action: Action
+    action: Measure
     effect: Effect
 
     @property
@@ -151,7 +151,7 @@ def _effects(
 ) -> list[ActionEffect]:
     radius_m, weeks = settings.effect_radius_m, settings.effect_weeks
     actions = list(
-        Action.objects.filter(
+        Measure.objects.filter(
             Q(latitude__isnull=False) | Q(area__isnull=False),
             partnership=partnership,
             meeting__held_on__gte=period.start,
@@ -202,7 +202,7 @@ Candidate = tuple[float | None, float | None, int | None, date]  # latitude, lon
 
 def _candidates(
     partnership: Partnership,
-    actions: list[Action],
+    actions: list[Measure],
     shapes: dict[int, _Shape],
     radius_m: int,
     weeks: int,
@@ -230,7 +230,7 @@ def _candidates(
     return [(lat, lng, area, when.astimezone(STOCKHOLM).date()) for lat, lng, area, when in rows]
 
 
-def _box(action: Action, shapes: dict[int, _Shape], radius_m: int) -> tuple[float, float, float, float] | None:
+def _box(action: Measure, shapes: dict[int, _Shape], radius_m: int) -> tuple[float, float, float, float] | None:
     if action.latitude is not None and action.longitude is not None:
         dlat = radius_m / METRES_PER_DEGREE
         dlng = dlat / max(0.01, math.cos(math.radians(action.latitude)))
@@ -240,7 +240,7 @@ def _box(action: Action, shapes: dict[int, _Shape], radius_m: int) -> tuple[floa
 
 
 def _days_near(
-    action: Action, rows: Iterable[Candidate], shapes: dict[int, _Shape], radius_m: int, partnership: Partnership
+    action: Measure, rows: Iterable[Candidate], shapes: dict[int, _Shape], radius_m: int, partnership: Partnership
 ) -> list[date]:
     if action.latitude is not None and action.longitude is not None:
         centre = places.LatLng(action.latitude, action.longitude)

@@ -55,7 +55,7 @@ from lofte.analysis.hotspots import EARTH_RADIUS_M, HotspotCell, Hotspots, find_
 from lofte.areas.models import Area
 from lofte.est import places
 from lofte.est.access import can_review
-from lofte.est.models import Action, Category, EstSettings, Incident, Meeting, WeekNote
+from lofte.est.models import Category, EstSettings, Incident, Measure, Meeting, WeekNote
 from lofte.partnerships.access import PartnershipAccess
 from lofte.partnerships.models import Partnership
 from lofte.statistics.models import Event
@@ -135,7 +135,7 @@ class WeeklyPicture:
     hotspots: Hotspots
     hot_cells: list[HotspotCell]  # empty unless the hot spots are meaningful
     police_events: list[PoliceEvent]
-    open_actions: list[Action]
+    open_actions: list[Measure]
     note: WeekNote | None
     meeting: Meeting | None
 
@@ -217,7 +217,7 @@ def compile_week(
         hotspots=spots,
         hot_cells=_hot_cells(spots),
         police_events=_police_events(partnership, week),
-        open_actions=open_actions(partnership, week),
+        open_actions=open_measures(partnership, week),
         note=WeekNote.objects.filter(partnership=partnership, iso_year=week.year, iso_week=week.week).first(),
         meeting=Meeting.objects.filter(partnership=partnership, iso_year=week.year, iso_week=week.week).first(),
     )
@@ -383,11 +383,11 @@ def _police_events(partnership: Partnership, week: Week) -> list[PoliceEvent]:
     return [PoliceEvent(*row) for row in rows]
 
 
-def open_actions(partnership: Partnership, week: Week) -> list[Action]:
+def open_measures(partnership: Partnership, week: Week) -> list[Measure]:
     """The actions decided at meetings up to this week that are not done or stopped, soonest due first."""
     up_to_week = Q(meeting__iso_year__lt=week.year) | Q(meeting__iso_year=week.year, meeting__iso_week__lte=week.week)
     actions = (
-        Action.objects.filter(up_to_week, partnership=partnership, status__in=Action.OPEN)
+        Measure.objects.filter(up_to_week, partnership=partnership, status__in=Measure.OPEN)
         .select_related("meeting", "organisation", "area")  # the cards name the area (_week_actions.html)
         .defer("area__geometry")
         .order_by(F("due_on").asc(nulls_last=True), "id")
