@@ -1,3 +1,6 @@
+"""EST's app: on start it connects `setup.set_up_created_partnership` to `partnerships.signals.partnership_created`,
+so every new partnership gets its EST settings and categories in the transaction that creates it."""
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
