@@ -17,7 +17,8 @@ PDF (`write_pdf`): WeasyPrint's PDF/UA-1 variant, so every PDF is tagged (a stru
 headings, tables and figures as such, each chart a Figure whose alternative text is its SVG `<title>`), carries its
 language (from `<html lang>`) and its title (from `<title>`, shown as the window title), and says in its XMP metadata
 that it is PDF/UA (`pdfuaid:part` 1). It fetches nothing: a document must not depend on, or leak its contents to,
-anything outside the server.
+anything outside the server, so every URL is refused (WeasyPrint logs the refusal and leaves the
+resource out).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from defusedxml import ElementTree
 from docx.document import Document
 from docx.shared import Cm
 from weasyprint import HTML
+from weasyprint.urls import URLFetcher
 
 PAGE_WIDTH = Cm(21.0)
 PAGE_HEIGHT = Cm(29.7)
@@ -100,8 +102,12 @@ def _text(root: Element, tag: str) -> str:
 
 def write_pdf(html: str) -> bytes:
     """Tagged PDF/UA-1 from HTML that has `<html lang="…">` and a `<title>`; nothing outside is fetched."""
-    return bytes(HTML(string=html, base_url=None, url_fetcher=_refuse_fetch).write_pdf(pdf_variant=PDF_VARIANT))
+    return bytes(HTML(string=html, base_url=None, url_fetcher=_RefuseFetch()).write_pdf(pdf_variant=PDF_VARIANT))
 
 
-def _refuse_fetch(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
-    raise ValueError(f"A Löfte document fetches nothing: {url}")
+class _RefuseFetch(URLFetcher):
+    """WeasyPrint's fetcher (its own class since 68), refusing every URL: WeasyPrint logs the refusal as an error
+    and leaves the image or stylesheet out."""
+
+    def fetch(self, url: str, headers: Any = None) -> Any:
+        raise ValueError(f"A Löfte document fetches nothing: {url}")
