@@ -1,25 +1,94 @@
-"""The one document toolkit (`lofte.lib.documents`): every PDF tagged and fetching nothing; every Word file written
-through `WordDocument`."""
+"""The one document toolkit (`lofte.lib.documents`): every PDF laid out on the one print base template, tagged and
+fetching nothing; every Word file written through `WordDocument`; no feature calls WeasyPrint or python-docx."""
 
 from __future__ import annotations
 
 import io
+import re
+from pathlib import Path
 
 import docx
-from django.test import SimpleTestCase
+import pypdf
+from django.test import SimpleTestCase, override_settings
 
 from lofte.lib import documents
 from lofte.lib.charts import bar_chart
-from tests.documents import docx_layout_problems, docx_pictures
+from tests.documents import docx_layout_problems, docx_pictures, pdf_accessibility_problems
+
+PACKAGE = Path(__file__).resolve().parent.parent / "lofte"
+TEMPLATES = PACKAGE / "templates"
+PRINT_BASE = "print/base.html"
+PDF_TEMPLATES = ("situation/document_pdf.html", "promises/followup_report_pdf.html", "est/week_pdf.html")
+# What only the toolkit may call: WeasyPrint, python-docx and CairoSVG.
+LIBRARY_CALLS = re.compile(r"^\s*(?:import|from) (?:weasyprint|cairosvg|docx)\b|\bwrite_pdf\(|\bDocument\(", re.M)
+PROBE = """{% extends "print/base.html" %}
+{% block title %}Provutskrift{% endblock %}
+{% block content %}
+  <h1>Provutskrift</h1>
+  <p>Ett stycke.</p>
+  <img src="http://127.0.0.1:9/bild.png" alt="Bild">
+  <img src="file:///etc/hostname" alt="Fil">
+{% endblock %}
+"""
+LOADERS = [
+    ("django.template.loaders.locmem.Loader", {"probe.html": PROBE}),
+    "django.template.loaders.filesystem.Loader",
+]
+PROBE_TEMPLATES = [
+    {"BACKEND": "django.template.backends.django.DjangoTemplates", "DIRS": [TEMPLATES], "OPTIONS": {"loaders": LOADERS}}
+]
 
 
+class PrintBaseTest(SimpleTestCase):
+    def test_the_page_rule_is_written_once_in_the_print_base(self) -> None:
+        found = [
+            (str(path.relative_to(TEMPLATES)), count)
+            for path in sorted(TEMPLATES.rglob("*.html"))
+            if (count := path.read_text(encoding="utf-8").count("@page"))
+        ]
+        self.assertEqual(found, [(PRINT_BASE, 1)])
+
+    def test_every_pdf_template_extends_the_print_base(self) -> None:
+        for name in PDF_TEMPLATES:
+            with self.subTest(name):
+                text = (TEMPLATES / name).read_text(encoding="utf-8")
+                self.assertTrue(text.startswith('{% extends "print/base.html" %}'), text[:80])
+                self.assertNotIn("<html", text)
+                self.assertNotIn("<style", text.split("{% block style %}")[0])
+
+    def test_only_the_toolkit_calls_the_document_libraries(self) -> None:
+        callers = sorted(
+            str(path.relative_to(PACKAGE))
+            for path in PACKAGE.rglob("*.py")
+            if LIBRARY_CALLS.search(path.read_text(encoding="utf-8"))
+        )
+        self.assertEqual(callers, ["lib/documents.py"])
+
+
+@override_settings(TEMPLATES=PROBE_TEMPLATES)
 class RenderPdfTest(SimpleTestCase):
+    def test_it_writes_a_tagged_a4_pdf_with_page_numbers(self) -> None:
+        with self.assertLogs("weasyprint", level="ERROR"):
+            data = documents.render_pdf("probe.html", {})
+        self.assertEqual(pdf_accessibility_problems(data, title="Provutskrift"), [])
+        page = pypdf.PdfReader(io.BytesIO(data)).pages[0]
+        self.assertEqual((round(page.mediabox.width), round(page.mediabox.height)), (595, 842))
+        text = page.extract_text()
+        self.assertIn("Ett stycke.", text)
+        self.assertIn("Sida 1 av 1", text)
+
     def test_it_fetches_nothing(self) -> None:
-        html = '<html lang="sv"><title>T</title><img src="http://127.0.0.1:9/bild.png" alt="Bild"></html>'
         with self.assertLogs("weasyprint", level="ERROR") as logs:
-            data = documents.write_pdf(html)
-        self.assertTrue(data.startswith(b"%PDF"))
-        self.assertIn("A Löfte document fetches nothing: http://127.0.0.1:9/bild.png", "\n".join(logs.output))
+            documents.render_pdf("probe.html", {})
+        refused = "\n".join(logs.output)
+        for url in ("http://127.0.0.1:9/bild.png", "file:///etc/hostname"):
+            self.assertIn(f"A Löfte document fetches nothing: {url}", refused)
+
+    def test_the_html_is_the_template_on_the_print_base(self) -> None:
+        html = documents.print_html("probe.html", {})
+        self.assertIn('<html lang="sv">', html)
+        self.assertIn("<title>Provutskrift</title>", html)
+        self.assertEqual(html.count("@page"), 1)
 
 
 class WordDocumentTest(SimpleTestCase):

@@ -15,18 +15,19 @@ converter from the makers of WeasyPrint that reuses the parsers WeasyPrint alrea
 defusedxml) and needs only cairocffi and Debian's libcairo2 besides; WeasyPrint itself writes only PDF, and the
 other options (a headless browser, librsvg's command line, ImageMagick) are heavier or spawn a process per chart.
 
-PDF (`write_pdf`): WeasyPrint's PDF/UA-1 variant, so every PDF is tagged (a structure tree marked in the catalog,
-headings, tables and figures as such, each chart a Figure whose alternative text is its SVG `<title>`), carries its
-language (from `<html lang>`) and its title (from `<title>`, shown as the window title), and says in its XMP metadata
-that it is PDF/UA (`pdfuaid:part` 1). It fetches nothing: a document must not depend on, or leak its contents to,
-anything outside the server, so every URL is refused (WeasyPrint logs the refusal and leaves the
-resource out).
+PDF (`render_pdf`): a template that extends `print/base.html`, the one print layout (A4, its margins, the running
+header and "Sida n av m" in the `@page` rule, the type every document shares), laid out by WeasyPrint's PDF/UA-1
+variant, so every PDF is tagged (a structure tree marked in the catalog, headings, tables and figures as such, each
+chart a Figure whose alternative text is its SVG `<title>`), carries its language (from `<html lang>`) and its title
+(from `<title>`, shown as the window title), and says in its XMP metadata that it is PDF/UA (`pdfuaid:part` 1). It
+fetches nothing: a document must not depend on, or leak its contents to, anything outside the server, so charts and
+maps are inline SVG and every URL is refused (WeasyPrint logs the refusal and leaves the resource out).
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from xml.etree.ElementTree import Element
@@ -34,6 +35,7 @@ from xml.etree.ElementTree import Element
 import cairosvg
 import docx
 from defusedxml import ElementTree
+from django.template.loader import render_to_string
 from docx.document import Document
 from docx.shared import Cm
 from docx.text.paragraph import Paragraph
@@ -164,9 +166,15 @@ def _text(root: Element, tag: str) -> str:
 # PDF
 
 
-def write_pdf(html: str) -> bytes:
-    """Tagged PDF/UA-1 from HTML that has `<html lang="…">` and a `<title>`; nothing outside is fetched."""
+def render_pdf(template_name: str, context: Mapping[str, Any]) -> bytes:
+    """Tagged PDF/UA-1 of a template that extends `print/base.html`; nothing outside is fetched."""
+    html = print_html(template_name, context)
     return bytes(HTML(string=html, base_url=None, url_fetcher=_RefuseFetch()).write_pdf(pdf_variant=PDF_VARIANT))
+
+
+def print_html(template_name: str, context: Mapping[str, Any]) -> str:
+    """The HTML WeasyPrint lays out, for the PDF only: never served to a browser."""
+    return render_to_string(template_name, dict(context))
 
 
 class _RefuseFetch(URLFetcher):

@@ -22,13 +22,13 @@ from datetime import date
 from functools import cached_property
 
 from django.db.models import Prefetch
-from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from lofte.analysis.goals import COLOURS, MISSING
+from lofte.lib import documents as toolkit
 from lofte.lib.charts import bar_chart
-from lofte.lib.documents import WordDocument, bold, write_pdf
+from lofte.lib.documents import WordDocument, bold
 from lofte.lib.formatting import number
 from lofte.partnerships.models import Organisation
 from lofte.promises.models import Activity, FollowUpRound, Goal, GoalEvaluation, Promise, PromiseReport
@@ -420,15 +420,17 @@ def _activity(activity: Activity, public: bool) -> ActivityContent:
 
 # PDF
 
+PDF_TEMPLATE = "promises/followup_report_pdf.html"
+
 
 def render_pdf(content: RoundContent) -> bytes:
     """An A4 tagged PDF (PDF/UA); nothing is fetched, the charts are inline SVG."""
-    return write_pdf(render_pdf_html(content))
+    return toolkit.render_pdf(PDF_TEMPLATE, {"content": content})
 
 
 def render_pdf_html(content: RoundContent) -> str:
     """The HTML WeasyPrint lays out, for the PDF only: never served to a browser."""
-    return render_to_string("promises/followup_report_pdf.html", {"content": content})
+    return toolkit.print_html(PDF_TEMPLATE, {"content": content})
 
 
 def public_report_pdf(round_: FollowUpRound) -> bytes:

@@ -15,16 +15,17 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from functools import reduce
+from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
-from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
 
 from lofte.areas.models import Area
+from lofte.lib import documents as toolkit
 from lofte.lib.charts import ChartSeries, line_chart
-from lofte.lib.documents import WordDocument, bold, write_pdf
+from lofte.lib.documents import WordDocument, bold
 from lofte.lib.formatting import number
 from lofte.partnerships.access import PartnershipAccess
 from lofte.situation.evidence import ProblemEvents, TypeCount, problem_events
@@ -483,16 +484,22 @@ def source_title(source: SourceContent) -> str:
 
 # PDF
 
+PDF_TEMPLATE = "situation/document_pdf.html"
+
 
 def render_pdf(content: LagesbildContent) -> bytes:
     """An A4 tagged PDF (PDF/UA) with a chart beside each table; nothing is fetched, the charts are inline SVG."""
-    return write_pdf(render_pdf_html(content))
+    return toolkit.render_pdf(PDF_TEMPLATE, _pdf_context(content))
 
 
 def render_pdf_html(content: LagesbildContent) -> str:
     """The HTML that WeasyPrint lays out, for the PDF only: never served to a browser."""
+    return toolkit.print_html(PDF_TEMPLATE, _pdf_context(content))
+
+
+def _pdf_context(content: LagesbildContent) -> dict[str, Any]:
     problems = [(problem, [(series, _chart(series)) for series in problem.series]) for problem in content.problems]
-    context = {
+    return {
         "content": content,
         "problems": problems,
         "law_heading": LAW_HEADING,
@@ -504,7 +511,6 @@ def render_pdf_html(content: LagesbildContent) -> str:
         "dialogues_heading": _(DIALOGUES_HEADING),
         "preliminary_note": _(PRELIMINARY_NOTE),
     }
-    return render_to_string("situation/document_pdf.html", context)
 
 
 def _chart(series: SeriesContent) -> str:
