@@ -16,13 +16,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from lofte.lib.documents import docx_bytes, new_docx
+from lofte.lib.documents import WordDocument, bold, italic
 from lofte.partnerships.models import Organisation, Partnership
 from lofte.promises.models import Agreement, Decision, Medborgarlofte, Promise, paragraph_text
 from lofte.promises.queries import decision_of, tree
@@ -260,19 +259,19 @@ def _decision_lines(lofte: Medborgarlofte, decision: Decision | None, body: str)
 
 def render(kind: str, content: DecisionContent) -> bytes:
     if kind == TJANSTESKRIVELSE:
-        document = new_docx(_("Tjänsteskrivelse: %(title)s") % {"title": content.title})
+        document = WordDocument(_("Tjänsteskrivelse: %(title)s") % {"title": content.title})
         _tjansteskrivelse(document, content)
     elif kind == PROTOKOLLSUTDRAG:
-        document = new_docx(_("Protokollsutdrag: %(title)s") % {"title": content.title})
+        document = WordDocument(_("Protokollsutdrag: %(title)s") % {"title": content.title})
         _protokollsutdrag(document, content)
     else:
         raise ValueError(f"No such document: {kind}")
-    return docx_bytes(document)
+    return document.to_bytes()
 
 
-def _tjansteskrivelse(document: Any, content: DecisionContent) -> None:
-    document.add_heading(_("Tjänsteskrivelse"), level=0)
-    document.add_paragraph(content.kommun)
+def _tjansteskrivelse(document: WordDocument, content: DecisionContent) -> None:
+    document.heading(_("Tjänsteskrivelse"), level=0)
+    document.paragraph(content.kommun)
     author = ", ".join(part for part in (content.report_author, content.report_author_title) if part)
     for label, value in (
         (_("Datum"), content.report_date.isoformat() if content.report_date else "–"),
@@ -281,70 +280,65 @@ def _tjansteskrivelse(document: Any, content: DecisionContent) -> None:
         (_("Till"), content.to_body or "–"),
         *([(_("Bereds av"), content.prepared_by)] if content.prepared_by else []),
     ):
-        paragraph = document.add_paragraph()
-        paragraph.add_run(f"{label} ").bold = True
-        paragraph.add_run(value)
-    document.add_heading(content.title, level=1)
+        document.paragraph(bold(f"{label} "), value)
+    document.heading(content.title, level=1)
     _body(document, content)
     _lines(document, _("Förslag till beslut"), content.decision_lines)
     _lines(document, _("Beslutet skickas till"), content.distribution)
     if author:
-        document.add_paragraph()
-        document.add_paragraph(content.report_author)
-        document.add_paragraph(content.report_author_title)
+        document.paragraph()
+        document.paragraph(content.report_author)
+        document.paragraph(content.report_author_title)
 
 
-def _protokollsutdrag(document: Any, content: DecisionContent) -> None:
-    document.add_heading(_("Protokollsutdrag"), level=0)
-    document.add_paragraph(content.meeting_line)
-    document.add_paragraph().add_run(content.paragraph_line).bold = True
-    document.add_heading(content.title, level=1)
+def _protokollsutdrag(document: WordDocument, content: DecisionContent) -> None:
+    document.heading(_("Protokollsutdrag"), level=0)
+    document.paragraph(content.meeting_line)
+    document.paragraph(bold(content.paragraph_line))
+    document.heading(content.title, level=1)
     _body(document, content)
     heading = _("Beslut") if content.is_decided else _("Förslag till beslut")
     _lines(document, heading, (*content.who, *content.decision_lines))
-    document.add_paragraph("___")
+    document.paragraph("___")
     _lines(document, _("Beslutet skickas till"), content.distribution)
 
 
-def _body(document: Any, content: DecisionContent) -> None:
+def _body(document: WordDocument, content: DecisionContent) -> None:
     """Bakgrund, Sammanfattning, Förslag, the medborgarlöfte and Beslutsunderlag: the same in both documents."""
     for heading, texts in (
         (_("Bakgrund"), content.background),
         (_("Sammanfattning"), content.summary),
         (_("Förslag"), content.proposal),
     ):
-        document.add_heading(heading, level=2)
+        document.heading(heading, level=2)
         for text in texts:
-            document.add_paragraph(text)
-    document.add_heading(content.heading, level=2)
+            document.paragraph(text)
+    document.heading(content.heading, level=2)
     for area in content.areas:
         _area(document, area)
     if content.crime_categories:
-        document.add_heading(_("Prioriterade brottskategorier"), level=3)
+        document.heading(_("Prioriterade brottskategorier"), level=3)
         for category in content.crime_categories:
-            document.add_paragraph(category, style="List Bullet")
+            document.bullet(category)
     _lines(document, _("Beslutsunderlag"), content.basis)
 
 
-def _area(document: Any, area: AreaContent) -> None:
-    document.add_heading(area.name, level=3)
+def _area(document: WordDocument, area: AreaContent) -> None:
+    document.heading(area.name, level=3)
     for text in _paragraphs(area.description):
-        document.add_paragraph(text)
+        document.paragraph(text)
     for goal in area.goals:
-        paragraph = document.add_paragraph()
-        paragraph.add_run(_("Mål: ")).bold = True
-        paragraph.add_run(goal)
+        document.paragraph(bold(_("Mål: ")), goal)
     if area.promises:
-        document.add_paragraph(_("För att uppnå detta lovar vi följande:"))
+        document.paragraph(_("För att uppnå detta lovar vi följande:"))
     for line in area.promises:
-        paragraph = document.add_paragraph(line.text, style="List Bullet 2" if line.depth else "List Bullet")
-        if line.responsible_line:
-            paragraph.add_run(f" ({line.responsible_line})").italic = True
+        aside = italic(f" ({line.responsible_line})") if line.responsible_line else ""
+        document.bullet(line.text, aside, level=2 if line.depth else 1)
 
 
-def _lines(document: Any, heading: str, lines: tuple[str, ...]) -> None:
-    document.add_heading(heading, level=2)
+def _lines(document: WordDocument, heading: str, lines: tuple[str, ...]) -> None:
+    document.heading(heading, level=2)
     if not lines:
-        document.add_paragraph("–")
+        document.paragraph("–")
     for line in lines:
-        document.add_paragraph(line)
+        document.paragraph(line)

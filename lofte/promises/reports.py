@@ -20,16 +20,15 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
-from typing import Any
 
 from django.db.models import Prefetch
-from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from lofte.analysis.goals import COLOURS, MISSING
+from lofte.lib import documents as toolkit
 from lofte.lib.charts import bar_chart
-from lofte.lib.documents import add_docx_chart, docx_bytes, new_docx, write_pdf
+from lofte.lib.documents import WordDocument, bold
 from lofte.lib.formatting import number
 from lofte.partnerships.models import Organisation
 from lofte.promises.models import Activity, FollowUpRound, Goal, GoalEvaluation, Promise, PromiseReport
@@ -421,15 +420,17 @@ def _activity(activity: Activity, public: bool) -> ActivityContent:
 
 # PDF
 
+PDF_TEMPLATE = "promises/followup_report_pdf.html"
+
 
 def render_pdf(content: RoundContent) -> bytes:
     """An A4 tagged PDF (PDF/UA); nothing is fetched, the charts are inline SVG."""
-    return write_pdf(render_pdf_html(content))
+    return toolkit.render_pdf(PDF_TEMPLATE, {"content": content})
 
 
 def render_pdf_html(content: RoundContent) -> str:
     """The HTML WeasyPrint lays out, for the PDF only: never served to a browser."""
-    return render_to_string("promises/followup_report_pdf.html", {"content": content})
+    return toolkit.print_html(PDF_TEMPLATE, {"content": content})
 
 
 def public_report_pdf(round_: FollowUpRound) -> bytes:
@@ -442,64 +443,59 @@ def public_report_pdf(round_: FollowUpRound) -> bytes:
 
 def render_docx(content: RoundContent) -> bytes:
     """A Word document with the same content, for the kommun to put in its own template."""
-    document = new_docx(content.heading)
-    document.add_heading(content.heading, level=0)
+    document = WordDocument(content.heading)
+    document.heading(content.heading, level=0)
     for line in (content.partnership_name, content.period_line, content.bodies_line, content.version_line):
         if line:
-            document.add_paragraph(line)
-    document.add_heading(_("Sammanfattning"), level=1)
-    document.add_paragraph(content.summary or _("Ingen sammanfattning är skriven."))
+            document.paragraph(line)
+    document.heading(_("Sammanfattning"), level=1)
+    document.paragraph(content.summary or _("Ingen sammanfattning är skriven."))
     _docx_goals(document, content)
     _docx_promises(document, content)
-    return docx_bytes(document)
+    return document.to_bytes()
 
 
-def _docx_goals(document: Any, content: RoundContent) -> None:
-    document.add_heading(_("Mål"), level=1)
+def _docx_goals(document: WordDocument, content: RoundContent) -> None:
+    document.heading(_("Mål"), level=1)
     if not content.evaluated:
-        document.add_paragraph(_("Målen är inte beräknade ännu."))
+        document.paragraph(_("Målen är inte beräknade ännu."))
     if not content.goals:
-        document.add_paragraph(_("Medborgarlöftet har inga mål."))
+        document.paragraph(_("Medborgarlöftet har inga mål."))
     for goal in content.goals:
-        document.add_heading(goal.heading, level=2)
-        document.add_paragraph().add_run(goal.verdict_line).bold = True
+        document.heading(goal.heading, level=2)
+        document.paragraph(bold(goal.verdict_line))
         if goal.data_pending_line:
-            document.add_paragraph(goal.data_pending_line)
-        add_docx_chart(document, goal.chart)
-        if goal.rows:
-            table = document.add_table(rows=0, cols=2, style="Table Grid")
-            for label, text in goal.rows:
-                cells = table.add_row().cells
-                cells[0].text, cells[1].text = label, text
+            document.paragraph(goal.data_pending_line)
+        document.chart(goal.chart)
+        document.table(goal.rows)
         if goal.explanation:
-            document.add_paragraph(goal.explanation)
+            document.paragraph(goal.explanation)
         if goal.attribution and goal.rows:
-            document.add_paragraph(goal.attribution)
+            document.paragraph(goal.attribution)
         if goal.override_reason:
-            document.add_paragraph(_("Skäl för ändrad bedömning: %(reason)s") % {"reason": goal.override_reason})
+            document.paragraph(_("Skäl för ändrad bedömning: %(reason)s") % {"reason": goal.override_reason})
         if goal.comment:
-            document.add_paragraph(_("Kommentar: %(comment)s") % {"comment": goal.comment})
+            document.paragraph(_("Kommentar: %(comment)s") % {"comment": goal.comment})
 
 
-def _docx_promises(document: Any, content: RoundContent) -> None:
-    document.add_heading(_("Löften"), level=1)
+def _docx_promises(document: WordDocument, content: RoundContent) -> None:
+    document.heading(_("Löften"), level=1)
     if content.overall_line:
-        document.add_paragraph(content.overall_line)
+        document.paragraph(content.overall_line)
     if not content.promises:
-        document.add_paragraph(_("Medborgarlöftet har inga löften."))
+        document.paragraph(_("Medborgarlöftet har inga löften."))
     area = None
     for promise in content.promises:
         if promise.depth == 0 and promise.focus_area != area:
             area = promise.focus_area
-            document.add_heading(area or _("Övriga löften"), level=2)
-        document.add_heading(promise.text, level=3 if promise.depth == 0 else 4)
-        document.add_paragraph().add_run(promise.status_line).bold = True
+            document.heading(area or _("Övriga löften"), level=2)
+        document.heading(promise.text, level=3 if promise.depth == 0 else 4)
+        document.paragraph(bold(promise.status_line))
         if promise.responsible_line:
-            document.add_paragraph(promise.responsible_line)
+            document.paragraph(promise.responsible_line)
         if promise.comment:
-            document.add_paragraph(_("Kommentar: %(comment)s") % {"comment": promise.comment})
+            document.paragraph(_("Kommentar: %(comment)s") % {"comment": promise.comment})
         if not promise.activities:
-            document.add_paragraph(_("Inga aktiviteter under perioden."))
+            document.paragraph(_("Inga aktiviteter under perioden."))
         for activity in promise.activities:
-            line = activity.line + (f" [{_('bilaga i Löfte')}]" if activity.has_attachment else "")
-            document.add_paragraph(line, style="List Bullet")
+            document.bullet(activity.line + (f" [{_('bilaga i Löfte')}]" if activity.has_attachment else ""))

@@ -18,14 +18,14 @@ from functools import reduce
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
-from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
 
 from lofte.areas.models import Area
+from lofte.lib import documents as toolkit
 from lofte.lib.charts import ChartSeries, line_chart
-from lofte.lib.documents import add_docx_chart, docx_bytes, new_docx, write_pdf
+from lofte.lib.documents import WordDocument, bold
 from lofte.lib.formatting import number
 from lofte.partnerships.access import PartnershipAccess
 from lofte.situation.evidence import ProblemEvents, TypeCount, problem_events
@@ -393,53 +393,51 @@ def _series(metric: Metric, area: Area, points: list[PointContent]) -> SeriesCon
 def render_docx(content: LagesbildContent) -> bytes:
     """A Word document the kommun can edit into its own template before the kommunstyrelse meets, with the same
     charts as the PDF (as pictures with alternative text)."""
-    document = new_docx(content.heading)
+    document = WordDocument(content.heading)
     _docx_title(document, content)
     _docx_law(document, content.checklist)
     _docx_sources(document, content.sources)
     _docx_problems(document, content.problems)
-    return docx_bytes(document)
+    return document.to_bytes()
 
 
-def _docx_title(document: Any, content: LagesbildContent) -> None:
-    document.add_heading(content.heading, level=0)
-    document.add_paragraph(content.partnership_name)
-    document.add_paragraph(content.version_line)
-    document.add_paragraph(content.decision_line)
+def _docx_title(document: WordDocument, content: LagesbildContent) -> None:
+    document.heading(content.heading, level=0)
+    document.paragraph(content.partnership_name)
+    document.paragraph(content.version_line)
+    document.paragraph(content.decision_line)
     if content.summary.strip():
-        document.add_heading(_("Sammanfattning"), level=1)
-        document.add_paragraph(content.summary.strip())
+        document.heading(_("Sammanfattning"), level=1)
+        document.paragraph(content.summary.strip())
 
 
-def _docx_law(document: Any, checklist: tuple[ChecklistItem, ...]) -> None:
-    document.add_heading(LAW_HEADING, level=1)
-    document.add_paragraph(_(LAW_TEXT))
+def _docx_law(document: WordDocument, checklist: tuple[ChecklistItem, ...]) -> None:
+    document.heading(LAW_HEADING, level=1)
+    document.paragraph(_(LAW_TEXT))
     for item in checklist:
-        document.add_paragraph(checklist_line(item), style="List Bullet")
+        document.bullet(checklist_line(item))
 
 
-def _docx_sources(document: Any, sources: tuple[SourceContent, ...]) -> None:
-    document.add_heading(_("Källor"), level=1)
+def _docx_sources(document: WordDocument, sources: tuple[SourceContent, ...]) -> None:
+    document.heading(_("Källor"), level=1)
     if not sources:
-        document.add_paragraph(_("Inga källor."))
+        document.paragraph(_("Inga källor."))
     for source in sources:
-        paragraph = document.add_paragraph()
-        paragraph.add_run(f"{source.kind_label}: ").bold = True
-        paragraph.add_run(source_title(source))
+        document.paragraph(bold(f"{source.kind_label}: "), source_title(source))
         for text in (source.description, source.reference):
             if text.strip():
-                document.add_paragraph(text.strip())
+                document.paragraph(text.strip())
 
 
-def _docx_problems(document: Any, problems: tuple[ProblemContent, ...]) -> None:
-    document.add_heading(_("Problem"), level=1)
+def _docx_problems(document: WordDocument, problems: tuple[ProblemContent, ...]) -> None:
+    document.heading(_("Problem"), level=1)
     if not problems:
-        document.add_paragraph(_("Inga problem."))
+        document.paragraph(_("Inga problem."))
     for problem in problems:
-        document.add_heading(problem.heading, level=2)
+        document.heading(problem.heading, level=2)
         for label, text in problem.fields:
-            document.add_paragraph().add_run(label).bold = True
-            document.add_paragraph(text)
+            document.paragraph(bold(label))
+            document.paragraph(text)
         for series in problem.series:
             _docx_series(document, series)
         if problem.events is not None:
@@ -448,38 +446,28 @@ def _docx_problems(document: Any, problems: tuple[ProblemContent, ...]) -> None:
             _docx_dialogues(document, problem.dialogues)
 
 
-def _docx_series(document: Any, series: SeriesContent) -> None:
-    document.add_heading(series.heading, level=3)
+def _docx_series(document: WordDocument, series: SeriesContent) -> None:
+    document.heading(series.heading, level=3)
     if not series.points:
-        document.add_paragraph(_("Inga värden för perioden."))
+        document.paragraph(_("Inga värden för perioden."))
     else:
-        add_docx_chart(document, _chart(series))
-        table = document.add_table(rows=1, cols=3, style="Table Grid")
-        for cell, text in zip(table.rows[0].cells, TABLE_HEADER, strict=True):
-            cell.paragraphs[0].add_run(_(text)).bold = True
-        for point in series.points:
-            for cell, text in zip(table.add_row().cells, _row(point), strict=True):
-                cell.text = text
+        document.chart(_chart(series))
+        document.table([_row(point) for point in series.points], header=[_(text) for text in TABLE_HEADER])
     if series.has_preliminary:
-        document.add_paragraph(_(PRELIMINARY_NOTE))
-    document.add_paragraph(series.attribution)
+        document.paragraph(_(PRELIMINARY_NOTE))
+    document.paragraph(series.attribution)
 
 
-def _docx_events(document: Any, events: EventsContent) -> None:
-    document.add_heading(events.heading, level=3)
-    table = document.add_table(rows=1, cols=2, style="Table Grid")
-    for cell, text in zip(table.rows[0].cells, EVENTS_HEADER, strict=True):
-        cell.paragraphs[0].add_run(_(text)).bold = True
-    for row in events.rows:
-        for cell, text in zip(table.add_row().cells, row, strict=True):
-            cell.text = text
-    document.add_paragraph(events.note)
+def _docx_events(document: WordDocument, events: EventsContent) -> None:
+    document.heading(events.heading, level=3)
+    document.table(events.rows, header=[_(text) for text in EVENTS_HEADER])
+    document.paragraph(events.note)
 
 
-def _docx_dialogues(document: Any, dialogues: tuple[DialogueContent, ...]) -> None:
-    document.add_heading(_(DIALOGUES_HEADING), level=3)
+def _docx_dialogues(document: WordDocument, dialogues: tuple[DialogueContent, ...]) -> None:
+    document.heading(_(DIALOGUES_HEADING), level=3)
     for dialogue in dialogues:
-        document.add_paragraph(dialogue.line, style="List Bullet")
+        document.bullet(dialogue.line)
 
 
 def _row(point: PointContent) -> tuple[str, str, str]:
@@ -496,16 +484,22 @@ def source_title(source: SourceContent) -> str:
 
 # PDF
 
+PDF_TEMPLATE = "situation/document_pdf.html"
+
 
 def render_pdf(content: LagesbildContent) -> bytes:
     """An A4 tagged PDF (PDF/UA) with a chart beside each table; nothing is fetched, the charts are inline SVG."""
-    return write_pdf(render_pdf_html(content))
+    return toolkit.render_pdf(PDF_TEMPLATE, _pdf_context(content))
 
 
 def render_pdf_html(content: LagesbildContent) -> str:
     """The HTML that WeasyPrint lays out, for the PDF only: never served to a browser."""
+    return toolkit.print_html(PDF_TEMPLATE, _pdf_context(content))
+
+
+def _pdf_context(content: LagesbildContent) -> dict[str, Any]:
     problems = [(problem, [(series, _chart(series)) for series in problem.series]) for problem in content.problems]
-    context = {
+    return {
         "content": content,
         "problems": problems,
         "law_heading": LAW_HEADING,
@@ -517,7 +511,6 @@ def render_pdf_html(content: LagesbildContent) -> str:
         "dialogues_heading": _(DIALOGUES_HEADING),
         "preliminary_note": _(PRELIMINARY_NOTE),
     }
-    return render_to_string("situation/document_pdf.html", context)
 
 
 def _chart(series: SeriesContent) -> str:

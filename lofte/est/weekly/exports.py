@@ -16,7 +16,6 @@ from collections.abc import Iterator, Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.template.loader import render_to_string
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -26,7 +25,7 @@ from lofte.analysis.hotspots import EARTH_RADIUS_M
 from lofte.est import categories as reference
 from lofte.est.models import Incident
 from lofte.est.weekly.queries import POLICE_SOURCE, WeeklyPicture
-from lofte.lib.documents import write_pdf
+from lofte.lib.documents import render_pdf
 from lofte.lib.tables import Cell
 from lofte.partnerships.models import Partnership
 
@@ -91,7 +90,7 @@ def police_table(picture: WeeklyPicture) -> list[list[Cell]]:
 def render_week_pdf(picture: WeeklyPicture, outline: Any) -> bytes:
     """An A4 PDF; `outline` is the kommun's GeoJSON geometry (or None) for the map."""
     context = {"picture": picture, "map": svg_map(picture, outline), "police_source": POLICE_SOURCE}
-    return write_pdf(render_to_string("est/week_pdf.html", context))
+    return render_pdf("est/week_pdf.html", context)
 
 
 SVG_WIDTH = 640
