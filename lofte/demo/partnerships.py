@@ -13,7 +13,7 @@ from django.db import transaction
 
 from lofte.accounts.models import User
 from lofte.areas.models import Area
-from lofte.est.demo import EstDemo, load_est_demo
+from lofte.demo.est import EstDemo, load_est_demo
 from lofte.lib.actors import SystemActor
 from lofte.partnerships.actions import do_add_membership, do_create_organisation, do_create_partnership
 from lofte.partnerships.models import Membership, Organisation, Partnership
@@ -140,6 +140,6 @@ def load_demo() -> list[Login]:
 
 
 def load_demo_est() -> EstDemo | None:
-    """A year of made-up EST incidents, week notes and two meetings for Mjölby (`lofte.est.demo`)."""
+    """A year of made-up EST incidents, week notes and two meetings for Mjölby (`lofte.demo.est`)."""
     mjolby = Partnership.objects.filter(slug="mjolby").select_related("area").first()
     return load_est_demo(mjolby) if mjolby else None
