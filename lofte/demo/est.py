@@ -3,24 +3,29 @@
 Everything here is invented: `is_demo`, source "demo", and every description, note and meeting text begins
 "[Demodata]". With a fixed seed the year is the same each time, counted back from the moment it is loaded.
 
-About 10–30 reports a week, more in summer; more on Friday and Saturday and in the evening and night, each
-category with its own season and hours (buskörning and gatherings outdoors in summer evenings, poor lighting
-and gatherings in stairwells in the dark half of the year, incidents against staff on weekday daytime). Each
-report lies at one of a handful of named places (resecentrum, Stora torget, schools, parks, Bostadsbolaget's
-areas, the centres of Mantorp and Skänninge) with some metres of scatter, always inside the kommun (checked with
-`places.area_for_point`, which also gives its area), and is filed by a member of the partner organisation that
-would notice it. Most are reviewed within a few days, some rejected with a reason, a few merged into an earlier
-report of the same thing; klotter is routed to the housing company (a routing rule the demo adds) which decides
-and carries out the sanering. The lifecycle timestamps and the timeline (`IncidentUpdate`) agree, and the
-updates are marked as notified so that no e-mail goes out. The last weeks get the samordnare's weekly
-assessment, and the last two weeks an EST meeting each, with participants, notes and actions: one done, one
-still open and carried over, one new.
+What the year looks like is data, in `data/est.json` (its README says more): about 10–30 reports a week, more in
+summer; more on Friday and Saturday and in the evening and night, each category with its own season and hours
+(buskörning and gatherings outdoors in summer evenings, poor lighting and gatherings in stairwells in the dark half
+of the year, incidents against staff on weekday daytime). Each report lies at one of a handful of named places
+(resecentrum, Stora torget, schools, parks, Bostadsbolaget's areas, the centres of Mantorp and Skänninge) with some
+metres of scatter, always inside the kommun (checked with `places.area_for_point`, which also gives its area), and
+is filed by a member of the partner organisation that would notice it. Most are reviewed within a few days, some
+rejected with a reason, a few merged into an earlier report of the same thing; klotter is routed to the housing
+company (a routing rule the demo adds) which decides and carries out the sanering. The lifecycle timestamps and the
+timeline (`IncidentUpdate`) agree, and the updates are marked as notified so that no e-mail goes out. The last
+weeks get the samordnare's weekly assessment, and the last two weeks an EST meeting each, with participants, notes
+and actions: one done, one still open and carried over, one new.
 
-A year through `report_incidents` and `change_status` would take long and queue an e-mail per change, so the
-incidents are written with bulk_create after the same checks the reporting path makes (active leaf category,
-point inside the kommun, no personal data in the text, routing by `routing.route`). The audit log gets one row
-for the incidents, one for the routing rule and one for each meeting, as system actions ("lofte demo"). Loading
-again adds nothing once the partnership has demo incidents, and no meeting once those weeks have one.
+This module is the generator. A year through `report_incidents` and `change_status` would take long and queue an
+e-mail per change, so the incidents are written with bulk_create after the same checks the reporting path makes
+(active leaf category, point inside the kommun, no personal data in the text, routing by `routing.route`), with one
+audit row for them all as a system action ("lofte demo"). Everything else goes through the real actions, done by the
+partnership's samordnare (the reviewer): the routing rule (`review.do_add_routing_rule`), the weekly assessments
+(`meetings.do_save_week_note`), the meetings and their actions (`meetings.do_create_meeting`, `do_create_action`,
+`do_update_action`), each meeting also marked in the audit log as the demo's ("est.demo"). Only the link from an
+action to the reports it answers is set directly: linking through `do_create_action` would move those reports on
+today and e-mail their reporters, while the demo's reports have their whole lifecycle in the past. Loading again
+adds nothing once the partnership has demo incidents, and no meeting once those weeks have one.
 """
 
 from __future__ import annotations
@@ -40,35 +45,39 @@ from django.utils import timezone
 
 from lofte.areas.models import SUBDIVISION_KINDS, Area
 from lofte.audit.log import record
+from lofte.demo.data import load
 from lofte.est import places
 from lofte.est.actions import ensure_categories, settings_for
+from lofte.est.meetings import ActionPlace, do_create_action, do_create_meeting, do_save_week_note, do_update_action
 from lofte.est.models import Action, Category, Incident, IncidentUpdate, Meeting, RoutingRule, WeekNote
+from lofte.est.review import do_add_routing_rule
 from lofte.est.routing import route, rules_for
 from lofte.est.status import TIMESTAMPS
 from lofte.lib.actors import SystemActor
 from lofte.lib.pii import find_personal_data
+from lofte.partnerships.access import Can, PartnershipAccess, get_partnership_for_user
 from lofte.partnerships.models import Membership, Organisation, Partnership
 
 ACTOR = SystemActor("lofte demo")
 LABEL = "[Demodata]"
 SEED = 586
 WEEKS = 52
-MEAN_PER_WEEK = 19.0  # about 13 a week in winter and 25 in summer
-SUMMER_SWING = 0.3
-NOTED_WEEKS = 6  # the samordnare's assessment of each of the last weeks
+DATA = load("est")
 S = Incident.Status
 Kind = Organisation.Kind
 Role = Membership.Role
 # Reporting members by preference: a rapportör first, as in practice.
 REPORTER_ROLES = (Role.RAPPORTOR, Role.SAMORDNARE, Role.POLIS, Role.ADMIN)
-WEEKDAYS = (0.8, 0.8, 0.9, 1.0, 1.4, 1.5, 1.1)  # Monday … Sunday
-HOURS = {
-    # weight of each hour 0–23
-    "evening": (3, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 3, 4, 5, 7, 9, 10, 10, 8, 5),
-    "night": (8, 7, 5, 3, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 3, 4, 6, 8, 10, 10),
-    "day": (0, 0, 0, 0, 0, 0, 1, 4, 8, 9, 9, 8, 7, 8, 9, 9, 7, 4, 2, 1, 1, 0, 0, 0),
-    "any": (2, 1, 1, 1, 1, 1, 2, 4, 6, 7, 7, 7, 7, 7, 7, 7, 7, 7, 6, 6, 5, 4, 3, 2),
-}
+MEAN_PER_WEEK: float = DATA["mean_per_week"]
+SUMMER: dict[str, float] = DATA["summer"]
+WEEKDAYS: list[float] = DATA["weekdays"]  # Monday … Sunday
+HOURS: dict[str, list[float]] = DATA["hours"]  # weight of each hour 0–23
+ELSEWHERE: float = DATA["elsewhere"]  # how often a category happens at a place it does not fit
+REPORTS: dict[str, Any] = DATA["reports"]
+LIFECYCLE_PATTERN: dict[str, Any] = DATA["lifecycle"]
+NOTES: dict[str, Any] = DATA["notes"]
+WEEK_NOTES: dict[str, Any] = DATA["week_notes"]
+MEETINGS: list[dict[str, Any]] = DATA["meetings"]
 
 
 @dataclass(frozen=True)
@@ -86,263 +95,6 @@ class Pattern:
     texts: tuple[str, ...] = ()
 
 
-KINDS = (
-    Pattern(
-        "skadegorelse.klotter",
-        16,
-        "night",
-        swing=0.3,
-        unsafety=2,
-        texts=(
-            "Nytt klotter på fasaden mot gångvägen, cirka två kvadratmeter.",
-            "Taggar med sprayfärg på elskåp och busskur.",
-            "Klotter i gångtunneln, delvis med kränkande text.",
-            "Klotter på soprummets dörr och på cykelstället.",
-        ),
-    ),
-    Pattern(
-        "skadegorelse.glaskross",
-        7,
-        "night",
-        swing=0.2,
-        texts=(
-            "Krossad ruta i entrédörren, glas på marken.",
-            "Busskurens glas sönderslaget under natten.",
-            "Två krossade fönster på gaveln; fastighetsskötare har satt upp skivor.",
-        ),
-    ),
-    Pattern(
-        "skadegorelse.brand",
-        2,
-        "night",
-        peak_day=1,
-        swing=0.5,
-        unsafety=4,
-        texts=("Brand i papperskorg, släckt av förbipasserande.", "Brandskadad soptunna vid gångvägen."),
-    ),
-    Pattern(
-        "skadegorelse.ovrig",
-        5,
-        "night",
-        swing=0.2,
-        texts=("Sönderbrutna parkbänkar och nedrivna skyltar.", "Cykelställ och belysningsstolpe skadade."),
-    ),
-    Pattern(
-        "samling.trapphus",
-        6,
-        "evening",
-        peak_day=15,
-        swing=0.5,
-        persons=(3, 8),
-        unsafety=4,
-        texts=(
-            "Grupp ungdomar i trapphuset kvällstid, boende upplever det som otryggt att passera.",
-            "Personer har uppehållit sig i trapphuset, fimpar och skräp kvar.",
-        ),
-    ),
-    Pattern(
-        "samling.kallare",
-        2,
-        "evening",
-        peak_day=15,
-        swing=0.4,
-        persons=(2, 6),
-        unsafety=4,
-        texts=("Uppbrutet förråd i källaren, tecken på att någon uppehållit sig där.",),
-    ),
-    Pattern(
-        "samling.garage",
-        2,
-        "night",
-        persons=(3, 10),
-        texts=("Bilar samlas i garaget sent på kvällen med hög musik.",),
-    ),
-    Pattern(
-        "samling.kopcentrum",
-        4,
-        "evening",
-        peak_day=20,
-        swing=0.3,
-        persons=(4, 12),
-        texts=(
-            "Större grupp vid butiksentrén, personal upplever hot.",
-            "Ungdomar samlas vid entrén och hindrar kunder.",
-        ),
-    ),
-    Pattern(
-        "samling.utomhus",
-        12,
-        "evening",
-        swing=0.7,
-        persons=(4, 20),
-        texts=(
-            "Större grupp ungdomar samlades sent på kvällen, högljutt och flaskor kvar efteråt.",
-            "Samling med mopeder och hög musik efter klockan 22.",
-            "Grupp vid bänkarna, boende ringde om oro.",
-        ),
-    ),
-    Pattern(
-        "ordning.brak",
-        6,
-        "night",
-        swing=0.4,
-        persons=(2, 6),
-        unsafety=4,
-        police=0.5,
-        texts=(
-            "Bråk mellan några personer, lugnade sig innan polis kom.",
-            "Högljutt bråk utanför entrén vid stängning.",
-        ),
-    ),
-    Pattern(
-        "ordning.vald",
-        2,
-        "night",
-        swing=0.4,
-        persons=(2, 4),
-        unsafety=5,
-        police=0.8,
-        texts=("Misshandel på allmän plats, polisanmäld.", "Knuffar och slag i samband med bråk, polisanmält."),
-    ),
-    Pattern(
-        "ordning.inbrott",
-        2,
-        "night",
-        peak_day=320,
-        swing=0.3,
-        police=0.6,
-        texts=("Inbrott i förråd, flera förrådsdörrar uppbrutna.", "Inbrottsförsök i lokalen, skadad dörr."),
-    ),
-    Pattern(
-        "ordning.ran",
-        0.5,
-        "night",
-        persons=(2, 4),
-        unsafety=5,
-        police=0.9,
-        texts=("Rån på allmän plats, polisanmält.",),
-    ),
-    Pattern(
-        "ordning.droger",
-        4,
-        "evening",
-        swing=0.2,
-        unsafety=4,
-        police=0.6,
-        texts=(
-            "Misstänkt langning vid gångtunneln, återkommande kvällstid.",
-            "Fynd av sprutor och små påsar vid buskaget.",
-        ),
-    ),
-    Pattern(
-        "ordning.olovligt_boende",
-        2,
-        "night",
-        peak_day=15,
-        swing=0.6,
-        persons=(1, 2),
-        texts=("Tecken på att någon sovit i cykelrummet.", "Madrass och filtar i trapphuset under natten."),
-    ),
-    Pattern(
-        "ordning.buskorning",
-        7,
-        "evening",
-        peak_day=180,
-        swing=0.9,
-        unsafety=3,
-        texts=(
-            "A-traktorer och mopeder kör i hög fart över torget.",
-            "Buskörning med mopeder på gång- och cykelvägen.",
-            "Bilar kör runt i centrum med hög musik sent på kvällen.",
-        ),
-    ),
-    Pattern(
-        "ordning.tillhyggen",
-        1,
-        "any",
-        swing=0.2,
-        texts=("Stenar och trästörar upplagda vid gångvägen.",),
-    ),
-    Pattern(
-        "otrygg_plats.belysning",
-        5,
-        "any",
-        peak_day=350,
-        swing=0.8,
-        unsafety=3,
-        texts=(
-            "Flera gatlampor ur funktion längs gångvägen.",
-            "Mörkt vid entrén, belysningen trasig sedan flera dagar.",
-        ),
-    ),
-    Pattern(
-        "otrygg_plats.skymd_insyn",
-        2,
-        "day",
-        peak_day=200,
-        swing=0.5,
-        texts=("Buskage har vuxit igen och skymmer sikten mot gångvägen.",),
-    ),
-    Pattern(
-        "otrygg_plats.nedskrapning",
-        6,
-        "day",
-        swing=0.6,
-        unsafety=2,
-        texts=("Mycket skräp och krossade flaskor efter helgen.", "Nedskräpat vid bänkarna, engångsgrillar kvar."),
-    ),
-    Pattern(
-        "otrygg_plats.odslig",
-        1,
-        "day",
-        texts=("Ödsligt och mörkt kvällstid, inga som rör sig här efter stängning.",),
-    ),
-    Pattern(
-        "incident_anstalld.hindrad",
-        1,
-        "day",
-        texts=("Personal hindrades i arbetet av en grupp som inte ville flytta på sig.",),
-    ),
-    Pattern(
-        "incident_anstalld.hotad",
-        1,
-        "day",
-        unsafety=4,
-        texts=("Personal blev hotad i samband med tillsägelse.",),
-    ),
-    Pattern(
-        "incident_anstalld.provocerad",
-        1,
-        "day",
-        texts=("Personal provocerades och filmades med mobil under arbetet.",),
-    ),
-    Pattern(
-        "anlagd_brand",
-        1,
-        "night",
-        peak_day=120,  # around Valborg
-        swing=0.5,
-        unsafety=5,
-        police=0.5,
-        texts=("Anlagd brand i container, räddningstjänsten släckte.",),
-    ),
-    Pattern(
-        "arrangemang",
-        1,
-        "day",
-        peak_day=190,
-        swing=0.8,
-        texts=("Kommande evenemang i centrum helgen, väntat många besökare.",),
-    ),
-    Pattern(
-        "ryktesspridning",
-        1,
-        "evening",
-        texts=("Rykten i sociala medier om bråk vid skolan i helgen.",),
-    ),
-)
-
-
 @dataclass(frozen=True)
 class Place:
     name: str
@@ -354,162 +106,18 @@ class Place:
     housing: bool = False
 
 
-PLACES = (
-    Place(
-        "Mjölby resecentrum",
-        58.3236,
-        15.1290,
-        120,
-        3,
-        {
-            "samling.utomhus": 3,
-            "skadegorelse.klotter": 2,
-            "skadegorelse.glaskross": 2,
-            "ordning.brak": 2,
-            "ordning.vald": 2,
-            "ordning.droger": 3,
-            "ordning.olovligt_boende": 2,
-            "otrygg_plats.belysning": 1,
-            "otrygg_plats.nedskrapning": 1,
-            "otrygg_plats.odslig": 2,
-            "incident_anstalld.hotad": 1,
-        },
-    ),
-    Place(
-        "Stora torget",
-        58.3253,
-        15.1262,
-        90,
-        3,
-        {
-            "samling.utomhus": 2,
-            "samling.kopcentrum": 3,
-            "ordning.brak": 3,
-            "ordning.vald": 2,
-            "ordning.buskorning": 4,
-            "ordning.ran": 1,
-            "skadegorelse.klotter": 1,
-            "otrygg_plats.nedskrapning": 1,
-            "arrangemang": 3,
-            "incident_anstalld.provocerad": 1,
-        },
-    ),
-    Place(
-        "Stadsparken vid Svartån",
-        58.3268,
-        15.1318,
-        140,
-        2,
-        {
-            "samling.utomhus": 3,
-            "ordning.droger": 2,
-            "otrygg_plats.belysning": 3,
-            "otrygg_plats.skymd_insyn": 3,
-            "otrygg_plats.nedskrapning": 3,
-            "skadegorelse.ovrig": 2,
-            "skadegorelse.brand": 1,
-            "ordning.tillhyggen": 1,
-        },
-    ),
-    Place(
-        "Kungshögaskolan",
-        58.3290,
-        15.1185,
-        110,
-        1.5,
-        {
-            "skadegorelse.klotter": 2,
-            "skadegorelse.glaskross": 3,
-            "samling.utomhus": 1,
-            "incident_anstalld.hindrad": 2,
-            "ryktesspridning": 3,
-            "anlagd_brand": 1,
-        },
-    ),
-    Place(
-        "Vifolkaskolan",
-        58.3210,
-        15.1345,
-        110,
-        1.5,
-        {
-            "skadegorelse.klotter": 2,
-            "skadegorelse.glaskross": 2,
-            "ordning.droger": 1,
-            "incident_anstalld.provocerad": 2,
-            "ryktesspridning": 2,
-            "ordning.buskorning": 1,
-        },
-    ),
-    Place(
-        "Sörby (Bostadsbolaget)",
-        58.3170,
-        15.1240,
-        160,
-        2.5,
-        {
-            "samling.trapphus": 3,
-            "samling.kallare": 3,
-            "samling.garage": 2,
-            "skadegorelse.klotter": 3,
-            "skadegorelse.brand": 2,
-            "ordning.inbrott": 3,
-            "ordning.olovligt_boende": 1,
-            "otrygg_plats.belysning": 1,
-            "incident_anstalld.hotad": 1,
-        },
-        housing=True,
-    ),
-    Place(
-        "Lundby (Bostadsbolaget)",
-        58.3330,
-        15.1370,
-        160,
-        2,
-        {
-            "samling.trapphus": 3,
-            "samling.kallare": 2,
-            "samling.garage": 3,
-            "skadegorelse.klotter": 3,
-            "skadegorelse.glaskross": 1,
-            "ordning.inbrott": 2,
-            "otrygg_plats.skymd_insyn": 1,
-        },
-        housing=True,
-    ),
-    Place(
-        "Mantorps centrum",
-        58.3497,
-        15.2850,
-        150,
-        1,
-        {"samling.utomhus": 2, "ordning.buskorning": 3, "skadegorelse.klotter": 1, "samling.kopcentrum": 1},
-    ),
-    Place(
-        "Skänninge torg",
-        58.3955,
-        15.0865,
-        130,
-        0.7,
-        {"samling.utomhus": 2, "ordning.buskorning": 2, "otrygg_plats.belysning": 1, "skadegorelse.ovrig": 1},
-    ),
-)
+def _pattern(spec: dict[str, Any]) -> Pattern:
+    persons = spec.get("persons")
+    values = {**spec, "persons": tuple(persons) if persons else None, "texts": tuple(spec.get("texts", ()))}
+    if values["hours"] not in HOURS:
+        raise ValueError(f"data/est.json: {spec['code']} has unknown hours {values['hours']!r}")
+    return Pattern(**values)
+
+
+KINDS = tuple(_pattern(spec) for spec in DATA["kinds"])
+PLACES = tuple(Place(**spec) for spec in DATA["places"])
 PLACE = {place.name: place for place in PLACES}
 LIFECYCLE = ("reviewed_at", "action_decided_at", "resolved_at", "closed_at", "rejected_at", "merged_at")
-ELSEWHERE = 0.15  # how often a category happens at a place it does not fit
-
-REJECTIONS = (
-    "Händelsen ligger på privat mark och hanteras inte i EST.",
-    "För lite underlag för att bedöma platsen; återkom gärna med fler uppgifter.",
-    "Samma händelse som redan rapporterats och hanterats.",
-)
-CLOSING = (
-    "Tas med i veckans lägesbild; ingen ytterligare åtgärd.",
-    "Följs upp vid nästa EST-möte.",
-    "Platsen bevakas; inga nya händelser sedan dess.",
-)
-DECIDED = ("Åtgärd beslutad vid EST-mötet.", "Sanering beställd.", "Fastighetsskötare skickas dit.")
-RESOLVED = ("Åtgärdat.", "Sanerat och kontrollerat.", "Trasigt utbytt.")
 
 
 @dataclass(frozen=True)
@@ -532,11 +140,14 @@ class Cast:
     def organisation_for(self, rng: random.Random, kind: Pattern, place: Place) -> Organisation | None:
         if self.police is not None and rng.random() < kind.police:
             return self.police
-        if place.housing and self.housing is not None and rng.random() < 0.8:
+        if place.housing and self.housing is not None and rng.random() < REPORTS["housing_place_share"]:
             return self.housing
-        choices = [o for o in (self.kommun, self.housing, self.police) if o is not None]
-        weights = [6, 2, 2][: len(choices)]
-        return rng.choices(choices, weights)[0] if choices else None
+        weights = REPORTS["organisation_weights"]
+        parts = (("kommun", self.kommun), ("housing", self.housing), ("police", self.police))
+        present = [(o, weights[part]) for part, o in parts if o is not None]
+        if not present:
+            return None
+        return rng.choices([o for o, _w in present], [w for _o, w in present])[0]
 
 
 def _cast(partnership: Partnership) -> Cast:
@@ -564,7 +175,7 @@ def _cast(partnership: Partnership) -> Cast:
 # When and where
 
 
-def _seasonal(day_of_year: int, peak_day: int, swing: float) -> float:
+def _seasonal(day_of_year: int, peak_day: float, swing: float) -> float:
     return 1 + swing * math.cos(2 * math.pi * (day_of_year - peak_day) / 365.25)
 
 
@@ -607,7 +218,8 @@ def _moments(rng: random.Random, now: datetime) -> list[tuple[datetime, Pattern]
     for week in range(WEEKS + 1):
         monday = first_monday + timedelta(weeks=week)
         middle = (monday + timedelta(days=3)).timetuple().tm_yday
-        for _i in range(_poisson(rng, MEAN_PER_WEEK * _seasonal(middle, 196, SUMMER_SWING))):
+        mean = MEAN_PER_WEEK * _seasonal(middle, SUMMER["peak_day"], SUMMER["swing"])
+        for _i in range(_poisson(rng, mean)):
             day = monday + timedelta(days=rng.choices(range(7), WEEKDAYS)[0])
             doy = day.timetuple().tm_yday
             kind = rng.choices(KINDS, [k.weight * _seasonal(doy, k.peak_day, k.swing) for k in KINDS])[0]
@@ -635,6 +247,7 @@ def _lifecycle(rng: random.Random, planned: Planned, recent: dict[tuple[str, str
     """The statuses the report goes through after mottagen, each with its time and note, never past now."""
     incident = planned.incident
     moment = incident.reported_at
+    pattern = LIFECYCLE_PATTERN
 
     def later(low_days: float, high_days: float) -> datetime | None:
         nonlocal moment
@@ -647,31 +260,28 @@ def _lifecycle(rng: random.Random, planned: Planned, recent: dict[tuple[str, str
     key = (planned.kind.code, planned.place.name)
     earlier = recent.get(key)
     recent[key] = planned
-    when = later(0.3, 5)
+    when = later(*pattern["review_days"])
     if when is None:
         return
-    close = earlier is not None and incident.occurred_at - earlier.incident.occurred_at < timedelta(hours=48)
-    if close and earlier is not None and rng.random() < 0.6:
+    within = timedelta(hours=pattern["merge_within_hours"])
+    close = earlier is not None and incident.occurred_at - earlier.incident.occurred_at < within
+    if close and earlier is not None and rng.random() < pattern["merge_share"]:
         planned.duplicate_of = earlier.duplicate_of or earlier  # always the first report of the thing
-        planned.steps.append((S.AVSLUTAD, when, "Sammanslagen med en tidigare rapport om samma sak."))
+        planned.steps.append((S.AVSLUTAD, when, NOTES["merged"]))
         return
-    if rng.random() < 0.05:
-        planned.steps.append((S.AVVISAD, when, rng.choice(REJECTIONS)))
+    if rng.random() < pattern["reject_share"]:
+        planned.steps.append((S.AVVISAD, when, rng.choice(NOTES["rejected"])))
         return
     planned.steps.append((S.GRANSKAD, when, ""))
     routed = incident.routed_to_id is not None
-    if routed or rng.random() < 0.12:
-        for status, notes, low, high in (
-            (S.ATGARD_BESLUTAD, DECIDED, 0.5, 4),
-            (S.ATGARDAD, RESOLVED, 1, 10),
-            (S.AVSLUTAD, CLOSING, 1, 7),
-        ):
-            if (when := later(low, high)) is None:
+    if routed or rng.random() < pattern["action_share"]:
+        for status, notes in ((S.ATGARD_BESLUTAD, "decided"), (S.ATGARDAD, "resolved"), (S.AVSLUTAD, "closed")):
+            if (when := later(*pattern["action_days"][status])) is None:
                 return
-            planned.steps.append((status, when, rng.choice(notes)))
+            planned.steps.append((status, when, rng.choice(NOTES[notes])))
         return
-    if rng.random() < 0.45 and (when := later(2, 20)) is not None:
-        planned.steps.append((S.AVSLUTAD, when, rng.choice(CLOSING)))
+    if rng.random() < pattern["close_share"] and (when := later(*pattern["close_days"])) is not None:
+        planned.steps.append((S.AVSLUTAD, when, rng.choice(NOTES["closed"])))
 
 
 def _apply(planned: Planned, cast: Cast) -> None:
@@ -728,22 +338,14 @@ def _categories(partnership: Partnership) -> dict[str, Category]:
     return {c.code: c for c in categories if c.active and c.pk not in with_active_children}
 
 
-def _routing_rule(partnership: Partnership, categories: dict[str, Category], cast: Cast) -> RoutingRule | None:
+def _routing_rule(access: PartnershipAccess | None, categories: dict[str, Category], cast: Cast) -> None:
+    """Klotter to the housing company, which decides and carries out the sanering, unless a rule routes it."""
     klotter = categories.get("skadegorelse.klotter")
-    if cast.housing is None or klotter is None:
-        return None
-    rule, created = RoutingRule.objects.get_or_create(
-        partnership=partnership, category=klotter, area=None, defaults={"organisation": cast.housing}
-    )
-    if created:
-        record(
-            "est.demo",
-            actor=ACTOR,
-            obj=rule,
-            partnership=partnership,
-            changes={"routing_rule": str(rule)},
-        )
-    return rule
+    if access is None or not access.can(Can.MANAGE) or cast.housing is None or klotter is None:
+        return
+    if RoutingRule.objects.filter(partnership=access.partnership, category=klotter, area=None).exists():
+        return
+    do_add_routing_rule(access, category=klotter, area=None, organisation=cast.housing, actor=cast.reviewer)
 
 
 def _area_finder(kommun: Area) -> Callable[[places.LatLng], Area | None]:
@@ -767,6 +369,7 @@ def _plan(
     area_of, route_of = _area_finder(kommun), _router(partnership)
     planned: list[Planned] = []
     recent: dict[tuple[str, str], Planned] = {}
+    low, high = REPORTS["reported_after_hours"]
     for occurred_at, kind in _moments(rng, now):
         category = categories.get(kind.code)
         if category is None:  # hidden by the partnership
@@ -784,20 +387,21 @@ def _plan(
         if find_personal_data(description):
             raise ValueError(f"personuppgifter i demotexten: {description}")
         persons = rng.randint(*kind.persons) if kind.persons else None
+        police_report = kind.police > REPORTS["police_report_number_above"]
         incident = Incident(
             partnership=partnership,
             category=category,
             occurred_at=occurred_at,
-            reported_at=min(occurred_at + timedelta(hours=rng.uniform(0.2, 20)), now - timedelta(minutes=5)),
+            reported_at=min(occurred_at + timedelta(hours=rng.uniform(low, high)), now - timedelta(minutes=5)),
             latitude=point.lat,
             longitude=point.lng,
             place_name=place.name,
             area=area,
             description=description,
             persons=persons,
-            unsafety=max(1, min(5, kind.unsafety + rng.choice((-1, 0, 0, 1)))),
-            police_report_number=f"K{rng.randrange(100000, 999999)}-{occurred_at:%y}" if kind.police > 0.7 else "",
-            anonymous=rng.random() < 0.1,
+            unsafety=max(1, min(5, kind.unsafety + rng.choice(REPORTS["unsafety_spread"]))),
+            police_report_number=f"K{rng.randrange(100000, 999999)}-{occurred_at:%y}" if police_report else "",
+            anonymous=rng.random() < REPORTS["anonymous_share"],
             reporter=cast.reporters.get(organisation.pk) if organisation else None,
             organisation=organisation,
             source=Incident.Source.DEMO,
@@ -838,10 +442,11 @@ def _start_of(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-def _week_notes(partnership: Partnership, categories: dict[str, Category], cast: Cast, today: date) -> int:
+def _week_notes(access: PartnershipAccess, categories: dict[str, Category], cast: Cast, today: date) -> int:
     """The samordnare's assessment of each of the last weeks that has none, from the week's demo incidents."""
+    partnership = access.partnership
     written = 0
-    for back in range(1, NOTED_WEEKS + 1):
+    for back in range(1, WEEK_NOTES["weeks"] + 1):
         year, week = _week(today - timedelta(weeks=back))
         if WeekNote.objects.filter(partnership=partnership, iso_year=year, iso_week=week).exists():
             continue
@@ -854,18 +459,13 @@ def _week_notes(partnership: Partnership, categories: dict[str, Category], cast:
                 occurred_at__lt=start + timedelta(days=7),
             ).values_list("category__code", "place_name")
         )
-        text = f"{LABEL} Vecka {week}: {len(rows)} händelser."
+        text = f"{LABEL} " + WEEK_NOTES["count"].format(week=week, count=len(rows))
         if rows:
             code, count = Counter(code for code, _place in rows).most_common(1)[0]
             place, at_place = Counter(place for _code, place in rows).most_common(1)[0]
             name = categories[code].label if code in categories else code
-            text += (
-                f" Flest om {name.lower()} ({count}), flest vid {place} ({at_place}). "
-                "Platsen tas upp på veckans EST-möte."
-            )
-        WeekNote.objects.create(
-            partnership=partnership, iso_year=year, iso_week=week, text=text, updated_by=cast.reviewer
-        )
+            text += WEEK_NOTES["most"].format(category=name.lower(), count=count, place=place, at_place=at_place)
+        do_save_week_note(access, actor=cast.reviewer, iso_year=year, iso_week=week, text=text)
         written += 1
     return written
 
@@ -894,94 +494,61 @@ def _recent_at(partnership: Partnership, place: Place, before: date) -> list[Inc
     )
 
 
-def _action(meeting: Meeting, place: Place, organisation: Organisation, what: str, **fields: Any) -> Action:
-    action = Action.objects.create(
-        partnership=meeting.partnership,
-        meeting=meeting,
-        what=f"{LABEL} {what}",
-        place_name=place.name,
-        latitude=place.lat,
-        longitude=place.lng,
-        organisation=organisation,
-        **fields,
+def _action(
+    access: PartnershipAccess, meeting: Meeting, spec: dict[str, Any], organisation: Organisation, actor: Any
+) -> Action:
+    """One action decided at the meeting, with how it has gone since, linked to the recent reports at its place."""
+    place = PLACE[spec["place"]]
+    where = ActionPlace(place_name=place.name, latitude=place.lat, longitude=place.lng)
+    due_on = meeting.held_on + timedelta(days=spec["due_days"])
+    what = f"{LABEL} {spec['what']}"
+    action = do_create_action(
+        access, meeting, actor=actor, what=what, organisation=organisation, place=where, due_on=due_on
     )
-    action.incidents.set(_recent_at(meeting.partnership, place, meeting.held_on))
+    if spec["status"] != Action.Status.BESLUTAD:
+        done_on = meeting.held_on + timedelta(days=spec["done_days"]) if "done_days" in spec else None
+        outcome = f"{LABEL} {spec['outcome']}" if spec.get("outcome") else ""
+        do_update_action(
+            access, action, actor=actor, status=spec["status"], outcome=outcome, done_on=done_on, due_on=due_on
+        )
+    action.incidents.set(_recent_at(meeting.partnership, place, meeting.held_on))  # see the module's docstring
     return action
 
 
-def _meetings(partnership: Partnership, cast: Cast, today: date) -> int:
-    """The EST meetings of the last two weeks, on their Tuesdays, unless either week has a meeting already."""
-    weeks = [_week(today - timedelta(weeks=2)), _week(today - timedelta(weeks=1))]
+def _meetings(access: PartnershipAccess, cast: Cast, today: date) -> int:
+    """The EST meetings of the last weeks (data/est.json), unless any of those weeks has a meeting already."""
+    partnership = access.partnership
+    weeks = [_week(today - timedelta(weeks=spec["weeks_back"])) for spec in MEETINGS]
     taken = Meeting.objects.filter(partnership=partnership, iso_year__in=[y for y, _w in weeks])
     if set(taken.values_list("iso_year", "iso_week")) & set(weeks):
         return 0
     kommun = cast.kommun or cast.police or cast.housing
     if kommun is None:
         return 0
-    police = cast.police or kommun
+    organisations = {"kommun": kommun, "police": cast.police or kommun, "housing": cast.housing or kommun}
     participants = _participants(partnership)
-    (year1, week1), (year2, week2) = weeks
-    first = Meeting.objects.create(
-        partnership=partnership,
-        iso_year=year1,
-        iso_week=week1,
-        held_on=date.fromisocalendar(year1, week1, 2),
-        participants=participants,
-        notes=(
-            f"{LABEL} Genomgång av veckans lägesbild. Återkommande klotter och krossade lampor vid resecentrum; "
-            "samlingar kvällstid i Stadsparken där buskaget skymmer gångvägen. Bostadsbolaget rapporterar lugnare "
-            "i Sörby efter förra månadens insatser."
-        ),
-        created_by=cast.reviewer,
-    )
-    station, park, square = (PLACE[name] for name in ("Mjölby resecentrum", "Stadsparken vid Svartån", "Stora torget"))
-    _action(
-        first,
-        station,
-        kommun,
-        "Sanera klotret och byta trasig belysning i gångtunneln vid resecentrum.",
-        due_on=first.held_on + timedelta(days=7),
-        status=Action.Status.GENOMFORD,
-        done_on=first.held_on + timedelta(days=4),
-        outcome=f"{LABEL} Klottret sanerat och två armaturer bytta.",
-    )
-    _action(
-        first,
-        park,
-        kommun,
-        "Röja buskaget och se över belysningen längs gångvägen i Stadsparken.",
-        due_on=first.held_on + timedelta(days=21),
-        status=Action.Status.PAGAR,
-    )
-    second = Meeting.objects.create(
-        partnership=partnership,
-        iso_year=year2,
-        iso_week=week2,
-        held_on=date.fromisocalendar(year2, week2, 2),
-        participants=participants,
-        notes=(
-            f"{LABEL} Åtgärden vid resecentrum är genomförd. Röjningen i Stadsparken pågår och följs upp nästa "
-            "möte. Buskörning med A-traktorer på Stora torget fredag och lördag kväll har ökat."
-        ),
-        created_by=cast.reviewer,
-    )
-    _action(
-        second,
-        square,
-        police,
-        "Polisen prioriterar Stora torget fredag och lördag kväll; kommunen informerar om regler för A-traktorer.",
-        due_on=second.held_on + timedelta(days=7),
-        status=Action.Status.BESLUTAD,
-    )
-    for meeting in (first, second):
-        record(
-            "est.demo",
-            actor=ACTOR,
-            obj=meeting,
-            partnership=partnership,
-            changes={"meeting": str(meeting), "actions": meeting.actions.count()},
+    for spec, (year, week) in zip(MEETINGS, weeks, strict=True):
+        meeting = do_create_meeting(
+            access,
+            actor=cast.reviewer,
+            iso_year=year,
+            iso_week=week,
+            held_on=date.fromisocalendar(year, week, spec["weekday"]),
+            participants=participants,
+            notes=f"{LABEL} {spec['notes']}",
         )
-    return 2
+        for action in spec["actions"]:
+            _action(access, meeting, action, organisations[action["organisation"]], cast.reviewer)
+        changes = {"meeting": str(meeting), "actions": meeting.actions.count()}
+        record("est.demo", actor=ACTOR, obj=meeting, partnership=partnership, changes=changes)
+    return len(MEETINGS)
+
+
+def _reviewer_access(partnership: Partnership, cast: Cast) -> PartnershipAccess | None:
+    """The partnership as its reviewer uses it, to do what the samordnare does in Löfte; None without one."""
+    if cast.reviewer is None:
+        return None
+    return get_partnership_for_user(cast.reviewer, partnership.slug, Can.EDIT)
 
 
 def load_est_demo(partnership: Partnership, *, seed: int = SEED, now: datetime | None = None) -> EstDemo:
@@ -993,9 +560,10 @@ def load_est_demo(partnership: Partnership, *, seed: int = SEED, now: datetime |
         categories = _categories(partnership)
         settings_for(partnership)
         cast = _cast(partnership)
+        access = _reviewer_access(partnership, cast)
         created = not demo_incidents.exists()
         if created:
-            _routing_rule(partnership, categories, cast)
+            _routing_rule(access, categories, cast)
             planned = _plan(partnership, categories, cast, seed, now)
             _write(partnership, planned, cast)
             record(
@@ -1004,7 +572,8 @@ def load_est_demo(partnership: Partnership, *, seed: int = SEED, now: datetime |
                 partnership=partnership,
                 changes={"incidents": len(planned), "seed": seed, "until": now.isoformat(timespec="seconds")},
             )
-        _week_notes(partnership, categories, cast, today)
-        _meetings(partnership, cast, today)
+        if access is not None:
+            _week_notes(access, categories, cast, today)
+            _meetings(access, cast, today)
     meetings = Meeting.objects.filter(partnership=partnership, notes__startswith=LABEL).count()
     return EstDemo(demo_incidents.count(), meetings, created)

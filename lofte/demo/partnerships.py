@@ -1,6 +1,8 @@
-"""The demo: the three kommuner of the seed documents, LPO Motala, partners, partnerships and one user per role.
+"""The demo: the three kommuner of the seed documents, LPO Motala, partners, partnerships and one user per role
+(`data/partnerships.json`), through the partnerships' actions.
 
-Running it again changes nothing but the demo users' passwords, which it prints.
+Running it again changes nothing but the demo users' passwords, which it prints. Users are made with the user
+model's own `create_user`: accounts has no action that makes a user with a password.
 """
 
 from __future__ import annotations
@@ -13,51 +15,14 @@ from django.db import transaction
 
 from lofte.accounts.models import User
 from lofte.areas.models import Area
+from lofte.demo.data import load
 from lofte.demo.est import EstDemo, load_est_demo
 from lofte.lib.actors import SystemActor
 from lofte.partnerships.actions import do_add_membership, do_create_organisation, do_create_partnership
-from lofte.partnerships.models import Membership, Organisation, Partnership
+from lofte.partnerships.models import Organisation, Partnership
 
 ACTOR = SystemActor("lofte demo")
-Kind = Organisation.Kind
-Role = Membership.Role
-
-ORGANISATIONS = [
-    # slug, name, kind, home area code
-    ("mjolby-kommun", "Mjölby kommun", Kind.KOMMUN, "0586"),
-    ("motala-kommun", "Motala kommun", Kind.KOMMUN, "0583"),
-    ("mullsjo-kommun", "Mullsjö kommun", Kind.KOMMUN, "0642"),
-    ("lpo-motala", "Lokalpolisområde Motala", Kind.LPO, "05"),
-    ("lpo-jonkoping", "Lokalpolisområde Jönköping", Kind.LPO, "06"),
-    ("bostadsbolaget-mjolby", "Bostadsbolaget i Mjölby AB", Kind.BOSTADSBOLAG, "0586"),
-]
-
-PARTNERSHIPS = [
-    # slug, name, kommun, parties, period
-    (
-        "mjolby",
-        "Samverkan Mjölby",
-        "0586",
-        ["lpo-motala", "mjolby-kommun", "bostadsbolaget-mjolby"],
-        (date(2023, 1, 1), date(2026, 12, 31)),
-    ),
-    ("motala", "Samverkan Motala", "0583", ["lpo-motala", "motala-kommun"], (None, None)),
-    (
-        "mullsjo",
-        "Samverkan Mullsjö",
-        "0642",
-        ["mullsjo-kommun", "lpo-jonkoping"],
-        (date(2024, 1, 1), date(2024, 12, 31)),
-    ),
-]
-
-DESCRIPTIONS = {
-    "mjolby": (
-        "Lokalpolisområde Motala och Mjölby kommun har en skriftlig samverkansöverenskommelse för 2023–2026 "
-        "om det brottsförebyggande och trygghetsskapande arbetet. Medborgarlöftet följs upp två gånger per år."
-    ),
-    "mullsjo": "Medborgarlöfte mellan Polisen och Mullsjö kommun, byggt på en gemensam lägesbild.",
-}
+DATA = load("partnerships")
 
 
 @dataclass(frozen=True)
@@ -70,16 +35,7 @@ class DemoUser:
     staff: bool = False
 
 
-USERS = [
-    DemoUser(
-        Role.SAMORDNARE, "samordnare@mjolby.example", "Sara Lind", "mjolby-kommun", "Brottsförebyggande samordnare"
-    ),
-    DemoUser(Role.POLIS, "polis@motala.example", "Per Holm", "lpo-motala", "Kommunpolis"),
-    DemoUser(Role.RAPPORTOR, "rapportor@bostadsbolaget.example", "Rasmus Ek", "bostadsbolaget-mjolby", "Bovärd"),
-    DemoUser(Role.LASARE, "lasare@mjolby.example", "Lena Berg", "mjolby-kommun", "Ledamot i kommunstyrelsen"),
-    DemoUser(Role.ADMIN, "admin@mjolby.example", "Adam Nord", "mjolby-kommun", "Systemförvaltare", staff=True),
-    DemoUser(Role.SAMORDNARE, "samordnare@mullsjo.example", "Maja Sjö", "mullsjo-kommun", "Säkerhetssamordnare"),
-]
+USERS = [DemoUser(**spec) for spec in DATA["users"]]
 
 
 @dataclass(frozen=True)
@@ -91,27 +47,35 @@ class Login:
 
 
 def _organisations() -> dict[str, Organisation]:
-    found = {o.slug: o for o in Organisation.objects.filter(slug__in=[row[0] for row in ORGANISATIONS])}
-    areas = {a.code: a for a in Area.objects.filter(code__in=[row[3] for row in ORGANISATIONS])}
-    for slug, name, kind, area_code in ORGANISATIONS:
-        if slug not in found:
-            found[slug] = do_create_organisation(name=name, kind=kind, area=areas[area_code], slug=slug, actor=ACTOR)
+    specs = DATA["organisations"]
+    found = {o.slug: o for o in Organisation.objects.filter(slug__in=[spec["slug"] for spec in specs])}
+    areas = {a.code: a for a in Area.objects.filter(code__in=[spec["area"] for spec in specs])}
+    for spec in specs:
+        if spec["slug"] not in found:
+            found[spec["slug"]] = do_create_organisation(
+                name=spec["name"], kind=spec["kind"], area=areas[spec["area"]], slug=spec["slug"], actor=ACTOR
+            )
     return found
 
 
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
 def _partnerships(organisations: dict[str, Organisation]) -> None:
-    existing = set(Partnership.objects.filter(slug__in=[row[0] for row in PARTNERSHIPS]).values_list("slug", flat=True))
-    for slug, name, kommun_code, parties, (starts_on, ends_on) in PARTNERSHIPS:
-        if slug in existing:
+    specs = DATA["partnerships"]
+    existing = set(Partnership.objects.filter(slug__in=[spec["slug"] for spec in specs]).values_list("slug", flat=True))
+    for spec in specs:
+        if spec["slug"] in existing:
             continue
         do_create_partnership(
-            name=name,
-            slug=slug,
-            area=Area.objects.get(code=kommun_code),
-            organisations=[organisations[p] for p in parties],
-            starts_on=starts_on,
-            ends_on=ends_on,
-            description=DESCRIPTIONS.get(slug, ""),
+            name=spec["name"],
+            slug=spec["slug"],
+            area=Area.objects.get(code=spec["kommun"]),
+            organisations=[organisations[party] for party in spec["parties"]],
+            starts_on=_day(spec["starts_on"]),
+            ends_on=_day(spec["ends_on"]),
+            description=spec["description"],
             is_published=True,
             actor=ACTOR,
         )
