@@ -33,7 +33,7 @@ help:
 	@echo "  lint           ruff format --check, ruff check, mypy, djhtml --check"
 	@echo "  format         ruff format, ruff check --fix, djhtml (rewrites files)"
 	@echo "  messages       makemessages (en, sv) for the lofte package, then compilemessages"
-	@echo "  bench          run the benchmarks (python -m lofte.bench)"
+	@echo "  bench          run the benchmarks (python -m benchmarks)"
 	@echo "  install        create $(VENV) and install the package (editable)"
 	@echo "  install-test   as install, plus the [test] extras"
 	@echo "  system-deps    install missing Debian packages (chromium, gettext, postgresql, nodejs, npm)"
@@ -156,8 +156,8 @@ messages: $(VENV)/.installed
 # --- benchmarks --------------------------------------------------------------
 
 bench: system-deps $(VENV)/.installed-test
-	env -u DATABASE_URL $(BIN)/python -m lofte.bench $(BENCH_ARGS)
-	scripts/with-postgres $(BIN)/python -m lofte.bench $(BENCH_ARGS)
+	env -u DATABASE_URL $(BIN)/python -m benchmarks $(BENCH_ARGS)
+	scripts/with-postgres $(BIN)/python -m benchmarks $(BENCH_ARGS)
 
 # --- cleaning ----------------------------------------------------------------
 

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "lofte.promises",
     "lofte.est",
     "lofte.citizens",
+    "lofte.demo",
 ]
 
 MIDDLEWARE = [

@@ -1,4 +1,4 @@
-"""The EST benchmark (lofte.bench_est) on a tiny generated dataset: it runs and reports; no timings.
+"""The EST benchmark (benchmarks.est) on a tiny generated dataset: it runs and reports; no timings.
 
 The served part (`lofte serve` in a subprocess) is not run here: the server could not see the test's data, which
 stays inside the test's transaction. Its client side, which POSTs and counts the answers, is tested against a
@@ -17,9 +17,10 @@ from urllib.parse import parse_qs
 from django.test import SimpleTestCase, TestCase
 from django.utils import timezone
 
-from lofte import bench_est
+from benchmarks import est as bench_est
+from benchmarks.harness import free_port, load
+from benchmarks.report import section
 from lofte.areas.models import Area
-from lofte.bench import section
 from lofte.est import places
 from lofte.est.models import ApiKey, Category, Incident, IncidentUpdate
 from lofte.partnerships.models import Organisation, Partnership
@@ -138,11 +139,11 @@ def _local_server() -> Iterator[int]:
 
 
 class PostClientTest(SimpleTestCase):
-    def test_post_hammer_counts_the_answers_of_a_local_server(self) -> None:
+    def test_load_counts_the_answers_to_posts_of_a_local_server(self) -> None:
         bodies = [b"n=1", b"n=2"]
         with _local_server() as port:
-            ok = bench_est.post_hammer(port, "/ok", 0.3, 2, bodies)
-            refused = bench_est.post_hammer(port, "/ok", 0.2, 2, [b"x=1"])
+            ok = load(port, "/ok", 0.3, 2, bodies=bodies)
+            refused = load(port, "/ok", 0.2, 2, bodies=[b"x=1"])
         self.assertGreater(ok.ok, 0)
         self.assertEqual(ok.errors, 0)
         self.assertEqual(ok.path, "POST /ok")
@@ -151,9 +152,7 @@ class PostClientTest(SimpleTestCase):
         self.assertEqual(refused.statuses, {400: refused.errors})
 
     def test_a_closed_port_counts_as_errors(self) -> None:
-        from lofte.bench_promises import free_port
-
-        load = bench_est.post_hammer(free_port(), "/ok", 0.1, 1, [b"n=1"])
-        self.assertEqual(load.ok, 0)
-        self.assertGreater(load.errors, 0)
-        self.assertEqual(set(load.statuses), {0})
+        closed = load(free_port(), "/ok", 0.1, 1, bodies=[b"n=1"])
+        self.assertEqual(closed.ok, 0)
+        self.assertGreater(closed.errors, 0)
+        self.assertEqual(set(closed.statuses), {0})

@@ -1,4 +1,4 @@
-"""The lägesbild benchmark (lofte.bench_lagesbild) on a tiny generated dataset: it runs and reports; no timings."""
+"""The lägesbild benchmark (benchmarks.lagesbild) on a tiny generated dataset: it runs and reports; no timings."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import re
 
 from django.test import TestCase, override_settings
 
-from lofte import bench_lagesbild
-from lofte.bench import section
+from benchmarks import lagesbild as bench_lagesbild
+from benchmarks.report import section
 from lofte.statistics.models import Event, ImportRun, Metric, Observation
 
 TINY = bench_lagesbild.Size(years=2, metrics=3, events=200, places=20)

@@ -1,4 +1,4 @@
-"""The medborgarlöften benchmark (lofte.bench_promises) on a tiny generated dataset: it runs and reports; no timings.
+"""The medborgarlöften benchmark (benchmarks.promises) on a tiny generated dataset: it runs and reports; no timings.
 
 The served part (`lofte serve` in a subprocess) is not run here: the server could not see the test's data, which
 stays inside the test's transaction. Its client side, which counts the answers, is tested against a small local
@@ -15,8 +15,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from django.db import connection
 from django.test import SimpleTestCase, TestCase
 
-from lofte import bench_promises
-from lofte.bench import section
+from benchmarks import promises as bench_promises
+from benchmarks.harness import count_queries, free_port, load, summarise
+from benchmarks.report import section
 from lofte.partnerships.models import Partnership
 from lofte.promises.models import Agreement, FollowUpRound, Goal, GoalEvaluation, Medborgarlofte
 from lofte.promises.published import visible_loften
@@ -123,7 +124,7 @@ class PromisesBenchTest(TestCase):
 
     def test_queries_are_counted_when_the_query_log_is_full(self) -> None:
         connection.queries_log.extend({"sql": "SELECT 1", "time": "0"} for _ in range(connection.queries_limit))
-        self.assertEqual(bench_promises._queries(lambda: list(Metric.objects.all()[:1])), 1)
+        self.assertEqual(count_queries(lambda: list(Metric.objects.all()[:1])), 1)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -158,19 +159,19 @@ def _local_server() -> Iterator[int]:
 class LoadClientTest(SimpleTestCase):
     def test_summarise_counts_any_other_answer_as_an_error(self) -> None:
         samples = [(200, 10.0), (200, 30.0), (500, 20.0), (0, 40.0), (200, 50.0)]
-        load = bench_promises.summarise("/x", 4, 2.0, samples)
-        self.assertEqual((load.ok, load.errors), (3, 2))
-        self.assertEqual(load.statuses, {0: 1, 200: 3, 500: 1})
-        self.assertEqual(load.median_ms, 30.0)
-        self.assertEqual(load.p95_ms, 50.0)
-        self.assertEqual(load.per_second, 1.5)
-        empty = bench_promises.summarise("/x", 4, 0.0, [])
+        summary = summarise("/x", 4, 2.0, samples)
+        self.assertEqual((summary.ok, summary.errors), (3, 2))
+        self.assertEqual(summary.statuses, {0: 1, 200: 3, 500: 1})
+        self.assertEqual(summary.median_ms, 30.0)
+        self.assertEqual(summary.p95_ms, 50.0)
+        self.assertEqual(summary.per_second, 1.5)
+        empty = summarise("/x", 4, 0.0, [])
         self.assertEqual((empty.ok, empty.errors, empty.median_ms, empty.per_second), (0, 0, 0.0, 0.0))
 
-    def test_hammer_counts_the_answers_of_a_local_server(self) -> None:
+    def test_load_counts_the_answers_of_a_local_server(self) -> None:
         with _local_server() as port:
-            ok = bench_promises.hammer(port, "/ok", 0.3, 2)
-            missing = bench_promises.hammer(port, "/missing", 0.2, 2)
+            ok = load(port, "/ok", 0.3, 2)
+            missing = load(port, "/missing", 0.2, 2)
         self.assertGreater(ok.ok, 0)
         self.assertEqual(ok.errors, 0)
         self.assertEqual(ok.statuses, {200: ok.ok})
@@ -181,8 +182,8 @@ class LoadClientTest(SimpleTestCase):
         self.assertEqual(missing.statuses, {404: missing.errors})
 
     def test_a_closed_port_counts_as_errors(self) -> None:
-        port = bench_promises.free_port()  # nothing listens there
-        load = bench_promises.hammer(port, "/ok", 0.1, 1)
-        self.assertEqual(load.ok, 0)
-        self.assertGreater(load.errors, 0)
-        self.assertEqual(set(load.statuses), {0})
+        port = free_port()  # nothing listens there
+        closed = load(port, "/ok", 0.1, 1)
+        self.assertEqual(closed.ok, 0)
+        self.assertGreater(closed.errors, 0)
+        self.assertEqual(set(closed.statuses), {0})

@@ -1,18 +1,26 @@
 from __future__ import annotations
 
+import ast
+import json
 import re
+import tomllib
 from io import StringIO
+from pathlib import Path
 
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
-from django.test import RequestFactory, TestCase, override_settings
+from django.test import RequestFactory, SimpleTestCase, TestCase, override_settings
+from setuptools import find_packages
 
 from lofte.accounts.models import User
+from lofte.est.categories import REFERENCE
 from lofte.partnerships.models import Membership, Organisation, Partnership
 from lofte.situation.models import Lagesbild
 from lofte.statistics.models import Event, Observation
 
 LINE = re.compile(r"^\s+(\w+)\s+(\S+@\S+)\s+(\S+)\s+\((.+)\)$", re.MULTILINE)
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = ROOT / "lofte"
 
 
 @override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
@@ -97,3 +105,52 @@ class DemoTest(TestCase):
         with self.assertRaisesMessage(CommandError, "produktion"):
             call_command("demo", stdout=StringIO())
         self.assertFalse(Partnership.objects.exists())
+
+
+class DemoLayoutTest(SimpleTestCase):
+    """The demo is its own app at the top, its invented places and patterns data; the benchmarks ship apart."""
+
+    def test_nothing_outside_the_demo_app_imports_demo_code(self) -> None:
+        wrong = []
+        for path in sorted(PACKAGE.rglob("*.py")):
+            if path.is_relative_to(PACKAGE / "demo"):
+                continue
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                names = [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+                names += [alias.name for alias in node.names] if isinstance(node, ast.Import) else []
+                wrong += [f"{path.relative_to(ROOT)} imports {name}" for name in names if "demo" in name.split(".")]
+        self.assertEqual(wrong, [])
+
+    def test_the_invented_year_is_data_that_names_real_categories_and_its_own_places(self) -> None:
+        data = json.loads((PACKAGE / "demo" / "data" / "est.json").read_text(encoding="utf-8"))
+        codes = {category.code for category in REFERENCE}
+        places = {place["name"] for place in data["places"]}
+        self.assertEqual(len(data["weekdays"]), 7)
+        self.assertTrue(all(len(weights) == 24 for weights in data["hours"].values()))
+        for kind in data["kinds"]:
+            self.assertIn(kind["code"], codes)
+            self.assertIn(kind["hours"], data["hours"])
+            self.assertTrue(kind["texts"], kind["code"])
+        for place in data["places"]:
+            self.assertLessEqual(set(place["fits"]), codes, place["name"])
+        for meeting in data["meetings"]:
+            self.assertLessEqual({action["place"] for action in meeting["actions"]}, places)
+        # The generator reads the places and texts; its code names none of them itself.
+        tree = ast.parse((PACKAGE / "demo" / "est.py").read_text(encoding="utf-8"))
+        docstring = ast.get_docstring(tree, clean=False)
+        literals = " ".join(
+            node.value
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value != docstring
+        )
+        texts = [text for kind in data["kinds"] for text in kind["texts"]]
+        self.assertEqual([text for text in [*places, *texts] if text in literals], [])
+
+    def test_the_wheel_leaves_the_benchmarks_out_and_lint_takes_them_in(self) -> None:
+        config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+        packages = find_packages(str(ROOT), include=config["tool"]["setuptools"]["packages"]["find"]["include"])
+        self.assertIn("lofte.demo", packages)
+        self.assertEqual([name for name in packages if "bench" in name], [])
+        self.assertEqual(sorted(path.name for path in PACKAGE.rglob("bench*")), [])
+        self.assertTrue((ROOT / "benchmarks" / "__main__.py").exists())
+        self.assertIn("benchmarks", config["tool"]["mypy"]["packages"])

@@ -17,8 +17,8 @@ from django.test import TestCase
 from django.utils import timezone
 
 from lofte.audit.models import AuditEvent
+from lofte.demo.est import LABEL, _moments, load_est_demo
 from lofte.est import places
-from lofte.est.demo import LABEL, _moments, load_est_demo
 from lofte.est.models import Incident, IncidentUpdate, Measure, Meeting, RoutingRule, WeekNote
 from lofte.est.status import TIMESTAMPS
 from lofte.lib.pii import find_personal_data

@@ -10,41 +10,28 @@ missing, so that counts are compared per inhabitant. The generated löften are n
 not show them. Everything generated is tied to one ImportRun (format "bench-lofte") or found by its prefix, and
 removed again by `remove()`.
 
-The load test starts the real server (`lofte serve`: gunicorn, its worker processes with 4 threads each) on a free
-loopback port against the same database, with DEBUG off, and sends it GET requests from keep-alive clients for a
-fixed time.
+The load test serves the same database and sends GET requests from keep-alive clients for a fixed time
+(`harness.serve_and_load`).
 """
 
 from __future__ import annotations
 
-import http.client
 import os
 import random
-import signal
-import socket
-import statistics
-import subprocess
-import sys
-import tempfile
-import threading
-import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from pathlib import Path
-from typing import Any, NamedTuple
 
 from django.core.management import call_command
-from django.db import connection, reset_queries, transaction
+from django.db import transaction
 from django.db.models import QuerySet
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from benchmarks.harness import Request, Serving, Timing, count_queries, serve_and_load, time_calls, time_fresh
 from lofte.accounts.models import User
 from lofte.analysis.goals import LABELS
 from lofte.areas.models import Area
-from lofte.bench import _time
 from lofte.partnerships.models import Partnership
 from lofte.promises.followup import _store_evaluations
 from lofte.promises.goals import GoalResult, evaluate_goals
@@ -67,9 +54,6 @@ DEMO_USER = "samordnare@mjolby.example"  # present once the demo is loaded
 KOMMUN = "0586"  # Mjölby, as in the demo
 # The public kommun page and its warnings' Atom feed are cached for anonymous visitors (lofte.lib.cache).
 SERVED_PATHS = (f"/kommun/{KOMMUN}/", f"/kommun/{KOMMUN}/varningar.atom", f"/api/v1/promises?area={KOMMUN}")
-THREADS_PER_WORKER = 4  # lofte serve's gunicorn "threads"
-HEALTHZ_TIMEOUT_S = 60.0
-STOP_TIMEOUT_S = 30.0
 # The goals of a löfte take turns at the three rules Löfte knows.
 RULES = (
     (Goal.Target.BASELINE, None),
@@ -89,40 +73,6 @@ class Generated:
     kommuner: int
     goals: int
     observations: int  # the generated metrics' and the added populations'
-
-
-class Timing(NamedTuple):
-    name: str
-    median_ms: float
-    p95_ms: float
-    queries: int  # SQL queries of one call
-
-
-@dataclass(frozen=True)
-class Load:
-    """What the keep-alive clients got from one path of the running server."""
-
-    path: str
-    clients: int
-    seconds: float  # wall time from the first request sent to the last answer
-    ok: int  # 200 responses
-    errors: int  # any other status, and requests that got no answer
-    median_ms: float
-    p95_ms: float
-    statuses: dict[int, int]  # status → count; 0 for no answer
-
-    @property
-    def per_second(self) -> float:
-        return self.ok / self.seconds if self.seconds else 0.0
-
-
-@dataclass(frozen=True)
-class Serving:
-    workers: int
-    threads: int  # per worker
-    seconds: float  # each path's load
-    database: str
-    loads: list[Load]
 
 
 @dataclass(frozen=True)
@@ -346,14 +296,6 @@ def _loften(areas: list[Area], metrics: list[Metric], levels: dict[tuple[int, in
 # Evaluating
 
 
-def _queries(call: Callable[[], Any]) -> int:
-    # With DEBUG on every query is logged, in a log of 9,000 at most: a full log would count none.
-    reset_queries()
-    with CaptureQueriesContext(connection) as captured:
-        call()
-    return len(captured.captured_queries)
-
-
 def _rounds() -> dict[int, FollowUpRound]:
     """Each generated löfte's round ending 31 December (created when missing), by löfte."""
     loften = list(_generated_loften().values_list("pk", flat=True))
@@ -385,20 +327,6 @@ def _store(rounds: dict[int, FollowUpRound], results: list[GoalResult]) -> None:
             _store_evaluations(round_, by_lofte.get(lofte_id, []))
 
 
-def _time_fresh(call: Callable[[], Any], reset: Callable[[], Any], repeat: int) -> tuple[float, float]:
-    """As bench._time, with `reset` (not timed) before each call, for what can only be done once."""
-    reset()
-    call()  # warm caches
-    samples = []
-    for _ in range(repeat):
-        reset()
-        start = time.perf_counter()
-        call()
-        samples.append((time.perf_counter() - start) * 1000)
-    samples.sort()
-    return statistics.median(samples), samples[min(len(samples) - 1, int(len(samples) * 0.95))]
-
-
 def verdict_counts(results: Iterable[GoalResult]) -> dict[str, int]:
     """How many goals got each verdict, in lofte.analysis.goals's order."""
     counted = Counter(result.evaluation.verdict for result in results)
@@ -416,7 +344,7 @@ def measure(generated: Generated, repeat: int) -> tuple[list[Timing], dict[str, 
             return evaluate_goals(generated_goals(), end)
 
         name = f"evaluate_goals: {goals} of {kommuner}, round ending {end:%Y-%m-%d} ({what})"
-        timings.append(Timing(name, *_time(evaluate, repeat), _queries(evaluate)))
+        timings.append(Timing(name, *time_calls(evaluate, repeat), count_queries(evaluate)))
         verdicts[f"{end:%Y-%m-%d}"] = verdict_counts(evaluate())
 
     rounds = _rounds()
@@ -430,143 +358,12 @@ def measure(generated: Generated, repeat: int) -> tuple[list[Timing], dict[str, 
 
     first = f"evaluate_goals + storing the {ROUND_LABEL} round of {kommuner}"
     created = f"{generated.goals:,} evaluations"
-    median, p95 = _time_fresh(persist, forget, repeat)
+    median, p95 = time_fresh(persist, forget, repeat)
     forget()
-    timings.append(Timing(f"{first}, first time ({created} created)", median, p95, _queries(persist)))
+    timings.append(Timing(f"{first}, first time ({created} created)", median, p95, count_queries(persist)))
     again = f"{first}, again ({created} updated)"
-    timings.append(Timing(again, *_time(persist, repeat), _queries(persist)))
+    timings.append(Timing(again, *time_calls(persist, repeat), count_queries(persist)))
     return timings, verdicts
-
-
-# Serving
-
-
-def free_port() -> int:
-    """A loopback port free now (the server binds it a moment later)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def summarise(path: str, clients: int, seconds: float, samples: Sequence[tuple[int, float]]) -> Load:
-    """The load on one path from its (status, milliseconds) samples; any status but 200 is an error, and 0 stands
-    for a request that got no answer."""
-    statuses = Counter(status for status, _ms in samples)
-    latencies = sorted(ms for _status, ms in samples)
-    median = statistics.median(latencies) if latencies else 0.0
-    p95 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.95))] if latencies else 0.0
-    ok = statuses[200]
-    return Load(path, clients, seconds, ok, len(samples) - ok, median, p95, dict(sorted(statuses.items())))
-
-
-def hammer(port: int, path: str, seconds: float, clients: int) -> Load:
-    """GET `path` from `clients` threads, each on its own keep-alive connection, for `seconds`."""
-    samples: list[list[tuple[int, float]]] = [[] for _client in range(clients)]
-    ready = threading.Barrier(clients + 1)
-    deadline = 0.0
-
-    def client(mine: list[tuple[int, float]]) -> None:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        ready.wait()
-        try:
-            while (sent := time.perf_counter()) < deadline:
-                try:
-                    conn.request("GET", path)
-                    response = conn.getresponse()
-                    response.read()
-                    status = response.status
-                except (OSError, http.client.HTTPException):
-                    status = 0
-                    conn.close()  # the next request connects again
-                mine.append((status, (time.perf_counter() - sent) * 1000))
-        finally:
-            conn.close()
-
-    threads = [threading.Thread(target=client, args=(mine,), daemon=True) for mine in samples]
-    for thread in threads:
-        thread.start()
-    start = time.perf_counter()
-    deadline = start + seconds
-    ready.wait()
-    for thread in threads:
-        thread.join()
-    elapsed = time.perf_counter() - start
-    return summarise(path, clients, elapsed, [sample for mine in samples for sample in mine])
-
-
-def _get(port: int, path: str, timeout: float = 5.0) -> int:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    try:
-        conn.request("GET", path)
-        response = conn.getresponse()
-        response.read()
-        return response.status
-    finally:
-        conn.close()
-
-
-def _wait_until_healthy(server: subprocess.Popen[bytes], port: int, log: Path) -> None:
-    deadline = time.monotonic() + HEALTHZ_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"the server stopped (exit {server.returncode}):\n{_tail(log)}")
-        try:
-            if _get(port, "/healthz", timeout=2) == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.1)
-    raise RuntimeError(f"the server did not answer /healthz within {HEALTHZ_TIMEOUT_S:.0f} s:\n{_tail(log)}")
-
-
-def _tail(log: Path, lines: int = 30) -> str:
-    try:
-        return "\n".join(log.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
-    except OSError:
-        return ""
-
-
-def _stop(server: subprocess.Popen[bytes]) -> None:
-    """SIGTERM: gunicorn finishes the requests in hand and stops its workers; killed if it takes too long."""
-    if server.poll() is not None:
-        return
-    server.send_signal(signal.SIGTERM)
-    try:
-        server.wait(timeout=STOP_TIMEOUT_S)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait()
-
-
-def serve_and_load(seconds: float, clients: int, workers: int, paths: Sequence[str] = SERVED_PATHS) -> Serving:
-    """Start `lofte serve` on a free loopback port against this database, load each path in turn, stop it."""
-    url = os.environ.get("DATABASE_URL", "")
-    if not url or ":memory:" in url or "mode=memory" in url:
-        raise RuntimeError("the server needs the benchmark's database in DATABASE_URL")
-    port = free_port()
-    with tempfile.TemporaryDirectory() as tmp:
-        log = Path(tmp) / "server.log"
-        env = {
-            **os.environ,
-            "LOFTE_ENV": "development",
-            "DEBUG": "false",
-            "ALLOWED_HOSTS": "127.0.0.1",
-            "DJANGO_SETTINGS_MODULE": "lofte.settings",
-        }
-        command = [sys.executable, "-m", "lofte.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
-        command += ["--workers", str(workers), "--no-worker"]
-        with log.open("wb") as output:
-            server = subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT)  # noqa: S603
-            try:
-                _wait_until_healthy(server, port, log)
-                for path in paths:  # each answers before it is timed
-                    if (status := _get(port, path, timeout=30)) != 200:
-                        raise RuntimeError(f"{path} answered {status}:\n{_tail(log)}")
-                loads = [hammer(port, path, seconds, clients) for path in paths]
-            finally:
-                _stop(server)
-    database = "PostgreSQL" if url.startswith("postgres") else "SQLite"
-    return Serving(workers, THREADS_PER_WORKER, seconds, database, loads)
 
 
 # The whole benchmark
@@ -595,7 +392,7 @@ def run(
         if not User.objects.filter(email=DEMO_USER).exists():
             with open(os.devnull, "w") as quiet:
                 call_command("demo", stdout=quiet)
-        serving = serve_and_load(serve_seconds, clients, workers)
+        serving = serve_and_load([Request(path) for path in SERVED_PATHS], serve_seconds, clients, workers)
     return Result(generated, repeat, timings, verdicts, serving)
 
 
@@ -638,7 +435,7 @@ def describe(result: Result) -> list[str]:
             "| request | requests/s | median ms | p95 ms | answered | errors |",
             "| --- | ---: | ---: | ---: | ---: | ---: |",
             *[
-                f"| GET {load.path} | {load.per_second:,.0f} | {load.median_ms:.1f} | {load.p95_ms:.1f} | "
+                f"| {load.path} | {load.per_second:,.0f} | {load.median_ms:.1f} | {load.p95_ms:.1f} | "
                 f"{load.ok + load.errors:,} | {load.errors:,} |"
                 for load in serving.loads
             ],

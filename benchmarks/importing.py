@@ -19,8 +19,8 @@ from lofte.lib.actors import SystemActor
 from lofte.lib.db import bulk_insert
 
 SOURCE = (
-    Path(__file__).resolve().parent
-    / "statistics/sources/bra_csv/fixtures/bra_anmalda_brott_arsvis_motala_mjolby_mullsjo.csv"
+    Path(__file__).resolve().parent.parent
+    / "lofte/statistics/sources/bra_csv/fixtures/bra_anmalda_brott_arsvis_motala_mjolby_mullsjo.csv"
 )
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from lofte.lib.actors import SystemActor
 from lofte.statistics.actions import ImportSummary, do_import
 
-SOURCES = Path(__file__).resolve().parent / "sources"
+SOURCES = Path(__file__).resolve().parent.parent / "statistics" / "sources"
 FILES = [
     SOURCES / "bra_csv" / "fixtures" / "bra_anmalda_brott_arsvis_motala_mjolby_mullsjo.csv",
     SOURCES / "bra_csv" / "fixtures" / "bra_anmalda_brott_kvartal_motala_mjolby_mullsjo.csv",

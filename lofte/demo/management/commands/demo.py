@@ -6,11 +6,11 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.urls import reverse
 
+from lofte.demo.partnerships import load_demo, load_demo_est
+from lofte.demo.promises import load_demo_promises
+from lofte.demo.situation import load_demo_lagesbild
+from lofte.demo.statistics import load_demo_statistics
 from lofte.lib.links import absolute_url
-from lofte.partnerships.demo import load_demo, load_demo_est
-from lofte.promises.demo import load_demo_promises
-from lofte.situation.demo import load_demo_lagesbild
-from lofte.statistics.demo import load_demo_statistics
 
 
 class Command(BaseCommand):

@@ -12,46 +12,26 @@ Timed: `weekly.compile_week` for the last full ISO week, precise (as reviewers s
 up, then `repeat` times, with the SQL queries of one call. Then reports coming in: `submissions` calls of
 `actions.report_incidents` in this process, one incident each, one after the other (each checked, routed and
 audited, in its own transaction); and, unless `serve_seconds` is 0, Open311 POSTs to `lofte serve` on a loopback
-port (gunicorn, as `bench_promises` starts it) from keep-alive clients for a fixed time, each a new report with
-an API key of the partnership's housing company. Everything generated is removed again by `remove()`.
+port (`harness.serve_and_load`) from keep-alive clients for a fixed time, each a new report with an API key of
+the partnership's housing company. Everything generated is removed again by `remove()`.
 """
 
 from __future__ import annotations
 
-import http.client
 import math
-import os
 import random
-import statistics
-import subprocess
-import sys
-import tempfile
-import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 from django.db import transaction
 from django.utils import timezone
 
+from benchmarks.harness import Request, Serving, Timing, count_queries, percentiles, serve_and_load, time_calls
 from lofte.areas.models import Area
-from lofte.bench import _time
-from lofte.bench_promises import (
-    THREADS_PER_WORKER,
-    Load,
-    Serving,
-    Timing,
-    _queries,
-    _stop,
-    _tail,
-    _wait_until_healthy,
-    free_port,
-    summarise,
-)
 from lofte.est import places
 from lofte.est.intake import IncidentInput, report_incidents
 from lofte.est.models import ApiKey, Category, Incident, IncidentUpdate, RoutingRule
@@ -61,7 +41,7 @@ from lofte.lib.actors import SystemActor
 from lofte.partnerships.models import Organisation, Partnership
 
 SEED = 2026
-SLUG = "est-bench"  # not "bench-…", which bench_promises.remove() deletes
+SLUG = "est-bench"  # not "bench-…", which benchmarks.promises.remove() deletes
 KOMMUN = "0586"
 CLUSTERS = 15
 CLUSTER_SHARE = 0.8
@@ -301,7 +281,7 @@ def measure_week(generated: Generated, repeat: int) -> list[Timing]:
             return compile_week(partnership, year, week, precise=precise)
 
         name = f"compile_week {year}-W{week:02d}, {how} ({size})"
-        timings.append(Timing(name, *_time(call, repeat), _queries(call)))
+        timings.append(Timing(name, *time_calls(call, repeat), count_queries(call)))
     return timings
 
 
@@ -343,10 +323,7 @@ def measure_submissions(count: int, *, seed: int = SEED) -> Submissions:
         submit(point, rng.choice(leaves))
         samples.append((time.perf_counter() - sent) * 1000)
     elapsed = time.perf_counter() - start
-    samples.sort()
-    median = statistics.median(samples) if samples else 0.0
-    p95 = samples[min(len(samples) - 1, int(len(samples) * 0.95))] if samples else 0.0
-    return Submissions(count, elapsed, median, p95)
+    return Submissions(count, elapsed, *percentiles(samples))
 
 
 def _leaves(partnership: Partnership) -> list[Category]:
@@ -379,88 +356,13 @@ def open311_bodies(key: str, count: int, *, seed: int = SEED) -> list[bytes]:
     ]
 
 
-def post_hammer(port: int, path: str, seconds: float, clients: int, bodies: Sequence[bytes]) -> Load:
-    """POST form bodies (in turn) to `path` from `clients` threads on keep-alive connections for `seconds`."""
-    samples: list[list[tuple[int, float]]] = [[] for _client in range(clients)]
-    ready = threading.Barrier(clients + 1)
-    deadline = 0.0
-    headers = {"Content-Type": "application/x-www-form-urlencoded"}
-
-    def client(number: int, mine: list[tuple[int, float]]) -> None:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        ready.wait()
-        turn = number
-        try:
-            while (sent := time.perf_counter()) < deadline:
-                try:
-                    conn.request("POST", path, body=bodies[turn % len(bodies)], headers=headers)
-                    response = conn.getresponse()
-                    response.read()
-                    status = response.status
-                except (OSError, http.client.HTTPException):
-                    status = 0
-                    conn.close()  # the next request connects again
-                mine.append((status, (time.perf_counter() - sent) * 1000))
-                turn += clients
-        finally:
-            conn.close()
-
-    threads = [threading.Thread(target=client, args=(n, mine), daemon=True) for n, mine in enumerate(samples)]
-    for thread in threads:
-        thread.start()
-    start = time.perf_counter()
-    deadline = start + seconds
-    ready.wait()
-    for thread in threads:
-        thread.join()
-    elapsed = time.perf_counter() - start
-    return summarise(f"POST {path}", clients, elapsed, [sample for mine in samples for sample in mine])
-
-
-def _post(port: int, path: str, body: bytes) -> tuple[int, str]:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    try:
-        conn.request("POST", path, body=body, headers={"Content-Type": "application/x-www-form-urlencoded"})
-        response = conn.getresponse()
-        return response.status, response.read().decode("utf-8", "replace")
-    finally:
-        conn.close()
-
-
 def serve_and_post(seconds: float, clients: int, workers: int) -> Serving:
-    """Start `lofte serve` on a free loopback port against this database and POST new reports to it."""
-    url = os.environ.get("DATABASE_URL", "")
-    if not url or ":memory:" in url or "mode=memory" in url:
-        raise RuntimeError("the server needs the benchmark's database in DATABASE_URL")
+    """Serve this database and POST new reports to Open311 with a new API key of the housing company."""
     partnership = _generated_partnership()
     _key, plaintext = do_create_api_key(
         partnership.organisations.get(slug=f"{SLUG}-bostad"), label="make bench", actor=ACTOR
     )
-    bodies = open311_bodies(plaintext, 2_000)
-    port = free_port()
-    with tempfile.TemporaryDirectory() as tmp:
-        log = Path(tmp) / "server.log"
-        env = {
-            **os.environ,
-            "LOFTE_ENV": "development",
-            "DEBUG": "false",
-            "ALLOWED_HOSTS": "127.0.0.1",
-            "DJANGO_SETTINGS_MODULE": "lofte.settings",
-        }
-        command = [sys.executable, "-m", "lofte.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
-        command += ["--workers", str(workers), "--no-worker"]
-        with log.open("wb") as output:
-            server = subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT)  # noqa: S603
-            try:
-                _wait_until_healthy(server, port, log)
-                status, answer = _post(port, OPEN311_PATH, bodies[-1])  # answers before it is timed
-                if status != 200:
-                    raise RuntimeError(f"{OPEN311_PATH} answered {status}: {answer[:500]}\n{_tail(log)}")
-                loads = [post_hammer(port, OPEN311_PATH, seconds, clients, bodies[:-1])]
-            finally:
-                _stop(server)
-    database = "PostgreSQL" if url.startswith("postgres") else "SQLite"
-    return Serving(workers, THREADS_PER_WORKER, seconds, database, loads)
+    return serve_and_load([Request(OPEN311_PATH, open311_bodies(plaintext, 2_000))], seconds, clients, workers)
 
 
 # The whole benchmark

@@ -11,23 +11,20 @@ from __future__ import annotations
 
 import os
 import random
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any, NamedTuple
 
 from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import QuerySet
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from benchmarks.harness import Timing, count_queries, time_calls
 from lofte.accounts.models import User
 from lofte.analysis.hotspots import find_hotspots
 from lofte.areas.models import Area
-from lofte.bench import _time
 from lofte.situation.models import Lagesbild
 from lofte.statistics.models import Event, ImportRun, Metric, Observation, Series
 from lofte.statistics.queries import POPULATION
@@ -78,14 +75,6 @@ class Size:
     def observations(self) -> int:
         """The generated count observations, the population's not included."""
         return self.years * self.metrics
-
-
-class Timing(NamedTuple):
-    name: str
-    median_ms: float
-    p95_ms: float
-    queries: int  # SQL queries of one call
-    status: int | None  # the HTTP status of a request's last call; None for what is not a request
 
 
 @dataclass(frozen=True)
@@ -219,12 +208,6 @@ def _generate_events(rng: random.Random, area: Area, run: ImportRun, size: Size)
     return len(events)
 
 
-def _queries(call: Callable[[], Any]) -> int:
-    with CaptureQueriesContext(connection) as captured:
-        call()
-    return len(captured.captured_queries)
-
-
 def _request(client: Client, name: str, url: str, repeat: int) -> Timing:
     answered: list[int] = []
 
@@ -234,8 +217,8 @@ def _request(client: Client, name: str, url: str, repeat: int) -> Timing:
         if response.status_code != 200:
             raise RuntimeError(f"{url} answered {response.status_code}")
 
-    queries = _queries(call)
-    return Timing(name, *_time(call, repeat), queries, answered[-1])
+    queries = count_queries(call)
+    return Timing(name, *time_calls(call, repeat), queries, answered[-1])
 
 
 def _hotspots(repeat: int) -> list[Timing]:
@@ -253,8 +236,8 @@ def _hotspots(repeat: int) -> list[Timing]:
 
     what = f"hot spots of {len(points):,} events ({HOTSPOT_CELL_M:.0f} m cells)"
     return [
-        Timing(f"{what}, coordinates in memory", *_time(in_memory, repeat), _queries(in_memory), None),
-        Timing(f"{what}, reading the coordinates", *_time(from_database, repeat), _queries(from_database), None),
+        Timing(f"{what}, coordinates in memory", *time_calls(in_memory, repeat), count_queries(in_memory)),
+        Timing(f"{what}, reading the coordinates", *time_calls(from_database, repeat), count_queries(from_database)),
     ]
 
 
