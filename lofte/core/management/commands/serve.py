@@ -37,9 +37,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        from django.core.wsgi import get_wsgi_application
         from gunicorn.app.base import BaseApplication
 
-        from lofte.wsgi import application
+        # The same application as lofte.wsgi (which stands above the apps); settings are configured already.
+        application = get_wsgi_application()
 
         bind = f"{options['host']}:{options['port']}"
         site = os.environ.get("SITE_URL") or served_site_url(options["host"], options["port"])
