@@ -16,7 +16,7 @@ from django.utils import timezone
 from lofte.audit.models import AuditEvent
 from lofte.citizens import antispam
 from lofte.citizens.antispam import Guard, Verdict
-from lofte.citizens.tips import Tip, TipRefused, citizen_categories, do_report_tip, public_map
+from lofte.citizens.tips import ACTOR, Tip, TipRefused, citizen_categories, do_report_tip, public_map
 from lofte.citizens.tips_forms import GUARD
 from lofte.est.actions import IncidentInput, IncidentRefused, ensure_categories, report_incidents, settings_for
 from lofte.est.categories import CITIZEN
@@ -72,7 +72,7 @@ class TipsCase(BaseTestCase):
             contact_email=email,
             **fields,
         )
-        return do_report_tip(self.partnership_a, tip)
+        return do_report_tip(self.partnership_a, tip, actor=ACTOR)
 
 
 class TipFormTest(TipsCase):
@@ -243,7 +243,7 @@ class PersonalDataTest(TipsCase):
         self.assertEqual(caught.exception.field, "category")
         tip = Tip(category=ensure_categories(self.partnership_b)[1], description="Mörkt", place_name="Torget")
         with self.assertRaises(TipRefused):
-            do_report_tip(self.partnership_b, tip)
+            do_report_tip(self.partnership_b, tip, actor=ACTOR)
         self.assertFalse(Incident.objects.exists())
 
 

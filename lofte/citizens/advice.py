@@ -13,10 +13,13 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from lofte.audit.log import diff, record
 from lofte.citizens.models import AdvicePage, RiskGroup
-from lofte.lib.pii import describe, find_personal_data
+from lofte.lib.actors import Actor
+from lofte.lib.pii import refuse_personal_data
+from lofte.lib.refusals import ActionRefused
 from lofte.partnerships.access import Can, PartnershipAccess
 
 ADVICE_FIELDS = ("slug", "title", "summary", "body", "risk_groups", "source")
@@ -25,31 +28,32 @@ SCREENED = ("title", "summary", "body", "source")
 Values = dict[str, Any]
 
 
-class AdviceRefused(Exception):
+class AdviceRefused(ActionRefused):
     """The member's role, the page or the content does not allow the change; the message says why."""
 
 
-def _require_edit(access: PartnershipAccess, page: AdvicePage | None = None) -> None:
-    if not access.can(Can.EDIT):
-        raise AdviceRefused(_("Du har inte behörighet att ändra rådsidorna."))
-    if page is not None and page.partnership_id != access.partnership.pk:
-        raise AdviceRefused(_("Rådsidan är gemensam för alla kommuner och kan inte ändras här."))
+MAY_NOT_EDIT = gettext_lazy("Du har inte behörighet att ändra rådsidorna.")
+NOT_OURS = gettext_lazy("Rådsidan är gemensam för alla kommuner och kan inte ändras här.")
+
+
+def _owner(page: AdvicePage) -> int:
+    """The partnership a page belongs to, for `access.require`; a shared page (none) is no partnership's to change
+    here, so it gets an id no partnership has."""
+    return page.partnership_id or 0
 
 
 def _check(access: PartnershipAccess, values: Values, page: AdvicePage | None = None) -> None:
     unknown = set(values) - set(ADVICE_FIELDS)
     if unknown:
         raise ValueError(f"Cannot change {sorted(unknown)}")
-    for name in SCREENED:
-        text = values.get(name)
-        if isinstance(text, str) and (findings := find_personal_data(text)):
-            raise AdviceRefused(describe(findings))
+    refuse_personal_data(values, SCREENED, AdviceRefused)
     groups = values.get("risk_groups")
     if groups is not None and not set(groups) <= set(RiskGroup.values):
-        raise AdviceRefused(_("Riskgrupper: välj bland de angivna grupperna."))
+        raise AdviceRefused(_("Riskgrupper: välj bland de angivna grupperna."), field="risk_groups")
     slug = values.get("slug")
     if slug is not None and _slug_taken(access, slug, page):
-        raise AdviceRefused(_("Kortnamn: %(slug)s används redan av en annan rådsida.") % {"slug": slug})
+        message = _("Kortnamn: %(slug)s används redan av en annan rådsida.") % {"slug": slug}
+        raise AdviceRefused(message, field="slug")
 
 
 def _slug_taken(access: PartnershipAccess, slug: str, page: AdvicePage | None) -> bool:
@@ -60,13 +64,9 @@ def _slug_taken(access: PartnershipAccess, slug: str, page: AdvicePage | None) -
     return pages.exists()
 
 
-def _user(actor: Any) -> Any:
-    return actor if getattr(actor, "is_authenticated", False) else None
-
-
-def do_create_advice(access: PartnershipAccess, *, actor: Any, **fields: Any) -> AdvicePage:
+def do_create_advice(access: PartnershipAccess, *, actor: Actor, **fields: Any) -> AdvicePage:
     """A draft advice page of the partnership; `fields` are ADVICE_FIELDS (slug, title and body required)."""
-    _require_edit(access)
+    access.require(Can.EDIT, AdviceRefused, MAY_NOT_EDIT)
     _check(access, fields)
     with transaction.atomic():
         page = AdvicePage(partnership=access.partnership, **fields)
@@ -77,9 +77,9 @@ def do_create_advice(access: PartnershipAccess, *, actor: Any, **fields: Any) ->
     return page
 
 
-def do_update_advice(access: PartnershipAccess, page: AdvicePage, *, actor: Any, **values: Any) -> list[str]:
+def do_update_advice(access: PartnershipAccess, page: AdvicePage, *, actor: Actor, **values: Any) -> list[str]:
     """Change any of ADVICE_FIELDS, published or not; returns the fields that changed (none: no audit row)."""
-    _require_edit(access, page)
+    access.require(Can.EDIT, AdviceRefused, MAY_NOT_EDIT, owner=_owner(page), foreign=NOT_OURS)
     _check(access, values, page)
     before = {name: getattr(page, name) for name in ADVICE_FIELDS}
     for name, value in values.items():
@@ -95,9 +95,9 @@ def do_update_advice(access: PartnershipAccess, page: AdvicePage, *, actor: Any,
     return list(changes)
 
 
-def do_publish_advice(access: PartnershipAccess, page: AdvicePage, *, actor: Any, publish: bool = True) -> None:
+def do_publish_advice(access: PartnershipAccess, page: AdvicePage, *, actor: Actor, publish: bool = True) -> None:
     """Show the page to the public (or, with publish=False, take it down again)."""
-    _require_edit(access, page)
+    access.require(Can.EDIT, AdviceRefused, MAY_NOT_EDIT, owner=_owner(page), foreign=NOT_OURS)
     if page.is_published == publish:
         return
     with transaction.atomic():

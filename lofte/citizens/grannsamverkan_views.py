@@ -5,14 +5,14 @@ Every change goes through lofte.citizens.grannsamverkan; these views check acces
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
-from django.forms import Form
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from lofte.citizens.grannsamverkan import GroupRefused, do_add_contact, do_create_group, do_remove_contact
 from lofte.citizens.models import GrannsamverkanGroup, GroupContact
 from lofte.citizens.subscription_forms import ContactForm, GroupForm
+from lofte.lib.views import act, form_page, refuse_on
 from lofte.partnerships.access import Can, PartnershipAccess, get_partnership_for_user
 
 URL_NAMESPACE = "partnerships:invanare"
@@ -36,14 +37,6 @@ def _group(access: PartnershipAccess, pk: int) -> GrannsamverkanGroup:
     return group
 
 
-def _add_errors(form: Form, refusal: GroupRefused) -> None:
-    if not refusal.fields:
-        form.add_error(None, str(refusal))
-    for field, errors in refusal.fields.items():
-        for error in errors:
-            form.add_error(field if field in form.fields else None, error)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def group_list(request: HttpRequest, slug: str) -> HttpResponse:
@@ -55,7 +48,7 @@ def group_list(request: HttpRequest, slug: str) -> HttpResponse:
                 access, name=form.cleaned_data["name"], area=form.cleaned_data["area"], actor=request.user
             )
         except GroupRefused as refusal:
-            _add_errors(form, refusal)
+            refuse_on(form, refusal)
         else:
             messages.success(
                 request, _("Gruppen %(name)s är skapad. Lägg till kontaktpersoner.") % {"name": group.name}
@@ -71,8 +64,8 @@ def group_list(request: HttpRequest, slug: str) -> HttpResponse:
         )
         .order_by("name", "pk")
     )
-    context = {"partnership": access.partnership, "groups": groups, "form": form}
-    return render(request, "citizens/grannsamverkan_list.html", context, status=400 if form.errors else 200)
+    context = {"partnership": access.partnership, "groups": groups}
+    return form_page(request, "citizens/grannsamverkan_list.html", context, form=form)
 
 
 @login_required
@@ -86,13 +79,13 @@ def group_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         try:
             do_add_contact(access, group, email=data["email"], name=data["name"], actor=request.user)
         except GroupRefused as refusal:
-            _add_errors(form, refusal)
+            refuse_on(form, refusal)
         else:
             messages.success(request, _("Kontaktpersonen är tillagd i gruppen."))
             return redirect(_url("grannsamverkan_group", slug=slug, pk=group.pk))
     contacts = GroupContact.objects.filter(group=group).order_by("unsubscribed_at", "name", "email")
-    context = {"partnership": access.partnership, "group": group, "contacts": contacts, "form": form}
-    return render(request, "citizens/grannsamverkan_detail.html", context, status=400 if form.errors else 200)
+    context = {"partnership": access.partnership, "group": group, "contacts": contacts}
+    return form_page(request, "citizens/grannsamverkan_detail.html", context, form=form)
 
 
 @login_required
@@ -102,10 +95,6 @@ def remove_contact(request: HttpRequest, slug: str, pk: int, contact_pk: int) ->
     group = _group(access, pk)
     contact = get_object_or_404(GroupContact, pk=contact_pk, group=group)
     contact.group = group
-    try:
-        do_remove_contact(access, contact, actor=request.user)
-    except GroupRefused as refusal:
-        messages.error(request, str(refusal))
-    else:
-        messages.success(request, _("Kontaktpersonen är borttagen ur gruppen."))
-    return redirect(_url("grannsamverkan_group", slug=slug, pk=group.pk))
+    remove = partial(do_remove_contact, access, contact, actor=request.user)
+    success = _("Kontaktpersonen är borttagen ur gruppen.")
+    return act(request, remove, success=success, back=_url("grannsamverkan_group", slug=slug, pk=group.pk))

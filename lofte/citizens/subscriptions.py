@@ -15,7 +15,6 @@ Grannsamverkan contact unsubscribes that contact, so every message's one-click l
 from __future__ import annotations
 
 import secrets
-from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
@@ -25,7 +24,8 @@ from django.utils.translation import gettext as _
 from lofte.areas.models import Area
 from lofte.audit.log import record
 from lofte.citizens.models import GroupContact, Subscription
-from lofte.lib.actors import SystemActor
+from lofte.lib.actors import Actor, SystemActor
+from lofte.lib.refusals import ActionRefused
 from lofte.partnerships.access import published_partnerships
 from lofte.partnerships.models import Partnership
 
@@ -34,12 +34,8 @@ ACTOR = SystemActor("en prenumeration")
 SUBDIVISIONS = (Area.Kind.DISTRICT, Area.Kind.REGSO, Area.Kind.DESO)
 
 
-class SubscriptionRefused(Exception):
-    """The input does not allow the subscription; `fields` maps form fields to messages."""
-
-    def __init__(self, message: str, fields: dict[str, list[str]] | None = None) -> None:
-        super().__init__(message)
-        self.fields = fields or {}
+class SubscriptionRefused(ActionRefused):
+    """The kommun or the input does not allow the subscription; the message says why, `field` where."""
 
 
 def new_token() -> str:
@@ -67,7 +63,7 @@ def kommun_tree(kommun: Area) -> QuerySet[Area]:
 
 
 def do_subscribe(
-    *, kommun: Area, area: Area, email: str, warnings: bool, follow_ups: bool, actor: Any = ACTOR
+    *, kommun: Area, area: Area, email: str, warnings: bool, follow_ups: bool, actor: Actor
 ) -> Subscription:
     """Subscribe `email` to `area`, or find its subscription there; the confirmation e-mail goes out after commit.
 
@@ -76,11 +72,10 @@ def do_subscribe(
     if partnership is None:
         raise SubscriptionRefused(_("Kommunen har ingen publicerad samverkan att prenumerera på."))
     if not subscribable_areas(kommun).filter(pk=area.pk).exists():
-        message = _("Välj kommunen eller ett av dess områden.")
-        raise SubscriptionRefused(message, {"area": [message]})
+        raise SubscriptionRefused(_("Välj kommunen eller ett av dess områden."), field="area")
     if not (warnings or follow_ups):
         message = _("Välj minst en sak att prenumerera på: varningar eller uppföljningar.")
-        raise SubscriptionRefused(message, {"warnings": [message]})
+        raise SubscriptionRefused(message, field="warnings")
     email = normalise_email(email)
     try:
         with transaction.atomic():
@@ -103,7 +98,7 @@ def _existing(email: str, area: Area) -> Subscription | None:
 
 
 def _create(
-    partnership: Partnership, email: str, area: Area, warnings: bool, follow_ups: bool, actor: Any
+    partnership: Partnership, email: str, area: Area, warnings: bool, follow_ups: bool, actor: Actor
 ) -> Subscription:
     subscription = Subscription.objects.create(
         email=email, area=area, warnings=warnings, follow_ups=follow_ups, token=new_token()
@@ -119,7 +114,7 @@ def subscription_by_token(token: str) -> Subscription | None:
     return subscriptions.filter(token=token, unsubscribed_at__isnull=True).first()
 
 
-def do_confirm(subscription: Subscription, *, actor: Any = ACTOR) -> bool:
+def do_confirm_subscription(subscription: Subscription, *, actor: Actor) -> bool:
     """Confirm the subscription (the second step of the opt-in); False when it already was."""
     with transaction.atomic():
         rows = Subscription.objects.select_for_update().filter(
@@ -145,7 +140,7 @@ def is_known_token(token: str) -> bool:
     return Subscription.objects.filter(token=token).exists() or GroupContact.objects.filter(token=token).exists()
 
 
-def do_unsubscribe(token: str, *, actor: Any = ACTOR) -> bool:
+def do_unsubscribe(token: str, *, actor: Actor) -> bool:
     """End the subscription or the Grannsamverkan contact the token belongs to; False when nothing was active."""
     now = timezone.now()
     with transaction.atomic():

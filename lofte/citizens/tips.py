@@ -27,7 +27,8 @@ from lofte.est.categories import BY_CODE
 from lofte.est.models import Category, Incident
 from lofte.est.places import LatLng, generalise
 from lofte.est.report_forms import leaf_categories
-from lofte.lib.actors import SystemActor
+from lofte.lib.actors import Actor, SystemActor
+from lofte.lib.refusals import ActionRefused
 from lofte.partnerships.models import Partnership
 
 ACTOR = SystemActor("medborgare")
@@ -37,12 +38,8 @@ S = Incident.Status
 ON_MAP = (S.GRANSKAD, S.ATGARD_BESLUTAD, S.ATGARDAD, S.AVSLUTAD)
 
 
-class TipRefused(Exception):
+class TipRefused(ActionRefused):
     """The tip cannot be stored; `field` names the form field concerned (empty: the whole form)."""
-
-    def __init__(self, message: str, *, field: str = "") -> None:
-        super().__init__(message)
-        self.field = field
 
 
 @dataclass(frozen=True)
@@ -65,8 +62,8 @@ def citizen_categories(partnership: Partnership) -> list[Category]:
     return chosen
 
 
-def do_report_tip(partnership: Partnership, tip: Tip, *, now: datetime | None = None) -> Incident:
-    """File a citizen's tip into the partnership's EST review queue."""
+def do_report_tip(partnership: Partnership, tip: Tip, *, actor: Actor, now: datetime | None = None) -> Incident:
+    """File a citizen's tip into the partnership's EST review queue; `actor` is `ACTOR` for the public form."""
     if not partnership.is_published:
         raise TipRefused(_("Den här kommunen tar inte emot tips i Löfte."))
     category = tip.category
@@ -93,7 +90,7 @@ def do_report_tip(partnership: Partnership, tip: Tip, *, now: datetime | None = 
             [item],
             reporter=None,
             organisation=None,
-            actor=ACTOR,
+            actor=actor,
             source=Incident.Source.CITIZEN,
             contact_email=email,
             now=now,

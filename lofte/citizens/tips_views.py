@@ -19,8 +19,9 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from lofte.citizens import antispam
 from lofte.citizens.antispam import Verdict
-from lofte.citizens.tips import TipRefused, citizen_categories, do_report_tip, public_map
+from lofte.citizens.tips import ACTOR, TipRefused, citizen_categories, do_report_tip, public_map
 from lofte.citizens.tips_forms import GUARD, TipForm
+from lofte.lib.views import refuse_on
 from lofte.partnerships.access import published_partnerships
 from lofte.partnerships.models import Partnership
 
@@ -60,9 +61,9 @@ def tip(request: HttpRequest, code: str) -> HttpResponse:
         return _page(request, partnership, form, refusal=str(antispam.MESSAGES[verdict]), status=status)
     if form.is_valid():
         try:
-            incident = do_report_tip(partnership, form.as_tip())
-        except TipRefused as refused:
-            form.add_error(refused.field or None, str(refused))
+            incident = do_report_tip(partnership, form.as_tip(), actor=ACTOR)
+        except TipRefused as refusal:
+            refuse_on(form, refusal)
         else:
             GUARD.count(request)
             number = signing.dumps(incident.pk, salt=THANKS_SALT)

@@ -7,7 +7,7 @@ lofte.citizens.published, and only for kommuner whose partnership is published.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -43,6 +43,7 @@ from lofte.citizens.warnings import (
 )
 from lofte.lib.cache import cached_for_anonymous
 from lofte.lib.links import absolute_url
+from lofte.lib.views import act, form_page, refuse_on
 from lofte.partnerships.access import Can, PartnershipAccess, get_partnership_for_user
 
 # Members: warnings
@@ -56,8 +57,12 @@ def _get_warning(access: PartnershipAccess, pk: int) -> Warning:
     return warning
 
 
+def _warning_url(warning: Warning) -> str:
+    return reverse("partnerships:invanare:warning", args=[warning.partnership.slug, warning.pk])
+
+
 def _to_warning(warning: Warning) -> HttpResponse:
-    return redirect("partnerships:invanare:warning", warning.partnership.slug, warning.pk)
+    return redirect(_warning_url(warning))
 
 
 def _warning_form(access: PartnershipAccess, *args: object, **kwargs: object) -> WarningForm:
@@ -65,11 +70,11 @@ def _warning_form(access: PartnershipAccess, *args: object, **kwargs: object) ->
     return WarningForm(*args, areas=warning_areas(partnership.area_id), advice=warning_advice(partnership.pk), **kwargs)
 
 
-def _warning_form_page(
-    request: HttpRequest, access: PartnershipAccess, form: WarningForm, warning: Warning | None, status: int = 200
+def _warning_page(
+    request: HttpRequest, access: PartnershipAccess, form: WarningForm, warning: Warning | None
 ) -> HttpResponse:
-    context = {"access": access, "partnership": access.partnership, "form": form, "warning": warning}
-    return render(request, "citizens/warning_form.html", context, status=status)
+    context = {"access": access, "partnership": access.partnership, "warning": warning}
+    return form_page(request, "citizens/warning_form.html", context, form=form)
 
 
 @login_required
@@ -91,15 +96,15 @@ def warning_list(request: HttpRequest, slug: str) -> HttpResponse:
 def warning_create(request: HttpRequest, slug: str) -> HttpResponse:
     access = get_partnership_for_user(request.user, slug, need=Can.EDIT)
     if request.method != "POST":
-        return _warning_form_page(request, access, _warning_form(access), None)
+        return _warning_page(request, access, _warning_form(access), None)
     form = _warning_form(access, request.POST)
     if not form.is_valid():
-        return _warning_form_page(request, access, form, None, status=400)
+        return _warning_page(request, access, form, None)
     try:
         warning = do_create_warning(access, actor=request.user, **form.cleaned_data)
     except WarningRefused as refusal:
-        form.add_error(None, str(refusal))
-        return _warning_form_page(request, access, form, None, status=400)
+        refuse_on(form, refusal)
+        return _warning_page(request, access, form, None)
     messages.success(request, _("Varningen är sparad som utkast. Så här kommer den att se ut."))
     return _to_warning(warning)
 
@@ -113,15 +118,15 @@ def warning_update(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         return _to_warning(warning)
     if request.method != "POST":
         initial = model_to_dict(warning, fields=WARNING_FORM_FIELDS)
-        return _warning_form_page(request, access, _warning_form(access, initial=initial), warning)
+        return _warning_page(request, access, _warning_form(access, initial=initial), warning)
     form = _warning_form(access, request.POST)
     if not form.is_valid():
-        return _warning_form_page(request, access, form, warning, status=400)
+        return _warning_page(request, access, form, warning)
     try:
         do_update_warning(access, warning, actor=request.user, **form.cleaned_data)
     except WarningRefused as refusal:
-        form.add_error(None, str(refusal))
-        return _warning_form_page(request, access, form, warning, status=400)
+        refuse_on(form, refusal)
+        return _warning_page(request, access, form, warning)
     messages.success(request, _("Varningen är sparad."))
     return _to_warning(warning)
 
@@ -148,28 +153,22 @@ def warning_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return render(request, "citizens/warning_detail.html", context)
 
 
-def _act(request: HttpRequest, slug: str, pk: int, action: Callable[..., object], success: str) -> HttpResponse:
-    access = get_partnership_for_user(request.user, slug, need=Can.EDIT)
-    warning = _get_warning(access, pk)
-    try:
-        action(access, warning, actor=request.user)
-    except WarningRefused as refusal:
-        messages.error(request, str(refusal))
-    else:
-        messages.success(request, success)
-    return _to_warning(warning)
-
-
 @login_required
 @require_POST
 def warning_publish(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    return _act(request, slug, pk, do_publish_warning, _("Varningen är publicerad."))
+    access = get_partnership_for_user(request.user, slug, need=Can.EDIT)
+    warning = _get_warning(access, pk)
+    publish = partial(do_publish_warning, access, warning, actor=request.user)
+    return act(request, publish, success=_("Varningen är publicerad."), back=_warning_url(warning))
 
 
 @login_required
 @require_POST
 def warning_withdraw(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    return _act(request, slug, pk, do_withdraw_warning, _("Varningen är återkallad."))
+    access = get_partnership_for_user(request.user, slug, need=Can.EDIT)
+    warning = _get_warning(access, pk)
+    withdraw = partial(do_withdraw_warning, access, warning, actor=request.user)
+    return act(request, withdraw, success=_("Varningen är återkallad."), back=_warning_url(warning))
 
 
 # Members: advice pages
@@ -186,11 +185,11 @@ def _get_own_advice(access: PartnershipAccess, pk: int) -> AdvicePage:
     return page
 
 
-def _advice_form_page(
-    request: HttpRequest, access: PartnershipAccess, form: AdviceForm, page: AdvicePage | None, status: int = 200
+def _advice_page(
+    request: HttpRequest, access: PartnershipAccess, form: AdviceForm, page: AdvicePage | None
 ) -> HttpResponse:
-    context = {"access": access, "partnership": access.partnership, "form": form, "page": page}
-    return render(request, "citizens/advice_form.html", context, status=status)
+    context = {"access": access, "partnership": access.partnership, "page": page}
+    return form_page(request, "citizens/advice_form.html", context, form=form)
 
 
 @login_required
@@ -210,15 +209,15 @@ def advice_manage(request: HttpRequest, slug: str) -> HttpResponse:
 def advice_create(request: HttpRequest, slug: str) -> HttpResponse:
     access = get_partnership_for_user(request.user, slug, need=Can.EDIT)
     if request.method != "POST":
-        return _advice_form_page(request, access, AdviceForm(), None)
+        return _advice_page(request, access, AdviceForm(), None)
     form = AdviceForm(request.POST)
     if not form.is_valid():
-        return _advice_form_page(request, access, form, None, status=400)
+        return _advice_page(request, access, form, None)
     try:
         page = do_create_advice(access, actor=request.user, **form.cleaned_data)
     except AdviceRefused as refusal:
-        form.add_error(None, str(refusal))
-        return _advice_form_page(request, access, form, None, status=400)
+        refuse_on(form, refusal)
+        return _advice_page(request, access, form, None)
     messages.success(request, _("Rådsidan är sparad. Den visas för allmänheten när du har publicerat den."))
     return redirect("partnerships:invanare:advice", slug, page.pk)
 
@@ -229,15 +228,15 @@ def advice_update(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     page = _get_own_advice(access, pk)
     if request.method != "POST":
         form = AdviceForm(initial=model_to_dict(page, fields=ADVICE_FORM_FIELDS))
-        return _advice_form_page(request, access, form, page)
+        return _advice_page(request, access, form, page)
     form = AdviceForm(request.POST)
     if not form.is_valid():
-        return _advice_form_page(request, access, form, page, status=400)
+        return _advice_page(request, access, form, page)
     try:
         do_update_advice(access, page, actor=request.user, **form.cleaned_data)
     except AdviceRefused as refusal:
-        form.add_error(None, str(refusal))
-        return _advice_form_page(request, access, form, page, status=400)
+        refuse_on(form, refusal)
+        return _advice_page(request, access, form, page)
     messages.success(request, _("Rådsidan är sparad."))
     return redirect("partnerships:invanare:advice", slug, page.pk)
 
@@ -254,9 +253,10 @@ def advice_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def _publish_advice(request: HttpRequest, slug: str, pk: int, publish: bool) -> HttpResponse:
     access = get_partnership_for_user(request.user, slug, need=Can.EDIT)
     page = _get_own_advice(access, pk)
-    do_publish_advice(access, page, actor=request.user, publish=publish)
-    messages.success(request, _("Rådsidan är publicerad.") if publish else _("Rådsidan visas inte längre."))
-    return redirect("partnerships:invanare:advice", slug, page.pk)
+    success = _("Rådsidan är publicerad.") if publish else _("Rådsidan visas inte längre.")
+    back = reverse("partnerships:invanare:advice", args=[slug, page.pk])
+    change = partial(do_publish_advice, access, page, actor=request.user, publish=publish)
+    return act(request, change, success=success, back=back)
 
 
 @login_required
