@@ -9,11 +9,11 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from lofte.areas.models import Area
-from lofte.citizens.advice import AdviceRefused, do_create_advice, do_update_advice
-from lofte.citizens.grannsamverkan import GroupRefused, do_add_contact, do_create_group
+from lofte.citizens.advice.actions import AdviceRefused, do_create_advice, do_update_advice
+from lofte.citizens.grannsamverkan.actions import GroupRefused, do_add_contact, do_create_group
 from lofte.citizens.models import AdvicePage, GrannsamverkanGroup, Warning
-from lofte.citizens.subscriptions import ACTOR, SubscriptionRefused, do_subscribe
-from lofte.citizens.warnings import WarningRefused, do_create_warning
+from lofte.citizens.subscriptions.actions import ACTOR, SubscriptionRefused, do_subscribe
+from lofte.citizens.warnings.actions import WarningRefused, do_create_warning
 from lofte.lib.refusals import ActionRefused
 from lofte.partnerships.access import PartnershipAccess, get_partnership_for_user
 from tests.base import BaseTestCase

@@ -16,8 +16,9 @@ from django.utils import timezone
 from lofte.audit.models import AuditEvent
 from lofte.citizens import antispam
 from lofte.citizens.antispam import Guard, Verdict
-from lofte.citizens.tips import ACTOR, Tip, TipRefused, citizen_categories, do_report_tip, public_map
-from lofte.citizens.tips_forms import GUARD
+from lofte.citizens.tips.actions import ACTOR, Tip, TipRefused, do_report_tip
+from lofte.citizens.tips.forms import GUARD
+from lofte.citizens.tips.queries import citizen_categories, public_map
 from lofte.est.actions import IncidentInput, IncidentRefused, ensure_categories, report_incidents, settings_for
 from lofte.est.categories import CITIZEN
 from lofte.est.models import Incident

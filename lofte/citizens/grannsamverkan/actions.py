@@ -1,4 +1,4 @@
-"""Grannsamverkan groups: contact persons for an area who receive the warnings for that area.
+"""Every change to the Grannsamverkan groups: contact persons for an area who receive the warnings for that area.
 
 The samordnare (Can.MANAGE) creates groups and adds or removes contact persons. A contact needs no opt-in by
 e-mail: the samordnare adds only people who have agreed to it, and every message lets them leave with one click.
@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from lofte.areas.models import Area
 from lofte.audit.log import record
 from lofte.citizens.models import GrannsamverkanGroup, GroupContact
-from lofte.citizens.subscriptions import new_token, normalise_email, subscribable_areas
+from lofte.citizens.recipients import new_token, normalise_email, subscribable_areas
 from lofte.lib.actors import Actor
 from lofte.lib.pii import refuse_personal_data
 from lofte.lib.refusals import ActionRefused

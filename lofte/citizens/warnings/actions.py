@@ -1,4 +1,4 @@
-"""Every change to a partnership's warnings goes through here, and the text for social media.
+"""Every change to a partnership's warnings goes through here.
 
 A warning is written as a draft (utkast) by a member who may edit (samordnare, polis: Can.EDIT), changed while it is
 a draft, published (on the kommun's public page, in its Atom feed, and by e-mail to the area's subscribers through
@@ -8,7 +8,6 @@ audit row; free text holding personal data is refused here as well as in the for
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Iterable
 from typing import Any
 
@@ -19,6 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from lofte.areas.models import SUBDIVISION_KINDS, Area
 from lofte.audit.log import record
+from lofte.citizens import dispatch
 from lofte.citizens.models import AdvicePage, RiskGroup, Warning
 from lofte.lib.actors import Actor, user_of
 from lofte.lib.pii import refuse_personal_data
@@ -28,8 +28,6 @@ from lofte.partnerships.access import Can, PartnershipAccess
 WARNING_FIELDS = ("title", "text", "category", "areas", "risk_groups", "advice", "valid_until")
 PLAIN_FIELDS = ("title", "text", "category", "risk_groups", "valid_until")
 SCREENED = ("title", "text")
-SOCIAL_LIMIT = 280
-ELLIPSIS = "…"
 
 Values = dict[str, Any]
 
@@ -63,7 +61,7 @@ def _check(access: PartnershipAccess, values: Values) -> None:
             )
 
 
-def _require_draft(warning: Warning) -> None:
+def _check_draft(warning: Warning) -> None:
     if warning.status != Warning.Status.UTKAST:
         raise WarningRefused(_("Varningen är publicerad och kan inte ändras längre. Återkalla den och skriv en ny."))
 
@@ -110,7 +108,7 @@ def do_create_warning(access: PartnershipAccess, *, actor: Actor, **fields: Any)
 def do_update_warning(access: PartnershipAccess, warning: Warning, *, actor: Actor, **values: Any) -> list[str]:
     """Change a draft; returns the fields that changed (none: no audit row)."""
     access.require(Can.EDIT, WarningRefused, MAY_NOT_WRITE, owner=warning.partnership_id, foreign=FOREIGN)
-    _require_draft(warning)
+    _check_draft(warning)
     _check(access, values)
     changes: Values = {}
     for name in PLAIN_FIELDS:
@@ -141,7 +139,7 @@ def do_publish_warning(access: PartnershipAccess, warning: Warning, *, actor: Ac
     access.require(Can.EDIT, WarningRefused, MAY_NOT_WRITE, owner=warning.partnership_id, foreign=FOREIGN)
     with transaction.atomic():
         warning = Warning.objects.select_for_update().get(pk=warning.pk)
-        _require_draft(warning)
+        _check_draft(warning)
         if warning.valid_until < timezone.localdate():
             raise WarningRefused(_("Gäller till och med: datumet har passerat. Ändra det innan du publicerar."))
         warning.status = Warning.Status.PUBLICERAD
@@ -168,43 +166,5 @@ def do_withdraw_warning(access: PartnershipAccess, warning: Warning, *, actor: A
 
 
 def _dispatch(warning: Warning) -> None:
-    # Imported here: the sending lives in its own module and is not needed to write or read warnings.
-    from lofte.citizens import dispatch
-
+    # A seam of its own, so tests can publish without queueing the e-mail.
     dispatch.queue_warning(warning)
-
-
-# Reads about one warning
-
-
-def is_current(warning: Warning, today: datetime.date | None = None) -> bool:
-    """Published and still valid: shown on the kommun's front page."""
-    today = today or timezone.localdate()
-    return warning.status == Warning.Status.PUBLICERAD and warning.valid_until >= today
-
-
-# Social media
-
-
-def social_text(warning: Warning, url: str) -> str:
-    """A post for social media: the title, the start of the text and the link, at most SOCIAL_LIMIT characters with
-    the link counted as it is written (services that shorten links only make it shorter)."""
-    room = SOCIAL_LIMIT - len(url) - 2  # two line breaks
-    title = shorten(" ".join(warning.title.split()), max(room, 0))
-    room -= len(title) + 1
-    excerpt = shorten(" ".join(warning.text.split()), room) if room > len(ELLIPSIS) + 10 else ""
-    parts = [title, excerpt, url] if excerpt else [title, url]
-    return "\n".join(part for part in parts if part)
-
-
-def shorten(text: str, limit: int) -> str:
-    """The text as it is if it fits, else cut at the last word boundary before the limit and ended with "…"."""
-    if len(text) <= limit:
-        return text
-    if limit <= len(ELLIPSIS):
-        return ""
-    keep = limit - len(ELLIPSIS)
-    head = text[:keep]
-    if not text[keep].isspace() and " " in head:
-        head = head.rsplit(" ", 1)[0]
-    return head.rstrip(" ,.;:–-") + ELLIPSIS

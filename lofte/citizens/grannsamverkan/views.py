@@ -1,6 +1,6 @@
 """The Grannsamverkan pages: groups, and their contact persons, which only the samordnare (Can.MANAGE) may see.
 
-Every change goes through lofte.citizens.grannsamverkan; these views check access, call one action and redirect.
+Every change goes through `grannsamverkan.actions`; these views check access, call one action and redirect.
 """
 
 from __future__ import annotations
@@ -10,31 +10,23 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from lofte.citizens.grannsamverkan import GroupRefused, do_add_contact, do_create_group, do_remove_contact
-from lofte.citizens.models import GrannsamverkanGroup, GroupContact
-from lofte.citizens.subscription_forms import ContactForm, GroupForm
+from lofte.citizens.grannsamverkan.actions import GroupRefused, do_add_contact, do_create_group, do_remove_contact
+from lofte.citizens.grannsamverkan.forms import ContactForm, GroupForm
+from lofte.citizens.grannsamverkan.queries import get_contact, get_group, group_contacts, groups_with_counts
 from lofte.lib.views import act, form_page, refuse_on
-from lofte.partnerships.access import Can, PartnershipAccess, get_partnership_for_user
+from lofte.partnerships.access import Can, get_partnership_for_user
 
 URL_NAMESPACE = "partnerships:invanare"
 
 
 def _url(name: str, **kwargs: Any) -> str:
     return reverse(f"{URL_NAMESPACE}:{name}", kwargs=kwargs)
-
-
-def _group(access: PartnershipAccess, pk: int) -> GrannsamverkanGroup:
-    groups = GrannsamverkanGroup.objects.select_related("area").defer("area__geometry")
-    group = get_object_or_404(groups, pk=pk, partnership=access.partnership)
-    group.partnership = access.partnership
-    return group
 
 
 @login_required
@@ -54,17 +46,7 @@ def group_list(request: HttpRequest, slug: str) -> HttpResponse:
                 request, _("Gruppen %(name)s är skapad. Lägg till kontaktpersoner.") % {"name": group.name}
             )
             return redirect(_url("grannsamverkan_group", slug=slug, pk=group.pk))
-    groups = (
-        GrannsamverkanGroup.objects.filter(partnership=access.partnership)
-        .select_related("area")
-        .defer("area__geometry")
-        .annotate(
-            active=Count("contacts", filter=Q(contacts__unsubscribed_at__isnull=True)),
-            ended=Count("contacts", filter=Q(contacts__unsubscribed_at__isnull=False)),
-        )
-        .order_by("name", "pk")
-    )
-    context = {"partnership": access.partnership, "groups": groups}
+    context = {"partnership": access.partnership, "groups": groups_with_counts(access.partnership)}
     return form_page(request, "citizens/grannsamverkan_list.html", context, form=form)
 
 
@@ -72,7 +54,7 @@ def group_list(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def group_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     access = get_partnership_for_user(request.user, slug, need=Can.MANAGE)
-    group = _group(access, pk)
+    group = get_group(access, pk)
     form = ContactForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -83,8 +65,7 @@ def group_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Kontaktpersonen är tillagd i gruppen."))
             return redirect(_url("grannsamverkan_group", slug=slug, pk=group.pk))
-    contacts = GroupContact.objects.filter(group=group).order_by("unsubscribed_at", "name", "email")
-    context = {"partnership": access.partnership, "group": group, "contacts": contacts}
+    context = {"partnership": access.partnership, "group": group, "contacts": group_contacts(group)}
     return form_page(request, "citizens/grannsamverkan_detail.html", context, form=form)
 
 
@@ -92,9 +73,8 @@ def group_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_POST
 def remove_contact(request: HttpRequest, slug: str, pk: int, contact_pk: int) -> HttpResponse:
     access = get_partnership_for_user(request.user, slug, need=Can.MANAGE)
-    group = _group(access, pk)
-    contact = get_object_or_404(GroupContact, pk=contact_pk, group=group)
-    contact.group = group
+    group = get_group(access, pk)
+    contact = get_contact(group, contact_pk)
     remove = partial(do_remove_contact, access, contact, actor=request.user)
     success = _("Kontaktpersonen är borttagen ur gruppen.")
     return act(request, remove, success=success, back=_url("grannsamverkan_group", slug=slug, pk=group.pk))

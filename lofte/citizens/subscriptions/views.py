@@ -17,17 +17,15 @@ from django.views.decorators.http import require_http_methods
 
 from lofte.areas.models import Area
 from lofte.citizens.antispam import Guard
-from lofte.citizens.subscription_forms import HONEYPOT, SubscribeForm
-from lofte.citizens.subscriptions import (
+from lofte.citizens.subscriptions.actions import (
     ACTOR,
     SubscriptionRefused,
     do_confirm_subscription,
     do_subscribe,
     do_unsubscribe,
-    is_known_token,
-    published_partnership,
-    subscription_by_token,
 )
+from lofte.citizens.subscriptions.forms import HONEYPOT, SubscribeForm
+from lofte.citizens.subscriptions.queries import is_known_token, published_partnership, subscription_by_token
 from lofte.lib.views import refuse_on
 
 
