@@ -10,7 +10,7 @@ admin.site.site_title = _("Löfte")
 
 urlpatterns = [
     path("", include("lofte.public.urls")),
-    path("", include("lofte.citizens.public_urls")),
+    path("", include("lofte.citizens.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("konto/", include("lofte.accounts.urls")),
     path("samverkan/", include("lofte.partnerships.urls")),

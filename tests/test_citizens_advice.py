@@ -7,14 +7,8 @@ from typing import Any
 from django.core.cache import cache
 
 from lofte.audit.models import AuditEvent
-from lofte.citizens.advice import (
-    SHARED_PAGES,
-    AdviceRefused,
-    do_create_advice,
-    do_publish_advice,
-    do_update_advice,
-    install_shared_pages,
-)
+from lofte.citizens.advice.actions import AdviceRefused, do_create_advice, do_publish_advice, do_update_advice
+from lofte.citizens.advice.shared import SHARED_PAGES, install_shared_pages
 from lofte.citizens.models import AdvicePage
 from lofte.lib.pii import find_personal_data
 from lofte.partnerships.access import get_partnership_for_user

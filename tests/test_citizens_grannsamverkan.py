@@ -10,7 +10,7 @@ from django.urls import reverse
 from lofte.areas.models import Area
 from lofte.audit.models import AuditEvent
 from lofte.citizens import dispatch
-from lofte.citizens.grannsamverkan import GroupRefused, do_add_contact, do_create_group
+from lofte.citizens.grannsamverkan.actions import GroupRefused, do_add_contact, do_create_group
 from lofte.citizens.models import GrannsamverkanGroup, GroupContact
 from lofte.partnerships.access import PartnershipAccess
 from tests.base import BaseTestCase

@@ -16,8 +16,9 @@ from django.utils import timezone
 from lofte.audit.models import AuditEvent
 from lofte.citizens import antispam
 from lofte.citizens.antispam import Guard, Verdict
-from lofte.citizens.tips import Tip, TipRefused, citizen_categories, do_report_tip, public_map
-from lofte.citizens.tips_forms import GUARD
+from lofte.citizens.tips.actions import ACTOR, Tip, TipRefused, do_report_tip
+from lofte.citizens.tips.forms import GUARD
+from lofte.citizens.tips.queries import citizen_categories, public_map
 from lofte.est.categories import CITIZEN
 from lofte.est.intake import IncidentInput, IncidentRefused, report_incidents
 from lofte.est.models import Incident
@@ -73,7 +74,7 @@ class TipsCase(BaseTestCase):
             contact_email=email,
             **fields,
         )
-        return do_report_tip(self.partnership_a, tip)
+        return do_report_tip(self.partnership_a, tip, actor=ACTOR)
 
 
 class TipFormTest(TipsCase):
@@ -244,7 +245,7 @@ class PersonalDataTest(TipsCase):
         self.assertEqual(caught.exception.field, "category")
         tip = Tip(category=categories_of(self.partnership_b)[1], description="Mörkt", place_name="Torget")
         with self.assertRaises(TipRefused):
-            do_report_tip(self.partnership_b, tip)
+            do_report_tip(self.partnership_b, tip, actor=ACTOR)
         self.assertFalse(Incident.objects.exists())
 
 

@@ -17,16 +17,14 @@ from django.utils import timezone
 from lofte.areas.models import Area
 from lofte.audit.models import AuditEvent
 from lofte.citizens.models import AdvicePage, RiskGroup, Warning
-from lofte.citizens.warnings import (
-    SOCIAL_LIMIT,
+from lofte.citizens.warnings.actions import (
     WarningRefused,
     do_create_warning,
     do_publish_warning,
     do_update_warning,
     do_withdraw_warning,
-    shorten,
-    social_text,
 )
+from lofte.citizens.warnings.social import SOCIAL_LIMIT, shorten, social_text
 from lofte.partnerships.access import Can, PartnershipAccess, get_partnership_for_user
 from tests.base import BaseTestCase
 
@@ -74,7 +72,7 @@ class WarningTestCase(BaseTestCase):
 
     def publish(self, warning: Warning, slug: str = "mjolby") -> Warning:
         user = self.samordnare if slug == "mjolby" else self.samordnare_b
-        with mock.patch("lofte.citizens.warnings._dispatch"), self.captureOnCommitCallbacks(execute=True):
+        with mock.patch("lofte.citizens.warnings.actions._dispatch"), self.captureOnCommitCallbacks(execute=True):
             do_publish_warning(self.access(user, slug), warning, actor=user)
         warning.refresh_from_db()
         return warning
@@ -159,7 +157,7 @@ class WritingTest(WarningTestCase):
     def test_it_publishes_once_and_queues_the_email_after_commit(self) -> None:
         warning = self.draft()
         client = self.client_for(self.samordnare)
-        with mock.patch("lofte.citizens.warnings._dispatch") as dispatch:
+        with mock.patch("lofte.citizens.warnings.actions._dispatch") as dispatch:
             with self.captureOnCommitCallbacks(execute=True):
                 response = client.post(f"{BASE}{warning.pk}/publicera/")
             self.assertRedirects(response, f"{BASE}{warning.pk}/")

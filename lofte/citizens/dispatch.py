@@ -38,7 +38,7 @@ from django_tasks import task
 
 from lofte.areas.models import Area
 from lofte.citizens.models import AdvicePage, Delivery, GroupContact, Subscription, Warning
-from lofte.citizens.subscriptions import kommun_tree
+from lofte.citizens.recipients import kommun_tree
 from lofte.lib.links import absolute_url
 from lofte.promises.models import FollowUpRound, Medborgarlofte
 

@@ -1,9 +1,14 @@
-"""Members' pages under /samverkan/<slug>/invanare/ (namespace `partnerships:invanare`): writing warnings and
-advice, and the Grannsamverkan groups."""
+"""The members' pages under /samverkan/<slug>/invanare/ (namespace `partnerships:invanare`): each feature's
+`member_urlpatterns` in one namespace."""
 
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver
 
-urlpatterns = [
-    path("", include("lofte.citizens.warning_member_urls")),
-    path("grannsamverkan/", include("lofte.citizens.grannsamverkan_urls")),
+from lofte.citizens.advice import urls as advice
+from lofte.citizens.grannsamverkan import urls as grannsamverkan
+from lofte.citizens.warnings import urls as warnings
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    *warnings.member_urlpatterns,
+    *advice.member_urlpatterns,
+    *grannsamverkan.member_urlpatterns,
 ]

@@ -1,4 +1,4 @@
-"""Every change to a partnership's warnings goes through here, and the text for social media.
+"""Every change to a partnership's warnings goes through here.
 
 A warning is written as a draft (utkast) by a member who may edit (samordnare, polis: Can.EDIT), changed while it is
 a draft, published (on the kommun's public page, in its Atom feed, and by e-mail to the area's subscribers through
@@ -8,66 +8,60 @@ audit row; free text holding personal data is refused here as well as in the for
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from lofte.areas.models import SUBDIVISION_KINDS, Area
 from lofte.audit.log import record
+from lofte.citizens import dispatch
 from lofte.citizens.models import AdvicePage, RiskGroup, Warning
-from lofte.lib.pii import describe, find_personal_data
+from lofte.lib.actors import Actor, user_of
+from lofte.lib.pii import refuse_personal_data
+from lofte.lib.refusals import ActionRefused
 from lofte.partnerships.access import Can, PartnershipAccess
 
 WARNING_FIELDS = ("title", "text", "category", "areas", "risk_groups", "advice", "valid_until")
 PLAIN_FIELDS = ("title", "text", "category", "risk_groups", "valid_until")
 SCREENED = ("title", "text")
-SOCIAL_LIMIT = 280
-ELLIPSIS = "…"
 
 Values = dict[str, Any]
 
 
-class WarningRefused(Exception):
+class WarningRefused(ActionRefused):
     """The member's role, the warning's status or the content does not allow the change; the message says why."""
 
 
-def _user(actor: Any) -> Any:
-    return actor if getattr(actor, "is_authenticated", False) else None
-
-
-def _require_edit(access: PartnershipAccess, warning: Warning | None = None) -> None:
-    if not access.can(Can.EDIT):
-        raise WarningRefused(_("Du har inte behörighet att skriva varningar."))
-    if warning is not None and warning.partnership_id != access.partnership.pk:
-        raise WarningRefused(_("Varningen hör till en annan samverkan."))
+MAY_NOT_WRITE = gettext_lazy("Du har inte behörighet att skriva varningar.")
+FOREIGN = gettext_lazy("Varningen hör till en annan samverkan.")
 
 
 def _check(access: PartnershipAccess, values: Values) -> None:
     unknown = set(values) - set(WARNING_FIELDS)
     if unknown:
         raise ValueError(f"Cannot change {sorted(unknown)}")
-    for name in SCREENED:
-        text = values.get(name)
-        if isinstance(text, str) and (findings := find_personal_data(text)):
-            raise WarningRefused(describe(findings))
+    refuse_personal_data(values, SCREENED, WarningRefused)
     if "risk_groups" in values and not set(values["risk_groups"]) <= set(RiskGroup.values):
-        raise WarningRefused(_("Riskgrupper: välj bland de angivna grupperna."))
+        raise WarningRefused(_("Riskgrupper: välj bland de angivna grupperna."), field="risk_groups")
     if "valid_until" in values and values["valid_until"] < timezone.localdate():
-        raise WarningRefused(_("Gäller till och med: datumet har redan passerat."))
+        raise WarningRefused(_("Gäller till och med: datumet har redan passerat."), field="valid_until")
     kommun = access.partnership.area_id
     for area in values.get("areas", ()):
         if area.parent_id != kommun or area.kind not in SUBDIVISION_KINDS:
-            raise WarningRefused(_("Områden: %(area)s ligger inte i samverkans kommun.") % {"area": area.name})
+            message = _("Områden: %(area)s ligger inte i samverkans kommun.") % {"area": area.name}
+            raise WarningRefused(message, field="areas")
     for page in values.get("advice", ()):
         if page.partnership_id not in (None, access.partnership.pk):
-            raise WarningRefused(_("Råd: %(title)s hör till en annan samverkan.") % {"title": page.title})
+            raise WarningRefused(
+                _("Råd: %(title)s hör till en annan samverkan.") % {"title": page.title}, field="advice"
+            )
 
 
-def _require_draft(warning: Warning) -> None:
+def _check_draft(warning: Warning) -> None:
     if warning.status != Warning.Status.UTKAST:
         raise WarningRefused(_("Varningen är publicerad och kan inte ändras längre. Återkalla den och skriv en ny."))
 
@@ -95,13 +89,13 @@ def _logged(values: Values) -> Values:
     return logged
 
 
-def do_create_warning(access: PartnershipAccess, *, actor: Any, **fields: Any) -> Warning:
+def do_create_warning(access: PartnershipAccess, *, actor: Actor, **fields: Any) -> Warning:
     """A draft warning; `fields` are WARNING_FIELDS (title, text, category and valid_until are required)."""
-    _require_edit(access)
+    access.require(Can.EDIT, WarningRefused, MAY_NOT_WRITE)
     _check(access, fields)
     areas, advice = list(fields.pop("areas", ())), list(fields.pop("advice", ()))
     with transaction.atomic():
-        warning = Warning(partnership=access.partnership, created_by=_user(actor), **fields)
+        warning = Warning(partnership=access.partnership, created_by=user_of(actor), **fields)
         warning.full_clean()
         warning.save()
         warning.areas.set(areas)
@@ -111,10 +105,10 @@ def do_create_warning(access: PartnershipAccess, *, actor: Any, **fields: Any) -
     return warning
 
 
-def do_update_warning(access: PartnershipAccess, warning: Warning, *, actor: Any, **values: Any) -> list[str]:
+def do_update_warning(access: PartnershipAccess, warning: Warning, *, actor: Actor, **values: Any) -> list[str]:
     """Change a draft; returns the fields that changed (none: no audit row)."""
-    _require_edit(access, warning)
-    _require_draft(warning)
+    access.require(Can.EDIT, WarningRefused, MAY_NOT_WRITE, owner=warning.partnership_id, foreign=FOREIGN)
+    _check_draft(warning)
     _check(access, values)
     changes: Values = {}
     for name in PLAIN_FIELDS:
@@ -140,26 +134,26 @@ def do_update_warning(access: PartnershipAccess, warning: Warning, *, actor: Any
     return list(changes)
 
 
-def do_publish_warning(access: PartnershipAccess, warning: Warning, *, actor: Any) -> None:
+def do_publish_warning(access: PartnershipAccess, warning: Warning, *, actor: Actor) -> None:
     """Publish a draft: it shows on the public page and in the feed, and goes out by e-mail after commit."""
-    _require_edit(access, warning)
+    access.require(Can.EDIT, WarningRefused, MAY_NOT_WRITE, owner=warning.partnership_id, foreign=FOREIGN)
     with transaction.atomic():
         warning = Warning.objects.select_for_update().get(pk=warning.pk)
-        _require_draft(warning)
+        _check_draft(warning)
         if warning.valid_until < timezone.localdate():
             raise WarningRefused(_("Gäller till och med: datumet har passerat. Ändra det innan du publicerar."))
         warning.status = Warning.Status.PUBLICERAD
         warning.published_at = timezone.now()
-        warning.published_by = _user(actor)
+        warning.published_by = user_of(actor)
         warning.save(update_fields=["status", "published_at", "published_by", "updated_at"])
         changes = {"status": [Warning.Status.UTKAST, Warning.Status.PUBLICERAD]}
         record("warning.publish", actor=actor, obj=warning, partnership=access.partnership, changes=changes)
         transaction.on_commit(lambda: _dispatch(warning))
 
 
-def do_withdraw_warning(access: PartnershipAccess, warning: Warning, *, actor: Any) -> None:
+def do_withdraw_warning(access: PartnershipAccess, warning: Warning, *, actor: Actor) -> None:
     """Take a published warning down from the public page, the archive and the feed. E-mail already sent stays."""
-    _require_edit(access, warning)
+    access.require(Can.EDIT, WarningRefused, MAY_NOT_WRITE, owner=warning.partnership_id, foreign=FOREIGN)
     with transaction.atomic():
         warning = Warning.objects.select_for_update().get(pk=warning.pk)
         if warning.status != Warning.Status.PUBLICERAD:
@@ -172,43 +166,5 @@ def do_withdraw_warning(access: PartnershipAccess, warning: Warning, *, actor: A
 
 
 def _dispatch(warning: Warning) -> None:
-    # Imported here: the sending lives in its own module and is not needed to write or read warnings.
-    from lofte.citizens import dispatch
-
+    # A seam of its own, so tests can publish without queueing the e-mail.
     dispatch.queue_warning(warning)
-
-
-# Reads about one warning
-
-
-def is_current(warning: Warning, today: datetime.date | None = None) -> bool:
-    """Published and still valid: shown on the kommun's front page."""
-    today = today or timezone.localdate()
-    return warning.status == Warning.Status.PUBLICERAD and warning.valid_until >= today
-
-
-# Social media
-
-
-def social_text(warning: Warning, url: str) -> str:
-    """A post for social media: the title, the start of the text and the link, at most SOCIAL_LIMIT characters with
-    the link counted as it is written (services that shorten links only make it shorter)."""
-    room = SOCIAL_LIMIT - len(url) - 2  # two line breaks
-    title = shorten(" ".join(warning.title.split()), max(room, 0))
-    room -= len(title) + 1
-    excerpt = shorten(" ".join(warning.text.split()), room) if room > len(ELLIPSIS) + 10 else ""
-    parts = [title, excerpt, url] if excerpt else [title, url]
-    return "\n".join(part for part in parts if part)
-
-
-def shorten(text: str, limit: int) -> str:
-    """The text as it is if it fits, else cut at the last word boundary before the limit and ended with "…"."""
-    if len(text) <= limit:
-        return text
-    if limit <= len(ELLIPSIS):
-        return ""
-    keep = limit - len(ELLIPSIS)
-    head = text[:keep]
-    if not text[keep].isspace() and " " in head:
-        head = head.rsplit(" ", 1)[0]
-    return head.rstrip(" ,.;:–-") + ELLIPSIS

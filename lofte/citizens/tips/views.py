@@ -2,7 +2,7 @@
 
 No sign-in. Only a kommun whose partnership is published takes tips (else 404). A post passes the honeypot and
 the signed fill time, then the rate limit per address (`antispam`), then the form, then the action
-`tips.do_report_tip`; only a stored tip counts against the limit. A robot gets the same neutral thank-you as a
+`tips.actions.do_report_tip`; only a stored tip counts against the limit. A robot gets the same neutral thank-you as a
 person, without a reference number, and nothing is stored.
 """
 
@@ -19,8 +19,10 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from lofte.citizens import antispam
 from lofte.citizens.antispam import Verdict
-from lofte.citizens.tips import TipRefused, citizen_categories, do_report_tip, public_map
-from lofte.citizens.tips_forms import GUARD, TipForm
+from lofte.citizens.tips.actions import ACTOR, TipRefused, do_report_tip
+from lofte.citizens.tips.forms import GUARD, TipForm
+from lofte.citizens.tips.queries import citizen_categories, public_map
+from lofte.lib.views import refuse_on
 from lofte.partnerships.access import published_partnerships
 from lofte.partnerships.models import Partnership
 
@@ -60,9 +62,9 @@ def tip(request: HttpRequest, code: str) -> HttpResponse:
         return _page(request, partnership, form, refusal=str(antispam.MESSAGES[verdict]), status=status)
     if form.is_valid():
         try:
-            incident = do_report_tip(partnership, form.as_tip())
-        except TipRefused as refused:
-            form.add_error(refused.field or None, str(refused))
+            incident = do_report_tip(partnership, form.as_tip(), actor=ACTOR)
+        except TipRefused as refusal:
+            refuse_on(form, refusal)
         else:
             GUARD.count(request)
             number = signing.dumps(incident.pk, salt=THANKS_SALT)

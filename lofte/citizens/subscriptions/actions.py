@@ -1,4 +1,4 @@
-"""E-mail subscriptions: subscribing with double opt-in, confirming and unsubscribing.
+"""Every change to an e-mail subscription: subscribing with double opt-in, confirming and unsubscribing.
 
 Anyone may subscribe to warnings and follow-up reports for a kommun with a published partnership, or for one of
 its districts (`subscribable_areas`). The first and only e-mail before confirmation asks the address to confirm
@@ -14,60 +14,31 @@ Grannsamverkan contact unsubscribes that contact, so every message's one-click l
 
 from __future__ import annotations
 
-import secrets
-from typing import Any
-
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lofte.areas.models import Area
 from lofte.audit.log import record
+from lofte.citizens import dispatch
 from lofte.citizens.models import GroupContact, Subscription
-from lofte.lib.actors import SystemActor
+from lofte.citizens.recipients import new_token, normalise_email, subscribable_areas
+from lofte.citizens.subscriptions.queries import published_partnership
+from lofte.lib.actors import Actor, SystemActor
+from lofte.lib.refusals import ActionRefused
 from lofte.partnerships.access import published_partnerships
 from lofte.partnerships.models import Partnership
 
 # What the audit log calls the one who acted: the address stays out of the log.
 ACTOR = SystemActor("en prenumeration")
-SUBDIVISIONS = (Area.Kind.DISTRICT, Area.Kind.REGSO, Area.Kind.DESO)
 
 
-class SubscriptionRefused(Exception):
-    """The input does not allow the subscription; `fields` maps form fields to messages."""
-
-    def __init__(self, message: str, fields: dict[str, list[str]] | None = None) -> None:
-        super().__init__(message)
-        self.fields = fields or {}
-
-
-def new_token() -> str:
-    return secrets.token_urlsafe(32)
-
-
-def normalise_email(email: str) -> str:
-    """One spelling per address, so the same address cannot subscribe twice by changing case."""
-    return email.strip().lower()
-
-
-def published_partnership(kommun: Area) -> Partnership | None:
-    return published_partnerships().filter(area=kommun).order_by("pk").first()
-
-
-def subscribable_areas(kommun: Area) -> QuerySet[Area]:
-    """The kommun itself and its districts, RegSO and DeSO, kommun first."""
-    areas = Area.objects.filter(Q(pk=kommun.pk) | Q(parent=kommun, kind__in=SUBDIVISIONS))
-    return areas.defer("geometry").order_by("parent_id", "kind", "name")
-
-
-def kommun_tree(kommun: Area) -> QuerySet[Area]:
-    """The kommun and every area inside it (two levels down: districts, and RegSO or DeSO within them)."""
-    return Area.objects.filter(Q(pk=kommun.pk) | Q(parent=kommun) | Q(parent__parent=kommun))
+class SubscriptionRefused(ActionRefused):
+    """The kommun or the input does not allow the subscription; the message says why, `field` where."""
 
 
 def do_subscribe(
-    *, kommun: Area, area: Area, email: str, warnings: bool, follow_ups: bool, actor: Any = ACTOR
+    *, kommun: Area, area: Area, email: str, warnings: bool, follow_ups: bool, actor: Actor
 ) -> Subscription:
     """Subscribe `email` to `area`, or find its subscription there; the confirmation e-mail goes out after commit.
 
@@ -76,11 +47,10 @@ def do_subscribe(
     if partnership is None:
         raise SubscriptionRefused(_("Kommunen har ingen publicerad samverkan att prenumerera på."))
     if not subscribable_areas(kommun).filter(pk=area.pk).exists():
-        message = _("Välj kommunen eller ett av dess områden.")
-        raise SubscriptionRefused(message, {"area": [message]})
+        raise SubscriptionRefused(_("Välj kommunen eller ett av dess områden."), field="area")
     if not (warnings or follow_ups):
         message = _("Välj minst en sak att prenumerera på: varningar eller uppföljningar.")
-        raise SubscriptionRefused(message, {"warnings": [message]})
+        raise SubscriptionRefused(message, field="warnings")
     email = normalise_email(email)
     try:
         with transaction.atomic():
@@ -92,8 +62,6 @@ def do_subscribe(
         if subscription is None:
             raise
     if subscription.confirmed_at is None:
-        from lofte.citizens import dispatch
-
         transaction.on_commit(lambda: dispatch.queue_confirmation(subscription))
     return subscription
 
@@ -103,7 +71,7 @@ def _existing(email: str, area: Area) -> Subscription | None:
 
 
 def _create(
-    partnership: Partnership, email: str, area: Area, warnings: bool, follow_ups: bool, actor: Any
+    partnership: Partnership, email: str, area: Area, warnings: bool, follow_ups: bool, actor: Actor
 ) -> Subscription:
     subscription = Subscription.objects.create(
         email=email, area=area, warnings=warnings, follow_ups=follow_ups, token=new_token()
@@ -113,13 +81,7 @@ def _create(
     return subscription
 
 
-def subscription_by_token(token: str) -> Subscription | None:
-    """The subscription the link is for, while it is not ended."""
-    subscriptions = Subscription.objects.select_related("area").defer("area__geometry")
-    return subscriptions.filter(token=token, unsubscribed_at__isnull=True).first()
-
-
-def do_confirm(subscription: Subscription, *, actor: Any = ACTOR) -> bool:
+def do_confirm_subscription(subscription: Subscription, *, actor: Actor) -> bool:
     """Confirm the subscription (the second step of the opt-in); False when it already was."""
     with transaction.atomic():
         rows = Subscription.objects.select_for_update().filter(
@@ -140,12 +102,7 @@ def do_confirm(subscription: Subscription, *, actor: Any = ACTOR) -> bool:
     return True
 
 
-def is_known_token(token: str) -> bool:
-    """Whether an unsubscribe link belongs to a subscription or a Grannsamverkan contact (ended or not)."""
-    return Subscription.objects.filter(token=token).exists() or GroupContact.objects.filter(token=token).exists()
-
-
-def do_unsubscribe(token: str, *, actor: Any = ACTOR) -> bool:
+def do_unsubscribe(token: str, *, actor: Actor) -> bool:
     """End the subscription or the Grannsamverkan contact the token belongs to; False when nothing was active."""
     now = timezone.now()
     with transaction.atomic():

@@ -1,8 +1,8 @@
-"""Subscribing, confirming and unsubscribing (namespace `citizens`, no sign-in)."""
+"""Subscribing, confirming and unsubscribing, no sign-in (in the namespace `citizens`, through `citizens.urls`)."""
 
 from django.urls import URLPattern, URLResolver, path
 
-from lofte.citizens import subscription_views as views
+from lofte.citizens.subscriptions import views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("kommun/<str:code>/prenumerera/", views.subscribe, name="subscribe"),

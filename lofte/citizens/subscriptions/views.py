@@ -17,16 +17,16 @@ from django.views.decorators.http import require_http_methods
 
 from lofte.areas.models import Area
 from lofte.citizens.antispam import Guard
-from lofte.citizens.subscription_forms import HONEYPOT, SubscribeForm
-from lofte.citizens.subscriptions import (
+from lofte.citizens.subscriptions.actions import (
+    ACTOR,
     SubscriptionRefused,
-    do_confirm,
+    do_confirm_subscription,
     do_subscribe,
     do_unsubscribe,
-    is_known_token,
-    published_partnership,
-    subscription_by_token,
 )
+from lofte.citizens.subscriptions.forms import HONEYPOT, SubscribeForm
+from lofte.citizens.subscriptions.queries import is_known_token, published_partnership, subscription_by_token
+from lofte.lib.views import refuse_on
 
 
 def _guard() -> Guard:
@@ -62,9 +62,10 @@ def subscribe(request: HttpRequest, code: str) -> HttpResponse:
                 email=data["email"],
                 warnings=data["warnings"],
                 follow_ups=data["follow_ups"],
+                actor=ACTOR,
             )
         except SubscriptionRefused as refusal:
-            _add_errors(form, refusal)
+            refuse_on(form, refusal)
         else:
             return _sent(request, kommun)
     return _form(request, kommun, form, status=400)
@@ -79,14 +80,6 @@ def _sent(request: HttpRequest, kommun: Area) -> HttpResponse:
     return render(request, "citizens/subscribe_sent.html", {"kommun": kommun})
 
 
-def _add_errors(form: SubscribeForm, refusal: SubscriptionRefused) -> None:
-    if not refusal.fields:
-        form.add_error(None, str(refusal))
-    for field, messages in refusal.fields.items():
-        for message in messages:
-            form.add_error(field if field in form.fields else None, message)
-
-
 @never_cache  # the token is in the address: no shared cache may keep the page
 @require_http_methods(["GET", "POST"])
 def subscription_confirm(request: HttpRequest, token: str) -> HttpResponse:
@@ -94,7 +87,7 @@ def subscription_confirm(request: HttpRequest, token: str) -> HttpResponse:
     if subscription is None:
         raise Http404("No such subscription")
     if request.method == "POST":
-        do_confirm(subscription)
+        do_confirm_subscription(subscription, actor=ACTOR)
     context = {"subscription": subscription, "area": subscription.area, "token": token}
     return render(request, "citizens/subscription_confirm.html", context)
 
@@ -107,5 +100,5 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         raise Http404("No such subscription")
     done = request.method == "POST"
     if done:
-        do_unsubscribe(token)
+        do_unsubscribe(token, actor=ACTOR)
     return render(request, "citizens/subscription_unsubscribe.html", {"token": token, "done": done})

@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from lofte.citizens.antispam import Guard, ProtectedForm
-from lofte.citizens.tips import Tip
+from lofte.citizens.tips.actions import Tip
 from lofte.est.models import Category
 from lofte.lib.forms import ScreensPersonalData
 

@@ -1,8 +1,7 @@
-"""Advice pages for risk groups: every change goes through here, and the shared pages every kommun starts with.
+"""The shared advice pages every kommun starts with, installed by migration 0002 (`install_shared_pages`).
 
-A page without a partnership is shared by every kommun (installed by migration 0002 from `SHARED_PAGES`, changed
-only by operators in the admin); a partnership's members who may edit (Can.EDIT) write its own pages, which the
-public sees first. Free text is refused when it holds personal data.
+Written for this project in plain Swedish; the sources are where the advice can be checked. A page an operator has
+changed in the admin is left as it is.
 """
 
 from __future__ import annotations
@@ -10,104 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
-from django.db.models import Q
-from django.utils.translation import gettext as _
-
-from lofte.audit.log import diff, record
-from lofte.citizens.models import AdvicePage, RiskGroup
-from lofte.lib.pii import describe, find_personal_data
-from lofte.partnerships.access import Can, PartnershipAccess
-
-ADVICE_FIELDS = ("slug", "title", "summary", "body", "risk_groups", "source")
-SCREENED = ("title", "summary", "body", "source")
-
-Values = dict[str, Any]
-
-
-class AdviceRefused(Exception):
-    """The member's role, the page or the content does not allow the change; the message says why."""
-
-
-def _require_edit(access: PartnershipAccess, page: AdvicePage | None = None) -> None:
-    if not access.can(Can.EDIT):
-        raise AdviceRefused(_("Du har inte behörighet att ändra rådsidorna."))
-    if page is not None and page.partnership_id != access.partnership.pk:
-        raise AdviceRefused(_("Rådsidan är gemensam för alla kommuner och kan inte ändras här."))
-
-
-def _check(access: PartnershipAccess, values: Values, page: AdvicePage | None = None) -> None:
-    unknown = set(values) - set(ADVICE_FIELDS)
-    if unknown:
-        raise ValueError(f"Cannot change {sorted(unknown)}")
-    for name in SCREENED:
-        text = values.get(name)
-        if isinstance(text, str) and (findings := find_personal_data(text)):
-            raise AdviceRefused(describe(findings))
-    groups = values.get("risk_groups")
-    if groups is not None and not set(groups) <= set(RiskGroup.values):
-        raise AdviceRefused(_("Riskgrupper: välj bland de angivna grupperna."))
-    slug = values.get("slug")
-    if slug is not None and _slug_taken(access, slug, page):
-        raise AdviceRefused(_("Kortnamn: %(slug)s används redan av en annan rådsida.") % {"slug": slug})
-
-
-def _slug_taken(access: PartnershipAccess, slug: str, page: AdvicePage | None) -> bool:
-    """Taken by another of the partnership's pages or by a shared one, which would hide one behind the other."""
-    pages = AdvicePage.objects.filter(Q(partnership=access.partnership) | Q(partnership__isnull=True), slug=slug)
-    if page is not None:
-        pages = pages.exclude(pk=page.pk)
-    return pages.exists()
-
-
-def _user(actor: Any) -> Any:
-    return actor if getattr(actor, "is_authenticated", False) else None
-
-
-def do_create_advice(access: PartnershipAccess, *, actor: Any, **fields: Any) -> AdvicePage:
-    """A draft advice page of the partnership; `fields` are ADVICE_FIELDS (slug, title and body required)."""
-    _require_edit(access)
-    _check(access, fields)
-    with transaction.atomic():
-        page = AdvicePage(partnership=access.partnership, **fields)
-        page.full_clean(validate_constraints=False)
-        page.save()
-        changes = {name: getattr(page, name) for name in ("slug", "title", "risk_groups", "source")}
-        record("advice.create", actor=actor, obj=page, partnership=access.partnership, changes=changes)
-    return page
-
-
-def do_update_advice(access: PartnershipAccess, page: AdvicePage, *, actor: Any, **values: Any) -> list[str]:
-    """Change any of ADVICE_FIELDS, published or not; returns the fields that changed (none: no audit row)."""
-    _require_edit(access, page)
-    _check(access, values, page)
-    before = {name: getattr(page, name) for name in ADVICE_FIELDS}
-    for name, value in values.items():
-        setattr(page, name, value)
-    page.full_clean(validate_constraints=False)
-    changes = diff(page, list(ADVICE_FIELDS), before)
-    if not changes:
-        return []
-    with transaction.atomic():
-        page.save(update_fields=[*changes, "updated_at"])
-        logged = {name: True if name == "body" else value for name, value in changes.items()}
-        record("advice.update", actor=actor, obj=page, partnership=access.partnership, changes=logged)
-    return list(changes)
-
-
-def do_publish_advice(access: PartnershipAccess, page: AdvicePage, *, actor: Any, publish: bool = True) -> None:
-    """Show the page to the public (or, with publish=False, take it down again)."""
-    _require_edit(access, page)
-    if page.is_published == publish:
-        return
-    with transaction.atomic():
-        page.is_published = publish
-        page.save(update_fields=["is_published", "updated_at"])
-        action = "advice.publish" if publish else "advice.unpublish"
-        record(action, actor=actor, obj=page, partnership=access.partnership, changes={"is_published": publish})
-
-
-# The shared pages. Written for this project in plain Swedish; the sources are where the advice can be checked.
+from lofte.citizens.models import RiskGroup
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,4 @@
-"""Tips from the public about unsafe places ("Tipsa om en otrygg plats"), and the public map of reviewed reports.
-
-A tip is an EST incident with source medborgare. It enters through `est.intake.report_incidents` like every other
-report, so it is screened for personal data, placed in the kommun, routed, audited (one row, actor
-"medborgare") and lands in the same review queue with status mottagen. A tip has no reporter: the optional
-e-mail address is kept as the incident's `contact_email`, which `est.tasks` uses to tell the citizen about each
-change of status.
+"""What the public tip pages read: the categories a citizen may choose, and the public map of reviewed reports.
 
 The public map shows reviewed reports of any source from the last 90 days, generalised to the partnership's grid
 (`est.places.generalise`) and counted per cell, category and week: never a description, an exact place or a time.
@@ -17,42 +11,19 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lofte.est.categories import BY_CODE
-from lofte.est.intake import IncidentInput, IncidentRefused, report_incidents
 from lofte.est.models import Category, Incident
 from lofte.est.places import LatLng, generalise
 from lofte.est.queries import categories_of, leaf_categories, settings_of
-from lofte.lib.actors import SystemActor
 from lofte.partnerships.models import Partnership
 
-ACTOR = SystemActor("medborgare")
 MAP_DAYS = 90
 S = Incident.Status
 # Reviewed and still standing: not waiting for review, not rejected (merged reports are left out by merged_at).
 ON_MAP = (S.GRANSKAD, S.ATGARD_BESLUTAD, S.ATGARDAD, S.AVSLUTAD)
-
-
-class TipRefused(Exception):
-    """The tip cannot be stored; `field` names the form field concerned (empty: the whole form)."""
-
-    def __init__(self, message: str, *, field: str = "") -> None:
-        super().__init__(message)
-        self.field = field
-
-
-@dataclass(frozen=True)
-class Tip:
-    category: Category
-    description: str
-    latitude: float | None = None
-    longitude: float | None = None
-    place_name: str = ""
-    contact_email: str = ""
 
 
 def citizen_categories(partnership: Partnership) -> list[Category]:
@@ -63,58 +34,6 @@ def citizen_categories(partnership: Partnership) -> list[Category]:
     for category in chosen:  # the main category's name, for grouping, without a query each
         category.parent = by_pk.get(category.parent_id) if category.parent_id else None
     return chosen
-
-
-def do_report_tip(partnership: Partnership, tip: Tip, *, now: datetime | None = None) -> Incident:
-    """File a citizen's tip into the partnership's EST review queue."""
-    if not partnership.is_published:
-        raise TipRefused(_("Den här kommunen tar inte emot tips i Löfte."))
-    category = tip.category
-    if category.partnership_id != partnership.pk or not category.citizen:
-        raise TipRefused(_("Välj en kategori i listan."), field="category")
-    email = tip.contact_email.strip()
-    if email:
-        try:
-            validate_email(email)
-        except ValidationError:
-            raise TipRefused(_("Ange en giltig e-postadress, eller lämna fältet tomt."), field="email") from None
-    now = now or timezone.now()
-    item = IncidentInput(
-        category=category,
-        occurred_at=now,
-        latitude=tip.latitude,
-        longitude=tip.longitude,
-        place_name=tip.place_name,
-        description=tip.description,
-    )
-    try:
-        (incident,) = report_incidents(
-            partnership,
-            [item],
-            reporter=None,
-            organisation=None,
-            actor=ACTOR,
-            source=Incident.Source.CITIZEN,
-            contact_email=email,
-            now=now,
-        )
-    except IncidentRefused as refused:
-        raise TipRefused(str(refused), field=_FIELDS.get(refused.field, "")) from None
-    return incident
-
-
-# The action's field names as the tip form calls them.
-_FIELDS = {
-    "category": "category",
-    "description": "description",
-    "place_name": "place_name",
-    "address": "place_name",
-    "latitude": "place_name",
-    "area": "place_name",
-}
-
-
-# The public map
 
 
 @dataclass(frozen=True)
