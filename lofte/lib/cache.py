@@ -1,9 +1,11 @@
 """The public pages, cached for anonymous visitors and invalidated when their content changes.
 
 Every key holds two version numbers kept in the cache: one for all public pages and one for the kommun the page
-is about. `lofte.public.signals` bumps the kommun's version when a löfte, a warning, an advice page or a tip of the
-kommun is saved or deleted, and the global one for what every kommun shows (shared advice, organisations, areas),
-so the next request renders anew; the old entries are never read again and expire. Versions are nanosecond
+is about. The audit log is the one place that bumps them (`lofte.audit.log.record`): every action writes one audit
+row per change, and a partnership's row bumps its kommun's version, a row of what every kommun shows (areas and
+what operators change in the admin: organisations, partnerships, the shared advice pages) the global one, so the
+next request renders anew; the old entries are never read again and expire. A save outside any action changes
+nothing here. Versions are nanosecond
 timestamps, not counters, so a version evicted from the cache can never come back as an old number.
 
 Only anonymous GETs without a query string and without cookies other than the CSRF and language ones are cached,
