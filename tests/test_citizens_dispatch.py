@@ -22,21 +22,7 @@ from lofte.partnerships.access import get_partnership_for_user
 from lofte.promises.followup import do_publish_round
 from lofte.promises.models import Agreement, FollowUpRound, Medborgarlofte
 from tests.base import BaseTestCase
-
-
-def make_warning(partnership: Any, *areas: Area, **fields: Any) -> Warning:
-    values = {
-        "title": "Falska bankmän ringer äldre",
-        "text": "Bedragare som säger att de ringer från banken ber om BankID. Lägg på.",
-        "category": Warning.Category.BEDRAGERI,
-        "valid_until": timezone.localdate() + timedelta(days=14),
-        "status": Warning.Status.PUBLICERAD,
-        "published_at": timezone.now(),
-        **fields,
-    }
-    warning = Warning.objects.create(partnership=partnership, **values)
-    warning.areas.set(areas)
-    return warning
+from tests.factories import make_warning
 
 
 def subscribe(email: str, area: Area, *, confirmed: bool = True, **fields: Any) -> Subscription:

@@ -25,9 +25,9 @@ from lofte.est.places import LatLng, generalise
 from lofte.est.status import change_status
 from lofte.lib.actors import SystemActor
 from lofte.partnerships.access import get_partnership_for_user
+from tests.axe import problems as structure_problems
 from tests.base import BaseTestCase
-from tests.test_accessibility import problems as structure_problems
-from tests.test_est_reporting import stored_text_columns
+from tests.cases import stored_text_columns
 
 MJOLBY = (58.32547, 15.12731)
 PERSONNUMMER = "19121212-1212"
