@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from io import StringIO
 
+import time_machine
 from django.core.cache import cache as django_cache
 from django.core.management import call_command
 from django.test import Client, TestCase, override_settings
@@ -172,6 +173,13 @@ class PublicCacheTest(TestCase):
         with self.assertNumQueries(1):
             promise.save(update_fields=["text"])
         self.assertEqual(version("0586"), before)
+
+    def test_a_change_under_a_frozen_clock_still_makes_the_pages_stale(self) -> None:
+        with time_machine.travel("2026-05-20 12:00 +02:00", tick=False):
+            cache.bump("0586")
+            first = version("0586")
+            cache.bump("0586")
+            self.assertNotEqual(version("0586"), first)
 
     def test_signed_in_members_and_query_strings_are_served_fresh(self) -> None:
         self.client.get(KOMMUN)
