@@ -7,6 +7,7 @@ import re
 from datetime import timedelta
 from typing import Any
 
+import time_machine
 from django.core import mail
 from django.core.cache import cache
 from django.test import Client
@@ -29,6 +30,8 @@ from tests.axe import problems as structure_problems
 from tests.base import BaseTestCase
 from tests.cases import stored_text_columns
 
+NOW = "2026-05-20 12:00 +02:00"  # every test here runs on this fixed moment (the clock stands still)
+
 MJOLBY = (58.32547, 15.12731)
 PERSONNUMMER = "19121212-1212"
 TIP_URL = "/kommun/0586/tipsa/"
@@ -40,6 +43,7 @@ def old_stamp(seconds: int = 30) -> str:
     return GUARD.stamp(issued=timezone.now().timestamp() - seconds)
 
 
+@time_machine.travel(NOW, tick=False)
 class TipsCase(BaseTestCase):
     def setUp(self) -> None:
         super().setUp()

@@ -30,6 +30,8 @@ from lofte.citizens.warnings import (
 from lofte.partnerships.access import Can, PartnershipAccess, get_partnership_for_user
 from tests.base import BaseTestCase
 
+NOW = "2026-05-20 12:00 +02:00"  # every test here runs on this fixed moment (the clock stands still)
+
 ATOM = "{http://www.w3.org/2005/Atom}"
 BASE = "/samverkan/mjolby/invanare/varningar/"
 PERSONNUMMER = "19121212-1212"
@@ -39,6 +41,7 @@ def later(days: int) -> datetime.date:
     return timezone.localdate() + datetime.timedelta(days=days)
 
 
+@time_machine.travel(NOW, tick=False)
 class WarningTestCase(BaseTestCase):
     mantorp: Area
     skanninge: Area

@@ -32,6 +32,8 @@ from tests.axe import problems as structure_problems
 from tests.base import BaseTestCase, Kind, Role, make_user
 from tests.cases import TemporaryMedia, stored_text_columns
 
+NOW = "2026-05-20 12:00 +02:00"  # every test here runs on this fixed moment (the clock stands still)
+
 MJOLBY = (58.3255, 15.1273)
 MULLSJO = (57.9167, 13.8786)
 PERSONNUMMER = "19121212-1212"
@@ -79,6 +81,7 @@ def photo_with_gps() -> bytes:
     return out.getvalue()
 
 
+@time_machine.travel(NOW, tick=False)
 class ReportingCase(TemporaryMedia, BaseTestCase):
     def setUp(self) -> None:
         super().setUp()
