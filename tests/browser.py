@@ -6,10 +6,13 @@ A missing browser fails the test run rather than skipping it, so CI can never pa
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 from playwright.sync_api import Browser, ConsoleMessage, Error, Page, Playwright
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -69,3 +72,12 @@ def screenshot(page: Page, name: str) -> Path:
     path = RESULTS_DIR / name
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def demo_password(email: str) -> str:
+    """Run `lofte demo` and read the given user's password from what it prints."""
+    out = StringIO()
+    call_command("demo", stdout=out)
+    match = re.search(rf"^\s+\w+\s+{re.escape(email)}\s+(\S+)\s+\(", out.getvalue(), re.MULTILINE)
+    assert match, f"demo printed no login for {email}:\n{out.getvalue()}"
+    return match.group(1)

@@ -112,3 +112,17 @@ def _node_text(node: Any) -> str:
     if node.nodeType == node.ATTRIBUTE_NODE:
         return str(node.value)
     return "".join(child.data for child in node.childNodes if child.nodeType == child.TEXT_NODE)
+
+
+def docx_text(data: bytes) -> tuple[list[str], list[str], list[str], list[str]]:
+    """Headings, bold labels, every paragraph, and table rows as "a | b | c"."""
+    document = docx.Document(io.BytesIO(data))
+    paragraphs = document.paragraphs
+    headings = [p.text for p in paragraphs if p.style is not None and p.style.name.startswith(("Heading", "Title"))]
+    bold = [p.text for p in paragraphs if p.runs and all(run.bold for run in p.runs)]
+    rows = [" | ".join(cell.text for cell in row.cells) for table in document.tables for row in table.rows]
+    return headings, bold, [p.text for p in paragraphs], rows
+
+
+def pdf_text(data: bytes) -> str:
+    return "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(data)).pages)

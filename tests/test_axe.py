@@ -20,8 +20,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 from lofte.areas.models import Area
 from lofte.areas.reference import load_reference_areas
 from tests import axe
-from tests.browser import launch_chromium
-from tests.test_browser import demo_password
+from tests.browser import demo_password, launch_chromium
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import datetime
-from io import StringIO
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -24,7 +23,7 @@ from lofte.areas.reference import load_reference_areas
 from lofte.lib.actors import SystemActor
 from lofte.statistics import progress
 from lofte.statistics.models import ImportJob
-from tests.browser import PageProblems, launch_chromium, screenshot, sign_in
+from tests.browser import PageProblems, demo_password, launch_chromium, screenshot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -78,15 +77,6 @@ def context(browser: Browser) -> Iterator[BrowserContext]:
 @pytest.fixture
 def page(context: BrowserContext) -> Page:
     return context.new_page()
-
-
-def demo_password(email: str) -> str:
-    """Run `lofte demo` and read the given user's password from what it prints."""
-    out = StringIO()
-    call_command("demo", stdout=out)
-    match = re.search(rf"^\s+\w+\s+{re.escape(email)}\s+(\S+)\s+\(", out.getvalue(), re.MULTILINE)
-    assert match, f"demo printed no login for {email}:\n{out.getvalue()}"
-    return match.group(1)
 
 
 def test_it_signs_in_as_the_demo_samordnare_and_sees_the_dashboard(live_server, page: Page) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import xml.etree.ElementTree as ET
 
+import time_machine
 from django.core import mail
 from django.core.cache import cache
 from django.utils import timezone
@@ -14,9 +15,12 @@ from lofte.citizens import dispatch
 from lofte.citizens.models import Subscription, Warning
 from tests.base import BaseTestCase
 
+NOW = "2026-05-20 12:00 +02:00"  # every test here runs on this fixed moment (the clock stands still)
+
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
+@time_machine.travel(NOW, tick=False)
 class PublishedWarningTest(BaseTestCase):
     def setUp(self) -> None:
         cache.clear()

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from io import StringIO
 from typing import Any
 
+import time_machine
 from django.conf import settings
 from django.core import mail
 from django.core.management import call_command
@@ -22,21 +23,9 @@ from lofte.partnerships.access import get_partnership_for_user
 from lofte.promises.followup import do_publish_round
 from lofte.promises.models import Agreement, FollowUpRound, Medborgarlofte
 from tests.base import BaseTestCase
+from tests.factories import make_warning
 
-
-def make_warning(partnership: Any, *areas: Area, **fields: Any) -> Warning:
-    values = {
-        "title": "Falska bankmän ringer äldre",
-        "text": "Bedragare som säger att de ringer från banken ber om BankID. Lägg på.",
-        "category": Warning.Category.BEDRAGERI,
-        "valid_until": timezone.localdate() + timedelta(days=14),
-        "status": Warning.Status.PUBLICERAD,
-        "published_at": timezone.now(),
-        **fields,
-    }
-    warning = Warning.objects.create(partnership=partnership, **values)
-    warning.areas.set(areas)
-    return warning
+NOW = "2026-05-20 12:00 +02:00"  # every test here runs on this fixed moment (the clock stands still)
 
 
 def subscribe(email: str, area: Area, *, confirmed: bool = True, **fields: Any) -> Subscription:
@@ -57,6 +46,7 @@ def recipients() -> list[str]:
     return sorted(address for message in mail.outbox for address in message.to)
 
 
+@time_machine.travel(NOW, tick=False)
 class DispatchCase(BaseTestCase):
     district_x: Area
     district_y: Area

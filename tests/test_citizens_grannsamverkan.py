@@ -13,9 +13,9 @@ from lofte.citizens import dispatch
 from lofte.citizens.grannsamverkan.actions import GroupRefused, do_add_contact, do_create_group
 from lofte.citizens.models import GrannsamverkanGroup, GroupContact
 from lofte.partnerships.access import PartnershipAccess
+from tests.axe import problems
 from tests.base import BaseTestCase
-from tests.test_accessibility import problems
-from tests.test_citizens_dispatch import make_warning
+from tests.factories import make_warning
 
 LIST = "/samverkan/mjolby/invanare/grannsamverkan/"
 

@@ -16,8 +16,8 @@ from django.urls import reverse
 from lofte.areas.models import Area
 from lofte.audit.models import AuditEvent
 from lofte.citizens.models import Delivery, Subscription
+from tests.axe import problems
 from tests.base import BaseTestCase
-from tests.test_accessibility import problems
 
 ADDRESS = "Anna.Andersson@Example.se"
 STORED = "anna.andersson@example.se"

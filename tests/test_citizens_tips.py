@@ -7,6 +7,7 @@ import re
 from datetime import timedelta
 from typing import Any
 
+import time_machine
 from django.core import mail
 from django.core.cache import cache
 from django.test import Client
@@ -27,9 +28,11 @@ from lofte.est.queries import categories_of, settings_of
 from lofte.est.status import change_status
 from lofte.lib.actors import SystemActor
 from lofte.partnerships.access import get_partnership_for_user
+from tests.axe import problems as structure_problems
 from tests.base import BaseTestCase
-from tests.test_accessibility import problems as structure_problems
-from tests.test_est_reporting import stored_text_columns
+from tests.cases import stored_text_columns
+
+NOW = "2026-05-20 12:00 +02:00"  # every test here runs on this fixed moment (the clock stands still)
 
 MJOLBY = (58.32547, 15.12731)
 PERSONNUMMER = "19121212-1212"
@@ -42,6 +45,7 @@ def old_stamp(seconds: int = 30) -> str:
     return GUARD.stamp(issued=timezone.now().timestamp() - seconds)
 
 
+@time_machine.travel(NOW, tick=False)
 class TipsCase(BaseTestCase):
     def setUp(self) -> None:
         super().setUp()

@@ -28,6 +28,8 @@ from lofte.citizens.warnings.social import SOCIAL_LIMIT, shorten, social_text
 from lofte.partnerships.access import Can, PartnershipAccess, get_partnership_for_user
 from tests.base import BaseTestCase
 
+NOW = "2026-05-20 12:00 +02:00"  # every test here runs on this fixed moment (the clock stands still)
+
 ATOM = "{http://www.w3.org/2005/Atom}"
 BASE = "/samverkan/mjolby/invanare/varningar/"
 PERSONNUMMER = "19121212-1212"
@@ -37,6 +39,7 @@ def later(days: int) -> datetime.date:
     return timezone.localdate() + datetime.timedelta(days=days)
 
 
+@time_machine.travel(NOW, tick=False)
 class WarningTestCase(BaseTestCase):
     mantorp: Area
     skanninge: Area

@@ -30,9 +30,9 @@ from lofte.situation.dialogue_actions import (
 )
 from lofte.situation.models import Dialogue, DialogueStatement, Lagesbild, Problem
 from lofte.statistics.actions import do_import
+from tests.axe import problems as structure_problems
 from tests.base import BaseTestCase
-from tests.test_accessibility import problems as structure_problems
-from tests.test_lagesbild import YEARLY
+from tests.factories import YEARLY
 
 REMINDER = "Skriv inte namn på enskilda personer."
 WALK: dict[str, Any] = {

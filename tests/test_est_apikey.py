@@ -7,6 +7,7 @@ from datetime import timedelta
 from io import StringIO
 from unittest import mock
 
+import time_machine
 from django.core.management import CommandError, call_command
 from django.db import connections
 from django.utils import timezone
@@ -20,7 +21,10 @@ from lofte.lib.actors import SystemActor
 from lofte.partnerships.actions import do_create_organisation
 from tests.base import BaseTestCase, Kind
 
+NOW = "2026-05-20 12:00 +02:00"  # every test here runs on this fixed moment (the clock stands still)
 
+
+@time_machine.travel(NOW, tick=False)
 class ApiKeyTest(BaseTestCase):
     def test_it_stores_only_the_hash_of_the_key(self) -> None:
         key, plaintext = do_create_api_key(self.housing_a, label="Felanmälan", actor=SystemActor("test"))

@@ -22,7 +22,7 @@ from lofte.lib.actors import SystemActor
 from lofte.partnerships.access import PartnershipAccess
 from lofte.partnerships.actions import do_create_organisation
 from tests.base import Kind, Role, make_user
-from tests.test_est_weekly import CENTRE, SCATTERED, WEEK, EstCase, at
+from tests.cases import CENTRE, SCATTERED, WEEK, EstCase, at
 
 S = Incident.Status
 

@@ -23,11 +23,14 @@ from lofte.est.status import change_status
 from lofte.lib.actors import SystemActor
 from tests.base import BaseTestCase
 
+NOW = "2026-05-20 12:00 +02:00"  # every test here runs on this fixed moment (the clock stands still)
+
 CENTRE = (58.3255, 15.1273)  # Mjölby's town centre, inside kommun 0586
 SERVICES = reverse("open311_services")
 REQUESTS = reverse("open311_requests")
 
 
+@time_machine.travel(NOW, tick=False)
 class Open311TestCase(BaseTestCase):
     @classmethod
     def setUpTestData(cls) -> None:

@@ -8,11 +8,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import time_machine
-from django.apps import apps
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import models
-from django.db.models.functions import Cast
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
@@ -32,9 +29,11 @@ from lofte.lib.actors import SystemActor
 from lofte.lib.pii import find_personal_data
 from lofte.partnerships.access import PartnershipAccess, get_partnership_for_user
 from lofte.partnerships.actions import do_create_organisation
+from tests.axe import problems as structure_problems
 from tests.base import BaseTestCase, Kind, Role, make_user
-from tests.test_accessibility import problems as structure_problems
-from tests.test_promises_actions import TemporaryMedia
+from tests.cases import TemporaryMedia, stored_text_columns
+
+NOW = "2026-05-20 12:00 +02:00"  # every test here runs on this fixed moment (the clock stands still)
 
 MJOLBY = (58.3255, 15.1273)
 MULLSJO = (57.9167, 13.8786)
@@ -83,23 +82,7 @@ def photo_with_gps() -> bytes:
     return out.getvalue()
 
 
-def stored_text_columns(needle: str) -> list[str]:
-    """Every text, char and JSON column of every model that holds `needle` somewhere."""
-    found = []
-    for model in apps.get_models():
-        for field in model._meta.concrete_fields:
-            rows = model._base_manager.all()
-            if isinstance(field, models.JSONField):
-                rows = rows.annotate(as_text=Cast(field.name, models.TextField())).filter(as_text__contains=needle)
-            elif isinstance(field, (models.CharField, models.TextField, models.FileField)):
-                rows = rows.filter(**{f"{field.name}__contains": needle})
-            else:
-                continue
-            if rows.exists():
-                found.append(f"{model._meta.label}.{field.name}")
-    return found
-
-
+@time_machine.travel(NOW, tick=False)
 class ReportingCase(TemporaryMedia, BaseTestCase):
     def setUp(self) -> None:
         super().setUp()

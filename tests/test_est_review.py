@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
 
+import time_machine
 from django.core import mail
 from django.test import override_settings
 from django.urls import reverse
@@ -27,6 +28,8 @@ from lofte.partnerships.access import get_partnership_for_user
 from lofte.partnerships.models import Organisation
 from tests.base import BaseTestCase, Kind, Role, make_user
 
+NOW = "2026-05-20 12:00 +02:00"  # every test here runs on this fixed moment (the clock stands still)
+
 S = Incident.Status
 CENTRE = places.LatLng(58.3255, 15.1273)  # Mjölby's town centre, inside district "Centrum" below
 OUTSIDE_CENTRUM = places.LatLng(58.3400, 15.0900)  # still in Mjölby kommun
@@ -42,6 +45,7 @@ def north_of(point: places.LatLng, metres: float) -> places.LatLng:
     return places.LatLng(point.lat + metres / places.METRES_PER_DEGREE_LAT, point.lng)
 
 
+@time_machine.travel(NOW, tick=False)
 class EstTestCase(BaseTestCase):
     @classmethod
     def setUpTestData(cls) -> None:

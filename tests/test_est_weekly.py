@@ -18,86 +18,21 @@ from lofte.analysis.est import STOCKHOLM, Week, last_complete_week
 from lofte.areas.models import Area
 from lofte.audit.models import AuditEvent
 from lofte.est import places
-from lofte.est.intake import IncidentInput, report_incidents
 from lofte.est.meetings.actions import MeasurePlace, do_create_measure, do_create_meeting
 from lofte.est.models import EstSettings, Incident, WeekNote
-from lofte.est.queries import categories_of, settings_of
-from lofte.est.status import change_status
 from lofte.est.weekly.queries import compile_week
 from lofte.partnerships.access import PartnershipAccess
 from lofte.statistics.models import Event
-from tests.base import BaseTestCase
+from tests.cases import CENTRE, SCATTERED, WEEK, EstCase, at
 from tests.documents import pdf_accessibility_problems, pdf_figures
 
 S = Incident.Status
-WEEK = Week(2026, 10)  # 2 to 8 March 2026
-STARTED = date(2025, 1, 1)
-CENTRE = (58.3255, 15.1273)
 EXACT = (58.32551, 15.12734)  # digits a generalised place never has
-SCATTERED = [(58.3400, 15.1000), (58.3100, 15.1600), (58.3000, 15.0900), (58.3500, 15.1700)]
-
-
-def at(week: Week, day: int = 2, hour: int = 12) -> datetime:
-    """A moment in the week: day 0 is Monday, in Swedish time."""
-    return datetime.combine(week.monday + timedelta(days=day), datetime.min.time(), tzinfo=STOCKHOLM).replace(hour=hour)
 
 
 def square(lat: float, lng: float, half: float) -> dict[str, Any]:
     ring = [[lng - half, lat - half], [lng + half, lat - half], [lng + half, lat + half], [lng - half, lat + half]]
     return {"type": "Polygon", "coordinates": [[*ring, ring[0]]]}
-
-
-# The reports lie in March 2026; the clock stands in May, when week 10 is over and its actions overdue.
-TODAY = datetime(2026, 5, 20, 12, 0, tzinfo=STOCKHOLM)
-
-
-@time_machine.travel(TODAY, tick=False)
-class EstCase(BaseTestCase):
-    """Mjölby's reference categories, and a way to file reviewed reports at a given time, on a fixed day."""
-
-    categories: dict[str, Any]
-
-    @classmethod
-    def setUpTestData(cls) -> None:
-        super().setUpTestData()
-        cls.categories = {c.code: c for c in categories_of(cls.partnership_a)}
-        # Mjölby's EST has run since 2025, so every week and period these tests compare has data.
-        settings = settings_of(cls.partnership_a)
-        settings.started_on = STARTED
-        settings.save(update_fields=["started_on"])
-
-    def report(
-        self,
-        when: datetime,
-        code: str = "skadegorelse.klotter",
-        *,
-        n: int = 1,
-        point: tuple[float, float] | None = CENTRE,
-        status: str = S.GRANSKAD,
-        **extra: Any,
-    ) -> list[Incident]:
-        lat, lng = point if point else (None, None)
-        place = "" if point else "Stationsparken"
-        items = [IncidentInput(self.categories[code], when, lat, lng, place_name=place, **extra) for _ in range(n)]
-        incidents = report_incidents(
-            self.partnership_a,
-            items,
-            reporter=self.reporter,
-            organisation=self.housing_a,
-            actor=self.reporter,
-            source=Incident.Source.WEB,
-            now=when + timedelta(hours=1),
-        )
-        later = when + timedelta(hours=2)
-        for incident in incidents:
-            if status == S.AVVISAD:
-                change_status(incident, S.AVVISAD, actor=self.samordnare, access=None, note="Inte EST", when=later)
-            elif status != S.MOTTAGEN:
-                change_status(incident, S.GRANSKAD, actor=self.samordnare, access=None, when=later)
-        return incidents
-
-    def week_url(self, week: Week = WEEK, name: str = "week", *args: Any) -> str:
-        return reverse(f"partnerships:est:{name}", args=["mjolby", week.year, week.week, *args])
 
 
 def _p_two_sided(k: int, n: int, p: float) -> float:

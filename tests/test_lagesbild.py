@@ -1,18 +1,13 @@
 from __future__ import annotations
 
-import json
 from datetime import date, datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import time_machine
 from django.core.exceptions import ValidationError
 
-from lofte.accounts.models import User
 from lofte.audit.models import AuditEvent
 from lofte.lib.actors import SystemActor
-from lofte.partnerships.access import PartnershipAccess, get_partnership_for_user
-from lofte.partnerships.models import Partnership
 from lofte.situation.actions import (
     LagesbildRefused,
     do_add_problem,
@@ -26,14 +21,11 @@ from lofte.situation.actions import (
     do_update_lagesbild,
     do_update_problem,
 )
-from lofte.situation.dialogue_actions import do_create_dialogue
 from lofte.situation.evidence import event_period, wanted_types
 from lofte.situation.models import (
-    Dialogue,
     EventCount,
     Figure,
     Lagesbild,
-    Problem,
     Source,
     is_outdated,
     latest_adopted,
@@ -41,103 +33,12 @@ from lofte.situation.models import (
 )
 from lofte.statistics.actions import do_import
 from lofte.statistics.models import Observation
-from tests.base import BaseTestCase
+from tests.cases import BURGLARY, LagesbildCase
+from tests.factories import ADOPTION_DAY, EVENTS, YEARLY, late_event, make_dialogue
 
-YEARLY = (
-    Path(__file__).resolve().parent.parent
-    / "lofte/statistics/sources/bra_csv/fixtures/bra_anmalda_brott_arsvis_motala_mjolby_mullsjo.csv"
-)
-BURGLARY = "anmalda.bostadsinbrott"
 ADOPTED = "En fastställd lägesbild kan inte ändras; skapa en ny version."
 QUARTERLY = YEARLY.with_name("bra_anmalda_brott_kvartal_motala_mjolby_mullsjo.csv")
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
-EVENTS = YEARLY.parents[2] / "polisen/fixtures/polisen_events_mjolby_motala_mullsjo.json"
-# The day the tests adopt on: the 12 months before it are 2025-03-12 to 2026-03-11.
-ADOPTION_DAY = "2026-03-12 10:00 +01:00"
-
-
-def late_event() -> bytes:
-    """A traffic accident in Mjölby in the period, archived after the adoption (made for the tests)."""
-    return json.dumps(
-        [
-            {
-                "id": 99990001,
-                "datetime": "2026-01-08 9:00:00 +01:00",
-                "name": "08 januari 09.00, Trafikolycka, Mjölby",
-                "summary": "Två bilar i kollision.",
-                "url": "/aktuellt/handelser/2026/januari/8/08-januari-09.00-trafikolycka-mjolby/",
-                "type": "Trafikolycka",
-                "location": {"name": "Mjölby", "gps": "58.322691,15.133535"},
-            }
-        ],
-        ensure_ascii=False,
-    ).encode()
-
-
-def make_dialogue(access: PartnershipAccess, actor: User, **fields: object) -> Dialogue:
-    values: dict[str, object] = {
-        "kind": "medborgardialog",
-        "date": date(2026, 3, 2),
-        "place": "Biblioteket",
-        "women": 3,
-        "men": 2,
-        "themes": ["inbrott", "belysning"],
-        **fields,
-    }
-    return do_create_dialogue(access, actor=actor, **values)
-
-
-class LagesbildCase(BaseTestCase):
-    """A partnership with Brå's yearly statistics, and helpers for drafting and adopting a lägesbild."""
-
-    @classmethod
-    def setUpTestData(cls) -> None:
-        super().setUpTestData()
-        do_import(YEARLY.read_bytes(), YEARLY.name, actor=SystemActor("test"))
-
-    def access(self, user: User, partnership: Partnership | None = None) -> PartnershipAccess:
-        return get_partnership_for_user(user, (partnership or self.partnership_a).slug)
-
-    def draft(self, copy_from: Lagesbild | None = None) -> Lagesbild:
-        return do_create_lagesbild(
-            self.access(self.samordnare),
-            title="Lägesbild Mjölby 2026",
-            year_from=2021,
-            year_to=2025,
-            actor=self.samordnare,
-            copy_from=copy_from,
-        )
-
-    def complete(self, lagesbild: Lagesbild) -> Problem:
-        access = self.access(self.samordnare)
-        do_add_source(
-            access, lagesbild, kind=Source.Kind.STATISTIK, title="Anmälda brott 2021–2025", actor=self.samordnare
-        )
-        problem = do_add_problem(
-            access,
-            lagesbild,
-            title="Bostadsinbrott i villaområden",
-            place="Villaområdena i södra Mjölby",
-            time="Vardagar dagtid, mest under hösten",
-            affected="Boende i villaområden",
-            consequences="Otrygghet i bostadsområdet och ekonomisk skada.",
-            cause_place="Skymd insyn och få vuxna hemma dagtid.",
-            event_types=["Inbrott"],
-            actor=self.samordnare,
-        )
-        do_link_series(access, problem, BURGLARY, "0586", actor=self.samordnare)
-        return problem
-
-    def adopted(self) -> Lagesbild:
-        lagesbild = self.draft()
-        self.complete(lagesbild)
-        return do_adopt_lagesbild(
-            self.access(self.samordnare),
-            lagesbild,
-            decision="Kommunstyrelsen 2026-03-12 § 45",
-            decided_on=date(2026, 3, 12),
-            actor=self.samordnare,
-        )
 
 
 class LagesbildTest(LagesbildCase):

@@ -18,7 +18,7 @@ from lofte.situation.actions import (
 from lofte.situation.dialogue_actions import do_add_statement
 from lofte.statistics.actions import do_import
 from tests.base import BaseTestCase
-from tests.test_lagesbild import ADOPTION_DAY, EVENTS, late_event, make_dialogue
+from tests.factories import ADOPTION_DAY, EVENTS, late_event, make_dialogue
 
 YEARLY = (
     Path(__file__).resolve().parent.parent

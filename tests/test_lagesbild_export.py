@@ -1,12 +1,9 @@
 from __future__ import annotations
 
-import io
 import re
 from datetime import date
 from pathlib import Path
 
-import docx
-import pypdf
 import time_machine
 
 from lofte.accounts.models import User
@@ -26,8 +23,15 @@ from lofte.situation.documents import LagesbildContent, gather, render_docx, ren
 from lofte.situation.models import Lagesbild, Problem, Source
 from lofte.statistics.actions import do_import
 from tests.base import BaseTestCase
-from tests.documents import docx_layout_problems, docx_pictures, pdf_accessibility_problems, pdf_figures
-from tests.test_lagesbild import ADOPTION_DAY, EVENTS, late_event, make_dialogue
+from tests.documents import (
+    docx_layout_problems,
+    docx_pictures,
+    docx_text,
+    pdf_accessibility_problems,
+    pdf_figures,
+    pdf_text,
+)
+from tests.factories import ADOPTION_DAY, EVENTS, late_event, make_dialogue
 
 YEARLY = (
     Path(__file__).resolve().parent.parent
@@ -50,20 +54,6 @@ SARA_LABELS = (
     "Orsaker: plats",
     "Prioritet och motivering",
 )
-
-
-def docx_text(data: bytes) -> tuple[list[str], list[str], list[str], list[str]]:
-    """Headings, bold labels, every paragraph, and table rows as "a | b | c"."""
-    document = docx.Document(io.BytesIO(data))
-    paragraphs = document.paragraphs
-    headings = [p.text for p in paragraphs if p.style is not None and p.style.name.startswith(("Heading", "Title"))]
-    bold = [p.text for p in paragraphs if p.runs and all(run.bold for run in p.runs)]
-    rows = [" | ".join(cell.text for cell in row.cells) for table in document.tables for row in table.rows]
-    return headings, bold, [p.text for p in paragraphs], rows
-
-
-def pdf_text(data: bytes) -> str:
-    return "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(data)).pages)
 
 
 class LagesbildExportCase(BaseTestCase):

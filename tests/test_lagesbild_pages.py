@@ -25,9 +25,9 @@ from lofte.situation.actions import (
 )
 from lofte.situation.models import Dialogue, Lagesbild, Problem, ProblemSeries, Source
 from lofte.statistics.actions import do_import
+from tests.axe import problems as structure_problems
 from tests.base import BaseTestCase
-from tests.test_accessibility import problems as structure_problems
-from tests.test_lagesbild import ADOPTION_DAY, EVENTS, late_event, make_dialogue
+from tests.factories import ADOPTION_DAY, EVENTS, late_event, make_dialogue
 
 YEARLY = (
     Path(__file__).resolve().parent.parent

@@ -4,149 +4,33 @@ workflow and its locks, personal data, files and the audit log."""
 from __future__ import annotations
 
 import hashlib
-import tempfile
 from datetime import date
-from pathlib import Path
 from typing import Any
 from unittest import mock
 
 import time_machine
 from django.core.files.base import ContentFile
-from django.test import override_settings
 from django.urls import reverse
 
-from lofte.accounts.models import User
 from lofte.audit.models import ACTION_LABELS, AuditEvent
-from lofte.partnerships.access import PartnershipAccess, get_partnership_for_user
 from lofte.promises import actions
 from lofte.promises.actions import PromiseRefused
 from lofte.promises.models import (
     Activity,
     Agreement,
     AgreementDocument,
-    Decision,
-    FocusArea,
     Goal,
     Medborgarlofte,
     Promise,
 )
 from lofte.situation.actions import (
-    do_add_problem,
-    do_add_source,
-    do_adopt_lagesbild,
     do_create_lagesbild,
-    do_link_series,
 )
-from lofte.situation.models import Lagesbild, Source
 from lofte.statistics.models import Metric
-from tests.test_lagesbild import LagesbildCase
+from tests.cases import FRAUD, INFORM, WARN, PromiseCase, TemporaryMedia
+from tests.factories import PDF
 
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 LOCKED = "Medborgarlöftet är beslutat och dess text kan inte ändras."
-FRAUD = "Polisen och kommunen kommer att erbjuda riskgrupper fysiska träffar om bedrägerier."
-WARN = "Polisen och kommunen kommer att varna medborgarna när vi får kännedom om aktuella bedrägerier."
-INFORM = "Kommunen och Bostadsbolaget i Mjölby AB kommer att förmedla information om hur man minskar risken."
-
-
-class PromiseCase(LagesbildCase):
-    """A partnership with Brå's statistics and an adopted lägesbild; helpers build the rest with the actions."""
-
-    lagesbild: Lagesbild
-
-    @classmethod
-    def setUpTestData(cls) -> None:
-        super().setUpTestData()
-        access = get_partnership_for_user(cls.samordnare, "mjolby")
-        lagesbild = actions_lagesbild(cls, access)
-        cls.lagesbild = lagesbild
-
-    def access(self, user: User | None = None, partnership: Any = None) -> PartnershipAccess:  # type: ignore[override]
-        return get_partnership_for_user(user or self.samordnare, (partnership or self.partnership_a).slug)
-
-    def agreement(self, **fields: Any) -> Agreement:
-        values: dict[str, Any] = {
-            "title": "Samverkansöverenskommelse Mjölby 2023–2026",
-            "starts_on": date(2023, 5, 30),
-            "ends_on": date(2026, 12, 31),
-            "overall_goal": "Att öka tryggheten och minska brottsligheten i kommunen.",
-            "follow_up": "Polisen och kommunen träffar Beredning stärkt livskraft två gånger per år.",
-            "followup_bodies": ["Beredning stärkt livskraft", "Kommunstyrelsen"],
-            **fields,
-        }
-        return actions.do_create_agreement(self.access(), actor=self.samordnare, **values)
-
-    def lofte(self, agreement: Agreement | None = None, **fields: Any) -> Medborgarlofte:
-        values: dict[str, Any] = {
-            "title": "Medborgarlöfte 2024–2025",
-            "year_from": 2024,
-            "year_to": 2025,
-            "lagesbild": self.lagesbild,
-            "summary": "Narkotika, bedrägerier och trafiken skapar otrygghet.",
-            **fields,
-        }
-        return actions.do_create_lofte(self.access(), agreement or self.agreement(), actor=self.samordnare, **values)
-
-    def filled(self, lofte: Medborgarlofte | None = None) -> tuple[Medborgarlofte, FocusArea, Promise]:
-        """A löfte with a focus area, a goal, a promise and a case number: ready to be proposed."""
-        lofte = lofte or self.lofte()
-        access = self.access()
-        area = actions.do_add_focus_area(access, lofte, name="Bedrägeri", actor=self.samordnare)
-        actions.do_add_goal(
-            access,
-            lofte,
-            text="Antalet bedrägerier ska vara färre än 2023.",
-            focus_area=area,
-            kind=Goal.Kind.STATISTIK,
-            metric_code="anmalda.totalt",
-            area_code="0586",
-            baseline_period="2023",
-            due_period="2025",
-            actor=self.samordnare,
-        )
-        promise = actions.do_add_promise(
-            access,
-            lofte,
-            text=FRAUD,
-            focus_area=area,
-            responsible=[self.kommun_org_a, self.lpo_a],
-            actor=self.samordnare,
-        )
-        actions.do_save_decision(access, lofte, case_number="KS/2024:126", actor=self.samordnare)
-        return lofte, area, promise
-
-    def decided(self) -> tuple[Medborgarlofte, FocusArea, Promise]:
-        lofte, area, promise = self.filled()
-        access = self.access()
-        actions.do_propose(access, lofte, actor=self.samordnare)
-        actions.do_save_decision(
-            access,
-            lofte,
-            body=Decision.Body.KOMMUNSTYRELSE,
-            meeting_date=date(2024, 4, 15),
-            paragraph="§ 59",
-            actor=self.samordnare,
-        )
-        actions.do_decide(access, lofte, actor=self.samordnare)
-        return lofte, area, promise
-
-
-def actions_lagesbild(case: Any, access: PartnershipAccess) -> Lagesbild:
-    """An adopted lägesbild for the partnership, made with the situation actions as LagesbildCase does."""
-    actor = case.samordnare
-    lagesbild = do_create_lagesbild(access, title="Lägesbild Mjölby", year_from=2021, year_to=2023, actor=actor)
-    do_add_source(access, lagesbild, kind=Source.Kind.STATISTIK, title="Anmälda brott", actor=actor)
-    problem = do_add_problem(
-        access,
-        lagesbild,
-        title="Bedrägerier mot äldre",
-        consequences="Otrygghet och ekonomisk skada.",
-        cause_victim="Äldre utan kunskap om hur bedrägerier går till.",
-        actor=actor,
-    )
-    do_link_series(access, problem, "anmalda.totalt", "0586", actor=actor)
-    return do_adopt_lagesbild(
-        access, lagesbild, decision="Kommunstyrelsen 2024-03-12 § 40", decided_on=date(2024, 3, 12), actor=actor
-    )
 
 
 def actions_written(since: int = 0) -> list[str]:
@@ -235,21 +119,6 @@ class AgreementTest(PromiseCase):
         actions.do_remove_signatory(self.access(), signatory, actor=self.samordnare)
         self.assertFalse(agreement.signatories.exists())
         self.assertEqual(actions_written()[-2:], ["agreement.add_signatory", "agreement.remove_signatory"])
-
-
-class TemporaryMedia:
-    """Uploaded files go to a directory of the test's own, removed after it."""
-
-    media: Path
-
-    def setUp(self) -> None:
-        super().setUp()  # type: ignore[misc]
-        media = tempfile.TemporaryDirectory()
-        self.addCleanup(media.cleanup)  # type: ignore[attr-defined]
-        self.media = Path(media.name)
-        settings = override_settings(MEDIA_ROOT=self.media)
-        settings.enable()
-        self.addCleanup(settings.disable)  # type: ignore[attr-defined]
 
 
 class AgreementDocumentTest(TemporaryMedia, PromiseCase):

@@ -13,7 +13,7 @@ from lofte.audit.models import AuditEvent
 from lofte.promises import bulk
 from lofte.promises.followup import FollowUpRefused
 from lofte.promises.models import Agreement, FollowUpRound, Medborgarlofte, Promise, PromiseReport
-from tests.test_promises_followup import FollowUpCase, url
+from tests.cases import FollowUpCase, url
 
 HEADINGS = ["id", "Fokusområde", "Löfte", "Ansvariga", "Status", "Framsteg (%)", "Kommentar", "Uppföljning"]
 

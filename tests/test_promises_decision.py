@@ -19,7 +19,7 @@ from lofte.promises import actions, documents
 from lofte.promises.actions import PromiseRefused
 from lofte.promises.models import Agreement, Decision, Medborgarlofte
 from tests.base import BaseTestCase
-from tests.test_lagesbild_export import docx_text
+from tests.documents import docx_text
 
 PROPOSAL = {
     "proposed_by": "arbetsutskott",

@@ -7,7 +7,6 @@ import io
 from datetime import date, timedelta
 from itertools import pairwise
 from pathlib import Path
-from typing import Any
 
 import docx
 import time_machine
@@ -18,10 +17,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from lofte.accounts.models import User
 from lofte.audit.models import AuditEvent
-from lofte.lib.actors import SystemActor
-from lofte.partnerships.access import PartnershipAccess, get_partnership_for_user
+from lofte.partnerships.access import get_partnership_for_user
 from lofte.promises import reports
 from lofte.promises.followup import (
     URL_NAMESPACE,
@@ -38,8 +35,6 @@ from lofte.promises.followup import (
 )
 from lofte.promises.models import (
     Activity,
-    Agreement,
-    FocusArea,
     FollowUpRound,
     Goal,
     GoalEvaluation,
@@ -48,98 +43,15 @@ from lofte.promises.models import (
     PromiseReport,
 )
 from lofte.promises.tasks import remind_followups, send_reminders
-from lofte.statistics.actions import do_import
 from lofte.statistics.models import Metric, Observation
-from tests.base import BaseTestCase, make_user
-from tests.test_accessibility import problems
+from tests.axe import problems
+from tests.base import make_user
+from tests.cases import FollowUpCase, url
 
 FIXTURES = Path(__file__).resolve().parent.parent / "lofte/statistics/sources/bra_csv/fixtures"
 YEARLY = FIXTURES / "bra_anmalda_brott_arsvis_motala_mjolby_mullsjo.csv"
 QUARTERLY = FIXTURES / "bra_anmalda_brott_kvartal_motala_mjolby_mullsjo.csv"
-BURGLARY_GOAL = "Färre anmälda bostadsinbrott än 2023"
-TOTAL_GOAL = "Färre anmälda brott totalt än 2023"
-QUALITATIVE_GOAL = "Fler hushåll med i grannsamverkan"
 Verdict = GoalEvaluation.Verdict
-
-
-def url(name: str, **kwargs: Any) -> str:
-    return reverse(f"{URL_NAMESPACE}:{name}", kwargs={"slug": "mjolby", **kwargs})
-
-
-class FollowUpCase(BaseTestCase):
-    """Mjölby's medborgarlöfte 2024–2025 with two statistical goals, a qualitative one and three promises."""
-
-    lofte: Medborgarlofte
-
-    @classmethod
-    def setUpTestData(cls) -> None:
-        super().setUpTestData()
-        for fixture in (YEARLY, QUARTERLY):
-            do_import(fixture.read_bytes(), fixture.name, actor=SystemActor("test"))
-        cls.agreement = Agreement.objects.create(
-            partnership=cls.partnership_a,
-            title="Samverkansöverenskommelse Mjölby 2023–2026",
-            starts_on=date(2023, 1, 1),
-            ends_on=date(2026, 12, 31),
-            followups_per_year=2,
-            followup_bodies=["Beredning stärkt livskraft", "Kommunstyrelsen"],
-        )
-        cls.lofte = Medborgarlofte.objects.create(
-            agreement=cls.agreement,
-            title="Medborgarlöfte Mjölby 2024–2025",
-            year_from=2024,
-            year_to=2025,
-            status=Medborgarlofte.Status.BESLUTAD,
-        )
-        cls.focus = FocusArea.objects.create(lofte=cls.lofte, position=0, name="Inbrott i bostäder")
-        cls.burglary_goal = cls.goal(BURGLARY_GOAL, "anmalda.bostadsinbrott", position=0)
-        cls.total_goal = cls.goal(TOTAL_GOAL, "anmalda.totalt", position=1)
-        cls.qualitative_goal = Goal.objects.create(
-            lofte=cls.lofte,
-            position=2,
-            text=QUALITATIVE_GOAL,
-            kind=Goal.Kind.KVALITATIV,
-            evidence="Antal hushåll i grannsamverkan enligt Samverkan mot brott.",
-        )
-        cls.watch = cls.promise("Grannsamverkan i villaområdena", [cls.kommun_org_a, cls.lpo_a], position=0)
-        cls.patrol = cls.promise("Polisen patrullerar i centrum på helgkvällar", [cls.lpo_a], position=1)
-        cls.lighting = cls.promise("Bättre belysning i trapphus och källare", [cls.housing_a], position=2)
-
-    @classmethod
-    def goal(cls, text: str, metric: str, *, position: int) -> Goal:
-        return Goal.objects.create(
-            lofte=cls.lofte,
-            focus_area=cls.focus,
-            position=position,
-            text=text,
-            kind=Goal.Kind.STATISTIK,
-            metric=Metric.objects.get(code=metric),
-            area=cls.kommun_a,
-            baseline_period="2023",
-            due_period="2025",
-        )
-
-    @classmethod
-    def promise(cls, text: str, responsible: list[Any], *, position: int) -> Promise:
-        promise = Promise.objects.create(lofte=cls.lofte, focus_area=cls.focus, position=position, text=text)
-        promise.responsible.set(responsible)
-        return promise
-
-    def access(self, user: User | None = None) -> PartnershipAccess:
-        return get_partnership_for_user(user or self.samordnare, "mjolby")
-
-    def planned(self) -> dict[str, FollowUpRound]:
-        do_plan_rounds(self.access(), self.lofte, actor=self.samordnare)
-        rounds = FollowUpRound.objects.filter(lofte=self.lofte).select_related("lofte__agreement")
-        return {r.label: r for r in rounds}
-
-    def evaluated(self, label: str = "2025 H2") -> FollowUpRound:
-        round_ = self.planned()[label]
-        do_evaluate_round(self.access(), round_, actor=self.samordnare)
-        return round_
-
-    def evaluation(self, round_: FollowUpRound, goal: Goal) -> GoalEvaluation:
-        return GoalEvaluation.objects.select_related("round__lofte__agreement").get(round=round_, goal=goal)
 
 
 class PlanTest(FollowUpCase):

@@ -14,9 +14,10 @@ from django.urls import reverse
 from lofte.audit.models import AuditEvent
 from lofte.promises import actions
 from lofte.promises.models import Activity, Agreement, AgreementDocument, Decision, Medborgarlofte, Promise
+from tests.axe import problems as structure_problems
+from tests.cases import FRAUD, INFORM, WARN, PromiseCase, TemporaryMedia
 from tests.documents import docx_layout_problems
-from tests.test_accessibility import problems as structure_problems
-from tests.test_promises_actions import FRAUD, INFORM, PDF, WARN, PromiseCase, TemporaryMedia
+from tests.factories import PDF
 
 DRUGS = "Polisen och kommunen kommer att arbeta för att upptäcka ungdomar med normbrytande beteende tidigt."
 PARENTS = "Polisen och kommunen kommer att informera vårdnadshavare till barn i högstadiet om risk- och skyddsfaktorer."

@@ -18,8 +18,8 @@ from lofte.promises.followup import (
 )
 from lofte.promises.models import FollowUpRound, Goal, Medborgarlofte, Promise
 from lofte.statistics.models import Metric
-from tests.test_lagesbild_export import pdf_text
-from tests.test_promises_followup import FollowUpCase, url
+from tests.cases import FollowUpCase, url
+from tests.documents import pdf_text
 
 SUMMARY = "Bostadsinbrotten har nästan halverats sedan 2023."
 GOAL_COMMENT = "Intern anteckning: siffran för december är osäker."

@@ -12,9 +12,15 @@ from django.test.utils import CaptureQueriesContext
 from lofte.promises import reports
 from lofte.promises.followup import do_comment_goal, do_override_goal, do_report_promise, do_set_summary
 from lofte.promises.models import Activity, FollowUpRound, Promise
-from tests.documents import docx_layout_problems, docx_pictures, pdf_accessibility_problems, pdf_figures
-from tests.test_lagesbild_export import docx_text, pdf_text
-from tests.test_promises_followup import BURGLARY_GOAL, QUALITATIVE_GOAL, TOTAL_GOAL, FollowUpCase, url
+from tests.cases import BURGLARY_GOAL, QUALITATIVE_GOAL, TOTAL_GOAL, FollowUpCase, url
+from tests.documents import (
+    docx_layout_problems,
+    docx_pictures,
+    docx_text,
+    pdf_accessibility_problems,
+    pdf_figures,
+    pdf_text,
+)
 
 SUMMARY = "Bostadsinbrotten har nästan halverats sedan 2023."
 GOAL_COMMENT = "Intern kommentar om brotten totalt."

@@ -15,6 +15,8 @@ from lofte.partnerships.actions import do_add_membership
 from lofte.statistics.actions import do_import
 from tests.base import BaseTestCase
 
+NOW = "2026-05-20 12:00 +02:00"  # every test here runs on this fixed moment (the clock stands still)
+
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "lofte" / "templates"
 
 
@@ -22,6 +24,7 @@ def all_templates() -> set[str]:
     return {str(p.relative_to(TEMPLATE_DIR)) for p in TEMPLATE_DIR.rglob("*") if p.suffix in {".html", ".txt"}}
 
 
+@time_machine.travel(NOW, tick=False)
 class EveryTemplateTest(BaseTestCase):
     @override_settings(AXES_FAILURE_LIMIT=1)
     def test_it_renders_every_template(self) -> None:

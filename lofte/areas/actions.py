@@ -80,6 +80,7 @@ def do_import_subdivisions(
                 actor=actor,
                 obj=kommun,
                 changes={"file": filename, "kind": kind, **result.summary()},
+                shown_everywhere=True,
             )
         if dry_run:
             transaction.set_rollback(True)
@@ -127,5 +128,7 @@ def do_delete_subdivision(area: Area, *, actor: Any) -> None:
     if not area.is_subdivision:
         raise ValueError("Only districts, RegSO and DeSO areas can be removed")
     with transaction.atomic():
-        record("areas.delete", actor=actor, obj=area, changes={"code": area.code, "name": area.name})
+        record(
+            "areas.delete", actor=actor, obj=area, changes={"code": area.code, "name": area.name}, shown_everywhere=True
+        )
         area.delete()

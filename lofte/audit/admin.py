@@ -28,20 +28,22 @@ class AuditEventAdmin(admin.ModelAdmin):
 
 
 class AuditedModelAdmin(admin.ModelAdmin):
-    """A ModelAdmin whose saves and deletes are written to the audit log."""
+    """A ModelAdmin whose saves and deletes are written to the audit log. What an operator changes here (areas,
+    organisations, partnerships, the shared advice pages) may show on any kommun's public pages: each row makes
+    them all stale."""
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
         changes = {name: str(form.cleaned_data.get(name)) for name in form.changed_data}
         changes.pop("password", None)
         verb = "change" if change else "create"
-        record(f"admin.{verb}", actor=request.user, obj=obj, changes=changes)
+        record(f"admin.{verb}", actor=request.user, obj=obj, changes=changes, shown_everywhere=True)
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
-        record("admin.delete", actor=request.user, obj=obj)
+        record("admin.delete", actor=request.user, obj=obj, shown_everywhere=True)
         super().delete_model(request, obj)
 
     def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
         for obj in queryset:
-            record("admin.delete", actor=request.user, obj=obj)
+            record("admin.delete", actor=request.user, obj=obj, shown_everywhere=True)
         super().delete_queryset(request, queryset)

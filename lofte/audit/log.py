@@ -1,4 +1,10 @@
-"""Write audit rows. Every action function calls `record` exactly once per change."""
+"""Write audit rows. Every action function calls `record` exactly once per change.
+
+`record` is also the one place that makes the cached public pages stale (`lofte.lib.cache`): a change of a
+partnership bumps its kommun's version, and a change that every kommun's pages may show (areas, what an operator
+changes in the admin, such as organisations and the shared advice pages) passes `shown_everywhere=True`. No model is watched, so a save outside an action
+costs nothing extra and changes nothing public until its action's audit row is written.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import models
 
 from lofte.audit.models import AuditEvent
+from lofte.lib import cache
 from lofte.lib.actors import Actor, label_of, user_of
 
 if TYPE_CHECKING:
@@ -37,10 +44,12 @@ def record(
     partnership: Partnership | None = None,
     changes: dict[str, Any] | None = None,
     actor_label: str = "",
+    shown_everywhere: bool = False,
 ) -> AuditEvent:
+    """One audit row; a partnership's change (or, with `shown_everywhere`, any) makes its public pages stale."""
     user = user_of(actor)
     label = actor_label or label_of(actor)
-    return AuditEvent.objects.create(
+    event = AuditEvent.objects.create(
         actor=user,
         actor_label=label[:254],
         action=action,
@@ -51,6 +60,11 @@ def record(
         changes=_json_safe(changes or {}),
         ip_address=current_ip.get(),
     )
+    if partnership is not None:
+        cache.bump(partnership.area.code)
+    elif shown_everywhere:
+        cache.bump(cache.ALL)
+    return event
 
 
 def diff(instance: models.Model, fields: list[str], before: dict[str, Any]) -> dict[str, Any]:

@@ -1,10 +1,13 @@
 """The public pages, cached for anonymous visitors and invalidated when their content changes.
 
 Every key holds two version numbers kept in the cache: one for all public pages and one for the kommun the page
-is about. `lofte.public.signals` bumps the kommun's version when a löfte, a warning, an advice page or a tip of the
-kommun is saved or deleted, and the global one for what every kommun shows (shared advice, organisations, areas),
-so the next request renders anew; the old entries are never read again and expire. Versions are nanosecond
-timestamps, not counters, so a version evicted from the cache can never come back as an old number.
+is about. The audit log is the one place that bumps them (`lofte.audit.log.record`): every action writes one audit
+row per change, and a partnership's row bumps its kommun's version, a row of what every kommun shows (areas and
+what operators change in the admin: organisations, partnerships, the shared advice pages) the global one, so the
+next request renders anew; the old entries are never read again and expire. A save outside any action changes
+nothing here. Versions are random
+tokens, not counters, so a version evicted from the cache can never come back as an old number; nor clock readings,
+which repeat when the clock stands still (a frozen clock in the tests) or steps back.
 
 Only anonymous GETs without a query string and without cookies other than the CSRF and language ones are cached,
 keyed by language and by the local date (a warning leaves the front page when it expires at midnight). The cache
@@ -19,7 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-import time
+import secrets
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -46,6 +49,10 @@ def _version_key(code: str) -> str:
     return f"lofte:public:version:{code}"
 
 
+def _new_version() -> str:
+    return secrets.token_hex(8)
+
+
 def bump(*codes: str) -> None:
     """Make the cached pages of these kommuner (or `ALL`) stale now, and again when the transaction commits (a
     request served in between may have cached what the transaction had not yet written)."""
@@ -53,8 +60,8 @@ def bump(*codes: str) -> None:
         return
 
     def write() -> None:
-        now = time.time_ns()
-        cache.set_many({_version_key(code): now for code in codes}, None)
+        version = _new_version()
+        cache.set_many({_version_key(code): version for code in codes}, None)
 
     write()
     transaction.on_commit(write)
@@ -63,7 +70,7 @@ def bump(*codes: str) -> None:
 def _versions(code: str) -> str:
     keys = [_version_key(ALL), _version_key(code)]
     found = cache.get_many(keys)
-    missing = {key: time.time_ns() for key in keys if key not in found}
+    missing = {key: _new_version() for key in keys if key not in found}
     if missing:
         cache.set_many(missing, None)
     return ".".join(str(found.get(key, missing.get(key))) for key in keys)

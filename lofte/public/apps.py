@@ -5,8 +5,3 @@ from django.utils.translation import gettext_lazy as _
 class PublicConfig(AppConfig):
     name = "lofte.public"
     verbose_name = _("Allmänheten")
-
-    def ready(self) -> None:
-        from lofte.public import signals
-
-        signals.connect()
