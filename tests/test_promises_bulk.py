@@ -57,7 +57,7 @@ class BulkCase(FollowUpCase):
         with self.assertRaises(bulk.PlanRefused) as caught:
             self.preview(data, name)
         self.assertEqual(self.state(), before)
-        return caught.exception.errors
+        return caught.exception.messages
 
     def edited(self, changes: dict[tuple[int, str], Any]) -> bytes:
         """The exported workbook with cells changed, by (promise id, heading)."""

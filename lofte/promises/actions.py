@@ -30,10 +30,13 @@ from django.db import models, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from lofte.areas.models import Area
 from lofte.audit.log import diff, record
-from lofte.lib.pii import describe, find_personal_data
+from lofte.lib.actors import Actor, user_of
+from lofte.lib.pii import refuse_personal_data
+from lofte.lib.refusals import ActionRefused
 from lofte.partnerships.access import Can, PartnershipAccess
 from lofte.partnerships.models import Organisation
 from lofte.promises.goals import missing_values
@@ -110,35 +113,34 @@ DECISION_FIELDS = (
     "basis",
     "distribution",
 )
-SCREENED = frozenset(
-    {
-        "title",
-        "overall_goal",
-        "focus_problems",
-        "probable_causes",
-        "measurable_goals",
-        "documentation",
-        "follow_up",
-        "followup_bodies",
-        "summary",
-        "crime_categories",
-        "name",
-        "role",
-        "description",
-        "text",
-        "evidence",
-        "report_author",
-        "report_author_title",
-        "case_number",
-        "proposed_by_name",
-        "proposed_paragraph",
-        "body_name",
-        "paragraph",
-        "decision_text",
-        "basis",
-        "distribution",
-        "outside_agreement_reason",
-    }
+# Free text screened for personal data, in the order a refusal names the first it finds.
+SCREENED = (
+    "basis",
+    "body_name",
+    "case_number",
+    "crime_categories",
+    "decision_text",
+    "description",
+    "distribution",
+    "documentation",
+    "evidence",
+    "focus_problems",
+    "follow_up",
+    "followup_bodies",
+    "measurable_goals",
+    "name",
+    "outside_agreement_reason",
+    "overall_goal",
+    "paragraph",
+    "probable_causes",
+    "proposed_by_name",
+    "proposed_paragraph",
+    "report_author",
+    "report_author_title",
+    "role",
+    "summary",
+    "text",
+    "title",
 )
 MAX_FILE_BYTES = 20 * 1024 * 1024
 PDF_HEADER = b"%PDF-"
@@ -150,33 +152,17 @@ Values = dict[str, Any]
 Ordered = TypeVar("Ordered", FocusArea, Goal, Promise)
 
 
-class PromiseRefused(Exception):
+class PromiseRefused(ActionRefused):
     """The member's role, the partnership, the löfte's state or the content does not allow the change; the message
-    says why. `errors` maps the fields concerned to their messages, so a form can show them beside the field."""
-
-    def __init__(self, message: str, errors: dict[str, list[str]] | None = None, *, field: str = "") -> None:
-        super().__init__(message)
-        self.errors = errors or ({field: [message]} if field else {})
+    says why and `errors` the fields concerned, so a form can show them beside the field."""
 
 
 # Checks shared by every action
 
-
-def _user(actor: Any) -> Any:
-    return actor if getattr(actor, "is_authenticated", False) else None
-
-
-def _require_edit(access: PartnershipAccess, agreement: Agreement | None = None) -> None:
-    if not access.can(Can.EDIT):
-        raise PromiseRefused(_("Du har inte behörighet att ändra överenskommelsen och medborgarlöftena."))
-    if agreement is not None and agreement.partnership_id != access.partnership.pk:
-        raise PromiseRefused(_("Överenskommelsen hör till en annan samverkan."))
-
-
-def _require_edit_lofte(access: PartnershipAccess, lofte: Medborgarlofte) -> None:
-    _require_edit(access)
-    if lofte.agreement.partnership_id != access.partnership.pk:
-        raise PromiseRefused(_("Medborgarlöftet hör till en annan samverkan."))
+NO_EDIT = gettext_lazy("Du har inte behörighet att ändra överenskommelsen och medborgarlöftena.")
+NO_MANAGE = gettext_lazy("Bara den som leder samverkan kan ta medborgarlöftet vidare i beslutsprocessen.")
+OTHER_AGREEMENT = gettext_lazy("Överenskommelsen hör till en annan samverkan.")
+OTHER_LOFTE = gettext_lazy("Medborgarlöftet hör till en annan samverkan.")
 
 
 def _locked_status(lofte: Medborgarlofte) -> str:
@@ -189,7 +175,7 @@ def _locked_status(lofte: Medborgarlofte) -> str:
 
 def _require_open(access: PartnershipAccess, lofte: Medborgarlofte) -> None:
     """Call inside transaction.atomic(): the löfte's text may change only until it is decided."""
-    _require_edit_lofte(access, lofte)
+    access.require(Can.EDIT, PromiseRefused, NO_EDIT, owner=lofte.agreement.partnership_id, foreign=OTHER_LOFTE)
     if _locked_status(lofte) in DECIDED:
         raise PromiseRefused(
             _(
@@ -205,20 +191,12 @@ def _check_fields(values: Values, allowed: Iterable[str]) -> None:
         raise ValueError(f"Cannot change {sorted(unknown)}")
 
 
-def _refuse_personal_data(values: Values) -> None:
-    for name in sorted(SCREENED & set(values)):
-        value = values[name]
-        text = "\n".join(str(v) for v in value) if isinstance(value, (list, tuple)) else value
-        if isinstance(text, str) and (findings := find_personal_data(text)):
-            raise PromiseRefused(describe(findings), field=name)
-
-
 def _clean(obj: models.Model, exclude: list[str] | None = None) -> None:
     try:
         obj.full_clean(exclude=exclude)
     except ValidationError as error:
         fields = error.message_dict if hasattr(error, "error_dict") else {}
-        raise PromiseRefused(" ".join(error.messages), fields) from error
+        raise PromiseRefused(" ".join(error.messages), errors=fields) from error
 
 
 def _require_parties(access: PartnershipAccess, organisations: Iterable[Organisation | None]) -> None:
@@ -232,7 +210,7 @@ def _require_parties(access: PartnershipAccess, organisations: Iterable[Organisa
 
 
 def _update(
-    access: PartnershipAccess, obj: models.Model, values: Values, action: str, *, actor: Any, on: models.Model
+    access: PartnershipAccess, obj: models.Model, values: Values, action: str, *, actor: Actor, on: models.Model
 ) -> Values:
     """Set, validate and save the changed fields; one audit row on `on` (the löfte or the agreement), none if nothing
     changed."""
@@ -277,13 +255,13 @@ def _delete_file_on_commit(field: Any) -> None:
 
 
 def do_create_agreement(
-    access: PartnershipAccess, *, title: str, starts_on: date, ends_on: date, actor: Any, **fields: Any
+    access: PartnershipAccess, *, title: str, starts_on: date, ends_on: date, actor: Actor, **fields: Any
 ) -> Agreement:
     """The partnership's samverkansöverenskommelse; `fields` are any of AGREEMENT_FIELDS (Brå's parts and more)."""
     _check_fields(fields, AGREEMENT_FIELDS)
-    _require_edit(access)
+    access.require(Can.EDIT, PromiseRefused, NO_EDIT)
     values = {"title": title, "starts_on": starts_on, "ends_on": ends_on, **fields}
-    _refuse_personal_data(values)
+    refuse_personal_data(values, SCREENED, PromiseRefused)
     with transaction.atomic():
         agreement = Agreement(partnership=access.partnership, **values)
         _clean(agreement)
@@ -297,11 +275,11 @@ def _parts(agreement: Agreement) -> list[str]:
     return [label for label, done in agreement.completeness() if done]
 
 
-def do_update_agreement(access: PartnershipAccess, agreement: Agreement, *, actor: Any, **values: Any) -> list[str]:
+def do_update_agreement(access: PartnershipAccess, agreement: Agreement, *, actor: Actor, **values: Any) -> list[str]:
     """Change any of AGREEMENT_FIELDS; returns the fields that changed (none: no audit row)."""
     _check_fields(values, AGREEMENT_FIELDS)
-    _require_edit(access, agreement)
-    _refuse_personal_data(values)
+    access.require(Can.EDIT, PromiseRefused, NO_EDIT, owner=agreement.partnership_id, foreign=OTHER_AGREEMENT)
+    refuse_personal_data(values, SCREENED, PromiseRefused)
     with transaction.atomic():
         changes = _update(access, agreement, values, "agreement.update", actor=actor, on=agreement)
         if {"starts_on", "ends_on"} & set(changes):
@@ -319,7 +297,7 @@ def _refuse_loften_outside(agreement: Agreement) -> None:
             "Perioden %(start)s–%(end)s rymmer inte medborgarlöftet %(names)s. Ändra löftets år först, eller "
             "bekräfta där varför det ligger utanför överenskommelsen."
         ) % {"start": agreement.starts_on.isoformat(), "end": agreement.ends_on.isoformat(), "names": names}
-        raise PromiseRefused(message, {"starts_on": [message], "ends_on": [message]})
+        raise PromiseRefused(message, errors={"starts_on": [message], "ends_on": [message]})
 
 
 def do_add_signatory(
@@ -328,13 +306,13 @@ def do_add_signatory(
     *,
     name: str,
     role: str,
-    actor: Any,
+    actor: Actor,
     organisation: Organisation | None = None,
     signed_on: date | None = None,
 ) -> Signatory:
     """Someone who signed the agreement for a party, e.g. the chair of the kommunstyrelse."""
-    _require_edit(access, agreement)
-    _refuse_personal_data({"name": name, "role": role})
+    access.require(Can.EDIT, PromiseRefused, NO_EDIT, owner=agreement.partnership_id, foreign=OTHER_AGREEMENT)
+    refuse_personal_data({"name": name, "role": role}, SCREENED, PromiseRefused)
     _require_parties(access, [organisation])
     with transaction.atomic():
         signatory = Signatory(agreement=agreement, name=name, role=role, organisation=organisation, signed_on=signed_on)
@@ -345,9 +323,9 @@ def do_add_signatory(
     return signatory
 
 
-def do_remove_signatory(access: PartnershipAccess, signatory: Signatory, *, actor: Any) -> None:
+def do_remove_signatory(access: PartnershipAccess, signatory: Signatory, *, actor: Actor) -> None:
     agreement = signatory.agreement
-    _require_edit(access, agreement)
+    access.require(Can.EDIT, PromiseRefused, NO_EDIT, owner=agreement.partnership_id, foreign=OTHER_AGREEMENT)
     with transaction.atomic():
         changes = {"signatory": signatory.pk, "name": signatory.name, "role": signatory.role}
         record(
@@ -357,17 +335,17 @@ def do_remove_signatory(access: PartnershipAccess, signatory: Signatory, *, acto
 
 
 def do_add_agreement_document(
-    access: PartnershipAccess, agreement: Agreement, *, title: str, file: File[Any], actor: Any
+    access: PartnershipAccess, agreement: Agreement, *, title: str, file: File[Any], actor: Actor
 ) -> AgreementDocument:
     """Keep a PDF with the agreement (the signed original, an appendix), stored under its checksum."""
-    _require_edit(access, agreement)
-    _refuse_personal_data({"title": title})
+    access.require(Can.EDIT, PromiseRefused, NO_EDIT, owner=agreement.partnership_id, foreign=OTHER_AGREEMENT)
+    refuse_personal_data({"title": title}, SCREENED, PromiseRefused)
     size = _check_size(file.size)
     file.seek(0)
     if file.read(len(PDF_HEADER)) != PDF_HEADER:
         raise PromiseRefused(_("Filen är inte en PDF."))
     digest = _sha256(file)
-    document = AgreementDocument(agreement=agreement, title=title, sha256=digest, size=size, uploaded_by=_user(actor))
+    document = AgreementDocument(agreement=agreement, title=title, sha256=digest, size=size, uploaded_by=user_of(actor))
     _clean(document, exclude=["file"])
     document.file.save(f"{digest[:32]}.pdf", file, save=False)
     try:
@@ -392,10 +370,10 @@ def _sha256(file: File[Any]) -> str:
     return digest.hexdigest()
 
 
-def do_remove_agreement_document(access: PartnershipAccess, document: AgreementDocument, *, actor: Any) -> None:
+def do_remove_agreement_document(access: PartnershipAccess, document: AgreementDocument, *, actor: Actor) -> None:
     """The row now, the file once the removal is committed."""
     agreement = document.agreement
-    _require_edit(access, agreement)
+    access.require(Can.EDIT, PromiseRefused, NO_EDIT, owner=agreement.partnership_id, foreign=OTHER_AGREEMENT)
     with transaction.atomic():
         changes = {"document": document.pk, "title": document.title, "sha256": document.sha256}
         record("agreement.remove_document", actor=actor, obj=agreement, partnership=access.partnership, changes=changes)
@@ -426,7 +404,7 @@ def do_create_lofte(
     title: str,
     year_from: int,
     year_to: int,
-    actor: Any,
+    actor: Actor,
     lagesbild: Lagesbild | None = None,
     summary: str = "",
     crime_categories: list[str] | None = None,
@@ -436,10 +414,10 @@ def do_create_lofte(
     """A draft medborgarlöfte under the agreement, built on one of the partnership's adopted lägesbilder. Its years
     lie within the agreement's period, or the samordnare confirms why not (`confirm_outside_agreement` with the
     reason, which is kept with the löfte)."""
-    _require_edit(access, agreement)
+    access.require(Can.EDIT, PromiseRefused, NO_EDIT, owner=agreement.partnership_id, foreign=OTHER_AGREEMENT)
     reason = outside_agreement_reason.strip()
     values: Values = {"title": title, "summary": summary, "crime_categories": list(crime_categories or [])}
-    _refuse_personal_data({**values, "outside_agreement_reason": reason})
+    refuse_personal_data({**values, "outside_agreement_reason": reason}, SCREENED, PromiseRefused)
     _require_adopted(access, lagesbild)
     confirmed = confirm_outside_agreement
     values["outside_agreement_reason"] = _period_reason(
@@ -460,17 +438,17 @@ def do_update_lofte(
     access: PartnershipAccess,
     lofte: Medborgarlofte,
     *,
-    actor: Any,
+    actor: Actor,
     confirm_outside_agreement: bool = False,
     **values: Any,
 ) -> list[str]:
     """Change any of LOFTE_FIELDS until the löfte is decided; returns the fields that changed. Years outside the
     agreement's period need the samordnare's confirmation, as in do_create_lofte."""
     _check_fields(values, LOFTE_FIELDS)
-    _require_edit_lofte(access, lofte)
+    access.require(Can.EDIT, PromiseRefused, NO_EDIT, owner=lofte.agreement.partnership_id, foreign=OTHER_LOFTE)
     if "outside_agreement_reason" in values:
         values["outside_agreement_reason"] = values["outside_agreement_reason"].strip()
-    _refuse_personal_data(values)
+    refuse_personal_data(values, SCREENED, PromiseRefused)
     if "lagesbild" in values:
         _require_adopted(access, values["lagesbild"])
     with transaction.atomic():
@@ -510,7 +488,7 @@ def _period_reason(
             "start": agreement.starts_on.isoformat(),
             "end": agreement.ends_on.isoformat(),
         }
-        raise PromiseRefused(message, {"year_from": [message], "confirm_outside_agreement": [message]})
+        raise PromiseRefused(message, errors={"year_from": [message], "confirm_outside_agreement": [message]})
     if not access.can(Can.MANAGE):
         message = _("Bara samordnaren kan bekräfta ett medborgarlöfte utanför överenskommelsens period.")
         raise PromiseRefused(message, field="confirm_outside_agreement")
@@ -524,11 +502,11 @@ def _period_reason(
 
 
 def do_add_focus_area(
-    access: PartnershipAccess, lofte: Medborgarlofte, *, name: str, actor: Any, description: str = ""
+    access: PartnershipAccess, lofte: Medborgarlofte, *, name: str, actor: Actor, description: str = ""
 ) -> FocusArea:
     """A focus area placed last."""
-    _require_edit_lofte(access, lofte)
-    _refuse_personal_data({"name": name, "description": description})
+    access.require(Can.EDIT, PromiseRefused, NO_EDIT, owner=lofte.agreement.partnership_id, foreign=OTHER_LOFTE)
+    refuse_personal_data({"name": name, "description": description}, SCREENED, PromiseRefused)
     with transaction.atomic():
         _require_open(access, lofte)
         position = _last_position(lofte.focus_areas.all())
@@ -540,16 +518,16 @@ def do_add_focus_area(
     return area
 
 
-def do_update_focus_area(access: PartnershipAccess, area: FocusArea, *, actor: Any, **values: Any) -> list[str]:
+def do_update_focus_area(access: PartnershipAccess, area: FocusArea, *, actor: Actor, **values: Any) -> list[str]:
     _check_fields(values, FOCUS_AREA_FIELDS)
-    _require_edit_lofte(access, area.lofte)
-    _refuse_personal_data(values)
+    access.require(Can.EDIT, PromiseRefused, NO_EDIT, owner=area.lofte.agreement.partnership_id, foreign=OTHER_LOFTE)
+    refuse_personal_data(values, SCREENED, PromiseRefused)
     with transaction.atomic():
         _require_open(access, area.lofte)
         return list(_update(access, area, values, "lofte.update_focus_area", actor=actor, on=area.lofte))
 
 
-def do_remove_focus_area(access: PartnershipAccess, area: FocusArea, *, actor: Any) -> None:
+def do_remove_focus_area(access: PartnershipAccess, area: FocusArea, *, actor: Actor) -> None:
     """The focus area; its goals and promises stay, without a focus area."""
     lofte = area.lofte
     with transaction.atomic():
@@ -560,13 +538,13 @@ def do_remove_focus_area(access: PartnershipAccess, area: FocusArea, *, actor: A
 
 
 def do_reorder_focus_areas(
-    access: PartnershipAccess, lofte: Medborgarlofte, order: Sequence[int], *, actor: Any
+    access: PartnershipAccess, lofte: Medborgarlofte, order: Sequence[int], *, actor: Actor
 ) -> None:
     """Put the focus areas in this order of ids, which must name each of the löfte's focus areas once."""
     _reorder(access, lofte, FocusArea.objects.filter(lofte=lofte), order, "lofte.reorder_focus_areas", actor=actor)
 
 
-def do_move_focus_area(access: PartnershipAccess, area: FocusArea, *, up: bool, actor: Any) -> None:
+def do_move_focus_area(access: PartnershipAccess, area: FocusArea, *, up: bool, actor: Actor) -> None:
     siblings = FocusArea.objects.filter(lofte=area.lofte)
     _move(access, area.lofte, area, siblings, siblings, up, "lofte.reorder_focus_areas", actor=actor)
 
@@ -578,7 +556,7 @@ def _reorder(
     order: Sequence[int],
     action: str,
     *,
-    actor: Any,
+    actor: Actor,
 ) -> None:
     with transaction.atomic():
         _require_open(access, lofte)
@@ -606,7 +584,7 @@ def _move(
     up: bool,
     action: str,
     *,
-    actor: Any,
+    actor: Actor,
 ) -> None:
     """Swap the item with the sibling before (or after) it, keeping every other item where it is."""
     order = list(everything.order_by("position", "id").values_list("pk", flat=True))
@@ -661,11 +639,11 @@ def _require_focus_area(lofte: Medborgarlofte, area: FocusArea) -> None:
         raise PromiseRefused(_("Fokusområdet hör till ett annat medborgarlöfte."), field="focus_area")
 
 
-def do_add_goal(access: PartnershipAccess, lofte: Medborgarlofte, *, text: str, actor: Any, **fields: Any) -> Goal:
+def do_add_goal(access: PartnershipAccess, lofte: Medborgarlofte, *, text: str, actor: Actor, **fields: Any) -> Goal:
     """A measurable goal placed last; `fields` are any of GOAL_FIELDS, the metric and area given by their codes."""
     _check_fields(fields, GOAL_FIELDS)
-    _require_edit_lofte(access, lofte)
-    _refuse_personal_data({"text": text, **fields})
+    access.require(Can.EDIT, PromiseRefused, NO_EDIT, owner=lofte.agreement.partnership_id, foreign=OTHER_LOFTE)
+    refuse_personal_data({"text": text, **fields}, SCREENED, PromiseRefused)
     values = _goal_values(access, lofte, fields)
     with transaction.atomic():
         _require_open(access, lofte)
@@ -697,11 +675,11 @@ def _goal_rule(goal: Goal) -> dict[str, Any]:
     }
 
 
-def do_update_goal(access: PartnershipAccess, goal: Goal, *, actor: Any, **fields: Any) -> list[str]:
+def do_update_goal(access: PartnershipAccess, goal: Goal, *, actor: Actor, **fields: Any) -> list[str]:
     _check_fields(fields, GOAL_FIELDS)
     lofte = goal.lofte
-    _require_edit_lofte(access, lofte)
-    _refuse_personal_data(fields)
+    access.require(Can.EDIT, PromiseRefused, NO_EDIT, owner=lofte.agreement.partnership_id, foreign=OTHER_LOFTE)
+    refuse_personal_data(fields, SCREENED, PromiseRefused)
     values = _goal_values(access, lofte, fields)
     with transaction.atomic():
         _require_open(access, lofte)
@@ -724,7 +702,7 @@ def _require_values(goal: Goal) -> None:
         raise PromiseRefused(" ".join([*missing, advice]), field="metric")
 
 
-def do_remove_goal(access: PartnershipAccess, goal: Goal, *, actor: Any) -> None:
+def do_remove_goal(access: PartnershipAccess, goal: Goal, *, actor: Actor) -> None:
     lofte = goal.lofte
     with transaction.atomic():
         _require_open(access, lofte)
@@ -733,11 +711,11 @@ def do_remove_goal(access: PartnershipAccess, goal: Goal, *, actor: Any) -> None
         goal.delete()
 
 
-def do_reorder_goals(access: PartnershipAccess, lofte: Medborgarlofte, order: Sequence[int], *, actor: Any) -> None:
+def do_reorder_goals(access: PartnershipAccess, lofte: Medborgarlofte, order: Sequence[int], *, actor: Actor) -> None:
     _reorder(access, lofte, Goal.objects.filter(lofte=lofte), order, "lofte.reorder_goals", actor=actor)
 
 
-def do_move_goal(access: PartnershipAccess, goal: Goal, *, up: bool, actor: Any) -> None:
+def do_move_goal(access: PartnershipAccess, goal: Goal, *, up: bool, actor: Actor) -> None:
     """Up or down among the goals of its focus area."""
     everything = Goal.objects.filter(lofte=goal.lofte)
     siblings = everything.filter(focus_area_id=goal.focus_area_id)
@@ -760,13 +738,13 @@ def _promise_values(access: PartnershipAccess, lofte: Medborgarlofte, values: Va
 
 
 def do_add_promise(
-    access: PartnershipAccess, lofte: Medborgarlofte, *, text: str, actor: Any, **fields: Any
+    access: PartnershipAccess, lofte: Medborgarlofte, *, text: str, actor: Actor, **fields: Any
 ) -> Promise:
     """A promise placed last; `fields` are any of PROMISE_FIELDS. A part (with a parent) takes the parent's
     focus area unless it is given one."""
     _check_fields(fields, PROMISE_FIELDS)
-    _require_edit_lofte(access, lofte)
-    _refuse_personal_data({"text": text})
+    access.require(Can.EDIT, PromiseRefused, NO_EDIT, owner=lofte.agreement.partnership_id, foreign=OTHER_LOFTE)
+    refuse_personal_data({"text": text}, SCREENED, PromiseRefused)
     values = _promise_values(access, lofte, dict(fields))
     responsible = values.pop("responsible", [])
     parent = values.get("parent")
@@ -789,12 +767,12 @@ def do_add_promise(
     return promise
 
 
-def do_update_promise(access: PartnershipAccess, promise: Promise, *, actor: Any, **fields: Any) -> list[str]:
+def do_update_promise(access: PartnershipAccess, promise: Promise, *, actor: Actor, **fields: Any) -> list[str]:
     """Change any of PROMISE_FIELDS until the löfte is decided; returns the fields that changed."""
     _check_fields(fields, PROMISE_FIELDS)
     lofte = promise.lofte
-    _require_edit_lofte(access, lofte)
-    _refuse_personal_data(fields)
+    access.require(Can.EDIT, PromiseRefused, NO_EDIT, owner=lofte.agreement.partnership_id, foreign=OTHER_LOFTE)
+    refuse_personal_data(fields, SCREENED, PromiseRefused)
     values = _promise_values(access, lofte, dict(fields))
     responsible = values.pop("responsible", None)
     with transaction.atomic():
@@ -837,7 +815,7 @@ def _set_responsible(promise: Promise, responsible: list[Organisation]) -> Value
     return {"responsible": [before, after]}
 
 
-def do_remove_promise(access: PartnershipAccess, promise: Promise, *, actor: Any) -> None:
+def do_remove_promise(access: PartnershipAccess, promise: Promise, *, actor: Actor) -> None:
     """The promise with its parts and their activities."""
     lofte = promise.lofte
     with transaction.atomic():
@@ -850,11 +828,13 @@ def do_remove_promise(access: PartnershipAccess, promise: Promise, *, actor: Any
         promise.delete()
 
 
-def do_reorder_promises(access: PartnershipAccess, lofte: Medborgarlofte, order: Sequence[int], *, actor: Any) -> None:
+def do_reorder_promises(
+    access: PartnershipAccess, lofte: Medborgarlofte, order: Sequence[int], *, actor: Actor
+) -> None:
     _reorder(access, lofte, Promise.objects.filter(lofte=lofte), order, "lofte.reorder_promises", actor=actor)
 
 
-def do_move_promise(access: PartnershipAccess, promise: Promise, *, up: bool, actor: Any) -> None:
+def do_move_promise(access: PartnershipAccess, promise: Promise, *, up: bool, actor: Actor) -> None:
     """Up or down among the promises with the same focus area and parent."""
     everything = Promise.objects.filter(lofte=promise.lofte)
     siblings = everything.filter(focus_area_id=promise.focus_area_id, parent_id=promise.parent_id)
@@ -862,12 +842,12 @@ def do_move_promise(access: PartnershipAccess, promise: Promise, *, up: bool, ac
 
 
 def do_update_promise_status(
-    access: PartnershipAccess, promise: Promise, *, status: str, actor: Any, progress: int | None = None
+    access: PartnershipAccess, promise: Promise, *, status: str, actor: Actor, progress: int | None = None
 ) -> list[str]:
     """The follow-up of a promise: its status and progress (empty: what the status says). Allowed in every state
     of the löfte, decided or not."""
     lofte = promise.lofte
-    _require_edit_lofte(access, lofte)
+    access.require(Can.EDIT, PromiseRefused, NO_EDIT, owner=lofte.agreement.partnership_id, foreign=OTHER_LOFTE)
     values = {"status": status, "progress": progress}
     with transaction.atomic():
         return list(_update(access, promise, values, "lofte.update_promise_status", actor=actor, on=lofte))
@@ -882,19 +862,19 @@ def do_add_activity(
     *,
     date: date,
     text: str,
-    actor: Any,
+    actor: Actor,
     reach: int | None = None,
     organisation: Organisation | None = None,
     attachment: File[Any] | None = None,
 ) -> Activity:
     """What was done under a promise, by which party and how many it reached; allowed in every state of the löfte."""
     lofte = promise.lofte
-    _require_edit_lofte(access, lofte)
-    _refuse_personal_data({"text": text})
+    access.require(Can.EDIT, PromiseRefused, NO_EDIT, owner=lofte.agreement.partnership_id, foreign=OTHER_LOFTE)
+    refuse_personal_data({"text": text}, SCREENED, PromiseRefused)
     _require_parties(access, [organisation])
     suffix = _attachment_suffix(attachment) if attachment is not None else ""
     activity = Activity(
-        promise=promise, date=date, text=text, reach=reach, organisation=organisation, created_by=_user(actor)
+        promise=promise, date=date, text=text, reach=reach, organisation=organisation, created_by=user_of(actor)
     )
     _clean(activity, exclude=["attachment"])
     if attachment is not None:
@@ -927,9 +907,9 @@ def _attachment_suffix(attachment: File[Any]) -> str:
     return suffix
 
 
-def do_remove_activity(access: PartnershipAccess, activity: Activity, *, actor: Any) -> None:
+def do_remove_activity(access: PartnershipAccess, activity: Activity, *, actor: Actor) -> None:
     lofte = activity.promise.lofte
-    _require_edit_lofte(access, lofte)
+    access.require(Can.EDIT, PromiseRefused, NO_EDIT, owner=lofte.agreement.partnership_id, foreign=OTHER_LOFTE)
     with transaction.atomic():
         changes = {"promise": activity.promise_id, "activity": activity.pk, "date": activity.date}
         record("lofte.remove_activity", actor=actor, obj=lofte, partnership=access.partnership, changes=changes)
@@ -940,14 +920,14 @@ def do_remove_activity(access: PartnershipAccess, activity: Activity, *, actor: 
 # The decision record
 
 
-def do_save_decision(access: PartnershipAccess, lofte: Medborgarlofte, *, actor: Any, **values: Any) -> Decision:
+def do_save_decision(access: PartnershipAccess, lofte: Medborgarlofte, *, actor: Actor, **values: Any) -> Decision:
     """Create or change the decision record (tjänsteskrivelse, the body that proposed and the body that decides,
     each with its meeting and paragraph, distribution) until the löfte is decided; `values` are any of
     DECISION_FIELDS. Refused, by field, when an utskott is given as the deciding body, a proposal lacks its body or
     date, the decision is dated before the proposal, or one body both proposes and decides (Decision.clean)."""
     _check_fields(values, DECISION_FIELDS)
-    _require_edit_lofte(access, lofte)
-    _refuse_personal_data(values)
+    access.require(Can.EDIT, PromiseRefused, NO_EDIT, owner=lofte.agreement.partnership_id, foreign=OTHER_LOFTE)
+    refuse_personal_data(values, SCREENED, PromiseRefused)
     with transaction.atomic():
         _require_open(access, lofte)
         decision = Decision.objects.filter(lofte=lofte).first()
@@ -999,13 +979,6 @@ def _refuse_future(decision: Decision) -> None:
         raise PromiseRefused(message, field="meeting_date")
 
 
-def _require_manage(access: PartnershipAccess, lofte: Medborgarlofte) -> None:
-    if not access.can(Can.MANAGE):
-        raise PromiseRefused(_("Bara den som leder samverkan kan ta medborgarlöftet vidare i beslutsprocessen."))
-    if lofte.agreement.partnership_id != access.partnership.pk:
-        raise PromiseRefused(_("Medborgarlöftet hör till en annan samverkan."))
-
-
 def _step(
     access: PartnershipAccess,
     lofte: Medborgarlofte,
@@ -1013,7 +986,7 @@ def _step(
     before: str,
     after: str,
     action: str,
-    actor: Any,
+    actor: Actor,
     changes: Values | None = None,
 ) -> Medborgarlofte:
     """Call inside transaction.atomic() after the status is locked and checked."""
@@ -1040,9 +1013,9 @@ def _require_status(lofte: Medborgarlofte, wanted: str, message: str) -> str:
     return status
 
 
-def do_propose(access: PartnershipAccess, lofte: Medborgarlofte, *, actor: Any) -> Medborgarlofte:
+def do_propose(access: PartnershipAccess, lofte: Medborgarlofte, *, actor: Actor) -> Medborgarlofte:
     """utkast → föreslagen: the draft goes to the arbetsutskott with its tjänsteskrivelse."""
-    _require_manage(access, lofte)
+    access.require(Can.MANAGE, PromiseRefused, NO_MANAGE, owner=lofte.agreement.partnership_id, foreign=OTHER_LOFTE)
     with transaction.atomic():
         before = _require_status(lofte, Status.UTKAST, _("Bara ett utkast kan föreslås för beslut."))
         decision = Decision.objects.filter(lofte=lofte).first()
@@ -1060,17 +1033,17 @@ def do_propose(access: PartnershipAccess, lofte: Medborgarlofte, *, actor: Any) 
         )
 
 
-def do_return_to_draft(access: PartnershipAccess, lofte: Medborgarlofte, *, actor: Any) -> Medborgarlofte:
+def do_return_to_draft(access: PartnershipAccess, lofte: Medborgarlofte, *, actor: Actor) -> Medborgarlofte:
     """föreslagen → utkast: the proposal is taken back to be changed."""
-    _require_manage(access, lofte)
+    access.require(Can.MANAGE, PromiseRefused, NO_MANAGE, owner=lofte.agreement.partnership_id, foreign=OTHER_LOFTE)
     with transaction.atomic():
         before = _require_status(lofte, Status.FORESLAGEN, _("Bara ett föreslaget medborgarlöfte kan bli utkast igen."))
         return _step(access, lofte, before=before, after=Status.UTKAST, action="lofte.return_to_draft", actor=actor)
 
 
-def do_decide(access: PartnershipAccess, lofte: Medborgarlofte, *, actor: Any) -> Medborgarlofte:
+def do_decide(access: PartnershipAccess, lofte: Medborgarlofte, *, actor: Actor) -> Medborgarlofte:
     """föreslagen → beslutad: the body has decided; from now on the löfte's text is the decision."""
-    _require_manage(access, lofte)
+    access.require(Can.MANAGE, PromiseRefused, NO_MANAGE, owner=lofte.agreement.partnership_id, foreign=OTHER_LOFTE)
     with transaction.atomic():
         before = _require_status(lofte, Status.FORESLAGEN, _("Bara ett föreslaget medborgarlöfte kan beslutas."))
         decision = Decision.objects.filter(lofte=lofte).first()
@@ -1095,9 +1068,9 @@ def do_decide(access: PartnershipAccess, lofte: Medborgarlofte, *, actor: Any) -
         )
 
 
-def do_publish(access: PartnershipAccess, lofte: Medborgarlofte, *, actor: Any) -> Medborgarlofte:
+def do_publish(access: PartnershipAccess, lofte: Medborgarlofte, *, actor: Actor) -> Medborgarlofte:
     """beslutad → publicerad: citizens can read the löfte and, later, its follow-up."""
-    _require_manage(access, lofte)
+    access.require(Can.MANAGE, PromiseRefused, NO_MANAGE, owner=lofte.agreement.partnership_id, foreign=OTHER_LOFTE)
     with transaction.atomic():
         before = _require_status(lofte, Status.BESLUTAD, _("Bara ett beslutat medborgarlöfte kan publiceras."))
         return _step(access, lofte, before=before, after=Status.PUBLICERAD, action="lofte.publish", actor=actor)

@@ -8,7 +8,6 @@ why when they refuse).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +24,7 @@ from django.views.decorators.http import require_POST
 
 from lofte.lib.http import attachment
 from lofte.lib.tables import CONTENT_TYPES
+from lofte.lib.views import act, refuse_on
 from lofte.partnerships.access import Can, PartnershipAccess, get_partnership_for_user
 from lofte.promises import bulk, reports
 from lofte.promises.followup import (
@@ -79,19 +79,6 @@ def _url(name: str, **kwargs: Any) -> str:
 def _detail_url(round_: FollowUpRound, anchor: str = "") -> str:
     url = _url("detail", slug=round_.lofte.agreement.partnership.slug, pk=round_.pk)
     return f"{url}#{anchor}" if anchor else url
-
-
-def _act(
-    request: HttpRequest, round_: FollowUpRound, action: Callable[[], object], success: str, anchor: str = ""
-) -> HttpResponse:
-    """Run one action; its refusal, or the success, is shown on the round's page."""
-    try:
-        action()
-    except FollowUpRefused as refusal:
-        messages.error(request, str(refusal))
-    else:
-        messages.success(request, success)
-    return redirect(_detail_url(round_, anchor))
 
 
 # A löfte's rounds
@@ -225,11 +212,11 @@ def _add_forms(goals: list[GoalRow], promises: list[PromiseRow], bound: dict[str
 @require_POST
 def round_evaluate(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     access, round_ = _editing(request, slug, pk)
-    return _act(
+    return act(
         request,
-        round_,
         lambda: do_evaluate_round(access, round_, actor=request.user),
-        _("Målen är beräknade och löftenas status och framsteg är sparade för uppföljningen."),
+        success=_("Målen är beräknade och löftenas status och framsteg är sparade för uppföljningen."),
+        back=_detail_url(round_),
     )
 
 
@@ -248,12 +235,11 @@ def goal_comment(request: HttpRequest, slug: str, pk: int, goal: int) -> HttpRes
     if not form.is_valid():
         return _detail(request, access, round_, {f"comment-{goal}": form}, status=400)
     comment = form.cleaned_data["comment"]
-    return _act(
+    return act(
         request,
-        round_,
         lambda: do_comment_goal(access, evaluation, comment=comment, actor=request.user),
-        _("Kommentaren är sparad."),
-        f"goal-{goal}",
+        success=_("Kommentaren är sparad."),
+        back=_detail_url(round_, f"goal-{goal}"),
     )
 
 
@@ -267,12 +253,11 @@ def goal_override(request: HttpRequest, slug: str, pk: int, goal: int) -> HttpRe
         return _detail(request, access, round_, {f"override-{goal}": form}, status=400)
     verdict, reason = form.cleaned_data["verdict"], form.cleaned_data["reason"]
     success = _("Bedömningen är ändrad.") if verdict else _("Den beräknade bedömningen gäller.")
-    return _act(
+    return act(
         request,
-        round_,
         lambda: do_override_goal(access, evaluation, verdict=verdict, reason=reason, actor=request.user),
-        success,
-        f"goal-{goal}",
+        success=success,
+        back=_detail_url(round_, f"goal-{goal}"),
     )
 
 
@@ -286,9 +271,8 @@ def promise_report(request: HttpRequest, slug: str, pk: int, promise: int) -> Ht
     if not form.is_valid():
         return _detail(request, access, round_, {f"report-{promise}": form}, status=400)
     data = form.cleaned_data
-    return _act(
+    return act(
         request,
-        round_,
         lambda: do_report_promise(
             access,
             round_,
@@ -298,8 +282,8 @@ def promise_report(request: HttpRequest, slug: str, pk: int, promise: int) -> Ht
             comment=data["comment"],
             actor=request.user,
         ),
-        _("Löftet är rapporterat."),
-        f"promise-{promise}",
+        success=_("Löftet är rapporterat."),
+        back=_detail_url(round_, f"promise-{promise}"),
     )
 
 
@@ -311,12 +295,11 @@ def round_summary(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _detail(request, access, round_, {"summary": form}, status=400)
     summary = form.cleaned_data["summary"]
-    return _act(
+    return act(
         request,
-        round_,
         lambda: do_set_summary(access, round_, summary=summary, actor=request.user),
-        _("Sammanfattningen är sparad."),
-        "summary",
+        success=_("Sammanfattningen är sparad."),
+        back=_detail_url(round_, "summary"),
     )
 
 
@@ -324,8 +307,11 @@ def round_summary(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_POST
 def round_close(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     access, round_ = _editing(request, slug, pk)
-    return _act(
-        request, round_, lambda: do_close_round(access, round_, actor=request.user), _("Uppföljningen är avslutad.")
+    return act(
+        request,
+        lambda: do_close_round(access, round_, actor=request.user),
+        success=_("Uppföljningen är avslutad."),
+        back=_detail_url(round_),
     )
 
 
@@ -337,13 +323,13 @@ def round_publish(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     try:
         do_publish_round(access, round_, actor=request.user)
     except FollowUpRefused as refusal:
-        if "summary" not in refusal.fields:
+        if "summary" not in refusal.errors:
             messages.error(request, str(refusal))
             return redirect(_detail_url(round_))
         # Shown beside the summary's field, which is where it is put right.
         form = SummaryForm({"summary": round_.summary}, auto_id=SUMMARY_ID)
         form.is_valid()
-        form.add_error("summary", refusal.fields["summary"])
+        refuse_on(form, refusal)
         return _detail(request, access, round_, {"summary": form}, status=400)
     messages.success(request, _("Uppföljningen är publicerad och syns för allmänheten."))
     return redirect(_detail_url(round_))
@@ -428,7 +414,7 @@ def plan_import(request: HttpRequest, slug: str, lofte: int) -> HttpResponse:
     try:
         preview = bulk.read_plan(access, medborgarlofte, upload.read(), upload.name or "")
     except bulk.PlanRefused as refusal:
-        return _import_page(request, access, medborgarlofte, form=form, errors=refusal.errors, status=400)
+        return _import_page(request, access, medborgarlofte, form=form, errors=refusal.messages, status=400)
     request.session[PREVIEW_KEY % medborgarlofte.pk] = preview.as_data()
     return _import_page(request, access, medborgarlofte, preview=preview)
 

@@ -27,6 +27,7 @@ from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from lofte.lib.http import attachment
+from lofte.lib.views import act, form_page, refuse_on
 from lofte.partnerships.access import Can, PartnershipAccess, get_partnership_for_user
 from lofte.partnerships.models import Organisation
 from lofte.promises import actions, documents, progress, queries
@@ -64,6 +65,7 @@ ACTIVITY_ID = "id_activity_%s"
 DECIDED = (Medborgarlofte.Status.BESLUTAD, Medborgarlofte.Status.PUBLICERAD)
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 Crumbs = list[tuple[str, str]]
+FORM = "promises/form.html"
 
 
 # Finding things within the member's partnership
@@ -128,63 +130,12 @@ def _agreement_url(agreement: Agreement) -> str:
     return reverse("partnerships:loften:agreement", args=[agreement.partnership.slug, agreement.pk])
 
 
-# Running an action
-
-
-def _act(request: HttpRequest, back: str, action: Callable[[], object], success: str) -> HttpResponse:
-    """Run one action; its refusal, or the success, is shown on the page it came from."""
-    try:
-        action()
-    except PromiseRefused as refusal:
-        messages.error(request, str(refusal))
-    else:
-        messages.success(request, success)
-    return redirect(back)
-
-
-def refuse_on(form: forms.BaseForm, refusal: PromiseRefused) -> None:
-    """Show a refusal beside the fields it concerns, or above the form."""
-    placed = False
-    for name, errors in refusal.errors.items():
-        if name in form.fields and errors:
-            form.add_error(name, errors)
-            placed = True
-    if not placed:
-        form.add_error(None, str(refusal))
-
-
 def _closed(request: HttpRequest, lofte: Medborgarlofte) -> HttpResponse | None:
     """The edit pages of a decided löfte send back to it: its text is the kommun's decision."""
     if lofte.status not in DECIDED:
         return None
     messages.error(request, _("Medborgarlöftet är beslutat och dess text kan inte ändras."))
     return redirect(_lofte_url(lofte))
-
-
-def _form_page(
-    request: HttpRequest,
-    access: PartnershipAccess,
-    *,
-    title: str,
-    form: forms.BaseForm,
-    action: str,
-    submit: str,
-    crumbs: Crumbs,
-    intro: str = "",
-    status: int = 200,
-) -> HttpResponse:
-    context = {
-        "access": access,
-        "partnership": access.partnership,
-        "title": title,
-        "form": form,
-        "action": action,
-        "submit": submit,
-        "crumbs": crumbs,
-        "intro": intro,
-        "multipart": form.is_multipart(),
-    }
-    return render(request, "promises/form.html", context, status=status)
 
 
 def _index_crumbs(access: PartnershipAccess) -> Crumbs:
@@ -238,19 +189,22 @@ def agreement_create(request: HttpRequest, slug: str) -> HttpResponse:
             "end": year + 3,
         }
         form = AgreementForm(initial={"title": title, "followups_per_year": 2})
-    return _form_page(
+    return form_page(
         request,
-        access,
-        title=_("Ny samverkansöverenskommelse"),
+        FORM,
+        {
+            "access": access,
+            "partnership": access.partnership,
+            "title": _("Ny samverkansöverenskommelse"),
+            "action": reverse("partnerships:loften:agreement_create", args=[slug]),
+            "submit": _("Spara överenskommelsen"),
+            "crumbs": _index_crumbs(access),
+            "intro": _(
+                "Brå rekommenderar att överenskommelsen anger fokusproblem, troliga orsaker, mätbara mål, hur arbetet "
+                "dokumenteras och följs upp, och perioden."
+            ),
+        },
         form=form,
-        action=reverse("partnerships:loften:agreement_create", args=[slug]),
-        submit=_("Spara överenskommelsen"),
-        crumbs=_index_crumbs(access),
-        intro=_(
-            "Brå rekommenderar att överenskommelsen anger fokusproblem, troliga orsaker, mätbara mål, hur arbetet "
-            "dokumenteras och följs upp, och perioden."
-        ),
-        status=400 if form.is_bound else 200,
     )
 
 
@@ -307,15 +261,18 @@ def agreement_update(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                 return redirect(_agreement_url(agreement))
     else:
         form = AgreementForm(initial=model_to_dict(agreement, fields=list(AgreementForm.base_fields)))
-    return _form_page(
+    return form_page(
         request,
-        access,
-        title=_("Ändra %(title)s") % {"title": agreement.title},
+        FORM,
+        {
+            "access": access,
+            "partnership": access.partnership,
+            "title": _("Ändra %(title)s") % {"title": agreement.title},
+            "action": reverse("partnerships:loften:agreement_update", args=[slug, pk]),
+            "submit": _("Spara överenskommelsen"),
+            "crumbs": [*_index_crumbs(access), (_agreement_url(agreement), agreement.title)],
+        },
         form=form,
-        action=reverse("partnerships:loften:agreement_update", args=[slug, pk]),
-        submit=_("Spara överenskommelsen"),
-        crumbs=[*_index_crumbs(access), (_agreement_url(agreement), agreement.title)],
-        status=400 if form.is_bound else 200,
     )
 
 
@@ -331,7 +288,9 @@ def signatory_add(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     def add() -> None:
         actions.do_add_signatory(access, agreement, actor=request.user, **form.cleaned_data)
 
-    return _act(request, _agreement_url(agreement) + "#signatories-heading", add, _("Undertecknaren är tillagd."))
+    return act(
+        request, add, success=_("Undertecknaren är tillagd."), back=_agreement_url(agreement) + "#signatories-heading"
+    )
 
 
 @login_required
@@ -341,11 +300,11 @@ def signatory_remove(request: HttpRequest, slug: str, pk: int, item: int) -> Htt
     agreement = _get_agreement(access, pk)
     signatory = get_object_or_404(Signatory, agreement=agreement, pk=item)
     signatory.agreement = agreement
-    return _act(
+    return act(
         request,
-        _agreement_url(agreement) + "#signatories-heading",
         lambda: actions.do_remove_signatory(access, signatory, actor=request.user),
-        _("Undertecknaren är borttagen."),
+        success=_("Undertecknaren är borttagen."),
+        back=_agreement_url(agreement) + "#signatories-heading",
     )
 
 
@@ -394,11 +353,11 @@ def document_remove(request: HttpRequest, slug: str, pk: int, item: int) -> Http
     agreement = _get_agreement(access, pk)
     document = get_object_or_404(AgreementDocument, agreement=agreement, pk=item)
     document.agreement = agreement
-    return _act(
+    return act(
         request,
-        _agreement_url(agreement) + "#documents-heading",
         lambda: actions.do_remove_agreement_document(access, document, actor=request.user),
-        _("Bilagan är borttagen."),
+        success=_("Bilagan är borttagen."),
+        back=_agreement_url(agreement) + "#documents-heading",
     )
 
 
@@ -435,16 +394,19 @@ def lofte_create(request: HttpRequest, slug: str) -> HttpResponse:
     intro = _("Ett medborgarlöfte bygger på en fastställd lägesbild och hör till en överenskommelse.")
     if not agreements.exists():
         intro = _("Samverkan har ingen överenskommelse ännu. Skapa den först; medborgarlöftet hör till den.")
-    return _form_page(
+    return form_page(
         request,
-        access,
-        title=_("Nytt medborgarlöfte"),
+        FORM,
+        {
+            "access": access,
+            "partnership": access.partnership,
+            "title": _("Nytt medborgarlöfte"),
+            "action": reverse("partnerships:loften:create", args=[slug]),
+            "submit": _("Skapa medborgarlöftet"),
+            "crumbs": _index_crumbs(access),
+            "intro": intro,
+        },
         form=form,
-        action=reverse("partnerships:loften:create", args=[slug]),
-        submit=_("Skapa medborgarlöftet"),
-        crumbs=_index_crumbs(access),
-        intro=intro,
-        status=400 if form.is_bound else 200,
     )
 
 
@@ -499,15 +461,18 @@ def lofte_update(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                 return redirect(_lofte_url(lofte))
     else:
         form = LofteForm(initial=model_to_dict(lofte, fields=list(LofteForm.base_fields)), adopted=_adopted(access))
-    return _form_page(
+    return form_page(
         request,
-        access,
-        title=_("Ändra %(title)s") % {"title": lofte.title},
+        FORM,
+        {
+            "access": access,
+            "partnership": access.partnership,
+            "title": _("Ändra %(title)s") % {"title": lofte.title},
+            "action": reverse("partnerships:loften:update", args=[slug, pk]),
+            "submit": _("Spara medborgarlöftet"),
+            "crumbs": _lofte_crumbs(access, lofte),
+        },
         form=form,
-        action=reverse("partnerships:loften:update", args=[slug, pk]),
-        submit=_("Spara medborgarlöftet"),
-        crumbs=_lofte_crumbs(access, lofte),
-        status=400 if form.is_bound else 200,
     )
 
 
@@ -525,7 +490,7 @@ def focus_area_add(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     def add() -> None:
         actions.do_add_focus_area(access, lofte, actor=request.user, **form.cleaned_data)
 
-    return _act(request, _lofte_url(lofte, "areas-heading"), add, _("Fokusområdet är tillagt."))
+    return act(request, add, success=_("Fokusområdet är tillagt."), back=_lofte_url(lofte, "areas-heading"))
 
 
 @login_required
@@ -546,15 +511,18 @@ def focus_area_update(request: HttpRequest, slug: str, pk: int, item: int) -> Ht
                 return redirect(_lofte_url(lofte, f"area-{area.pk}"))
     else:
         form = FocusAreaForm(initial=model_to_dict(area, fields=["name", "description"]))
-    return _form_page(
+    return form_page(
         request,
-        access,
-        title=_("Ändra fokusområdet %(name)s") % {"name": area.name},
+        FORM,
+        {
+            "access": access,
+            "partnership": access.partnership,
+            "title": _("Ändra fokusområdet %(name)s") % {"name": area.name},
+            "action": reverse("partnerships:loften:update_focus_area", args=[slug, pk, item]),
+            "submit": _("Spara fokusområdet"),
+            "crumbs": _lofte_crumbs(access, lofte),
+        },
         form=form,
-        action=reverse("partnerships:loften:update_focus_area", args=[slug, pk, item]),
-        submit=_("Spara fokusområdet"),
-        crumbs=_lofte_crumbs(access, lofte),
-        status=400 if form.is_bound else 200,
     )
 
 
@@ -563,11 +531,11 @@ def focus_area_update(request: HttpRequest, slug: str, pk: int, item: int) -> Ht
 def focus_area_remove(request: HttpRequest, slug: str, pk: int, item: int) -> HttpResponse:
     access, lofte = _editing(request, slug, pk)
     area: FocusArea = _item(FocusArea.objects.all(), lofte, item)
-    return _act(
+    return act(
         request,
-        _lofte_url(lofte, "areas-heading"),
         lambda: actions.do_remove_focus_area(access, area, actor=request.user),
-        _("Fokusområdet är borttaget. Dess mål och löften finns kvar utan fokusområde."),
+        success=_("Fokusområdet är borttaget. Dess mål och löften finns kvar utan fokusområde."),
+        back=_lofte_url(lofte, "areas-heading"),
     )
 
 
@@ -577,11 +545,11 @@ def focus_area_move(request: HttpRequest, slug: str, pk: int, item: int) -> Http
     access, lofte = _editing(request, slug, pk)
     area: FocusArea = _item(FocusArea.objects.all(), lofte, item)
     up = request.POST.get("direction") != "down"
-    return _act(
+    return act(
         request,
-        _lofte_url(lofte, f"area-{area.pk}"),
         lambda: actions.do_move_focus_area(access, area, up=up, actor=request.user),
-        _("Ordningen är sparad."),
+        success=_("Ordningen är sparad."),
+        back=_lofte_url(lofte, f"area-{area.pk}"),
     )
 
 
@@ -597,19 +565,22 @@ def _goal_page(
         if goal
         else reverse("partnerships:loften:add_goal", args=[slug, lofte.pk])
     )
-    return _form_page(
+    return form_page(
         request,
-        access,
-        title=_("Ändra målet") if goal else _("Nytt mål"),
+        FORM,
+        {
+            "access": access,
+            "partnership": access.partnership,
+            "title": _("Ändra målet") if goal else _("Nytt mål"),
+            "action": action,
+            "submit": _("Spara målet"),
+            "crumbs": _lofte_crumbs(access, lofte),
+            "intro": _(
+                "Ett mätbart mål jämför ett mått i ett område med en basperiod, till exempel: antalet bedrägerier i "
+                "kommunen ska vara färre än 2023. Ett kvalitativt mål anger vilket underlag som visar att det nåtts."
+            ),
+        },
         form=form,
-        action=action,
-        submit=_("Spara målet"),
-        crumbs=_lofte_crumbs(access, lofte),
-        intro=_(
-            "Ett mätbart mål jämför ett mått i ett område med en basperiod, till exempel: antalet bedrägerier i "
-            "kommunen ska vara färre än 2023. Ett kvalitativt mål anger vilket underlag som visar att det nåtts."
-        ),
-        status=400 if form.is_bound else 200,
     )
 
 
@@ -663,11 +634,11 @@ def goal_update(request: HttpRequest, slug: str, pk: int, item: int) -> HttpResp
 def goal_remove(request: HttpRequest, slug: str, pk: int, item: int) -> HttpResponse:
     access, lofte = _editing(request, slug, pk)
     goal: Goal = _item(Goal.objects.all(), lofte, item)
-    return _act(
+    return act(
         request,
-        _lofte_url(lofte, "areas-heading"),
         lambda: actions.do_remove_goal(access, goal, actor=request.user),
-        _("Målet är borttaget."),
+        success=_("Målet är borttaget."),
+        back=_lofte_url(lofte, "areas-heading"),
     )
 
 
@@ -677,11 +648,11 @@ def goal_move(request: HttpRequest, slug: str, pk: int, item: int) -> HttpRespon
     access, lofte = _editing(request, slug, pk)
     goal: Goal = _item(Goal.objects.all(), lofte, item)
     up = request.POST.get("direction") != "down"
-    return _act(
+    return act(
         request,
-        _lofte_url(lofte, f"goal-{goal.pk}"),
         lambda: actions.do_move_goal(access, goal, up=up, actor=request.user),
-        _("Ordningen är sparad."),
+        success=_("Ordningen är sparad."),
+        back=_lofte_url(lofte, f"goal-{goal.pk}"),
     )
 
 
@@ -706,20 +677,23 @@ def _promise_page(
         if promise
         else reverse("partnerships:loften:add_promise", args=[slug, lofte.pk])
     )
-    return _form_page(
+    return form_page(
         request,
-        access,
-        title=_("Ändra löftet") if promise else _("Nytt löfte"),
+        FORM,
+        {
+            "access": access,
+            "partnership": access.partnership,
+            "title": _("Ändra löftet") if promise else _("Nytt löfte"),
+            "action": action,
+            "submit": _("Spara löftet"),
+            "crumbs": _lofte_crumbs(access, lofte),
+            "intro": _(
+                "Skriv vad som ska göras och vilka parter som ansvarar, till exempel: Polisen och kommunen ska erbjuda "
+                "riskgrupper träffar om hur man skyddar sig mot bedrägerier. Ett löfte kan delas upp i delar som vägs "
+                "samman till löftets framsteg."
+            ),
+        },
         form=form,
-        action=action,
-        submit=_("Spara löftet"),
-        crumbs=_lofte_crumbs(access, lofte),
-        intro=_(
-            "Skriv vad som ska göras och vilka parter som ansvarar, till exempel: Polisen och kommunen ska erbjuda "
-            "riskgrupper träffar om hur man skyddar sig mot bedrägerier. Ett löfte kan delas upp i delar som vägs "
-            "samman till löftets framsteg."
-        ),
-        status=400 if form.is_bound else 200,
     )
 
 
@@ -834,11 +808,11 @@ def promise_move(request: HttpRequest, slug: str, pk: int, item: int) -> HttpRes
     access, lofte = _editing(request, slug, pk)
     promise = _promise(lofte, item)
     up = request.POST.get("direction") != "down"
-    return _act(
+    return act(
         request,
-        _lofte_url(lofte, f"promise-{promise.pk}"),
         lambda: actions.do_move_promise(access, promise, up=up, actor=request.user),
-        _("Ordningen är sparad."),
+        success=_("Ordningen är sparad."),
+        back=_lofte_url(lofte, f"promise-{promise.pk}"),
     )
 
 
@@ -854,7 +828,7 @@ def promise_status(request: HttpRequest, slug: str, pk: int, item: int) -> HttpR
     def update() -> None:
         actions.do_update_promise_status(access, promise, actor=request.user, **form.cleaned_data)
 
-    return _act(request, _promise_url(promise), update, _("Status och framsteg är sparade."))
+    return act(request, update, success=_("Status och framsteg är sparade."), back=_promise_url(promise))
 
 
 # Activities
@@ -891,11 +865,11 @@ def activity_remove(request: HttpRequest, slug: str, pk: int, item: int, activit
     access, lofte = _editing(request, slug, pk)
     promise = _promise(lofte, item)
     found = _activity(promise, activity)
-    return _act(
+    return act(
         request,
-        _promise_url(promise) + "#activities-heading",
         lambda: actions.do_remove_activity(access, found, actor=request.user),
-        _("Aktiviteten är borttagen."),
+        success=_("Aktiviteten är borttagen."),
+        back=_promise_url(promise) + "#activities-heading",
     )
 
 
@@ -932,21 +906,24 @@ def decision_update(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         form = DecisionForm(initial=model_to_dict(decision, fields=list(DecisionForm.base_fields)))
     else:
         form = DecisionForm(initial={"report_date": timezone.localdate(), "body": "kommunstyrelse"})
-    return _form_page(
+    return form_page(
         request,
-        access,
-        title=_("Beslutsuppgifter för %(title)s") % {"title": lofte.title},
+        FORM,
+        {
+            "access": access,
+            "partnership": access.partnership,
+            "title": _("Beslutsuppgifter för %(title)s") % {"title": lofte.title},
+            "action": reverse("partnerships:loften:decision", args=[slug, pk]),
+            "submit": _("Spara beslutsuppgifterna"),
+            "crumbs": _lofte_crumbs(access, lofte),
+            "intro": _(
+                "Uppgifterna hamnar i tjänsteskrivelsen och protokollsutdraget. Diarienumret behövs för att föreslå "
+                "medborgarlöftet. Ange vilket organ som föreslog (till exempel arbetsutskottet) och vilket som beslutade "
+                "(till exempel kommunstyrelsen), var för sig med sammanträdesdatum och paragraf; det beslutande organets "
+                "behövs för att registrera beslutet."
+            ),
+        },
         form=form,
-        action=reverse("partnerships:loften:decision", args=[slug, pk]),
-        submit=_("Spara beslutsuppgifterna"),
-        crumbs=_lofte_crumbs(access, lofte),
-        intro=_(
-            "Uppgifterna hamnar i tjänsteskrivelsen och protokollsutdraget. Diarienumret behövs för att föreslå "
-            "medborgarlöftet. Ange vilket organ som föreslog (till exempel arbetsutskottet) och vilket som beslutade "
-            "(till exempel kommunstyrelsen), var för sig med sammanträdesdatum och paragraf; det beslutande organets "
-            "behövs för att registrera beslutet."
-        ),
-        status=400 if form.is_bound else 200,
     )
 
 
@@ -955,11 +932,11 @@ def _workflow(step: Callable[..., Medborgarlofte], success: str) -> Callable[[Ht
     @require_POST
     def view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         access, lofte = _editing(request, slug, pk, need=Can.MANAGE)
-        return _act(
+        return act(
             request,
-            _lofte_url(lofte, "workflow-heading"),
             lambda: step(access, lofte, actor=request.user),
-            _(success),
+            success=_(success),
+            back=_lofte_url(lofte, "workflow-heading"),
         )
 
     view.__name__ = step.__name__.removeprefix("do_")
