@@ -18,8 +18,8 @@ from django.urls import reverse
 from lofte.accounts.models import User
 from lofte.audit.models import ACTION_LABELS, AuditEvent
 from lofte.partnerships.access import PartnershipAccess, get_partnership_for_user
-from lofte.promises import actions
-from lofte.promises.actions import PromiseRefused
+from lofte.promises.lofte import actions
+from lofte.promises.lofte.actions import PromiseRefused
 from lofte.promises.models import (
     Activity,
     Agreement,

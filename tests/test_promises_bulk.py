@@ -10,8 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook, load_workbook
 
 from lofte.audit.models import AuditEvent
-from lofte.promises import bulk
-from lofte.promises.followup import FollowUpRefused
+from lofte.promises.bulk import plan as bulk
+from lofte.promises.followup.actions import FollowUpRefused
 from lofte.promises.models import Agreement, FollowUpRound, Medborgarlofte, Promise, PromiseReport
 from tests.test_promises_followup import FollowUpCase, url
 

@@ -23,8 +23,8 @@ from lofte.audit.models import AuditEvent
 from lofte.lib.actors import SystemActor
 from lofte.partnerships.access import PartnershipAccess, get_partnership_for_user
 from lofte.promises import reports
-from lofte.promises.followup import (
-    URL_NAMESPACE,
+from lofte.promises.followup import URL_NAMESPACE
+from lofte.promises.followup.actions import (
     FollowUpRefused,
     do_close_round,
     do_comment_goal,

@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from lofte.audit.models import AuditEvent
-from lofte.promises import actions
+from lofte.promises.lofte import actions
 from lofte.promises.models import Activity, Agreement, AgreementDocument, Decision, Medborgarlofte, Promise
 from tests.documents import docx_layout_problems
 from tests.test_accessibility import problems as structure_problems

@@ -7,7 +7,7 @@ import re
 
 import time_machine
 
-from lofte.promises.followup import (
+from lofte.promises.followup.actions import (
     FollowUpRefused,
     do_close_round,
     do_comment_goal,

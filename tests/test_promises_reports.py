@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from lofte.promises import reports
-from lofte.promises.followup import do_comment_goal, do_override_goal, do_report_promise, do_set_summary
+from lofte.promises.followup.actions import do_comment_goal, do_override_goal, do_report_promise, do_set_summary
 from lofte.promises.models import Activity, FollowUpRound, Promise
 from tests.documents import docx_layout_problems, docx_pictures, pdf_accessibility_problems, pdf_figures
 from tests.test_lagesbild_export import docx_text, pdf_text

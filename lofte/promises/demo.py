@@ -25,7 +25,7 @@ from lofte.audit.log import record
 from lofte.lib.actors import SystemActor
 from lofte.partnerships.access import Can, get_partnership_for_user
 from lofte.partnerships.models import Organisation, Partnership
-from lofte.promises.followup import (
+from lofte.promises.followup.actions import (
     do_close_round,
     do_evaluate_round,
     do_plan_rounds,

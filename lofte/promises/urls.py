@@ -5,7 +5,7 @@ Each change has its own small POST view that redirects back to the page it came 
 
 from django.urls import path
 
-from lofte.promises import views
+from lofte.promises.lofte import views
 
 urlpatterns = [
     path("", views.index, name="index"),

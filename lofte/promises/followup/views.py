@@ -1,7 +1,7 @@
-"""The follow-up pages (lofte.promises.followup_urls): a löfte's rounds, a round with its goals and promises, its
+"""The follow-up pages (lofte.promises.followup.urls): a löfte's rounds, a round with its goals and promises, its
 reports, and the action plan out to a spreadsheet and back.
 
-Every change goes through lofte.promises.followup or lofte.promises.bulk; these views parse, check access, call one
+Every change goes through lofte.promises.followup.actions or lofte.promises.bulk; these views parse, check access, call one
 action and redirect. Members read everything; changing needs Can.EDIT and publishing Can.MANAGE (the actions say
 why when they refuse).
 """
@@ -26,9 +26,10 @@ from lofte.lib.http import attachment
 from lofte.lib.tables import CONTENT_TYPES
 from lofte.lib.views import act, refuse_on
 from lofte.partnerships.access import Can, PartnershipAccess, get_partnership_for_user
-from lofte.promises import bulk, reports
-from lofte.promises.followup import (
-    URL_NAMESPACE,
+from lofte.promises import reports
+from lofte.promises.bulk import plan as bulk
+from lofte.promises.followup import URL_NAMESPACE
+from lofte.promises.followup.actions import (
     FollowUpRefused,
     do_close_round,
     do_comment_goal,
@@ -39,7 +40,7 @@ from lofte.promises.followup import (
     do_report_promise,
     do_set_summary,
 )
-from lofte.promises.followup_forms import CommentForm, OverrideForm, PlanUploadForm, ReportForm, SummaryForm
+from lofte.promises.followup.forms import CommentForm, OverrideForm, PlanUploadForm, ReportForm, SummaryForm
 from lofte.promises.models import Activity, FollowUpRound, Goal, GoalEvaluation, Medborgarlofte, Promise, PromiseReport
 
 DOCUMENT_TYPES = {

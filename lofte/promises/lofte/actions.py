@@ -40,6 +40,7 @@ from lofte.lib.refusals import ActionRefused
 from lofte.partnerships.access import Can, PartnershipAccess
 from lofte.partnerships.models import Organisation
 from lofte.promises.goals import missing_values
+from lofte.promises.lofte.queries import with_parts
 from lofte.promises.models import (
     Activity,
     Agreement,
@@ -52,7 +53,6 @@ from lofte.promises.models import (
     Signatory,
     outside_agreement,
 )
-from lofte.promises.queries import with_parts
 from lofte.situation.models import Lagesbild
 from lofte.statistics.models import Metric
 

@@ -55,8 +55,6 @@ from lofte.promises.signals import round_published
 
 Values = dict[str, Any]
 Status = FollowUpRound.Status
-# Where lofte.promises.followup_urls is included; views, templates, reminders and tests reverse through it.
-URL_NAMESPACE = "partnerships:uppfoljning"
 # How the parts of a year are named when the agreement asks for that many follow-ups a year.
 PERIOD_PREFIXES = {2: "H", 3: "T", 4: "K"}
 EVALUATED_FIELDS = (

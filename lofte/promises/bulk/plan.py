@@ -7,7 +7,7 @@ and the other columns are there to recognise the row. Status is a code or its Sw
 påbörjad"); an empty progress means "what the status says".
 
 The comments belong to the follow-up round the file was exported from: the löfte's current round then (the
-earliest open one, see lofte.promises.followup.current_round), written on every row as "2024 H1 (id 12)". Reading
+earliest open one, see lofte.promises.followup.actions.current_round), written on every row as "2024 H1 (id 12)". Reading
 in puts them in that round and no other: a file from a round that is closed, from another löfte, or naming two
 rounds is refused with the file, row and column. A file without the column (made by hand) may change status and
 progress, but not comments; without an open round a comment cannot be read in at all.
@@ -41,7 +41,7 @@ from lofte.lib.pii import refuse_personal_data
 from lofte.lib.refusals import NON_FIELD, ActionRefused
 from lofte.lib.tables import Cell, to_csv, to_xlsx
 from lofte.partnerships.access import Can, PartnershipAccess
-from lofte.promises.followup import (
+from lofte.promises.followup.actions import (
     NO_EDIT,
     OTHER_LOFTE,
     FollowUpRefused,

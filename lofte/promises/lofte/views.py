@@ -2,7 +2,7 @@
 
 Members read everything, drafts included; those who may edit (samordnare, polis) write the agreement, the löften
 and their follow-up; those who manage the partnership take a löfte through the decision process. Every change goes
-through lofte.promises.actions; these views parse, check access, call one action and redirect with a message.
+through lofte.promises.lofte.actions; these views parse, check access, call one action and redirect with a message.
 Files (the agreement's PDFs, activity attachments, the decision documents) are served to members only.
 """
 
@@ -30,9 +30,10 @@ from lofte.lib.http import attachment
 from lofte.lib.views import act, form_page, refuse_on
 from lofte.partnerships.access import Can, PartnershipAccess, get_partnership_for_user
 from lofte.partnerships.models import Organisation
-from lofte.promises import actions, documents, progress, queries
-from lofte.promises.actions import PromiseRefused
-from lofte.promises.forms import (
+from lofte.promises import documents, progress
+from lofte.promises.lofte import actions, queries
+from lofte.promises.lofte.actions import PromiseRefused
+from lofte.promises.lofte.forms import (
     ActivityForm,
     AgreementDocumentForm,
     AgreementForm,

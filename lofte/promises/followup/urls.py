@@ -1,8 +1,8 @@
 """The follow-up of a medborgarlöfte: its rounds, each round's page and reports, and the action plan as a
 spreadsheet. Included with the partnership's slug captured, as namespace `uppfoljning`:
 
-    path("<slug:slug>/uppfoljning/", include(("lofte.promises.followup_urls", "uppfoljning")))  # partnerships/urls.py
-    path("uppfoljning/", include(("lofte.promises.followup_urls", "uppfoljning")))  # or in promises/urls.py
+    path("<slug:slug>/uppfoljning/", include(("lofte.promises.followup.urls", "uppfoljning")))  # partnerships/urls.py
+    path("uppfoljning/", include(("lofte.promises.followup.urls", "uppfoljning")))  # or in promises/urls.py
 
 Views, templates, reminders and tests reverse through lofte.promises.followup.URL_NAMESPACE, so moving the include
 means changing that constant only.
@@ -10,7 +10,7 @@ means changing that constant only.
 
 from django.urls import path
 
-from lofte.promises import followup_views as views
+from lofte.promises.followup import views
 
 urlpatterns = [
     path("<int:lofte>/", views.round_list, name="index"),
