@@ -14,7 +14,8 @@ from ninja import Field, Query, Router, Schema, Status
 from lofte.lib.api import Text, errors, session_auth
 from lofte.partnerships.access import Can, PartnershipAccess, get_partnership_for_user
 from lofte.partnerships.models import Organisation
-from lofte.promises.lofte.actions import PromiseRefused, do_add_activity, do_update_promise_status
+from lofte.promises.editing import PromiseRefused
+from lofte.promises.lofte.actions import do_add_activity, do_update_promise_status
 from lofte.promises.models import FollowUpRound, Goal, Medborgarlofte, Promise
 from lofte.promises.published import LofteView, responsible_names, verdict_in_words, visible_loften, with_contents
 

@@ -1,7 +1,8 @@
-"""Every change to a partnership's agreement, its medborgarlöften and their decision goes through here.
+"""Every change to a partnership's medborgarlöften and their decision goes through here (the agreement they belong
+to: lofte.promises.agreement.actions).
 
-Members who may edit (Can.EDIT: samordnare and polis) write the agreement and the löften; those who manage the
-partnership (Can.MANAGE) take a löfte through the kommun's decision process:
+Members who may edit (Can.EDIT: samordnare and polis) write the löften; those who manage the partnership
+(Can.MANAGE) take a löfte through the kommun's decision process:
 
     utkast --do_propose--> föreslagen --do_decide--> beslutad --do_publish--> publicerad
             <--do_return_to_draft--
@@ -17,14 +18,12 @@ outlive it); the löfte's own texts are public once published and are logged as 
 
 from __future__ import annotations
 
-import hashlib
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import date
 from pathlib import PurePath
 from typing import Any, TypeVar
 
-from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import models, transaction
 from django.db.models import Max
@@ -33,42 +32,41 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from lofte.areas.models import Area
-from lofte.audit.log import diff, record
+from lofte.audit.log import record
 from lofte.lib.actors import Actor, user_of
 from lofte.lib.pii import refuse_personal_data
-from lofte.lib.refusals import ActionRefused
 from lofte.partnerships.access import Can, PartnershipAccess
 from lofte.partnerships.models import Organisation
+from lofte.promises.editing import (
+    NO_EDIT,
+    OTHER_AGREEMENT,
+    OTHER_LOFTE,
+    SCREENED,
+    PromiseRefused,
+    Values,
+    check_fields,
+    check_size,
+    clean,
+    delete_file_on_commit,
+    require_parties,
+    save_and_record,
+    save_changes,
+)
 from lofte.promises.goals import missing_values
 from lofte.promises.lofte.queries import with_parts
 from lofte.promises.models import (
     Activity,
     Agreement,
-    AgreementDocument,
     Decision,
     FocusArea,
     Goal,
     Medborgarlofte,
     Promise,
-    Signatory,
     outside_agreement,
 )
 from lofte.situation.models import Lagesbild
 from lofte.statistics.models import Metric
 
-AGREEMENT_FIELDS = (
-    "title",
-    "starts_on",
-    "ends_on",
-    "overall_goal",
-    "focus_problems",
-    "probable_causes",
-    "measurable_goals",
-    "documentation",
-    "follow_up",
-    "followups_per_year",
-    "followup_bodies",
-)
 LOFTE_FIELDS = (
     "title",
     "year_from",
@@ -113,56 +111,16 @@ DECISION_FIELDS = (
     "basis",
     "distribution",
 )
-# Free text screened for personal data, in the order a refusal names the first it finds.
-SCREENED = (
-    "basis",
-    "body_name",
-    "case_number",
-    "crime_categories",
-    "decision_text",
-    "description",
-    "distribution",
-    "documentation",
-    "evidence",
-    "focus_problems",
-    "follow_up",
-    "followup_bodies",
-    "measurable_goals",
-    "name",
-    "outside_agreement_reason",
-    "overall_goal",
-    "paragraph",
-    "probable_causes",
-    "proposed_by_name",
-    "proposed_paragraph",
-    "report_author",
-    "report_author_title",
-    "role",
-    "summary",
-    "text",
-    "title",
-)
-MAX_FILE_BYTES = 20 * 1024 * 1024
-PDF_HEADER = b"%PDF-"
 ATTACHMENT_SUFFIXES = frozenset({"pdf", "png", "jpg", "jpeg", "docx", "xlsx", "odt", "ods", "txt", "csv"})
 Status = Medborgarlofte.Status
 DECIDED = frozenset({Status.BESLUTAD, Status.PUBLICERAD})
 
-Values = dict[str, Any]
 Ordered = TypeVar("Ordered", FocusArea, Goal, Promise)
-
-
-class PromiseRefused(ActionRefused):
-    """The member's role, the partnership, the löfte's state or the content does not allow the change; the message
-    says why and `errors` the fields concerned, so a form can show them beside the field."""
 
 
 # Checks shared by every action
 
-NO_EDIT = gettext_lazy("Du har inte behörighet att ändra överenskommelsen och medborgarlöftena.")
 NO_MANAGE = gettext_lazy("Bara den som leder samverkan kan ta medborgarlöftet vidare i beslutsprocessen.")
-OTHER_AGREEMENT = gettext_lazy("Överenskommelsen hör till en annan samverkan.")
-OTHER_LOFTE = gettext_lazy("Medborgarlöftet hör till en annan samverkan.")
 
 
 def _locked_status(lofte: Medborgarlofte) -> str:
@@ -185,200 +143,9 @@ def _require_open(access: PartnershipAccess, lofte: Medborgarlofte) -> None:
         )
 
 
-def _check_fields(values: Values, allowed: Iterable[str]) -> None:
-    unknown = set(values) - set(allowed)
-    if unknown:
-        raise ValueError(f"Cannot change {sorted(unknown)}")
-
-
-def _clean(obj: models.Model, exclude: list[str] | None = None) -> None:
-    try:
-        obj.full_clean(exclude=exclude)
-    except ValidationError as error:
-        fields = error.message_dict if hasattr(error, "error_dict") else {}
-        raise PromiseRefused(" ".join(error.messages), errors=fields) from error
-
-
-def _require_parties(access: PartnershipAccess, organisations: Iterable[Organisation | None]) -> None:
-    wanted = {organisation.pk: organisation for organisation in organisations if organisation is not None}
-    if not wanted:
-        return
-    parties = set(access.partnership.organisations.filter(pk__in=wanted).values_list("pk", flat=True))
-    outside = [str(organisation) for pk, organisation in wanted.items() if pk not in parties]
-    if outside:
-        raise PromiseRefused(_("%(names)s är inte part i samverkan.") % {"names": ", ".join(sorted(outside))})
-
-
-def _update(
-    access: PartnershipAccess, obj: models.Model, values: Values, action: str, *, actor: Actor, on: models.Model
-) -> Values:
-    """Set, validate and save the changed fields; one audit row on `on` (the löfte or the agreement), none if nothing
-    changed."""
-    changes = _save_changes(obj, values)
-    if changes:
-        record(action, actor=actor, obj=on, partnership=access.partnership, changes={"id": obj.pk, **changes})
-    return changes
-
-
-def _save_changes(obj: models.Model, values: Values) -> Values:
-    before = {name: getattr(obj, name) for name in values}
-    for name, value in values.items():
-        setattr(obj, name, value)
-    changes = diff(obj, list(values), before)
-    if changes:
-        _clean(obj)
-        auto_now = ["updated_at"] if any(field.name == "updated_at" for field in obj._meta.concrete_fields) else []
-        obj.save(update_fields=[*changes, *auto_now])
-    return changes
-
-
 def _last_position(queryset: models.QuerySet[Any]) -> int:
     last = queryset.aggregate(last=Max("position"))["last"]
     return 0 if last is None else last + 1
-
-
-def _check_size(size: int | None) -> int:
-    if not size:
-        raise PromiseRefused(_("Filen är tom."))
-    if size > MAX_FILE_BYTES:
-        raise PromiseRefused(_("Filen är för stor: högst %(limit)s MB.") % {"limit": MAX_FILE_BYTES // (1024 * 1024)})
-    return size
-
-
-def _delete_file_on_commit(field: Any) -> None:
-    name, storage = field.name, field.storage
-    if name:
-        transaction.on_commit(lambda: storage.delete(name))
-
-
-# The agreement
-
-
-def do_create_agreement(
-    access: PartnershipAccess, *, title: str, starts_on: date, ends_on: date, actor: Actor, **fields: Any
-) -> Agreement:
-    """The partnership's samverkansöverenskommelse; `fields` are any of AGREEMENT_FIELDS (Brå's parts and more)."""
-    _check_fields(fields, AGREEMENT_FIELDS)
-    access.require(Can.EDIT, PromiseRefused, NO_EDIT)
-    values = {"title": title, "starts_on": starts_on, "ends_on": ends_on, **fields}
-    refuse_personal_data(values, SCREENED, PromiseRefused)
-    with transaction.atomic():
-        agreement = Agreement(partnership=access.partnership, **values)
-        _clean(agreement)
-        agreement.save()
-        changes = {"title": title, "period": [starts_on, ends_on], "parts": _parts(agreement)}
-        record("agreement.create", actor=actor, obj=agreement, partnership=access.partnership, changes=changes)
-    return agreement
-
-
-def _parts(agreement: Agreement) -> list[str]:
-    return [label for label, done in agreement.completeness() if done]
-
-
-def do_update_agreement(access: PartnershipAccess, agreement: Agreement, *, actor: Actor, **values: Any) -> list[str]:
-    """Change any of AGREEMENT_FIELDS; returns the fields that changed (none: no audit row)."""
-    _check_fields(values, AGREEMENT_FIELDS)
-    access.require(Can.EDIT, PromiseRefused, NO_EDIT, owner=agreement.partnership_id, foreign=OTHER_AGREEMENT)
-    refuse_personal_data(values, SCREENED, PromiseRefused)
-    with transaction.atomic():
-        changes = _update(access, agreement, values, "agreement.update", actor=actor, on=agreement)
-        if {"starts_on", "ends_on"} & set(changes):
-            _refuse_loften_outside(agreement)  # a refusal rolls the change and its audit row back
-        return list(changes)
-
-
-def _refuse_loften_outside(agreement: Agreement) -> None:
-    """The agreement's new period must still hold its löften, except those confirmed to lie outside it."""
-    loften = Medborgarlofte.objects.filter(agreement=agreement, outside_agreement_reason="").order_by("year_from")
-    outside = [lofte for lofte in loften if outside_agreement(lofte.year_from, lofte.year_to, agreement)]
-    if outside:
-        names = ", ".join(f"”{lofte.title}” ({lofte.period})" for lofte in outside)
-        message = _(
-            "Perioden %(start)s–%(end)s rymmer inte medborgarlöftet %(names)s. Ändra löftets år först, eller "
-            "bekräfta där varför det ligger utanför överenskommelsen."
-        ) % {"start": agreement.starts_on.isoformat(), "end": agreement.ends_on.isoformat(), "names": names}
-        raise PromiseRefused(message, errors={"starts_on": [message], "ends_on": [message]})
-
-
-def do_add_signatory(
-    access: PartnershipAccess,
-    agreement: Agreement,
-    *,
-    name: str,
-    role: str,
-    actor: Actor,
-    organisation: Organisation | None = None,
-    signed_on: date | None = None,
-) -> Signatory:
-    """Someone who signed the agreement for a party, e.g. the chair of the kommunstyrelse."""
-    access.require(Can.EDIT, PromiseRefused, NO_EDIT, owner=agreement.partnership_id, foreign=OTHER_AGREEMENT)
-    refuse_personal_data({"name": name, "role": role}, SCREENED, PromiseRefused)
-    _require_parties(access, [organisation])
-    with transaction.atomic():
-        signatory = Signatory(agreement=agreement, name=name, role=role, organisation=organisation, signed_on=signed_on)
-        _clean(signatory)
-        signatory.save()
-        changes = {"signatory": signatory.pk, "name": name, "role": role, "organisation": organisation}
-        record("agreement.add_signatory", actor=actor, obj=agreement, partnership=access.partnership, changes=changes)
-    return signatory
-
-
-def do_remove_signatory(access: PartnershipAccess, signatory: Signatory, *, actor: Actor) -> None:
-    agreement = signatory.agreement
-    access.require(Can.EDIT, PromiseRefused, NO_EDIT, owner=agreement.partnership_id, foreign=OTHER_AGREEMENT)
-    with transaction.atomic():
-        changes = {"signatory": signatory.pk, "name": signatory.name, "role": signatory.role}
-        record(
-            "agreement.remove_signatory", actor=actor, obj=agreement, partnership=access.partnership, changes=changes
-        )
-        signatory.delete()
-
-
-def do_add_agreement_document(
-    access: PartnershipAccess, agreement: Agreement, *, title: str, file: File[Any], actor: Actor
-) -> AgreementDocument:
-    """Keep a PDF with the agreement (the signed original, an appendix), stored under its checksum."""
-    access.require(Can.EDIT, PromiseRefused, NO_EDIT, owner=agreement.partnership_id, foreign=OTHER_AGREEMENT)
-    refuse_personal_data({"title": title}, SCREENED, PromiseRefused)
-    size = _check_size(file.size)
-    file.seek(0)
-    if file.read(len(PDF_HEADER)) != PDF_HEADER:
-        raise PromiseRefused(_("Filen är inte en PDF."))
-    digest = _sha256(file)
-    document = AgreementDocument(agreement=agreement, title=title, sha256=digest, size=size, uploaded_by=user_of(actor))
-    _clean(document, exclude=["file"])
-    document.file.save(f"{digest[:32]}.pdf", file, save=False)
-    try:
-        with transaction.atomic():
-            document.save()
-            changes = {"document": document.pk, "title": title, "sha256": digest, "size": size}
-            record(
-                "agreement.add_document", actor=actor, obj=agreement, partnership=access.partnership, changes=changes
-            )
-    except BaseException:
-        document.file.delete(save=False)
-        raise
-    return document
-
-
-def _sha256(file: File[Any]) -> str:
-    file.seek(0)
-    digest = hashlib.sha256()
-    for chunk in file.chunks():
-        digest.update(chunk)
-    file.seek(0)
-    return digest.hexdigest()
-
-
-def do_remove_agreement_document(access: PartnershipAccess, document: AgreementDocument, *, actor: Actor) -> None:
-    """The row now, the file once the removal is committed."""
-    agreement = document.agreement
-    access.require(Can.EDIT, PromiseRefused, NO_EDIT, owner=agreement.partnership_id, foreign=OTHER_AGREEMENT)
-    with transaction.atomic():
-        changes = {"document": document.pk, "title": document.title, "sha256": document.sha256}
-        record("agreement.remove_document", actor=actor, obj=agreement, partnership=access.partnership, changes=changes)
-        _delete_file_on_commit(document.file)
-        document.delete()
 
 
 # The medborgarlöfte
@@ -425,7 +192,7 @@ def do_create_lofte(
     )
     with transaction.atomic():
         lofte = Medborgarlofte(agreement=agreement, year_from=year_from, year_to=year_to, lagesbild=lagesbild, **values)
-        _clean(lofte)
+        clean(lofte)
         lofte.save()
         changes = {"title": title, "years": [year_from, year_to], "lagesbild": lagesbild and lagesbild.version}
         if lofte.outside_agreement_reason:
@@ -444,7 +211,7 @@ def do_update_lofte(
 ) -> list[str]:
     """Change any of LOFTE_FIELDS until the löfte is decided; returns the fields that changed. Years outside the
     agreement's period need the samordnare's confirmation, as in do_create_lofte."""
-    _check_fields(values, LOFTE_FIELDS)
+    check_fields(values, LOFTE_FIELDS)
     access.require(Can.EDIT, PromiseRefused, NO_EDIT, owner=lofte.agreement.partnership_id, foreign=OTHER_LOFTE)
     if "outside_agreement_reason" in values:
         values["outside_agreement_reason"] = values["outside_agreement_reason"].strip()
@@ -459,7 +226,7 @@ def do_update_lofte(
         values["outside_agreement_reason"] = _period_reason(
             access, lofte.agreement, years, reason, confirmed=confirm_outside_agreement, before=before
         )
-        return list(_update(access, lofte, values, "lofte.update", actor=actor, on=lofte))
+        return list(save_and_record(access, lofte, values, "lofte.update", actor=actor, on=lofte))
 
 
 def _period_reason(
@@ -511,7 +278,7 @@ def do_add_focus_area(
         _require_open(access, lofte)
         position = _last_position(lofte.focus_areas.all())
         area = FocusArea(lofte=lofte, name=name, description=description, position=position)
-        _clean(area)
+        clean(area)
         area.save()
         changes = {"focus_area": area.pk, "name": name}
         record("lofte.add_focus_area", actor=actor, obj=lofte, partnership=access.partnership, changes=changes)
@@ -519,12 +286,12 @@ def do_add_focus_area(
 
 
 def do_update_focus_area(access: PartnershipAccess, area: FocusArea, *, actor: Actor, **values: Any) -> list[str]:
-    _check_fields(values, FOCUS_AREA_FIELDS)
+    check_fields(values, FOCUS_AREA_FIELDS)
     access.require(Can.EDIT, PromiseRefused, NO_EDIT, owner=area.lofte.agreement.partnership_id, foreign=OTHER_LOFTE)
     refuse_personal_data(values, SCREENED, PromiseRefused)
     with transaction.atomic():
         _require_open(access, area.lofte)
-        return list(_update(access, area, values, "lofte.update_focus_area", actor=actor, on=area.lofte))
+        return list(save_and_record(access, area, values, "lofte.update_focus_area", actor=actor, on=area.lofte))
 
 
 def do_remove_focus_area(access: PartnershipAccess, area: FocusArea, *, actor: Actor) -> None:
@@ -641,14 +408,14 @@ def _require_focus_area(lofte: Medborgarlofte, area: FocusArea) -> None:
 
 def do_add_goal(access: PartnershipAccess, lofte: Medborgarlofte, *, text: str, actor: Actor, **fields: Any) -> Goal:
     """A measurable goal placed last; `fields` are any of GOAL_FIELDS, the metric and area given by their codes."""
-    _check_fields(fields, GOAL_FIELDS)
+    check_fields(fields, GOAL_FIELDS)
     access.require(Can.EDIT, PromiseRefused, NO_EDIT, owner=lofte.agreement.partnership_id, foreign=OTHER_LOFTE)
     refuse_personal_data({"text": text, **fields}, SCREENED, PromiseRefused)
     values = _goal_values(access, lofte, fields)
     with transaction.atomic():
         _require_open(access, lofte)
         goal = Goal(lofte=lofte, text=text, position=_last_position(lofte.goals.all()), **values)
-        _clean(goal)
+        clean(goal)
         _require_values(goal)
         goal.save()
         changes = {
@@ -676,14 +443,14 @@ def _goal_rule(goal: Goal) -> dict[str, Any]:
 
 
 def do_update_goal(access: PartnershipAccess, goal: Goal, *, actor: Actor, **fields: Any) -> list[str]:
-    _check_fields(fields, GOAL_FIELDS)
+    check_fields(fields, GOAL_FIELDS)
     lofte = goal.lofte
     access.require(Can.EDIT, PromiseRefused, NO_EDIT, owner=lofte.agreement.partnership_id, foreign=OTHER_LOFTE)
     refuse_personal_data(fields, SCREENED, PromiseRefused)
     values = _goal_values(access, lofte, fields)
     with transaction.atomic():
         _require_open(access, lofte)
-        changes = _update(access, goal, values, "lofte.update_goal", actor=actor, on=lofte)
+        changes = save_and_record(access, goal, values, "lofte.update_goal", actor=actor, on=lofte)
         if GOAL_BINDING & set(changes):
             _require_values(goal)  # a refusal rolls the change and its audit row back
         return list(changes)
@@ -733,7 +500,7 @@ def _promise_values(access: PartnershipAccess, lofte: Medborgarlofte, values: Va
         raise PromiseRefused(_("Delen måste höra till samma medborgarlöfte."), field="parent")
     if "responsible" in values:
         values["responsible"] = list(values["responsible"] or [])
-        _require_parties(access, values["responsible"])
+        require_parties(access, values["responsible"])
     return values
 
 
@@ -742,7 +509,7 @@ def do_add_promise(
 ) -> Promise:
     """A promise placed last; `fields` are any of PROMISE_FIELDS. A part (with a parent) takes the parent's
     focus area unless it is given one."""
-    _check_fields(fields, PROMISE_FIELDS)
+    check_fields(fields, PROMISE_FIELDS)
     access.require(Can.EDIT, PromiseRefused, NO_EDIT, owner=lofte.agreement.partnership_id, foreign=OTHER_LOFTE)
     refuse_personal_data({"text": text}, SCREENED, PromiseRefused)
     values = _promise_values(access, lofte, dict(fields))
@@ -753,7 +520,7 @@ def do_add_promise(
     with transaction.atomic():
         _require_open(access, lofte)
         promise = Promise(lofte=lofte, text=text, position=_last_position(lofte.promises.all()), **values)
-        _clean(promise)
+        clean(promise)
         promise.save()
         promise.responsible.set(responsible)
         changes = {
@@ -769,7 +536,7 @@ def do_add_promise(
 
 def do_update_promise(access: PartnershipAccess, promise: Promise, *, actor: Actor, **fields: Any) -> list[str]:
     """Change any of PROMISE_FIELDS until the löfte is decided; returns the fields that changed."""
-    _check_fields(fields, PROMISE_FIELDS)
+    check_fields(fields, PROMISE_FIELDS)
     lofte = promise.lofte
     access.require(Can.EDIT, PromiseRefused, NO_EDIT, owner=lofte.agreement.partnership_id, foreign=OTHER_LOFTE)
     refuse_personal_data(fields, SCREENED, PromiseRefused)
@@ -779,7 +546,7 @@ def do_update_promise(access: PartnershipAccess, promise: Promise, *, actor: Act
         _require_open(access, lofte)
         if values.get("parent") is not None:
             _refuse_cycle(promise, values["parent"])
-        changes = _save_changes(promise, values)
+        changes = save_changes(promise, values)
         if responsible is not None:
             changes |= _set_responsible(promise, responsible)
         if changes:
@@ -824,7 +591,7 @@ def do_remove_promise(access: PartnershipAccess, promise: Promise, *, actor: Act
         record("lofte.remove_promise", actor=actor, obj=lofte, partnership=access.partnership, changes=changes)
         attachments = Activity.objects.filter(promise__in=with_parts(promise)).exclude(attachment="")
         for activity in attachments:
-            _delete_file_on_commit(activity.attachment)
+            delete_file_on_commit(activity.attachment)
         promise.delete()
 
 
@@ -850,7 +617,7 @@ def do_update_promise_status(
     access.require(Can.EDIT, PromiseRefused, NO_EDIT, owner=lofte.agreement.partnership_id, foreign=OTHER_LOFTE)
     values = {"status": status, "progress": progress}
     with transaction.atomic():
-        return list(_update(access, promise, values, "lofte.update_promise_status", actor=actor, on=lofte))
+        return list(save_and_record(access, promise, values, "lofte.update_promise_status", actor=actor, on=lofte))
 
 
 # Activities
@@ -871,12 +638,12 @@ def do_add_activity(
     lofte = promise.lofte
     access.require(Can.EDIT, PromiseRefused, NO_EDIT, owner=lofte.agreement.partnership_id, foreign=OTHER_LOFTE)
     refuse_personal_data({"text": text}, SCREENED, PromiseRefused)
-    _require_parties(access, [organisation])
+    require_parties(access, [organisation])
     suffix = _attachment_suffix(attachment) if attachment is not None else ""
     activity = Activity(
         promise=promise, date=date, text=text, reach=reach, organisation=organisation, created_by=user_of(actor)
     )
-    _clean(activity, exclude=["attachment"])
+    clean(activity, exclude=["attachment"])
     if attachment is not None:
         activity.attachment.save(f"{secrets.token_hex(16)}.{suffix}", attachment, save=False)
     try:
@@ -899,7 +666,7 @@ def do_add_activity(
 
 
 def _attachment_suffix(attachment: File[Any]) -> str:
-    _check_size(attachment.size)
+    check_size(attachment.size)
     suffix = PurePath(attachment.name or "").suffix.lower().lstrip(".")
     if suffix not in ATTACHMENT_SUFFIXES:
         allowed = ", ".join(sorted(ATTACHMENT_SUFFIXES))
@@ -913,7 +680,7 @@ def do_remove_activity(access: PartnershipAccess, activity: Activity, *, actor: 
     with transaction.atomic():
         changes = {"promise": activity.promise_id, "activity": activity.pk, "date": activity.date}
         record("lofte.remove_activity", actor=actor, obj=lofte, partnership=access.partnership, changes=changes)
-        _delete_file_on_commit(activity.attachment)
+        delete_file_on_commit(activity.attachment)
         activity.delete()
 
 
@@ -925,17 +692,17 @@ def do_save_decision(access: PartnershipAccess, lofte: Medborgarlofte, *, actor:
     each with its meeting and paragraph, distribution) until the löfte is decided; `values` are any of
     DECISION_FIELDS. Refused, by field, when an utskott is given as the deciding body, a proposal lacks its body or
     date, the decision is dated before the proposal, or one body both proposes and decides (Decision.clean)."""
-    _check_fields(values, DECISION_FIELDS)
+    check_fields(values, DECISION_FIELDS)
     access.require(Can.EDIT, PromiseRefused, NO_EDIT, owner=lofte.agreement.partnership_id, foreign=OTHER_LOFTE)
     refuse_personal_data(values, SCREENED, PromiseRefused)
     with transaction.atomic():
         _require_open(access, lofte)
         decision = Decision.objects.filter(lofte=lofte).first()
         if decision is not None:
-            _update(access, decision, values, "lofte.save_decision", actor=actor, on=lofte)
+            save_and_record(access, decision, values, "lofte.save_decision", actor=actor, on=lofte)
             return decision
         decision = Decision(lofte=lofte, **values)
-        _clean(decision)
+        clean(decision)
         decision.save()
         record("lofte.save_decision", actor=actor, obj=lofte, partnership=access.partnership, changes=values)
     return decision

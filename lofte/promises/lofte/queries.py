@@ -57,10 +57,6 @@ def decision_of(lofte: Medborgarlofte) -> Decision | None:
         return None
 
 
-def parties(partnership: Partnership) -> QuerySet[Organisation]:
-    return partnership.organisations.order_by("kind", "name")
-
-
 def areas_of(partnership: Partnership) -> QuerySet[Area]:
     """What a goal may be measured in: the partnership's kommun and its parts."""
     kommun = partnership.area_id

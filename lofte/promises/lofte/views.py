@@ -1,9 +1,10 @@
-"""The agreement and the medborgarlöften, under /samverkan/<slug>/loften/ (namespace loften).
+"""The medborgarlöften's pages, under /samverkan/<slug>/loften/<pk>/ (namespace loften): a löfte with its focus
+areas, goals and promises, each promise with its activities, the decision record and the workflow.
 
-Members read everything, drafts included; those who may edit (samordnare, polis) write the agreement, the löften
-and their follow-up; those who manage the partnership take a löfte through the decision process. Every change goes
-through lofte.promises.lofte.actions; these views parse, check access, call one action and redirect with a message.
-Files (the agreement's PDFs, activity attachments, the decision documents) are served to members only.
+Members read everything, drafts included; those who may edit (samordnare, polis) write the löften and their
+follow-up; those who manage the partnership take a löfte through the decision process. Every change goes through
+lofte.promises.lofte.actions; these views parse, check access, call one action and redirect with a message.
+Activity attachments and the decision documents are served to members only.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.forms.models import model_to_dict
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -31,12 +32,11 @@ from lofte.lib.views import act, form_page, refuse_on
 from lofte.partnerships.access import Can, PartnershipAccess, get_partnership_for_user
 from lofte.partnerships.models import Organisation
 from lofte.promises import documents, progress
+from lofte.promises.agreement.queries import parties
+from lofte.promises.editing import PromiseRefused
 from lofte.promises.lofte import actions, queries
-from lofte.promises.lofte.actions import PromiseRefused
 from lofte.promises.lofte.forms import (
     ActivityForm,
-    AgreementDocumentForm,
-    AgreementForm,
     DecisionForm,
     FocusAreaForm,
     GoalForm,
@@ -44,38 +44,26 @@ from lofte.promises.lofte.forms import (
     LofteForm,
     PromiseForm,
     PromiseStatusForm,
-    SignatoryForm,
 )
 from lofte.promises.models import (
     Activity,
     Agreement,
-    AgreementDocument,
     FocusArea,
     Goal,
     Medborgarlofte,
     Promise,
-    Signatory,
 )
+from lofte.promises.views import FORM, Crumbs, index_crumbs, stored_file
 from lofte.situation.models import Lagesbild
 
 FOCUS_ID = "id_focus_%s"
-SIGNATORY_ID = "id_signatory_%s"
-DOCUMENT_ID = "id_document_%s"
 STATUS_ID = "id_status_%s"
 ACTIVITY_ID = "id_activity_%s"
 DECIDED = (Medborgarlofte.Status.BESLUTAD, Medborgarlofte.Status.PUBLICERAD)
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-Crumbs = list[tuple[str, str]]
-FORM = "promises/form.html"
 
 
 # Finding things within the member's partnership
-
-
-def _get_agreement(access: PartnershipAccess, pk: int) -> Agreement:
-    agreement = get_object_or_404(Agreement, partnership=access.partnership, pk=pk)
-    agreement.partnership = access.partnership
-    return agreement
 
 
 def _get_lofte(access: PartnershipAccess, pk: int) -> Medborgarlofte:
@@ -108,10 +96,6 @@ def _promise(lofte: Medborgarlofte, pk: int) -> Promise:
     return promise
 
 
-def _parties(access: PartnershipAccess) -> QuerySet[Organisation]:
-    return queries.parties(access.partnership)
-
-
 def _adopted(access: PartnershipAccess) -> QuerySet[Lagesbild]:
     adopted = Lagesbild.objects.filter(partnership=access.partnership, status=Lagesbild.Status.FASTSTALLD)
     return adopted.order_by("-version")
@@ -127,10 +111,6 @@ def _promise_url(promise: Promise) -> str:
     return reverse("partnerships:loften:promise", args=[lofte.agreement.partnership.slug, lofte.pk, promise.pk])
 
 
-def _agreement_url(agreement: Agreement) -> str:
-    return reverse("partnerships:loften:agreement", args=[agreement.partnership.slug, agreement.pk])
-
-
 def _closed(request: HttpRequest, lofte: Medborgarlofte) -> HttpResponse | None:
     """The edit pages of a decided löfte send back to it: its text is the kommun's decision."""
     if lofte.status not in DECIDED:
@@ -139,227 +119,8 @@ def _closed(request: HttpRequest, lofte: Medborgarlofte) -> HttpResponse | None:
     return redirect(_lofte_url(lofte))
 
 
-def _index_crumbs(access: PartnershipAccess) -> Crumbs:
-    return [(reverse("partnerships:loften:index", args=[access.partnership.slug]), _("Medborgarlöften"))]
-
-
 def _lofte_crumbs(access: PartnershipAccess, lofte: Medborgarlofte) -> Crumbs:
-    return [*_index_crumbs(access), (_lofte_url(lofte), lofte.title)]
-
-
-# The list
-
-
-@login_required
-def index(request: HttpRequest, slug: str) -> HttpResponse:
-    access = get_partnership_for_user(request.user, slug)
-    agreements = list(
-        Agreement.objects.filter(partnership=access.partnership).annotate(signatory_count=Count("signatories"))
-    )
-    loften = Medborgarlofte.objects.filter(agreement__partnership=access.partnership).select_related("agreement")
-    context = {
-        "access": access,
-        "partnership": access.partnership,
-        "agreements": [(agreement, agreement.completeness()) for agreement in agreements],
-        "loften": list(loften.order_by("-year_from", "-id")),
-    }
-    return render(request, "promises/index.html", context)
-
-
-# The agreement
-
-
-@login_required
-def agreement_create(request: HttpRequest, slug: str) -> HttpResponse:
-    access = get_partnership_for_user(request.user, slug, need=Can.EDIT)
-    if request.method == "POST":
-        form = AgreementForm(request.POST)
-        if form.is_valid():
-            try:
-                agreement = actions.do_create_agreement(access, actor=request.user, **form.cleaned_data)
-            except PromiseRefused as refusal:
-                refuse_on(form, refusal)
-            else:
-                messages.success(request, _("Överenskommelsen är sparad."))
-                return redirect(_agreement_url(agreement))
-    else:
-        year = timezone.localdate().year
-        title = _("Samverkansöverenskommelse %(kommun)s %(start)s–%(end)s") % {
-            "kommun": access.partnership.area.name,
-            "start": year,
-            "end": year + 3,
-        }
-        form = AgreementForm(initial={"title": title, "followups_per_year": 2})
-    return form_page(
-        request,
-        FORM,
-        {
-            "access": access,
-            "partnership": access.partnership,
-            "title": _("Ny samverkansöverenskommelse"),
-            "action": reverse("partnerships:loften:agreement_create", args=[slug]),
-            "submit": _("Spara överenskommelsen"),
-            "crumbs": _index_crumbs(access),
-            "intro": _(
-                "Brå rekommenderar att överenskommelsen anger fokusproblem, troliga orsaker, mätbara mål, hur arbetet "
-                "dokumenteras och följs upp, och perioden."
-            ),
-        },
-        form=form,
-    )
-
-
-@login_required
-def agreement_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    access = get_partnership_for_user(request.user, slug)
-    return _agreement_page(request, access, _get_agreement(access, pk))
-
-
-def _agreement_page(
-    request: HttpRequest,
-    access: PartnershipAccess,
-    agreement: Agreement,
-    bound: dict[str, forms.BaseForm] | None = None,
-) -> HttpResponse:
-    bound = bound or {}
-    parties = _parties(access)
-    context: dict[str, Any] = {
-        "access": access,
-        "partnership": access.partnership,
-        "agreement": agreement,
-        "completeness": agreement.completeness(),
-        "parts": [(field, getattr(agreement, field.name)) for field in _part_fields()],
-        "signatories": list(agreement.signatories.select_related("organisation")),
-        "documents": list(agreement.documents.all()),
-        "loften": list(agreement.medborgarloften.order_by("-year_from", "-id")),
-        "editable": access.can_edit,
-    }
-    if access.can_edit:
-        context["signatory_form"] = bound.get("signatory") or SignatoryForm(parties=parties, auto_id=SIGNATORY_ID)
-        context["document_form"] = bound.get("document") or AgreementDocumentForm(auto_id=DOCUMENT_ID)
-        context["open_form"] = next(iter(bound), "")
-    return render(request, "promises/agreement_detail.html", context, status=400 if bound else 200)
-
-
-def _part_fields() -> list[Any]:
-    names = ("overall_goal", "focus_problems", "probable_causes", "measurable_goals", "documentation", "follow_up")
-    return [Agreement._meta.get_field(name) for name in names]
-
-
-@login_required
-def agreement_update(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    access = get_partnership_for_user(request.user, slug, need=Can.EDIT)
-    agreement = _get_agreement(access, pk)
-    if request.method == "POST":
-        form = AgreementForm(request.POST)
-        if form.is_valid():
-            try:
-                actions.do_update_agreement(access, agreement, actor=request.user, **form.cleaned_data)
-            except PromiseRefused as refusal:
-                refuse_on(form, refusal)
-            else:
-                messages.success(request, _("Överenskommelsen är sparad."))
-                return redirect(_agreement_url(agreement))
-    else:
-        form = AgreementForm(initial=model_to_dict(agreement, fields=list(AgreementForm.base_fields)))
-    return form_page(
-        request,
-        FORM,
-        {
-            "access": access,
-            "partnership": access.partnership,
-            "title": _("Ändra %(title)s") % {"title": agreement.title},
-            "action": reverse("partnerships:loften:agreement_update", args=[slug, pk]),
-            "submit": _("Spara överenskommelsen"),
-            "crumbs": [*_index_crumbs(access), (_agreement_url(agreement), agreement.title)],
-        },
-        form=form,
-    )
-
-
-@login_required
-@require_POST
-def signatory_add(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    access = get_partnership_for_user(request.user, slug, need=Can.EDIT)
-    agreement = _get_agreement(access, pk)
-    form = SignatoryForm(request.POST, parties=_parties(access), auto_id=SIGNATORY_ID)
-    if not form.is_valid():
-        return _agreement_page(request, access, agreement, {"signatory": form})
-
-    def add() -> None:
-        actions.do_add_signatory(access, agreement, actor=request.user, **form.cleaned_data)
-
-    return act(
-        request, add, success=_("Undertecknaren är tillagd."), back=_agreement_url(agreement) + "#signatories-heading"
-    )
-
-
-@login_required
-@require_POST
-def signatory_remove(request: HttpRequest, slug: str, pk: int, item: int) -> HttpResponse:
-    access = get_partnership_for_user(request.user, slug, need=Can.EDIT)
-    agreement = _get_agreement(access, pk)
-    signatory = get_object_or_404(Signatory, agreement=agreement, pk=item)
-    signatory.agreement = agreement
-    return act(
-        request,
-        lambda: actions.do_remove_signatory(access, signatory, actor=request.user),
-        success=_("Undertecknaren är borttagen."),
-        back=_agreement_url(agreement) + "#signatories-heading",
-    )
-
-
-@login_required
-@require_POST
-def document_add(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    access = get_partnership_for_user(request.user, slug, need=Can.EDIT)
-    agreement = _get_agreement(access, pk)
-    form = AgreementDocumentForm(request.POST, request.FILES, auto_id=DOCUMENT_ID)
-    if not form.is_valid():
-        return _agreement_page(request, access, agreement, {"document": form})
-    try:
-        actions.do_add_agreement_document(
-            access, agreement, title=form.cleaned_data["title"], file=form.cleaned_data["file"], actor=request.user
-        )
-    except PromiseRefused as refusal:
-        refuse_on(form, refusal)
-        return _agreement_page(request, access, agreement, {"document": form})
-    messages.success(request, _("Bilagan är uppladdad."))
-    return redirect(_agreement_url(agreement) + "#documents-heading")
-
-
-@login_required
-def document_download(request: HttpRequest, slug: str, pk: int, item: int) -> FileResponse:
-    access = get_partnership_for_user(request.user, slug)
-    document = get_object_or_404(AgreementDocument, agreement=_get_agreement(access, pk), pk=item)
-    name = f"{slugify(document.title) or 'bilaga'}.pdf"
-    return _file(document.file, name, "application/pdf")
-
-
-def _file(field: Any, name: str, content_type: str | None = None) -> FileResponse:
-    try:
-        handle = field.open("rb")
-    except (FileNotFoundError, ValueError) as missing:
-        raise Http404("The file is missing") from missing
-    response = FileResponse(handle, as_attachment=True, filename=name)
-    if content_type:
-        response["Content-Type"] = content_type
-    return response
-
-
-@login_required
-@require_POST
-def document_remove(request: HttpRequest, slug: str, pk: int, item: int) -> HttpResponse:
-    access = get_partnership_for_user(request.user, slug, need=Can.EDIT)
-    agreement = _get_agreement(access, pk)
-    document = get_object_or_404(AgreementDocument, agreement=agreement, pk=item)
-    document.agreement = agreement
-    return act(
-        request,
-        lambda: actions.do_remove_agreement_document(access, document, actor=request.user),
-        success=_("Bilagan är borttagen."),
-        back=_agreement_url(agreement) + "#documents-heading",
-    )
+    return [*index_crumbs(access), (_lofte_url(lofte), lofte.title)]
 
 
 # The medborgarlöfte
@@ -404,7 +165,7 @@ def lofte_create(request: HttpRequest, slug: str) -> HttpResponse:
             "title": _("Nytt medborgarlöfte"),
             "action": reverse("partnerships:loften:create", args=[slug]),
             "submit": _("Skapa medborgarlöftet"),
-            "crumbs": _index_crumbs(access),
+            "crumbs": index_crumbs(access),
             "intro": intro,
         },
         form=form,
@@ -666,7 +427,7 @@ def _promise_form(
     parents = Promise.objects.filter(lofte=lofte)
     if promise is not None:
         parents = parents.exclude(pk__in=queries.with_parts(promise))
-    return PromiseForm(*args, lofte=lofte, parties=_parties(access), parents=parents, **kwargs)
+    return PromiseForm(*args, lofte=lofte, parties=parties(access.partnership), parents=parents, **kwargs)
 
 
 def _promise_page(
@@ -779,7 +540,7 @@ def _promise_detail(
             initial={"status": this.status, "progress": this.progress}, auto_id=STATUS_ID
         )
         context["activity_form"] = bound.get("activity") or ActivityForm(
-            initial={"date": timezone.localdate()}, parties=_parties(access), auto_id=ACTIVITY_ID
+            initial={"date": timezone.localdate()}, parties=parties(access.partnership), auto_id=ACTIVITY_ID
         )
         context["open_form"] = next(iter(bound), "")
     return render(request, "promises/promise_detail.html", context, status=400 if bound else 200)
@@ -840,7 +601,7 @@ def promise_status(request: HttpRequest, slug: str, pk: int, item: int) -> HttpR
 def activity_add(request: HttpRequest, slug: str, pk: int, item: int) -> HttpResponse:
     access, lofte = _editing(request, slug, pk)
     promise = _promise(lofte, item)
-    form = ActivityForm(request.POST, request.FILES, parties=_parties(access), auto_id=ACTIVITY_ID)
+    form = ActivityForm(request.POST, request.FILES, parties=parties(access.partnership), auto_id=ACTIVITY_ID)
     if not form.is_valid():
         return _promise_detail(request, access, promise, {"activity": form})
     values = dict(form.cleaned_data)
@@ -881,7 +642,7 @@ def activity_attachment(request: HttpRequest, slug: str, pk: int, item: int, act
     if not found.attachment:
         raise Http404("No attachment")
     suffix = PurePath(found.attachment.name).suffix
-    return _file(found.attachment, f"aktivitet-{found.date:%Y-%m-%d}-{found.pk}{suffix}")
+    return stored_file(found.attachment, f"aktivitet-{found.date:%Y-%m-%d}-{found.pk}{suffix}")
 
 
 # The decision and the workflow
