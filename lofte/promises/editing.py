@@ -64,12 +64,14 @@ class PromiseRefused(ActionRefused):
 
 
 def check_fields(values: Values, allowed: Iterable[str]) -> None:
+    """A programming error, not a refusal: an action was asked to change a field it does not change."""
     unknown = set(values) - set(allowed)
     if unknown:
         raise ValueError(f"Cannot change {sorted(unknown)}")
 
 
 def clean(obj: models.Model, exclude: list[str] | None = None) -> None:
+    """The model's own validation, its messages refused by field."""
     try:
         obj.full_clean(exclude=exclude)
     except ValidationError as error:
@@ -78,6 +80,7 @@ def clean(obj: models.Model, exclude: list[str] | None = None) -> None:
 
 
 def require_parties(access: PartnershipAccess, organisations: Iterable[Organisation | None]) -> None:
+    """Refuse any organisation that is not a party to the partnership (None: no party named)."""
     wanted = {organisation.pk: organisation for organisation in organisations if organisation is not None}
     if not wanted:
         return
@@ -99,6 +102,7 @@ def save_and_record(
 
 
 def save_changes(obj: models.Model, values: Values) -> Values:
+    """Set the values, and validate and save only the fields that changed; those changes, for the audit row."""
     before = {name: getattr(obj, name) for name in values}
     for name, value in values.items():
         setattr(obj, name, value)
@@ -111,6 +115,7 @@ def save_changes(obj: models.Model, values: Values) -> Values:
 
 
 def check_size(size: int | None) -> int:
+    """A stored file is neither empty nor larger than MAX_FILE_BYTES; its size."""
     if not size:
         raise PromiseRefused(_("Filen är tom."))
     if size > MAX_FILE_BYTES:
@@ -119,6 +124,7 @@ def check_size(size: int | None) -> int:
 
 
 def delete_file_on_commit(field: Any) -> None:
+    """Remove a stored file once the removal of its row is committed, never before."""
     name, storage = field.name, field.storage
     if name:
         transaction.on_commit(lambda: storage.delete(name))

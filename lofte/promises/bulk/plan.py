@@ -7,15 +7,15 @@ and the other columns are there to recognise the row. Status is a code or its Sw
 påbörjad"); an empty progress means "what the status says".
 
 The comments belong to the follow-up round the file was exported from: the löfte's current round then (the
-earliest open one, see lofte.promises.followup.actions.current_round), written on every row as "2024 H1 (id 12)". Reading
-in puts them in that round and no other: a file from a round that is closed, from another löfte, or naming two
-rounds is refused with the file, row and column. A file without the column (made by hand) may change status and
+earliest open one, see lofte.promises.followup.queries.current_round), written on every row as "2024 H1 (id 12)".
+Reading in puts them in that round and no other: a file from a round that is closed, from another löfte, or naming
+two rounds is refused with the file, row and column. A file without the column (made by hand) may change status and
 progress, but not comments; without an open round a comment cannot be read in at all.
 
 Reading in is two steps. `read_plan` parses and checks every row and returns what would change (the preview);
-every problem is named by its row and column, in Swedish. `do_import_plan` applies the preview in one transaction
-after checking that the promises are still as the preview saw them: nothing changes unless every row is valid,
-and reading the same file again changes nothing.
+every problem is named by its row and column, in Swedish. `do_import_plan` (lofte.promises.bulk.actions) applies
+the preview in one transaction after checking that the promises are still as the preview saw them: nothing changes
+unless every row is valid, and reading the same file again changes nothing.
 """
 
 from __future__ import annotations
@@ -29,27 +29,16 @@ from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
 
-from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
-from lofte.audit.log import record
-from lofte.lib.actors import Actor
 from lofte.lib.pii import refuse_personal_data
 from lofte.lib.refusals import NON_FIELD, ActionRefused
 from lofte.lib.tables import Cell, to_csv, to_xlsx
-from lofte.partnerships.access import Can, PartnershipAccess
-from lofte.promises.followup.actions import (
-    NO_EDIT,
-    OTHER_LOFTE,
-    FollowUpRefused,
-    current_round,
-    require_open,
-    set_promise,
-    sync_reports,
-)
+from lofte.partnerships.access import PartnershipAccess
+from lofte.promises.followup.queries import current_round
 from lofte.promises.models import FollowUpRound, Medborgarlofte, Promise, PromiseReport
 
 # (key, heading): the order of the columns in the file.
@@ -493,43 +482,3 @@ def _check_comment(row: Row) -> str:
     except PlanRefused as refusal:
         raise _error(row, "comment", refusal.message) from None
     return comment
-
-
-# Applying
-
-
-def do_import_plan(access: PartnershipAccess, lofte: Medborgarlofte, preview: PlanPreview, *, actor: Actor) -> int:
-    """Apply a preview all or nothing; returns the number of promises changed."""
-    access.require(Can.EDIT, FollowUpRefused, NO_EDIT, owner=lofte.agreement.partnership_id, foreign=OTHER_LOFTE)
-    if preview.lofte_id != lofte.pk:
-        raise FollowUpRefused(_("Filen lästes in för ett annat medborgarlöfte."))
-    if not preview.changes:
-        return 0
-    with transaction.atomic():
-        # The round the file came from, never another; closed since the preview, it refuses.
-        round_ = FollowUpRound.objects.filter(pk=preview.round_id, lofte=lofte).first() if preview.round_id else None
-        if preview.round_id and round_ is None:
-            raise FollowUpRefused(_("Uppföljningen har ändrats sedan filen lästes in. Läs in filen igen."))
-        if round_ is not None:
-            round_.lofte = lofte
-            require_open(access, round_)
-        ids = [change.promise_id for change in preview.changes]
-        promises = {p.pk: p for p in Promise.objects.select_for_update().filter(pk__in=ids, lofte=lofte)}
-        comments = dict(
-            PromiseReport.objects.filter(round=round_, promise_id__in=ids).values_list("promise_id", "comment")
-        )
-        logged: dict[str, Any] = {}
-        for change in preview.changes:
-            promise = promises.get(change.promise_id)
-            if promise is None or (promise.status, promise.progress, comments.get(promise.pk, "")) != change.before:
-                raise FollowUpRefused(_("Åtgärdsplanen har ändrats sedan filen lästes in. Läs in filen igen."))
-            status, progress, comment = change.after
-            changed = set_promise(promise, status, progress)
-            if comment != change.before[2]:
-                changed["comment"] = True
-            logged[str(promise.pk)] = changed
-        if round_ is not None:
-            sync_reports(round_, {change.promise_id: change.after[2] for change in preview.changes})
-        changes = {"rows": preview.rows, "round": preview.round_label, "promises": logged}
-        record("followup.import_plan", actor=actor, obj=lofte, partnership=access.partnership, changes=changes)
-    return len(preview.changes)

@@ -109,12 +109,6 @@ def _not_ended(round_: FollowUpRound) -> FollowUpRefused:
     return FollowUpRefused(message, field="period_end")
 
 
-def current_round(lofte: Medborgarlofte) -> FollowUpRound | None:
-    """The round being worked on: the earliest one still open."""
-    rounds = FollowUpRound.objects.filter(lofte=lofte, status=Status.OPEN)
-    return rounds.order_by("period_start", "id").first()
-
-
 # Planning
 
 

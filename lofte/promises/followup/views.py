@@ -1,8 +1,8 @@
-"""The follow-up pages (lofte.promises.followup.urls): a löfte's rounds, a round with its goals and promises, its
-reports, and the action plan out to a spreadsheet and back.
+"""The follow-up pages (lofte.promises.followup.urls): a löfte's rounds, a round with its goals and promises, and
+its reports. The action plan out to a spreadsheet and back is lofte.promises.bulk.views.
 
-Every change goes through lofte.promises.followup.actions or lofte.promises.bulk; these views parse, check access, call one
-action and redirect. Members read everything; changing needs Can.EDIT and publishing Can.MANAGE (the actions say
+Every change goes through lofte.promises.followup.actions; these views parse, check access, call one action and
+redirect. Members read everything; changing needs Can.EDIT and publishing Can.MANAGE (the actions say
 why when they refuse).
 """
 
@@ -23,12 +23,10 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from lofte.lib.http import attachment
-from lofte.lib.tables import CONTENT_TYPES
 from lofte.lib.views import act, refuse_on
 from lofte.partnerships.access import Can, PartnershipAccess, get_partnership_for_user
 from lofte.promises import reports
-from lofte.promises.bulk import plan as bulk
-from lofte.promises.followup import URL_NAMESPACE
+from lofte.promises.followup import URL_NAMESPACE, queries
 from lofte.promises.followup.actions import (
     FollowUpRefused,
     do_close_round,
@@ -40,37 +38,22 @@ from lofte.promises.followup.actions import (
     do_report_promise,
     do_set_summary,
 )
-from lofte.promises.followup.forms import CommentForm, OverrideForm, PlanUploadForm, ReportForm, SummaryForm
-from lofte.promises.models import Activity, FollowUpRound, Goal, GoalEvaluation, Medborgarlofte, Promise, PromiseReport
+from lofte.promises.followup.forms import CommentForm, OverrideForm, ReportForm, SummaryForm
+from lofte.promises.models import Activity, FollowUpRound, Goal, GoalEvaluation, Promise, PromiseReport
 
 DOCUMENT_TYPES = {
     "pdf": "application/pdf",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
-PREVIEW_KEY = "lofte-plan-import-%s"
 SUMMARY_ID = "id_summary_%s"
 
 
 # Finding what the URL names, within the member's partnership
 
 
-def _lofte(access: PartnershipAccess, pk: int) -> Medborgarlofte:
-    loften = Medborgarlofte.objects.select_related("agreement")
-    lofte = get_object_or_404(loften, pk=pk, agreement__partnership=access.partnership)
-    lofte.agreement.partnership = access.partnership
-    return lofte
-
-
-def _round(access: PartnershipAccess, pk: int) -> FollowUpRound:
-    rounds = FollowUpRound.objects.select_related("lofte__agreement")
-    round_ = get_object_or_404(rounds, pk=pk, lofte__agreement__partnership=access.partnership)
-    round_.lofte.agreement.partnership = access.partnership
-    return round_
-
-
 def _editing(request: HttpRequest, slug: str, pk: int) -> tuple[PartnershipAccess, FollowUpRound]:
     access = get_partnership_for_user(request.user, slug, need=Can.EDIT)
-    return access, _round(access, pk)
+    return access, queries.round_of(access, pk)
 
 
 def _url(name: str, **kwargs: Any) -> str:
@@ -88,7 +71,7 @@ def _detail_url(round_: FollowUpRound, anchor: str = "") -> str:
 @login_required
 def round_list(request: HttpRequest, slug: str, lofte: int) -> HttpResponse:
     access = get_partnership_for_user(request.user, slug)
-    medborgarlofte = _lofte(access, lofte)
+    medborgarlofte = queries.lofte_of(access, lofte)
     context = {
         "access": access,
         "partnership": access.partnership,
@@ -104,7 +87,7 @@ def round_list(request: HttpRequest, slug: str, lofte: int) -> HttpResponse:
 @require_POST
 def round_plan(request: HttpRequest, slug: str, lofte: int) -> HttpResponse:
     access = get_partnership_for_user(request.user, slug, need=Can.EDIT)
-    medborgarlofte = _lofte(access, lofte)
+    medborgarlofte = queries.lofte_of(access, lofte)
     try:
         planned = do_plan_rounds(access, medborgarlofte, actor=request.user)
     except FollowUpRefused as refusal:
@@ -144,7 +127,7 @@ class PromiseRow:
 @login_required
 def round_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     access = get_partnership_for_user(request.user, slug)
-    return _detail(request, access, _round(access, pk))
+    return _detail(request, access, queries.round_of(access, pk))
 
 
 def _detail(
@@ -320,7 +303,7 @@ def round_close(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_POST
 def round_publish(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     access = get_partnership_for_user(request.user, slug, need=Can.MANAGE)
-    round_ = _round(access, pk)
+    round_ = queries.round_of(access, pk)
     try:
         do_publish_round(access, round_, actor=request.user)
     except FollowUpRefused as refusal:
@@ -350,7 +333,7 @@ def round_report(request: HttpRequest, slug: str, pk: int, fmt: str) -> HttpResp
     if fmt not in DOCUMENT_TYPES:
         raise Http404("No such format")
     access = get_partnership_for_user(request.user, slug)
-    round_ = _round(access, pk)
+    round_ = queries.round_of(access, pk)
     content = reports.gather(reports.load(round_))
     data = reports.render_pdf(content) if fmt == "pdf" else reports.render_docx(content)
     return attachment(data, DOCUMENT_TYPES[fmt], _report_name(round_, f".{fmt}"))
@@ -360,80 +343,7 @@ def round_report(request: HttpRequest, slug: str, pk: int, fmt: str) -> HttpResp
 def round_public_report(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """The version for the public, so members see what citizens will read."""
     access = get_partnership_for_user(request.user, slug)
-    round_ = _round(access, pk)
+    round_ = queries.round_of(access, pk)
     return attachment(
         reports.public_report_pdf(round_), DOCUMENT_TYPES["pdf"], _report_name(round_, "-allmanheten.pdf")
     )
-
-
-# The action plan as a spreadsheet
-
-
-@login_required
-def plan_export(request: HttpRequest, slug: str, lofte: int, fmt: str) -> HttpResponse:
-    if fmt not in CONTENT_TYPES:
-        raise Http404("No such format")
-    access = get_partnership_for_user(request.user, slug)
-    medborgarlofte = _lofte(access, lofte)
-    name = f"atgardsplan-{slugify(access.partnership.area.name)}-{medborgarlofte.pk}.{fmt}"
-    return attachment(bulk.export_plan(medborgarlofte, fmt), CONTENT_TYPES[fmt], name)
-
-
-def _import_page(
-    request: HttpRequest,
-    access: PartnershipAccess,
-    lofte: Medborgarlofte,
-    *,
-    form: PlanUploadForm | None = None,
-    errors: list[str] | None = None,
-    preview: bulk.PlanPreview | None = None,
-    status: int = 200,
-) -> HttpResponse:
-    context = {
-        "access": access,
-        "partnership": access.partnership,
-        "lofte": lofte,
-        "form": form or PlanUploadForm(),
-        "errors": errors or [],
-        "preview": preview,
-        "ns": URL_NAMESPACE,
-    }
-    return render(request, "promises/followup_plan_import.html", context, status=status)
-
-
-@login_required
-def plan_import(request: HttpRequest, slug: str, lofte: int) -> HttpResponse:
-    """GET: the upload form. POST: read the file and show what it would change, without changing anything."""
-    access = get_partnership_for_user(request.user, slug, need=Can.EDIT)
-    medborgarlofte = _lofte(access, lofte)
-    if request.method != "POST":
-        return _import_page(request, access, medborgarlofte)
-    form = PlanUploadForm(request.POST, request.FILES)
-    if not form.is_valid():
-        return _import_page(request, access, medborgarlofte, form=form, status=400)
-    upload = form.cleaned_data["file"]
-    try:
-        preview = bulk.read_plan(access, medborgarlofte, upload.read(), upload.name or "")
-    except bulk.PlanRefused as refusal:
-        return _import_page(request, access, medborgarlofte, form=form, errors=refusal.messages, status=400)
-    request.session[PREVIEW_KEY % medborgarlofte.pk] = preview.as_data()
-    return _import_page(request, access, medborgarlofte, preview=preview)
-
-
-@login_required
-@require_POST
-def plan_confirm(request: HttpRequest, slug: str, lofte: int) -> HttpResponse:
-    access = get_partnership_for_user(request.user, slug, need=Can.EDIT)
-    medborgarlofte = _lofte(access, lofte)
-    data = request.session.pop(PREVIEW_KEY % medborgarlofte.pk, None)
-    if data is None:
-        messages.error(request, _("Det finns ingen inläst fil att bekräfta. Läs in filen igen."))
-        return redirect(_url("plan_import", slug=slug, lofte=medborgarlofte.pk))
-    try:
-        count = bulk.do_import_plan(access, medborgarlofte, bulk.PlanPreview.from_data(data), actor=request.user)
-    except FollowUpRefused as refusal:
-        messages.error(request, str(refusal))
-        return redirect(_url("plan_import", slug=slug, lofte=medborgarlofte.pk))
-    text = ngettext("%(count)s löfte är uppdaterat.", "%(count)s löften är uppdaterade.", count)
-    messages.success(request, text % {"count": count})
-    return redirect(_url("index", slug=slug, lofte=medborgarlofte.pk))
