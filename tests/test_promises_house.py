@@ -1,9 +1,11 @@
-"""The promises app keeps the house's one pattern (issue 14): its refusals are the one `ActionRefused`, every
-action names its `Actor`, and no module keeps its own copy of the shared view, access or actor helpers."""
+"""The promises app keeps the house's one pattern (issue 14): its features are sub-packages with the same few
+modules, its refusals are the one `ActionRefused`, every action names its `Actor`, and no module keeps its own copy
+of the shared view, access or actor helpers."""
 
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import inspect
 import pkgutil
 from types import ModuleType
@@ -15,6 +17,13 @@ import lofte.promises
 from lofte.lib.actors import Actor
 from lofte.lib.refusals import ActionRefused
 
+# Each feature's sub-package and the modules it has (STYLE.md: queries.py where it reads).
+FEATURES = {
+    "agreement": {"actions", "forms", "views", "urls", "queries"},
+    "lofte": {"actions", "forms", "views", "urls", "queries"},
+    "followup": {"actions", "forms", "views", "urls", "queries"},
+    "bulk": {"actions", "forms", "views", "urls", "plan"},
+}
 # Helpers that live once, in lofte/lib or partnerships/access.py; a local one is a copy.
 SHARED = {"_act", "act", "refuse_on", "_form_page", "form_page", "_user", "_require_edit", "_require_edit_lofte"}
 SHARED |= {"_refused", "_screen", "_refuse_personal_data", "require", "_require_manage"}
@@ -35,6 +44,26 @@ def _own(module: ModuleType, kind: type) -> dict[str, object]:
 
 
 class HouseTest(SimpleTestCase):
+    def test_each_feature_is_a_sub_package_with_the_house_modules(self) -> None:
+        for feature, expected in FEATURES.items():
+            with self.subTest(feature):
+                package = importlib.import_module(f"lofte.promises.{feature}")
+                self.assertTrue(hasattr(package, "__path__"), f"{feature} is not a package")
+                found = {info.name for info in pkgutil.iter_modules(package.__path__)}
+                self.assertEqual(found, expected)
+        # The six features of the old flat modules are gone, not kept beside the sub-packages.
+        for old in ("actions", "forms", "queries", "followup_views", "followup_forms", "followup_urls"):
+            with self.subTest(old):
+                self.assertIsNone(importlib.util.find_spec(f"lofte.promises.{old}"))
+
+    def test_every_module_of_a_feature_says_what_it_owns(self) -> None:
+        features = tuple(f"lofte.promises.{feature}" for feature in FEATURES)
+        for module in _modules():
+            if not module.__name__.startswith(features):
+                continue
+            with self.subTest(module.__name__):
+                self.assertTrue((module.__doc__ or "").strip())
+
     def test_it_refuses_with_the_one_refusal(self) -> None:
         refusals = {
             f"{module.__name__}.{name}": value
