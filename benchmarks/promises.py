@@ -33,7 +33,7 @@ from lofte.accounts.models import User
 from lofte.analysis.goals import LABELS
 from lofte.areas.models import Area
 from lofte.partnerships.models import Partnership
-from lofte.promises.followup import _store_evaluations
+from lofte.promises.followup.actions import _store_evaluations
 from lofte.promises.goals import GoalResult, evaluate_goals
 from lofte.promises.models import Agreement, FollowUpRound, Goal, GoalEvaluation, Medborgarlofte
 from lofte.statistics.models import ImportRun, Metric, Observation, Series
@@ -318,7 +318,7 @@ def _rounds() -> dict[int, FollowUpRound]:
 
 
 def _store(rounds: dict[int, FollowUpRound], results: list[GoalResult]) -> None:
-    """Every round's evaluations, as do_evaluate_round stores them: lofte.promises.followup._store_evaluations."""
+    """Every round's evaluations, as do_evaluate_round stores them: lofte.promises.followup.actions._store_evaluations."""
     by_lofte: dict[int, list[GoalResult]] = {}
     for result in results:
         by_lofte.setdefault(result.goal.lofte_id, []).append(result)

@@ -26,8 +26,10 @@ from lofte.est.status import change_status
 from lofte.lib.actors import SystemActor
 from lofte.partnerships.access import PartnershipAccess, get_partnership_for_user
 from lofte.partnerships.models import Partnership
-from lofte.promises import actions
-from lofte.promises.followup import URL_NAMESPACE, do_evaluate_round, do_plan_rounds
+from lofte.promises.agreement import actions as agreement_actions
+from lofte.promises.followup import URL_NAMESPACE
+from lofte.promises.followup.actions import do_evaluate_round, do_plan_rounds
+from lofte.promises.lofte import actions
 from lofte.promises.models import (
     Agreement,
     Decision,
@@ -184,7 +186,7 @@ class PromiseCase(LagesbildCase):
             "followup_bodies": ["Beredning stärkt livskraft", "Kommunstyrelsen"],
             **fields,
         }
-        return actions.do_create_agreement(self.access(), actor=self.samordnare, **values)
+        return agreement_actions.do_create_agreement(self.access(), actor=self.samordnare, **values)
 
     def lofte(self, agreement: Agreement | None = None, **fields: Any) -> Medborgarlofte:
         values: dict[str, Any] = {

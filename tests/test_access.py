@@ -164,7 +164,7 @@ CASES: list[tuple[str, list[Any], str, dict[str, Any] | None, dict[str, int]]] =
         )
         for name in ("propose", "return_to_draft", "decide", "publish")
     ],
-    # The follow-up (lofte.promises.followup_urls): members read it; samordnare and polis change it, only the
+    # The follow-up (lofte.promises.followup.urls): members read it; samordnare and polis change it, only the
     # samordnare publishes. A löfte or round that does not exist is not found (tests/test_promises_* try real ones).
     *[
         (f"{FOLLOWUP}:{name}", ["mjolby", *args], "get", None, members_only(404))

@@ -20,7 +20,7 @@ from lofte.citizens import dispatch
 from lofte.citizens.models import AdvicePage, Delivery, GrannsamverkanGroup, GroupContact, Subscription, Warning
 from lofte.citizens.recipients import new_token
 from lofte.partnerships.access import get_partnership_for_user
-from lofte.promises.followup import do_publish_round
+from lofte.promises.followup.actions import do_publish_round
 from lofte.promises.models import Agreement, FollowUpRound, Medborgarlofte
 from tests.base import BaseTestCase
 from tests.factories import make_warning

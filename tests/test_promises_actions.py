@@ -1,5 +1,6 @@
-"""The agreement, medborgarlöften and their decision through lofte.promises.actions: rights, partnerships, the
-workflow and its locks, personal data, files and the audit log."""
+"""The agreement, medborgarlöften and their decision through their actions (lofte.promises.agreement.actions,
+lofte.promises.lofte.actions): rights, partnerships, the workflow and its locks, personal data, files and the audit
+log."""
 
 from __future__ import annotations
 
@@ -13,8 +14,10 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from lofte.audit.models import ACTION_LABELS, AuditEvent
-from lofte.promises import actions
-from lofte.promises.actions import PromiseRefused
+from lofte.promises import editing
+from lofte.promises.agreement import actions as agreement_actions
+from lofte.promises.editing import PromiseRefused
+from lofte.promises.lofte import actions
 from lofte.promises.models import (
     Activity,
     Agreement,
@@ -53,7 +56,7 @@ class AgreementTest(PromiseCase):
 
     def test_it_updates_only_what_changed(self) -> None:
         agreement = self.agreement()
-        changed = actions.do_update_agreement(
+        changed = agreement_actions.do_update_agreement(
             self.access(),
             agreement,
             measurable_goals="Färre bedrägerier än 2023.",
@@ -62,7 +65,7 @@ class AgreementTest(PromiseCase):
         )
         self.assertEqual(changed, ["measurable_goals"])
         self.assertEqual(
-            actions.do_update_agreement(self.access(), agreement, title=agreement.title, actor=self.polis), []
+            agreement_actions.do_update_agreement(self.access(), agreement, title=agreement.title, actor=self.polis), []
         )
         self.assertEqual(AuditEvent.objects.filter(action="agreement.update").count(), 1)
 
@@ -74,18 +77,20 @@ class AgreementTest(PromiseCase):
     def test_it_refuses_members_who_may_not_edit(self) -> None:
         for user in (self.reporter, self.viewer):
             with self.subTest(user=user.email), self.assertRaisesMessage(PromiseRefused, "behörighet"):
-                actions.do_create_agreement(
+                agreement_actions.do_create_agreement(
                     self.access(user), title="X", starts_on=date(2024, 1, 1), ends_on=date(2025, 1, 1), actor=user
                 )
         agreement = self.agreement()
         with self.assertRaisesMessage(PromiseRefused, "behörighet"):
-            actions.do_add_signatory(self.access(self.viewer), agreement, name="A", role="B", actor=self.viewer)
+            agreement_actions.do_add_signatory(
+                self.access(self.viewer), agreement, name="A", role="B", actor=self.viewer
+            )
 
     def test_it_refuses_another_partnerships_samordnare(self) -> None:
         agreement = self.agreement()
         other = self.access(self.samordnare_b, self.partnership_b)
         with self.assertRaisesMessage(PromiseRefused, "Överenskommelsen hör till en annan samverkan."):
-            actions.do_update_agreement(other, agreement, title="Kapad", actor=self.samordnare_b)
+            agreement_actions.do_update_agreement(other, agreement, title="Kapad", actor=self.samordnare_b)
         with self.assertRaisesMessage(PromiseRefused, "annan samverkan"):
             actions.do_create_lofte(other, agreement, title="X", year_from=2024, year_to=2024, actor=self.samordnare_b)
         agreement.refresh_from_db()
@@ -100,7 +105,7 @@ class AgreementTest(PromiseCase):
 
     def test_it_adds_and_removes_signatories_of_the_parties(self) -> None:
         agreement = self.agreement()
-        signatory = actions.do_add_signatory(
+        signatory = agreement_actions.do_add_signatory(
             self.access(),
             agreement,
             name="Cecilia V Burenby",
@@ -111,19 +116,21 @@ class AgreementTest(PromiseCase):
         )
         self.assertEqual(list(agreement.signatories.all()), [signatory])
         with self.assertRaisesMessage(PromiseRefused, "Mullsjö kommun är inte part i samverkan."):
-            actions.do_add_signatory(
+            agreement_actions.do_add_signatory(
                 self.access(), agreement, name="X", role="Y", organisation=self.kommun_org_b, actor=self.samordnare
             )
         with self.assertRaisesMessage(PromiseRefused, "personnummer"):
-            actions.do_add_signatory(self.access(), agreement, name="19121212-1212", role="Y", actor=self.samordnare)
-        actions.do_remove_signatory(self.access(), signatory, actor=self.samordnare)
+            agreement_actions.do_add_signatory(
+                self.access(), agreement, name="19121212-1212", role="Y", actor=self.samordnare
+            )
+        agreement_actions.do_remove_signatory(self.access(), signatory, actor=self.samordnare)
         self.assertFalse(agreement.signatories.exists())
         self.assertEqual(actions_written()[-2:], ["agreement.add_signatory", "agreement.remove_signatory"])
 
 
 class AgreementDocumentTest(TemporaryMedia, PromiseCase):
     def upload(self, content: bytes = PDF, name: str = "avtal.pdf") -> AgreementDocument:
-        return actions.do_add_agreement_document(
+        return agreement_actions.do_add_agreement_document(
             self.access(),
             self.agreement(),
             title="Undertecknad överenskommelse",
@@ -150,7 +157,7 @@ class AgreementDocumentTest(TemporaryMedia, PromiseCase):
 
     def test_it_refuses_a_file_over_the_limit(self) -> None:
         with (
-            mock.patch.object(actions, "MAX_FILE_BYTES", len(PDF) - 1),
+            mock.patch.object(editing, "MAX_FILE_BYTES", len(PDF) - 1),
             self.assertRaisesMessage(PromiseRefused, "för stor"),
         ):
             self.upload()
@@ -160,14 +167,14 @@ class AgreementDocumentTest(TemporaryMedia, PromiseCase):
         document = self.upload()
         path = self.media / document.file.name
         with self.captureOnCommitCallbacks(execute=True):
-            actions.do_remove_agreement_document(self.access(), document, actor=self.samordnare)
+            agreement_actions.do_remove_agreement_document(self.access(), document, actor=self.samordnare)
         self.assertFalse(path.exists())
         self.assertFalse(AgreementDocument.objects.exists())
         self.assertIn("agreement.remove_document", actions_written())
 
     def test_it_refuses_a_reader(self) -> None:
         with self.assertRaisesMessage(PromiseRefused, "behörighet"):
-            actions.do_add_agreement_document(
+            agreement_actions.do_add_agreement_document(
                 self.access(self.reporter),
                 self.agreement(),
                 title="X",
@@ -662,7 +669,9 @@ class DatesTest(PromiseCase):
         agreement = self.agreement()
         self.lofte(agreement)  # 2024–2025
         with self.assertRaises(PromiseRefused) as caught:
-            actions.do_update_agreement(self.access(), agreement, ends_on=date(2024, 12, 31), actor=self.samordnare)
+            agreement_actions.do_update_agreement(
+                self.access(), agreement, ends_on=date(2024, 12, 31), actor=self.samordnare
+            )
         self.assertIn("”Medborgarlöfte 2024–2025” (2024–2025)", str(caught.exception))
         self.assertEqual(set(caught.exception.errors), {"starts_on", "ends_on"})
         agreement.refresh_from_db()

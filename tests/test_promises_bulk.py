@@ -10,8 +10,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook, load_workbook
 
 from lofte.audit.models import AuditEvent
-from lofte.promises import bulk
-from lofte.promises.followup import FollowUpRefused
+from lofte.promises.bulk import plan
+from lofte.promises.bulk.actions import do_import_plan
+from lofte.promises.followup.actions import FollowUpRefused
 from lofte.promises.models import Agreement, FollowUpRound, Medborgarlofte, Promise, PromiseReport
 from tests.cases import FollowUpCase, url
 
@@ -47,17 +48,17 @@ class BulkCase(FollowUpCase):
         return [*promises, *reports]
 
     def exported(self, fmt: str = "xlsx") -> bytes:
-        return bulk.export_plan(self.lofte, fmt)
+        return plan.export_plan(self.lofte, fmt)
 
-    def preview(self, data: bytes, name: str = "plan.xlsx") -> bulk.PlanPreview:
-        return bulk.read_plan(self.access(), self.lofte, data, name)
+    def preview(self, data: bytes, name: str = "plan.xlsx") -> plan.PlanPreview:
+        return plan.read_plan(self.access(), self.lofte, data, name)
 
     def refused(self, data: bytes, name: str = "plan.xlsx") -> list[str]:
         before = self.state()
-        with self.assertRaises(bulk.PlanRefused) as caught:
+        with self.assertRaises(plan.PlanRefused) as caught:
             self.preview(data, name)
         self.assertEqual(self.state(), before)
-        return caught.exception.errors
+        return caught.exception.messages
 
     def edited(self, changes: dict[tuple[int, str], Any]) -> bytes:
         """The exported workbook with cells changed, by (promise id, heading)."""
@@ -156,7 +157,7 @@ class RoundTripTest(BulkCase):
         )
         unchanged = self.state()
         self.assertEqual(self.state(), unchanged)  # reading changed nothing
-        count = bulk.do_import_plan(self.access(), self.lofte, preview, actor=self.samordnare)
+        count = do_import_plan(self.access(), self.lofte, preview, actor=self.samordnare)
         self.assertEqual(count, 3)
         promises = dict(Promise.objects.values_list("pk", "status"))
         self.assertEqual(
@@ -179,7 +180,7 @@ class RoundTripTest(BulkCase):
         after = self.state()
         self.assertEqual(self.preview(data).changes, ())
         self.assertEqual(self.preview(self.exported()).changes, ())
-        self.assertEqual(bulk.do_import_plan(self.access(), self.lofte, self.preview(data), actor=self.samordnare), 0)
+        self.assertEqual(do_import_plan(self.access(), self.lofte, self.preview(data), actor=self.samordnare), 0)
         self.assertEqual(self.state(), after)
         self.assertEqual(AuditEvent.objects.filter(action="followup.import_plan").count(), 1)
 
@@ -192,13 +193,13 @@ class RoundTripTest(BulkCase):
         preview = self.preview(self.edited({(self.patrol.pk, "Status"): "Pågår"}))
         Promise.objects.filter(pk=self.patrol.pk).update(progress=10)
         with self.assertRaisesMessage(FollowUpRefused, "har ändrats sedan filen lästes in"):
-            bulk.do_import_plan(self.access(), self.lofte, preview, actor=self.samordnare)
+            do_import_plan(self.access(), self.lofte, preview, actor=self.samordnare)
         self.assertEqual(Promise.objects.get(pk=self.patrol.pk).status, "ej_paborjad")
 
     def test_it_refuses_those_who_may_not_edit(self) -> None:
         preview = self.preview(self.edited({(self.patrol.pk, "Status"): "Pågår"}))
         with self.assertRaisesMessage(FollowUpRefused, "behörighet"):
-            bulk.do_import_plan(self.access(self.viewer), self.lofte, preview, actor=self.viewer)
+            do_import_plan(self.access(self.viewer), self.lofte, preview, actor=self.viewer)
 
 
 class MalformedTest(BulkCase):
@@ -307,7 +308,7 @@ class RoundTest(BulkCase):
         rows[1][6] = "Grannsamverkan startade i maj."
         preview = self.preview(workbook(rows))
         self.assertEqual((preview.round_id, preview.round_label), (later.pk, "2024 H2"))
-        bulk.do_import_plan(self.access(), self.lofte, preview, actor=self.samordnare)
+        do_import_plan(self.access(), self.lofte, preview, actor=self.samordnare)
         self.assertEqual(PromiseReport.objects.get(round=later, promise=self.watch).comment, rows[1][6])
         self.assertFalse(PromiseReport.objects.filter(round=self.round).exists())
 
@@ -316,7 +317,7 @@ class RoundTest(BulkCase):
         self.assertEqual(preview.round_id, self.round.pk)
         FollowUpRound.objects.filter(pk=self.round.pk).update(status=FollowUpRound.Status.CLOSED)
         with self.assertRaisesMessage(FollowUpRefused, "Uppföljningen är avslutad"):
-            bulk.do_import_plan(self.access(), self.lofte, preview, actor=self.samordnare)
+            do_import_plan(self.access(), self.lofte, preview, actor=self.samordnare)
         self.assertFalse(PromiseReport.objects.exists())
 
     def test_rows_must_name_one_round_of_this_lofte(self) -> None:

@@ -15,8 +15,9 @@ from django.urls import reverse
 
 from lofte.audit.models import AuditEvent
 from lofte.partnerships.access import PartnershipAccess, get_partnership_for_user
-from lofte.promises import actions, documents
-from lofte.promises.actions import PromiseRefused
+from lofte.promises import documents
+from lofte.promises.editing import PromiseRefused
+from lofte.promises.lofte import actions
 from lofte.promises.models import Agreement, Decision, Medborgarlofte
 from tests.base import BaseTestCase
 from tests.documents import docx_text

@@ -20,8 +20,8 @@ from django.urls import reverse
 from lofte.audit.models import AuditEvent
 from lofte.partnerships.access import get_partnership_for_user
 from lofte.promises import reports
-from lofte.promises.followup import (
-    URL_NAMESPACE,
+from lofte.promises.followup import URL_NAMESPACE
+from lofte.promises.followup.actions import (
     FollowUpRefused,
     do_close_round,
     do_comment_goal,
@@ -432,7 +432,7 @@ class DatesTest(FollowUpCase):
                 "Uppföljningen 2025 H2 kan inte avslutas förrän perioden är slut: den slutar 2025-12-31. "
                 "Den kan avslutas från 2026-01-01."
             )
-            self.assertEqual((str(caught.exception), caught.exception.fields), (message, {"period_end": [message]}))
+            self.assertEqual((str(caught.exception), caught.exception.errors), (message, {"period_end": [message]}))
             round_.refresh_from_db()
             self.assertEqual(round_.status, FollowUpRound.Status.OPEN)
             self.assertFalse(AuditEvent.objects.filter(action="followup.close").exists())

@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from lofte.audit.models import AuditEvent
-from lofte.promises import actions
+from lofte.promises.lofte import actions
 from lofte.promises.models import Activity, Agreement, AgreementDocument, Decision, Medborgarlofte, Promise
 from tests.axe import problems as structure_problems
 from tests.cases import FRAUD, INFORM, WARN, PromiseCase, TemporaryMedia

@@ -7,7 +7,7 @@ import re
 
 import time_machine
 
-from lofte.promises.followup import (
+from lofte.promises.followup.actions import (
     FollowUpRefused,
     do_close_round,
     do_comment_goal,
@@ -139,7 +139,7 @@ class PublishNeedsSummaryTest(PublicPageCase):
         round_ = self.closed_round()
         with self.assertRaisesMessage(FollowUpRefused, "sammanfattning") as refused:
             do_publish_round(self.access(), round_, actor=self.samordnare)
-        self.assertEqual(list(refused.exception.fields), ["summary"])
+        self.assertEqual(list(refused.exception.errors), ["summary"])
         round_.refresh_from_db()
         self.assertEqual(round_.status, FollowUpRound.Status.CLOSED)
         # The summary can still be written once the round is closed, and then it is published.

@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from lofte.promises import reports
-from lofte.promises.followup import do_comment_goal, do_override_goal, do_report_promise, do_set_summary
+from lofte.promises.followup.actions import do_comment_goal, do_override_goal, do_report_promise, do_set_summary
 from lofte.promises.models import Activity, FollowUpRound, Promise
 from tests.cases import BURGLARY_GOAL, QUALITATIVE_GOAL, TOTAL_GOAL, FollowUpCase, url
 from tests.documents import (

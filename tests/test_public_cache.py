@@ -18,7 +18,7 @@ from lofte.lib.actors import SystemActor
 from lofte.partnerships.access import Can, get_partnership_for_user
 from lofte.partnerships.actions import do_create_organisation
 from lofte.partnerships.models import Organisation, Partnership
-from lofte.promises.actions import do_update_promise_status
+from lofte.promises.lofte.actions import do_update_promise_status
 from lofte.promises.models import Medborgarlofte, Promise
 
 KOMMUN = "/kommun/0586/"

@@ -192,7 +192,7 @@ class EveryTemplateTest(BaseTestCase):
         self.assertEqual(anonymous.get(f"/prenumeration/{token}/avsluta/").status_code, 200)
 
     def tour_followup(self, client: Any) -> None:
-        """The follow-up pages, its reports and a reminder (lofte.promises.followup_urls)."""
+        """The follow-up pages, its reports and a reminder (lofte.promises.followup.urls)."""
         from datetime import date
 
         from lofte.promises.models import Agreement, Goal, Medborgarlofte, Promise

@@ -31,21 +31,20 @@ from lofte.demo.data import load
 from lofte.lib.actors import SystemActor
 from lofte.partnerships.access import Can, PartnershipAccess, get_partnership_for_user
 from lofte.partnerships.models import Organisation, Partnership
-from lofte.promises.actions import (
-    do_add_focus_area,
-    do_add_goal,
-    do_add_promise,
-    do_add_signatory,
-    do_create_agreement,
-    do_create_lofte,
-    do_save_decision,
-)
-from lofte.promises.followup import (
+from lofte.promises.agreement.actions import do_add_signatory, do_create_agreement
+from lofte.promises.followup.actions import (
     do_close_round,
     do_evaluate_round,
     do_plan_rounds,
     do_publish_round,
     do_set_summary,
+)
+from lofte.promises.lofte.actions import (
+    do_add_focus_area,
+    do_add_goal,
+    do_add_promise,
+    do_create_lofte,
+    do_save_decision,
 )
 from lofte.promises.models import FocusArea, FollowUpRound, Medborgarlofte
 from lofte.statistics.models import Metric

@@ -11,7 +11,7 @@ urlpatterns = [
     path("<slug:slug>/lagesbild/", include(("lofte.situation.document_urls", "lagesbild"))),
     path("<slug:slug>/dialoger/", include(("lofte.situation.dialogue_urls", "dialoger"))),
     path("<slug:slug>/loften/", include(("lofte.promises.urls", "loften"))),
-    path("<slug:slug>/uppfoljning/", include(("lofte.promises.followup_urls", "uppfoljning"))),
+    path("<slug:slug>/uppfoljning/", include(("lofte.promises.followup.urls", "uppfoljning"))),
     path("<slug:slug>/est/", include(("lofte.est.urls", "est"))),
     path("<slug:slug>/invanare/", include(("lofte.citizens.member_urls", "invanare"))),
 ]

@@ -5,17 +5,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from lofte.lib.api import Text, errors, session_auth
-from lofte.lib.errors import error_response
-from lofte.partnerships.access import Can, get_partnership_for_user
+from lofte.partnerships.access import Can, PartnershipAccess, get_partnership_for_user
 from lofte.partnerships.models import Organisation
-from lofte.promises.actions import PromiseRefused, do_add_activity, do_update_promise_status
+from lofte.promises.editing import PromiseRefused
+from lofte.promises.lofte.actions import do_add_activity, do_update_promise_status
 from lofte.promises.models import FollowUpRound, Goal, Medborgarlofte, Promise
 from lofte.promises.published import LofteView, responsible_names, verdict_in_words, visible_loften, with_contents
 
@@ -271,7 +271,8 @@ def _decision(decision: Any) -> dict[str, Any]:
     }
 
 
-# Writes: the follow-up of a promise by members who may edit the partnership's löften.
+# Writes: the follow-up of a promise by members who may edit the partnership's löften. A refusal reaches the one
+# handler in lofte/api.py, which answers 409 with its message and, per field, what is wrong.
 
 PromiseStatus = Literal["ej_paborjad", "pagar", "genomford", "stoppad"]
 
@@ -293,15 +294,11 @@ class ChangedOut(Schema):
     changed: list[str]
 
 
-def _editable(request: HttpRequest, promise_id: int) -> tuple[Any, Promise]:
+def _editable(request: HttpRequest, promise_id: int) -> tuple[PartnershipAccess, Promise]:
     """The promise, if the user is a member of its partnership who may edit: 404 for others, 403 for a small role."""
     promise = get_object_or_404(Promise.objects.select_related("lofte__agreement__partnership"), pk=promise_id)
     access = get_partnership_for_user(request.user, promise.lofte.agreement.partnership.slug, need=Can.EDIT)
     return access, promise
-
-
-def _refused(refusal: PromiseRefused) -> HttpResponse:
-    return error_response(409, "refused", str(refusal), getattr(refusal, "errors", None) or None)
 
 
 @router.patch(
@@ -312,12 +309,9 @@ def _refused(refusal: PromiseRefused) -> HttpResponse:
 )
 def update_promise_status(request: HttpRequest, promise_id: int, payload: StatusIn) -> Any:
     access, promise = _editable(request, promise_id)
-    try:
-        changed = do_update_promise_status(
-            access, promise, status=payload.status, progress=payload.progress, actor=request.user
-        )
-    except PromiseRefused as refusal:
-        return _refused(refusal)
+    changed = do_update_promise_status(
+        access, promise, status=payload.status, progress=payload.progress, actor=request.user
+    )
     return {"promise": promise.pk, "changed": changed}
 
 
@@ -333,23 +327,17 @@ def add_activity(request: HttpRequest, promise_id: int, payload: ActivityIn) -> 
     if payload.organisation:
         organisation = Organisation.objects.filter(slug=payload.organisation).first()
         if organisation is None:
-            return _refused(
-                PromiseRefused(
-                    _("Okänd organisation: %(slug)s.") % {"slug": payload.organisation}, field="organisation"
-                )
-            )
-    try:
-        activity = do_add_activity(
-            access,
-            promise,
-            date=payload.date,
-            text=payload.text,
-            reach=payload.reach,
-            organisation=organisation,
-            actor=request.user,
-        )
-    except PromiseRefused as refusal:
-        return _refused(refusal)
+            message = _("Okänd organisation: %(slug)s.") % {"slug": payload.organisation}
+            raise PromiseRefused(message, field="organisation")
+    activity = do_add_activity(
+        access,
+        promise,
+        date=payload.date,
+        text=payload.text,
+        reach=payload.reach,
+        organisation=organisation,
+        actor=request.user,
+    )
     return Status(
         201,
         {

@@ -23,8 +23,8 @@ from django.utils.translation import ngettext
 
 from lofte.lib.documents import WordDocument, bold, italic
 from lofte.partnerships.models import Organisation, Partnership
+from lofte.promises.lofte.queries import decision_of, tree
 from lofte.promises.models import Agreement, Decision, Medborgarlofte, Promise, paragraph_text
-from lofte.promises.queries import decision_of, tree
 
 TJANSTESKRIVELSE = "tjansteskrivelse"
 PROTOKOLLSUTDRAG = "protokollsutdrag"

@@ -1,7 +1,8 @@
 """The agreement between police and kommun, its medborgarlöften with goals and promises, the decision that adopts
 them, and the twice-yearly follow-up.
 
-Every change goes through lofte.promises.actions, which checks the member's role and writes the audit log.
+Every change goes through the actions of its sub-packages (agreement, lofte, followup, bulk), which check the
+member's role and write the audit log.
 """
 
 from __future__ import annotations

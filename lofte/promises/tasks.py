@@ -17,7 +17,6 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
@@ -29,7 +28,7 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from lofte.audit.log import record
-from lofte.lib.actors import SystemActor
+from lofte.lib.actors import Actor, SystemActor
 from lofte.lib.links import absolute_url
 from lofte.partnerships.access import Can, roles_with
 from lofte.partnerships.models import Membership, Organisation
@@ -56,7 +55,7 @@ def remind_followups() -> int:
     return sum(len(reminder.recipients) for reminder in send_reminders())
 
 
-def send_reminders(*, today: date | None = None, days: int | None = None, actor: Any = ACTOR) -> list[Reminder]:
+def send_reminders(*, today: date | None = None, days: int | None = None, actor: Actor = ACTOR) -> list[Reminder]:
     today = today or timezone.localdate()
     days = settings.LOFTE_FOLLOWUP_REMIND_DAYS if days is None else days
     rounds = FollowUpRound.objects.filter(
@@ -71,7 +70,7 @@ def send_reminders(*, today: date | None = None, days: int | None = None, actor:
     return sent
 
 
-def _remind(round_: FollowUpRound, actor: Any) -> list[Reminder]:
+def _remind(round_: FollowUpRound, actor: Actor) -> list[Reminder]:
     with transaction.atomic():
         still_due = FollowUpRound.objects.select_for_update().filter(pk=round_.pk, reminded_at__isnull=True)
         if not list(still_due.values_list("pk", flat=True)):

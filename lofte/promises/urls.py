@@ -1,57 +1,16 @@
-"""The agreement and the medborgarlöften, included under /samverkan/<slug>/loften/ (namespace loften).
+"""The agreement and the medborgarlöften, included under /samverkan/<slug>/loften/ (namespace loften): the list,
+the agreement's routes (lofte.promises.agreement.urls) and each löfte's (lofte.promises.lofte.urls), all in the one
+namespace.
 
 Each change has its own small POST view that redirects back to the page it came from.
 """
 
-from django.urls import path
+from django.urls import include, path
 
 from lofte.promises import views
 
 urlpatterns = [
     path("", views.index, name="index"),
-    # The samverkansöverenskommelse
-    path("overenskommelse/ny/", views.agreement_create, name="agreement_create"),
-    path("overenskommelse/<int:pk>/", views.agreement_detail, name="agreement"),
-    path("overenskommelse/<int:pk>/andra/", views.agreement_update, name="agreement_update"),
-    path("overenskommelse/<int:pk>/undertecknare/", views.signatory_add, name="add_signatory"),
-    path("overenskommelse/<int:pk>/undertecknare/<int:item>/ta-bort/", views.signatory_remove, name="remove_signatory"),
-    path("overenskommelse/<int:pk>/bilagor/", views.document_add, name="add_document"),
-    path("overenskommelse/<int:pk>/bilagor/<int:item>/", views.document_download, name="agreement_file"),
-    path("overenskommelse/<int:pk>/bilagor/<int:item>/ta-bort/", views.document_remove, name="remove_document"),
-    # A medborgarlöfte
-    path("ny/", views.lofte_create, name="create"),
-    path("<int:pk>/", views.lofte_detail, name="detail"),
-    path("<int:pk>/andra/", views.lofte_update, name="update"),
-    path("<int:pk>/fokusomraden/", views.focus_area_add, name="add_focus_area"),
-    path("<int:pk>/fokusomraden/<int:item>/", views.focus_area_update, name="update_focus_area"),
-    path("<int:pk>/fokusomraden/<int:item>/ta-bort/", views.focus_area_remove, name="remove_focus_area"),
-    path("<int:pk>/fokusomraden/<int:item>/flytta/", views.focus_area_move, name="move_focus_area"),
-    path("<int:pk>/mal/ny/", views.goal_add, name="add_goal"),
-    path("<int:pk>/mal/<int:item>/", views.goal_update, name="update_goal"),
-    path("<int:pk>/mal/<int:item>/ta-bort/", views.goal_remove, name="remove_goal"),
-    path("<int:pk>/mal/<int:item>/flytta/", views.goal_move, name="move_goal"),
-    path("<int:pk>/lofte/ny/", views.promise_add, name="add_promise"),
-    path("<int:pk>/lofte/<int:item>/", views.promise_detail, name="promise"),
-    path("<int:pk>/lofte/<int:item>/andra/", views.promise_update, name="update_promise"),
-    path("<int:pk>/lofte/<int:item>/ta-bort/", views.promise_remove, name="remove_promise"),
-    path("<int:pk>/lofte/<int:item>/flytta/", views.promise_move, name="move_promise"),
-    path("<int:pk>/lofte/<int:item>/status/", views.promise_status, name="promise_status"),
-    path("<int:pk>/lofte/<int:item>/aktiviteter/", views.activity_add, name="add_activity"),
-    path(
-        "<int:pk>/lofte/<int:item>/aktiviteter/<int:activity>/ta-bort/",
-        views.activity_remove,
-        name="remove_activity",
-    ),
-    path(
-        "<int:pk>/lofte/<int:item>/aktiviteter/<int:activity>/bilaga/",
-        views.activity_attachment,
-        name="activity_attachment",
-    ),
-    # The decision
-    path("<int:pk>/beslut/", views.decision_update, name="decision"),
-    path("<int:pk>/foresla/", views.propose, name="propose"),
-    path("<int:pk>/till-utkast/", views.return_to_draft, name="return_to_draft"),
-    path("<int:pk>/besluta/", views.decide, name="decide"),
-    path("<int:pk>/publicera/", views.publish, name="publish"),
-    path("<int:pk>/<str:kind>.docx", views.decision_document, name="decision_document"),
+    path("", include("lofte.promises.agreement.urls")),
+    path("", include("lofte.promises.lofte.urls")),
 ]

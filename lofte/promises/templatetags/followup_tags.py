@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from lofte.partnerships.models import Partnership
 from lofte.promises.followup import URL_NAMESPACE
-from lofte.promises.queries import overdue_rounds
+from lofte.promises.followup.queries import overdue_rounds
 
 register = template.Library()
 

@@ -11,8 +11,6 @@ from lofte.analysis.goals import MISSING
 from lofte.lib.forms import ScreensPersonalData
 from lofte.promises.models import GoalEvaluation, Promise
 
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
-
 
 class CommentForm(ScreensPersonalData, forms.Form):
     screened_fields = ("comment",)
@@ -75,16 +73,3 @@ class SummaryForm(ScreensPersonalData, forms.Form):
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("Vad uppföljningen visar, i korthet. Syns för allmänheten när uppföljningen publiceras."),
     )
-
-
-class PlanUploadForm(forms.Form):
-    file = forms.FileField(
-        label=_("Åtgärdsplanen som XLSX eller CSV"),
-        help_text=_("Samma kolumner som i den nedladdade filen. Status, framsteg och kommentar läses in."),
-    )
-
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(_("Filen är för stor: högst 5 MB."))
-        return upload

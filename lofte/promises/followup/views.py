@@ -1,14 +1,13 @@
-"""The follow-up pages (lofte.promises.followup_urls): a löfte's rounds, a round with its goals and promises, its
-reports, and the action plan out to a spreadsheet and back.
+"""The follow-up pages (lofte.promises.followup.urls): a löfte's rounds, a round with its goals and promises, and
+its reports. The action plan out to a spreadsheet and back is lofte.promises.bulk.views.
 
-Every change goes through lofte.promises.followup or lofte.promises.bulk; these views parse, check access, call one
-action and redirect. Members read everything; changing needs Can.EDIT and publishing Can.MANAGE (the actions say
+Every change goes through lofte.promises.followup.actions; these views parse, check access, call one action and
+redirect. Members read everything; changing needs Can.EDIT and publishing Can.MANAGE (the actions say
 why when they refuse).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,11 +23,11 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from lofte.lib.http import attachment
-from lofte.lib.tables import CONTENT_TYPES
+from lofte.lib.views import act, refuse_on
 from lofte.partnerships.access import Can, PartnershipAccess, get_partnership_for_user
-from lofte.promises import bulk, reports
-from lofte.promises.followup import (
-    URL_NAMESPACE,
+from lofte.promises import reports
+from lofte.promises.followup import URL_NAMESPACE, queries
+from lofte.promises.followup.actions import (
     FollowUpRefused,
     do_close_round,
     do_comment_goal,
@@ -39,37 +38,22 @@ from lofte.promises.followup import (
     do_report_promise,
     do_set_summary,
 )
-from lofte.promises.followup_forms import CommentForm, OverrideForm, PlanUploadForm, ReportForm, SummaryForm
-from lofte.promises.models import Activity, FollowUpRound, Goal, GoalEvaluation, Medborgarlofte, Promise, PromiseReport
+from lofte.promises.followup.forms import CommentForm, OverrideForm, ReportForm, SummaryForm
+from lofte.promises.models import Activity, FollowUpRound, Goal, GoalEvaluation, Promise, PromiseReport
 
 DOCUMENT_TYPES = {
     "pdf": "application/pdf",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
-PREVIEW_KEY = "lofte-plan-import-%s"
 SUMMARY_ID = "id_summary_%s"
 
 
 # Finding what the URL names, within the member's partnership
 
 
-def _lofte(access: PartnershipAccess, pk: int) -> Medborgarlofte:
-    loften = Medborgarlofte.objects.select_related("agreement")
-    lofte = get_object_or_404(loften, pk=pk, agreement__partnership=access.partnership)
-    lofte.agreement.partnership = access.partnership
-    return lofte
-
-
-def _round(access: PartnershipAccess, pk: int) -> FollowUpRound:
-    rounds = FollowUpRound.objects.select_related("lofte__agreement")
-    round_ = get_object_or_404(rounds, pk=pk, lofte__agreement__partnership=access.partnership)
-    round_.lofte.agreement.partnership = access.partnership
-    return round_
-
-
 def _editing(request: HttpRequest, slug: str, pk: int) -> tuple[PartnershipAccess, FollowUpRound]:
     access = get_partnership_for_user(request.user, slug, need=Can.EDIT)
-    return access, _round(access, pk)
+    return access, queries.round_of(access, pk)
 
 
 def _url(name: str, **kwargs: Any) -> str:
@@ -81,26 +65,13 @@ def _detail_url(round_: FollowUpRound, anchor: str = "") -> str:
     return f"{url}#{anchor}" if anchor else url
 
 
-def _act(
-    request: HttpRequest, round_: FollowUpRound, action: Callable[[], object], success: str, anchor: str = ""
-) -> HttpResponse:
-    """Run one action; its refusal, or the success, is shown on the round's page."""
-    try:
-        action()
-    except FollowUpRefused as refusal:
-        messages.error(request, str(refusal))
-    else:
-        messages.success(request, success)
-    return redirect(_detail_url(round_, anchor))
-
-
 # A löfte's rounds
 
 
 @login_required
 def round_list(request: HttpRequest, slug: str, lofte: int) -> HttpResponse:
     access = get_partnership_for_user(request.user, slug)
-    medborgarlofte = _lofte(access, lofte)
+    medborgarlofte = queries.lofte_of(access, lofte)
     context = {
         "access": access,
         "partnership": access.partnership,
@@ -116,7 +87,7 @@ def round_list(request: HttpRequest, slug: str, lofte: int) -> HttpResponse:
 @require_POST
 def round_plan(request: HttpRequest, slug: str, lofte: int) -> HttpResponse:
     access = get_partnership_for_user(request.user, slug, need=Can.EDIT)
-    medborgarlofte = _lofte(access, lofte)
+    medborgarlofte = queries.lofte_of(access, lofte)
     try:
         planned = do_plan_rounds(access, medborgarlofte, actor=request.user)
     except FollowUpRefused as refusal:
@@ -156,7 +127,7 @@ class PromiseRow:
 @login_required
 def round_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     access = get_partnership_for_user(request.user, slug)
-    return _detail(request, access, _round(access, pk))
+    return _detail(request, access, queries.round_of(access, pk))
 
 
 def _detail(
@@ -225,11 +196,11 @@ def _add_forms(goals: list[GoalRow], promises: list[PromiseRow], bound: dict[str
 @require_POST
 def round_evaluate(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     access, round_ = _editing(request, slug, pk)
-    return _act(
+    return act(
         request,
-        round_,
         lambda: do_evaluate_round(access, round_, actor=request.user),
-        _("Målen är beräknade och löftenas status och framsteg är sparade för uppföljningen."),
+        success=_("Målen är beräknade och löftenas status och framsteg är sparade för uppföljningen."),
+        back=_detail_url(round_),
     )
 
 
@@ -248,12 +219,11 @@ def goal_comment(request: HttpRequest, slug: str, pk: int, goal: int) -> HttpRes
     if not form.is_valid():
         return _detail(request, access, round_, {f"comment-{goal}": form}, status=400)
     comment = form.cleaned_data["comment"]
-    return _act(
+    return act(
         request,
-        round_,
         lambda: do_comment_goal(access, evaluation, comment=comment, actor=request.user),
-        _("Kommentaren är sparad."),
-        f"goal-{goal}",
+        success=_("Kommentaren är sparad."),
+        back=_detail_url(round_, f"goal-{goal}"),
     )
 
 
@@ -267,12 +237,11 @@ def goal_override(request: HttpRequest, slug: str, pk: int, goal: int) -> HttpRe
         return _detail(request, access, round_, {f"override-{goal}": form}, status=400)
     verdict, reason = form.cleaned_data["verdict"], form.cleaned_data["reason"]
     success = _("Bedömningen är ändrad.") if verdict else _("Den beräknade bedömningen gäller.")
-    return _act(
+    return act(
         request,
-        round_,
         lambda: do_override_goal(access, evaluation, verdict=verdict, reason=reason, actor=request.user),
-        success,
-        f"goal-{goal}",
+        success=success,
+        back=_detail_url(round_, f"goal-{goal}"),
     )
 
 
@@ -286,9 +255,8 @@ def promise_report(request: HttpRequest, slug: str, pk: int, promise: int) -> Ht
     if not form.is_valid():
         return _detail(request, access, round_, {f"report-{promise}": form}, status=400)
     data = form.cleaned_data
-    return _act(
+    return act(
         request,
-        round_,
         lambda: do_report_promise(
             access,
             round_,
@@ -298,8 +266,8 @@ def promise_report(request: HttpRequest, slug: str, pk: int, promise: int) -> Ht
             comment=data["comment"],
             actor=request.user,
         ),
-        _("Löftet är rapporterat."),
-        f"promise-{promise}",
+        success=_("Löftet är rapporterat."),
+        back=_detail_url(round_, f"promise-{promise}"),
     )
 
 
@@ -311,12 +279,11 @@ def round_summary(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _detail(request, access, round_, {"summary": form}, status=400)
     summary = form.cleaned_data["summary"]
-    return _act(
+    return act(
         request,
-        round_,
         lambda: do_set_summary(access, round_, summary=summary, actor=request.user),
-        _("Sammanfattningen är sparad."),
-        "summary",
+        success=_("Sammanfattningen är sparad."),
+        back=_detail_url(round_, "summary"),
     )
 
 
@@ -324,8 +291,11 @@ def round_summary(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_POST
 def round_close(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     access, round_ = _editing(request, slug, pk)
-    return _act(
-        request, round_, lambda: do_close_round(access, round_, actor=request.user), _("Uppföljningen är avslutad.")
+    return act(
+        request,
+        lambda: do_close_round(access, round_, actor=request.user),
+        success=_("Uppföljningen är avslutad."),
+        back=_detail_url(round_),
     )
 
 
@@ -333,17 +303,17 @@ def round_close(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_POST
 def round_publish(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     access = get_partnership_for_user(request.user, slug, need=Can.MANAGE)
-    round_ = _round(access, pk)
+    round_ = queries.round_of(access, pk)
     try:
         do_publish_round(access, round_, actor=request.user)
     except FollowUpRefused as refusal:
-        if "summary" not in refusal.fields:
+        if "summary" not in refusal.errors:
             messages.error(request, str(refusal))
             return redirect(_detail_url(round_))
         # Shown beside the summary's field, which is where it is put right.
         form = SummaryForm({"summary": round_.summary}, auto_id=SUMMARY_ID)
         form.is_valid()
-        form.add_error("summary", refusal.fields["summary"])
+        refuse_on(form, refusal)
         return _detail(request, access, round_, {"summary": form}, status=400)
     messages.success(request, _("Uppföljningen är publicerad och syns för allmänheten."))
     return redirect(_detail_url(round_))
@@ -363,7 +333,7 @@ def round_report(request: HttpRequest, slug: str, pk: int, fmt: str) -> HttpResp
     if fmt not in DOCUMENT_TYPES:
         raise Http404("No such format")
     access = get_partnership_for_user(request.user, slug)
-    round_ = _round(access, pk)
+    round_ = queries.round_of(access, pk)
     content = reports.gather(reports.load(round_))
     data = reports.render_pdf(content) if fmt == "pdf" else reports.render_docx(content)
     return attachment(data, DOCUMENT_TYPES[fmt], _report_name(round_, f".{fmt}"))
@@ -373,80 +343,7 @@ def round_report(request: HttpRequest, slug: str, pk: int, fmt: str) -> HttpResp
 def round_public_report(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """The version for the public, so members see what citizens will read."""
     access = get_partnership_for_user(request.user, slug)
-    round_ = _round(access, pk)
+    round_ = queries.round_of(access, pk)
     return attachment(
         reports.public_report_pdf(round_), DOCUMENT_TYPES["pdf"], _report_name(round_, "-allmanheten.pdf")
     )
-
-
-# The action plan as a spreadsheet
-
-
-@login_required
-def plan_export(request: HttpRequest, slug: str, lofte: int, fmt: str) -> HttpResponse:
-    if fmt not in CONTENT_TYPES:
-        raise Http404("No such format")
-    access = get_partnership_for_user(request.user, slug)
-    medborgarlofte = _lofte(access, lofte)
-    name = f"atgardsplan-{slugify(access.partnership.area.name)}-{medborgarlofte.pk}.{fmt}"
-    return attachment(bulk.export_plan(medborgarlofte, fmt), CONTENT_TYPES[fmt], name)
-
-
-def _import_page(
-    request: HttpRequest,
-    access: PartnershipAccess,
-    lofte: Medborgarlofte,
-    *,
-    form: PlanUploadForm | None = None,
-    errors: list[str] | None = None,
-    preview: bulk.PlanPreview | None = None,
-    status: int = 200,
-) -> HttpResponse:
-    context = {
-        "access": access,
-        "partnership": access.partnership,
-        "lofte": lofte,
-        "form": form or PlanUploadForm(),
-        "errors": errors or [],
-        "preview": preview,
-        "ns": URL_NAMESPACE,
-    }
-    return render(request, "promises/followup_plan_import.html", context, status=status)
-
-
-@login_required
-def plan_import(request: HttpRequest, slug: str, lofte: int) -> HttpResponse:
-    """GET: the upload form. POST: read the file and show what it would change, without changing anything."""
-    access = get_partnership_for_user(request.user, slug, need=Can.EDIT)
-    medborgarlofte = _lofte(access, lofte)
-    if request.method != "POST":
-        return _import_page(request, access, medborgarlofte)
-    form = PlanUploadForm(request.POST, request.FILES)
-    if not form.is_valid():
-        return _import_page(request, access, medborgarlofte, form=form, status=400)
-    upload = form.cleaned_data["file"]
-    try:
-        preview = bulk.read_plan(access, medborgarlofte, upload.read(), upload.name or "")
-    except bulk.PlanRefused as refusal:
-        return _import_page(request, access, medborgarlofte, form=form, errors=refusal.errors, status=400)
-    request.session[PREVIEW_KEY % medborgarlofte.pk] = preview.as_data()
-    return _import_page(request, access, medborgarlofte, preview=preview)
-
-
-@login_required
-@require_POST
-def plan_confirm(request: HttpRequest, slug: str, lofte: int) -> HttpResponse:
-    access = get_partnership_for_user(request.user, slug, need=Can.EDIT)
-    medborgarlofte = _lofte(access, lofte)
-    data = request.session.pop(PREVIEW_KEY % medborgarlofte.pk, None)
-    if data is None:
-        messages.error(request, _("Det finns ingen inläst fil att bekräfta. Läs in filen igen."))
-        return redirect(_url("plan_import", slug=slug, lofte=medborgarlofte.pk))
-    try:
-        count = bulk.do_import_plan(access, medborgarlofte, bulk.PlanPreview.from_data(data), actor=request.user)
-    except FollowUpRefused as refusal:
-        messages.error(request, str(refusal))
-        return redirect(_url("plan_import", slug=slug, lofte=medborgarlofte.pk))
-    text = ngettext("%(count)s löfte är uppdaterat.", "%(count)s löften är uppdaterade.", count)
-    messages.success(request, text % {"count": count})
-    return redirect(_url("index", slug=slug, lofte=medborgarlofte.pk))

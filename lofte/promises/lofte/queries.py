@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -13,7 +12,7 @@ from lofte.areas.models import Area
 from lofte.lib.formatting import number
 from lofte.partnerships.models import Organisation, Partnership
 from lofte.promises import progress
-from lofte.promises.models import Activity, Decision, FocusArea, FollowUpRound, Goal, Medborgarlofte, Promise
+from lofte.promises.models import Activity, Decision, FocusArea, Goal, Medborgarlofte, Promise
 
 TIMELINE_LENGTH = 50
 
@@ -55,10 +54,6 @@ def decision_of(lofte: Medborgarlofte) -> Decision | None:
         return lofte.decision
     except Decision.DoesNotExist:
         return None
-
-
-def parties(partnership: Partnership) -> QuerySet[Organisation]:
-    return partnership.organisations.order_by("kind", "name")
 
 
 def areas_of(partnership: Partnership) -> QuerySet[Area]:
@@ -185,11 +180,3 @@ def goal_rule(goal: Goal) -> str:
     if goal.due_period:
         text = _("%(rule)s, senast %(due)s") % {"rule": text, "due": goal.due_period}
     return f"{text}."
-
-
-def overdue_rounds(partnership: Partnership, today: date) -> list[FollowUpRound]:
-    """The partnership's rounds still open after the day they were due, the longest overdue first; one query."""
-    rounds = FollowUpRound.objects.filter(
-        lofte__agreement__partnership=partnership, status=FollowUpRound.Status.OPEN, due_on__lt=today
-    )
-    return list(rounds.select_related("lofte").order_by("due_on", "id"))

@@ -33,10 +33,13 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from lofte.analysis.goals import MISSING
 from lofte.audit.log import diff, record
-from lofte.lib.pii import describe, find_personal_data
+from lofte.lib.actors import Actor
+from lofte.lib.pii import refuse_personal_data
+from lofte.lib.refusals import ActionRefused
 from lofte.partnerships.access import Can, PartnershipAccess
 from lofte.promises.goals import GoalResult, evaluate_goals
 from lofte.promises.models import (
@@ -52,8 +55,6 @@ from lofte.promises.signals import round_published
 
 Values = dict[str, Any]
 Status = FollowUpRound.Status
-# Where lofte.promises.followup_urls is included; views, templates, reminders and tests reverse through it.
-URL_NAMESPACE = "partnerships:uppfoljning"
 # How the parts of a year are named when the agreement asks for that many follow-ups a year.
 PERIOD_PREFIXES = {2: "H", 3: "T", 4: "K"}
 EVALUATED_FIELDS = (
@@ -69,26 +70,16 @@ EVALUATED_FIELDS = (
 )
 
 
-class FollowUpRefused(Exception):
-    """The member's role, the round's state or the content does not allow the change; the message says why.
-
-    `fields` maps form fields to messages when the refusal is about one of them."""
-
-    def __init__(self, message: str, fields: dict[str, list[str]] | None = None) -> None:
-        super().__init__(message)
-        self.fields = fields or {}
+class FollowUpRefused(ActionRefused):
+    """The member's role, the round's state or the content does not allow the change; the message says why and
+    `errors` the form fields concerned, when it is about one of them."""
 
 
 # Checks shared by every action
 
-
-def require(access: PartnershipAccess, lofte: Medborgarlofte, capability: Can = Can.EDIT) -> None:
-    if not access.can(capability):
-        if capability == Can.MANAGE:
-            raise FollowUpRefused(_("Bara samordnaren kan publicera uppföljningen."))
-        raise FollowUpRefused(_("Du har inte behörighet att ändra uppföljningen."))
-    if lofte.agreement.partnership_id != access.partnership.pk:
-        raise FollowUpRefused(_("Medborgarlöftet hör till en annan samverkan."))
+NO_EDIT = gettext_lazy("Du har inte behörighet att ändra uppföljningen.")
+NO_PUBLISH = gettext_lazy("Bara samordnaren kan publicera uppföljningen.")
+OTHER_LOFTE = gettext_lazy("Medborgarlöftet hör till en annan samverkan.")
 
 
 def _locked_status(round_: FollowUpRound) -> str:
@@ -100,19 +91,13 @@ def _locked_status(round_: FollowUpRound) -> str:
 
 def require_open(access: PartnershipAccess, round_: FollowUpRound) -> None:
     """Call inside transaction.atomic()."""
-    require(access, round_.lofte)
+    owner = round_.lofte.agreement.partnership_id
+    access.require(Can.EDIT, FollowUpRefused, NO_EDIT, owner=owner, foreign=OTHER_LOFTE)
     if _locked_status(round_) != Status.OPEN:
         raise FollowUpRefused(_("Uppföljningen är avslutad och kan inte ändras."))
 
 
-def _screen(**texts: str) -> None:
-    for name, text in texts.items():
-        if findings := find_personal_data(text):
-            message = describe(findings)
-            raise FollowUpRefused(message, {name: [message]})
-
-
-def _not_ended(round_: FollowUpRound) -> tuple[str, dict[str, list[str]]]:
+def _not_ended(round_: FollowUpRound) -> FollowUpRefused:
     message = _(
         "Uppföljningen %(label)s kan inte avslutas förrän perioden är slut: den slutar %(end)s. "
         "Den kan avslutas från %(first)s."
@@ -121,13 +106,7 @@ def _not_ended(round_: FollowUpRound) -> tuple[str, dict[str, list[str]]]:
         "end": round_.period_end.isoformat(),
         "first": (round_.period_end + timedelta(days=1)).isoformat(),
     }
-    return message, {"period_end": [message]}
-
-
-def current_round(lofte: Medborgarlofte) -> FollowUpRound | None:
-    """The round being worked on: the earliest one still open."""
-    rounds = FollowUpRound.objects.filter(lofte=lofte, status=Status.OPEN)
-    return rounds.order_by("period_start", "id").first()
+    return FollowUpRefused(message, field="period_end")
 
 
 # Planning
@@ -157,9 +136,9 @@ def _month_end(year: int, month: int) -> date:
     return date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
 
 
-def do_plan_rounds(access: PartnershipAccess, lofte: Medborgarlofte, *, actor: Any) -> list[FollowUpRound]:
+def do_plan_rounds(access: PartnershipAccess, lofte: Medborgarlofte, *, actor: Actor) -> list[FollowUpRound]:
     """The rounds of every year of the löfte on the agreement's schedule; only those missing are created."""
-    require(access, lofte)
+    access.require(Can.EDIT, FollowUpRefused, NO_EDIT, owner=lofte.agreement.partnership_id, foreign=OTHER_LOFTE)
     per_year = lofte.agreement.followups_per_year
     if not 1 <= per_year <= 12:
         raise FollowUpRefused(_("Överenskommelsen anger inte hur många uppföljningar som görs per år."))
@@ -187,7 +166,7 @@ def do_plan_rounds(access: PartnershipAccess, lofte: Medborgarlofte, *, actor: A
 # Evaluating
 
 
-def do_evaluate_round(access: PartnershipAccess, round_: FollowUpRound, *, actor: Any) -> FollowUpRound:
+def do_evaluate_round(access: PartnershipAccess, round_: FollowUpRound, *, actor: Actor) -> FollowUpRound:
     """Every goal's verdict at the round's end and every promise's status and progress as they are now.
 
     Comments and overrides stay; so do the comments on the promises."""
@@ -264,10 +243,10 @@ def sync_reports(round_: FollowUpRound, comments: Mapping[int, str]) -> int:
 # Goals: comments and overrides
 
 
-def do_comment_goal(access: PartnershipAccess, evaluation: GoalEvaluation, *, comment: str, actor: Any) -> bool:
+def do_comment_goal(access: PartnershipAccess, evaluation: GoalEvaluation, *, comment: str, actor: Actor) -> bool:
     """The comment on a goal in the round; returns whether it changed."""
     comment = comment.strip()
-    _screen(comment=comment)
+    refuse_personal_data({"comment": comment}, ["comment"], FollowUpRefused)
     round_ = evaluation.round
     with transaction.atomic():
         require_open(access, round_)
@@ -281,16 +260,15 @@ def do_comment_goal(access: PartnershipAccess, evaluation: GoalEvaluation, *, co
 
 
 def do_override_goal(
-    access: PartnershipAccess, evaluation: GoalEvaluation, *, verdict: str, reason: str = "", actor: Any
+    access: PartnershipAccess, evaluation: GoalEvaluation, *, verdict: str, reason: str = "", actor: Actor
 ) -> bool:
     """Set the verdict by hand, with the reason for it; an empty verdict goes back to the computed one."""
     verdict, reason = verdict or "", reason.strip() if verdict else ""
     if verdict and (verdict not in GoalEvaluation.Verdict.values or verdict in MISSING):
-        raise FollowUpRefused(_("Okänd bedömning."), {"verdict": [_("Välj en av bedömningarna.")]})
+        raise FollowUpRefused(_("Okänd bedömning."), errors={"verdict": [_("Välj en av bedömningarna.")]})
     if verdict and not reason:
-        message = _("En ändrad bedömning kräver ett skäl.")
-        raise FollowUpRefused(message, {"reason": [message]})
-    _screen(reason=reason)
+        raise FollowUpRefused(_("En ändrad bedömning kräver ett skäl."), field="reason")
+    refuse_personal_data({"reason": reason}, ["reason"], FollowUpRefused)
     round_ = evaluation.round
     with transaction.atomic():
         require_open(access, round_)
@@ -311,10 +289,9 @@ def do_override_goal(
 
 def check_report(status: str, progress: int | None) -> None:
     if status not in Promise.Status.values:
-        raise FollowUpRefused(_("Okänd status."), {"status": [_("Välj en av statusarna.")]})
+        raise FollowUpRefused(_("Okänd status."), errors={"status": [_("Välj en av statusarna.")]})
     if progress is not None and not 0 <= progress <= 100:
-        message = _("Framsteget anges i procent, mellan 0 och 100.")
-        raise FollowUpRefused(message, {"progress": [message]})
+        raise FollowUpRefused(_("Framsteget anges i procent, mellan 0 och 100."), field="progress")
 
 
 def set_promise(promise: Promise, status: str, progress: int | None) -> Values:
@@ -333,7 +310,7 @@ def do_report_promise(
     promise: Promise,
     *,
     status: str,
-    actor: Any,
+    actor: Actor,
     progress: int | None = None,
     comment: str = "",
 ) -> Values:
@@ -344,7 +321,7 @@ def do_report_promise(
         raise FollowUpRefused(_("Löftet hör till ett annat medborgarlöfte."))
     check_report(status, progress)
     comment = comment.strip()
-    _screen(comment=comment)
+    refuse_personal_data({"comment": comment}, ["comment"], FollowUpRefused)
     with transaction.atomic():
         require_open(access, round_)
         old = PromiseReport.objects.filter(round=round_, promise=promise).values_list("comment", flat=True).first()
@@ -361,12 +338,13 @@ def do_report_promise(
 # The round as a whole
 
 
-def do_set_summary(access: PartnershipAccess, round_: FollowUpRound, *, summary: str, actor: Any) -> bool:
+def do_set_summary(access: PartnershipAccess, round_: FollowUpRound, *, summary: str, actor: Actor) -> bool:
     """The summary for the public; it can be written until the round is published."""
     summary = summary.strip()
-    _screen(summary=summary)
+    refuse_personal_data({"summary": summary}, ["summary"], FollowUpRefused)
     with transaction.atomic():
-        require(access, round_.lofte)
+        owner = round_.lofte.agreement.partnership_id
+        access.require(Can.EDIT, FollowUpRefused, NO_EDIT, owner=owner, foreign=OTHER_LOFTE)
         if _locked_status(round_) == Status.PUBLISHED:
             raise FollowUpRefused(_("Uppföljningen är publicerad och sammanfattningen kan inte ändras."))
         if round_.summary == summary:
@@ -378,13 +356,13 @@ def do_set_summary(access: PartnershipAccess, round_: FollowUpRound, *, summary:
     return True
 
 
-def do_close_round(access: PartnershipAccess, round_: FollowUpRound, *, actor: Any) -> FollowUpRound:
+def do_close_round(access: PartnershipAccess, round_: FollowUpRound, *, actor: Actor) -> FollowUpRound:
     """Nothing in the round changes after this; it can then be published. Not before its period has ended: until
     then activities are still done and statistics still come in."""
     with transaction.atomic():
         require_open(access, round_)
         if not round_.period_ended:
-            raise FollowUpRefused(*_not_ended(round_))
+            raise _not_ended(round_)
         if round_.evaluated_at is None:
             raise FollowUpRefused(_("Beräkna uppföljningen innan den avslutas."))
         round_.status = Status.CLOSED
@@ -394,16 +372,17 @@ def do_close_round(access: PartnershipAccess, round_: FollowUpRound, *, actor: A
     return round_
 
 
-def do_publish_round(access: PartnershipAccess, round_: FollowUpRound, *, actor: Any) -> FollowUpRound:
+def do_publish_round(access: PartnershipAccess, round_: FollowUpRound, *, actor: Actor) -> FollowUpRound:
     """Show the closed round to the public; it needs a summary, which citizens read first."""
-    require(access, round_.lofte, Can.MANAGE)
+    owner = round_.lofte.agreement.partnership_id
+    access.require(Can.MANAGE, FollowUpRefused, NO_PUBLISH, owner=owner, foreign=OTHER_LOFTE)
     with transaction.atomic():
         if _locked_status(round_) != Status.CLOSED:
             raise FollowUpRefused(_("Bara en avslutad uppföljning kan publiceras."))
         summary = FollowUpRound.objects.filter(pk=round_.pk).values_list("summary", flat=True).get()
         if not summary.strip():
             message = _("Skriv en sammanfattning för allmänheten innan uppföljningen publiceras.")
-            raise FollowUpRefused(message, {"summary": [message]})
+            raise FollowUpRefused(message, field="summary")
         round_.status = Status.PUBLISHED
         round_.save(update_fields=["status"])
         changes = {"status": [Status.CLOSED, Status.PUBLISHED]}

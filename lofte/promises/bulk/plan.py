@@ -7,15 +7,15 @@ and the other columns are there to recognise the row. Status is a code or its Sw
 påbörjad"); an empty progress means "what the status says".
 
 The comments belong to the follow-up round the file was exported from: the löfte's current round then (the
-earliest open one, see lofte.promises.followup.current_round), written on every row as "2024 H1 (id 12)". Reading
-in puts them in that round and no other: a file from a round that is closed, from another löfte, or naming two
-rounds is refused with the file, row and column. A file without the column (made by hand) may change status and
+earliest open one, see lofte.promises.followup.queries.current_round), written on every row as "2024 H1 (id 12)".
+Reading in puts them in that round and no other: a file from a round that is closed, from another löfte, or naming
+two rounds is refused with the file, row and column. A file without the column (made by hand) may change status and
 progress, but not comments; without an open round a comment cannot be read in at all.
 
 Reading in is two steps. `read_plan` parses and checks every row and returns what would change (the preview);
-every problem is named by its row and column, in Swedish. `do_import_plan` applies the preview in one transaction
-after checking that the promises are still as the preview saw them: nothing changes unless every row is valid,
-and reading the same file again changes nothing.
+every problem is named by its row and column, in Swedish. `do_import_plan` (lofte.promises.bulk.actions) applies
+the preview in one transaction after checking that the promises are still as the preview saw them: nothing changes
+unless every row is valid, and reading the same file again changes nothing.
 """
 
 from __future__ import annotations
@@ -29,24 +29,16 @@ from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
 
-from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
-from lofte.audit.log import record
-from lofte.lib.pii import describe, find_personal_data
+from lofte.lib.pii import refuse_personal_data
+from lofte.lib.refusals import NON_FIELD, ActionRefused
 from lofte.lib.tables import Cell, to_csv, to_xlsx
 from lofte.partnerships.access import PartnershipAccess
-from lofte.promises.followup import (
-    FollowUpRefused,
-    current_round,
-    require,
-    require_open,
-    set_promise,
-    sync_reports,
-)
+from lofte.promises.followup.queries import current_round
 from lofte.promises.models import FollowUpRound, Medborgarlofte, Promise, PromiseReport
 
 # (key, heading): the order of the columns in the file.
@@ -96,12 +88,13 @@ FORMULA_STARTS = ("=", "+", "-", "@")
 Values = tuple[str, int | None, str]  # status, progress, comment
 
 
-class PlanRefused(Exception):
-    """The file cannot be read in; `errors` name the row and the column of each problem."""
+class PlanRefused(ActionRefused):
+    """The file cannot be read in; its `messages` name the file, the row and the column of each problem."""
 
-    def __init__(self, errors: Sequence[str]) -> None:
-        super().__init__(" ".join(errors))
-        self.errors = list(errors)
+
+def _refusal(problems: Sequence[str]) -> PlanRefused:
+    """Every problem found in the file, each a message of its own."""
+    return PlanRefused(" ".join(problems), errors={NON_FIELD: list(problems)})
 
 
 # Export
@@ -165,7 +158,7 @@ def _xlsx_cells(data: bytes) -> list[list[Any]]:
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, TypeError, OSError) as error:
-        raise PlanRefused([_("Filen är inte en XLSX-fil som går att läsa.")]) from error
+        raise PlanRefused(_("Filen är inte en XLSX-fil som går att läsa.")) from error
     try:
         sheet = workbook.worksheets[0]
         return [list(row) for _, row in zip(range(MAX_ROWS + 2), sheet.iter_rows(values_only=True), strict=False)]
@@ -190,7 +183,7 @@ def _decode(data: bytes) -> str:
                 continue
             if text.strip():
                 return text
-    raise PlanRefused([_("Filen är varken en XLSX-fil eller en CSV-fil som går att läsa.")])
+    raise PlanRefused(_("Filen är varken en XLSX-fil eller en CSV-fil som går att läsa."))
 
 
 def _columns(headings: Sequence[Any]) -> dict[str, int]:
@@ -202,7 +195,7 @@ def _columns(headings: Sequence[Any]) -> dict[str, int]:
     missing = [key for key in READ if key not in found]
     if missing:
         names = dict(COLUMNS)
-        raise PlanRefused(
+        raise _refusal(
             [_("Kolumnen ”%(column)s” saknas i filens första rad.") % {"column": names[key]} for key in missing]
         )
     return found
@@ -229,10 +222,10 @@ class Row:
 
 def _rows(cells: list[list[Any]], filename: str) -> Iterator[Row]:
     if not cells:
-        raise PlanRefused([_("Filen är tom.")])
+        raise PlanRefused(_("Filen är tom."))
     columns = _columns(cells[0])
     if len(cells) > MAX_ROWS + 1:
-        raise PlanRefused([_("Filen har fler än %(count)s rader.") % {"count": MAX_ROWS}])
+        raise PlanRefused(_("Filen har fler än %(count)s rader.") % {"count": MAX_ROWS})
     for number, values in enumerate(cells[1:], start=2):
         row = {key: _text(values[index]) if index < len(values) else "" for key, index in columns.items()}
         if not any(row.get(key) for key in READ):
@@ -326,7 +319,7 @@ def read_plan(access: PartnershipAccess, lofte: Medborgarlofte, data: bytes, fil
     rows = list(_rows(_cells(data, filename), filename))
     round_, errors = _file_round(lofte, rows)
     if errors:
-        raise PlanRefused(errors)
+        raise _refusal(errors)
     promises = _promises(access, [row for row in rows if row.cells["id"].isdigit()])
     comments: dict[int, str] = {}
     if round_ is not None:
@@ -338,12 +331,12 @@ def read_plan(access: PartnershipAccess, lofte: Medborgarlofte, data: bytes, fil
         try:
             change = _check(row, lofte, promises, comments, no_round, seen)
         except PlanRefused as refusal:
-            errors.extend(refusal.errors)
+            errors.extend(refusal.messages)
             continue
         if change.before != change.after:
             changes.append(change)
     if errors:
-        raise PlanRefused(errors)
+        raise _refusal(errors)
     label = round_.label if round_ is not None else ""
     return PlanPreview(lofte.pk, round_.pk if round_ else None, label, len(rows), tuple(changes))
 
@@ -363,19 +356,19 @@ def _file_round(lofte: Medborgarlofte, rows: list[Row]) -> tuple[FollowUpRound |
         found = rounds.get(int(match.group(1) or match.group(2))) if match else None
         if found is None:
             message = _("”%(value)s” är ingen uppföljning av det här medborgarlöftet.") % {"value": value}
-            errors.extend(_error(row, "round", message).errors)
+            errors.extend(_error(row, "round", message).messages)
         elif named is not None and found != named:
             message = _("raden hör till uppföljningen %(this)s, men filen i övrigt till %(first)s.") % {
                 "this": found.label,
                 "first": named.label,
             }
-            errors.extend(_error(row, "round", message).errors)
+            errors.extend(_error(row, "round", message).messages)
         elif found.status != FollowUpRound.Status.OPEN and named is None:  # said once, on the first row
             message = _(
                 "filen är hämtad för uppföljningen %(label)s, som är avslutad; kommentarerna kan inte läsas in i en "
                 "annan uppföljning. Hämta åtgärdsplanen igen för den uppföljning som pågår."
             ) % {"label": found.label}
-            errors.extend(_error(row, "round", message).errors)
+            errors.extend(_error(row, "round", message).messages)
             named = found
         else:
             named = found
@@ -383,7 +376,7 @@ def _file_round(lofte: Medborgarlofte, rows: list[Row]) -> tuple[FollowUpRound |
         for row in rows:
             if not row.cells["round"]:
                 message = _("saknas; filen i övrigt hör till uppföljningen %(label)s.") % {"label": named.label}
-                errors.extend(_error(row, "round", message).errors)
+                errors.extend(_error(row, "round", message).messages)
     return named, errors
 
 
@@ -406,10 +399,8 @@ def _promises(access: PartnershipAccess, rows: list[Row]) -> dict[int, Promise]:
 
 def _error(row: Row, field: str, message: str) -> PlanRefused:
     return PlanRefused(
-        [
-            _("%(file)s, rad %(row)s, %(field)s: %(message)s")
-            % {"file": row.file, "row": row.number, "field": FIELD_NAMES[field], "message": message}
-        ]
+        _("%(file)s, rad %(row)s, %(field)s: %(message)s")
+        % {"file": row.file, "row": row.number, "field": FIELD_NAMES[field], "message": message}
     )
 
 
@@ -429,9 +420,9 @@ def _check(
         try:
             after.append(check(row))
         except PlanRefused as refusal:
-            errors.extend(refusal.errors)
+            errors.extend(refusal.messages)
     if errors:
-        raise PlanRefused(errors)
+        raise _refusal(errors)
     status, progress, comment = after
     before: Values = (promise.status, promise.progress, comments.get(promise.pk, ""))
     if comment != before[2] and no_round:
@@ -486,46 +477,8 @@ def _check_progress(row: Row) -> int | None:
 
 def _check_comment(row: Row) -> str:
     comment = _unquote(row.cells["comment"])
-    if findings := find_personal_data(comment):
-        raise _error(row, "comment", describe(findings))
+    try:
+        refuse_personal_data({"comment": comment}, ["comment"], PlanRefused)
+    except PlanRefused as refusal:
+        raise _error(row, "comment", refusal.message) from None
     return comment
-
-
-# Applying
-
-
-def do_import_plan(access: PartnershipAccess, lofte: Medborgarlofte, preview: PlanPreview, *, actor: Any) -> int:
-    """Apply a preview all or nothing; returns the number of promises changed."""
-    require(access, lofte)
-    if preview.lofte_id != lofte.pk:
-        raise FollowUpRefused(_("Filen lästes in för ett annat medborgarlöfte."))
-    if not preview.changes:
-        return 0
-    with transaction.atomic():
-        # The round the file came from, never another; closed since the preview, it refuses.
-        round_ = FollowUpRound.objects.filter(pk=preview.round_id, lofte=lofte).first() if preview.round_id else None
-        if preview.round_id and round_ is None:
-            raise FollowUpRefused(_("Uppföljningen har ändrats sedan filen lästes in. Läs in filen igen."))
-        if round_ is not None:
-            round_.lofte = lofte
-            require_open(access, round_)
-        ids = [change.promise_id for change in preview.changes]
-        promises = {p.pk: p for p in Promise.objects.select_for_update().filter(pk__in=ids, lofte=lofte)}
-        comments = dict(
-            PromiseReport.objects.filter(round=round_, promise_id__in=ids).values_list("promise_id", "comment")
-        )
-        logged: dict[str, Any] = {}
-        for change in preview.changes:
-            promise = promises.get(change.promise_id)
-            if promise is None or (promise.status, promise.progress, comments.get(promise.pk, "")) != change.before:
-                raise FollowUpRefused(_("Åtgärdsplanen har ändrats sedan filen lästes in. Läs in filen igen."))
-            status, progress, comment = change.after
-            changed = set_promise(promise, status, progress)
-            if comment != change.before[2]:
-                changed["comment"] = True
-            logged[str(promise.pk)] = changed
-        if round_ is not None:
-            sync_reports(round_, {change.promise_id: change.after[2] for change in preview.changes})
-        changes = {"rows": preview.rows, "round": preview.round_label, "promises": logged}
-        record("followup.import_plan", actor=actor, obj=lofte, partnership=access.partnership, changes=changes)
-    return len(preview.changes)

@@ -1,7 +1,8 @@
-"""Every change to a partnership's agreement, its medborgarlöften and their decision goes through here.
+"""Every change to a partnership's medborgarlöften and their decision goes through here (the agreement they belong
+to: lofte.promises.agreement.actions).
 
-Members who may edit (Can.EDIT: samordnare and polis) write the agreement and the löften; those who manage the
-partnership (Can.MANAGE) take a löfte through the kommun's decision process:
+Members who may edit (Can.EDIT: samordnare and polis) write the löften; those who manage the partnership
+(Can.MANAGE) take a löfte through the kommun's decision process:
 
     utkast --do_propose--> föreslagen --do_decide--> beslutad --do_publish--> publicerad
             <--do_return_to_draft--
@@ -17,55 +18,55 @@ outlive it); the löfte's own texts are public once published and are logged as 
 
 from __future__ import annotations
 
-import hashlib
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import date
 from pathlib import PurePath
 from typing import Any, TypeVar
 
-from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import models, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from lofte.areas.models import Area
-from lofte.audit.log import diff, record
-from lofte.lib.pii import describe, find_personal_data
+from lofte.audit.log import record
+from lofte.lib.actors import Actor, user_of
+from lofte.lib.pii import refuse_personal_data
 from lofte.partnerships.access import Can, PartnershipAccess
 from lofte.partnerships.models import Organisation
+from lofte.promises.editing import (
+    NO_EDIT,
+    OTHER_AGREEMENT,
+    OTHER_LOFTE,
+    SCREENED,
+    PromiseRefused,
+    Values,
+    check_fields,
+    check_size,
+    clean,
+    delete_file_on_commit,
+    require_parties,
+    save_and_record,
+    save_changes,
+)
 from lofte.promises.goals import missing_values
+from lofte.promises.lofte.queries import with_parts
 from lofte.promises.models import (
     Activity,
     Agreement,
-    AgreementDocument,
     Decision,
     FocusArea,
     Goal,
     Medborgarlofte,
     Promise,
-    Signatory,
     outside_agreement,
 )
-from lofte.promises.queries import with_parts
 from lofte.situation.models import Lagesbild
 from lofte.statistics.models import Metric
 
-AGREEMENT_FIELDS = (
-    "title",
-    "starts_on",
-    "ends_on",
-    "overall_goal",
-    "focus_problems",
-    "probable_causes",
-    "measurable_goals",
-    "documentation",
-    "follow_up",
-    "followups_per_year",
-    "followup_bodies",
-)
 LOFTE_FIELDS = (
     "title",
     "year_from",
@@ -110,73 +111,16 @@ DECISION_FIELDS = (
     "basis",
     "distribution",
 )
-SCREENED = frozenset(
-    {
-        "title",
-        "overall_goal",
-        "focus_problems",
-        "probable_causes",
-        "measurable_goals",
-        "documentation",
-        "follow_up",
-        "followup_bodies",
-        "summary",
-        "crime_categories",
-        "name",
-        "role",
-        "description",
-        "text",
-        "evidence",
-        "report_author",
-        "report_author_title",
-        "case_number",
-        "proposed_by_name",
-        "proposed_paragraph",
-        "body_name",
-        "paragraph",
-        "decision_text",
-        "basis",
-        "distribution",
-        "outside_agreement_reason",
-    }
-)
-MAX_FILE_BYTES = 20 * 1024 * 1024
-PDF_HEADER = b"%PDF-"
 ATTACHMENT_SUFFIXES = frozenset({"pdf", "png", "jpg", "jpeg", "docx", "xlsx", "odt", "ods", "txt", "csv"})
 Status = Medborgarlofte.Status
 DECIDED = frozenset({Status.BESLUTAD, Status.PUBLICERAD})
 
-Values = dict[str, Any]
 Ordered = TypeVar("Ordered", FocusArea, Goal, Promise)
-
-
-class PromiseRefused(Exception):
-    """The member's role, the partnership, the löfte's state or the content does not allow the change; the message
-    says why. `errors` maps the fields concerned to their messages, so a form can show them beside the field."""
-
-    def __init__(self, message: str, errors: dict[str, list[str]] | None = None, *, field: str = "") -> None:
-        super().__init__(message)
-        self.errors = errors or ({field: [message]} if field else {})
 
 
 # Checks shared by every action
 
-
-def _user(actor: Any) -> Any:
-    return actor if getattr(actor, "is_authenticated", False) else None
-
-
-def _require_edit(access: PartnershipAccess, agreement: Agreement | None = None) -> None:
-    if not access.can(Can.EDIT):
-        raise PromiseRefused(_("Du har inte behörighet att ändra överenskommelsen och medborgarlöftena."))
-    if agreement is not None and agreement.partnership_id != access.partnership.pk:
-        raise PromiseRefused(_("Överenskommelsen hör till en annan samverkan."))
-
-
-def _require_edit_lofte(access: PartnershipAccess, lofte: Medborgarlofte) -> None:
-    _require_edit(access)
-    if lofte.agreement.partnership_id != access.partnership.pk:
-        raise PromiseRefused(_("Medborgarlöftet hör till en annan samverkan."))
+NO_MANAGE = gettext_lazy("Bara den som leder samverkan kan ta medborgarlöftet vidare i beslutsprocessen.")
 
 
 def _locked_status(lofte: Medborgarlofte) -> str:
@@ -189,7 +133,7 @@ def _locked_status(lofte: Medborgarlofte) -> str:
 
 def _require_open(access: PartnershipAccess, lofte: Medborgarlofte) -> None:
     """Call inside transaction.atomic(): the löfte's text may change only until it is decided."""
-    _require_edit_lofte(access, lofte)
+    access.require(Can.EDIT, PromiseRefused, NO_EDIT, owner=lofte.agreement.partnership_id, foreign=OTHER_LOFTE)
     if _locked_status(lofte) in DECIDED:
         raise PromiseRefused(
             _(
@@ -199,208 +143,9 @@ def _require_open(access: PartnershipAccess, lofte: Medborgarlofte) -> None:
         )
 
 
-def _check_fields(values: Values, allowed: Iterable[str]) -> None:
-    unknown = set(values) - set(allowed)
-    if unknown:
-        raise ValueError(f"Cannot change {sorted(unknown)}")
-
-
-def _refuse_personal_data(values: Values) -> None:
-    for name in sorted(SCREENED & set(values)):
-        value = values[name]
-        text = "\n".join(str(v) for v in value) if isinstance(value, (list, tuple)) else value
-        if isinstance(text, str) and (findings := find_personal_data(text)):
-            raise PromiseRefused(describe(findings), field=name)
-
-
-def _clean(obj: models.Model, exclude: list[str] | None = None) -> None:
-    try:
-        obj.full_clean(exclude=exclude)
-    except ValidationError as error:
-        fields = error.message_dict if hasattr(error, "error_dict") else {}
-        raise PromiseRefused(" ".join(error.messages), fields) from error
-
-
-def _require_parties(access: PartnershipAccess, organisations: Iterable[Organisation | None]) -> None:
-    wanted = {organisation.pk: organisation for organisation in organisations if organisation is not None}
-    if not wanted:
-        return
-    parties = set(access.partnership.organisations.filter(pk__in=wanted).values_list("pk", flat=True))
-    outside = [str(organisation) for pk, organisation in wanted.items() if pk not in parties]
-    if outside:
-        raise PromiseRefused(_("%(names)s är inte part i samverkan.") % {"names": ", ".join(sorted(outside))})
-
-
-def _update(
-    access: PartnershipAccess, obj: models.Model, values: Values, action: str, *, actor: Any, on: models.Model
-) -> Values:
-    """Set, validate and save the changed fields; one audit row on `on` (the löfte or the agreement), none if nothing
-    changed."""
-    changes = _save_changes(obj, values)
-    if changes:
-        record(action, actor=actor, obj=on, partnership=access.partnership, changes={"id": obj.pk, **changes})
-    return changes
-
-
-def _save_changes(obj: models.Model, values: Values) -> Values:
-    before = {name: getattr(obj, name) for name in values}
-    for name, value in values.items():
-        setattr(obj, name, value)
-    changes = diff(obj, list(values), before)
-    if changes:
-        _clean(obj)
-        auto_now = ["updated_at"] if any(field.name == "updated_at" for field in obj._meta.concrete_fields) else []
-        obj.save(update_fields=[*changes, *auto_now])
-    return changes
-
-
 def _last_position(queryset: models.QuerySet[Any]) -> int:
     last = queryset.aggregate(last=Max("position"))["last"]
     return 0 if last is None else last + 1
-
-
-def _check_size(size: int | None) -> int:
-    if not size:
-        raise PromiseRefused(_("Filen är tom."))
-    if size > MAX_FILE_BYTES:
-        raise PromiseRefused(_("Filen är för stor: högst %(limit)s MB.") % {"limit": MAX_FILE_BYTES // (1024 * 1024)})
-    return size
-
-
-def _delete_file_on_commit(field: Any) -> None:
-    name, storage = field.name, field.storage
-    if name:
-        transaction.on_commit(lambda: storage.delete(name))
-
-
-# The agreement
-
-
-def do_create_agreement(
-    access: PartnershipAccess, *, title: str, starts_on: date, ends_on: date, actor: Any, **fields: Any
-) -> Agreement:
-    """The partnership's samverkansöverenskommelse; `fields` are any of AGREEMENT_FIELDS (Brå's parts and more)."""
-    _check_fields(fields, AGREEMENT_FIELDS)
-    _require_edit(access)
-    values = {"title": title, "starts_on": starts_on, "ends_on": ends_on, **fields}
-    _refuse_personal_data(values)
-    with transaction.atomic():
-        agreement = Agreement(partnership=access.partnership, **values)
-        _clean(agreement)
-        agreement.save()
-        changes = {"title": title, "period": [starts_on, ends_on], "parts": _parts(agreement)}
-        record("agreement.create", actor=actor, obj=agreement, partnership=access.partnership, changes=changes)
-    return agreement
-
-
-def _parts(agreement: Agreement) -> list[str]:
-    return [label for label, done in agreement.completeness() if done]
-
-
-def do_update_agreement(access: PartnershipAccess, agreement: Agreement, *, actor: Any, **values: Any) -> list[str]:
-    """Change any of AGREEMENT_FIELDS; returns the fields that changed (none: no audit row)."""
-    _check_fields(values, AGREEMENT_FIELDS)
-    _require_edit(access, agreement)
-    _refuse_personal_data(values)
-    with transaction.atomic():
-        changes = _update(access, agreement, values, "agreement.update", actor=actor, on=agreement)
-        if {"starts_on", "ends_on"} & set(changes):
-            _refuse_loften_outside(agreement)  # a refusal rolls the change and its audit row back
-        return list(changes)
-
-
-def _refuse_loften_outside(agreement: Agreement) -> None:
-    """The agreement's new period must still hold its löften, except those confirmed to lie outside it."""
-    loften = Medborgarlofte.objects.filter(agreement=agreement, outside_agreement_reason="").order_by("year_from")
-    outside = [lofte for lofte in loften if outside_agreement(lofte.year_from, lofte.year_to, agreement)]
-    if outside:
-        names = ", ".join(f"”{lofte.title}” ({lofte.period})" for lofte in outside)
-        message = _(
-            "Perioden %(start)s–%(end)s rymmer inte medborgarlöftet %(names)s. Ändra löftets år först, eller "
-            "bekräfta där varför det ligger utanför överenskommelsen."
-        ) % {"start": agreement.starts_on.isoformat(), "end": agreement.ends_on.isoformat(), "names": names}
-        raise PromiseRefused(message, {"starts_on": [message], "ends_on": [message]})
-
-
-def do_add_signatory(
-    access: PartnershipAccess,
-    agreement: Agreement,
-    *,
-    name: str,
-    role: str,
-    actor: Any,
-    organisation: Organisation | None = None,
-    signed_on: date | None = None,
-) -> Signatory:
-    """Someone who signed the agreement for a party, e.g. the chair of the kommunstyrelse."""
-    _require_edit(access, agreement)
-    _refuse_personal_data({"name": name, "role": role})
-    _require_parties(access, [organisation])
-    with transaction.atomic():
-        signatory = Signatory(agreement=agreement, name=name, role=role, organisation=organisation, signed_on=signed_on)
-        _clean(signatory)
-        signatory.save()
-        changes = {"signatory": signatory.pk, "name": name, "role": role, "organisation": organisation}
-        record("agreement.add_signatory", actor=actor, obj=agreement, partnership=access.partnership, changes=changes)
-    return signatory
-
-
-def do_remove_signatory(access: PartnershipAccess, signatory: Signatory, *, actor: Any) -> None:
-    agreement = signatory.agreement
-    _require_edit(access, agreement)
-    with transaction.atomic():
-        changes = {"signatory": signatory.pk, "name": signatory.name, "role": signatory.role}
-        record(
-            "agreement.remove_signatory", actor=actor, obj=agreement, partnership=access.partnership, changes=changes
-        )
-        signatory.delete()
-
-
-def do_add_agreement_document(
-    access: PartnershipAccess, agreement: Agreement, *, title: str, file: File[Any], actor: Any
-) -> AgreementDocument:
-    """Keep a PDF with the agreement (the signed original, an appendix), stored under its checksum."""
-    _require_edit(access, agreement)
-    _refuse_personal_data({"title": title})
-    size = _check_size(file.size)
-    file.seek(0)
-    if file.read(len(PDF_HEADER)) != PDF_HEADER:
-        raise PromiseRefused(_("Filen är inte en PDF."))
-    digest = _sha256(file)
-    document = AgreementDocument(agreement=agreement, title=title, sha256=digest, size=size, uploaded_by=_user(actor))
-    _clean(document, exclude=["file"])
-    document.file.save(f"{digest[:32]}.pdf", file, save=False)
-    try:
-        with transaction.atomic():
-            document.save()
-            changes = {"document": document.pk, "title": title, "sha256": digest, "size": size}
-            record(
-                "agreement.add_document", actor=actor, obj=agreement, partnership=access.partnership, changes=changes
-            )
-    except BaseException:
-        document.file.delete(save=False)
-        raise
-    return document
-
-
-def _sha256(file: File[Any]) -> str:
-    file.seek(0)
-    digest = hashlib.sha256()
-    for chunk in file.chunks():
-        digest.update(chunk)
-    file.seek(0)
-    return digest.hexdigest()
-
-
-def do_remove_agreement_document(access: PartnershipAccess, document: AgreementDocument, *, actor: Any) -> None:
-    """The row now, the file once the removal is committed."""
-    agreement = document.agreement
-    _require_edit(access, agreement)
-    with transaction.atomic():
-        changes = {"document": document.pk, "title": document.title, "sha256": document.sha256}
-        record("agreement.remove_document", actor=actor, obj=agreement, partnership=access.partnership, changes=changes)
-        _delete_file_on_commit(document.file)
-        document.delete()
 
 
 # The medborgarlöfte
@@ -426,7 +171,7 @@ def do_create_lofte(
     title: str,
     year_from: int,
     year_to: int,
-    actor: Any,
+    actor: Actor,
     lagesbild: Lagesbild | None = None,
     summary: str = "",
     crime_categories: list[str] | None = None,
@@ -436,10 +181,10 @@ def do_create_lofte(
     """A draft medborgarlöfte under the agreement, built on one of the partnership's adopted lägesbilder. Its years
     lie within the agreement's period, or the samordnare confirms why not (`confirm_outside_agreement` with the
     reason, which is kept with the löfte)."""
-    _require_edit(access, agreement)
+    access.require(Can.EDIT, PromiseRefused, NO_EDIT, owner=agreement.partnership_id, foreign=OTHER_AGREEMENT)
     reason = outside_agreement_reason.strip()
     values: Values = {"title": title, "summary": summary, "crime_categories": list(crime_categories or [])}
-    _refuse_personal_data({**values, "outside_agreement_reason": reason})
+    refuse_personal_data({**values, "outside_agreement_reason": reason}, SCREENED, PromiseRefused)
     _require_adopted(access, lagesbild)
     confirmed = confirm_outside_agreement
     values["outside_agreement_reason"] = _period_reason(
@@ -447,7 +192,7 @@ def do_create_lofte(
     )
     with transaction.atomic():
         lofte = Medborgarlofte(agreement=agreement, year_from=year_from, year_to=year_to, lagesbild=lagesbild, **values)
-        _clean(lofte)
+        clean(lofte)
         lofte.save()
         changes = {"title": title, "years": [year_from, year_to], "lagesbild": lagesbild and lagesbild.version}
         if lofte.outside_agreement_reason:
@@ -460,17 +205,17 @@ def do_update_lofte(
     access: PartnershipAccess,
     lofte: Medborgarlofte,
     *,
-    actor: Any,
+    actor: Actor,
     confirm_outside_agreement: bool = False,
     **values: Any,
 ) -> list[str]:
     """Change any of LOFTE_FIELDS until the löfte is decided; returns the fields that changed. Years outside the
     agreement's period need the samordnare's confirmation, as in do_create_lofte."""
-    _check_fields(values, LOFTE_FIELDS)
-    _require_edit_lofte(access, lofte)
+    check_fields(values, LOFTE_FIELDS)
+    access.require(Can.EDIT, PromiseRefused, NO_EDIT, owner=lofte.agreement.partnership_id, foreign=OTHER_LOFTE)
     if "outside_agreement_reason" in values:
         values["outside_agreement_reason"] = values["outside_agreement_reason"].strip()
-    _refuse_personal_data(values)
+    refuse_personal_data(values, SCREENED, PromiseRefused)
     if "lagesbild" in values:
         _require_adopted(access, values["lagesbild"])
     with transaction.atomic():
@@ -481,7 +226,7 @@ def do_update_lofte(
         values["outside_agreement_reason"] = _period_reason(
             access, lofte.agreement, years, reason, confirmed=confirm_outside_agreement, before=before
         )
-        return list(_update(access, lofte, values, "lofte.update", actor=actor, on=lofte))
+        return list(save_and_record(access, lofte, values, "lofte.update", actor=actor, on=lofte))
 
 
 def _period_reason(
@@ -510,7 +255,7 @@ def _period_reason(
             "start": agreement.starts_on.isoformat(),
             "end": agreement.ends_on.isoformat(),
         }
-        raise PromiseRefused(message, {"year_from": [message], "confirm_outside_agreement": [message]})
+        raise PromiseRefused(message, errors={"year_from": [message], "confirm_outside_agreement": [message]})
     if not access.can(Can.MANAGE):
         message = _("Bara samordnaren kan bekräfta ett medborgarlöfte utanför överenskommelsens period.")
         raise PromiseRefused(message, field="confirm_outside_agreement")
@@ -524,32 +269,32 @@ def _period_reason(
 
 
 def do_add_focus_area(
-    access: PartnershipAccess, lofte: Medborgarlofte, *, name: str, actor: Any, description: str = ""
+    access: PartnershipAccess, lofte: Medborgarlofte, *, name: str, actor: Actor, description: str = ""
 ) -> FocusArea:
     """A focus area placed last."""
-    _require_edit_lofte(access, lofte)
-    _refuse_personal_data({"name": name, "description": description})
+    access.require(Can.EDIT, PromiseRefused, NO_EDIT, owner=lofte.agreement.partnership_id, foreign=OTHER_LOFTE)
+    refuse_personal_data({"name": name, "description": description}, SCREENED, PromiseRefused)
     with transaction.atomic():
         _require_open(access, lofte)
         position = _last_position(lofte.focus_areas.all())
         area = FocusArea(lofte=lofte, name=name, description=description, position=position)
-        _clean(area)
+        clean(area)
         area.save()
         changes = {"focus_area": area.pk, "name": name}
         record("lofte.add_focus_area", actor=actor, obj=lofte, partnership=access.partnership, changes=changes)
     return area
 
 
-def do_update_focus_area(access: PartnershipAccess, area: FocusArea, *, actor: Any, **values: Any) -> list[str]:
-    _check_fields(values, FOCUS_AREA_FIELDS)
-    _require_edit_lofte(access, area.lofte)
-    _refuse_personal_data(values)
+def do_update_focus_area(access: PartnershipAccess, area: FocusArea, *, actor: Actor, **values: Any) -> list[str]:
+    check_fields(values, FOCUS_AREA_FIELDS)
+    access.require(Can.EDIT, PromiseRefused, NO_EDIT, owner=area.lofte.agreement.partnership_id, foreign=OTHER_LOFTE)
+    refuse_personal_data(values, SCREENED, PromiseRefused)
     with transaction.atomic():
         _require_open(access, area.lofte)
-        return list(_update(access, area, values, "lofte.update_focus_area", actor=actor, on=area.lofte))
+        return list(save_and_record(access, area, values, "lofte.update_focus_area", actor=actor, on=area.lofte))
 
 
-def do_remove_focus_area(access: PartnershipAccess, area: FocusArea, *, actor: Any) -> None:
+def do_remove_focus_area(access: PartnershipAccess, area: FocusArea, *, actor: Actor) -> None:
     """The focus area; its goals and promises stay, without a focus area."""
     lofte = area.lofte
     with transaction.atomic():
@@ -560,13 +305,13 @@ def do_remove_focus_area(access: PartnershipAccess, area: FocusArea, *, actor: A
 
 
 def do_reorder_focus_areas(
-    access: PartnershipAccess, lofte: Medborgarlofte, order: Sequence[int], *, actor: Any
+    access: PartnershipAccess, lofte: Medborgarlofte, order: Sequence[int], *, actor: Actor
 ) -> None:
     """Put the focus areas in this order of ids, which must name each of the löfte's focus areas once."""
     _reorder(access, lofte, FocusArea.objects.filter(lofte=lofte), order, "lofte.reorder_focus_areas", actor=actor)
 
 
-def do_move_focus_area(access: PartnershipAccess, area: FocusArea, *, up: bool, actor: Any) -> None:
+def do_move_focus_area(access: PartnershipAccess, area: FocusArea, *, up: bool, actor: Actor) -> None:
     siblings = FocusArea.objects.filter(lofte=area.lofte)
     _move(access, area.lofte, area, siblings, siblings, up, "lofte.reorder_focus_areas", actor=actor)
 
@@ -578,7 +323,7 @@ def _reorder(
     order: Sequence[int],
     action: str,
     *,
-    actor: Any,
+    actor: Actor,
 ) -> None:
     with transaction.atomic():
         _require_open(access, lofte)
@@ -606,7 +351,7 @@ def _move(
     up: bool,
     action: str,
     *,
-    actor: Any,
+    actor: Actor,
 ) -> None:
     """Swap the item with the sibling before (or after) it, keeping every other item where it is."""
     order = list(everything.order_by("position", "id").values_list("pk", flat=True))
@@ -661,16 +406,16 @@ def _require_focus_area(lofte: Medborgarlofte, area: FocusArea) -> None:
         raise PromiseRefused(_("Fokusområdet hör till ett annat medborgarlöfte."), field="focus_area")
 
 
-def do_add_goal(access: PartnershipAccess, lofte: Medborgarlofte, *, text: str, actor: Any, **fields: Any) -> Goal:
+def do_add_goal(access: PartnershipAccess, lofte: Medborgarlofte, *, text: str, actor: Actor, **fields: Any) -> Goal:
     """A measurable goal placed last; `fields` are any of GOAL_FIELDS, the metric and area given by their codes."""
-    _check_fields(fields, GOAL_FIELDS)
-    _require_edit_lofte(access, lofte)
-    _refuse_personal_data({"text": text, **fields})
+    check_fields(fields, GOAL_FIELDS)
+    access.require(Can.EDIT, PromiseRefused, NO_EDIT, owner=lofte.agreement.partnership_id, foreign=OTHER_LOFTE)
+    refuse_personal_data({"text": text, **fields}, SCREENED, PromiseRefused)
     values = _goal_values(access, lofte, fields)
     with transaction.atomic():
         _require_open(access, lofte)
         goal = Goal(lofte=lofte, text=text, position=_last_position(lofte.goals.all()), **values)
-        _clean(goal)
+        clean(goal)
         _require_values(goal)
         goal.save()
         changes = {
@@ -697,15 +442,15 @@ def _goal_rule(goal: Goal) -> dict[str, Any]:
     }
 
 
-def do_update_goal(access: PartnershipAccess, goal: Goal, *, actor: Any, **fields: Any) -> list[str]:
-    _check_fields(fields, GOAL_FIELDS)
+def do_update_goal(access: PartnershipAccess, goal: Goal, *, actor: Actor, **fields: Any) -> list[str]:
+    check_fields(fields, GOAL_FIELDS)
     lofte = goal.lofte
-    _require_edit_lofte(access, lofte)
-    _refuse_personal_data(fields)
+    access.require(Can.EDIT, PromiseRefused, NO_EDIT, owner=lofte.agreement.partnership_id, foreign=OTHER_LOFTE)
+    refuse_personal_data(fields, SCREENED, PromiseRefused)
     values = _goal_values(access, lofte, fields)
     with transaction.atomic():
         _require_open(access, lofte)
-        changes = _update(access, goal, values, "lofte.update_goal", actor=actor, on=lofte)
+        changes = save_and_record(access, goal, values, "lofte.update_goal", actor=actor, on=lofte)
         if GOAL_BINDING & set(changes):
             _require_values(goal)  # a refusal rolls the change and its audit row back
         return list(changes)
@@ -724,7 +469,7 @@ def _require_values(goal: Goal) -> None:
         raise PromiseRefused(" ".join([*missing, advice]), field="metric")
 
 
-def do_remove_goal(access: PartnershipAccess, goal: Goal, *, actor: Any) -> None:
+def do_remove_goal(access: PartnershipAccess, goal: Goal, *, actor: Actor) -> None:
     lofte = goal.lofte
     with transaction.atomic():
         _require_open(access, lofte)
@@ -733,11 +478,11 @@ def do_remove_goal(access: PartnershipAccess, goal: Goal, *, actor: Any) -> None
         goal.delete()
 
 
-def do_reorder_goals(access: PartnershipAccess, lofte: Medborgarlofte, order: Sequence[int], *, actor: Any) -> None:
+def do_reorder_goals(access: PartnershipAccess, lofte: Medborgarlofte, order: Sequence[int], *, actor: Actor) -> None:
     _reorder(access, lofte, Goal.objects.filter(lofte=lofte), order, "lofte.reorder_goals", actor=actor)
 
 
-def do_move_goal(access: PartnershipAccess, goal: Goal, *, up: bool, actor: Any) -> None:
+def do_move_goal(access: PartnershipAccess, goal: Goal, *, up: bool, actor: Actor) -> None:
     """Up or down among the goals of its focus area."""
     everything = Goal.objects.filter(lofte=goal.lofte)
     siblings = everything.filter(focus_area_id=goal.focus_area_id)
@@ -755,18 +500,18 @@ def _promise_values(access: PartnershipAccess, lofte: Medborgarlofte, values: Va
         raise PromiseRefused(_("Delen måste höra till samma medborgarlöfte."), field="parent")
     if "responsible" in values:
         values["responsible"] = list(values["responsible"] or [])
-        _require_parties(access, values["responsible"])
+        require_parties(access, values["responsible"])
     return values
 
 
 def do_add_promise(
-    access: PartnershipAccess, lofte: Medborgarlofte, *, text: str, actor: Any, **fields: Any
+    access: PartnershipAccess, lofte: Medborgarlofte, *, text: str, actor: Actor, **fields: Any
 ) -> Promise:
     """A promise placed last; `fields` are any of PROMISE_FIELDS. A part (with a parent) takes the parent's
     focus area unless it is given one."""
-    _check_fields(fields, PROMISE_FIELDS)
-    _require_edit_lofte(access, lofte)
-    _refuse_personal_data({"text": text})
+    check_fields(fields, PROMISE_FIELDS)
+    access.require(Can.EDIT, PromiseRefused, NO_EDIT, owner=lofte.agreement.partnership_id, foreign=OTHER_LOFTE)
+    refuse_personal_data({"text": text}, SCREENED, PromiseRefused)
     values = _promise_values(access, lofte, dict(fields))
     responsible = values.pop("responsible", [])
     parent = values.get("parent")
@@ -775,7 +520,7 @@ def do_add_promise(
     with transaction.atomic():
         _require_open(access, lofte)
         promise = Promise(lofte=lofte, text=text, position=_last_position(lofte.promises.all()), **values)
-        _clean(promise)
+        clean(promise)
         promise.save()
         promise.responsible.set(responsible)
         changes = {
@@ -789,19 +534,19 @@ def do_add_promise(
     return promise
 
 
-def do_update_promise(access: PartnershipAccess, promise: Promise, *, actor: Any, **fields: Any) -> list[str]:
+def do_update_promise(access: PartnershipAccess, promise: Promise, *, actor: Actor, **fields: Any) -> list[str]:
     """Change any of PROMISE_FIELDS until the löfte is decided; returns the fields that changed."""
-    _check_fields(fields, PROMISE_FIELDS)
+    check_fields(fields, PROMISE_FIELDS)
     lofte = promise.lofte
-    _require_edit_lofte(access, lofte)
-    _refuse_personal_data(fields)
+    access.require(Can.EDIT, PromiseRefused, NO_EDIT, owner=lofte.agreement.partnership_id, foreign=OTHER_LOFTE)
+    refuse_personal_data(fields, SCREENED, PromiseRefused)
     values = _promise_values(access, lofte, dict(fields))
     responsible = values.pop("responsible", None)
     with transaction.atomic():
         _require_open(access, lofte)
         if values.get("parent") is not None:
             _refuse_cycle(promise, values["parent"])
-        changes = _save_changes(promise, values)
+        changes = save_changes(promise, values)
         if responsible is not None:
             changes |= _set_responsible(promise, responsible)
         if changes:
@@ -837,7 +582,7 @@ def _set_responsible(promise: Promise, responsible: list[Organisation]) -> Value
     return {"responsible": [before, after]}
 
 
-def do_remove_promise(access: PartnershipAccess, promise: Promise, *, actor: Any) -> None:
+def do_remove_promise(access: PartnershipAccess, promise: Promise, *, actor: Actor) -> None:
     """The promise with its parts and their activities."""
     lofte = promise.lofte
     with transaction.atomic():
@@ -846,15 +591,17 @@ def do_remove_promise(access: PartnershipAccess, promise: Promise, *, actor: Any
         record("lofte.remove_promise", actor=actor, obj=lofte, partnership=access.partnership, changes=changes)
         attachments = Activity.objects.filter(promise__in=with_parts(promise)).exclude(attachment="")
         for activity in attachments:
-            _delete_file_on_commit(activity.attachment)
+            delete_file_on_commit(activity.attachment)
         promise.delete()
 
 
-def do_reorder_promises(access: PartnershipAccess, lofte: Medborgarlofte, order: Sequence[int], *, actor: Any) -> None:
+def do_reorder_promises(
+    access: PartnershipAccess, lofte: Medborgarlofte, order: Sequence[int], *, actor: Actor
+) -> None:
     _reorder(access, lofte, Promise.objects.filter(lofte=lofte), order, "lofte.reorder_promises", actor=actor)
 
 
-def do_move_promise(access: PartnershipAccess, promise: Promise, *, up: bool, actor: Any) -> None:
+def do_move_promise(access: PartnershipAccess, promise: Promise, *, up: bool, actor: Actor) -> None:
     """Up or down among the promises with the same focus area and parent."""
     everything = Promise.objects.filter(lofte=promise.lofte)
     siblings = everything.filter(focus_area_id=promise.focus_area_id, parent_id=promise.parent_id)
@@ -862,15 +609,15 @@ def do_move_promise(access: PartnershipAccess, promise: Promise, *, up: bool, ac
 
 
 def do_update_promise_status(
-    access: PartnershipAccess, promise: Promise, *, status: str, actor: Any, progress: int | None = None
+    access: PartnershipAccess, promise: Promise, *, status: str, actor: Actor, progress: int | None = None
 ) -> list[str]:
     """The follow-up of a promise: its status and progress (empty: what the status says). Allowed in every state
     of the löfte, decided or not."""
     lofte = promise.lofte
-    _require_edit_lofte(access, lofte)
+    access.require(Can.EDIT, PromiseRefused, NO_EDIT, owner=lofte.agreement.partnership_id, foreign=OTHER_LOFTE)
     values = {"status": status, "progress": progress}
     with transaction.atomic():
-        return list(_update(access, promise, values, "lofte.update_promise_status", actor=actor, on=lofte))
+        return list(save_and_record(access, promise, values, "lofte.update_promise_status", actor=actor, on=lofte))
 
 
 # Activities
@@ -882,21 +629,21 @@ def do_add_activity(
     *,
     date: date,
     text: str,
-    actor: Any,
+    actor: Actor,
     reach: int | None = None,
     organisation: Organisation | None = None,
     attachment: File[Any] | None = None,
 ) -> Activity:
     """What was done under a promise, by which party and how many it reached; allowed in every state of the löfte."""
     lofte = promise.lofte
-    _require_edit_lofte(access, lofte)
-    _refuse_personal_data({"text": text})
-    _require_parties(access, [organisation])
+    access.require(Can.EDIT, PromiseRefused, NO_EDIT, owner=lofte.agreement.partnership_id, foreign=OTHER_LOFTE)
+    refuse_personal_data({"text": text}, SCREENED, PromiseRefused)
+    require_parties(access, [organisation])
     suffix = _attachment_suffix(attachment) if attachment is not None else ""
     activity = Activity(
-        promise=promise, date=date, text=text, reach=reach, organisation=organisation, created_by=_user(actor)
+        promise=promise, date=date, text=text, reach=reach, organisation=organisation, created_by=user_of(actor)
     )
-    _clean(activity, exclude=["attachment"])
+    clean(activity, exclude=["attachment"])
     if attachment is not None:
         activity.attachment.save(f"{secrets.token_hex(16)}.{suffix}", attachment, save=False)
     try:
@@ -919,7 +666,7 @@ def do_add_activity(
 
 
 def _attachment_suffix(attachment: File[Any]) -> str:
-    _check_size(attachment.size)
+    check_size(attachment.size)
     suffix = PurePath(attachment.name or "").suffix.lower().lstrip(".")
     if suffix not in ATTACHMENT_SUFFIXES:
         allowed = ", ".join(sorted(ATTACHMENT_SUFFIXES))
@@ -927,35 +674,35 @@ def _attachment_suffix(attachment: File[Any]) -> str:
     return suffix
 
 
-def do_remove_activity(access: PartnershipAccess, activity: Activity, *, actor: Any) -> None:
+def do_remove_activity(access: PartnershipAccess, activity: Activity, *, actor: Actor) -> None:
     lofte = activity.promise.lofte
-    _require_edit_lofte(access, lofte)
+    access.require(Can.EDIT, PromiseRefused, NO_EDIT, owner=lofte.agreement.partnership_id, foreign=OTHER_LOFTE)
     with transaction.atomic():
         changes = {"promise": activity.promise_id, "activity": activity.pk, "date": activity.date}
         record("lofte.remove_activity", actor=actor, obj=lofte, partnership=access.partnership, changes=changes)
-        _delete_file_on_commit(activity.attachment)
+        delete_file_on_commit(activity.attachment)
         activity.delete()
 
 
 # The decision record
 
 
-def do_save_decision(access: PartnershipAccess, lofte: Medborgarlofte, *, actor: Any, **values: Any) -> Decision:
+def do_save_decision(access: PartnershipAccess, lofte: Medborgarlofte, *, actor: Actor, **values: Any) -> Decision:
     """Create or change the decision record (tjänsteskrivelse, the body that proposed and the body that decides,
     each with its meeting and paragraph, distribution) until the löfte is decided; `values` are any of
     DECISION_FIELDS. Refused, by field, when an utskott is given as the deciding body, a proposal lacks its body or
     date, the decision is dated before the proposal, or one body both proposes and decides (Decision.clean)."""
-    _check_fields(values, DECISION_FIELDS)
-    _require_edit_lofte(access, lofte)
-    _refuse_personal_data(values)
+    check_fields(values, DECISION_FIELDS)
+    access.require(Can.EDIT, PromiseRefused, NO_EDIT, owner=lofte.agreement.partnership_id, foreign=OTHER_LOFTE)
+    refuse_personal_data(values, SCREENED, PromiseRefused)
     with transaction.atomic():
         _require_open(access, lofte)
         decision = Decision.objects.filter(lofte=lofte).first()
         if decision is not None:
-            _update(access, decision, values, "lofte.save_decision", actor=actor, on=lofte)
+            save_and_record(access, decision, values, "lofte.save_decision", actor=actor, on=lofte)
             return decision
         decision = Decision(lofte=lofte, **values)
-        _clean(decision)
+        clean(decision)
         decision.save()
         record("lofte.save_decision", actor=actor, obj=lofte, partnership=access.partnership, changes=values)
     return decision
@@ -999,13 +746,6 @@ def _refuse_future(decision: Decision) -> None:
         raise PromiseRefused(message, field="meeting_date")
 
 
-def _require_manage(access: PartnershipAccess, lofte: Medborgarlofte) -> None:
-    if not access.can(Can.MANAGE):
-        raise PromiseRefused(_("Bara den som leder samverkan kan ta medborgarlöftet vidare i beslutsprocessen."))
-    if lofte.agreement.partnership_id != access.partnership.pk:
-        raise PromiseRefused(_("Medborgarlöftet hör till en annan samverkan."))
-
-
 def _step(
     access: PartnershipAccess,
     lofte: Medborgarlofte,
@@ -1013,7 +753,7 @@ def _step(
     before: str,
     after: str,
     action: str,
-    actor: Any,
+    actor: Actor,
     changes: Values | None = None,
 ) -> Medborgarlofte:
     """Call inside transaction.atomic() after the status is locked and checked."""
@@ -1040,9 +780,9 @@ def _require_status(lofte: Medborgarlofte, wanted: str, message: str) -> str:
     return status
 
 
-def do_propose(access: PartnershipAccess, lofte: Medborgarlofte, *, actor: Any) -> Medborgarlofte:
+def do_propose(access: PartnershipAccess, lofte: Medborgarlofte, *, actor: Actor) -> Medborgarlofte:
     """utkast → föreslagen: the draft goes to the arbetsutskott with its tjänsteskrivelse."""
-    _require_manage(access, lofte)
+    access.require(Can.MANAGE, PromiseRefused, NO_MANAGE, owner=lofte.agreement.partnership_id, foreign=OTHER_LOFTE)
     with transaction.atomic():
         before = _require_status(lofte, Status.UTKAST, _("Bara ett utkast kan föreslås för beslut."))
         decision = Decision.objects.filter(lofte=lofte).first()
@@ -1060,17 +800,17 @@ def do_propose(access: PartnershipAccess, lofte: Medborgarlofte, *, actor: Any) 
         )
 
 
-def do_return_to_draft(access: PartnershipAccess, lofte: Medborgarlofte, *, actor: Any) -> Medborgarlofte:
+def do_return_to_draft(access: PartnershipAccess, lofte: Medborgarlofte, *, actor: Actor) -> Medborgarlofte:
     """föreslagen → utkast: the proposal is taken back to be changed."""
-    _require_manage(access, lofte)
+    access.require(Can.MANAGE, PromiseRefused, NO_MANAGE, owner=lofte.agreement.partnership_id, foreign=OTHER_LOFTE)
     with transaction.atomic():
         before = _require_status(lofte, Status.FORESLAGEN, _("Bara ett föreslaget medborgarlöfte kan bli utkast igen."))
         return _step(access, lofte, before=before, after=Status.UTKAST, action="lofte.return_to_draft", actor=actor)
 
 
-def do_decide(access: PartnershipAccess, lofte: Medborgarlofte, *, actor: Any) -> Medborgarlofte:
+def do_decide(access: PartnershipAccess, lofte: Medborgarlofte, *, actor: Actor) -> Medborgarlofte:
     """föreslagen → beslutad: the body has decided; from now on the löfte's text is the decision."""
-    _require_manage(access, lofte)
+    access.require(Can.MANAGE, PromiseRefused, NO_MANAGE, owner=lofte.agreement.partnership_id, foreign=OTHER_LOFTE)
     with transaction.atomic():
         before = _require_status(lofte, Status.FORESLAGEN, _("Bara ett föreslaget medborgarlöfte kan beslutas."))
         decision = Decision.objects.filter(lofte=lofte).first()
@@ -1095,9 +835,9 @@ def do_decide(access: PartnershipAccess, lofte: Medborgarlofte, *, actor: Any) -
         )
 
 
-def do_publish(access: PartnershipAccess, lofte: Medborgarlofte, *, actor: Any) -> Medborgarlofte:
+def do_publish(access: PartnershipAccess, lofte: Medborgarlofte, *, actor: Actor) -> Medborgarlofte:
     """beslutad → publicerad: citizens can read the löfte and, later, its follow-up."""
-    _require_manage(access, lofte)
+    access.require(Can.MANAGE, PromiseRefused, NO_MANAGE, owner=lofte.agreement.partnership_id, foreign=OTHER_LOFTE)
     with transaction.atomic():
         before = _require_status(lofte, Status.BESLUTAD, _("Bara ett beslutat medborgarlöfte kan publiceras."))
         return _step(access, lofte, before=before, after=Status.PUBLICERAD, action="lofte.publish", actor=actor)

@@ -1,4 +1,5 @@
-"""Forms for the agreement, the medborgarlöften and their decision. They parse and screen; the actions decide."""
+"""Forms for the medborgarlöften, their contents and their decision. They parse and screen; the actions decide
+(lofte.promises.lofte.actions)."""
 
 from __future__ import annotations
 
@@ -22,82 +23,6 @@ def _choices(form: forms.BaseForm, name: str, queryset: QuerySet[Any], empty_lab
     field.queryset = queryset
     if empty_label is not None:
         field.empty_label = empty_label
-
-
-# The agreement
-
-
-class AgreementForm(ScreensPersonalData, forms.ModelForm):
-    screened_fields = (
-        "title",
-        "overall_goal",
-        "focus_problems",
-        "probable_causes",
-        "measurable_goals",
-        "documentation",
-        "follow_up",
-    )
-    followup_bodies = LinesField(
-        label=_("Uppföljning redovisas för"), help_text=_("En per rad, till exempel Kommunstyrelsen.")
-    )
-
-    class Meta:
-        model = Agreement
-        fields = [
-            "title",
-            "starts_on",
-            "ends_on",
-            "overall_goal",
-            "focus_problems",
-            "probable_causes",
-            "measurable_goals",
-            "documentation",
-            "follow_up",
-            "followups_per_year",
-            "followup_bodies",
-        ]
-        widgets = {
-            "starts_on": DATE,
-            "ends_on": DATE,
-            **{
-                name: forms.Textarea(attrs={"rows": 3})
-                for name in (
-                    "overall_goal",
-                    "focus_problems",
-                    "probable_causes",
-                    "measurable_goals",
-                    "documentation",
-                    "follow_up",
-                )
-            },
-        }
-
-
-class SignatoryForm(forms.Form):
-    """Who signed for a party. Their names are public in the agreement, so this form asks for them."""
-
-    name = forms.CharField(label=_("Namn"), max_length=200)
-    role = forms.CharField(
-        label=_("Befattning"), max_length=200, help_text=_("Till exempel Kommunstyrelsens ordförande.")
-    )
-    organisation = forms.ModelChoiceField(label=_("För parten"), queryset=Organisation.objects.none(), required=False)
-    signed_on = forms.DateField(label=_("Undertecknad"), required=False, widget=DATE)
-
-    def __init__(self, *args: Any, parties: QuerySet[Organisation], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        _choices(self, "organisation", parties, _("Ingen särskild part"))
-
-
-class AgreementDocumentForm(ScreensPersonalData, forms.Form):
-    screened_fields = ("title",)
-    title = forms.CharField(
-        label=_("Rubrik"), max_length=300, help_text=_("Till exempel Undertecknad överenskommelse.")
-    )
-    file = forms.FileField(
-        label=_("PDF-fil"),
-        help_text=_("Högst 20 MB."),
-        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}),
-    )
 
 
 # The medborgarlöfte

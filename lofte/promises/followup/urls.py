@@ -1,23 +1,22 @@
 """The follow-up of a medborgarlöfte: its rounds, each round's page and reports, and the action plan as a
-spreadsheet. Included with the partnership's slug captured, as namespace `uppfoljning`:
+spreadsheet (lofte.promises.bulk.urls, in the same namespace). Included with the partnership's slug captured, as
+namespace `uppfoljning`:
 
-    path("<slug:slug>/uppfoljning/", include(("lofte.promises.followup_urls", "uppfoljning")))  # partnerships/urls.py
-    path("uppfoljning/", include(("lofte.promises.followup_urls", "uppfoljning")))  # or in promises/urls.py
+    path("<slug:slug>/uppfoljning/", include(("lofte.promises.followup.urls", "uppfoljning")))  # partnerships/urls.py
+    path("uppfoljning/", include(("lofte.promises.followup.urls", "uppfoljning")))  # or in promises/urls.py
 
 Views, templates, reminders and tests reverse through lofte.promises.followup.URL_NAMESPACE, so moving the include
 means changing that constant only.
 """
 
-from django.urls import path
+from django.urls import include, path
 
-from lofte.promises import followup_views as views
+from lofte.promises.followup import views
 
 urlpatterns = [
     path("<int:lofte>/", views.round_list, name="index"),
     path("<int:lofte>/planera/", views.round_plan, name="plan"),
-    path("<int:lofte>/atgardsplan.<str:fmt>", views.plan_export, name="plan_export"),
-    path("<int:lofte>/atgardsplan/las-in/", views.plan_import, name="plan_import"),
-    path("<int:lofte>/atgardsplan/bekrafta/", views.plan_confirm, name="plan_confirm"),
+    path("", include("lofte.promises.bulk.urls")),
     path("omgang/<int:pk>/", views.round_detail, name="detail"),
     path("omgang/<int:pk>/berakna/", views.round_evaluate, name="evaluate"),
     path("omgang/<int:pk>/mal/<int:goal>/kommentar/", views.goal_comment, name="comment_goal"),
