@@ -13,20 +13,20 @@ from lofte.audit.models import AuditEvent
 from lofte.lib.actors import SystemActor
 from lofte.lib.pii import describe, find_personal_data
 from lofte.partnerships.access import PartnershipAccess, get_partnership_for_user
-from lofte.situation.actions import (
+from lofte.situation.dialogues.actions import (
+    DialogueRefused,
+    do_add_statement,
+    do_create_dialogue,
+    do_delete_dialogue,
+    do_update_dialogue,
+)
+from lofte.situation.lagesbild.actions import (
     do_add_problem,
     do_add_source,
     do_adopt_lagesbild,
     do_create_lagesbild,
     do_link_dialogue,
     do_link_series,
-)
-from lofte.situation.dialogue_actions import (
-    DialogueRefused,
-    do_add_statement,
-    do_create_dialogue,
-    do_delete_dialogue,
-    do_update_dialogue,
 )
 from lofte.situation.models import Dialogue, DialogueStatement, Lagesbild, Problem
 from lofte.statistics.actions import do_import

@@ -13,7 +13,8 @@ from lofte.audit.models import AuditEvent
 from lofte.lib.actors import SystemActor
 from lofte.partnerships.access import PartnershipAccess, get_partnership_for_user
 from lofte.partnerships.models import Partnership
-from lofte.situation.actions import (
+from lofte.situation.dialogues.actions import do_create_dialogue
+from lofte.situation.lagesbild.actions import (
     LagesbildRefused,
     do_add_problem,
     do_add_source,
@@ -26,8 +27,7 @@ from lofte.situation.actions import (
     do_update_lagesbild,
     do_update_problem,
 )
-from lofte.situation.dialogue_actions import do_create_dialogue
-from lofte.situation.evidence import event_period, wanted_types
+from lofte.situation.lagesbild.evidence import event_period, wanted_types
 from lofte.situation.models import (
     Dialogue,
     EventCount,

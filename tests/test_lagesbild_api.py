@@ -7,7 +7,8 @@ import time_machine
 
 from lofte.lib.actors import SystemActor
 from lofte.partnerships.access import Can, get_partnership_for_user
-from lofte.situation.actions import (
+from lofte.situation.dialogues.actions import do_add_statement
+from lofte.situation.lagesbild.actions import (
     do_add_problem,
     do_add_source,
     do_adopt_lagesbild,
@@ -15,7 +16,6 @@ from lofte.situation.actions import (
     do_link_dialogue,
     do_link_series,
 )
-from lofte.situation.dialogue_actions import do_add_statement
 from lofte.statistics.actions import do_import
 from tests.base import BaseTestCase
 from tests.test_lagesbild import ADOPTION_DAY, EVENTS, late_event, make_dialogue

@@ -1,6 +1,6 @@
 """The lägesbild document (Lag 2023:196): its versions, their contents and adoption, under /samverkan/<slug>/lagesbild/.
 
-Every change goes through lofte.situation.actions; these views parse, check access, call one action and redirect.
+Every change goes through lofte.situation.lagesbild.actions; these views parse, check access, call one action and redirect.
 The PDF and DOCX exports of a version are rendered by lofte.situation.documents.
 """
 
@@ -26,7 +26,16 @@ from django.views.decorators.http import require_POST
 from lofte.lib.http import attachment
 from lofte.partnerships.access import Can, PartnershipAccess, get_partnership_for_user
 from lofte.situation import documents
-from lofte.situation.actions import (
+from lofte.situation.forms import (
+    AdoptForm,
+    DialogueLinkForm,
+    LagesbildCreateForm,
+    LagesbildForm,
+    ProblemForm,
+    SeriesForm,
+    SourceForm,
+)
+from lofte.situation.lagesbild.actions import (
     LagesbildRefused,
     do_add_problem,
     do_add_source,
@@ -41,16 +50,7 @@ from lofte.situation.actions import (
     do_update_lagesbild,
     do_update_problem,
 )
-from lofte.situation.evidence import ProblemEvents, problem_events
-from lofte.situation.forms import (
-    AdoptForm,
-    DialogueLinkForm,
-    LagesbildCreateForm,
-    LagesbildForm,
-    ProblemForm,
-    SeriesForm,
-    SourceForm,
-)
+from lofte.situation.lagesbild.evidence import ProblemEvents, problem_events
 from lofte.situation.models import (
     Dialogue,
     Figure,

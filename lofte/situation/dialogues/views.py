@@ -1,7 +1,7 @@
 """The partnership's dialogues and safety walks, under /samverkan/<slug>/dialoger/ (namespace dialoger).
 
 Members read them; those who may edit the lägesbild record, change and delete them. Every change goes through
-lofte.situation.dialogue_actions; these views parse, check access, call one action and redirect.
+lofte.situation.dialogues.actions; these views parse, check access, call one action and redirect.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST
 
 from lofte.areas.models import Area
 from lofte.partnerships.access import Can, PartnershipAccess, get_partnership_for_user
-from lofte.situation.dialogue_actions import (
+from lofte.situation.dialogues.actions import (
     DialogueRefused,
     do_add_statement,
     do_create_dialogue,

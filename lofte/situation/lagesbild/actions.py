@@ -21,7 +21,7 @@ from lofte.areas.models import Area
 from lofte.audit.log import diff, record
 from lofte.partnerships.access import Can, PartnershipAccess
 from lofte.partnerships.models import Partnership
-from lofte.situation.evidence import freeze_event_counts
+from lofte.situation.lagesbild.evidence import freeze_event_counts
 from lofte.situation.models import Dialogue, Figure, Lagesbild, Problem, ProblemSeries, Source
 from lofte.statistics.models import Metric, Observation
 
