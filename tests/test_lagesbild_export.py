@@ -13,7 +13,6 @@ from lofte.accounts.models import User
 from lofte.lib.actors import SystemActor
 from lofte.lib.formatting import number
 from lofte.partnerships.access import PartnershipAccess, get_partnership_for_user
-from lofte.situation.documents import LagesbildContent, gather, render_docx, render_pdf, render_pdf_html
 from lofte.situation.lagesbild.actions import (
     do_add_problem,
     do_add_source,
@@ -23,6 +22,7 @@ from lofte.situation.lagesbild.actions import (
     do_link_series,
     do_update_problem,
 )
+from lofte.situation.lagesbild.documents import LagesbildContent, gather, render_docx, render_pdf, render_pdf_html
 from lofte.situation.models import Lagesbild, Problem, Source
 from lofte.statistics.actions import do_import
 from tests.base import BaseTestCase

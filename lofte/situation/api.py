@@ -11,7 +11,8 @@ from ninja import Field, Query, Router, Schema
 
 from lofte.lib.api import Text, Year, errors, session_auth
 from lofte.partnerships.access import get_partnership_for_user
-from lofte.situation import documents, queries
+from lofte.situation import queries
+from lofte.situation.lagesbild import documents
 from lofte.situation.models import Lagesbild
 
 router = Router(tags=["situation"])

@@ -1,7 +1,7 @@
 """The lägesbild document (Lag 2023:196): its versions, their contents and adoption, under /samverkan/<slug>/lagesbild/.
 
 Every change goes through lofte.situation.lagesbild.actions; these views parse, check access, call one action and redirect.
-The PDF and DOCX exports of a version are rendered by lofte.situation.documents.
+The PDF and DOCX exports of a version are rendered by lofte.situation.lagesbild.documents.
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ from django.views.decorators.http import require_POST
 
 from lofte.lib.http import attachment
 from lofte.partnerships.access import Can, PartnershipAccess, get_partnership_for_user
-from lofte.situation import documents
 from lofte.situation.forms import (
     AdoptForm,
     DialogueLinkForm,
@@ -35,6 +34,7 @@ from lofte.situation.forms import (
     SeriesForm,
     SourceForm,
 )
+from lofte.situation.lagesbild import documents
 from lofte.situation.lagesbild.actions import (
     LagesbildRefused,
     do_add_problem,
