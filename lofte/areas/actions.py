@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from lofte.areas.geometry import AreaFileError, ParsedArea, overlaps, place
 from lofte.areas.models import SUBDIVISION_KINDS, Area
 from lofte.audit.log import record
+from lofte.lib.actors import Actor
 
 
 @dataclass
@@ -55,7 +56,7 @@ def do_import_subdivisions(
     *,
     kind: str,
     filename: str,
-    actor: Any,
+    actor: Actor,
     kommun: Area | None = None,
     dry_run: bool = False,
     on_each: Callable[[], None] | None = None,
@@ -123,7 +124,7 @@ def _import_one(parsed: ParsedArea, kind: str, filename: str, kommun: Area, resu
     result.updated.append(code)
 
 
-def do_delete_subdivision(area: Area, *, actor: Any) -> None:
+def do_delete_subdivision(area: Area, *, actor: Actor) -> None:
     if not area.is_subdivision:
         raise ValueError("Only districts, RegSO and DeSO areas can be removed")
     with transaction.atomic():

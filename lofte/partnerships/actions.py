@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from lofte.areas.models import Area
 from lofte.audit.log import diff, record
+from lofte.lib.actors import Actor
 from lofte.partnerships.models import Membership, Organisation, Partnership
 from lofte.partnerships.signals import partnership_created
 
@@ -24,7 +25,7 @@ def _unique_slug(model: Any, name: str) -> str:
     return slug
 
 
-def do_create_organisation(*, name: str, kind: str, area: Area | None, actor: Any, slug: str = "") -> Organisation:
+def do_create_organisation(*, name: str, kind: str, area: Area | None, actor: Actor, slug: str = "") -> Organisation:
     with transaction.atomic():
         organisation = Organisation(name=name, kind=kind, area=area, slug=slug or _unique_slug(Organisation, name))
         organisation.full_clean()
@@ -38,7 +39,7 @@ def do_create_partnership(
     name: str,
     area: Area,
     organisations: list[Organisation],
-    actor: Any,
+    actor: Actor,
     starts_on: date | None = None,
     ends_on: date | None = None,
     description: str = "",
@@ -71,7 +72,7 @@ def do_create_partnership(
     return partnership
 
 
-def do_update_partnership(partnership: Partnership, *, actor: Any, **values: Any) -> list[str]:
+def do_update_partnership(partnership: Partnership, *, actor: Actor, **values: Any) -> list[str]:
     allowed = {"name", "starts_on", "ends_on", "description", "is_published"}
     unknown = set(values) - allowed
     if unknown:
@@ -89,7 +90,7 @@ def do_update_partnership(partnership: Partnership, *, actor: Any, **values: Any
     return list(changes)
 
 
-def do_add_membership(user: Any, organisation: Organisation, role: str, *, actor: Any, title: str = "") -> Membership:
+def do_add_membership(user: Any, organisation: Organisation, role: str, *, actor: Actor, title: str = "") -> Membership:
     with transaction.atomic():
         membership, created = Membership.objects.get_or_create(
             user=user, organisation=organisation, defaults={"role": role, "title": title}
