@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -14,6 +15,11 @@ from lofte.areas.geometry import AreaFileError, ParsedArea, overlaps, place
 from lofte.areas.models import SUBDIVISION_KINDS, Area
 from lofte.audit.log import record
 from lofte.lib.actors import Actor
+from lofte.lib.refusals import ActionRefused
+
+
+class AreaRefused(ActionRefused):
+    """The area cannot be changed as asked (a subdivision still in use); the message says why."""
 
 
 @dataclass
@@ -125,8 +131,12 @@ def _import_one(parsed: ParsedArea, kind: str, filename: str, kommun: Area, resu
 
 
 def do_delete_subdivision(area: Area, *, actor: Actor) -> None:
+    """Remove a district, RegSO or DeSO area that nothing refers to (an organisation, a dialogue, a report …)."""
     if not area.is_subdivision:
         raise ValueError("Only districts, RegSO and DeSO areas can be removed")
-    with transaction.atomic():
-        record("areas.delete", actor=actor, obj=area, changes={"code": area.code, "name": area.name})
-        area.delete()
+    try:
+        with transaction.atomic():
+            record("areas.delete", actor=actor, obj=area, changes={"code": area.code, "name": area.name})
+            area.delete()
+    except ProtectedError:
+        raise AreaRefused(_("%(name)s används och kan inte tas bort.") % {"name": area.name}) from None
