@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -13,8 +12,13 @@ from django.utils.translation import gettext as _
 from lofte.areas.models import Area
 from lofte.audit.log import diff, record
 from lofte.lib.actors import Actor
+from lofte.lib.refusals import ActionRefused
 from lofte.partnerships.models import Membership, Organisation, Partnership
 from lofte.partnerships.signals import partnership_created
+
+
+class PartnershipRefused(ActionRefused):
+    """The partnership cannot be set up as asked; the message says why."""
 
 
 def _unique_slug(model: Any, name: str) -> str:
@@ -47,7 +51,7 @@ def do_create_partnership(
     slug: str = "",
 ) -> Partnership:
     if area.kind != Area.Kind.KOMMUN:
-        raise ValidationError(_("En samverkan gäller en kommun."))
+        raise PartnershipRefused(_("En samverkan gäller en kommun."), field="area")
     with transaction.atomic():
         partnership = Partnership(
             name=name,
