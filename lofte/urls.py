@@ -14,7 +14,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("konto/", include("lofte.accounts.urls")),
     path("samverkan/", include("lofte.partnerships.urls")),
-    path("omraden/", include("lofte.areas.urls")),
+    path("omraden/", include("lofte.partnerships.areas.urls")),
     path("statistik/", include("lofte.statistics.urls")),
     path("lagesbild/", include("lofte.situation.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -40,7 +40,7 @@ from lofte.promises.models import (
     Medborgarlofte,
     Promise,
 )
-from lofte.situation.actions import (
+from lofte.situation.lagesbild.actions import (
     do_add_problem,
     do_add_source,
     do_adopt_lagesbild,

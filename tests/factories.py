@@ -15,14 +15,14 @@ from lofte.accounts.models import User
 from lofte.areas.models import Area
 from lofte.citizens.models import Warning
 from lofte.partnerships.access import PartnershipAccess
-from lofte.situation.actions import (
+from lofte.situation.dialogues.actions import do_create_dialogue
+from lofte.situation.lagesbild.actions import (
     do_add_problem,
     do_add_source,
     do_adopt_lagesbild,
     do_create_lagesbild,
     do_link_series,
 )
-from lofte.situation.dialogue_actions import do_create_dialogue
 from lofte.situation.models import Dialogue, Lagesbild, Source
 
 # Brå's yearly and quarterly figures for Motala, Mjölby and Mullsjö, and Polisen's events there (shipped fixtures).

@@ -13,9 +13,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lofte.areas import geometry
+from lofte.areas.actions import AreaRefused, do_delete_subdivision
 from lofte.areas.geometry import AreaFileError, parse_area_file
 from lofte.areas.models import Area
 from lofte.audit.models import AuditEvent
+from lofte.lib.refusals import ActionRefused
 from tests.base import BaseTestCase
 
 FIXTURE = Path(__file__).parent / "fixtures" / "mjolby_kommundelar.geojson"
@@ -263,3 +265,15 @@ class UploadViewTest(BaseTestCase):
         for user in (self.polis, self.samordnare_b):
             self.assertEqual(self.upload(user, FIXTURE.read_bytes()).status_code, 403)
         self.assertFalse(Area.objects.filter(kind="district").exists())
+
+
+class DeleteSubdivisionTest(BaseTestCase):
+    def test_it_refuses_to_delete_a_district_in_use_and_logs_nothing(self) -> None:
+        district = Area.objects.create(code="0586-centrum", name="Centrum", kind="district", parent=self.kommun_a)
+        self.housing_a.area = district
+        self.housing_a.save(update_fields=["area"])
+        with self.assertRaisesMessage(ActionRefused, "Centrum används och kan inte tas bort.") as caught:
+            do_delete_subdivision(district, actor=self.samordnare)
+        self.assertIsInstance(caught.exception, AreaRefused)
+        self.assertTrue(Area.objects.filter(code="0586-centrum").exists())
+        self.assertFalse(AuditEvent.objects.filter(action="areas.delete").exists())

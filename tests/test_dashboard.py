@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from lofte.accounts.models import User
 from lofte.lib.actors import SystemActor
+from lofte.lib.refusals import ActionRefused
 from lofte.partnerships.actions import do_add_membership, do_create_organisation, do_create_partnership
 from tests.base import BaseTestCase, make_user
 
@@ -64,3 +65,12 @@ class DashboardTest(BaseTestCase):
         client.get("/samverkan/")
         with self.assertNumQueries(4):
             client.get("/samverkan/")
+
+    def test_it_refuses_a_partnership_for_anything_but_a_kommun(self) -> None:
+        lan = self.kommun_a.parent
+        with self.assertRaisesMessage(ActionRefused, "En samverkan gäller en kommun.") as caught:
+            do_create_partnership(
+                name="Samverkan Östergötland", area=lan, organisations=[self.lpo_a], actor=SystemActor("test")
+            )
+        self.assertEqual(caught.exception.field, "area")
+        self.assertFalse(lan.partnerships.exists())

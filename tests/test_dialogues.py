@@ -12,21 +12,22 @@ from lofte.areas.models import Area
 from lofte.audit.models import AuditEvent
 from lofte.lib.actors import SystemActor
 from lofte.lib.pii import describe, find_personal_data
+from lofte.lib.refusals import ActionRefused
 from lofte.partnerships.access import PartnershipAccess, get_partnership_for_user
-from lofte.situation.actions import (
+from lofte.situation.dialogues.actions import (
+    DialogueRefused,
+    do_add_statement,
+    do_create_dialogue,
+    do_delete_dialogue,
+    do_update_dialogue,
+)
+from lofte.situation.lagesbild.actions import (
     do_add_problem,
     do_add_source,
     do_adopt_lagesbild,
     do_create_lagesbild,
     do_link_dialogue,
     do_link_series,
-)
-from lofte.situation.dialogue_actions import (
-    DialogueRefused,
-    do_add_statement,
-    do_create_dialogue,
-    do_delete_dialogue,
-    do_update_dialogue,
 )
 from lofte.situation.models import Dialogue, DialogueStatement, Lagesbild, Problem
 from lofte.statistics.actions import do_import
@@ -138,6 +139,29 @@ class DialoguesTest(DialogueCase):
         with self.assertRaises(DialogueRefused):
             do_update_dialogue(self.access(), dialogue, place="per@example.org", actor=self.samordnare)
         self.assertEqual(Dialogue.objects.get().place, "Biblioteket")
+
+    def test_it_names_the_field_that_holds_personal_data(self) -> None:
+        dialogue = self.dialogue()
+        refused = [
+            ("summary", lambda: self.dialogue(summary="19121212-1212")),
+            (
+                "themes",
+                lambda: do_update_dialogue(self.access(), dialogue, themes=["070-123 45 67"], actor=self.samordnare),
+            ),
+            (
+                "theme",
+                lambda: do_add_statement(
+                    self.access(), dialogue, text="Ok", theme="per@example.org", actor=self.samordnare
+                ),
+            ),
+        ]
+        for field, change in refused:
+            with self.subTest(field=field), self.assertRaises(ActionRefused) as caught:
+                change()
+            self.assertIsInstance(caught.exception, DialogueRefused)
+            self.assertEqual(list(caught.exception.errors), [field])
+        self.assertNotIn("__init__", vars(DialogueRefused))
+        self.assertEqual((Dialogue.objects.count(), DialogueStatement.objects.count()), (1, 0))
 
     def test_it_counts_participants_whose_age_was_not_asked_as_unknown(self) -> None:
         dialogue = self.dialogue(women=4, men=6)

@@ -8,7 +8,8 @@ from django.core.exceptions import ValidationError
 
 from lofte.audit.models import AuditEvent
 from lofte.lib.actors import SystemActor
-from lofte.situation.actions import (
+from lofte.lib.refusals import ActionRefused
+from lofte.situation.lagesbild.actions import (
     LagesbildRefused,
     do_add_problem,
     do_add_source,
@@ -21,11 +22,12 @@ from lofte.situation.actions import (
     do_update_lagesbild,
     do_update_problem,
 )
-from lofte.situation.evidence import event_period, wanted_types
+from lofte.situation.lagesbild.evidence import event_period, wanted_types
 from lofte.situation.models import (
     EventCount,
     Figure,
     Lagesbild,
+    Problem,
     Source,
     is_outdated,
     latest_adopted,
@@ -262,6 +264,66 @@ class LagesbildTest(LagesbildCase):
         with self.assertRaisesMessage(LagesbildRefused, "behörighet"):
             do_unlink_dialogue(viewer, problem, dialogue, actor=self.viewer)
         self.assertEqual(list(problem.dialogues.all()), [dialogue])
+
+    def test_it_refuses_with_the_one_action_refusal_that_views_and_the_api_understand(self) -> None:
+        lagesbild = self.draft()
+        with self.assertRaises(ActionRefused) as caught:
+            do_update_lagesbild(self.access(self.viewer), lagesbild, title="X", actor=self.viewer)
+        self.assertIsInstance(caught.exception, LagesbildRefused)
+        self.assertEqual(caught.exception.messages, ["Du har inte behörighet att ändra lägesbilden."])
+        self.assertNotIn("__init__", vars(LagesbildRefused))
+
+    def test_it_refuses_personal_data_from_other_callers_of_the_actions(self) -> None:
+        access = self.access(self.samordnare)
+        with self.assertRaisesMessage(LagesbildRefused, "Texten innehåller ett personnummer.") as created:
+            do_create_lagesbild(
+                access, title="Lägesbild", summary="19121212-1212", year_from=2021, year_to=2025, actor=self.samordnare
+            )
+        self.assertEqual(created.exception.field, "summary")
+        lagesbild = self.draft()
+        problem = self.complete(lagesbild)
+        refused = [
+            (
+                "summary",
+                lambda: do_update_lagesbild(access, lagesbild, summary="per@example.org", actor=self.samordnare),
+            ),
+            (
+                "description",
+                lambda: do_add_source(
+                    access, lagesbild, kind="statistik", title="Brå", description="070-123 45 67", actor=self.samordnare
+                ),
+            ),
+            (
+                "cause_place",
+                lambda: do_add_problem(
+                    access, lagesbild, title="Klotter", cause_place="Ring 070-123 45 67", actor=self.samordnare
+                ),
+            ),
+            (
+                "dialogue_notes",
+                lambda: do_update_problem(access, problem, dialogue_notes="19121212-1212", actor=self.samordnare),
+            ),
+        ]
+        for field, change in refused:
+            with self.subTest(field=field), self.assertRaisesMessage(LagesbildRefused, "Texten innehåller") as caught:
+                change()
+            self.assertEqual(caught.exception.errors, {field: [caught.exception.message]})
+        lagesbild.refresh_from_db()
+        problem.refresh_from_db()
+        self.assertEqual((lagesbild.summary, problem.dialogue_notes), ("", ""))
+        self.assertEqual((lagesbild.sources.count(), lagesbild.problems.count()), (1, 1))
+
+    def test_it_changes_and_copies_every_editable_field_of_a_problem(self) -> None:
+        access = self.access(self.samordnare)
+        lagesbild = self.draft()
+        problem = do_add_problem(access, lagesbild, title="Klotter", actor=self.samordnare)
+        values: dict[str, object] = {name: f"Text om {name}" for name in Problem.FREE_TEXT}
+        values |= {"priority": 2, "event_types": ["Skadegörelse"]}
+        self.assertEqual(set(values), set(Problem.EDITABLE_FIELDS))
+        changed = do_update_problem(access, problem, actor=self.samordnare, **values)
+        self.assertEqual(sorted(changed), sorted(Problem.EDITABLE_FIELDS))
+        copy = self.draft(copy_from=lagesbild).problems.get()
+        self.assertEqual({name: getattr(copy, name) for name in Problem.EDITABLE_FIELDS}, values)
 
     def test_it_refuses_a_samordnare_of_another_partnership(self) -> None:
         lagesbild = self.draft()

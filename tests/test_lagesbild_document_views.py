@@ -9,7 +9,7 @@ from docx import Document
 
 from lofte.lib.actors import SystemActor
 from lofte.partnerships.access import Can, get_partnership_for_user
-from lofte.situation.actions import do_add_problem, do_add_source, do_create_lagesbild, do_link_series
+from lofte.situation.lagesbild.actions import do_add_problem, do_add_source, do_create_lagesbild, do_link_series
 from lofte.statistics.actions import do_import
 from tests.base import BaseTestCase
 

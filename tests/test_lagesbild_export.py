@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 import re
 from datetime import date
 from pathlib import Path
@@ -10,7 +11,7 @@ from lofte.accounts.models import User
 from lofte.lib.actors import SystemActor
 from lofte.lib.formatting import number
 from lofte.partnerships.access import PartnershipAccess, get_partnership_for_user
-from lofte.situation.actions import (
+from lofte.situation.lagesbild.actions import (
     do_add_problem,
     do_add_source,
     do_adopt_lagesbild,
@@ -19,7 +20,14 @@ from lofte.situation.actions import (
     do_link_series,
     do_update_problem,
 )
-from lofte.situation.documents import LagesbildContent, gather, render_docx, render_pdf, render_pdf_html
+from lofte.situation.lagesbild.documents import (
+    LagesbildContent,
+    ProblemContent,
+    gather,
+    render_docx,
+    render_pdf,
+    render_pdf_html,
+)
 from lofte.situation.models import Lagesbild, Problem, Source
 from lofte.statistics.actions import do_import
 from tests.base import BaseTestCase
@@ -127,6 +135,10 @@ class LagesbildExportCase(BaseTestCase):
 
 
 class LagesbildExportTest(LagesbildExportCase):
+    def test_it_carries_every_field_a_member_writes_on_a_problem(self) -> None:
+        written = {field.name for field in dataclasses.fields(ProblemContent)}
+        self.assertLessEqual(set(Problem.EDITABLE_FIELDS), written)
+
     def test_it_writes_a_docx_with_title_problems_and_sara_fields(self) -> None:
         headings, bold, paragraphs, _ = docx_text(render_docx(self.content(self.adopted())))
 

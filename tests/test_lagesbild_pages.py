@@ -14,7 +14,7 @@ from lofte.audit.models import AuditEvent
 from lofte.lib.actors import SystemActor
 from lofte.lib.pii import describe, find_personal_data
 from lofte.partnerships.access import PartnershipAccess, get_partnership_for_user
-from lofte.situation.actions import (
+from lofte.situation.lagesbild.actions import (
     LagesbildRefused,
     do_add_problem,
     do_add_source,

@@ -26,7 +26,7 @@ from lofte.promises.models import (
     Medborgarlofte,
     Promise,
 )
-from lofte.situation.actions import (
+from lofte.situation.lagesbild.actions import (
     do_create_lagesbild,
 )
 from lofte.statistics.models import Metric

@@ -17,7 +17,7 @@ from scipy.stats import binomtest
 
 from lofte.areas.models import Area
 from lofte.lib.actors import SystemActor
-from lofte.situation.dialogue_actions import do_create_dialogue
+from lofte.situation.dialogues.actions import do_create_dialogue
 from lofte.situation.models import Dialogue
 from lofte.statistics.actions import do_import
 from lofte.statistics.models import Event, ImportRun, Metric, Observation, Series

@@ -13,8 +13,9 @@ from django.core.management import CommandError, call_command
 from django.test import TestCase
 
 from lofte.lib.actors import SystemActor
-from lofte.statistics.actions import ImportRefused, do_import, do_undo_import
-from lofte.statistics.models import ImportRun, Metric, Observation, ObservationChange, Series
+from lofte.lib.refusals import ActionRefused
+from lofte.statistics.actions import ImportRefused, do_import, do_undo_import, do_upload_import
+from lofte.statistics.models import ImportJob, ImportRun, Metric, Observation, ObservationChange, Series
 from lofte.statistics.sources.base import ImportFileError
 from lofte.statistics.sources.spreadsheet.parser import Mapping
 
@@ -211,6 +212,16 @@ class RepeatAndUndoTest(TestCase):
         rows = "0586;2025;total;1;1;\n0583;2024;theft;5;5;\n0642;2025;total;1;1;\n0586;2025;total;2;2;\n"
         with self.assertRaisesMessage(ImportFileError, "rad 5: samma mått, område och period som rad 2."):
             do_import((HEADER + rows).encode(), "dubbel.csv", actor=SystemActor("test"))
+
+    def test_it_refuses_through_the_one_action_refusal(self) -> None:
+        run = ImportRun.objects.get(pk=do_import(YEARLY.read_bytes(), YEARLY.name, actor=SystemActor("test")).run)
+        do_undo_import(run, actor=SystemActor("test"))
+        with self.assertRaisesMessage(ActionRefused, f"Importen {run.pk} kan inte ångras (status: ångrad)."):
+            do_undo_import(run, actor=SystemActor("test"))
+        with self.assertRaisesMessage(ActionRefused, "Bara en inloggad användare kan ladda upp en fil."):
+            do_upload_import(YEARLY.read_bytes(), YEARLY.name, actor=SystemActor("test"))
+        self.assertFalse(ImportJob.objects.exists())
+        self.assertNotIn("__init__", vars(ImportRefused))
 
     def test_it_undoes_an_import_completely(self) -> None:
         summary = do_import(QUARTERLY.read_bytes(), QUARTERLY.name, actor=SystemActor("test"))

@@ -7,12 +7,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from lofte.areas.geometry import AreaFileError, ParsedArea, overlaps, place
 from lofte.areas.models import SUBDIVISION_KINDS, Area
 from lofte.audit.log import record
+from lofte.lib.actors import Actor
+from lofte.lib.refusals import ActionRefused
+
+
+class AreaRefused(ActionRefused):
+    """The area cannot be changed as asked (a subdivision still in use); the message says why."""
 
 
 @dataclass
@@ -55,7 +62,7 @@ def do_import_subdivisions(
     *,
     kind: str,
     filename: str,
-    actor: Any,
+    actor: Actor,
     kommun: Area | None = None,
     dry_run: bool = False,
     on_each: Callable[[], None] | None = None,
@@ -124,11 +131,19 @@ def _import_one(parsed: ParsedArea, kind: str, filename: str, kommun: Area, resu
     result.updated.append(code)
 
 
-def do_delete_subdivision(area: Area, *, actor: Any) -> None:
+def do_delete_subdivision(area: Area, *, actor: Actor) -> None:
+    """Remove a district, RegSO or DeSO area that nothing refers to (an organisation, a dialogue, a report …)."""
     if not area.is_subdivision:
         raise ValueError("Only districts, RegSO and DeSO areas can be removed")
-    with transaction.atomic():
-        record(
-            "areas.delete", actor=actor, obj=area, changes={"code": area.code, "name": area.name}, shown_everywhere=True
-        )
-        area.delete()
+    try:
+        with transaction.atomic():
+            record(
+                "areas.delete",
+                actor=actor,
+                obj=area,
+                changes={"code": area.code, "name": area.name},
+                shown_everywhere=True,
+            )
+            area.delete()
+    except ProtectedError:
+        raise AreaRefused(_("%(name)s används och kan inte tas bort.") % {"name": area.name}) from None

@@ -13,7 +13,7 @@ from django.db import transaction
 from lofte.accounts.models import User
 from lofte.demo.data import load
 from lofte.partnerships.access import Can, get_partnership_for_user
-from lofte.situation.actions import do_add_problem, do_add_source, do_create_lagesbild, do_link_series
+from lofte.situation.lagesbild.actions import do_add_problem, do_add_source, do_create_lagesbild, do_link_series
 from lofte.situation.models import Lagesbild
 
 DATA = load("lagesbild")

@@ -5,15 +5,20 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from lofte.areas.models import Area
 from lofte.audit.log import diff, record
+from lofte.lib.actors import Actor
+from lofte.lib.refusals import ActionRefused
 from lofte.partnerships.models import Membership, Organisation, Partnership
 from lofte.partnerships.signals import partnership_created
+
+
+class PartnershipRefused(ActionRefused):
+    """The partnership cannot be set up as asked; the message says why."""
 
 
 def _unique_slug(model: Any, name: str) -> str:
@@ -24,7 +29,7 @@ def _unique_slug(model: Any, name: str) -> str:
     return slug
 
 
-def do_create_organisation(*, name: str, kind: str, area: Area | None, actor: Any, slug: str = "") -> Organisation:
+def do_create_organisation(*, name: str, kind: str, area: Area | None, actor: Actor, slug: str = "") -> Organisation:
     with transaction.atomic():
         organisation = Organisation(name=name, kind=kind, area=area, slug=slug or _unique_slug(Organisation, name))
         organisation.full_clean()
@@ -38,7 +43,7 @@ def do_create_partnership(
     name: str,
     area: Area,
     organisations: list[Organisation],
-    actor: Any,
+    actor: Actor,
     starts_on: date | None = None,
     ends_on: date | None = None,
     description: str = "",
@@ -46,7 +51,7 @@ def do_create_partnership(
     slug: str = "",
 ) -> Partnership:
     if area.kind != Area.Kind.KOMMUN:
-        raise ValidationError(_("En samverkan gäller en kommun."))
+        raise PartnershipRefused(_("En samverkan gäller en kommun."), field="area")
     with transaction.atomic():
         partnership = Partnership(
             name=name,
@@ -71,7 +76,7 @@ def do_create_partnership(
     return partnership
 
 
-def do_update_partnership(partnership: Partnership, *, actor: Any, **values: Any) -> list[str]:
+def do_update_partnership(partnership: Partnership, *, actor: Actor, **values: Any) -> list[str]:
     allowed = {"name", "starts_on", "ends_on", "description", "is_published"}
     unknown = set(values) - allowed
     if unknown:
@@ -89,7 +94,7 @@ def do_update_partnership(partnership: Partnership, *, actor: Any, **values: Any
     return list(changes)
 
 
-def do_add_membership(user: Any, organisation: Organisation, role: str, *, actor: Any, title: str = "") -> Membership:
+def do_add_membership(user: Any, organisation: Organisation, role: str, *, actor: Actor, title: str = "") -> Membership:
     with transaction.atomic():
         membership, created = Membership.objects.get_or_create(
             user=user, organisation=organisation, defaults={"role": role, "title": title}

@@ -11,8 +11,9 @@ from ninja import Field, Query, Router, Schema
 
 from lofte.lib.api import Text, Year, errors, session_auth
 from lofte.partnerships.access import get_partnership_for_user
-from lofte.situation import documents, queries
-from lofte.situation.models import Lagesbild
+from lofte.situation import queries
+from lofte.situation.lagesbild import documents
+from lofte.situation.lagesbild import queries as lagesbild_queries
 
 router = Router(tags=["situation"])
 Verdict = Literal["okning", "minskning", "ingen_saker_forandring", "inga_data"]
@@ -174,7 +175,7 @@ class LagesbildOut(Schema):
 )
 def list_lagesbilder(request: HttpRequest, slug: Text) -> Any:
     access = get_partnership_for_user(request.user, slug)
-    return list(Lagesbild.objects.filter(partnership=access.partnership).order_by("-version"))
+    return lagesbild_queries.versions(access.partnership)
 
 
 @router.get(
@@ -185,8 +186,5 @@ def list_lagesbilder(request: HttpRequest, slug: Text) -> Any:
 )
 def get_lagesbild(request: HttpRequest, slug: Text, version: int) -> Any:
     access = get_partnership_for_user(request.user, slug)
-    lagesbild = Lagesbild.objects.filter(partnership=access.partnership, version=version).first()
-    if lagesbild is None:
-        raise Http404
-    content = documents.gather(lagesbild, access)
+    content = documents.gather(lagesbild_queries.get_lagesbild(access, version), access)
     return replace(content, sources=tuple(source for source in content.sources if not source.restricted))

@@ -45,6 +45,10 @@ class Lagesbild(models.Model):
         UTKAST = "utkast", _("Utkast")
         FASTSTALLD = "faststalld", _("Fastställd")
 
+    # What a member writes on a draft (its form and `do_update_lagesbild`), and the free text among it.
+    EDITABLE_FIELDS = ("title", "summary", "year_from", "year_to")
+    FREE_TEXT = ("title", "summary")
+
     partnership = models.ForeignKey(
         "partnerships.Partnership",
         verbose_name=_("samverkan"),
@@ -166,6 +170,10 @@ class Source(models.Model):
         HANDLINGSPROGRAM = "handlingsprogram", _("Handlingsprogram")
         EST = "est", _("EST-rapporter")
 
+    # What a member writes (its form, `do_add_source` and the copy into a new version), and the free text among it.
+    FIELDS = ("kind", "title", "description", "reference", "restricted")
+    FREE_TEXT = ("title", "description")
+
     lagesbild = models.ForeignKey(
         Lagesbild, verbose_name=_("lägesbild"), on_delete=models.CASCADE, related_name="sources"
     )
@@ -209,6 +217,26 @@ def visible_sources(lagesbild: Lagesbild, access: PartnershipAccess) -> QuerySet
 
 class Problem(models.Model):
     """A problem in the SARA sense: similar incidents described precisely, with consequences and causes."""
+
+    # The SARA description under the title, in reading order: what the form edits, `do_add_problem` and
+    # `do_update_problem` change, a new version copies, and the page, the API and the documents show.
+    FACTS = (
+        "description",
+        "place",
+        "time",
+        "affected",
+        "consequences",
+        "cause_offender",
+        "cause_victim",
+        "cause_place",
+        "priority",
+        "priority_rationale",
+        "event_types",
+        "dialogue_notes",
+    )
+    EDITABLE_FIELDS = ("title", *FACTS)
+    # Screened for personal data by the form and the actions: everything but the priority and Polisen's types.
+    FREE_TEXT = tuple(name for name in EDITABLE_FIELDS if name not in ("priority", "event_types"))
 
     lagesbild = models.ForeignKey(
         Lagesbild, verbose_name=_("lägesbild"), on_delete=models.CASCADE, related_name="problems"
@@ -358,6 +386,10 @@ class Dialogue(models.Model):
         MEDARBETARDIALOG = "medarbetardialog", _("Medarbetardialog")
         TRYGGHETSVANDRING = "trygghetsvandring", _("Trygghetsvandring")
 
+    # What a member records (the form and the actions), and the free text among it, screened for personal data.
+    EDITABLE_FIELDS = ("kind", "date", "place", "area", *PARTICIPANT_GENDERS, *PARTICIPANT_AGES, "themes", "summary")
+    FREE_TEXT = ("place", "themes", "summary")
+
     partnership = models.ForeignKey(
         "partnerships.Partnership",
         verbose_name=_("samverkan"),
@@ -442,6 +474,8 @@ class Dialogue(models.Model):
 
 class DialogueStatement(models.Model):
     """One thing said in a dialogue, in the words of the notes, optionally under a theme."""
+
+    FIELDS = ("text", "theme")  # all of it free text, screened for personal data
 
     dialogue = models.ForeignKey(
         Dialogue, verbose_name=_("dialog"), on_delete=models.CASCADE, related_name="statements"

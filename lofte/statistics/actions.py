@@ -14,12 +14,14 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from lofte.areas.models import Area
 from lofte.audit.log import record
 from lofte.lib.actors import Actor, label_of, user_of
 from lofte.lib.db import bulk_insert
 from lofte.lib.memory import cycle_collector_paused
+from lofte.lib.refusals import ActionRefused
 from lofte.statistics import formats, progress, tasks
 from lofte.statistics.models import Event, ImportJob, ImportRun, Metric, Observation, ObservationChange, Series
 from lofte.statistics.periods import parse_period
@@ -36,7 +38,7 @@ EVENT_FIELDS = ["occurred_at", "name", "summary", "url", "type", "location_name"
 OBSERVATION_COLUMNS = ("series_id", "period", "period_kind", "period_start", *FIELDS, "import_run_id")
 
 
-class ImportRefused(Exception):
+class ImportRefused(ActionRefused):
     """An import or undo that cannot be done as asked (not a problem in the file)."""
 
 
@@ -111,7 +113,7 @@ def do_import(
     raw: bytes,
     filename: str,
     *,
-    actor: Any,
+    actor: Actor,
     format_name: str | None = None,
     dry_run: bool = False,
     on_progress: Progress | None = None,
@@ -127,7 +129,7 @@ def do_import(
 
 
 def _import_parsed(
-    parsed: ParseResult, raw: bytes, filename: str, actor: Any, dry_run: bool, on_progress: Progress | None
+    parsed: ParseResult, raw: bytes, filename: str, actor: Actor, dry_run: bool, on_progress: Progress | None
 ) -> ImportSummary:
     summary = ImportSummary(filename, parsed.format, hashlib.sha256(raw).hexdigest(), parsed.rows_read)
     summary.warnings, summary.dry_run = list(parsed.warnings), dry_run
@@ -195,7 +197,7 @@ def _in_index_order(
     return ordered
 
 
-def _finish(run: ImportRun, summary: ImportSummary, actor: Any) -> None:
+def _finish(run: ImportRun, summary: ImportSummary, actor: Actor) -> None:
     run.rows_read, run.created, run.updated, run.unchanged = (
         summary.rows_read,
         summary.created,
@@ -413,7 +415,7 @@ def _event_fields(parsed: ParsedEvent, areas: dict[str, int]) -> dict[str, Any]:
     }
 
 
-def do_undo_import(run: ImportRun, *, actor: Any) -> dict[str, int]:
+def do_undo_import(run: ImportRun, *, actor: Actor) -> dict[str, int]:
     """Remove what an import created and put back the values it replaced."""
     if run.status != ImportRun.Status.DONE:
         raise ImportRefused(f"Importen {run.pk} kan inte ångras (status: {run.get_status_display()}).")
@@ -423,8 +425,8 @@ def do_undo_import(run: ImportRun, *, actor: Any) -> dict[str, int]:
         raise ImportRefused(f"Senare importer ({', '.join(map(str, blocking))}) ändrade samma värden; ångra dem först.")
     with transaction.atomic():
         restored = _restore(run)
-        removed, _ = Observation.objects.filter(import_run=run).delete()
-        events, _ = Event.objects.filter(import_run=run).delete()
+        removed, _by_model = Observation.objects.filter(import_run=run).delete()
+        events, _by_model = Event.objects.filter(import_run=run).delete()
         run.status = ImportRun.Status.UNDONE
         run.save(update_fields=["status"])
         result = {"removed": removed, "restored": restored, "events_removed": events}
@@ -450,8 +452,12 @@ def _restore(run: ImportRun) -> int:
 MAPPING_FIELDS = {f.name for f in fields(spreadsheet.Mapping)}
 
 
-def do_upload_import(raw: bytes, filename: str, *, actor: Any, format_name: str | None = None) -> ImportJob:
-    """Keep an uploaded file and check it; a spreadsheet first waits for the user's column mapping."""
+def do_upload_import(raw: bytes, filename: str, *, actor: Actor, format_name: str | None = None) -> ImportJob:
+    """Keep an uploaded file and check it; a spreadsheet first waits for the user's column mapping. An upload is
+    its user's until it is imported, so a system actor imports with `do_import` instead."""
+    user = user_of(actor)
+    if user is None:
+        raise ImportRefused(_("Bara en inloggad användare kan ladda upp en fil."))
     fmt = formats.BY_NAME[format_name] if format_name else _detect_upload(raw, filename)
     options: dict[str, Any] = {}
     if fmt.name == spreadsheet.FORMAT:
@@ -461,7 +467,7 @@ def do_upload_import(raw: bytes, filename: str, *, actor: Any, format_name: str 
         spreadsheet.columns(raw, filename, header_row=options["header_row"])
     with transaction.atomic():
         job = ImportJob.objects.create(
-            actor=actor,
+            actor=user,
             file_name=filename[:255],
             sha256=hashlib.sha256(raw).hexdigest(),
             size=len(raw),
@@ -500,7 +506,7 @@ def mapping_from_options(options: dict[str, Any]) -> spreadsheet.Mapping:
     return spreadsheet.Mapping(**known)
 
 
-def do_map_upload(job: ImportJob, options: dict[str, Any], *, actor: Any) -> None:
+def do_map_upload(job: ImportJob, options: dict[str, Any], *, actor: Actor) -> None:
     """Take the spreadsheet's column mapping and check the file with it."""
     mapping_from_options(options)
     with transaction.atomic():
@@ -510,14 +516,14 @@ def do_map_upload(job: ImportJob, options: dict[str, Any], *, actor: Any) -> Non
     _start(job)
 
 
-def do_confirm_upload(job: ImportJob, *, actor: Any) -> None:
+def do_confirm_upload(job: ImportJob, *, actor: Actor) -> None:
     """Import a checked file; the import run records who confirmed it."""
     if not _move(job, ImportJob.Status.READY, ImportJob.Status.IMPORTING):
         raise ImportRefused("Uppladdningen väntar inte på bekräftelse.")
     _start(job)
 
 
-def do_cancel_upload(job: ImportJob, *, actor: Any) -> None:
+def do_cancel_upload(job: ImportJob, *, actor: Actor) -> None:
     waiting = (ImportJob.Status.MAPPING, ImportJob.Status.READY)
     with transaction.atomic():
         if not _move(job, waiting, ImportJob.Status.CANCELLED):

@@ -37,11 +37,12 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from django.core.wsgi import get_wsgi_application
+        from django.core.servers.basehttp import get_internal_wsgi_application
         from gunicorn.app.base import BaseApplication
 
-        # The same application as lofte.wsgi (which stands above the apps); settings are configured already.
-        application = get_wsgi_application()
+        # The project's WSGI_APPLICATION (lofte.wsgi), found through the settings as runserver finds it: core
+        # stands below the project modules and does not import them.
+        application = get_internal_wsgi_application()
 
         bind = f"{options['host']}:{options['port']}"
         site = os.environ.get("SITE_URL") or served_site_url(options["host"], options["port"])

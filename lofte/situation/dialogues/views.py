@@ -1,30 +1,32 @@
 """The partnership's dialogues and safety walks, under /samverkan/<slug>/dialoger/ (namespace dialoger).
 
 Members read them; those who may edit the lägesbild record, change and delete them. Every change goes through
-lofte.situation.dialogue_actions; these views parse, check access, call one action and redirect.
+`actions.py`; these views parse, check access, read through `queries.py`, call one action and redirect.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Case, Count, Field, Q, QuerySet, Value, When
+from django.db.models import Field
 from django.forms.models import model_to_dict
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from lofte.areas.models import Area
+from lofte.lib.views import act, form_page, refuse_on
 from lofte.partnerships.access import Can, PartnershipAccess, get_partnership_for_user
-from lofte.situation.dialogue_actions import (
+from lofte.situation.dialogues import queries
+from lofte.situation.dialogues.actions import (
     DialogueRefused,
     do_add_statement,
     do_create_dialogue,
@@ -32,8 +34,8 @@ from lofte.situation.dialogue_actions import (
     do_remove_statement,
     do_update_dialogue,
 )
-from lofte.situation.forms import DIALOGUE_FORM_FIELDS, DialogueFilterForm, DialogueForm, StatementForm
-from lofte.situation.models import PARTICIPANT_AGES, PARTICIPANT_GENDERS, Dialogue, DialogueStatement, Problem
+from lofte.situation.dialogues.forms import DialogueFilterForm, DialogueForm, StatementForm
+from lofte.situation.models import PARTICIPANT_AGES, PARTICIPANT_GENDERS, Dialogue
 
 STATEMENT_ID = "id_statement_%s"
 
@@ -49,36 +51,14 @@ def _labels(names: tuple[str, ...]) -> list[tuple[str, str]]:
     return [(field.name, str(capfirst(field.verbose_name))) for field in fields if isinstance(field, Field)]
 
 
-def _areas(access: PartnershipAccess) -> QuerySet[Area]:
-    """What a dialogue may be about: the partnership's kommun and its parts."""
-    kommun = access.partnership.area_id
-    first = Case(When(pk=kommun, then=Value(0)), default=Value(1))
-    areas = Area.objects.filter(Q(pk=kommun) | Q(parent_id=kommun))
-    return areas.order_by(first, "kind", "name").only("code", "name", "kind", "parent")
-
-
-def _get_dialogue(access: PartnershipAccess, pk: int) -> Dialogue:
-    dialogue = get_object_or_404(
-        Dialogue.objects.select_related("area").defer("area__geometry"), partnership=access.partnership, pk=pk
-    )
-    dialogue.partnership = access.partnership
-    return dialogue
-
-
 def _editing(request: HttpRequest, slug: str, pk: int) -> tuple[PartnershipAccess, Dialogue]:
     access = get_partnership_for_user(request.user, slug, need=Can.EDIT)
-    return access, _get_dialogue(access, pk)
+    return access, queries.get_dialogue(access, pk)
 
 
-def _act(request: HttpRequest, dialogue: Dialogue, action: Callable[[], object], success: str) -> HttpResponse:
-    """Run one action; its refusal, or the success, is shown on the dialogue's page."""
-    try:
-        action()
-    except DialogueRefused as refusal:
-        messages.error(request, str(refusal))
-    else:
-        messages.success(request, success)
-    return redirect("partnerships:dialoger:detail", dialogue.partnership.slug, dialogue.pk)
+def _page(dialogue: Dialogue) -> str:
+    """The dialogue's page, where every change to it reports how it went."""
+    return reverse("partnerships:dialoger:detail", args=[dialogue.partnership.slug, dialogue.pk])
 
 
 # The list with its totals
@@ -88,18 +68,9 @@ def _act(request: HttpRequest, dialogue: Dialogue, action: Callable[[], object],
 def dialogue_list(request: HttpRequest, slug: str) -> HttpResponse:
     access = get_partnership_for_user(request.user, slug)
     partnership = access.partnership
-    everything = Dialogue.objects.filter(partnership=partnership)
-    years = [day.year for day in everything.dates("date", "year", order="DESC")]
-    form = DialogueFilterForm(request.GET or None, years=years)
+    form = DialogueFilterForm(request.GET or None, years=queries.years(partnership))
     kind, year = form.chosen()
-    chosen = everything.filter(kind=kind) if kind else everything
-    chosen = chosen.filter(date__year=year) if year else chosen
-    dialogues = list(
-        chosen.select_related("area")
-        .defer("area__geometry")
-        .annotate(statement_count=Count("statements"))
-        .order_by("-date", "-id")
-    )
+    dialogues = queries.dialogues(partnership, kind=kind, year=year)
     context = {
         "access": access,
         "partnership": partnership,
@@ -129,26 +100,25 @@ def _totals(dialogues: Sequence[Dialogue]) -> dict[str, Any]:
 # Creating and changing a dialogue
 
 
-def _form_page(
-    request: HttpRequest, access: PartnershipAccess, form: DialogueForm, dialogue: Dialogue | None, status: int = 200
-) -> HttpResponse:
-    context = {"access": access, "partnership": access.partnership, "form": form, "dialogue": dialogue}
-    return render(request, "situation/dialogue_form.html", context, status=status)
+FORM_TEMPLATE = "situation/dialogue_form.html"
+
+
+def _form_context(access: PartnershipAccess, dialogue: Dialogue | None) -> dict[str, Any]:
+    return {"access": access, "partnership": access.partnership, "dialogue": dialogue}
 
 
 @login_required
 def dialogue_create(request: HttpRequest, slug: str) -> HttpResponse:
     access = get_partnership_for_user(request.user, slug, need=Can.EDIT)
-    if request.method != "POST":
-        return _form_page(request, access, DialogueForm(areas=_areas(access)), None)
-    form = DialogueForm(request.POST, areas=_areas(access))
+    areas = queries.areas(access.partnership)
+    form = DialogueForm(request.POST if request.method == "POST" else None, areas=areas)
     if not form.is_valid():
-        return _form_page(request, access, form, None, status=400)
+        return form_page(request, FORM_TEMPLATE, _form_context(access, None), form=form)
     try:
         dialogue = do_create_dialogue(access, actor=request.user, **form.cleaned_data)
     except DialogueRefused as refusal:
-        form.add_error(None, str(refusal))
-        return _form_page(request, access, form, None, status=400)
+        refuse_on(form, refusal)
+        return form_page(request, FORM_TEMPLATE, _form_context(access, None), form=form)
     messages.success(request, _("Dialogen är registrerad."))
     return redirect("partnerships:dialoger:detail", slug, dialogue.pk)
 
@@ -156,17 +126,19 @@ def dialogue_create(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def dialogue_update(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     access, dialogue = _editing(request, slug, pk)
+    areas = queries.areas(access.partnership)
     if request.method != "POST":
-        initial = model_to_dict(dialogue, fields=DIALOGUE_FORM_FIELDS)
-        return _form_page(request, access, DialogueForm(initial=initial, areas=_areas(access)), dialogue)
-    form = DialogueForm(request.POST, areas=_areas(access))
+        initial = model_to_dict(dialogue, fields=Dialogue.EDITABLE_FIELDS)
+        form = DialogueForm(initial=initial, areas=areas)
+        return form_page(request, FORM_TEMPLATE, _form_context(access, dialogue), form=form)
+    form = DialogueForm(request.POST, areas=areas)
     if not form.is_valid():
-        return _form_page(request, access, form, dialogue, status=400)
+        return form_page(request, FORM_TEMPLATE, _form_context(access, dialogue), form=form)
 
     def update() -> None:
         do_update_dialogue(access, dialogue, actor=request.user, **form.cleaned_data)
 
-    return _act(request, dialogue, update, _("Dialogen är sparad."))
+    return act(request, update, success=_("Dialogen är sparad."), back=_page(dialogue))
 
 
 @login_required
@@ -188,7 +160,7 @@ def dialogue_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @login_required
 def dialogue_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     access = get_partnership_for_user(request.user, slug)
-    return _detail(request, access, _get_dialogue(access, pk))
+    return _detail(request, access, queries.get_dialogue(access, pk))
 
 
 def _detail(
@@ -198,7 +170,7 @@ def _detail(
     statement_form: forms.BaseForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    citations = _citations(dialogue)
+    citations = queries.citations(dialogue)
     context = {
         "access": access,
         "partnership": access.partnership,
@@ -215,16 +187,6 @@ def _detail(
     return render(request, "situation/dialogue_detail.html", context, status=status)
 
 
-def _citations(dialogue: Dialogue) -> list[Problem]:
-    """The lägesbild problems that cite the dialogue as evidence, newest version first."""
-    problems = (
-        Problem.objects.filter(dialogues=dialogue)
-        .select_related("lagesbild")
-        .only("title", "lagesbild__version", "lagesbild__title", "lagesbild__status", "lagesbild__partnership")
-    )
-    return list(problems.order_by("-lagesbild__version", "position", "id"))
-
-
 @login_required
 @require_POST
 def statement_add(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
@@ -236,18 +198,17 @@ def statement_add(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     def add() -> None:
         do_add_statement(access, dialogue, actor=request.user, **form.cleaned_data)
 
-    return _act(request, dialogue, add, _("Synpunkten är tillagd."))
+    return act(request, add, success=_("Synpunkten är tillagd."), back=_page(dialogue))
 
 
 @login_required
 @require_POST
 def statement_remove(request: HttpRequest, slug: str, pk: int, statement: int) -> HttpResponse:
     access, dialogue = _editing(request, slug, pk)
-    found = get_object_or_404(DialogueStatement, dialogue=dialogue, pk=statement)
-    found.dialogue = dialogue
-    return _act(
+    found = queries.get_statement(dialogue, statement)
+    return act(
         request,
-        dialogue,
         lambda: do_remove_statement(access, found, actor=request.user),
-        _("Synpunkten är borttagen."),
+        success=_("Synpunkten är borttagen."),
+        back=_page(dialogue),
     )

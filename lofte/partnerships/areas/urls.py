@@ -1,6 +1,8 @@
+"""The area pages under /omraden/ (namespace areas)."""
+
 from django.urls import path
 
-from lofte.areas import views
+from lofte.partnerships.areas import views
 
 app_name = "areas"
 

@@ -1,3 +1,5 @@
+"""The upload of a kommun's subdivisions: a GeoJSON file, the kind of area and the properties naming them."""
+
 from __future__ import annotations
 
 from django import forms

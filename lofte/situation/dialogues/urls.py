@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from lofte.situation import dialogue_views as views
+from lofte.situation.dialogues import views
 
 urlpatterns = [
     path("", views.dialogue_list, name="index"),

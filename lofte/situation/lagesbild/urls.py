@@ -5,7 +5,7 @@ Each change has its own small POST view; all of them redirect back to the versio
 
 from django.urls import path
 
-from lofte.situation import document_views as views
+from lofte.situation.lagesbild import views
 
 urlpatterns = [
     path("", views.lagesbild_list, name="index"),

@@ -28,7 +28,7 @@ from lofte.lib.charts import ChartSeries, line_chart
 from lofte.lib.documents import WordDocument, bold
 from lofte.lib.formatting import number
 from lofte.partnerships.access import PartnershipAccess
-from lofte.situation.evidence import ProblemEvents, TypeCount, problem_events
+from lofte.situation.lagesbild.evidence import ProblemEvents, TypeCount, problem_events
 from lofte.situation.models import (
     ChecklistItem,
     Dialogue,

@@ -12,33 +12,26 @@ from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from lofte.areas.models import Area
 from lofte.audit.log import diff, record
-from lofte.lib.pii import describe, find_personal_data
+from lofte.lib.actors import Actor, user_of
+from lofte.lib.pii import refuse_personal_data
+from lofte.lib.refusals import ActionRefused
 from lofte.partnerships.access import Can, PartnershipAccess
 from lofte.situation.models import PARTICIPANT_AGES, PARTICIPANT_GENDERS, Dialogue, DialogueStatement, Lagesbild
 
-DIALOGUE_FIELDS = ("kind", "date", "place", "area", *PARTICIPANT_GENDERS, *PARTICIPANT_AGES, "themes", "summary")
-SCREENED = frozenset({"place", "summary", "themes", "text", "theme"})
+DIALOGUE_FIELDS = Dialogue.EDITABLE_FIELDS
 NOT_LOGGED = frozenset({"place", "summary"})
+NOT_ALLOWED = gettext_lazy("Du har inte behörighet att ändra dialogerna.")
+FOREIGN = gettext_lazy("Dialogen hör till en annan samverkan.")
 
 Values = dict[str, Any]
 
 
-class DialogueRefused(Exception):
+class DialogueRefused(ActionRefused):
     """The member's role, the partnership or the content does not allow the change; the message says why."""
-
-
-def _user(actor: Any) -> Any:
-    return actor if getattr(actor, "is_authenticated", False) else None
-
-
-def _require_edit(access: PartnershipAccess, dialogue: Dialogue | None = None) -> None:
-    if not access.can(Can.EDIT):
-        raise DialogueRefused(_("Du har inte behörighet att ändra dialogerna."))
-    if dialogue is not None and dialogue.partnership_id != access.partnership.pk:
-        raise DialogueRefused(_("Dialogen hör till en annan samverkan."))
 
 
 def _check_fields(values: Values) -> None:
@@ -47,19 +40,11 @@ def _check_fields(values: Values) -> None:
         raise ValueError(f"Cannot change {sorted(unknown)}")
 
 
-def _refuse_personal_data(values: Values) -> None:
-    for name in sorted(SCREENED & set(values)):
-        value = values[name]
-        text = ", ".join(value) if isinstance(value, list) else value
-        if isinstance(text, str) and (findings := find_personal_data(text)):
-            raise DialogueRefused(describe(findings))
-
-
 def _require_area(access: PartnershipAccess, area: Area | None) -> None:
     """The partnership's kommun or one of its parts, nothing elsewhere."""
     kommun = access.partnership.area_id
     if area is not None and kommun not in (area.pk, area.parent_id):
-        raise DialogueRefused(_("Området ligger utanför samverkans kommun."))
+        raise DialogueRefused(_("Området ligger utanför samverkans kommun."), field="area")
 
 
 def _audited(changes: Values) -> Values:
@@ -67,14 +52,14 @@ def _audited(changes: Values) -> Values:
     return {name: True if name in NOT_LOGGED else value for name, value in changes.items()}
 
 
-def do_create_dialogue(access: PartnershipAccess, *, actor: Any, **fields: Any) -> Dialogue:
+def do_create_dialogue(access: PartnershipAccess, *, actor: Actor, **fields: Any) -> Dialogue:
     """A dialogue of the partnership; `fields` are any of DIALOGUE_FIELDS (kind, date and place are required)."""
     _check_fields(fields)
-    _require_edit(access)
-    _refuse_personal_data(fields)
+    access.require(Can.EDIT, DialogueRefused, NOT_ALLOWED)
+    refuse_personal_data(fields, Dialogue.FREE_TEXT, DialogueRefused)
     _require_area(access, fields.get("area"))
     with transaction.atomic():
-        dialogue = Dialogue(partnership=access.partnership, created_by=_user(actor), **fields)
+        dialogue = Dialogue(partnership=access.partnership, created_by=user_of(actor), **fields)
         dialogue.full_clean()
         dialogue.save()
         logged = ("kind", "date", "area", *PARTICIPANT_GENDERS, *PARTICIPANT_AGES, "themes")
@@ -83,11 +68,11 @@ def do_create_dialogue(access: PartnershipAccess, *, actor: Any, **fields: Any) 
     return dialogue
 
 
-def do_update_dialogue(access: PartnershipAccess, dialogue: Dialogue, *, actor: Any, **values: Any) -> list[str]:
+def do_update_dialogue(access: PartnershipAccess, dialogue: Dialogue, *, actor: Actor, **values: Any) -> list[str]:
     """Change any of DIALOGUE_FIELDS; returns the fields that changed (none: no audit row)."""
     _check_fields(values)
-    _require_edit(access, dialogue)
-    _refuse_personal_data(values)
+    access.require(Can.EDIT, DialogueRefused, NOT_ALLOWED, owner=dialogue.partnership_id, foreign=FOREIGN)
+    refuse_personal_data(values, Dialogue.FREE_TEXT, DialogueRefused)
     if "area" in values:
         _require_area(access, values["area"])
     before = {name: getattr(dialogue, name) for name in DIALOGUE_FIELDS}
@@ -104,10 +89,10 @@ def do_update_dialogue(access: PartnershipAccess, dialogue: Dialogue, *, actor: 
     return list(changes)
 
 
-def do_delete_dialogue(access: PartnershipAccess, dialogue: Dialogue, *, actor: Any) -> None:
+def do_delete_dialogue(access: PartnershipAccess, dialogue: Dialogue, *, actor: Actor) -> None:
     """The dialogue and its statements, and its links to the problems of draft lägesbilder. A dialogue that an
     adopted lägesbild cites is part of a decision's record and stays."""
-    _require_edit(access, dialogue)
+    access.require(Can.EDIT, DialogueRefused, NOT_ALLOWED, owner=dialogue.partnership_id, foreign=FOREIGN)
     with transaction.atomic():
         citing = _lock_citing_versions(dialogue)
         adopted = sorted({version for version, status in citing if status == Lagesbild.Status.FASTSTALLD})
@@ -138,10 +123,10 @@ def _lock_citing_versions(dialogue: Dialogue) -> list[tuple[int, str]]:
 
 
 def do_add_statement(
-    access: PartnershipAccess, dialogue: Dialogue, *, text: str, actor: Any, theme: str = ""
+    access: PartnershipAccess, dialogue: Dialogue, *, text: str, actor: Actor, theme: str = ""
 ) -> DialogueStatement:
-    _require_edit(access, dialogue)
-    _refuse_personal_data({"text": text, "theme": theme})
+    access.require(Can.EDIT, DialogueRefused, NOT_ALLOWED, owner=dialogue.partnership_id, foreign=FOREIGN)
+    refuse_personal_data({"text": text, "theme": theme}, DialogueStatement.FIELDS, DialogueRefused)
     with transaction.atomic():
         statement = DialogueStatement(dialogue=dialogue, text=text, theme=theme)
         statement.full_clean()
@@ -151,9 +136,9 @@ def do_add_statement(
     return statement
 
 
-def do_remove_statement(access: PartnershipAccess, statement: DialogueStatement, *, actor: Any) -> None:
+def do_remove_statement(access: PartnershipAccess, statement: DialogueStatement, *, actor: Actor) -> None:
     dialogue = statement.dialogue
-    _require_edit(access, dialogue)
+    access.require(Can.EDIT, DialogueRefused, NOT_ALLOWED, owner=dialogue.partnership_id, foreign=FOREIGN)
     with transaction.atomic():
         changes = {"statement": statement.pk}
         record("dialogue.remove_statement", actor=actor, obj=dialogue, partnership=access.partnership, changes=changes)

@@ -1,20 +1,23 @@
+"""The area pages: the list of län and kommuner, one area with its parents and parts, and on a kommun's page the
+upload of its subdivisions (GeoJSON, checked by `areas.geometry`, written by `areas.actions`) and the removal of one,
+for a member who may manage a partnership in that kommun (`partnerships.access.can_manage_kommun`)."""
+
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import ProtectedError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lofte.areas import queries
-from lofte.areas.actions import do_delete_subdivision, do_import_subdivisions
-from lofte.areas.forms import SubdivisionUploadForm
+from lofte.areas.actions import AreaRefused, do_delete_subdivision, do_import_subdivisions
 from lofte.areas.geometry import AreaFileError, parse_area_file
 from lofte.areas.models import Area
 from lofte.partnerships.access import can_manage_kommun
+from lofte.partnerships.areas.forms import SubdivisionUploadForm
 
 
 def _get_area(code: str) -> Area:
@@ -93,8 +96,8 @@ def remove(request: HttpRequest, code: str) -> HttpResponse:
     parent = area.parent
     try:
         do_delete_subdivision(area, actor=request.user)
-    except ProtectedError:
-        messages.error(request, _("%(name)s används och kan inte tas bort.") % {"name": area.name})
+    except AreaRefused as refusal:
+        messages.error(request, str(refusal))
         return redirect(area)
     messages.success(request, _("%(name)s är borttaget.") % {"name": area.name})
     return redirect(parent or "areas:index")

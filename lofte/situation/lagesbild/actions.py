@@ -1,7 +1,8 @@
 """Every change to a lägesbild goes through here.
 
 Each action checks the member's rights (Can.EDIT) and the state of the lägesbild as stored, under a row lock,
-so a change cannot slip in beside a concurrent adoption. An adopted lägesbild never changes again.
+so a change cannot slip in beside a concurrent adoption. An adopted lägesbild never changes again. Free text is
+refused when it holds personal data, here as well as in the forms, so commands and the demo cannot slip it in.
 """
 
 from __future__ import annotations
@@ -16,33 +17,20 @@ from django.db import transaction
 from django.db.models import Max, Model, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from lofte.areas.models import Area
 from lofte.audit.log import diff, record
+from lofte.lib.actors import Actor, user_of
+from lofte.lib.pii import refuse_personal_data
+from lofte.lib.refusals import ActionRefused
 from lofte.partnerships.access import Can, PartnershipAccess
 from lofte.partnerships.models import Partnership
-from lofte.situation.evidence import freeze_event_counts
+from lofte.situation.lagesbild.evidence import freeze_event_counts
 from lofte.situation.models import Dialogue, Figure, Lagesbild, Problem, ProblemSeries, Source
 from lofte.statistics.models import Metric, Observation
 
-LAGESBILD_FIELDS = frozenset({"title", "summary", "year_from", "year_to"})
-SOURCE_FIELDS = ("kind", "title", "description", "reference", "restricted")
-PROBLEM_FIELDS = (
-    "position",
-    "title",
-    "description",
-    "place",
-    "time",
-    "affected",
-    "consequences",
-    "cause_offender",
-    "cause_victim",
-    "cause_place",
-    "priority",
-    "priority_rationale",
-    "event_types",
-    "dialogue_notes",
-)
+PROBLEM_FIELDS = ("position", *Problem.EDITABLE_FIELDS)
 # Monthly and weekly values are too many and too noisy to be the basis of a decision.
 FROZEN_KINDS = ("year", "quarter")
 FROZEN_FIELDS = ("period", "period_kind", "period_start", "value", "per_100k", "preliminary", "status", "import_run_id")
@@ -50,19 +38,12 @@ FROZEN_FIELDS = ("period", "period_kind", "period_start", "value", "per_100k", "
 Values = dict[str, Any]
 
 
-class LagesbildRefused(Exception):
-    """The member's role or the lägesbild's state does not allow the change; the message says why."""
+NOT_ALLOWED = gettext_lazy("Du har inte behörighet att ändra lägesbilden.")
+FOREIGN = gettext_lazy("Lägesbilden hör till en annan samverkan.")
 
 
-def _user(actor: Any) -> Any:
-    return actor if getattr(actor, "is_authenticated", False) else None
-
-
-def _require_edit(access: PartnershipAccess, lagesbild: Lagesbild | None = None) -> None:
-    if not access.can(Can.EDIT):
-        raise LagesbildRefused(_("Du har inte behörighet att ändra lägesbilden."))
-    if lagesbild is not None and lagesbild.partnership_id != access.partnership.pk:
-        raise LagesbildRefused(_("Lägesbilden hör till en annan samverkan."))
+class LagesbildRefused(ActionRefused):
+    """The member's role, the lägesbild's state or the content does not allow the change; the message says why."""
 
 
 def _locked_status(lagesbild: Lagesbild) -> str:
@@ -73,7 +54,7 @@ def _locked_status(lagesbild: Lagesbild) -> str:
 
 def _require_draft(access: PartnershipAccess, lagesbild: Lagesbild) -> None:
     """Call inside transaction.atomic()."""
-    _require_edit(access, lagesbild)
+    access.require(Can.EDIT, LagesbildRefused, NOT_ALLOWED, owner=lagesbild.partnership_id, foreign=FOREIGN)
     if _locked_status(lagesbild) != Lagesbild.Status.UTKAST:
         raise LagesbildRefused(_("En fastställd lägesbild kan inte ändras; skapa en ny version."))
 
@@ -84,7 +65,7 @@ def _check_fields(values: Values, allowed: frozenset[str] | tuple[str, ...]) -> 
         raise ValueError(f"Cannot change {sorted(unknown)}")
 
 
-def _update(obj: Model, values: Values, action: str, *, actor: Any, partnership: Partnership) -> list[str]:
+def _update(obj: Model, values: Values, action: str, *, actor: Actor, partnership: Partnership) -> list[str]:
     before = {name: getattr(obj, name) for name in values}
     for name, value in values.items():
         setattr(obj, name, value)
@@ -107,12 +88,14 @@ def do_create_lagesbild(
     title: str,
     year_from: int,
     year_to: int,
-    actor: Any,
+    actor: Actor,
     summary: str = "",
     copy_from: Lagesbild | None = None,
 ) -> Lagesbild:
     """The partnership's next version, empty or with the sources and problems of `copy_from` (not its figures)."""
-    _require_edit(access, copy_from)
+    owner = None if copy_from is None else copy_from.partnership_id
+    access.require(Can.EDIT, LagesbildRefused, NOT_ALLOWED, owner=owner, foreign=FOREIGN)
+    refuse_personal_data({"title": title, "summary": summary}, Lagesbild.FREE_TEXT, LagesbildRefused)
     partnership = access.partnership
     with transaction.atomic():
         # Serialises version numbers within the partnership; the unique constraint is the backstop.
@@ -125,7 +108,7 @@ def do_create_lagesbild(
             year_from=year_from,
             year_to=year_to,
             summary=summary,
-            created_by=_user(actor),
+            created_by=user_of(actor),
         )
         lagesbild.full_clean()
         lagesbild.save()
@@ -139,7 +122,7 @@ def do_create_lagesbild(
 def _copy_contents(original: Lagesbild, target: Lagesbild) -> Values:
     # Restricted sources are copied as restricted: the new version rests on the same intelligence, and
     # whoever could not see it before still cannot.
-    sources = [Source(lagesbild=target, **{f: getattr(s, f) for f in SOURCE_FIELDS}) for s in original.sources.all()]
+    sources = [Source(lagesbild=target, **{f: getattr(s, f) for f in Source.FIELDS}) for s in original.sources.all()]
     Source.objects.bulk_create(sources)
     problems = list(original.problems.prefetch_related("series"))
     copies = [Problem(lagesbild=target, **{f: getattr(p, f) for f in PROBLEM_FIELDS}) for p in problems]
@@ -169,11 +152,12 @@ def _copy_dialogue_links(problems: list[Problem], copies: list[Problem]) -> int:
     return len(citations)
 
 
-def do_update_lagesbild(access: PartnershipAccess, lagesbild: Lagesbild, *, actor: Any, **values: Any) -> list[str]:
+def do_update_lagesbild(access: PartnershipAccess, lagesbild: Lagesbild, *, actor: Actor, **values: Any) -> list[str]:
     """Change title, summary or period of a draft; returns the fields that changed."""
-    _check_fields(values, LAGESBILD_FIELDS)
+    _check_fields(values, Lagesbild.EDITABLE_FIELDS)
     with transaction.atomic():
         _require_draft(access, lagesbild)
+        refuse_personal_data(values, Lagesbild.FREE_TEXT, LagesbildRefused)
         return _update(lagesbild, values, "lagesbild.update", actor=actor, partnership=access.partnership)
 
 
@@ -186,7 +170,7 @@ def do_add_source(
     *,
     kind: str,
     title: str,
-    actor: Any,
+    actor: Actor,
     description: str = "",
     reference: str = "",
     restricted: bool = False,
@@ -199,6 +183,7 @@ def do_add_source(
         raise LagesbildRefused(_("Du kan inte begränsa en källa som du sedan inte får se."))
     with transaction.atomic():
         _require_draft(access, lagesbild)
+        refuse_personal_data({"title": title, "description": description}, Source.FREE_TEXT, LagesbildRefused)
         source = Source(
             lagesbild=lagesbild,
             kind=kind,
@@ -213,7 +198,7 @@ def do_add_source(
     return source
 
 
-def do_remove_source(access: PartnershipAccess, source: Source, *, actor: Any) -> None:
+def do_remove_source(access: PartnershipAccess, source: Source, *, actor: Actor) -> None:
     if source.restricted and not access.can(Can.VIEW_RESTRICTED):
         raise LagesbildRefused(_("Du får inte ta bort en begränsad källa."))
     with transaction.atomic():
@@ -222,7 +207,7 @@ def do_remove_source(access: PartnershipAccess, source: Source, *, actor: Any) -
         source.delete()
 
 
-def _record_source(action: str, source: Source, *, actor: Any, partnership: Partnership) -> None:
+def _record_source(action: str, source: Source, *, actor: Actor, partnership: Partnership) -> None:
     # Recorded on the lägesbild, and without the title of a restricted source: the activity feed is read by
     # every member of the partnership, and the title of police intelligence can itself reveal it.
     changes: Values = {"source": source.pk, "kind": source.kind, "restricted": source.restricted}
@@ -235,12 +220,13 @@ def _record_source(action: str, source: Source, *, actor: Any, partnership: Part
 
 
 def do_add_problem(
-    access: PartnershipAccess, lagesbild: Lagesbild, *, title: str, actor: Any, **fields: Any
+    access: PartnershipAccess, lagesbild: Lagesbild, *, title: str, actor: Actor, **fields: Any
 ) -> Problem:
     """A problem placed last; `fields` are any of PROBLEM_FIELDS (description, place, time, causes, …)."""
     _check_fields(fields, PROBLEM_FIELDS)
     with transaction.atomic():
         _require_draft(access, lagesbild)
+        refuse_personal_data({"title": title, **fields}, Problem.FREE_TEXT, LagesbildRefused)
         if "position" not in fields:
             last = lagesbild.problems.aggregate(last=Max("position"))["last"]
             fields["position"] = 0 if last is None else last + 1
@@ -252,15 +238,16 @@ def do_add_problem(
     return problem
 
 
-def do_update_problem(access: PartnershipAccess, problem: Problem, *, actor: Any, **values: Any) -> list[str]:
+def do_update_problem(access: PartnershipAccess, problem: Problem, *, actor: Actor, **values: Any) -> list[str]:
     """Change any of PROBLEM_FIELDS; returns the fields that changed."""
     _check_fields(values, PROBLEM_FIELDS)
     with transaction.atomic():
         _require_draft(access, problem.lagesbild)
+        refuse_personal_data(values, Problem.FREE_TEXT, LagesbildRefused)
         return _update(problem, values, "lagesbild.update_problem", actor=actor, partnership=access.partnership)
 
 
-def do_remove_problem(access: PartnershipAccess, problem: Problem, *, actor: Any) -> None:
+def do_remove_problem(access: PartnershipAccess, problem: Problem, *, actor: Actor) -> None:
     with transaction.atomic():
         _require_draft(access, problem.lagesbild)
         changes = {"lagesbild": problem.lagesbild.version, "title": problem.title}
@@ -269,7 +256,7 @@ def do_remove_problem(access: PartnershipAccess, problem: Problem, *, actor: Any
 
 
 def do_link_series(
-    access: PartnershipAccess, problem: Problem, metric_code: str, area_code: str, *, actor: Any
+    access: PartnershipAccess, problem: Problem, metric_code: str, area_code: str, *, actor: Actor
 ) -> ProblemSeries:
     """Show a problem's extent with a metric for an area; linking the same series again changes nothing."""
     metric = Metric.objects.filter(code=metric_code).first()
@@ -287,7 +274,7 @@ def do_link_series(
     return link
 
 
-def do_unlink_series(access: PartnershipAccess, link: ProblemSeries, *, actor: Any) -> None:
+def do_unlink_series(access: PartnershipAccess, link: ProblemSeries, *, actor: Actor) -> None:
     problem = link.problem
     with transaction.atomic():
         _require_draft(access, problem.lagesbild)
@@ -296,7 +283,7 @@ def do_unlink_series(access: PartnershipAccess, link: ProblemSeries, *, actor: A
         link.delete()
 
 
-def do_link_dialogue(access: PartnershipAccess, problem: Problem, dialogue: Dialogue, *, actor: Any) -> None:
+def do_link_dialogue(access: PartnershipAccess, problem: Problem, dialogue: Dialogue, *, actor: Actor) -> None:
     """Cite one of the partnership's dialogues as evidence for a problem; citing it again changes nothing."""
     with transaction.atomic():
         _require_draft(access, problem.lagesbild)
@@ -308,7 +295,7 @@ def do_link_dialogue(access: PartnershipAccess, problem: Problem, dialogue: Dial
             record("lagesbild.link_dialogue", actor=actor, obj=problem, partnership=access.partnership, changes=changes)
 
 
-def do_unlink_dialogue(access: PartnershipAccess, problem: Problem, dialogue: Dialogue, *, actor: Any) -> None:
+def do_unlink_dialogue(access: PartnershipAccess, problem: Problem, dialogue: Dialogue, *, actor: Actor) -> None:
     with transaction.atomic():
         _require_draft(access, problem.lagesbild)
         removed, _by_model = Problem.dialogues.through.objects.filter(problem=problem, dialogue=dialogue).delete()
@@ -328,7 +315,7 @@ def _dialogue_changes(dialogue: Dialogue) -> Values:
 
 
 def do_adopt_lagesbild(
-    access: PartnershipAccess, lagesbild: Lagesbild, *, decision: str, decided_on: date, actor: Any
+    access: PartnershipAccess, lagesbild: Lagesbild, *, decision: str, decided_on: date, actor: Actor
 ) -> Lagesbild:
     """Record the decision that adopts a complete lägesbild and freeze the figures and event counts it rests on.
     `decided_on` is the day of the decision, which "Fastställd" shows; it cannot lie ahead."""
@@ -341,7 +328,7 @@ def do_adopt_lagesbild(
             % {"date": decided_on.isoformat()}
         )
     with transaction.atomic():
-        _require_edit(access, lagesbild)
+        access.require(Can.EDIT, LagesbildRefused, NOT_ALLOWED, owner=lagesbild.partnership_id, foreign=FOREIGN)
         if _locked_status(lagesbild) == Lagesbild.Status.FASTSTALLD:
             raise LagesbildRefused(_("Lägesbilden är redan fastställd."))
         _require_complete(lagesbild)
@@ -350,7 +337,7 @@ def do_adopt_lagesbild(
         event_counts = freeze_event_counts(lagesbild, access.partnership.area_id, timezone.localdate(adopted_at))
         lagesbild.status = Lagesbild.Status.FASTSTALLD
         lagesbild.adopted_at = adopted_at
-        lagesbild.adopted_by = _user(actor)
+        lagesbild.adopted_by = user_of(actor)
         lagesbild.decision = decision
         lagesbild.decided_on = decided_on
         lagesbild.save(update_fields=["status", "adopted_at", "adopted_by", "decision", "decided_on", "updated_at"])

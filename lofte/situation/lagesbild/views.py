@@ -1,32 +1,31 @@
 """The lägesbild document (Lag 2023:196): its versions, their contents and adoption, under /samverkan/<slug>/lagesbild/.
 
-Every change goes through lofte.situation.actions; these views parse, check access, call one action and redirect.
-The PDF and DOCX exports of a version are rendered by lofte.situation.documents.
+Every change goes through `actions.py`; these views parse, check access, call one action and redirect (`lib.views.act`).
+The PDF and DOCX exports of a version are rendered by `documents.py`.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Exists, OuterRef, Prefetch
 from django.forms.models import model_to_dict
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import capfirst, slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lofte.lib.http import attachment
+from lofte.lib.views import act
 from lofte.partnerships.access import Can, PartnershipAccess, get_partnership_for_user
-from lofte.situation import documents
-from lofte.situation.actions import (
+from lofte.situation.lagesbild import documents, queries
+from lofte.situation.lagesbild.actions import (
     LagesbildRefused,
     do_add_problem,
     do_add_source,
@@ -41,8 +40,7 @@ from lofte.situation.actions import (
     do_update_lagesbild,
     do_update_problem,
 )
-from lofte.situation.evidence import ProblemEvents, problem_events
-from lofte.situation.forms import (
+from lofte.situation.lagesbild.forms import (
     AdoptForm,
     DialogueLinkForm,
     LagesbildCreateForm,
@@ -51,17 +49,8 @@ from lofte.situation.forms import (
     SeriesForm,
     SourceForm,
 )
-from lofte.situation.models import (
-    Dialogue,
-    Figure,
-    Lagesbild,
-    Problem,
-    ProblemSeries,
-    is_outdated,
-    latest_adopted,
-    visible_sources,
-)
-from lofte.statistics.models import Metric, Observation
+from lofte.situation.lagesbild.queries import ProblemEvidence
+from lofte.situation.models import Lagesbild, Problem, is_outdated, latest_adopted, visible_sources
 
 CREATE_ID = "id_create_%s"
 EDIT_ID = "id_edit_%s"
@@ -69,37 +58,13 @@ SOURCE_ID = "id_source_%s"
 PROBLEM_ID = "id_problem_%s"
 ADOPT_ID = "id_adopt_%s"
 DRAFT_YEARS = 5
-PROBLEM_FACTS = (
-    "description",
-    "place",
-    "time",
-    "affected",
-    "consequences",
-    "cause_offender",
-    "cause_victim",
-    "cause_place",
-    "priority",
-    "priority_rationale",
-    "event_types",
-    "dialogue_notes",
-)
-PROBLEM_FORM_FIELDS = list(ProblemForm.base_fields)
-LAGESBILD_FORM_FIELDS = list(LagesbildForm.base_fields)
 PROBLEM_LABELS = {name: capfirst(field.label) for name, field in ProblemForm.base_fields.items()}
 
 
 @dataclass
-class SeriesRow:
-    link: ProblemSeries
-    figures: list[Figure]
+class ProblemRow(ProblemEvidence):
+    """A problem on the version's page: its evidence and, on a draft, the forms that change it."""
 
-
-@dataclass
-class ProblemRow:
-    problem: Problem
-    series: list[SeriesRow]
-    dialogues: list[Dialogue]
-    events: ProblemEvents | None
     form: forms.BaseForm | None = None
     series_form: forms.BaseForm | None = None
     dialogue_form: forms.BaseForm | None = None
@@ -107,7 +72,7 @@ class ProblemRow:
 
     def facts(self) -> list[tuple[str, Any]]:
         """Every SARA field after the title, labelled as in the forms."""
-        return [(str(PROBLEM_LABELS[name]), _fact(getattr(self.problem, name))) for name in PROBLEM_FACTS]
+        return [(str(PROBLEM_LABELS[name]), _fact(getattr(self.problem, name))) for name in Problem.FACTS]
 
 
 def _fact(value: Any) -> Any:
@@ -126,32 +91,14 @@ def _dialogue_id(problem_pk: int) -> str:
     return f"id_dialogue{problem_pk}_%s"
 
 
-def _get_lagesbild(access: PartnershipAccess, version: int) -> Lagesbild:
-    lagesbild = get_object_or_404(Lagesbild, partnership=access.partnership, version=version)
-    lagesbild.partnership = access.partnership
-    return lagesbild
-
-
 def _editing(request: HttpRequest, slug: str, version: int) -> tuple[PartnershipAccess, Lagesbild]:
     access = get_partnership_for_user(request.user, slug, need=Can.EDIT)
-    return access, _get_lagesbild(access, version)
+    return access, queries.get_lagesbild(access, version)
 
 
-def _get_problem(lagesbild: Lagesbild, pk: int) -> Problem:
-    problem = get_object_or_404(Problem, lagesbild=lagesbild, pk=pk)
-    problem.lagesbild = lagesbild
-    return problem
-
-
-def _act(request: HttpRequest, lagesbild: Lagesbild, action: Callable[[], object], success: str) -> HttpResponse:
-    """Run one action; its refusal, or the success, is shown on the detail page."""
-    try:
-        action()
-    except LagesbildRefused as refusal:
-        messages.error(request, str(refusal))
-    else:
-        messages.success(request, success)
-    return redirect("partnerships:lagesbild:detail", lagesbild.partnership.slug, lagesbild.version)
+def _page(lagesbild: Lagesbild) -> str:
+    """The version's page, where every change reports how it went."""
+    return reverse("partnerships:lagesbild:detail", args=[lagesbild.partnership.slug, lagesbild.version])
 
 
 @login_required
@@ -163,7 +110,7 @@ def _list(
     request: HttpRequest, access: PartnershipAccess, form: LagesbildCreateForm | None = None, status: int = 200
 ) -> HttpResponse:
     partnership = access.partnership
-    versions = list(Lagesbild.objects.filter(partnership=partnership).order_by("-version"))
+    versions = queries.versions(partnership)
     current = latest_adopted(partnership)
     today = timezone.localdate()
     if access.can_edit and form is None:
@@ -185,14 +132,11 @@ def _list(
 @require_POST
 def lagesbild_create(request: HttpRequest, slug: str) -> HttpResponse:
     access = get_partnership_for_user(request.user, slug, need=Can.EDIT)
-    versions = list(
-        Lagesbild.objects.filter(partnership=access.partnership).order_by("-version").values_list("version", flat=True)
-    )
-    form = LagesbildCreateForm(request.POST, versions=versions, auto_id=CREATE_ID)
+    form = LagesbildCreateForm(request.POST, versions=queries.version_numbers(access.partnership), auto_id=CREATE_ID)
     if not form.is_valid():
         return _list(request, access, form, status=400)
     data = form.cleaned_data
-    copy_from = None if data["copy_from"] is None else _get_lagesbild(access, data["copy_from"])
+    copy_from = None if data["copy_from"] is None else queries.get_lagesbild(access, data["copy_from"])
     try:
         lagesbild = do_create_lagesbild(
             access,
@@ -212,7 +156,7 @@ def lagesbild_create(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def lagesbild_detail(request: HttpRequest, slug: str, version: int) -> HttpResponse:
     access = get_partnership_for_user(request.user, slug)
-    return _detail(request, access, _get_lagesbild(access, version))
+    return _detail(request, access, queries.get_lagesbild(access, version))
 
 
 def _detail(
@@ -226,7 +170,8 @@ def _detail(
     bound = bound or {}
     editable = access.can_edit and not lagesbild.is_adopted
     checklist = lagesbild.checklist()
-    problems = _problem_rows(lagesbild, access.partnership.area_id)
+    evidence = queries.problems_with_evidence(lagesbild, access.partnership.area_id)
+    problems = [ProblemRow(row.problem, row.series, row.dialogues, row.events) for row in evidence]
     context: dict[str, Any] = {
         "access": access,
         "partnership": access.partnership,
@@ -242,35 +187,14 @@ def _detail(
     return render(request, "situation/document_detail.html", context, status=status)
 
 
-def _problem_rows(lagesbild: Lagesbild, kommun_id: int) -> list[ProblemRow]:
-    links = ProblemSeries.objects.select_related("metric", "area").defer("area__geometry").order_by("metric__name")
-    problems = list(
-        lagesbild.problems.prefetch_related(
-            Prefetch("series", queryset=links),
-            Prefetch("dialogues", queryset=Dialogue.objects.order_by("-date", "-id")),
-        )
-    )
-    figures: dict[tuple[int | None, int, int], list[Figure]] = defaultdict(list)
-    if lagesbild.is_adopted:
-        for figure in lagesbild.figures.order_by("-period_kind", "period_start"):
-            figures[(figure.problem_id, figure.metric_id, figure.area_id)].append(figure)
-    events = problem_events(lagesbild, problems, kommun_id)
-    rows = []
-    for problem in problems:
-        problem.lagesbild = lagesbild
-        series = [SeriesRow(link, figures[(problem.pk, link.metric_id, link.area_id)]) for link in problem.series.all()]
-        rows.append(ProblemRow(problem, series, list(problem.dialogues.all()), events.get(problem.pk)))
-    return rows
-
-
 def _edit_forms(
     access: PartnershipAccess, lagesbild: Lagesbild, problems: list[ProblemRow], bound: dict[str, forms.BaseForm]
 ) -> dict[str, Any]:
-    metrics = _metrics_with_data()
-    dialogues = _dialogue_choices(access)
+    metrics = queries.metrics_with_data()
+    dialogues = queries.dialogue_choices(access.partnership)
     for row in problems:
         pk = row.problem.pk
-        initial = model_to_dict(row.problem, fields=PROBLEM_FORM_FIELDS)
+        initial = model_to_dict(row.problem, fields=Problem.EDITABLE_FIELDS)
         row.form = bound.get(f"problem-{pk}") or ProblemForm(initial=initial, auto_id=_problem_id(pk))
         row.series_form = bound.get(f"series-{pk}") or SeriesForm(
             metrics=metrics, initial={"area": access.partnership.area.code}, auto_id=_series_id(pk)
@@ -284,23 +208,12 @@ def _edit_forms(
     may_restrict = access.can(Can.VIEW_RESTRICTED)
     return {
         "edit_form": bound.get("edit")
-        or LagesbildForm(initial=model_to_dict(lagesbild, fields=LAGESBILD_FORM_FIELDS), auto_id=EDIT_ID),
+        or LagesbildForm(initial=model_to_dict(lagesbild, fields=Lagesbild.EDITABLE_FIELDS), auto_id=EDIT_ID),
         "source_form": bound.get("source") or SourceForm(may_restrict=may_restrict, auto_id=SOURCE_ID),
         "problem_form": bound.get("problem") or ProblemForm(auto_id=PROBLEM_ID),
         "adopt_form": bound.get("adopt") or AdoptForm(auto_id=ADOPT_ID),
         "open_form": next(iter(bound), ""),
     }
-
-
-def _dialogue_choices(access: PartnershipAccess) -> list[Dialogue]:
-    """The partnership's dialogues, newest first, with what their labels need."""
-    dialogues = Dialogue.objects.filter(partnership=access.partnership).order_by("-date", "-id")
-    return list(dialogues.only("partnership", "kind", "date", "place"))
-
-
-def _metrics_with_data() -> list[tuple[str, str]]:
-    observed = Observation.objects.filter(series__metric=OuterRef("pk"))
-    return list(Metric.objects.filter(Exists(observed)).order_by("name").values_list("code", "name"))
 
 
 @login_required
@@ -314,7 +227,7 @@ def lagesbild_update(request: HttpRequest, slug: str, version: int) -> HttpRespo
     def update() -> None:
         do_update_lagesbild(access, lagesbild, actor=request.user, **form.cleaned_data)
 
-    return _act(request, lagesbild, update, _("Lägesbilden är sparad."))
+    return act(request, update, success=_("Lägesbilden är sparad."), back=_page(lagesbild))
 
 
 @login_required
@@ -328,7 +241,7 @@ def source_add(request: HttpRequest, slug: str, version: int) -> HttpResponse:
     def add() -> None:
         do_add_source(access, lagesbild, actor=request.user, **form.cleaned_data)
 
-    return _act(request, lagesbild, add, _("Källan är tillagd."))
+    return act(request, add, success=_("Källan är tillagd."), back=_page(lagesbild))
 
 
 @login_required
@@ -338,8 +251,11 @@ def source_remove(request: HttpRequest, slug: str, version: int, pk: int) -> Htt
     # A restricted source is as absent to those who may not see it as one that does not exist.
     source = get_object_or_404(visible_sources(lagesbild, access), pk=pk)
     source.lagesbild = lagesbild
-    return _act(
-        request, lagesbild, lambda: do_remove_source(access, source, actor=request.user), _("Källan är borttagen.")
+    return act(
+        request,
+        lambda: do_remove_source(access, source, actor=request.user),
+        success=_("Källan är borttagen."),
+        back=_page(lagesbild),
     )
 
 
@@ -354,14 +270,14 @@ def problem_add(request: HttpRequest, slug: str, version: int) -> HttpResponse:
     def add() -> None:
         do_add_problem(access, lagesbild, actor=request.user, **form.cleaned_data)
 
-    return _act(request, lagesbild, add, _("Problemet är tillagt."))
+    return act(request, add, success=_("Problemet är tillagt."), back=_page(lagesbild))
 
 
 @login_required
 @require_POST
 def problem_update(request: HttpRequest, slug: str, version: int, pk: int) -> HttpResponse:
     access, lagesbild = _editing(request, slug, version)
-    problem = _get_problem(lagesbild, pk)
+    problem = queries.get_problem(lagesbild, pk)
     form = ProblemForm(request.POST, auto_id=_problem_id(pk))
     if not form.is_valid():
         return _detail(request, access, lagesbild, {f"problem-{pk}": form}, status=400)
@@ -369,16 +285,19 @@ def problem_update(request: HttpRequest, slug: str, version: int, pk: int) -> Ht
     def update() -> None:
         do_update_problem(access, problem, actor=request.user, **form.cleaned_data)
 
-    return _act(request, lagesbild, update, _("Problemet är sparat."))
+    return act(request, update, success=_("Problemet är sparat."), back=_page(lagesbild))
 
 
 @login_required
 @require_POST
 def problem_remove(request: HttpRequest, slug: str, version: int, pk: int) -> HttpResponse:
     access, lagesbild = _editing(request, slug, version)
-    problem = _get_problem(lagesbild, pk)
-    return _act(
-        request, lagesbild, lambda: do_remove_problem(access, problem, actor=request.user), _("Problemet är borttaget.")
+    problem = queries.get_problem(lagesbild, pk)
+    return act(
+        request,
+        lambda: do_remove_problem(access, problem, actor=request.user),
+        success=_("Problemet är borttaget."),
+        back=_page(lagesbild),
     )
 
 
@@ -386,16 +305,16 @@ def problem_remove(request: HttpRequest, slug: str, version: int, pk: int) -> Ht
 @require_POST
 def series_link(request: HttpRequest, slug: str, version: int, pk: int) -> HttpResponse:
     access, lagesbild = _editing(request, slug, version)
-    problem = _get_problem(lagesbild, pk)
-    form = SeriesForm(request.POST, metrics=_metrics_with_data(), auto_id=_series_id(pk))
+    problem = queries.get_problem(lagesbild, pk)
+    form = SeriesForm(request.POST, metrics=queries.metrics_with_data(), auto_id=_series_id(pk))
     if not form.is_valid():
         return _detail(request, access, lagesbild, {f"series-{pk}": form}, status=400)
     metric, area = form.cleaned_data["metric"], form.cleaned_data["area"].strip()
-    return _act(
+    return act(
         request,
-        lagesbild,
         lambda: do_link_series(access, problem, metric, area, actor=request.user),
-        _("Serien är kopplad till problemet."),
+        success=_("Serien är kopplad till problemet."),
+        back=_page(lagesbild),
     )
 
 
@@ -403,15 +322,13 @@ def series_link(request: HttpRequest, slug: str, version: int, pk: int) -> HttpR
 @require_POST
 def series_unlink(request: HttpRequest, slug: str, version: int, pk: int, link: int) -> HttpResponse:
     access, lagesbild = _editing(request, slug, version)
-    problem = _get_problem(lagesbild, pk)
-    links = ProblemSeries.objects.select_related("metric", "area").defer("area__geometry")
-    series = get_object_or_404(links, problem=problem, pk=link)
-    series.problem = problem
-    return _act(
+    problem = queries.get_problem(lagesbild, pk)
+    series = queries.get_series_link(problem, link)
+    return act(
         request,
-        lagesbild,
         lambda: do_unlink_series(access, series, actor=request.user),
-        _("Serien är inte längre kopplad till problemet."),
+        success=_("Serien är inte längre kopplad till problemet."),
+        back=_page(lagesbild),
     )
 
 
@@ -419,16 +336,18 @@ def series_unlink(request: HttpRequest, slug: str, version: int, pk: int, link: 
 @require_POST
 def dialogue_link(request: HttpRequest, slug: str, version: int, pk: int) -> HttpResponse:
     access, lagesbild = _editing(request, slug, version)
-    problem = _get_problem(lagesbild, pk)
-    form = DialogueLinkForm(request.POST, dialogues=_dialogue_choices(access), auto_id=_dialogue_id(pk))
+    problem = queries.get_problem(lagesbild, pk)
+    form = DialogueLinkForm(
+        request.POST, dialogues=queries.dialogue_choices(access.partnership), auto_id=_dialogue_id(pk)
+    )
     if not form.is_valid():
         return _detail(request, access, lagesbild, {f"dialogue-{pk}": form}, status=400)
     dialogue = form.chosen()
-    return _act(
+    return act(
         request,
-        lagesbild,
         lambda: do_link_dialogue(access, problem, dialogue, actor=request.user),
-        _("Dialogen är kopplad till problemet."),
+        success=_("Dialogen är kopplad till problemet."),
+        back=_page(lagesbild),
     )
 
 
@@ -436,13 +355,13 @@ def dialogue_link(request: HttpRequest, slug: str, version: int, pk: int) -> Htt
 @require_POST
 def dialogue_unlink(request: HttpRequest, slug: str, version: int, pk: int, dialogue: int) -> HttpResponse:
     access, lagesbild = _editing(request, slug, version)
-    problem = _get_problem(lagesbild, pk)
-    cited = get_object_or_404(problem.dialogues.all(), pk=dialogue)
-    return _act(
+    problem = queries.get_problem(lagesbild, pk)
+    cited = queries.get_cited_dialogue(problem, dialogue)
+    return act(
         request,
-        lagesbild,
         lambda: do_unlink_dialogue(access, problem, cited, actor=request.user),
-        _("Dialogen är inte längre kopplad till problemet."),
+        success=_("Dialogen är inte längre kopplad till problemet."),
+        back=_page(lagesbild),
     )
 
 
@@ -454,11 +373,11 @@ def lagesbild_adopt(request: HttpRequest, slug: str, version: int) -> HttpRespon
     if not form.is_valid():
         return _detail(request, access, lagesbild, {"adopt": form}, status=400)
     decision, decided_on = form.cleaned_data["decision"], form.cleaned_data["decided_on"]
-    return _act(
+    return act(
         request,
-        lagesbild,
         lambda: do_adopt_lagesbild(access, lagesbild, decision=decision, decided_on=decided_on, actor=request.user),
-        _("Lägesbilden är fastställd."),
+        success=_("Lägesbilden är fastställd."),
+        back=_page(lagesbild),
     )
 
 
@@ -474,7 +393,7 @@ def lagesbild_document(request: HttpRequest, slug: str, version: int, fmt: str) 
     if fmt not in DOCUMENT_TYPES:
         raise Http404("No such format")
     access = get_partnership_for_user(request.user, slug)
-    content = documents.gather(_get_lagesbild(access, version), access)
+    content = documents.gather(queries.get_lagesbild(access, version), access)
     data = documents.render_pdf(content) if fmt == "pdf" else documents.render_docx(content)
     name = f"lagesbild-{slugify(access.partnership.area.name)}-v{version}.{fmt}"
     return attachment(data, DOCUMENT_TYPES[fmt], name)
