@@ -81,7 +81,7 @@ def _partnerships(organisations: dict[str, Organisation]) -> None:
         )
 
 
-def _user(spec: DemoUser, organisations: dict[str, Organisation]) -> Login:
+def _login(spec: DemoUser, organisations: dict[str, Organisation]) -> Login:
     password = secrets.token_urlsafe(12)
     user = User.objects.filter(email__iexact=spec.email).first()
     if user is None:
@@ -100,7 +100,7 @@ def load_demo() -> list[Login]:
     with transaction.atomic():
         organisations = _organisations()
         _partnerships(organisations)
-        return [_user(spec, organisations) for spec in USERS]
+        return [_login(spec, organisations) for spec in USERS]
 
 
 def load_demo_est() -> EstDemo | None:

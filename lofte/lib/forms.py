@@ -24,12 +24,17 @@ DATE = date_input()
 NO_NAMES = _("Skriv inte namn på enskilda personer.")
 
 
+def screen(text: str) -> str:
+    """The form's side of the personal-data screen (lofte.lib.pii): a validation error naming what was found."""
+    if findings := find_personal_data(text):
+        raise forms.ValidationError(describe(findings), code="personal_data")
+    return text
+
+
 def _screener(name: str) -> Callable[[forms.BaseForm], Any]:
     def clean(self: forms.BaseForm) -> Any:
         value = self.cleaned_data.get(name)
-        if isinstance(value, str) and (findings := find_personal_data(value)):
-            raise forms.ValidationError(describe(findings), code="personal_data")
-        return value
+        return screen(value) if isinstance(value, str) else value
 
     clean.__name__ = f"clean_{name}"
     return clean
@@ -74,8 +79,7 @@ class LinesField(forms.CharField):
     def validate(self, value: Any) -> None:
         if self.required and not value:
             raise forms.ValidationError(self.error_messages["required"], code="required")
-        if findings := find_personal_data("\n".join(value)):
-            raise forms.ValidationError(describe(findings), code="personal_data")
+        screen("\n".join(value))
 
     def run_validators(self, value: Any) -> None:
         for line in value:

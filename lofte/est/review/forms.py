@@ -20,8 +20,7 @@ from lofte.areas.models import Area
 from lofte.est.models import Category, EstSettings, Incident
 from lofte.est.review.actions import SETTINGS_FIELDS
 from lofte.est.review.duplicates import Suggestion
-from lofte.lib.forms import ScreensPersonalData
-from lofte.lib.pii import describe, find_personal_data
+from lofte.lib.forms import ScreensPersonalData, screen
 from lofte.partnerships.models import Organisation
 
 M = TypeVar("M", bound=Model)
@@ -77,12 +76,6 @@ def area_choices(areas: Sequence[Area], kommun: Area | None = None) -> Choices:
 
 def organisation_choices(organisations: Sequence[Organisation]) -> Choices:
     return [(organisation.pk, organisation.name) for organisation in organisations]
-
-
-def _screened(value: str) -> str:
-    if findings := find_personal_data(value):
-        raise forms.ValidationError(describe(findings), code="personal_data")
-    return value
 
 
 # The queue
@@ -280,7 +273,7 @@ class CategoryRowForm(forms.Form):
         self.fields["name"].widget.attrs["placeholder"] = category.label if not category.name else ""
 
     def clean_name(self) -> str:
-        return _screened(self.cleaned_data["name"].strip())
+        return screen(self.cleaned_data["name"].strip())
 
 
 class CategoryAddForm(ScreensPersonalData, forms.Form):
