@@ -251,7 +251,7 @@ def measure(client: Client, size: Size, repeat: int, document_repeat: int) -> li
         return reverse("situation:export", args=[KOMMUN, "serier", fmt]) + f"?start={first}"
 
     def document(fmt: str) -> str:
-        return reverse("partnerships:lagesbild:document", args=[PARTNERSHIP, version, fmt])
+        return reverse("lagesbild:document", args=[PARTNERSHIP, version, fmt])
 
     earlier_url = f"{dashboard}?year={earlier}&start={first}"
     dashboards = [

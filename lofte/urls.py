@@ -1,5 +1,9 @@
+"""The one table of the site's addresses. Each feature's `urls.py` names its own namespace (its `app_name`); the
+partnership's pages all live under /samverkan/<slug>/, listed here once, so a feature never needs to know where it
+is mounted."""
+
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from django.utils.translation import gettext_lazy as _
 
 from lofte.api import api
@@ -8,12 +12,40 @@ from lofte.core import views
 admin.site.site_header = _("Löfte – administration")
 admin.site.site_title = _("Löfte")
 
-urlpatterns = [
+# A partnership's pages, each feature under its own address: /samverkan/<slug>/<feature>/…
+SAMVERKAN = "samverkan/<slug:slug>/"
+samverkan: list[URLPattern | URLResolver] = [
+    path(f"{SAMVERKAN}lagesbild/", include("lofte.situation.lagesbild.urls")),
+    path(f"{SAMVERKAN}dialoger/", include("lofte.situation.dialogues.urls")),
+    path(f"{SAMVERKAN}loften/", include("lofte.promises.lofte.urls")),
+    path(f"{SAMVERKAN}loften/", include("lofte.promises.agreement.urls")),
+    path(f"{SAMVERKAN}uppfoljning/", include("lofte.promises.followup.urls")),
+    path(f"{SAMVERKAN}uppfoljning/", include("lofte.promises.bulk.urls")),
+    path(f"{SAMVERKAN}est/", include("lofte.est.urls")),
+    path(f"{SAMVERKAN}est/", include("lofte.est.reporting.urls")),
+    path(f"{SAMVERKAN}est/", include("lofte.est.review.urls")),
+    path(f"{SAMVERKAN}est/", include("lofte.est.weekly.urls")),
+    path(f"{SAMVERKAN}est/", include("lofte.est.meetings.urls")),
+    path(f"{SAMVERKAN}invanare/", include("lofte.citizens.warnings.urls")),
+    path(f"{SAMVERKAN}invanare/", include("lofte.citizens.advice.urls")),
+    path(f"{SAMVERKAN}invanare/", include("lofte.citizens.grannsamverkan.urls")),
+]
+
+# What anyone may read: the start page, each kommun's public page and what citizens may send.
+public: list[URLPattern | URLResolver] = [
     path("", include("lofte.public.urls")),
-    path("", include("lofte.citizens.urls")),
+    path("", include("lofte.citizens.warnings.public_urls")),
+    path("", include("lofte.citizens.advice.public_urls")),
+    path("", include("lofte.citizens.subscriptions.urls")),
+    path("", include("lofte.citizens.tips.urls")),
+]
+
+urlpatterns = [
+    *public,
     path("healthz", views.healthz, name="healthz"),
     path("konto/", include("lofte.accounts.urls")),
     path("samverkan/", include("lofte.partnerships.urls")),
+    *samverkan,
     path("omraden/", include("lofte.partnerships.areas.urls")),
     path("statistik/", include("lofte.statistics.urls")),
     path("lagesbild/", include("lofte.situation.urls")),

@@ -8,8 +8,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from lofte.areas.models import Area
 from lofte.audit.models import AuditEvent
-from lofte.promises.followup import URL_NAMESPACE as FOLLOWUP
 from tests.base import BaseTestCase
+from tests.cases import EST, FOLLOWUP, INVANARE, LOFTEN, route
 
 EVERYONE = ["samordnare", "polis", "reporter", "viewer", "samordnare_b", "anonymous"]
 SIGNED_IN = [p for p in EVERYONE if p != "anonymous"]
@@ -46,12 +46,12 @@ CASES: list[tuple[str, list[Any], str, dict[str, Any] | None, dict[str, int]]] =
     ("partnerships:dashboard", ["mullsjo"], "get", None, expect(404, samordnare_b=200, anonymous=302)),
     ("partnerships:members", ["mjolby"], "get", None, members_only()),
     # The lägesbild document: members read it; samordnare and polis change it (400: the empty form is refused).
-    ("partnerships:lagesbild:index", ["mjolby"], "get", None, members_only()),
-    ("partnerships:lagesbild:detail", ["mjolby", 999], "get", None, members_only(404)),
-    ("partnerships:lagesbild:document", ["mjolby", 999, "docx"], "get", None, members_only(404)),
-    ("partnerships:lagesbild:create", ["mjolby"], "post", {}, expect(403, **EDITORS_REFUSED_EMPTY_FORM)),
+    ("lagesbild:index", ["mjolby"], "get", None, members_only()),
+    ("lagesbild:detail", ["mjolby", 999], "get", None, members_only(404)),
+    ("lagesbild:document", ["mjolby", 999, "docx"], "get", None, members_only(404)),
+    ("lagesbild:create", ["mjolby"], "post", {}, expect(403, **EDITORS_REFUSED_EMPTY_FORM)),
     *[
-        (f"partnerships:lagesbild:{name}", ["mjolby", *args], "post", {}, expect(403, **EDITORS_FIND_NO_VERSION))
+        (f"lagesbild:{name}", ["mjolby", *args], "post", {}, expect(403, **EDITORS_FIND_NO_VERSION))
         for name, args in [
             ("update", [999]),
             ("add_source", [999]),
@@ -67,18 +67,18 @@ CASES: list[tuple[str, list[Any], str, dict[str, Any] | None, dict[str, int]]] =
         ]
     ],
     # Dialogues and safety walks: members read them; samordnare and polis record them (400: the empty form).
-    ("partnerships:dialoger:index", ["mjolby"], "get", None, members_only()),
-    ("partnerships:dialoger:detail", ["mjolby", 999], "get", None, members_only(404)),
+    ("dialogues:index", ["mjolby"], "get", None, members_only()),
+    ("dialogues:detail", ["mjolby", 999], "get", None, members_only(404)),
     (
-        "partnerships:dialoger:create",
+        "dialogues:create",
         ["mjolby"],
         "get",
         None,
         expect(403, samordnare=200, polis=200, samordnare_b=404, anonymous=302),
     ),
-    ("partnerships:dialoger:create", ["mjolby"], "post", {}, expect(403, **EDITORS_REFUSED_EMPTY_FORM)),
+    ("dialogues:create", ["mjolby"], "post", {}, expect(403, **EDITORS_REFUSED_EMPTY_FORM)),
     *[
-        (f"partnerships:dialoger:{name}", ["mjolby", *args], "post", {}, expect(403, **EDITORS_FIND_NO_VERSION))
+        (f"dialogues:{name}", ["mjolby", *args], "post", {}, expect(403, **EDITORS_FIND_NO_VERSION))
         for name, args in [
             ("update", [999]),
             ("delete", [999]),
@@ -88,9 +88,9 @@ CASES: list[tuple[str, list[Any], str, dict[str, Any] | None, dict[str, int]]] =
     ],
     # The agreement and the medborgarlöften (lofte.promises.urls): members read them and download their files;
     # samordnare and polis write them; only the samordnare takes a löfte through the decision process.
-    ("partnerships:loften:index", ["mjolby"], "get", None, members_only()),
+    ("loften:index", ["mjolby"], "get", None, members_only()),
     *[
-        (f"partnerships:loften:{name}", ["mjolby", *args], "get", None, members_only(404))
+        (route(name, LOFTEN), ["mjolby", *args], "get", None, members_only(404))
         for name, args in [
             ("agreement", [999]),
             ("agreement_file", [999, 1]),
@@ -102,7 +102,7 @@ CASES: list[tuple[str, list[Any], str, dict[str, Any] | None, dict[str, int]]] =
     ],
     *[
         (
-            f"partnerships:loften:{name}",
+            route(name, LOFTEN),
             ["mjolby"],
             "get",
             None,
@@ -111,11 +111,11 @@ CASES: list[tuple[str, list[Any], str, dict[str, Any] | None, dict[str, int]]] =
         for name in ("agreement_create", "create")
     ],
     *[
-        (f"partnerships:loften:{name}", ["mjolby"], "post", {}, expect(403, **EDITORS_REFUSED_EMPTY_FORM))
+        (route(name, LOFTEN), ["mjolby"], "post", {}, expect(403, **EDITORS_REFUSED_EMPTY_FORM))
         for name in ("agreement_create", "create")
     ],
     *[
-        (f"partnerships:loften:{name}", ["mjolby", *args], "get", None, expect(403, **EDITORS_FIND_NO_VERSION))
+        (route(name, LOFTEN), ["mjolby", *args], "get", None, expect(403, **EDITORS_FIND_NO_VERSION))
         for name, args in [
             ("agreement_update", [999]),
             ("update", [999]),
@@ -128,7 +128,7 @@ CASES: list[tuple[str, list[Any], str, dict[str, Any] | None, dict[str, int]]] =
         ]
     ],
     *[
-        (f"partnerships:loften:{name}", ["mjolby", *args], "post", {}, expect(403, **EDITORS_FIND_NO_VERSION))
+        (route(name, LOFTEN), ["mjolby", *args], "post", {}, expect(403, **EDITORS_FIND_NO_VERSION))
         for name, args in [
             ("agreement_update", [999]),
             ("add_signatory", [999]),
@@ -156,7 +156,7 @@ CASES: list[tuple[str, list[Any], str, dict[str, Any] | None, dict[str, int]]] =
     ],
     *[
         (
-            f"partnerships:loften:{name}",
+            route(name, LOFTEN),
             ["mjolby", 999],
             "post",
             {},
@@ -167,7 +167,7 @@ CASES: list[tuple[str, list[Any], str, dict[str, Any] | None, dict[str, int]]] =
     # The follow-up (lofte.promises.followup.urls): members read it; samordnare and polis change it, only the
     # samordnare publishes. A löfte or round that does not exist is not found (tests/test_promises_* try real ones).
     *[
-        (f"{FOLLOWUP}:{name}", ["mjolby", *args], "get", None, members_only(404))
+        (route(name, FOLLOWUP), ["mjolby", *args], "get", None, members_only(404))
         for name, args in [
             ("index", [999]),
             ("plan_export", [999, "xlsx"]),
@@ -176,9 +176,9 @@ CASES: list[tuple[str, list[Any], str, dict[str, Any] | None, dict[str, int]]] =
             ("public_report", [999]),
         ]
     ],
-    (f"{FOLLOWUP}:plan_import", ["mjolby", 999], "get", None, expect(403, **EDITORS_FIND_NO_VERSION)),
+    ("action_plan:plan_import", ["mjolby", 999], "get", None, expect(403, **EDITORS_FIND_NO_VERSION)),
     *[
-        (f"{FOLLOWUP}:{name}", ["mjolby", *args], "post", {}, expect(403, **EDITORS_FIND_NO_VERSION))
+        (route(name, FOLLOWUP), ["mjolby", *args], "post", {}, expect(403, **EDITORS_FIND_NO_VERSION))
         for name, args in [
             ("plan", [999]),
             ("plan_import", [999]),
@@ -192,7 +192,7 @@ CASES: list[tuple[str, list[Any], str, dict[str, Any] | None, dict[str, int]]] =
         ]
     ],
     (
-        f"{FOLLOWUP}:publish",
+        "followup:publish",
         ["mjolby", 999],
         "post",
         {},
@@ -228,30 +228,30 @@ CASES: list[tuple[str, list[Any], str, dict[str, Any] | None, dict[str, int]]] =
     ("set_language", [], "post", {"language": "sv", "next": "/"}, expect(302)),
     ("api-1.0.0:openapi-json", [], "get", None, expect(200)),
     # EST: members read; reporters report and follow their own reports; samordnare and polis review.
-    ("partnerships:est:index", ["mjolby"], "get", None, members_only()),
-    ("partnerships:est:report", ["mjolby"], "get", None, members_only(viewer=403)),
-    ("partnerships:est:report", ["mjolby"], "post", {}, expect(400, viewer=403, samordnare_b=404, anonymous=302)),
-    ("partnerships:est:mine", ["mjolby"], "get", None, members_only(viewer=403)),
-    ("partnerships:est:incident", ["mjolby", 999], "get", None, members_only(404)),
-    ("partnerships:est:photo", ["mjolby", 999], "get", None, members_only(404)),
-    ("partnerships:est:photo_thumbnail", ["mjolby", 999], "get", None, members_only(404)),
-    ("partnerships:est:review", ["mjolby"], "get", None, members_only(reporter=403, viewer=403)),
+    ("est:index", ["mjolby"], "get", None, members_only()),
+    ("est_reporting:report", ["mjolby"], "get", None, members_only(viewer=403)),
+    ("est_reporting:report", ["mjolby"], "post", {}, expect(400, viewer=403, samordnare_b=404, anonymous=302)),
+    ("est_reporting:mine", ["mjolby"], "get", None, members_only(viewer=403)),
+    ("est_reporting:incident", ["mjolby", 999], "get", None, members_only(404)),
+    ("est_reporting:photo", ["mjolby", 999], "get", None, members_only(404)),
+    ("est_reporting:photo_thumbnail", ["mjolby", 999], "get", None, members_only(404)),
+    ("est_review:review", ["mjolby"], "get", None, members_only(reporter=403, viewer=403)),
     (
-        "partnerships:est:review_detail",
+        "est_review:review_detail",
         ["mjolby", 999],
         "get",
         None,
         expect(404, reporter=403, viewer=403, anonymous=302),
     ),
     *[
-        (f"partnerships:est:{name}", ["mjolby", 999], "post", {}, expect(404, reporter=403, viewer=403, anonymous=302))
+        (route(name, EST), ["mjolby", 999], "post", {}, expect(404, reporter=403, viewer=403, anonymous=302))
         for name in ("review_approve", "review_correct", "review_merge", "review_reject", "review_route")
     ],
     # Members of the organisation a report is routed to find it here; others do not.
-    ("partnerships:est:status", ["mjolby", 999], "post", {}, expect(404, viewer=403, anonymous=302)),
-    ("partnerships:est:assigned", ["mjolby"], "get", None, members_only(viewer=403)),
+    ("est_review:status", ["mjolby", 999], "post", {}, expect(404, viewer=403, anonymous=302)),
+    ("est_review:assigned", ["mjolby"], "get", None, members_only(viewer=403)),
     (
-        "partnerships:est:settings",
+        "est_review:settings",
         ["mjolby"],
         "get",
         None,
@@ -259,7 +259,7 @@ CASES: list[tuple[str, list[Any], str, dict[str, Any] | None, dict[str, int]]] =
     ),
     *[
         (
-            f"partnerships:est:{name}",
+            route(name, EST),
             ["mjolby"],
             "post",
             {},
@@ -268,56 +268,56 @@ CASES: list[tuple[str, list[Any], str, dict[str, Any] | None, dict[str, int]]] =
         for name in ("settings", "settings_categories", "settings_category_add", "settings_routing_add")
     ],
     (
-        "partnerships:est:settings_routing_delete",
+        "est_review:settings_routing_delete",
         ["mjolby", 999],
         "post",
         {},
         expect(403, samordnare=404, samordnare_b=404, anonymous=302),
     ),
     # The weekly lägesbild, meetings and analysis: every member reads; samordnare and polis write.
-    ("partnerships:est:week_current", ["mjolby"], "get", None, members_only(302)),
-    ("partnerships:est:week", ["mjolby", 2026, 10], "get", None, members_only()),
-    ("partnerships:est:week", ["mjolby", 2025, 60], "get", None, members_only(404)),
-    ("partnerships:est:week_note", ["mjolby", 2026, 10], "post", {}, members_only(302, reporter=403, viewer=403)),
-    ("partnerships:est:week_pdf", ["mjolby", 2026, 10], "get", None, members_only()),
-    ("partnerships:est:week_table", ["mjolby", 2026, 10, "xlsx"], "get", None, members_only()),
-    ("partnerships:est:meetings", ["mjolby"], "get", None, members_only()),
-    ("partnerships:est:analysis", ["mjolby"], "get", None, members_only()),
-    ("partnerships:est:meeting_create", ["mjolby"], "get", None, members_only(reporter=403, viewer=403)),
-    ("partnerships:est:meeting_create", ["mjolby"], "post", {}, members_only(400, reporter=403, viewer=403)),
-    ("partnerships:est:meeting", ["mjolby", 999], "get", None, members_only(404)),
+    ("est_weekly:week_current", ["mjolby"], "get", None, members_only(302)),
+    ("est_weekly:week", ["mjolby", 2026, 10], "get", None, members_only()),
+    ("est_weekly:week", ["mjolby", 2025, 60], "get", None, members_only(404)),
+    ("est_weekly:week_note", ["mjolby", 2026, 10], "post", {}, members_only(302, reporter=403, viewer=403)),
+    ("est_weekly:week_pdf", ["mjolby", 2026, 10], "get", None, members_only()),
+    ("est_weekly:week_table", ["mjolby", 2026, 10, "xlsx"], "get", None, members_only()),
+    ("est_meetings:meetings", ["mjolby"], "get", None, members_only()),
+    ("est_weekly:analysis", ["mjolby"], "get", None, members_only()),
+    ("est_meetings:meeting_create", ["mjolby"], "get", None, members_only(reporter=403, viewer=403)),
+    ("est_meetings:meeting_create", ["mjolby"], "post", {}, members_only(400, reporter=403, viewer=403)),
+    ("est_meetings:meeting", ["mjolby", 999], "get", None, members_only(404)),
     *[
-        (f"partnerships:est:{name}", ["mjolby", 999], "post", {}, members_only(404, reporter=403, viewer=403))
+        (route(name, EST), ["mjolby", 999], "post", {}, members_only(404, reporter=403, viewer=403))
         for name in ("meeting_update", "action_create")
     ],
     # The organisation an action is assigned to reports progress on it (tests/test_est_meetings.py for who).
-    ("partnerships:est:action_update", ["mjolby", 999], "post", {}, members_only(404, viewer=403)),
-    ("partnerships:est:incidents_export", ["mjolby", "csv"], "get", None, members_only(reporter=403, viewer=403)),
+    ("est_meetings:action_update", ["mjolby", 999], "post", {}, members_only(404, viewer=403)),
+    ("est_weekly:incidents_export", ["mjolby", "csv"], "get", None, members_only(reporter=403, viewer=403)),
     # Open311 answers to API keys, not sessions: the same for every persona (tests/test_est_open311.py for keys).
-    ("open311_services", [], "get", None, expect(400)),  # jurisdiction_id is required without a key
-    ("open311_requests", [], "get", None, expect(403)),
-    ("open311_requests", [], "post", {}, expect(403)),
-    ("open311_request", [1], "get", None, expect(403)),
+    ("open311:open311_services", [], "get", None, expect(400)),  # jurisdiction_id is required without a key
+    ("open311:open311_requests", [], "get", None, expect(403)),
+    ("open311:open311_requests", [], "post", {}, expect(403)),
+    ("open311:open311_request", [1], "get", None, expect(403)),
     # Citizens: warnings, advice, subscriptions and tips are public for a kommun with a published partnership.
-    ("citizens:warnings", ["0586"], "get", None, expect(200)),
-    ("citizens:warnings", ["0642"], "get", None, expect(404)),
-    ("citizens:warning", ["0586", 999], "get", None, expect(404)),
-    ("citizens:warning_feed", ["0586"], "get", None, expect(200)),
-    ("citizens:warning_feed", ["0642"], "get", None, expect(404)),
-    ("citizens:advice_list", ["0586"], "get", None, expect(200)),
-    ("citizens:advice", ["0586", "skydda-dig-mot-bedragerier"], "get", None, expect(200)),
-    ("citizens:advice", ["0586", "finns-inte"], "get", None, expect(404)),
-    ("citizens:subscribe", ["0586"], "get", None, expect(200)),
-    ("citizens:subscribe", ["0642"], "get", None, expect(404)),
-    ("citizens:subscription_confirm", ["okand-nyckel"], "get", None, expect(404)),
-    ("citizens:unsubscribe", ["okand-nyckel"], "get", None, expect(404)),
-    ("citizens:tip", ["0586"], "get", None, expect(200)),
-    ("citizens:tip", ["0642"], "get", None, expect(404)),
-    ("citizens:tip_thanks", ["0586"], "get", None, expect(200)),
-    ("citizens:tips_map", ["0586"], "get", None, expect(200)),
+    ("public_warnings:warnings", ["0586"], "get", None, expect(200)),
+    ("public_warnings:warnings", ["0642"], "get", None, expect(404)),
+    ("public_warnings:warning", ["0586", 999], "get", None, expect(404)),
+    ("public_warnings:warning_feed", ["0586"], "get", None, expect(200)),
+    ("public_warnings:warning_feed", ["0642"], "get", None, expect(404)),
+    ("public_advice:advice_list", ["0586"], "get", None, expect(200)),
+    ("public_advice:advice", ["0586", "skydda-dig-mot-bedragerier"], "get", None, expect(200)),
+    ("public_advice:advice", ["0586", "finns-inte"], "get", None, expect(404)),
+    ("subscriptions:subscribe", ["0586"], "get", None, expect(200)),
+    ("subscriptions:subscribe", ["0642"], "get", None, expect(404)),
+    ("subscriptions:subscription_confirm", ["okand-nyckel"], "get", None, expect(404)),
+    ("subscriptions:unsubscribe", ["okand-nyckel"], "get", None, expect(404)),
+    ("tips:tip", ["0586"], "get", None, expect(200)),
+    ("tips:tip", ["0642"], "get", None, expect(404)),
+    ("tips:tip_thanks", ["0586"], "get", None, expect(200)),
+    ("tips:tips_map", ["0586"], "get", None, expect(200)),
     # Writing warnings and advice: samordnare and polis; every member reads them.
     *[
-        (f"partnerships:invanare:{name}", ["mjolby", *args], "get", None, members_only(ok))
+        (route(name, INVANARE), ["mjolby", *args], "get", None, members_only(ok))
         for name, args, ok in [
             ("warnings", [], 200),
             ("warning", [999], 404),
@@ -326,12 +326,12 @@ CASES: list[tuple[str, list[Any], str, dict[str, Any] | None, dict[str, int]]] =
         ]
     ],
     *[
-        (f"partnerships:invanare:{name}", ["mjolby"], method, data, members_only(ok, reporter=403, viewer=403))
+        (route(name, INVANARE), ["mjolby"], method, data, members_only(ok, reporter=403, viewer=403))
         for name in ("warning_create", "advice_create")
         for method, data, ok in [("get", None, 200), ("post", {}, 400)]
     ],
     *[
-        (f"partnerships:invanare:{name}", ["mjolby", 999], "post", {}, members_only(404, reporter=403, viewer=403))
+        (route(name, INVANARE), ["mjolby", 999], "post", {}, members_only(404, reporter=403, viewer=403))
         for name in (
             "warning_update",
             "warning_publish",
@@ -342,11 +342,11 @@ CASES: list[tuple[str, list[Any], str, dict[str, Any] | None, dict[str, int]]] =
         )
     ],
     # Grannsamverkan groups and their contacts are for the samordnare only.
-    ("partnerships:invanare:grannsamverkan", ["mjolby"], "get", None, members_only(403, samordnare=200)),
-    ("partnerships:invanare:grannsamverkan", ["mjolby"], "post", {}, members_only(403, samordnare=400)),
-    ("partnerships:invanare:grannsamverkan_group", ["mjolby", 999], "get", None, members_only(403, samordnare=404)),
+    ("grannsamverkan:grannsamverkan", ["mjolby"], "get", None, members_only(403, samordnare=200)),
+    ("grannsamverkan:grannsamverkan", ["mjolby"], "post", {}, members_only(403, samordnare=400)),
+    ("grannsamverkan:grannsamverkan_group", ["mjolby", 999], "get", None, members_only(403, samordnare=404)),
     (
-        "partnerships:invanare:grannsamverkan_remove_contact",
+        "grannsamverkan:grannsamverkan_remove_contact",
         ["mjolby", 999, 999],
         "post",
         {},

@@ -63,7 +63,7 @@ class SubscribeTest(SubscriptionCase):
         self.assertContains(response, "Hela Mjölby")
         self.assertEqual(Client().get("/kommun/0642/prenumerera/").status_code, 404)  # Mullsjö: not published
         self.assertEqual(Client().get("/kommun/9999/prenumerera/").status_code, 404)
-        self.assertEqual(reverse("citizens:subscribe", kwargs={"code": "0586"}), SUBSCRIBE)
+        self.assertEqual(reverse("subscriptions:subscribe", kwargs={"code": "0586"}), SUBSCRIBE)
 
     def test_it_confirms_by_post_only_and_sends_nothing_else_before(self) -> None:
         response = self.subscribe()
@@ -82,7 +82,7 @@ class SubscribeTest(SubscriptionCase):
         self.assertEqual(Delivery.objects.get().kind, Delivery.Kind.CONFIRM)
 
         confirm = self.link(message, "bekrafta")
-        self.assertEqual(confirm, reverse("citizens:subscription_confirm", kwargs={"token": subscription.token}))
+        self.assertEqual(confirm, reverse("subscriptions:subscription_confirm", kwargs={"token": subscription.token}))
         page = Client().get(confirm)  # a mail scanner's prefetch changes nothing
         self.assertContains(page, "Ja, bekräfta prenumerationen")
         subscription.refresh_from_db()
@@ -148,14 +148,14 @@ class SubscribeTest(SubscriptionCase):
     def test_it_keeps_the_address_out_of_the_audit_log_and_pages(self) -> None:
         self.subscribe()
         subscription = Subscription.objects.get()
-        Client().post(reverse("citizens:subscription_confirm", kwargs={"token": subscription.token}))
+        Client().post(reverse("subscriptions:subscription_confirm", kwargs={"token": subscription.token}))
         for url in (
             SUBSCRIBE,
-            reverse("citizens:subscription_confirm", kwargs={"token": subscription.token}),
-            reverse("citizens:unsubscribe", kwargs={"token": subscription.token}),
+            reverse("subscriptions:subscription_confirm", kwargs={"token": subscription.token}),
+            reverse("subscriptions:unsubscribe", kwargs={"token": subscription.token}),
         ):
             self.assertNotContains(Client().get(url), "anna.andersson")
-        Client().post(reverse("citizens:unsubscribe", kwargs={"token": subscription.token}))
+        Client().post(reverse("subscriptions:unsubscribe", kwargs={"token": subscription.token}))
         actions = list(
             AuditEvent.objects.filter(action__startswith="subscription.")
             .order_by("pk")
@@ -177,7 +177,7 @@ class UnsubscribeTest(SubscriptionCase):
         super().setUp()
         self.subscribe()
         self.subscription = Subscription.objects.get()
-        self.url = reverse("citizens:unsubscribe", kwargs={"token": self.subscription.token})
+        self.url = reverse("subscriptions:unsubscribe", kwargs={"token": self.subscription.token})
 
     def test_it_asks_on_get_and_unsubscribes_on_post(self) -> None:
         self.assertEqual(self.url, f"/prenumeration/{self.subscription.token}/avsluta/")
@@ -191,7 +191,7 @@ class UnsubscribeTest(SubscriptionCase):
         self.subscription.refresh_from_db()
         self.assertIsNotNone(self.subscription.unsubscribed_at)
         # the ended subscription's confirmation link no longer works; the unsubscribe link still answers
-        confirm = reverse("citizens:subscription_confirm", kwargs={"token": self.subscription.token})
+        confirm = reverse("subscriptions:subscription_confirm", kwargs={"token": self.subscription.token})
         self.assertEqual(Client().get(confirm).status_code, 404)
         self.assertContains(Client().post(self.url), "Prenumerationen är avslutad")
         self.assertEqual(Client().get("/prenumeration/okand/avsluta/").status_code, 404)
@@ -217,7 +217,7 @@ class PageStructureTest(SubscriptionCase):
         cache.clear()
         pages.append(self.subscribe())
         token = Subscription.objects.get().token
-        for name in ("citizens:subscription_confirm", "citizens:unsubscribe"):
+        for name in ("subscriptions:subscription_confirm", "subscriptions:unsubscribe"):
             url = reverse(name, kwargs={"token": token})
             pages += [Client().get(url), Client().post(url)]
         for page in pages:

@@ -414,4 +414,4 @@ class PublicMapTest(TipsCase):
             with self.subTest(name):
                 response = self.client_for(user).get(MAP_URL)
                 self.assertContains(response, "Inga granskade tips de senaste 90 dagarna.")
-        self.assertContains(self.anonymous.get(MAP_URL), reverse("citizens:tip", args=["0586"]))
+        self.assertContains(self.anonymous.get(MAP_URL), reverse("tips:tip", args=["0586"]))

@@ -55,7 +55,7 @@ WALK: dict[str, Any] = {
 
 
 def url(name: str, *args: Any) -> str:
-    return reverse(f"partnerships:dialoger:{name}", args=["mjolby", *args])
+    return reverse(f"dialogues:{name}", args=["mjolby", *args])
 
 
 class DialogueCase(BaseTestCase):
@@ -228,7 +228,7 @@ class DialoguesTest(DialogueCase):
         for route, data in self.post_routes(dialogue):
             with self.subTest(route=route):
                 self.assertEqual(client.post(route, data).status_code, 404)
-        own = reverse("partnerships:dialoger:detail", args=["mullsjo", dialogue.pk])
+        own = reverse("dialogues:detail", args=["mullsjo", dialogue.pk])
         self.assertEqual(client.get(own).status_code, 404)
         self.assertEqual((Dialogue.objects.count(), DialogueStatement.objects.count()), (1, 1))
 
@@ -373,7 +373,7 @@ class DialogueEvidenceTest(DialogueCase):
         dialogue, problem = self.cited(adopted=True)
         client = self.client_for(self.viewer)
         page = client.get(url("detail", dialogue.pk))
-        detail = reverse("partnerships:lagesbild:detail", args=["mjolby", 1])
+        detail = reverse("lagesbild:detail", args=["mjolby", 1])
         self.assertContains(page, f'<a href="{detail}#problem-{problem.pk}-heading">{problem.title}</a>', html=True)
         self.assertContains(page, "Lägesbild, version 1 (fastställd)")
         self.assertEqual(structure_problems(page.content.decode()), [])

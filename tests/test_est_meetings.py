@@ -22,13 +22,13 @@ from lofte.lib.actors import SystemActor
 from lofte.partnerships.access import PartnershipAccess
 from lofte.partnerships.actions import do_create_organisation
 from tests.base import Kind, Role, make_user
-from tests.cases import CENTRE, SCATTERED, WEEK, EstCase, at
+from tests.cases import CENTRE, EST, SCATTERED, WEEK, EstCase, at, route
 
 S = Incident.Status
 
 
 def url(name: str, *args: Any) -> str:
-    return reverse(f"partnerships:est:{name}", args=["mjolby", *args])
+    return reverse(route(name, EST), args=["mjolby", *args])
 
 
 class MeetingFlowTest(EstCase):

@@ -26,8 +26,8 @@ from tests.base import BaseTestCase
 NOW = "2026-05-20 12:00 +02:00"  # every test here runs on this fixed moment (the clock stands still)
 
 CENTRE = (58.3255, 15.1273)  # Mjölby's town centre, inside kommun 0586
-SERVICES = reverse("open311_services")
-REQUESTS = reverse("open311_requests")
+SERVICES = reverse("open311:open311_services")
+REQUESTS = reverse("open311:open311_requests")
 
 
 @time_machine.travel(NOW, tick=False)
@@ -111,7 +111,7 @@ class Open311CreateTest(Open311TestCase):
         self.assertEqual(listed.status_code, 200)
         [request] = listed.json()
         one = self.client.get(
-            reverse("open311_request", args=[incident.pk]), {"api_key": self.housing_key}
+            reverse("open311:open311_request", args=[incident.pk]), {"api_key": self.housing_key}
         )  # the key's only partnership: no jurisdiction_id needed
         self.assertEqual(one.status_code, 200, one.content)
         self.assertEqual(one.json(), [request])
@@ -188,7 +188,7 @@ class Open311CreateTest(Open311TestCase):
         self.assertError(self.post(api_key=self.outside_key), 403, "inte part")
         self.assertError(self.client.get(REQUESTS, {"api_key": self.outside_key, "jurisdiction_id": "0586"}), 403)
         incident = self.other_organisations_incident()
-        one = reverse("open311_request", args=[incident.pk])
+        one = reverse("open311:open311_request", args=[incident.pk])
         self.assertError(self.client.get(one, {"api_key": self.outside_key, "jurisdiction_id": "mjolby"}), 403)
         # Its own partnership does not have the request.
         self.assertError(self.client.get(one, {"api_key": self.outside_key}), 404)
@@ -253,7 +253,9 @@ class Open311ReadTest(Open311TestCase):
 
     def test_another_organisations_request_has_no_description_and_a_generalised_point(self) -> None:
         incident = self.other_organisations_incident()
-        response = self.client.get(reverse("open311_request", args=[incident.pk]), {"api_key": self.housing_key})
+        response = self.client.get(
+            reverse("open311:open311_request", args=[incident.pk]), {"api_key": self.housing_key}
+        )
         [request] = response.json()
         self.assertIsNone(request["description"])
         self.assertIsNone(request["status_notes"])
@@ -317,7 +319,7 @@ class Open311ReadTest(Open311TestCase):
 class Open311AccessTest(Open311TestCase):
     def test_a_session_is_not_a_key(self) -> None:
         """Signed in or not, a request without a key is answered alike: Open311 knows only keys."""
-        one = reverse("open311_request", args=[1])
+        one = reverse("open311:open311_request", args=[1])
         for persona, user in self.personas.items():
             client = self.client_for(user)
             with self.subTest(persona=persona):

@@ -31,7 +31,7 @@ from lofte.partnerships.access import PartnershipAccess, get_partnership_for_use
 from lofte.partnerships.actions import do_create_organisation
 from tests.axe import problems as structure_problems
 from tests.base import BaseTestCase, Kind, Role, make_user
-from tests.cases import TemporaryMedia, stored_text_columns
+from tests.cases import EST, TemporaryMedia, route, stored_text_columns
 
 NOW = "2026-05-20 12:00 +02:00"  # every test here runs on this fixed moment (the clock stands still)
 
@@ -41,7 +41,7 @@ PERSONNUMMER = "19121212-1212"
 
 
 def url(name: str, *args: Any, slug: str = "mjolby") -> str:
-    return reverse(f"partnerships:est:{name}", args=[slug, *args])
+    return reverse(route(name, EST), args=[slug, *args])
 
 
 def local_moment(delta: timedelta = timedelta(hours=-1)) -> datetime:

@@ -27,6 +27,7 @@ from lofte.est.review.actions import ReviewRefused, do_merge_incident
 from lofte.partnerships.access import get_partnership_for_user
 from lofte.partnerships.models import Organisation
 from tests.base import BaseTestCase, Kind, Role, make_user
+from tests.cases import EST, route
 
 NOW = "2026-05-20 12:00 +02:00"  # every test here runs on this fixed moment (the clock stands still)
 
@@ -38,7 +39,7 @@ HALF_SIDE = 0.003  # degrees: the district is a small square around the centre
 
 
 def url(name: str, *args: Any) -> str:
-    return reverse(f"partnerships:est:{name}", args=["mjolby", *args])
+    return reverse(route(name, EST), args=["mjolby", *args])
 
 
 def north_of(point: places.LatLng, metres: float) -> places.LatLng:

@@ -25,6 +25,7 @@ from lofte.lib.actors import SystemActor
 from lofte.partnerships.access import PartnershipAccess
 from lofte.partnerships.actions import do_create_partnership
 from tests.base import BaseTestCase
+from tests.cases import EST, route
 
 NOW = datetime(2026, 3, 11, 12, 0, tzinfo=STOCKHOLM)
 WEEK = Week(2026, 10)
@@ -38,19 +39,17 @@ def writes(queries: CaptureQueriesContext) -> list[str]:
 
 
 def est_route_names() -> set[str]:
-    """Every route under partnerships:est, so a new page cannot be left out of the test below."""
-    partnerships = next(
-        p for p in get_resolver().url_patterns if isinstance(p, URLResolver) and p.namespace == "partnerships"
-    )
-    est = next(p for p in partnerships.url_patterns if isinstance(p, URLResolver) and p.namespace == "est")
+    """Every route of EST's namespaces (tests.cases.EST), so a new page cannot be left out of the test below."""
+    resolver = get_resolver()
     names: set[str] = set()
-    pending: list[URLPattern | URLResolver] = list(est.url_patterns)
-    while pending:
-        pattern = pending.pop()
-        if isinstance(pattern, URLResolver):
-            pending.extend(pattern.url_patterns)
-        elif pattern.name:
-            names.add(pattern.name)
+    for namespace in EST:
+        pending: list[URLPattern | URLResolver] = list(resolver.namespace_dict[namespace][1].url_patterns)
+        while pending:
+            pattern = pending.pop()
+            if isinstance(pattern, URLResolver):
+                pending.extend(pattern.url_patterns)
+            elif pattern.name:
+                names.add(pattern.name)
     return names
 
 
@@ -88,7 +87,7 @@ class EstSetUpTest(BaseTestCase):
         client = self.client_for(self.samordnare)
         for name, args in (("week", [WEEK.year, WEEK.week]), ("review", []), ("settings", []), ("analysis", [])):
             with self.subTest(page=name), CaptureQueriesContext(connection) as queries:
-                response = client.get(reverse(f"partnerships:est:{name}", args=["mjolby", *args]))
+                response = client.get(reverse(route(name, EST), args=["mjolby", *args]))
                 self.assertEqual(response.status_code, 200)
                 self.assertEqual(writes(queries), [])
         self.assertFalse(EstSettings.objects.filter(partnership=self.partnership_a).exists())
@@ -182,12 +181,12 @@ class EstGetWritesNothingTest(BaseTestCase):
             client = self.client_for(user)
             for name, args in pages.items():
                 with self.subTest(user=user.email, page=name), CaptureQueriesContext(connection) as queries:
-                    response = client.get(reverse(f"partnerships:est:{name}", args=["mjolby", *args]))
+                    response = client.get(reverse(route(name, EST), args=["mjolby", *args]))
                     self.assertIn(response.status_code, (200, 302, 403, 404))
                     self.assertEqual(writes(queries), [])
 
     def test_open311_services_writes_nothing(self) -> None:
         with CaptureQueriesContext(connection) as queries:
-            response = self.client.get(reverse("open311_services"), {"jurisdiction_id": "mjolby"})
+            response = self.client.get(reverse("open311:open311_services"), {"jurisdiction_id": "mjolby"})
         self.assertEqual(response.status_code, 200)
         self.assertEqual(writes(queries), [])

@@ -131,7 +131,7 @@ class WeekPageTest(EstCase):
 
     @time_machine.travel(datetime(2026, 3, 11, 9, 0, tzinfo=STOCKHOLM), tick=False)
     def test_it_redirects_to_this_week(self) -> None:
-        response = self.client_for(self.viewer).get(reverse("partnerships:est:week_current", args=["mjolby"]))
+        response = self.client_for(self.viewer).get(reverse("est_weekly:week_current", args=["mjolby"]))
         self.assertRedirects(response, self.week_url(Week(2026, 11)), fetch_redirect_response=False)
 
     def test_it_shows_a_viewer_only_generalised_places(self) -> None:
@@ -180,7 +180,7 @@ class WeekPageTest(EstCase):
     def test_it_answers_404_for_a_week_that_does_not_exist(self) -> None:
         client = self.client_for(self.samordnare)
         for year, week in ((2025, 60), (2025, 53), (2026, 0)):
-            url = reverse("partnerships:est:week", args=["mjolby", year, week])
+            url = reverse("est_weekly:week", args=["mjolby", year, week])
             self.assertEqual(client.get(url).status_code, 404)
         self.assertEqual(client.get(self.week_url(Week(2026, 53))).status_code, 200)
 
@@ -272,7 +272,7 @@ class WeekExportTest(EstCase):
         self.assertIn("Karta över veckans rapporter", pdf_figures(pdf))
 
     def test_reviewers_export_every_report_with_its_lifecycle(self) -> None:
-        url = reverse("partnerships:est:incidents_export", args=["mjolby", "csv"])
+        url = reverse("est_weekly:incidents_export", args=["mjolby", "csv"])
         response = self.client_for(self.samordnare).get(url)
         self.assertEqual(response.status_code, 200)
         lines = response.content.decode("utf-8-sig").splitlines()
@@ -305,7 +305,7 @@ class WeekExportTest(EstCase):
 
     def test_the_export_opens_in_excel_and_filters_by_date(self) -> None:
         self.report(at(WEEK.shifted(-3)))
-        url = reverse("partnerships:est:incidents_export", args=["mjolby", "xlsx"])
+        url = reverse("est_weekly:incidents_export", args=["mjolby", "xlsx"])
         response = self.client_for(self.polis).get(url, {"fran": "2026-03-02", "till": "2026-03-08"})
         sheet = load_workbook(io.BytesIO(response.content)).active
         assert sheet is not None
@@ -316,12 +316,12 @@ class WeekExportTest(EstCase):
         self.assertIn("fran", bad.content.decode())
 
     def test_only_reviewers_export_reports(self) -> None:
-        url = reverse("partnerships:est:incidents_export", args=["mjolby", "csv"])
+        url = reverse("est_weekly:incidents_export", args=["mjolby", "csv"])
         for user, status in ((self.viewer, 403), (self.reporter, 403), (self.samordnare_b, 404), (None, 302)):
             self.assertEqual(self.client_for(user).get(url).status_code, status)
 
     def test_the_export_reads_in_a_fixed_number_of_queries(self) -> None:
-        url = reverse("partnerships:est:incidents_export", args=["mjolby", "csv"])
+        url = reverse("est_weekly:incidents_export", args=["mjolby", "csv"])
         client = self.client_for(self.samordnare)
         client.get(url)
         with self.assertNumQueries(5):
@@ -349,7 +349,7 @@ class AreaAnalysisTest(EstCase):
 
     def test_it_ranks_the_areas_that_rose(self) -> None:
         response = self.client_for(self.viewer).get(
-            reverse("partnerships:est:analysis", args=["mjolby"]), {"period": "2026K1"}
+            reverse("est_weekly:analysis", args=["mjolby"]), {"period": "2026K1"}
         )
         self.assertEqual(response.status_code, 200)
         rows = response.context["result"].rows
@@ -363,7 +363,7 @@ class AreaAnalysisTest(EstCase):
         self.assertContains(response, "Först områden där antalet har ökat säkert")
 
     def test_it_explains_a_period_it_cannot_read(self) -> None:
-        url = reverse("partnerships:est:analysis", args=["mjolby"])
+        url = reverse("est_weekly:analysis", args=["mjolby"])
         for period in ("2026K7", "2099"):
             response = self.client_for(self.viewer).get(url, {"period": period})
             self.assertContains(response, "Perioden: ange", status_code=400)
@@ -441,7 +441,7 @@ class NoDataBeforeEstStartedTest(EstCase):
         do_create_measure(
             access, meeting, actor=self.samordnare, what="Belysning", organisation=self.kommun_org_a, place=place
         )
-        url = reverse("partnerships:est:analysis", args=["mjolby"])
+        url = reverse("est_weekly:analysis", args=["mjolby"])
         client = self.client_for(self.viewer)
         response = client.get(url, {"period": "2026K1"})  # began on 1 January, before the EST
         [row] = response.context["result"].rows
@@ -467,7 +467,7 @@ class NoDataBeforeEstStartedTest(EstCase):
             client.get(self.week_url(WEEK))
 
     def test_the_samordnare_records_an_earlier_start(self) -> None:
-        url = reverse("partnerships:est:settings", args=["mjolby"])
+        url = reverse("est_review:settings", args=["mjolby"])
         data = {"duplicate_distance_m": 100, "duplicate_hours": 48, "grid_m": 250, "effect_radius_m": 300}
         data |= {"effect_weeks": 8}
         client = self.client_for(self.samordnare)
@@ -504,14 +504,14 @@ class CalendarWeekTest(EstCase):
             with self.subTest(moment.isoformat()), time_machine.travel(moment, tick=False):
                 client = self.client_for(self.samordnare)  # signed in then, or the session would have expired
                 self.assertEqual(last_complete_week(timezone.localdate()), meeting_week)
-                response = client.get(reverse("partnerships:est:week_current", args=["mjolby"]))
+                response = client.get(reverse("est_weekly:week_current", args=["mjolby"]))
                 self.assertRedirects(response, self.week_url(this_week), fetch_redirect_response=False)
-                form = client.get(reverse("partnerships:est:meeting_create", args=["mjolby"])).context["form"]
+                form = client.get(reverse("est_meetings:meeting_create", args=["mjolby"])).context["form"]
                 self.assertEqual(
                     (form.initial["iso_year"], form.initial["iso_week"], form.initial["held_on"]),
                     (meeting_week.year, meeting_week.week, moment.astimezone(STOCKHOLM).date()),
                 )
-                index = client.get(reverse("partnerships:est:index", args=["mjolby"]))
+                index = client.get(reverse("est:index", args=["mjolby"]))
                 self.assertEqual((index.context["year"], index.context["week"]), (this_week.year, this_week.week))
 
     def test_a_week_with_a_change_of_clock_is_167_or_169_hours_and_ends_on_sunday_at_midnight(self) -> None:

@@ -55,7 +55,7 @@ PROBLEM = {
 
 
 def url(name: str, *args: Any) -> str:
-    return reverse(f"partnerships:lagesbild:{name}", args=["mjolby", *args])
+    return reverse(f"lagesbild:{name}", args=["mjolby", *args])
 
 
 class LagesbildPagesCase(BaseTestCase):
@@ -415,7 +415,7 @@ class ProblemEvidencePagesTest(LagesbildPagesCase):
         response = client.post(url("link_dialogue", 1, problem.pk), {"dialogue": older.pk}, follow=True)
         self.assertRedirects(response, url("detail", 1))
         self.assertContains(response, "Dialogen är kopplad till problemet.")
-        detail = reverse("partnerships:dialoger:detail", args=["mjolby", older.pk])
+        detail = reverse("dialogues:detail", args=["mjolby", older.pk])
         self.assertContains(response, f'<a href="{detail}">Trygghetsvandring 2025-09-01</a>', html=True)
         self.assertContains(response, "13 deltagare · teman: inbrott, belysning")
         self.assertNotContains(response, f'<option value="{older.pk}">')  # cited already: not offered again

@@ -688,7 +688,7 @@ class DatesTest(PromiseCase):
             "year_to": 2027,
             "lagesbild": self.lagesbild.pk,
         }
-        create = reverse("partnerships:loften:create", args=["mjolby"])
+        create = reverse("loften:create", args=["mjolby"])
         refused = client.post(create, form)
         self.assertContains(refused, "ligger utanför överenskommelsens period", status_code=400)
         self.assertContains(refused, "Jag bekräftar att medborgarlöftet ska gälla utanför", status_code=400)
@@ -696,7 +696,7 @@ class DatesTest(PromiseCase):
         client.post(create, {**form, "confirm_outside_agreement": "on", "outside_agreement_reason": reason})
         lofte = Medborgarlofte.objects.get()
         self.assertEqual(lofte.outside_agreement_reason, reason)
-        page = client.get(reverse("partnerships:loften:detail", args=["mjolby", lofte.pk]))
+        page = client.get(reverse("loften:detail", args=["mjolby", lofte.pk]))
         self.assertContains(page, reason)
 
 

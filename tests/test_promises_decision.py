@@ -117,7 +117,7 @@ class ValidationTest(DecisionCase):
         )
 
     def test_the_form_shows_a_refusal_beside_the_field(self) -> None:
-        url = reverse("partnerships:loften:decision", args=["mjolby", self.lofte.pk])
+        url = reverse("loften:decision", args=["mjolby", self.lofte.pk])
         client = self.client_for(self.samordnare)
         form = {"case_number": "KS/2024:126", "body": "arbetsutskott", "meeting_date": "2024-04-15", "paragraph": "59"}
         refused = client.post(url, form)
@@ -136,7 +136,7 @@ class ValidationTest(DecisionCase):
             },
         )
         self.assertEqual(saved.status_code, 302)
-        page = client.get(reverse("partnerships:loften:detail", args=["mjolby", self.lofte.pk]))
+        page = client.get(reverse("loften:detail", args=["mjolby", self.lofte.pk]))
         self.assertContains(page, "Föreslaget av")
         self.assertContains(page, "2024-04-15 59")
 

@@ -20,7 +20,6 @@ from django.urls import reverse
 from lofte.audit.models import AuditEvent
 from lofte.partnerships.access import get_partnership_for_user
 from lofte.promises import reports
-from lofte.promises.followup import URL_NAMESPACE
 from lofte.promises.followup.actions import (
     FollowUpRefused,
     do_close_round,
@@ -417,7 +416,7 @@ class PagesTest(FollowUpCase):
     def test_another_partnerships_round_is_not_found(self) -> None:
         round_ = self.evaluated()
         client = self.client_for(self.samordnare_b)
-        self.assertEqual(client.get(reverse(f"{URL_NAMESPACE}:detail", args=["mullsjo", round_.pk])).status_code, 404)
+        self.assertEqual(client.get(reverse("followup:detail", args=["mullsjo", round_.pk])).status_code, 404)
 
 
 class DatesTest(FollowUpCase):

@@ -15,7 +15,7 @@ from lofte.audit.models import AuditEvent
 from lofte.promises.lofte import actions
 from lofte.promises.models import Activity, Agreement, AgreementDocument, Decision, Medborgarlofte, Promise
 from tests.axe import problems as structure_problems
-from tests.cases import FRAUD, INFORM, WARN, PromiseCase, TemporaryMedia
+from tests.cases import FRAUD, INFORM, LOFTEN, WARN, PromiseCase, TemporaryMedia, route
 from tests.documents import docx_layout_problems
 from tests.factories import PDF
 
@@ -24,7 +24,7 @@ PARENTS = "Polisen och kommunen kommer att informera vårdnadshavare till barn i
 
 
 def url(name: str, *args: Any, slug: str = "mjolby") -> str:
-    return reverse(f"partnerships:loften:{name}", args=[slug, *args])
+    return reverse(route(name, LOFTEN), args=[slug, *args])
 
 
 def paragraphs(content: bytes) -> list[tuple[str, str]]:

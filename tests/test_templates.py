@@ -216,13 +216,11 @@ class EveryTemplateTest(BaseTestCase):
         Promise.objects.create(lofte=lofte, text="Grannsamverkan").responsible.set([self.kommun_org_a])
         from django.urls import reverse
 
-        from lofte.promises.followup import URL_NAMESPACE
-
-        base = reverse(f"{URL_NAMESPACE}:index", args=["mjolby", lofte.pk])
+        base = reverse("followup:index", args=["mjolby", lofte.pk])
         self.assertRedirects(client.post(base + "planera/"), base)
         self.assertContains(client.get(base), "2025 H2")
         round_pk = lofte.rounds.get(label="2025 H2").pk
-        page = reverse(f"{URL_NAMESPACE}:detail", args=["mjolby", round_pk])
+        page = reverse("followup:detail", args=["mjolby", round_pk])
         client.post(page + "berakna/")
         self.assertContains(client.get(page), "verdict-green")
         pdf = client.get(page + "rapport.pdf")

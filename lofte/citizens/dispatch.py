@@ -207,7 +207,7 @@ def deliver_confirmation(subscription_id: int) -> bool:
     recipient = Recipient(subscription.email, subscription.token, subscription_id=subscription.pk)
     with translation.override(settings.LANGUAGE_CODE):
         subject = _("Bekräfta din prenumeration på %(area)s") % {"area": subscription.area.name}
-        confirm = absolute_url(reverse("citizens:subscription_confirm", kwargs={"token": subscription.token}))
+        confirm = absolute_url(reverse("subscriptions:subscription_confirm", kwargs={"token": subscription.token}))
         context = {"subscription": subscription, "area": subscription.area, "confirm_url": confirm}
         message = _message(subject, "citizens/email/confirm.txt", context, recipient)
     with transaction.atomic():
@@ -282,15 +282,19 @@ def _message(subject: str, template: str, context: dict[str, Any], recipient: Re
 
 
 def unsubscribe_url(token: str) -> str:
-    return absolute_url(reverse("citizens:unsubscribe", kwargs={"token": token}))
+    return absolute_url(reverse("subscriptions:unsubscribe", kwargs={"token": token}))
 
 
 def warning_url(warning: Warning) -> str:
-    return absolute_url(reverse("citizens:warning", kwargs={"code": warning.partnership.area.code, "pk": warning.pk}))
+    return absolute_url(
+        reverse("public_warnings:warning", kwargs={"code": warning.partnership.area.code, "pk": warning.pk})
+    )
 
 
 def advice_url(page: AdvicePage, warning: Warning) -> str:
-    return absolute_url(reverse("citizens:advice", kwargs={"code": warning.partnership.area.code, "slug": page.slug}))
+    return absolute_url(
+        reverse("public_advice:advice", kwargs={"code": warning.partnership.area.code, "slug": page.slug})
+    )
 
 
 def unsent_messages() -> tuple[list[int], list[int]]:

@@ -36,7 +36,7 @@ class WarningFeed(Feed[Warning, PublicKommun]):
         return _("Aktuella brott att se upp med, från polisen och kommunen i %(kommun)s.") % {"kommun": obj.area.name}
 
     def link(self, obj: PublicKommun) -> str:
-        return reverse("citizens:warnings", args=[obj.area.code])
+        return reverse("public_warnings:warnings", args=[obj.area.code])
 
     def author_name(self, obj: PublicKommun) -> str:
         return ", ".join(partnership.name for partnership in obj.partnerships)
@@ -54,7 +54,7 @@ class WarningFeed(Feed[Warning, PublicKommun]):
         return linebreaks(f"{item.text}\n\n{until}", autoescape=True)
 
     def item_link(self, item: Warning) -> str:
-        return reverse("citizens:warning", args=[item.partnership.area.code, item.pk])
+        return reverse("public_warnings:warning", args=[item.partnership.area.code, item.pk])
 
     def item_pubdate(self, item: Warning) -> datetime.datetime | None:
         return item.published_at

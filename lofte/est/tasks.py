@@ -46,9 +46,7 @@ def send_notification(update_id: int) -> bool:
         with translation.override(settings.LANGUAGE_CODE):
             url = ""
             if member is not None:
-                path = reverse(
-                    "partnerships:est:incident", kwargs={"slug": incident.partnership.slug, "pk": incident.pk}
-                )
+                path = reverse("est_reporting:incident", kwargs={"slug": incident.partnership.slug, "pk": incident.pk})
                 url = absolute_url(path)
             context = {"update": update, "incident": incident, "url": url, "partnership": incident.partnership}
             if member is None:

@@ -1,18 +1,12 @@
-"""EST pages under /samverkan/<slug>/est/ (namespace `partnerships:est`).
+"""EST's start page under /samverkan/<slug>/est/ (lofte/urls.py); each sub-package has its own routes and
+namespace: `est_reporting`, `est_review`, `est_weekly`, `est_meetings`."""
 
-Each sub-package keeps its own routes: reporting and the reporter's own reports (`reporting`), review, routing
-and settings (`review`), the weekly lägesbild, area analysis and exports (`weekly`), and the meetings and their
-actions (`meetings`).
-"""
-
-from django.urls import include, path
+from django.urls import path
 
 from lofte.est import views
 
+app_name = "est"
+
 urlpatterns = [
     path("", views.index, name="index"),
-    path("", include("lofte.est.reporting.urls")),
-    path("", include("lofte.est.review.urls")),
-    path("", include("lofte.est.weekly.urls")),
-    path("", include("lofte.est.meetings.urls")),
 ]

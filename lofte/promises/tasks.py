@@ -32,7 +32,6 @@ from lofte.lib.actors import Actor, SystemActor
 from lofte.lib.links import absolute_url
 from lofte.partnerships.access import Can, roles_with
 from lofte.partnerships.models import Membership, Organisation
-from lofte.promises.followup import URL_NAMESPACE
 from lofte.promises.models import Activity, FollowUpRound, Promise
 
 # Members of these roles are the ones who can record activities and report.
@@ -115,7 +114,7 @@ def _messages(
     round_: FollowUpRound, quiet: dict[Organisation, list[Promise]], members: list[Membership]
 ) -> tuple[list[Reminder], list[EmailMessage]]:
     partnership = round_.lofte.agreement.partnership
-    path = reverse(f"{URL_NAMESPACE}:detail", kwargs={"slug": partnership.slug, "pk": round_.pk})
+    path = reverse("followup:detail", kwargs={"slug": partnership.slug, "pk": round_.pk})
     url = absolute_url(path)
     by_organisation: dict[Organisation, list[Membership]] = defaultdict(list)
     for membership in members:

@@ -40,7 +40,7 @@ def index(request: HttpRequest, slug: str) -> HttpResponse:
 
 def index_crumbs(access: PartnershipAccess) -> Crumbs:
     """The way back to the list, first in every page's breadcrumbs."""
-    return [(reverse("partnerships:loften:index", args=[access.partnership.slug]), _("Medborgarlöften"))]
+    return [(reverse("loften:index", args=[access.partnership.slug]), _("Medborgarlöften"))]
 
 
 def stored_file(field: Any, name: str, content_type: str | None = None) -> FileResponse:

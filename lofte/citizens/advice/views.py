@@ -53,7 +53,7 @@ def advice_create(request: HttpRequest, slug: str) -> HttpResponse:
             refuse_on(form, refusal)
         else:
             messages.success(request, _("Rådsidan är sparad. Den visas för allmänheten när du har publicerat den."))
-            return redirect("partnerships:invanare:advice", slug, page.pk)
+            return redirect("advice:advice", slug, page.pk)
     context = {"access": access, "partnership": access.partnership, "page": None}
     return form_page(request, FORM_TEMPLATE, context, form=form)
 
@@ -72,7 +72,7 @@ def advice_update(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             refuse_on(form, refusal)
         else:
             messages.success(request, _("Rådsidan är sparad."))
-            return redirect("partnerships:invanare:advice", slug, page.pk)
+            return redirect("advice:advice", slug, page.pk)
     context = {"access": access, "partnership": access.partnership, "page": page}
     return form_page(request, FORM_TEMPLATE, context, form=form)
 
@@ -90,7 +90,7 @@ def _publish_advice(request: HttpRequest, slug: str, pk: int, publish: bool) -> 
     access = get_partnership_for_user(request.user, slug, need=Can.EDIT)
     page = get_own_advice(access, pk)
     success = _("Rådsidan är publicerad.") if publish else _("Rådsidan visas inte längre.")
-    back = reverse("partnerships:invanare:advice", args=[slug, page.pk])
+    back = reverse("advice:advice", args=[slug, page.pk])
     change = partial(do_publish_advice, access, page, actor=request.user, publish=publish)
     return act(request, change, success=success, back=back)
 

@@ -1,11 +1,13 @@
-"""The Grannsamverkan groups under /samverkan/<slug>/invanare/grannsamverkan/, for the samordnare only (in the
-namespace `partnerships:invanare`, through `citizens.member_urls`)."""
+"""The Grannsamverkan groups under /samverkan/<slug>/invanare/grannsamverkan/, for the samordnare only
+(lofte/urls.py)."""
 
 from django.urls import URLPattern, URLResolver, path
 
 from lofte.citizens.grannsamverkan import views
 
-member_urlpatterns: list[URLPattern | URLResolver] = [
+app_name = "grannsamverkan"
+
+urlpatterns: list[URLPattern | URLResolver] = [
     path("grannsamverkan/", views.group_list, name="grannsamverkan"),
     path("grannsamverkan/<int:pk>/", views.group_detail, name="grannsamverkan_group"),
     path(

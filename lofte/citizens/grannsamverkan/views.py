@@ -22,11 +22,9 @@ from lofte.citizens.grannsamverkan.queries import get_contact, get_group, group_
 from lofte.lib.views import act, form_page, refuse_on
 from lofte.partnerships.access import Can, get_partnership_for_user
 
-URL_NAMESPACE = "partnerships:invanare"
-
 
 def _url(name: str, **kwargs: Any) -> str:
-    return reverse(f"{URL_NAMESPACE}:{name}", kwargs=kwargs)
+    return reverse(f"grannsamverkan:{name}", kwargs=kwargs)
 
 
 @login_required

@@ -1,8 +1,10 @@
-"""Subscribing, confirming and unsubscribing, no sign-in (in the namespace `citizens`, through `citizens.urls`)."""
+"""Subscribing, confirming and unsubscribing, no sign-in (lofte/urls.py)."""
 
 from django.urls import URLPattern, URLResolver, path
 
 from lofte.citizens.subscriptions import views
+
+app_name = "subscriptions"
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("kommun/<str:code>/prenumerera/", views.subscribe, name="subscribe"),

@@ -1,9 +1,10 @@
-"""Tipsa om en otrygg plats and the public map, under /kommun/<code>/ (in the namespace `citizens`, through
-`citizens.urls`)."""
+"""Tipsa om en otrygg plats and the public map under /kommun/<code>/, no sign-in (lofte/urls.py)."""
 
 from django.urls import URLPattern, URLResolver, path
 
 from lofte.citizens.tips import views
+
+app_name = "tips"
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("kommun/<str:code>/tipsa/", views.tip, name="tip"),

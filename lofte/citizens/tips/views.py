@@ -53,7 +53,7 @@ def tip(request: HttpRequest, code: str) -> HttpResponse:
         return _page(request, partnership, TipForm(categories=categories))
     verdict = GUARD.check(request.POST)
     if verdict is Verdict.ROBOT:
-        return redirect("citizens:tip_thanks", code=code)
+        return redirect("tips:tip_thanks", code=code)
     if verdict is Verdict.OK and GUARD.over_limit(request):
         verdict = Verdict.TOO_MANY
     form = TipForm(GUARD.restamp(request.POST) if verdict is Verdict.EXPIRED else request.POST, categories=categories)
@@ -68,7 +68,7 @@ def tip(request: HttpRequest, code: str) -> HttpResponse:
         else:
             GUARD.count(request)
             number = signing.dumps(incident.pk, salt=THANKS_SALT)
-            return redirect(reverse("citizens:tip_thanks", kwargs={"code": code}) + f"?nr={number}")
+            return redirect(reverse("tips:tip_thanks", kwargs={"code": code}) + f"?nr={number}")
     return _page(request, partnership, form, status=400)
 
 

@@ -41,7 +41,7 @@ FORM_TEMPLATE = "citizens/warning_form.html"
 
 
 def _warning_url(warning: Warning) -> str:
-    return reverse("partnerships:invanare:warning", args=[warning.partnership.slug, warning.pk])
+    return reverse("warnings:warning", args=[warning.partnership.slug, warning.pk])
 
 
 def _to_warning(warning: Warning) -> HttpResponse:
@@ -108,7 +108,7 @@ def warning_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     access = get_partnership_for_user(request.user, slug)
     warning = get_warning(access, pk)
     code = access.partnership.area.code
-    url = absolute_url(reverse("citizens:warning", args=[code, warning.pk]))
+    url = absolute_url(reverse("public_warnings:warning", args=[code, warning.pk]))
     social = social_text(warning, url)
     context = {
         "access": access,

@@ -1,8 +1,10 @@
-"""EST meetings and the actions they decide, under /samverkan/<slug>/est/ (namespace partnerships:est)."""
+"""EST meetings and the actions they decide under /samverkan/<slug>/est/ (lofte/urls.py)."""
 
 from django.urls import URLPattern, URLResolver, path
 
 from lofte.est.meetings import views
+
+app_name = "est_meetings"
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("moten/", views.meetings, name="meetings"),

@@ -42,14 +42,14 @@ Crumbs = list[tuple[str, str]]
 
 
 def _meeting_url(meeting: Meeting, slug: str) -> str:
-    return reverse("partnerships:est:meeting", args=[slug, meeting.pk])
+    return reverse("est_meetings:meeting", args=[slug, meeting.pk])
 
 
 # Meetings
 
 
 def _meeting_crumbs(slug: str) -> Crumbs:
-    return [(reverse("partnerships:est:meetings", args=[slug]), _("EST-möten"))]
+    return [(reverse("est_meetings:meetings", args=[slug]), _("EST-möten"))]
 
 
 def _page(
@@ -108,7 +108,7 @@ def meeting_create(request: HttpRequest, slug: str) -> HttpResponse:
         _page(
             access,
             title=_("Nytt EST-möte"),
-            action=reverse("partnerships:est:meeting_create", args=[slug]),
+            action=reverse("est_meetings:meeting_create", args=[slug]),
             submit=_("Spara mötet"),
             crumbs=_meeting_crumbs(slug),
             intro=_(
@@ -161,7 +161,7 @@ def meeting_update(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         _page(
             access,
             title=_("Ändra mötet vecka %(week)s %(year)s") % {"week": found.iso_week, "year": found.iso_year},
-            action=reverse("partnerships:est:meeting_update", args=[slug, pk]),
+            action=reverse("est_meetings:meeting_update", args=[slug, pk]),
             submit=_("Spara mötet"),
             crumbs=[*_meeting_crumbs(slug), (_meeting_url(found, slug), str(found))],
         ),
@@ -206,7 +206,7 @@ def measure_create(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         _page(
             access,
             title=_("Ny åtgärd vid mötet vecka %(week)s") % {"week": found.iso_week},
-            action=reverse("partnerships:est:action_create", args=[slug, pk]),
+            action=reverse("est_meetings:action_create", args=[slug, pk]),
             submit=_("Besluta åtgärden"),
             crumbs=[*_meeting_crumbs(slug), (_meeting_url(found, slug), str(found))],
             intro=_("Platsen kan anges med namn, med en punkt (latitud och longitud) och med ett område."),
@@ -241,7 +241,7 @@ def measure_update(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         _page(
             access,
             title=_("Följ upp åtgärden"),
-            action=reverse("partnerships:est:action_update", args=[slug, pk]),
+            action=reverse("est_meetings:action_update", args=[slug, pk]),
             submit=_("Spara"),
             crumbs=[*_meeting_crumbs(slug), (_meeting_url(action.meeting, slug), str(action.meeting))],
             intro=action.what,
@@ -279,7 +279,7 @@ def _measure_progress(request: HttpRequest, access: PartnershipAccess, action: M
         _page(
             access,
             title=_("Rapportera hur åtgärden går"),
-            action=reverse("partnerships:est:action_update", args=[slug, action.pk]),
+            action=reverse("est_meetings:action_update", args=[slug, action.pk]),
             submit=_("Spara"),
             crumbs=[*_meeting_crumbs(slug), (_meeting_url(action.meeting, slug), str(action.meeting))],
             intro=intro,

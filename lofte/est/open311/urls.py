@@ -4,6 +4,8 @@ from django.urls import URLPattern, URLResolver, path
 
 from lofte.est.open311 import views
 
+app_name = "open311"
+
 urlpatterns: list[URLPattern | URLResolver] = [
     path("services.json", views.services, name="open311_services"),
     path("requests.json", views.requests, name="open311_requests"),

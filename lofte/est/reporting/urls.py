@@ -1,8 +1,10 @@
-"""Reporting incidents and the reporter's own reports, under /samverkan/<slug>/est/ (namespace partnerships:est)."""
+"""Reporting incidents and the reporter's own reports under /samverkan/<slug>/est/ (lofte/urls.py)."""
 
 from django.urls import URLPattern, URLResolver, path
 
 from lofte.est.reporting import views
+
+app_name = "est_reporting"
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("rapportera/", views.report, name="report"),

@@ -67,7 +67,7 @@ def report(request: HttpRequest, slug: str) -> HttpResponse:
                 ngettext("%(count)s händelse rapporterad.", "%(count)s händelser rapporterade.", count)
                 % {"count": count},
             )
-            return redirect("partnerships:est:mine", slug=slug)
+            return redirect("est_reporting:mine", slug=slug)
     return _report_page(request, access, formset, status=400)
 
 
@@ -157,7 +157,7 @@ def incident_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 def _review_url(access: PartnershipAccess, incident: Incident) -> str:
     try:
-        return reverse("partnerships:est:review_detail", args=[access.partnership.slug, incident.pk])
+        return reverse("est_review:review_detail", args=[access.partnership.slug, incident.pk])
     except NoReverseMatch:
         return ""
 

@@ -1,8 +1,10 @@
-"""Review, routing and the EST settings, included at the root of /samverkan/<slug>/est/ (namespace est)."""
+"""Review, routing and the EST settings under /samverkan/<slug>/est/ (lofte/urls.py)."""
 
 from django.urls import path
 
 from lofte.est.review import views
+
+app_name = "est_review"
 
 urlpatterns = [
     path("granska/", views.queue, name="review"),

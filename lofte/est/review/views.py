@@ -298,8 +298,8 @@ def _review_post(request: HttpRequest, slug: str, pk: int, name: str, back_to_qu
         else:
             messages.success(request, success)
             if back_to_queue:
-                return redirect("partnerships:est:review", slug)
-            return redirect("partnerships:est:review_detail", slug, pk)
+                return redirect("est_review:review", slug)
+            return redirect("est_review:review_detail", slug, pk)
     return _detail(r, {name: form}, status=400)
 
 
@@ -361,8 +361,8 @@ def incident_status(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         else:
             messages.success(request, success)
             if from_assigned:
-                return redirect(reverse("partnerships:est:assigned", args=[slug]) + f"#rapport-{pk}")
-            return redirect("partnerships:est:review_detail", slug, pk)
+                return redirect(reverse("est_review:assigned", args=[slug]) + f"#rapport-{pk}")
+            return redirect("est_review:review_detail", slug, pk)
     if isinstance(form, StatusForm) and from_assigned:
         return _assigned(request, access, bound=(r.incident, form), status=400)
     return _detail(r, {"status": form}, status=400)
@@ -474,7 +474,7 @@ def _settings_page(
 
 def _settings_done(request: HttpRequest, slug: str, message: str, anchor: str) -> HttpResponse:
     messages.success(request, message)
-    return redirect(reverse("partnerships:est:settings", args=[slug]) + f"#{anchor}")
+    return redirect(reverse("est_review:settings", args=[slug]) + f"#{anchor}")
 
 
 @login_required
@@ -563,5 +563,5 @@ def settings_routing_delete(request: HttpRequest, slug: str, pk: int) -> HttpRes
         request,
         lambda: review.do_delete_routing_rule(access, rule, actor=request.user),
         success=_("Fördelningsregeln är borttagen."),
-        back=reverse("partnerships:est:settings", args=[slug]) + "#routing-heading",
+        back=reverse("est_review:settings", args=[slug]) + "#routing-heading",
     )

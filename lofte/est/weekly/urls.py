@@ -1,8 +1,10 @@
-"""The weekly lägesbild, the area analysis and the downloads, under /samverkan/<slug>/est/ (namespace partnerships:est)."""
+"""The weekly lägesbild, the area analysis and the downloads under /samverkan/<slug>/est/ (lofte/urls.py)."""
 
 from django.urls import URLPattern, URLResolver, path
 
 from lofte.est.weekly import views
+
+app_name = "est_weekly"
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("vecka/", views.week_current, name="week_current"),

@@ -35,7 +35,7 @@ from lofte.partnerships.access import Can, PartnershipAccess, get_partnership_fo
 
 
 def _week_url(slug: str, week: Week) -> str:
-    return reverse("partnerships:est:week", args=[slug, week.year, week.week])
+    return reverse("est_weekly:week", args=[slug, week.year, week.week])
 
 
 # The week

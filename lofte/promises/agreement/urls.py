@@ -1,8 +1,10 @@
-"""The samverkansöverenskommelse's routes, part of the `loften` table in lofte.promises.urls."""
+"""The samverkansöverenskommelse's pages under /samverkan/<slug>/loften/ (lofte/urls.py)."""
 
 from django.urls import path
 
 from lofte.promises.agreement import views
+
+app_name = "agreement"
 
 urlpatterns = [
     path("overenskommelse/ny/", views.agreement_create, name="agreement_create"),

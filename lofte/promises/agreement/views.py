@@ -41,7 +41,7 @@ def _get_agreement(access: PartnershipAccess, pk: int) -> Agreement:
 
 
 def _agreement_url(agreement: Agreement) -> str:
-    return reverse("partnerships:loften:agreement", args=[agreement.partnership.slug, agreement.pk])
+    return reverse("agreement:agreement", args=[agreement.partnership.slug, agreement.pk])
 
 
 @login_required
@@ -72,7 +72,7 @@ def agreement_create(request: HttpRequest, slug: str) -> HttpResponse:
             "access": access,
             "partnership": access.partnership,
             "title": _("Ny samverkansöverenskommelse"),
-            "action": reverse("partnerships:loften:agreement_create", args=[slug]),
+            "action": reverse("agreement:agreement_create", args=[slug]),
             "submit": _("Spara överenskommelsen"),
             "crumbs": index_crumbs(access),
             "intro": _(
@@ -144,7 +144,7 @@ def agreement_update(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "access": access,
             "partnership": access.partnership,
             "title": _("Ändra %(title)s") % {"title": agreement.title},
-            "action": reverse("partnerships:loften:agreement_update", args=[slug, pk]),
+            "action": reverse("agreement:agreement_update", args=[slug, pk]),
             "submit": _("Spara överenskommelsen"),
             "crumbs": [*index_crumbs(access), (_agreement_url(agreement), agreement.title)],
         },

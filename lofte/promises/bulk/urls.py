@@ -1,8 +1,10 @@
-"""The action plan's routes, part of the follow-up's `uppfoljning` table in lofte.promises.followup.urls."""
+"""The action plan as a spreadsheet, out and back in, under /samverkan/<slug>/uppfoljning/ (lofte/urls.py)."""
 
 from django.urls import path
 
 from lofte.promises.bulk import views
+
+app_name = "action_plan"
 
 urlpatterns = [
     path("<int:lofte>/atgardsplan.<str:fmt>", views.plan_export, name="plan_export"),

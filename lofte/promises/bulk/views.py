@@ -23,7 +23,6 @@ from lofte.partnerships.access import Can, PartnershipAccess, get_partnership_fo
 from lofte.promises.bulk import plan
 from lofte.promises.bulk.actions import do_import_plan
 from lofte.promises.bulk.forms import PlanUploadForm
-from lofte.promises.followup import URL_NAMESPACE
 from lofte.promises.followup.actions import FollowUpRefused
 from lofte.promises.followup.queries import lofte_of
 from lofte.promises.models import Medborgarlofte
@@ -32,7 +31,7 @@ PREVIEW_KEY = "lofte-plan-import-%s"
 
 
 def _url(name: str, slug: str, lofte: Medborgarlofte) -> str:
-    return reverse(f"{URL_NAMESPACE}:{name}", kwargs={"slug": slug, "lofte": lofte.pk})
+    return reverse(name, kwargs={"slug": slug, "lofte": lofte.pk})
 
 
 @login_required
@@ -62,7 +61,6 @@ def _import_page(
         "form": form or PlanUploadForm(),
         "errors": errors or [],
         "preview": preview,
-        "ns": URL_NAMESPACE,
     }
     return render(request, "promises/followup_plan_import.html", context, status=status)
 
@@ -94,12 +92,12 @@ def plan_confirm(request: HttpRequest, slug: str, lofte: int) -> HttpResponse:
     data = request.session.pop(PREVIEW_KEY % medborgarlofte.pk, None)
     if data is None:
         messages.error(request, _("Det finns ingen inläst fil att bekräfta. Läs in filen igen."))
-        return redirect(_url("plan_import", slug, medborgarlofte))
+        return redirect(_url("action_plan:plan_import", slug, medborgarlofte))
     try:
         count = do_import_plan(access, medborgarlofte, plan.PlanPreview.from_data(data), actor=request.user)
     except FollowUpRefused as refusal:
         messages.error(request, str(refusal))
-        return redirect(_url("plan_import", slug, medborgarlofte))
+        return redirect(_url("action_plan:plan_import", slug, medborgarlofte))
     text = ngettext("%(count)s löfte är uppdaterat.", "%(count)s löften är uppdaterade.", count)
     messages.success(request, text % {"count": count})
-    return redirect(_url("index", slug, medborgarlofte))
+    return redirect(_url("followup:index", slug, medborgarlofte))

@@ -1,22 +1,15 @@
-"""The follow-up of a medborgarlöfte: its rounds, each round's page and reports, and the action plan as a
-spreadsheet (lofte.promises.bulk.urls, in the same namespace). Included with the partnership's slug captured, as
-namespace `uppfoljning`:
+"""The follow-up rounds of a medborgarlöfte under /samverkan/<slug>/uppfoljning/ (lofte/urls.py): the rounds,
+each round's page, its evaluation, report and publication."""
 
-    path("<slug:slug>/uppfoljning/", include(("lofte.promises.followup.urls", "uppfoljning")))  # partnerships/urls.py
-    path("uppfoljning/", include(("lofte.promises.followup.urls", "uppfoljning")))  # or in promises/urls.py
-
-Views, templates, reminders and tests reverse through lofte.promises.followup.URL_NAMESPACE, so moving the include
-means changing that constant only.
-"""
-
-from django.urls import include, path
+from django.urls import path
 
 from lofte.promises.followup import views
+
+app_name = "followup"
 
 urlpatterns = [
     path("<int:lofte>/", views.round_list, name="index"),
     path("<int:lofte>/planera/", views.round_plan, name="plan"),
-    path("", include("lofte.promises.bulk.urls")),
     path("omgang/<int:pk>/", views.round_detail, name="detail"),
     path("omgang/<int:pk>/berakna/", views.round_evaluate, name="evaluate"),
     path("omgang/<int:pk>/mal/<int:goal>/kommentar/", views.goal_comment, name="comment_goal"),

@@ -26,7 +26,7 @@ from lofte.lib.http import attachment
 from lofte.lib.views import act, refuse_on
 from lofte.partnerships.access import Can, PartnershipAccess, get_partnership_for_user
 from lofte.promises import reports
-from lofte.promises.followup import URL_NAMESPACE, queries
+from lofte.promises.followup import queries
 from lofte.promises.followup.actions import (
     FollowUpRefused,
     do_close_round,
@@ -57,7 +57,7 @@ def _editing(request: HttpRequest, slug: str, pk: int) -> tuple[PartnershipAcces
 
 
 def _url(name: str, **kwargs: Any) -> str:
-    return reverse(f"{URL_NAMESPACE}:{name}", kwargs=kwargs)
+    return reverse(f"followup:{name}", kwargs=kwargs)
 
 
 def _detail_url(round_: FollowUpRound, anchor: str = "") -> str:
@@ -78,7 +78,6 @@ def round_list(request: HttpRequest, slug: str, lofte: int) -> HttpResponse:
         "lofte": medborgarlofte,
         "agreement": medborgarlofte.agreement,
         "rounds": list(FollowUpRound.objects.filter(lofte=medborgarlofte).order_by("period_start", "id")),
-        "ns": URL_NAMESPACE,
     }
     return render(request, "promises/followup_list.html", context)
 
@@ -167,7 +166,6 @@ def _detail(
         "summary_form": (bound.get("summary") or SummaryForm(initial={"summary": round_.summary}, auto_id=SUMMARY_ID))
         if access.can_edit and round_.status != FollowUpRound.Status.PUBLISHED
         else None,
-        "ns": URL_NAMESPACE,
     }
     return render(request, "promises/followup_detail.html", context, status=status)
 

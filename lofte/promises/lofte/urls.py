@@ -1,11 +1,15 @@
-"""A medborgarlöfte's routes, part of the `loften` table in lofte.promises.urls: the löfte, its focus areas, goals,
-promises and activities, and its decision."""
+"""The medborgarlöften under /samverkan/<slug>/loften/ (lofte/urls.py): the list, each löfte, its focus areas,
+goals, promises and activities, and its decision."""
 
 from django.urls import path
 
+from lofte.promises import views as index
 from lofte.promises.lofte import views
 
+app_name = "loften"
+
 urlpatterns = [
+    path("", index.index, name="index"),
     path("ny/", views.lofte_create, name="create"),
     path("<int:pk>/", views.lofte_detail, name="detail"),
     path("<int:pk>/andra/", views.lofte_update, name="update"),

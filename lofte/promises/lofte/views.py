@@ -102,13 +102,13 @@ def _adopted(access: PartnershipAccess) -> QuerySet[Lagesbild]:
 
 
 def _lofte_url(lofte: Medborgarlofte, anchor: str = "") -> str:
-    url = reverse("partnerships:loften:detail", args=[lofte.agreement.partnership.slug, lofte.pk])
+    url = reverse("loften:detail", args=[lofte.agreement.partnership.slug, lofte.pk])
     return f"{url}#{anchor}" if anchor else url
 
 
 def _promise_url(promise: Promise) -> str:
     lofte = promise.lofte
-    return reverse("partnerships:loften:promise", args=[lofte.agreement.partnership.slug, lofte.pk, promise.pk])
+    return reverse("loften:promise", args=[lofte.agreement.partnership.slug, lofte.pk, promise.pk])
 
 
 def _closed(request: HttpRequest, lofte: Medborgarlofte) -> HttpResponse | None:
@@ -163,7 +163,7 @@ def lofte_create(request: HttpRequest, slug: str) -> HttpResponse:
             "access": access,
             "partnership": access.partnership,
             "title": _("Nytt medborgarlöfte"),
-            "action": reverse("partnerships:loften:create", args=[slug]),
+            "action": reverse("loften:create", args=[slug]),
             "submit": _("Skapa medborgarlöftet"),
             "crumbs": index_crumbs(access),
             "intro": intro,
@@ -230,7 +230,7 @@ def lofte_update(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "access": access,
             "partnership": access.partnership,
             "title": _("Ändra %(title)s") % {"title": lofte.title},
-            "action": reverse("partnerships:loften:update", args=[slug, pk]),
+            "action": reverse("loften:update", args=[slug, pk]),
             "submit": _("Spara medborgarlöftet"),
             "crumbs": _lofte_crumbs(access, lofte),
         },
@@ -280,7 +280,7 @@ def focus_area_update(request: HttpRequest, slug: str, pk: int, item: int) -> Ht
             "access": access,
             "partnership": access.partnership,
             "title": _("Ändra fokusområdet %(name)s") % {"name": area.name},
-            "action": reverse("partnerships:loften:update_focus_area", args=[slug, pk, item]),
+            "action": reverse("loften:update_focus_area", args=[slug, pk, item]),
             "submit": _("Spara fokusområdet"),
             "crumbs": _lofte_crumbs(access, lofte),
         },
@@ -323,9 +323,9 @@ def _goal_page(
 ) -> HttpResponse:
     slug = access.partnership.slug
     action = (
-        reverse("partnerships:loften:update_goal", args=[slug, lofte.pk, goal.pk])
+        reverse("loften:update_goal", args=[slug, lofte.pk, goal.pk])
         if goal
-        else reverse("partnerships:loften:add_goal", args=[slug, lofte.pk])
+        else reverse("loften:add_goal", args=[slug, lofte.pk])
     )
     return form_page(
         request,
@@ -435,9 +435,9 @@ def _promise_page(
 ) -> HttpResponse:
     slug = access.partnership.slug
     action = (
-        reverse("partnerships:loften:update_promise", args=[slug, lofte.pk, promise.pk])
+        reverse("loften:update_promise", args=[slug, lofte.pk, promise.pk])
         if promise
-        else reverse("partnerships:loften:add_promise", args=[slug, lofte.pk])
+        else reverse("loften:add_promise", args=[slug, lofte.pk])
     )
     return form_page(
         request,
@@ -675,7 +675,7 @@ def decision_update(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "access": access,
             "partnership": access.partnership,
             "title": _("Beslutsuppgifter för %(title)s") % {"title": lofte.title},
-            "action": reverse("partnerships:loften:decision", args=[slug, pk]),
+            "action": reverse("loften:decision", args=[slug, pk]),
             "submit": _("Spara beslutsuppgifterna"),
             "crumbs": _lofte_crumbs(access, lofte),
             "intro": _(

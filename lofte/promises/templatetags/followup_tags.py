@@ -12,7 +12,6 @@ from django import template
 from django.utils import timezone
 
 from lofte.partnerships.models import Partnership
-from lofte.promises.followup import URL_NAMESPACE
 from lofte.promises.followup.queries import overdue_rounds
 
 register = template.Library()
@@ -23,5 +22,4 @@ def overdue_followups(partnership: Partnership) -> dict[str, Any]:
     return {
         "partnership": partnership,
         "rounds": overdue_rounds(partnership, timezone.localdate()),
-        "ns": URL_NAMESPACE,
     }

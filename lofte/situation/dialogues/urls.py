@@ -1,8 +1,10 @@
-"""The partnership's dialogues and safety walks, included under /samverkan/<slug>/dialoger/ (namespace dialoger)."""
+"""The partnership's dialogues and safety walks under /samverkan/<slug>/dialoger/ (lofte/urls.py)."""
 
 from django.urls import path
 
 from lofte.situation.dialogues import views
+
+app_name = "dialogues"
 
 urlpatterns = [
     path("", views.dialogue_list, name="index"),

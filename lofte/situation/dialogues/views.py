@@ -58,7 +58,7 @@ def _editing(request: HttpRequest, slug: str, pk: int) -> tuple[PartnershipAcces
 
 def _page(dialogue: Dialogue) -> str:
     """The dialogue's page, where every change to it reports how it went."""
-    return reverse("partnerships:dialoger:detail", args=[dialogue.partnership.slug, dialogue.pk])
+    return reverse("dialogues:detail", args=[dialogue.partnership.slug, dialogue.pk])
 
 
 # The list with its totals
@@ -120,7 +120,7 @@ def dialogue_create(request: HttpRequest, slug: str) -> HttpResponse:
         refuse_on(form, refusal)
         return form_page(request, FORM_TEMPLATE, _form_context(access, None), form=form)
     messages.success(request, _("Dialogen är registrerad."))
-    return redirect("partnerships:dialoger:detail", slug, dialogue.pk)
+    return redirect("dialogues:detail", slug, dialogue.pk)
 
 
 @login_required
@@ -149,9 +149,9 @@ def dialogue_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         do_delete_dialogue(access, dialogue, actor=request.user)
     except DialogueRefused as refusal:
         messages.error(request, str(refusal))
-        return redirect("partnerships:dialoger:detail", slug, pk)
+        return redirect("dialogues:detail", slug, pk)
     messages.success(request, _("Dialogen är borttagen."))
-    return redirect("partnerships:dialoger:index", slug)
+    return redirect("dialogues:index", slug)
 
 
 # One dialogue and what was said

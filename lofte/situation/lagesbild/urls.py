@@ -1,4 +1,4 @@
-"""The partnership's lägesbild document, included under /samverkan/<slug>/lagesbild/ (namespace lagesbild).
+"""The partnership's lägesbild document under /samverkan/<slug>/lagesbild/ (lofte/urls.py).
 
 Each change has its own small POST view; all of them redirect back to the version's page.
 """
@@ -6,6 +6,8 @@ Each change has its own small POST view; all of them redirect back to the versio
 from django.urls import path
 
 from lofte.situation.lagesbild import views
+
+app_name = "lagesbild"
 
 urlpatterns = [
     path("", views.lagesbild_list, name="index"),

@@ -98,7 +98,7 @@ def _editing(request: HttpRequest, slug: str, version: int) -> tuple[Partnership
 
 def _page(lagesbild: Lagesbild) -> str:
     """The version's page, where every change reports how it went."""
-    return reverse("partnerships:lagesbild:detail", args=[lagesbild.partnership.slug, lagesbild.version])
+    return reverse("lagesbild:detail", args=[lagesbild.partnership.slug, lagesbild.version])
 
 
 @login_required
@@ -148,9 +148,9 @@ def lagesbild_create(request: HttpRequest, slug: str) -> HttpResponse:
         )
     except LagesbildRefused as refusal:
         messages.error(request, str(refusal))
-        return redirect("partnerships:lagesbild:index", slug)
+        return redirect("lagesbild:index", slug)
     messages.success(request, _("Version %(version)s är skapad.") % {"version": lagesbild.version})
-    return redirect("partnerships:lagesbild:detail", slug, lagesbild.version)
+    return redirect("lagesbild:detail", slug, lagesbild.version)
 
 
 @login_required
