@@ -114,3 +114,16 @@ class LayersTest(SimpleTestCase):
             )
             self.assertEqual(_upward(sample, "situation"), ["3 imports lofte.est.models"])
             self.assertEqual(_upward(sample, "citizens"), [])
+
+    def test_the_architecture_names_every_app_and_sub_package(self) -> None:
+        text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+        leaves = {"tests", "management", "commands", "migrations", "templatetags"}
+        missing = []
+        for init in sorted(PACKAGE.rglob("__init__.py")):
+            folder = init.parent
+            parts = folder.relative_to(PACKAGE).parts
+            if not parts or leaves & set(parts):
+                continue
+            if not any(shown in text for shown in (f"`{parts[-1]}`", f"{parts[-1]}/")):
+                missing.append("/".join(parts))
+        self.assertEqual(missing, [], "docs/architecture.md must name every app and sub-package")
