@@ -2,8 +2,9 @@
 
 `record` is also the one place that makes the cached public pages stale (`lofte.lib.cache`): a change of a
 partnership bumps its kommun's version, and a change that every kommun's pages may show (areas, what an operator
-changes in the admin, such as organisations and the shared advice pages) passes `shown_everywhere=True`. No model is watched, so a save outside an action
-costs nothing extra and changes nothing public until its action's audit row is written.
+changes in the admin, such as organisations and the shared advice pages) passes `shown_everywhere=True`. No model
+is watched, so a save outside an action costs nothing extra and changes nothing public until its action's audit
+row is written.
 """
 
 from __future__ import annotations
