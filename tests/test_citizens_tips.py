@@ -15,7 +15,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from lofte.audit.models import AuditEvent
-from lofte.citizens import antispam
 from lofte.citizens.antispam import Guard, Verdict
 from lofte.citizens.tips.actions import ACTOR, Tip, TipRefused, do_report_tip
 from lofte.citizens.tips.forms import GUARD
@@ -27,6 +26,7 @@ from lofte.est.places import LatLng, generalise
 from lofte.est.queries import categories_of, settings_of
 from lofte.est.status import change_status
 from lofte.lib.actors import SystemActor
+from lofte.lib.clients import client_address
 from lofte.partnerships.access import get_partnership_for_user
 from tests.axe import problems as structure_problems
 from tests.base import BaseTestCase
@@ -310,7 +310,7 @@ class ProtectionTest(TipsCase):
         self.assertEqual(guard.check({"startad": guard.stamp(now - 10), "hemsida": "x"}), Verdict.ROBOT)
         self.assertEqual(guard.check({"startad": Guard("annan").stamp(now - 10)}), Verdict.ROBOT)
         request = Client().get(TIP_URL).wsgi_request
-        self.assertEqual(antispam.client_address(request), "127.0.0.1")
+        self.assertEqual(client_address(request), "127.0.0.1")
 
 
 class FeedbackTest(TipsCase):

@@ -5,6 +5,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 
 from lofte.audit.log import current_ip
+from lofte.lib.clients import UNKNOWN, client_address
 
 
 class AuditContextMiddleware:
@@ -14,7 +15,8 @@ class AuditContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        token = current_ip.set(getattr(request, "axes_ip_address", None) or request.META.get("REMOTE_ADDR"))
+        address = client_address(request)
+        token = current_ip.set(None if address == UNKNOWN else address)
         try:
             return self.get_response(request)
         finally:

@@ -32,6 +32,8 @@ from django.http import HttpRequest, QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from lofte.lib.clients import client_address
+
 HONEYPOT_FIELD = "hemsida"
 STAMP_FIELD = "startad"
 SALT = "lofte.citizens.antispam"
@@ -50,13 +52,6 @@ MESSAGES = {
     Verdict.EXPIRED: _("Formuläret har varit öppet för länge. Kontrollera det du skrivit och skicka igen."),
     Verdict.TOO_MANY: _("Många meddelanden har skickats från din uppkoppling den senaste timmen. Försök igen senare."),
 }
-
-
-def client_address(request: HttpRequest) -> str:
-    """The client's address as the sign-in throttling sees it (REMOTE_ADDR, or per the proxy settings)."""
-    from axes.helpers import get_client_ip_address
-
-    return get_client_ip_address(request) or request.META.get("REMOTE_ADDR") or "okänd"
 
 
 @dataclass(frozen=True)
