@@ -4,6 +4,14 @@
 (function () {
   "use strict";
 
+  // The tile provider's attribution, configured as plain text; Leaflet's attribution control takes HTML, so the
+  // text is escaped through a text node rather than passed as markup.
+  function escaped(text) {
+    var holder = document.createElement("span");
+    holder.textContent = text || "";
+    return holder.innerHTML;
+  }
+
   var boundaries = {};
 
   function boundary(url) {
@@ -22,7 +30,7 @@
   function baseMap(element, settings) {
     var map = L.map(element, { scrollWheelZoom: false });
     if (settings.tilesUrl) {
-      L.tileLayer(settings.tilesUrl, { attribution: settings.tilesAttribution || "", maxZoom: 19 }).addTo(map);
+      L.tileLayer(settings.tilesUrl, { attribution: escaped(settings.tilesAttribution), maxZoom: 19 }).addTo(map);
     }
     return map;
   }

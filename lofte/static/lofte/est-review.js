@@ -3,6 +3,14 @@
 (function () {
   "use strict";
 
+  // The tile provider's attribution, configured as plain text; Leaflet's attribution control takes HTML, so the
+  // text is escaped through a text node rather than passed as markup.
+  function escaped(text) {
+    var holder = document.createElement("span");
+    holder.textContent = text || "";
+    return holder.innerHTML;
+  }
+
   var element = document.getElementById("review-map");
   if (!element || typeof L === "undefined") { return; }
   var latInput = document.getElementById(element.dataset.latInput);
@@ -10,7 +18,7 @@
   var map = L.map(element, { scrollWheelZoom: false, attributionControl: true });
   var tiles = element.dataset.tilesUrl;
   if (tiles) {
-    L.tileLayer(tiles, { attribution: element.dataset.tilesAttribution || "", maxZoom: 19 }).addTo(map);
+    L.tileLayer(tiles, { attribution: escaped(element.dataset.tilesAttribution), maxZoom: 19 }).addTo(map);
   }
   var marker = null;
 

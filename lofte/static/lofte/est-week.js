@@ -1,34 +1,59 @@
 // The weekly lägesbild's map: the kommun's outline from the API, then the week's reports, repeat places, hot spot
 // cells and Polisen's events from a json_script element. Nothing here is finer than the server sent.
+// Every label is passed to Leaflet as a DOM node holding text: Leaflet writes a string label into the page as HTML,
+// and category names and Polisen's event types are data, not markup.
 (function () {
   "use strict";
 
-  var POLICE_ICON = '<svg width="12" height="12" viewBox="0 0 12 12" aria-hidden="true">' +
-    '<rect x="1" y="1" width="10" height="10" fill="#222" stroke="#fff"/></svg>';
+  var SVG = "http://www.w3.org/2000/svg";
+
+  function textLabel(text) {
+    var label = document.createElement("span");
+    label.textContent = text === undefined || text === null ? "" : String(text);
+    return label;
+  }
+
+  // The tile provider's attribution, configured as plain text; the attribution control takes HTML, so escape it.
+  function escaped(text) {
+    return textLabel(text).innerHTML;
+  }
+
+  function svgElement(name, attributes) {
+    var element = document.createElementNS(SVG, name);
+    Object.keys(attributes).forEach(function (key) { element.setAttribute(key, attributes[key]); });
+    return element;
+  }
+
+  // Polisen's symbol, a small dark square; one element per marker, as a node can stand in one place only.
+  function policeIcon() {
+    var icon = svgElement("svg", { width: "12", height: "12", viewBox: "0 0 12 12", "aria-hidden": "true" });
+    icon.appendChild(svgElement("rect", { x: "1", y: "1", width: "10", height: "10", fill: "#222", stroke: "#fff" }));
+    return icon;
+  }
 
   function draw(map, data) {
     var layers = [];
     data.hot.forEach(function (feature) {
       layers.push(L.geoJSON(feature, {
         style: function () { return { color: "#a4161a", weight: 1, fillColor: "#e5383b", fillOpacity: 0.45 }; },
-        onEachFeature: function (f, layer) { layer.bindTooltip(f.properties.name); },
+        onEachFeature: function (f, layer) { layer.bindTooltip(textLabel(f.properties.name)); },
       }));
     });
     data.repeat.forEach(function (place) {
       layers.push(L.circleMarker([place.lat, place.lng], {
         radius: 14, color: "#b3541e", weight: 3, fill: false,
-      }).bindTooltip(place.label));
+      }).bindTooltip(textLabel(place.label)));
     });
     data.points.forEach(function (point) {
       var radius = 5 + Math.min(point.count, 9);
       var label = point.count > 1 ? point.count + ": " + point.label : point.label;
       layers.push(L.circleMarker([point.lat, point.lng], {
         radius: radius, color: "#ffffff", weight: 1, fillColor: "#2b6cb0", fillOpacity: 0.85,
-      }).bindTooltip(label));
+      }).bindTooltip(textLabel(label)));
     });
     data.police.forEach(function (event) {
-      var icon = L.divIcon({ html: POLICE_ICON, className: "est-police-marker", iconSize: [12, 12] });
-      layers.push(L.marker([event.lat, event.lng], { icon: icon, keyboard: false }).bindTooltip(event.label));
+      var icon = L.divIcon({ html: policeIcon(), className: "est-police-marker", iconSize: [12, 12] });
+      layers.push(L.marker([event.lat, event.lng], { icon: icon, keyboard: false }).bindTooltip(textLabel(event.label)));
     });
     var group = L.featureGroup(layers).addTo(map);
     return group;
@@ -40,7 +65,7 @@
     var data = JSON.parse(source.textContent);
     var map = L.map(element, { scrollWheelZoom: false, attributionControl: true });
     if (element.dataset.tilesUrl) {
-      L.tileLayer(element.dataset.tilesUrl, { attribution: element.dataset.tilesAttribution || "", maxZoom: 18 })
+      L.tileLayer(element.dataset.tilesUrl, { attribution: escaped(element.dataset.tilesAttribution), maxZoom: 18 })
         .addTo(map);
     }
     var drawn = draw(map, data);

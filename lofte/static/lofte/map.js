@@ -1,6 +1,19 @@
 // Draws an area and its parts from the API's GeoJSON. No tiles unless the installation configures them.
+// Every label is passed to Leaflet as a DOM node holding text: Leaflet writes a string label into the page as HTML,
+// and an area's name is data, not markup.
 (function () {
   "use strict";
+
+  function textLabel(text) {
+    var label = document.createElement("span");
+    label.textContent = text === undefined || text === null ? "" : String(text);
+    return label;
+  }
+
+  // The tile provider's attribution, configured as plain text; the attribution control takes HTML, so escape it.
+  function escaped(text) {
+    return textLabel(text).innerHTML;
+  }
 
   // Extra features (hot spot cells) from a json_script element named by data-overlay, drawn in red.
   function drawOverlay(map, id) {
@@ -9,14 +22,14 @@
     var features = JSON.parse(source.textContent);
     L.geoJSON({ type: "FeatureCollection", features: features }, {
       style: function () { return { color: "#a4161a", weight: 1, fillColor: "#e5383b", fillOpacity: 0.45 }; },
-      onEachFeature: function (feature, featureLayer) { featureLayer.bindTooltip(feature.properties.name); },
+      onEachFeature: function (feature, featureLayer) { featureLayer.bindTooltip(textLabel(feature.properties.name)); },
     }).addTo(map);
   }
   document.querySelectorAll(".map[data-geojson-url]").forEach(function (element) {
     var map = L.map(element, { scrollWheelZoom: false, attributionControl: true });
     var tiles = element.dataset.tilesUrl;
     if (tiles) {
-      L.tileLayer(tiles, { attribution: element.dataset.tilesAttribution || "", maxZoom: 18 }).addTo(map);
+      L.tileLayer(tiles, { attribution: escaped(element.dataset.tilesAttribution), maxZoom: 18 }).addTo(map);
     }
     fetch(element.dataset.geojsonUrl, { credentials: "same-origin" })
       .then(function (response) {
@@ -35,7 +48,7 @@
             };
           },
           onEachFeature: function (feature, featureLayer) {
-            featureLayer.bindTooltip(feature.properties.name);
+            featureLayer.bindTooltip(textLabel(feature.properties.name));
           },
         }).addTo(map);
         map.fitBounds(layer.getBounds(), { padding: [12, 12] });
