@@ -8,17 +8,20 @@ the stored file, the photo as served and its thumbnail are searched byte for byt
 
 from __future__ import annotations
 
+import importlib
 import io
 import struct
 from datetime import timedelta
 from typing import Any
 
 import time_machine
+from django.apps import apps as django_apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 from PIL import ExifTags, Image, ImageCms, PngImagePlugin
 
+from lofte.audit.models import AuditEvent
 from lofte.est.models import Incident
 from lofte.est.queries import categories_of
 from tests.base import BaseTestCase
@@ -226,3 +229,22 @@ class PhotoMetadataTest(TemporaryMedia, BaseTestCase):
         incident = self.upload("foto.jpg", "image/jpeg", broken)
         for data in self.served(incident).values():
             self.assert_only_pixels(data)
+
+    def test_the_migration_writes_photos_stored_before_anew_under_their_names(self) -> None:
+        rewrite = importlib.import_module("lofte.est.migrations.0006_write_stored_photos_from_pixels").rewrite
+        incident = self.upload("foto.jpg", "image/jpeg", jpeg_with_comment())
+        name = incident.photo.name
+        with incident.photo.open("wb") as handle:  # as a photo stored before this fix: its comment kept
+            handle.write(jpeg_with_comment())
+        missing = self.upload("foto.jpg", "image/jpeg", jpeg_with_comment())
+        missing.photo.delete(save=False)
+        Incident.objects.filter(pk=missing.pk).update(photo="est/2026/05/borta.jpg")
+
+        rewrite(django_apps, None)
+
+        incident.refresh_from_db()
+        self.assertEqual(incident.photo.name, name)
+        for data in self.served(incident).values():
+            self.assert_only_pixels(data)
+        event = AuditEvent.objects.get(action="est.photos_rewritten")
+        self.assertEqual(event.changes, {"rewritten": 1, "unreadable": 1})
