@@ -294,6 +294,12 @@ class LagesbildTest(LagesbildCase):
                 ),
             ),
             (
+                "reference",
+                lambda: do_add_source(
+                    access, lagesbild, kind="est", title="Tips", reference="Anmälare 850709–9805", actor=self.samordnare
+                ),
+            ),
+            (
                 "cause_place",
                 lambda: do_add_problem(
                     access, lagesbild, title="Klotter", cause_place="Ring 070-123 45 67", actor=self.samordnare

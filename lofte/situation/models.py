@@ -172,7 +172,7 @@ class Source(models.Model):
 
     # What a member writes (its form, `do_add_source` and the copy into a new version), and the free text among it.
     FIELDS = ("kind", "title", "description", "reference", "restricted")
-    FREE_TEXT = ("title", "description")
+    FREE_TEXT = ("title", "description", "reference")
 
     lagesbild = models.ForeignKey(
         Lagesbild, verbose_name=_("lägesbild"), on_delete=models.CASCADE, related_name="sources"

@@ -183,7 +183,8 @@ def do_add_source(
         raise LagesbildRefused(_("Du kan inte begränsa en källa som du sedan inte får se."))
     with transaction.atomic():
         _require_draft(access, lagesbild)
-        refuse_personal_data({"title": title, "description": description}, Source.FREE_TEXT, LagesbildRefused)
+        free_text = {"title": title, "description": description, "reference": reference}
+        refuse_personal_data(free_text, Source.FREE_TEXT, LagesbildRefused)
         source = Source(
             lagesbild=lagesbild,
             kind=kind,
