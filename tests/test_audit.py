@@ -2,7 +2,12 @@ from __future__ import annotations
 
 from lofte.audit.models import AuditEvent
 from lofte.lib.actors import SystemActor
-from lofte.partnerships.actions import do_add_membership, do_update_partnership
+from lofte.partnerships.actions import (
+    PartnershipRefused,
+    do_add_membership,
+    do_create_partnership,
+    do_update_partnership,
+)
 from tests.base import BaseTestCase
 
 
@@ -53,3 +58,20 @@ class AuditTest(BaseTestCase):
         do_update_partnership(self.partnership_a, description="Ny text", actor=SystemActor("test"))
         response = self.client_for(self.viewer).get("/samverkan/mjolby/")
         self.assertContains(response, "test ändrade samverkan <strong>Samverkan Mjölby</strong>")
+
+
+class PartnershipFreeTextTest(BaseTestCase):
+    def test_a_partnerships_name_and_description_are_screened_for_personal_data(self) -> None:
+        with self.assertRaises(PartnershipRefused) as refused:
+            do_update_partnership(self.partnership_a, description="Kontakt: 850709–9805", actor=SystemActor("test"))
+        self.assertEqual(refused.exception.field, "description")
+        with self.assertRaises(PartnershipRefused) as refused:
+            do_create_partnership(
+                name="Samverkan anna.svensson@mjolby.se",
+                area=self.kommun_a,
+                organisations=[],
+                actor=SystemActor("test"),
+            )
+        self.assertEqual(refused.exception.field, "name")
+        self.partnership_a.refresh_from_db()
+        self.assertEqual(self.partnership_a.description, "")

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from lofte.areas.models import Area
 from lofte.audit.log import diff, record
 from lofte.lib.actors import Actor
+from lofte.lib.pii import refuse_personal_data
 from lofte.lib.refusals import ActionRefused
 from lofte.partnerships.models import Membership, Organisation, Partnership
 from lofte.partnerships.signals import partnership_created
@@ -19,6 +20,10 @@ from lofte.partnerships.signals import partnership_created
 
 class PartnershipRefused(ActionRefused):
     """The partnership cannot be set up as asked; the message says why."""
+
+
+# A partnership's free text, shown to its members and, once published, to the public.
+FREE_TEXT = ("name", "description")
 
 
 def _unique_slug(model: Any, name: str) -> str:
@@ -52,6 +57,7 @@ def do_create_partnership(
 ) -> Partnership:
     if area.kind != Area.Kind.KOMMUN:
         raise PartnershipRefused(_("En samverkan gäller en kommun."), field="area")
+    refuse_personal_data({"name": name, "description": description}, FREE_TEXT, PartnershipRefused)
     with transaction.atomic():
         partnership = Partnership(
             name=name,
@@ -81,6 +87,7 @@ def do_update_partnership(partnership: Partnership, *, actor: Actor, **values: A
     unknown = set(values) - allowed
     if unknown:
         raise ValueError(f"Cannot change {sorted(unknown)}")
+    refuse_personal_data(values, FREE_TEXT, PartnershipRefused)
     before = {name: getattr(partnership, name) for name in values}
     with transaction.atomic():
         for name, value in values.items():
