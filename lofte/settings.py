@@ -81,6 +81,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "lofte.lib.clients.ForwardingMiddleware",
     "lofte.audit.middleware.AuditContextMiddleware",
     # Axes must come last: it turns a lockout into the response the user sees.
     "axes.middleware.AxesMiddleware",
