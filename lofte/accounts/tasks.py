@@ -26,6 +26,7 @@ RESET_BODY = "accounts/email/password_reset.txt"
 
 @task()
 def send_email(subject: str, body: str, to: list[str], html_body: str | None = None) -> None:
+    """A ready-made mail (kept so mails queued before `send_password_reset` existed still go out)."""
     message = EmailMultiAlternatives(subject, body, to=to)
     if html_body:
         message.attach_alternative(html_body, "text/html")
