@@ -81,6 +81,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "lofte.lib.clients.ForwardingMiddleware",
     "lofte.audit.middleware.AuditContextMiddleware",
     # Axes must come last: it turns a lockout into the response the user sees.
     "axes.middleware.AxesMiddleware",
@@ -155,8 +156,15 @@ AXES_USERNAME_CALLABLE = "lofte.accounts.throttle.axes_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
 AXES_HTTP_RESPONSE_CODE = 429
-AXES_IPWARE_PROXY_COUNT = env_int("LOFTE_PROXY_COUNT", 0) or None
+# The client's address behind LOFTE_PROXY_COUNT trusted reverse proxies (lofte/lib/clients.py), for axes too.
+LOFTE_PROXY_COUNT = env_int("LOFTE_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "lofte.accounts.throttle.axes_client_address"
 AXES_VERBOSE = False
+# The account alone is never locked: sign-ins for it wait longer after each failure, at most this (throttle.py).
+LOFTE_LOGIN_DELAY_MAX_SECONDS = env_int("LOFTE_LOGIN_DELAY_MAX_SECONDS", 10)
+# Password-reset mails an hour for one e-mail address, and requests an hour from one client address.
+LOFTE_RESET_PER_ACCOUNT = env_int("LOFTE_RESET_PER_ACCOUNT", 3)
+LOFTE_RESET_PER_CLIENT = env_int("LOFTE_RESET_PER_CLIENT", 10)
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "sv"
@@ -201,6 +209,8 @@ ADMINS = [("Admin", addr) for addr in env_list("ADMINS")]
 # --- Background work (django-tasks) ---------------------------------------------------------
 # Tasks wait in the database until `lofte db_worker` runs them; `lofte serve` starts one alongside the web server.
 TASKS = {"default": {"BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+# `lofte prune-tasks` deletes finished tasks (their arguments: who was mailed what) older than this.
+LOFTE_TASK_RETENTION_DAYS = env_int("LOFTE_TASK_RETENTION_DAYS", 7)
 # Web uploads larger than this are checked and imported by the worker, with progress on the page.
 LOFTE_IMPORT_BACKGROUND_BYTES = env_int("LOFTE_IMPORT_BACKGROUND_BYTES", 1024 * 1024)
 

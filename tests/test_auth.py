@@ -1,16 +1,36 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
+from io import StringIO
+from unittest import mock
 
+import time_machine
 from django.conf import settings
 from django.core import mail
+from django.core.management import call_command
 from django.test import override_settings
+from django_tasks_db.models import DBTaskResult
 
+from lofte.accounts import throttle
 from lofte.audit.models import AuditEvent
 from tests.base import PASSWORD, BaseTestCase
 
+PROXY = "10.0.0.2"
+ATTACKER = "198.51.100.66"
+REAL_USER = "203.0.113.5"
+NOW = datetime(2026, 11, 3, 9, 0, tzinfo=UTC)
+DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
 
 class SignInTest(BaseTestCase):
+    def setUp(self) -> None:
+        super().setUp()
+        # The account's progressive delay would really wait in the lockout tests below.
+        patcher = mock.patch.object(throttle, "sleep")
+        patcher.start()
+        self.addCleanup(patcher.stop)
+
     def sign_in(self, email: str, password: str, client=None):  # type: ignore[no-untyped-def]
         client = client or self.client_for(None)
         return client.post("/konto/logga-in/", {"username": email, "password": password})
@@ -69,6 +89,138 @@ class SignInTest(BaseTestCase):
                 ("auth.logout", "samordnare@a.example"),
             ],
         )
+
+
+@override_settings(LOFTE_PROXY_COUNT=1, AXES_FAILURE_LIMIT=5, LOFTE_LOGIN_DELAY_MAX_SECONDS=10)
+class BehindTheProxySignInTest(BaseTestCase):
+    """Every request arrives from the reverse proxy; the client is the address it forwards."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.traveller = time_machine.travel(NOW, tick=False)
+        self.clock = self.traveller.start()
+        self.addCleanup(self.traveller.stop)
+        self.waits: list[float] = []
+        patcher = mock.patch.object(throttle, "sleep", side_effect=self.wait)
+        patcher.start()
+        self.addCleanup(patcher.stop)
+
+    def wait(self, seconds: float) -> None:
+        self.waits.append(seconds)
+        self.clock.shift(timedelta(seconds=seconds))
+
+    def sign_in(self, address: str, password: str, email: str = "polis@a.example"):  # type: ignore[no-untyped-def]
+        return self.client_for(None).post(
+            "/konto/logga-in/",
+            {"username": email, "password": password},
+            REMOTE_ADDR=PROXY,
+            HTTP_X_FORWARDED_FOR=address,
+        )
+
+    def test_an_attackers_guesses_do_not_lock_out_the_real_user(self) -> None:
+        for _ in range(5):
+            self.sign_in(ATTACKER, "gissning")
+        self.assertEqual(self.sign_in(ATTACKER, PASSWORD).status_code, 429)
+        self.assertEqual(self.sign_in(REAL_USER, PASSWORD).status_code, 302)
+
+    def test_the_attackers_address_and_the_account_together_get_locked(self) -> None:
+        for _ in range(5):
+            self.sign_in(ATTACKER, "gissning")
+        self.assertEqual(self.sign_in(ATTACKER, PASSWORD).status_code, 429)
+        # The attacker's address may still sign in to its own account.
+        self.assertEqual(self.sign_in(ATTACKER, PASSWORD, email="lasare@a.example").status_code, 302)
+
+    def test_the_accounts_delay_grows_with_failures_from_every_address(self) -> None:
+        for number in range(9):
+            self.assertEqual(self.sign_in(f"198.51.100.{number}", "gissning").status_code, 200)
+        self.assertEqual(self.waits, [1.0, 2.0, 4.0, 8.0, 10.0, 10.0])
+        # The real user waits out the last delay and gets in; another account never waited.
+        self.assertEqual(self.sign_in(REAL_USER, PASSWORD).status_code, 302)
+        self.assertEqual(self.waits[-1], 10.0)
+        self.assertEqual(self.sign_in(REAL_USER, PASSWORD, email="lasare@a.example").status_code, 302)
+        self.assertEqual(len(self.waits), 7)
+
+    def test_a_user_who_comes_back_later_does_not_wait(self) -> None:
+        for number in range(4):
+            self.sign_in(f"198.51.100.{number}", "gissning")
+        self.clock.shift(timedelta(minutes=1))
+        self.waits.clear()
+        self.assertEqual(self.sign_in(REAL_USER, PASSWORD).status_code, 302)
+        self.assertEqual(self.waits, [])
+
+
+class PasswordResetLimitTest(BaseTestCase):
+    def ask(self, email: str, address: str = "203.0.113.5"):  # type: ignore[no-untyped-def]
+        with self.captureOnCommitCallbacks(execute=True):
+            return self.client.post("/konto/losenord/glomt/", {"email": email}, REMOTE_ADDR=address)
+
+    def test_the_fourth_request_for_one_account_sends_no_mail_but_answers_the_same(self) -> None:
+        with time_machine.travel(NOW, tick=False):
+            answers = [self.ask("lasare@a.example", address=f"203.0.113.{number}") for number in range(4)]
+        self.assertEqual(len(mail.outbox), 3)
+        for answer in answers:
+            self.assertRedirects(answer, "/konto/losenord/glomt/skickat/")
+        with time_machine.travel(NOW + timedelta(hours=1), tick=False):
+            self.ask("lasare@a.example")
+        self.assertEqual(len(mail.outbox), 4)
+
+    def test_one_client_address_asks_at_most_ten_times_an_hour(self) -> None:
+        emails = ["lasare@a.example", "polis@a.example", "samordnare@a.example", "rapportor@a.example"] * 3
+        with time_machine.travel(NOW, tick=False):
+            for email in emails:
+                self.assertRedirects(self.ask(email), "/konto/losenord/glomt/skickat/")
+        self.assertEqual(len(mail.outbox), 10)
+
+    @override_settings(TASKS=DATABASE_TASKS)
+    def test_known_and_unknown_addresses_do_the_same_work(self) -> None:
+        with self.assertNumQueries(2):  # the lookup and the task's row (sessions and axes are not touched)
+            self.ask("okand@example.org")
+        with self.assertNumQueries(2):
+            self.ask("lasare@a.example")
+        tasks = list(DBTaskResult.objects.order_by("enqueued_at", "id"))
+        self.assertEqual([task.task_path for task in tasks], ["lofte.accounts.tasks.send_password_reset"] * 2)
+        self.assertEqual(tasks[0].args_kwargs["kwargs"]["user_ids"], [])
+        self.assertEqual(tasks[1].args_kwargs["kwargs"]["user_ids"], [self.viewer.pk])
+
+
+def run_waiting_tasks() -> None:
+    """What `lofte db_worker` does with each waiting task, without its loop (which closes the connection)."""
+    for row in DBTaskResult.objects.ready():
+        row.claim("test")
+        waiting = row.task_result
+        row.set_successful(row.task.call(*waiting.args, **waiting.kwargs))
+
+
+class PasswordResetTaskTableTest(BaseTestCase):
+    @override_settings(TASKS=DATABASE_TASKS)
+    def test_no_task_row_holds_the_link(self) -> None:
+        with self.captureOnCommitCallbacks(execute=True):
+            self.client.post("/konto/losenord/glomt/", {"email": "lasare@a.example"})
+        self.assertEqual(mail.outbox, [])
+        run_waiting_tasks()
+        self.assertEqual(len(mail.outbox), 1)
+        link = re.search(r"/konto/losenord/aterstall/(\S+)/(\S+)/", mail.outbox[0].body)
+        assert link is not None
+        _uid, token = link.groups()
+        stored = repr(list(DBTaskResult.objects.values_list("args_kwargs", "return_value")))
+        self.assertNotIn(token, stored)
+        self.assertNotIn("aterstall", stored)
+        self.assertEqual(DBTaskResult.objects.get().status, "SUCCESSFUL")
+
+    @override_settings(TASKS=DATABASE_TASKS, LOFTE_TASK_RETENTION_DAYS=7)
+    def test_finished_tasks_are_pruned_after_the_retention(self) -> None:
+        with time_machine.travel(NOW, tick=False):
+            with self.captureOnCommitCallbacks(execute=True):
+                self.client.post("/konto/losenord/glomt/", {"email": "lasare@a.example"})
+            run_waiting_tasks()
+        with time_machine.travel(NOW + timedelta(days=6), tick=False):
+            with self.captureOnCommitCallbacks(execute=True):
+                self.client.post("/konto/losenord/glomt/", {"email": "polis@a.example"})
+            call_command("prune_tasks", stdout=StringIO())
+            self.assertEqual(DBTaskResult.objects.count(), 2)  # one finished too recently, one waiting
+        with time_machine.travel(NOW + timedelta(days=8), tick=False):
+            call_command("prune_tasks", stdout=StringIO())
+        self.assertEqual(list(DBTaskResult.objects.values_list("status", flat=True)), ["READY"])
 
 
 class PasswordResetTest(BaseTestCase):

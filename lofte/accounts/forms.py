@@ -5,12 +5,13 @@ from typing import Any
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.db import transaction
-from django.template import loader
-from django.urls import reverse
+from django.http import HttpRequest
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from lofte.accounts.tasks import send_email
-from lofte.lib.links import absolute_url
+from lofte.accounts import throttle
+from lofte.accounts.models import User
+from lofte.accounts.tasks import send_password_reset
 
 
 class SignInForm(AuthenticationForm):
@@ -25,26 +26,29 @@ class SignInForm(AuthenticationForm):
         "inactive": _("Kontot är inaktiverat. Kontakta din samordnare."),
     }
 
+    def clean(self) -> dict[str, Any]:
+        # An account guessed at from many addresses is slowed, never locked (lofte/accounts/throttle.py).
+        username = self.cleaned_data.get("username")
+        if username:
+            throttle.wait_before_sign_in(username)
+        return super().clean()
+
 
 class QueuedPasswordResetForm(PasswordResetForm):
-    """Send the reset mail as a background task once the request has committed.
+    """Ask for a reset mail: the same work and the same answer whether the address has an account or not.
 
-    The link is built from SITE_URL (`lofte.lib.links`), never from the request's Host header, which whoever asks
-    for the reset controls (the classic way to steal a reset token) and which says nothing about where the site
-    is actually served.
+    The request looks the address up (one query, whatever it finds), counts it against the limits
+    (`throttle.reset_allowed`) and, within them, enqueues one `send_password_reset` task with the ids found, an
+    empty list for an unknown address, once the request has committed. The token, the link and the mail are
+    made by the task, so neither the answer's content nor its timing says whether the account exists, and the
+    task table holds ids, not links. The link is built from SITE_URL (`lofte.lib.links`), never from the
+    request's Host header, which whoever asks for the reset controls (the classic way to steal a reset token).
     """
 
-    def send_mail(
-        self,
-        subject_template_name: str,
-        email_template_name: str,
-        context: dict[str, Any],
-        from_email: str | None,
-        to_email: str,
-        html_email_template_name: str | None = None,
-    ) -> None:
-        path = reverse("accounts:password_reset_confirm", kwargs={"uidb64": context["uid"], "token": context["token"]})
-        context = {**context, "reset_url": absolute_url(path)}
-        subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
-        body = loader.render_to_string(email_template_name, context)
-        transaction.on_commit(lambda: send_email.enqueue(subject=subject, body=body, to=[to_email]))
+    def save(self, request: HttpRequest | None = None, **_options: Any) -> None:  # type: ignore[override]
+        email = self.cleaned_data["email"].strip().lower()
+        user_ids = list(User.objects.filter(email__iexact=email, is_active=True).values_list("pk", flat=True))
+        if request is None or not throttle.reset_allowed(request, email):
+            return
+        language = get_language()
+        transaction.on_commit(lambda: send_password_reset.enqueue(user_ids=user_ids, language=language))

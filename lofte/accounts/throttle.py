@@ -1,6 +1,46 @@
+"""How hard Löfte makes guessing passwords and flooding mailboxes, without letting an attacker lock anyone out.
+
+Three layers:
+
+- **Address and account together** (django-axes, `AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]`):
+  `LOFTE_LOGIN_FAILURE_LIMIT` wrong passwords for one account from one client address lock that pair for the
+  cool-off. The address is `lofte.lib.clients.client_address` (axes calls `axes_client_address`), so behind the
+  reverse proxy each client has its own, and an attacker's guesses never lock the real user's address.
+- **The account alone: a progressive delay, not a lock** (`wait_before_sign_in`). Failures for one account from
+  every address within the cool-off add up, read from axes's own `AccessAttempt` rows; from the
+  `FREE_FAILURES`-th on, a sign-in for that account waits until `2 ** (failures - FREE_FAILURES)` seconds (at
+  most `LOFTE_LOGIN_DELAY_MAX_SECONDS`) have passed since the last failure. Guessing from many addresses gets
+  slow; the real user, who tries once, waits at most that long and gets in. Hand-written because axes knows
+  only locks. The clock is `django.utils.timezone.now` and the wait is the module's `sleep`, so tests freeze
+  the one and replace the other.
+- **Password-reset mail** (`reset_allowed`): at most `LOFTE_RESET_PER_ACCOUNT` an hour for one address typed in
+  the form and `LOFTE_RESET_PER_CLIENT` an hour from one client address, counted in the cache in fixed windows
+  under keyed hashes (neither the e-mail address nor the client address is kept). The count is bumped first and
+  the new value compared, so parallel requests cannot all slip under the limit where the cache's `incr` is
+  atomic (local memory, Redis, Memcached). Whether the account exists plays no part.
+"""
+
 from __future__ import annotations
 
+import hashlib
+import hmac
+import time
+from datetime import timedelta
 from typing import Any
+
+from axes.models import AccessAttempt
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Max, Sum
+from django.http import HttpRequest
+from django.utils import timezone
+
+from lofte.lib.clients import UNKNOWN, client_address
+
+FREE_FAILURES = 3  # failures for an account before sign-ins for it are slowed
+RESET_WINDOW = 60 * 60  # seconds of one counting window for reset mails
+
+sleep = time.sleep  # replaced in tests
 
 
 def axes_username(request: Any, credentials: dict[str, Any] | None) -> str:
@@ -10,3 +50,65 @@ def axes_username(request: Any, credentials: dict[str, Any] | None) -> str:
     else:
         raw = request.POST.get("username", "") if request is not None and hasattr(request, "POST") else ""
     return str(raw).strip().lower()
+
+
+def axes_client_address(request: HttpRequest) -> str | None:
+    """The client's address for axes (None when unknown: axes stores it in an address column)."""
+    address = client_address(request)
+    return None if address == UNKNOWN else address
+
+
+# --- The account alone: a progressive delay --------------------------------------------------
+
+
+def delay_for(failures: int) -> float:
+    """Seconds a sign-in for an account waits after its last failure, given its recent failures."""
+    if failures < FREE_FAILURES:
+        return 0.0
+    cap = float(settings.LOFTE_LOGIN_DELAY_MAX_SECONDS)
+    return min(cap, 2.0 ** min(failures - FREE_FAILURES, 30))
+
+
+def sign_in_delay(username: str) -> float:
+    """Seconds left before a sign-in for `username` may be tried (0 when there is nothing to wait for)."""
+    now = timezone.now()
+    recent = AccessAttempt.objects.filter(
+        username=username.strip().lower(), attempt_time__gte=now - settings.AXES_COOLOFF_TIME
+    ).aggregate(failures=Sum("failures_since_start"), last=Max("attempt_time"))
+    if not recent["failures"] or recent["last"] is None:
+        return 0.0
+    ready = recent["last"] + timedelta(seconds=delay_for(recent["failures"]))
+    return max(0.0, (ready - now).total_seconds())
+
+
+def wait_before_sign_in(username: str) -> float:
+    """Wait out the account's delay before its password is checked; the seconds waited."""
+    if not settings.AXES_ENABLED:
+        return 0.0
+    seconds = sign_in_delay(username)
+    if seconds > 0:
+        sleep(seconds)
+    return seconds
+
+
+# --- Password-reset mail ---------------------------------------------------------------------
+
+
+def reset_allowed(request: HttpRequest, email: str) -> bool:
+    """Count one reset request for `email` from the client; whether a mail may go out for it."""
+    per_account = _bump("account", email.strip().lower()) <= settings.LOFTE_RESET_PER_ACCOUNT
+    per_client = _bump("client", client_address(request)) <= settings.LOFTE_RESET_PER_CLIENT
+    return per_account and per_client
+
+
+def _bump(kind: str, value: str) -> int:
+    bucket = int(timezone.now().timestamp()) // RESET_WINDOW
+    digest = hmac.new(settings.SECRET_KEY.encode(), value.encode(), hashlib.sha256).hexdigest()[:32]
+    key = f"lofte:accounts:reset:{kind}:{bucket}:{digest}"
+    if cache.add(key, 1, timeout=RESET_WINDOW):
+        return 1
+    try:
+        return int(cache.incr(key))
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, timeout=RESET_WINDOW)
+        return 1
