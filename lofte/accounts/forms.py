@@ -24,13 +24,17 @@ class SignInForm(AuthenticationForm):
             "Fel e-postadress eller lösenord. Observera att lösenordet skiljer på stora och små bokstäver."
         ),
         "inactive": _("Kontot är inaktiverat. Kontakta din samordnare."),
+        "slowed": _(
+            "Många felaktiga inloggningsförsök har gjorts för den här e-postadressen. "
+            "Vänta %(seconds)s sekunder och försök igen."
+        ),
     }
 
     def clean(self) -> dict[str, Any]:
         # An account guessed at from many addresses is slowed, never locked (lofte/accounts/throttle.py).
         username = self.cleaned_data.get("username")
-        if username:
-            throttle.wait_before_sign_in(username)
+        if username and (seconds := throttle.seconds_to_wait(username)):
+            raise forms.ValidationError(self.error_messages["slowed"], code="slowed", params={"seconds": seconds})
         return super().clean()
 
 

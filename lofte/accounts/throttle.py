@@ -9,10 +9,10 @@ Three layers:
 - **The account alone: a progressive delay, not a lock** (`wait_before_sign_in`). Failures for one account from
   every address within the cool-off add up, read from axes's own `AccessAttempt` rows; from the
   `FREE_FAILURES`-th on, a sign-in for that account waits until `2 ** (failures - FREE_FAILURES)` seconds (at
-  most `LOFTE_LOGIN_DELAY_MAX_SECONDS`) have passed since the last failure. Guessing from many addresses gets
-  slow; the real user, who tries once, waits at most that long and gets in. Hand-written because axes knows
-  only locks. The clock is `django.utils.timezone.now` and the wait is the module's `sleep`, so tests freeze
-  the one and replace the other.
+  most `LOFTE_LOGIN_DELAY_MAX_SECONDS`) have passed since the last failure. A sign-in tried sooner is not
+  checked at all (so it counts as no failure) and is answered at once with the seconds left: the request never
+  sleeps, so guesses cannot tie up the server's threads. Guessing from many addresses gets slow; the real user
+  waits at most that long and gets in. Hand-written because axes knows only locks.
 - **Password-reset mail** (`reset_allowed`): at most `LOFTE_RESET_PER_ACCOUNT` an hour for one address typed in
   the form and `LOFTE_RESET_PER_CLIENT` an hour from one client address, counted in the cache in fixed windows
   under keyed hashes (neither the e-mail address nor the client address is kept). The count is bumped first and
@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import time
+import math
 from datetime import timedelta
 from typing import Any
 
@@ -39,8 +39,6 @@ from lofte.lib.clients import UNKNOWN, client_address
 
 FREE_FAILURES = 3  # failures for an account before sign-ins for it are slowed
 RESET_WINDOW = 60 * 60  # seconds of one counting window for reset mails
-
-sleep = time.sleep  # replaced in tests
 
 
 def axes_username(request: Any, credentials: dict[str, Any] | None) -> str:
@@ -81,14 +79,11 @@ def sign_in_delay(username: str) -> float:
     return max(0.0, (ready - now).total_seconds())
 
 
-def wait_before_sign_in(username: str) -> float:
-    """Wait out the account's delay before its password is checked; the seconds waited."""
+def seconds_to_wait(username: str) -> int:
+    """Whole seconds before a sign-in for `username` may be checked (0: now)."""
     if not settings.AXES_ENABLED:
-        return 0.0
-    seconds = sign_in_delay(username)
-    if seconds > 0:
-        sleep(seconds)
-    return seconds
+        return 0
+    return math.ceil(sign_in_delay(username))
 
 
 # --- Password-reset mail ---------------------------------------------------------------------
