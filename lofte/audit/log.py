@@ -45,14 +45,18 @@ def record(
     partnership: Partnership | None = None,
     changes: dict[str, Any] | None = None,
     actor_label: str = "",
+    actor_hidden: bool = False,
     shown_everywhere: bool = False,
 ) -> AuditEvent:
-    """One audit row; a partnership's change (or, with `shown_everywhere`, any) makes its public pages stale."""
+    """One audit row; a partnership's change (or, with `shown_everywhere`, any) makes its public pages stale.
+
+    `actor_hidden`: the actor chose not to be named to the partnership (lofte.audit.feed never names them)."""
     user = user_of(actor)
     label = actor_label or label_of(actor)
     event = AuditEvent.objects.create(
         actor=user,
         actor_label=label[:254],
+        actor_hidden=actor_hidden,
         action=action,
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",

@@ -54,6 +54,7 @@ ACTION_LABELS = {
     "est.apikey.create": _("skapade API-nyckeln"),
     "est.apikey.revoke": _("återkallade API-nyckeln"),
     "est.demo": _("lade in EST-demodata för"),
+    "est.set_up": _("startade EST för"),
     "dialogue.create": _("registrerade dialogen"),
     "dialogue.update": _("ändrade dialogen"),
     "dialogue.delete": _("tog bort dialogen"),
@@ -117,6 +118,8 @@ class AuditEvent(models.Model):
     )
     # Kept so the log still says who it was after the account is removed.
     actor_label = models.CharField(_("utförd av (text)"), max_length=254, blank=True)
+    # The actor asked not to be named to the partnership (an anonymous EST report): feeds never name them.
+    actor_hidden = models.BooleanField(_("utförd anonymt"), default=False)
     action = models.CharField(_("händelse"), max_length=64, db_index=True)
     object_type = models.CharField(_("objekttyp"), max_length=100, blank=True)
     object_id = models.CharField(_("objekt-id"), max_length=64, blank=True)

@@ -125,6 +125,7 @@ def report_incidents(
             record(
                 "est.incident.report",
                 actor=actor,
+                actor_hidden=incident.anonymous,
                 obj=incident,
                 partnership=partnership,
                 changes={

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 
+from lofte.audit.feed import FeedEntry, feed_entries
 from lofte.audit.models import AuditEvent
 from lofte.partnerships.models import Membership, Organisation, Partnership
 
@@ -31,8 +32,10 @@ def organisations_with_members(partnership: Partnership) -> list[OrganisationWit
     return [OrganisationWithMembers(org, org.active_members) for org in organisations]
 
 
-def recent_activity(partnership: Partnership, limit: int = 10) -> QuerySet[AuditEvent]:
-    return AuditEvent.objects.filter(partnership=partnership).order_by("-at", "-id")[:limit]
+def recent_activity(partnership: Partnership, limit: int = 10) -> list[FeedEntry]:
+    """The latest changes as every member may read them (lofte.audit.feed): no addresses, no anonymous reporter."""
+    events = AuditEvent.objects.filter(partnership=partnership).select_related("actor").order_by("-at", "-id")
+    return feed_entries(events[:limit])
 
 
 def subdivisions_of(partnership: Partnership) -> QuerySet[Any]:

@@ -36,7 +36,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from lofte.lib.pii import refuse_personal_data
 from lofte.lib.refusals import NON_FIELD, ActionRefused
-from lofte.lib.tables import Cell, to_csv, to_xlsx
+from lofte.lib.tables import Cell, restore, to_csv, to_xlsx
 from lofte.partnerships.access import PartnershipAccess
 from lofte.promises.followup.queries import current_round
 from lofte.promises.models import FollowUpRound, Medborgarlofte, Promise, PromiseReport
@@ -82,8 +82,6 @@ HEADINGS = {
 ROUND_ID = re.compile(r"^(?:.*\(id (\d+)\)|(\d+))$")
 MAX_ROWS = 2000
 XLSX_MAGIC = b"PK\x03\x04"
-# Our own XLSX writer puts an apostrophe before a text that would start a formula (lofte.lib.tables).
-FORMULA_STARTS = ("=", "+", "-", "@")
 
 Values = tuple[str, int | None, str]  # status, progress, comment
 
@@ -207,10 +205,6 @@ def _text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value).strip()
-
-
-def _unquote(text: str) -> str:
-    return text[1:] if text[:1] == "'" and text[1:2] in FORMULA_STARTS else text
 
 
 @dataclass(frozen=True)
@@ -476,7 +470,7 @@ def _check_progress(row: Row) -> int | None:
 
 
 def _check_comment(row: Row) -> str:
-    comment = _unquote(row.cells["comment"])
+    comment = restore(row.cells["comment"])  # our writers put an apostrophe before a text that looks like a formula
     try:
         refuse_personal_data({"comment": comment}, ["comment"], PlanRefused)
     except PlanRefused as refusal:
