@@ -21,7 +21,7 @@ def hide(apps: Any, schema_editor: Any) -> None:
 class Migration(migrations.Migration):
     dependencies = [
         ("audit", "0002_auditevent_actor_hidden"),
-        ("est", "0005_set_up_existing_partnerships"),
+        ("est", "0006_write_stored_photos_from_pixels"),
     ]
 
     operations = [migrations.RunPython(hide, migrations.RunPython.noop)]
