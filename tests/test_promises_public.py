@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from io import StringIO
+from unittest import mock
 
 import time_machine
+from django.core.cache import cache
 from django.core.management import call_command
 from django.test import TestCase, override_settings
 
 from lofte.accounts.models import User
+from lofte.lib.actors import SystemActor
+from lofte.partnerships.actions import do_update_partnership
+from lofte.promises import reports
 from lofte.promises.models import Medborgarlofte, Promise
 
 MJOLBY_PROMISES = 8
@@ -92,6 +97,32 @@ class PublicPromisesTest(TestCase):
         unpublished = self.mjolby.rounds.get(label="2025 H1")
         self.assertEqual(self.client.get(f"/kommun/0586/uppfoljning/{unpublished.pk}.pdf").status_code, 404)
         self.assertEqual(self.client.get(f"/kommun/0642/uppfoljning/{round_.pk}.pdf").status_code, 404)
+
+    def test_the_public_pdf_is_rendered_once_until_the_partnership_changes(self) -> None:
+        cache.clear()
+        [round_] = [r for r in self.mjolby.rounds.all() if r.label == "2025 H2"]
+        address = f"/kommun/0586/uppfoljning/{round_.pk}.pdf"
+        with mock.patch.object(reports, "render_pdf", wraps=reports.render_pdf) as render:
+            first = self.client.get(address)
+            again = self.client.get(address)
+            self.assertEqual(render.call_count, 1)
+            self.assertEqual(again.content, first.content)
+            self.assertEqual(
+                (again["Content-Type"], again["Content-Disposition"]),
+                (first["Content-Type"], first["Content-Disposition"]),
+            )
+            self.assertIn("public", again["Cache-Control"])
+            self.client.force_login(self.member)  # a signed-in member gets it rendered, not from the shared cache
+            self.client.get(address)
+            self.assertEqual(render.call_count, 2)
+            self.client.logout()
+            partnership = self.mjolby.agreement.partnership
+            do_update_partnership(partnership, name="Samverkan Mjölby och Skänninge", actor=SystemActor("test"))
+            changed = self.client.get(address)
+            self.assertEqual(render.call_count, 3)
+            self.assertNotEqual(changed.content, first.content)
+            self.client.get(address)
+            self.assertEqual(render.call_count, 3)
 
     def test_a_draft_is_neither_on_the_page_nor_in_the_public_api(self) -> None:
         Medborgarlofte.objects.filter(pk=self.mjolby.pk).update(status=Medborgarlofte.Status.UTKAST)

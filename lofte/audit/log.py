@@ -5,6 +5,9 @@ partnership bumps its kommun's version, and a change that every kommun's pages m
 changes in the admin, such as organisations and the shared advice pages) passes `shown_everywhere=True`. No model
 is watched, so a save outside an action costs nothing extra and changes nothing public until its action's audit
 row is written.
+
+The row keeps the client's address (`current_ip`, set by `AuditContextMiddleware`), except for an anonymous member
+of the public (`SystemActor(..., anonymous=True)`: a tip, a subscription), whose rows keep no address at all.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from django.db import models
 
 from lofte.audit.models import AuditEvent
 from lofte.lib import cache
-from lofte.lib.actors import Actor, label_of, user_of
+from lofte.lib.actors import Actor, is_anonymous, label_of, user_of
 
 if TYPE_CHECKING:
     from lofte.partnerships.models import Partnership
@@ -63,7 +66,7 @@ def record(
         object_repr=str(obj)[:200] if obj is not None else "",
         partnership=partnership,
         changes=_json_safe(changes or {}),
-        ip_address=current_ip.get(),
+        ip_address=None if is_anonymous(actor) else current_ip.get(),
     )
     if partnership is not None:
         cache.bump(partnership.area.code)

@@ -149,3 +149,26 @@ class AuditEvent(models.Model):
 
     def get_action_display(self) -> str:
         return str(ACTION_LABELS.get(self.action, self.action))
+
+
+class RateBucket(models.Model):
+    """The requests counted for one scope and key in one fixed window, for the rate limits of `audit.limits`.
+
+    The key is a keyed hash of a client address (or a key's id), never the address itself; a row is deleted once
+    its window has passed, and no window is longer than a day."""
+
+    scope = models.CharField(_("gräns"), max_length=32)
+    key = models.CharField(_("nyckel"), max_length=64)
+    window_start = models.DateTimeField(_("fönstrets början"))
+    expires_at = models.DateTimeField(_("gäller till"), db_index=True)
+    count = models.PositiveIntegerField(_("antal"), default=0)
+
+    class Meta:
+        verbose_name = _("räknare för gräns")
+        verbose_name_plural = _("räknare för gränser")
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "key", "window_start"], name="rate_bucket_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.window_start:%Y-%m-%d %H:%M} {self.count}"

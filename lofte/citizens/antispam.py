@@ -7,9 +7,10 @@ Three checks, each cheap and none asking anything of a person:
 - a fill time: the form carries a timestamp signed with `django.core.signing` when it is shown; a post sooner
   than `min_seconds` after it is too fast for a person, one later than `max_seconds` is stale, and one without a
   valid signature did not come from our form;
-- a rate limit per client address in the cache, counted in fixed windows (`limit` accepted posts per
-  `window` seconds). The address is read the way the sign-in throttling reads it (django-axes, which honours
-  the configured proxy handling), and only a keyed hash of it is kept.
+- a rate limit per client address, counted in fixed windows (`limit` posts per `window` seconds) in the
+  database by `audit.limits`, which holds under parallel posts: a post takes its slot before it acts (`take`)
+  and gives it back if it is refused (`give_back`). The address is `lib.clients.client_address`, and only a
+  keyed hash of it is kept, for at most a day.
 
 A robot (honeypot filled, signature missing or forged) gets a neutral answer and nothing is stored; a person who
 was too fast, too slow or too busy gets a clear message. Use one `Guard` per form; its `scope` keeps their
@@ -19,19 +20,16 @@ stamps and counts apart.
 from __future__ import annotations
 
 import enum
-import hashlib
-import hmac
 from dataclasses import dataclass
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.core import signing
-from django.core.cache import cache
 from django.http import HttpRequest, QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from lofte.audit import limits
 from lofte.lib.clients import client_address
 
 HONEYPOT_FIELD = "hemsida"
@@ -68,7 +66,7 @@ class Guard:
         return signing.dumps({"s": self.scope, "t": int(issued)}, salt=SALT)
 
     def check(self, data: Any) -> Verdict:
-        """The honeypot and the fill time of posted form data (not the rate limit: see `over_limit`)."""
+        """The honeypot and the fill time of posted form data (not the rate limit: see `take`)."""
         if str(data.get(HONEYPOT_FIELD, "")).strip():
             return Verdict.ROBOT
         try:
@@ -90,23 +88,16 @@ class Guard:
         fresh[STAMP_FIELD] = self.stamp()
         return fresh
 
-    def over_limit(self, request: HttpRequest) -> bool:
-        return int(cache.get(self._key(request), 0)) >= self.limit
+    def take(self, request: HttpRequest) -> limits.Slot | None:
+        """Count one post from the client's address, or None when it has sent `limit` in this window already."""
+        return self._limit().take(limits.address_key(client_address(request)))
 
-    def count(self, request: HttpRequest) -> None:
-        """Count one accepted post from the client's address."""
-        key = self._key(request)
-        if not cache.add(key, 1, timeout=self.window):
-            try:
-                cache.incr(key)
-            except ValueError:  # expired between add and incr
-                cache.add(key, 1, timeout=self.window)
+    def give_back(self, slot: limits.Slot) -> None:
+        """Uncount a post that was refused after it took its slot."""
+        limits.give_back(slot)
 
-    def _key(self, request: HttpRequest) -> str:
-        bucket = int(timezone.now().timestamp()) // self.window
-        address = client_address(request).encode()
-        digest = hmac.new(settings.SECRET_KEY.encode(), address, hashlib.sha256).hexdigest()[:32]
-        return f"lofte:antispam:{self.scope}:{bucket}:{digest}"
+    def _limit(self) -> limits.Limit:
+        return limits.Limit(f"antispam:{self.scope}", self.limit, self.window)
 
 
 class ProtectedForm(forms.Form):

@@ -18,9 +18,13 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class SystemActor:
-    """A change not made by a person at a keyboard, named as the audit log shows it ("lofte import")."""
+    """A change not made by a person at a keyboard, named as the audit log shows it ("lofte import").
+
+    `anonymous` marks a member of the public acting without an account (a tip, a subscription): the audit log
+    keeps no address for them, so that nothing links what they did to where they did it from."""
 
     name: str
+    anonymous: bool = False
 
     def __str__(self) -> str:
         return self.name
@@ -34,6 +38,11 @@ def user_of(actor: Actor | None) -> User | None:
     if isinstance(actor, AbstractBaseUser) and actor.is_authenticated:
         return cast("User", actor)
     return None
+
+
+def is_anonymous(actor: Actor | None) -> bool:
+    """Whether the actor is a member of the public whose address is never kept."""
+    return isinstance(actor, SystemActor) and actor.anonymous
 
 
 def label_of(actor: Actor | None) -> str:

@@ -52,8 +52,12 @@ def kommun(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "public/kommun.html", context)
 
 
+@cached_for_anonymous
 def follow_up_report(request: HttpRequest, code: str, pk: int) -> HttpResponse:
-    """The public version of a published follow-up of a published medborgarlöfte in the kommun."""
+    """The public version of a published follow-up of a published medborgarlöfte in the kommun.
+
+    Rendering a PDF takes a second of a worker, so it is cached like the kommun's page: any audited change of the
+    kommun's partnership renders it anew on the next request."""
     round_ = get_object_or_404(
         FollowUpRound.objects.select_related("lofte"),
         pk=pk,

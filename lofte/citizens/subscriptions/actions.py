@@ -29,8 +29,8 @@ from lofte.lib.refusals import ActionRefused
 from lofte.partnerships.access import published_partnerships
 from lofte.partnerships.models import Partnership
 
-# What the audit log calls the one who acted: the address stays out of the log.
-ACTOR = SystemActor("en prenumeration")
+# What the audit log calls the one who acted: neither the e-mail address nor the client address is logged.
+ACTOR = SystemActor("en prenumeration", anonymous=True)
 
 
 class SubscriptionRefused(ActionRefused):
@@ -133,7 +133,7 @@ def do_unsubscribe(token: str, *, actor: Actor) -> bool:
         changes = {"grupp": group.name}
         record(
             "grannsamverkan.unsubscribe",
-            actor=SystemActor("en kontaktperson"),
+            actor=SystemActor("en kontaktperson", anonymous=True),
             obj=contact,
             partnership=group.partnership,
             changes=changes,

@@ -3,7 +3,7 @@
 Links in e-mails are fetched by mail scanners, so GET only shows a button and POST changes. The unsubscribe page
 also takes the RFC 8058 one-click POST that mail programs send without a CSRF token; the secret token in the URL
 is what protects it. Robots are kept out by a honeypot field (they get the same answer and nothing happens) and a
-per-address limit on attempts (Django's cache).
+per-address limit on attempts (`antispam`, counted in the database so that parallel posts cannot pass it).
 """
 
 from __future__ import annotations
@@ -46,10 +46,8 @@ def subscribe(request: HttpRequest, code: str) -> HttpResponse:
     kommun = _kommun(code)
     if request.method != "POST":
         return _form(request, kommun, SubscribeForm(kommun=kommun))
-    guard = _guard()
-    if guard.over_limit(request):
+    if _guard().take(request) is None:  # every attempt counts, so the slot is never given back
         return _form(request, kommun, SubscribeForm(kommun=kommun), status=429)
-    guard.count(request)
     form = SubscribeForm(request.POST, kommun=kommun)
     if form.is_robot:
         return _sent(request, kommun)  # the same answer, and nothing happens

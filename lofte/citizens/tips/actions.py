@@ -23,7 +23,7 @@ from lofte.lib.actors import Actor, SystemActor
 from lofte.lib.refusals import ActionRefused
 from lofte.partnerships.models import Partnership
 
-ACTOR = SystemActor("medborgare")
+ACTOR = SystemActor("medborgare", anonymous=True)  # the audit log keeps no address
 
 
 class TipRefused(ActionRefused):

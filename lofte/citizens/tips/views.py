@@ -1,8 +1,9 @@
 """Tipsa om en otrygg plats: the public form, its thank-you page and the public map, under /kommun/<code>/.
 
 No sign-in. Only a kommun whose partnership is published takes tips (else 404). A post passes the honeypot and
-the signed fill time, then the rate limit per address (`antispam`), then the form, then the action
-`tips.actions.do_report_tip`; only a stored tip counts against the limit. A robot gets the same neutral thank-you as a
+the signed fill time, then takes a slot of the rate limit per address (`antispam`, atomic under parallel posts),
+then the form, then the action `tips.actions.do_report_tip`; a post refused after taking its slot gives it back,
+so only a stored tip counts against the limit. A robot gets the same neutral thank-you as a
 person, without a reference number, and nothing is stored.
 """
 
@@ -54,10 +55,11 @@ def tip(request: HttpRequest, code: str) -> HttpResponse:
     verdict = GUARD.check(request.POST)
     if verdict is Verdict.ROBOT:
         return redirect("tips:tip_thanks", code=code)
-    if verdict is Verdict.OK and GUARD.over_limit(request):
+    slot = GUARD.take(request) if verdict is Verdict.OK else None
+    if verdict is Verdict.OK and slot is None:
         verdict = Verdict.TOO_MANY
     form = TipForm(GUARD.restamp(request.POST) if verdict is Verdict.EXPIRED else request.POST, categories=categories)
-    if verdict is not Verdict.OK:
+    if slot is None:
         status = 429 if verdict is Verdict.TOO_MANY else 400
         return _page(request, partnership, form, refusal=str(antispam.MESSAGES[verdict]), status=status)
     if form.is_valid():
@@ -66,9 +68,9 @@ def tip(request: HttpRequest, code: str) -> HttpResponse:
         except TipRefused as refusal:
             refuse_on(form, refusal)
         else:
-            GUARD.count(request)
             number = signing.dumps(incident.pk, salt=THANKS_SALT)
             return redirect(reverse("tips:tip_thanks", kwargs={"code": code}) + f"?nr={number}")
+    GUARD.give_back(slot)  # only a stored tip counts
     return _page(request, partnership, form, status=400)
 
 
