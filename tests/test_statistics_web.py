@@ -37,9 +37,12 @@ OTRYGGHET = {
 
 
 class UploadTestCase(BaseTestCase):
+    """Uploads of official statistics, for several kommuner: an operator's (tests/test_statistics_owners.py has
+    what each member may import)."""
+
     def setUp(self) -> None:
         self.enterContext(override_settings(VAR_DIR=Path(self.enterContext(tempfile.TemporaryDirectory()))))
-        self.client = self.client_for(self.samordnare)
+        self.client = self.client_for(self.staff)
 
     def upload(self, content: bytes, name: str = "arsvis.csv", format: str = ""):  # type: ignore[no-untyped-def]
         return self.client.post(
@@ -62,7 +65,7 @@ class ImportPagesTest(UploadTestCase):
         confirm = self.client.post(f"/statistik/importer/uppladdning/{job.pk}/bekrafta/", follow=True)
         run = ImportRun.objects.get()
         self.assertContains(confirm, f"/statistik/importer/{run.pk}/")
-        self.assertEqual((run.actor, run.created, Observation.objects.count()), (self.samordnare, 540, 540))
+        self.assertEqual((run.actor, run.created, Observation.objects.count()), (self.staff, 540, 540))
         self.assertFalse(self.job().path.exists())
         page = self.client.get(f"/statistik/importer/{run.pk}/")
         self.assertContains(page, run.sha256)
@@ -110,6 +113,7 @@ class ImportPagesTest(UploadTestCase):
         url = f"/statistik/importer/uppladdning/{self.job().pk}/"
         self.assertEqual(self.client_for(self.samordnare_b).get(url).status_code, 404)
         self.assertEqual(self.client_for(self.samordnare_b).post(url + "bekrafta/").status_code, 404)
+        self.assertEqual(self.client_for(self.samordnare).get(url).status_code, 404)
         self.assertEqual(self.client_for(self.polis).get(url).status_code, 403)
         self.assertEqual(self.job().status, "ready")
 
@@ -123,14 +127,33 @@ class ImportPagesTest(UploadTestCase):
         self.assertFalse(Observation.objects.exists())
 
     def test_it_lists_runs_in_a_fixed_number_of_queries(self) -> None:
+        self.upload(YEARLY.read_bytes())
+        self.client.post(f"/statistik/importer/uppladdning/{self.job().pk}/bekrafta/")  # an official run …
+        mjolby = self.client_for(self.samordnare)
+        mjolby.post(
+            "/statistik/importer/ladda-upp/",
+            {"file": SimpleUploadedFile("egen.csv", b"kommun;period;varde\n0586;2024;3\n"), "format": "spreadsheet"},
+        )
+        mapping = {"area": "kommun", "period": "period", "value": "varde", "metric_code": "egen.antal"}
+        mapping |= {"metric_name": "Antal", "unit": "antal", "publisher": "other", "header_row": "1"}
+        mjolby.post(f"/statistik/importer/uppladdning/{self.job().pk}/kolumner/", mapping)
+        mjolby.post(f"/statistik/importer/uppladdning/{self.job().pk}/bekrafta/")  # … and one of Mjölby's own
+        self.assertEqual(ImportRun.objects.count(), 2)
         viewer = self.client_for(self.viewer)
         viewer.get("/statistik/importer/")
         with self.assertNumQueries(5):
-            viewer.get("/statistik/importer/")
-        self.upload(YEARLY.read_bytes())
+            page = viewer.get("/statistik/importer/")
+        self.assertEqual(len(page.context["runs"]), 1)
+        mjolby.post(
+            "/statistik/importer/ladda-upp/",
+            {"file": SimpleUploadedFile("ny.csv", b"kommun;period;varde\n0586;2025;4\n"), "format": "spreadsheet"},
+        )
         with self.assertNumQueries(6):  # and the uploader's own uploads still waiting
-            page = self.client.get("/statistik/importer/")
+            page = mjolby.get("/statistik/importer/")
         self.assertContains(page, "Dina pågående uppladdningar")
+        with self.assertNumQueries(5):  # an operator: every run, and no membership to look up
+            page = self.client.get("/statistik/importer/")
+        self.assertEqual(len(page.context["runs"]), 2)
 
 
 class SpreadsheetUploadTest(UploadTestCase):

@@ -1,4 +1,7 @@
-"""Every change to statistics and events: imports and their undoing."""
+"""Every change to statistics and events: imports and their undoing.
+
+Who may import or undo what (official statistics for operators, a partnership's own data for its samordnare) is
+decided in `statistics.owners`; every action here checks it before it writes."""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields
 from functools import lru_cache, partial
 from operator import itemgetter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
@@ -21,12 +24,17 @@ from lofte.audit.log import record
 from lofte.lib.actors import Actor, label_of, user_of
 from lofte.lib.db import bulk_insert
 from lofte.lib.memory import cycle_collector_paused
-from lofte.lib.refusals import ActionRefused
-from lofte.statistics import formats, progress, tasks
+from lofte.statistics import formats, owners, progress, tasks
 from lofte.statistics.models import Event, ImportJob, ImportRun, Metric, Observation, ObservationChange, Series
+from lofte.statistics.owners import ImportRefused
 from lofte.statistics.periods import parse_period
 from lofte.statistics.sources.base import ImportFileError, MetricSpec, ParsedEvent, ParsedObservation, ParseResult
 from lofte.statistics.sources.spreadsheet import parser as spreadsheet
+
+if TYPE_CHECKING:
+    from lofte.partnerships.models import Partnership
+
+__all__ = ["ImportRefused", "ImportSummary", "do_import", "do_undo_import", "do_upload_import"]
 
 logger = logging.getLogger(__name__)
 
@@ -36,10 +44,6 @@ Progress = Callable[[int, int], None]
 FIELDS = ("value", "per_100k", "preliminary", "status")
 EVENT_FIELDS = ["occurred_at", "name", "summary", "url", "type", "location_name", "lat", "lng", "area_id"]
 OBSERVATION_COLUMNS = ("series_id", "period", "period_kind", "period_start", *FIELDS, "import_run_id")
-
-
-class ImportRefused(ActionRefused):
-    """An import or undo that cannot be done as asked (not a problem in the file)."""
 
 
 @dataclass
@@ -118,18 +122,40 @@ def do_import(
     dry_run: bool = False,
     on_progress: Progress | None = None,
     options: dict[str, Any] | None = None,
+    partnership: Partnership | None = None,
 ) -> ImportSummary:
     """Import a file all or nothing. The same file again changes nothing, and no run is recorded for it.
 
-    `options` go to the parser as they are, e.g. the column mapping of a spreadsheet.
+    Without `partnership` the file is official statistics, which only an operator imports; with it, the
+    partnership's own data (statistics.owners). `options` go to the parser as they are, e.g. the column mapping
+    of a spreadsheet.
     """
+    owners.require_import(actor, partnership)
     with cycle_collector_paused():
         parsed = parse_file(raw, filename, format_name, options)
-        return _import_parsed(parsed, raw, filename, actor, dry_run, on_progress)
+        if partnership is not None:
+            _require_own(parsed, partnership, filename)
+        return _import_parsed(parsed, raw, filename, actor, dry_run, on_progress, partnership)
+
+
+def _require_own(parsed: ParseResult, partnership: Partnership, filename: str) -> None:
+    """What a partnership's own data may be: its own spreadsheet, about its own kommun, under its own codes."""
+    owners.require_own_format(parsed.format)
+    owners.require_own_metrics([m.code for m in parsed.metrics] + [o.metric for o in parsed.observations], filename)
+    rows: dict[str, int] = {}
+    for observation in parsed.observations:
+        rows.setdefault(observation.area, observation.row)
+    owners.require_own_areas(partnership, rows, filename)
 
 
 def _import_parsed(
-    parsed: ParseResult, raw: bytes, filename: str, actor: Actor, dry_run: bool, on_progress: Progress | None
+    parsed: ParseResult,
+    raw: bytes,
+    filename: str,
+    actor: Actor,
+    dry_run: bool,
+    on_progress: Progress | None,
+    partnership: Partnership | None,
 ) -> ImportSummary:
     summary = ImportSummary(filename, parsed.format, hashlib.sha256(raw).hexdigest(), parsed.rows_read)
     summary.warnings, summary.dry_run = list(parsed.warnings), dry_run
@@ -140,6 +166,7 @@ def _import_parsed(
             sha256=summary.sha256,
             format=parsed.format,
             publisher=parsed.publisher,
+            partnership=partnership,
             **_actor_fields(actor),
         )
         _write(parsed, run, summary, filename, on_progress)
@@ -178,7 +205,7 @@ def _write(
             for _series, _period, observation in batch:
                 summary.count(observation.metric, 0)
         else:
-            _write_batch(batch, run, summary)
+            _write_batch(batch, run, summary, filename)
         if on_progress is not None:
             on_progress(min(start + BATCH, total), total)
 
@@ -207,7 +234,7 @@ def _finish(run: ImportRun, summary: ImportSummary, actor: Actor) -> None:
     run.warnings, run.status, run.finished_at = summary.warnings, ImportRun.Status.DONE, timezone.now()
     run.save()
     summary.run = run.pk
-    record("statistics.import", actor=actor, obj=run, changes=summary.as_dict())
+    record("statistics.import", actor=actor, obj=run, partnership=run.partnership, changes=summary.as_dict())
 
 
 def _ensure_metrics(specs: Iterable[MetricSpec]) -> tuple[dict[str, int], dict[str, str]]:
@@ -289,7 +316,7 @@ def _series_lookup(wanted: set[tuple[int, int]]) -> dict[tuple[int, int], int]:
     return {(m, a): s for m, a, s in rows if (m, a) in wanted}
 
 
-def _write_batch(batch: list[Keyed], run: ImportRun, summary: ImportSummary) -> None:
+def _write_batch(batch: list[Keyed], run: ImportRun, summary: ImportSummary, filename: str) -> None:
     existing = _existing(batch)
     creates, changed = [], []
     for keyed in batch:
@@ -304,10 +331,22 @@ def _write_batch(batch: list[Keyed], run: ImportRun, summary: ImportSummary) -> 
         else:
             summary.unchanged += 1
             summary.count(keyed[2].metric, 2)
+    if run.partnership is not None and changed:
+        _require_own_values(run.partnership, changed, filename)
     _insert(creates, run)
     _update(changed, run)
     summary.created += len(creates)
     summary.updated += len(changed)
+
+
+def _require_own_values(
+    partnership: Partnership, changed: list[tuple[tuple[Any, ...], ParsedObservation]], filename: str
+) -> None:
+    """A partnership's run changes only values its own runs wrote (not official ones, nor another's)."""
+    replaced: dict[int, tuple[str, str, str]] = {}
+    for current, parsed in changed:
+        replaced.setdefault(current[5], (parsed.metric, parsed.area, parsed.period))
+    owners.require_own_values(partnership, replaced, filename)
 
 
 def _note_change(summary: ImportSummary, current: tuple[Any, ...], parsed: ParsedObservation) -> None:
@@ -417,6 +456,7 @@ def _event_fields(parsed: ParsedEvent, areas: dict[str, int]) -> dict[str, Any]:
 
 def do_undo_import(run: ImportRun, *, actor: Actor) -> dict[str, int]:
     """Remove what an import created and put back the values it replaced."""
+    owners.require_undo(actor, run)
     if run.status != ImportRun.Status.DONE:
         raise ImportRefused(f"Importen {run.pk} kan inte ångras (status: {run.get_status_display()}).")
     later = ObservationChange.objects.filter(previous__import_run=run.pk).exclude(import_run=run)
@@ -430,7 +470,7 @@ def do_undo_import(run: ImportRun, *, actor: Actor) -> dict[str, int]:
         run.status = ImportRun.Status.UNDONE
         run.save(update_fields=["status"])
         result = {"removed": removed, "restored": restored, "events_removed": events}
-        record("statistics.undo_import", actor=actor, obj=run, changes=result)
+        record("statistics.undo_import", actor=actor, obj=run, partnership=run.partnership, changes=result)
     return result
 
 
@@ -452,13 +492,24 @@ def _restore(run: ImportRun) -> int:
 MAPPING_FIELDS = {f.name for f in fields(spreadsheet.Mapping)}
 
 
-def do_upload_import(raw: bytes, filename: str, *, actor: Actor, format_name: str | None = None) -> ImportJob:
+def do_upload_import(
+    raw: bytes,
+    filename: str,
+    *,
+    actor: Actor,
+    format_name: str | None = None,
+    partnership: Partnership | None = None,
+) -> ImportJob:
     """Keep an uploaded file and check it; a spreadsheet first waits for the user's column mapping. An upload is
-    its user's until it is imported, so a system actor imports with `do_import` instead."""
+    its user's until it is imported, so a system actor imports with `do_import` instead. With `partnership` the
+    file is that partnership's own data, without it official statistics (statistics.owners)."""
     user = user_of(actor)
     if user is None:
         raise ImportRefused(_("Bara en inloggad användare kan ladda upp en fil."))
+    owners.require_import(actor, partnership)
     fmt = formats.BY_NAME[format_name] if format_name else _detect_upload(raw, filename)
+    if partnership is not None:
+        owners.require_own_format(fmt.name)
     options: dict[str, Any] = {}
     if fmt.name == spreadsheet.FORMAT:
         # Exports often have a title and a blank row first: start the mapping from the header found below them.
@@ -468,6 +519,7 @@ def do_upload_import(raw: bytes, filename: str, *, actor: Actor, format_name: st
     with transaction.atomic():
         job = ImportJob.objects.create(
             actor=user,
+            partnership=partnership,
             file_name=filename[:255],
             sha256=hashlib.sha256(raw).hexdigest(),
             size=len(raw),
@@ -478,7 +530,13 @@ def do_upload_import(raw: bytes, filename: str, *, actor: Actor, format_name: st
         )
         job.path.parent.mkdir(parents=True, exist_ok=True)
         job.path.write_bytes(raw)
-        record("statistics.upload", actor=actor, obj=job, changes={"file": job.file_name, "format": job.format})
+        record(
+            "statistics.upload",
+            actor=actor,
+            obj=job,
+            partnership=partnership,
+            changes={"file": job.file_name, "format": job.format},
+        )
     _start(job)
     return job
 
@@ -512,7 +570,7 @@ def do_map_upload(job: ImportJob, options: dict[str, Any], *, actor: Actor) -> N
     with transaction.atomic():
         if not _move(job, ImportJob.Status.MAPPING, ImportJob.Status.CHECKING, options=options, error=""):
             raise ImportRefused("Uppladdningen väntar inte på ett kolumnval.")
-        record("statistics.map_upload", actor=actor, obj=job, changes={"mapping": options})
+        record("statistics.map_upload", actor=actor, obj=job, partnership=job.partnership, changes={"mapping": options})
     _start(job)
 
 
@@ -528,7 +586,7 @@ def do_cancel_upload(job: ImportJob, *, actor: Actor) -> None:
     with transaction.atomic():
         if not _move(job, waiting, ImportJob.Status.CANCELLED):
             raise ImportRefused("Bara en uppladdning som väntar kan avbrytas.")
-        record("statistics.cancel_upload", actor=actor, obj=job)
+        record("statistics.cancel_upload", actor=actor, obj=job, partnership=job.partnership)
     job.path.unlink(missing_ok=True)
 
 
@@ -557,7 +615,12 @@ def _start(job: ImportJob) -> None:
 
 def do_process_import_job(job_id: int) -> None:
     """One step of an upload, in the request or in the worker: check the file (a dry run), or import it."""
-    job = ImportJob.objects.select_related("actor").filter(pk=job_id, status__in=ImportJob.ACTIVE).first()
+    job = (
+        ImportJob.objects.select_related("actor", "partnership__area")
+        .defer("partnership__area__geometry")
+        .filter(pk=job_id, status__in=ImportJob.ACTIVE)
+        .first()
+    )
     if job is None:
         return  # cancelled, or already done by an earlier attempt
     checking = job.status == ImportJob.Status.CHECKING
@@ -570,9 +633,13 @@ def do_process_import_job(job_id: int) -> None:
             dry_run=checking,
             on_progress=partial(progress.report, job.pk),
             options={"mapping": mapping_from_options(job.options)} if job.format == spreadsheet.FORMAT else None,
+            partnership=job.partnership,
         )
     except ImportFileError as exc:
         _fail(job, str(exc))
+        return
+    except ImportRefused as exc:
+        _fail(job, exc.message)
         return
     except FileNotFoundError:
         _fail(job, "Den uppladdade filen finns inte längre. Ladda upp den igen.")

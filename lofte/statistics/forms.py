@@ -5,12 +5,14 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from lofte.partnerships.models import Partnership
 from lofte.statistics import formats
 from lofte.statistics.models import Metric
 from lofte.statistics.sources.base import PUBLISHERS
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 WHERE_ROWS = 2
+OFFICIAL = "gemensam"  # the owner choice for official statistics (operators only)
 
 
 class ImportUploadForm(forms.Form):
@@ -27,6 +29,33 @@ class ImportUploadForm(forms.Form):
         choices=[("", _("Känn igen automatiskt")), *[(f.name, f.label) for f in formats.FORMATS]],
         help_text=_("Välj ”Eget kalkylark” för en tabell där du själv väljer kolumnerna."),
     )
+    owner = forms.ChoiceField(
+        label=_("Uppgifterna hör till"),
+        help_text=_(
+            "En samverkans egna uppgifter (ett eget kalkylark om den egna kommunen) eller, för förvaltaren, "
+            "gemensam statistik från Brå, SCB, Kolada och Polisen."
+        ),
+    )
+
+    def __init__(self, *args: Any, partnerships: list[Partnership], official: bool, **kwargs: Any) -> None:
+        """`partnerships`: those whose own data the user may import; `official`: whether they are an operator."""
+        super().__init__(*args, **kwargs)
+        self.partnerships = {p.slug: p for p in partnerships}
+        choices: list[tuple[str, Any]] = [(OFFICIAL, _("Gemensam statistik (förvaltaren)"))] if official else []
+        choices += [(p.slug, p.name) for p in partnerships]
+        _choose(self, "owner", choices)
+        if len(choices) == 1:  # nothing to choose: the one owner the user may import for
+            self.fields["owner"].required = False
+            self.fields["owner"].widget = forms.HiddenInput()
+            self.initial["owner"] = choices[0][0]
+        self.only_owner = choices[0][0] if len(choices) == 1 else None
+
+    def clean_owner(self) -> Partnership | None:
+        """The partnership the file's data is to belong to; None for official statistics."""
+        chosen = self.cleaned_data.get("owner") or self.only_owner
+        if chosen is None:
+            raise forms.ValidationError(_("Välj vem uppgifterna hör till."))
+        return None if chosen == OFFICIAL else self.partnerships[chosen]
 
     def clean_file(self) -> object:
         upload = self.cleaned_data["file"]

@@ -59,7 +59,10 @@ class Series(models.Model):
 
 
 class ImportRun(models.Model):
-    """One import of one file: where every number came from."""
+    """One import of one file: where every number came from.
+
+    Without a partnership the run is official, shared statistics (Brå, SCB, Kolada, Polisen, or anything else an
+    operator imports); with one it is that partnership's own data (statistics.owners says who may do what)."""
 
     class Status(models.TextChoices):
         RUNNING = "running", _("pågår")
@@ -75,6 +78,15 @@ class ImportRun(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     actor_label = models.CharField(_("av"), max_length=254, blank=True)
+    partnership = models.ForeignKey(
+        "partnerships.Partnership",
+        verbose_name=_("samverkan"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="import_runs",
+        help_text=_("Samverkan vars egna uppgifter importen gäller; tom för gemensam statistik."),
+    )
     started_at = models.DateTimeField(_("startad"), auto_now_add=True)
     finished_at = models.DateTimeField(_("klar"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.RUNNING)
@@ -97,6 +109,10 @@ class ImportRun(models.Model):
     def format_label(self) -> str:
         return formats.label(self.format)
 
+    @property
+    def is_official(self) -> bool:
+        return self.partnership_id is None
+
 
 class ImportJob(models.Model):
     """A file uploaded on the web on its way through column mapping, preview and import.
@@ -117,6 +133,10 @@ class ImportJob(models.Model):
     ACTIVE = (Status.CHECKING, Status.IMPORTING)
 
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # The partnership whose own data the file is (None: official statistics, uploaded by an operator).
+    partnership = models.ForeignKey(
+        "partnerships.Partnership", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     file_name = models.CharField(_("fil"), max_length=255)
     sha256 = models.CharField(_("SHA-256"), max_length=64)
     size = models.PositiveBigIntegerField(_("storlek"))

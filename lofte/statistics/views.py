@@ -1,4 +1,7 @@
-"""Import runs: upload, pick the columns of a spreadsheet, preview what will change, confirm, look back, undo."""
+"""Import runs: upload, pick the columns of a spreadsheet, preview what will change, confirm, look back, undo.
+
+Who sees and changes which runs is decided in `statistics.owners`: an operator every run, a member their own
+partnerships' runs; the actions refuse again whatever a view lets through."""
 
 from __future__ import annotations
 
@@ -13,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lofte.partnerships.access import Can, can_anywhere
-from lofte.statistics import progress
+from lofte.statistics import owners, progress
 from lofte.statistics.actions import (
     ImportRefused,
     do_cancel_upload,
@@ -28,16 +31,37 @@ from lofte.statistics.sources.base import ImportFileError
 from lofte.statistics.sources.spreadsheet import parser as spreadsheet
 
 OPEN_UPLOADS = 10
+RUN_COLUMNS = (
+    "file_name",
+    "publisher",
+    "actor_label",
+    "started_at",
+    "created",
+    "updated",
+    "status",
+    "partnership__name",
+)
 
 
 def _require(request: HttpRequest, capability: Can) -> None:
-    if not can_anywhere(request.user, capability):
+    if not (owners.is_operator(request.user) or can_anywhere(request.user, capability)):
         raise PermissionDenied
 
 
+def _upload_form(request: HttpRequest) -> ImportUploadForm | None:
+    """The upload form with the owners the user may import for; None when there is none."""
+    partnerships = list(owners.importable_partnerships(request.user).only("slug", "name"))
+    official = owners.is_operator(request.user)
+    if not (partnerships or official):
+        return None
+    data = (request.POST, request.FILES) if request.method == "POST" else ()
+    return ImportUploadForm(*data, partnerships=partnerships, official=official)
+
+
 def _runs_page(request: HttpRequest, form: ImportUploadForm | None, status: int = 200) -> HttpResponse:
-    # The list shows actor_label, so the actor itself is not fetched.
-    context: dict[str, Any] = {"runs": ImportRun.objects.all()[:100], "form": form, "uploads": []}
+    # The list shows actor_label, so the actor itself is not fetched; a member sees only their partnerships' runs.
+    runs = owners.visible_runs(request.user).select_related("partnership").only(*RUN_COLUMNS)[:100]
+    context: dict[str, Any] = {"runs": runs, "form": form, "uploads": []}
     if form is not None:
         waiting = ImportJob.objects.filter(actor_id=request.user.pk).exclude(
             status__in=[ImportJob.Status.DONE, ImportJob.Status.CANCELLED]
@@ -49,23 +73,32 @@ def _runs_page(request: HttpRequest, form: ImportUploadForm | None, status: int 
 @login_required
 def runs(request: HttpRequest) -> HttpResponse:
     _require(request, Can.VIEW)
-    return _runs_page(request, ImportUploadForm() if can_anywhere(request.user, Can.MANAGE) else None)
+    return _runs_page(request, _upload_form(request))
 
 
 @login_required
 @require_POST
 def upload(request: HttpRequest) -> HttpResponse:
     _require(request, Can.MANAGE)
-    form = ImportUploadForm(request.POST, request.FILES)
+    form = _upload_form(request)
+    if form is None:
+        raise PermissionDenied
     if not form.is_valid():
         return _runs_page(request, form, status=400)
     file = form.cleaned_data["file"]
     try:
         job = do_upload_import(
-            file.read(), file.name, actor=request.user, format_name=form.cleaned_data["format"] or None
+            file.read(),
+            file.name,
+            actor=request.user,
+            format_name=form.cleaned_data["format"] or None,
+            partnership=form.cleaned_data["owner"],
         )
     except ImportFileError as exc:
         form.add_error("file", str(exc))
+        return _runs_page(request, form, status=400)
+    except ImportRefused as exc:
+        form.add_error(None, exc.message)
         return _runs_page(request, form, status=400)
     return redirect("statistics:job", pk=job.pk)
 
@@ -175,8 +208,11 @@ def job_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("statistics:runs")
 
 
-def _get_run(pk: int) -> ImportRun:
-    run = ImportRun.objects.select_related("actor").filter(pk=pk).first()
+def _get_run(request: HttpRequest, pk: int) -> ImportRun:
+    """A run the user may see: any for an operator, their own partnerships' for a member; 404 otherwise, so
+    another kommun's imports (and who uploaded them) are not revealed."""
+    runs = owners.visible_runs(request.user).select_related("partnership__area").defer("partnership__area__geometry")
+    run = runs.filter(pk=pk).first()
     if run is None:
         raise Http404("No such import")
     return run
@@ -185,7 +221,8 @@ def _get_run(pk: int) -> ImportRun:
 @login_required
 def run(request: HttpRequest, pk: int) -> HttpResponse:
     _require(request, Can.VIEW)
-    context: dict[str, Any] = {"run": _get_run(pk), "can_undo": can_anywhere(request.user, Can.MANAGE)}
+    import_run = _get_run(request, pk)
+    context: dict[str, Any] = {"run": import_run, "can_undo": owners.may_undo(request.user, import_run)}
     return render(request, "statistics/run.html", context)
 
 
@@ -193,7 +230,7 @@ def run(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def undo(request: HttpRequest, pk: int) -> HttpResponse:
     _require(request, Can.MANAGE)
-    import_run = _get_run(pk)
+    import_run = _get_run(request, pk)
     try:
         result = do_undo_import(import_run, actor=request.user)
     except ImportRefused as exc:

@@ -8,8 +8,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from lofte.lib.actors import SystemActor
+from lofte.partnerships.models import Partnership
 from lofte.statistics import formats
-from lofte.statistics.actions import ImportSummary, do_import
+from lofte.statistics.actions import ImportRefused, ImportSummary, do_import
 from lofte.statistics.sources.base import PUBLISHERS, ImportFileError
 from lofte.statistics.sources.spreadsheet.parser import Mapping, guess_header_row
 
@@ -25,6 +26,12 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=[f.name for f in formats.FORMATS], help="Skip detection")
         parser.add_argument("--dry-run", action="store_true", help="Check and count, save nothing")
         parser.add_argument("--json", action="store_true", help="Print the summary as JSON")
+        parser.add_argument(
+            "--partnership",
+            metavar="SLUG",
+            help="Record the file as this partnership's own data (a spreadsheet of its kommun); "
+            "without it, official statistics",
+        )
         sheet = parser.add_argument_group("spreadsheet (--format spreadsheet): which column holds what")
         sheet.add_argument("--area-column", help="Column with the area: SCB codes, or names with --area-by-name")
         sheet.add_argument("--period-column", help="Column with the period (2024, 2024K1, 2024-03, …)")
@@ -61,6 +68,7 @@ class Command(BaseCommand):
             raw = path.read_bytes()
         except OSError as exc:
             raise CommandError(f"{path}: kan inte läsa filen ({exc.strerror}).", returncode=2) from None
+        partnership = self._partnership(options["partnership"])
         with tqdm(total=0, unit="rad", disable=options["json"], file=self.stderr, leave=False) as bar:
             try:
                 summary = do_import(
@@ -71,10 +79,19 @@ class Command(BaseCommand):
                     dry_run=options["dry_run"],
                     on_progress=lambda done, total: _advance(bar, done, total),
                     options=self._spreadsheet_options(raw, path.name, options),
+                    partnership=partnership,
                 )
-            except ImportFileError as exc:
+            except (ImportFileError, ImportRefused) as exc:
                 raise CommandError(str(exc), returncode=2) from None
         self._report(summary, as_json=options["json"])
+
+    def _partnership(self, slug: str | None) -> Partnership | None:
+        if slug is None:
+            return None
+        found = Partnership.objects.select_related("area").defer("area__geometry").filter(slug=slug).first()
+        if found is None:
+            raise CommandError(f"Samverkan {slug!r} finns inte.", returncode=2)
+        return found
 
     def _report(self, summary: ImportSummary, *, as_json: bool) -> None:
         if as_json:
