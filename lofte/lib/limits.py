@@ -1,13 +1,7 @@
-"""Limits on what comes in: request bodies, and the files Löfte reads (XLSX, CSV, JSON).
+"""Limits on the files Löfte reads (XLSX, CSV, JSON), checked before the thing each protects is built.
 
-Each limit is checked before the thing it protects is built, so memory stays bounded by construction:
+Memory stays bounded by construction, not by how fast a file is refused (request bodies: `lib/requestlimits.py`):
 
-- A request body is refused on its declared length (`Content-Length`) before anything reads it, and a body
-  without one is counted while it is read (`RequestBodyLimitMiddleware`). Anonymous visitors post only the
-  public forms (sign-in, password reset, tips, subscriptions, Open311), so they get the small limit; a signed-in
-  member gets the upload limit for a file upload (multipart) and a moderate one for everything else. The
-  answer is 413 with a Swedish message: the API's error shape under /api/, Open311's under /open311/, a page
-  elsewhere. The per-form checks (a statistics file at most 50 MB, …) still apply within these.
 - An XLSX file is a zip of XML: its members' unpacked sizes and compression ratios are read from the zip's
   directory and refused before openpyxl unpacks anything (`check_xlsx`); zipfile never unpacks more than a
   member declares. Rows, columns and cells are then counted while the rows are read (`RowLimits`).
@@ -17,25 +11,21 @@ Each limit is checked before the thing it protects is built, so memory stays bou
   `lofte.lib.jsonshape`).
 
 Every refusal is a `LimitExceeded` naming the file and the limit in Swedish; each reader turns it into its own
-error type. Hand-written because no library puts a per-request limit on Django's body reading or checks a zip's
-directory for openpyxl; each part is a few lines.
+error type; the messages go through gettext only (no other Django), so the parsers that use them stay pure.
+Hand-written because no library checks a zip's directory for openpyxl or a CSV's lines for the csv module;
+each check is a few lines.
 """
 
 from __future__ import annotations
 
+import csv
 import io
 import zipfile
-from collections.abc import Callable, Iterator, Sequence
-from typing import Any
+from collections.abc import Iterator, Sequence
 
 import numpy as np
-from django.conf import settings
-from django.core.exceptions import RequestDataTooBig
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from lofte.lib.errors import error_response
 from lofte.lib.formatting import number as format_number
 from lofte.lib.jsonshape import measure
 
@@ -185,8 +175,10 @@ def check_text_lines(raw: bytes, filename: str, *, max_rows: int = CSV_MAX_ROWS)
 
 
 def field_too_large(filename: str) -> LimitExceeded:
-    """The refusal for the csv module's own field limit (csv.field_size_limit), which it reports in English."""
-    return LimitExceeded(filename, _("ett fält är längre än %(limit)s tecken.") % {"limit": _count(CELL_MAX_CHARS)})
+    """The refusal for the csv module's own limit on a field (csv.field_size_limit), which it gives in English."""
+    return LimitExceeded(
+        filename, _("ett fält är längre än %(limit)s tecken.") % {"limit": _count(csv.field_size_limit())}
+    )
 
 
 # --- JSON
@@ -207,92 +199,3 @@ def check_json(raw: bytes, filename: str, *, max_bytes: int = JSON_MAX_BYTES, ma
             _("filen är nästlad %(depth)s nivåer djupt; högst %(limit)s går att läsa.")
             % {"depth": _count(depth), "limit": max_depth},
         )
-
-
-# --- Request bodies
-
-
-class BodyTooLarge(RequestDataTooBig):
-    def __init__(self, limit: int) -> None:
-        super().__init__(f"request body over {limit} bytes")
-        self.limit = limit
-
-
-def body_limit(request: HttpRequest) -> int:
-    """The most bytes this request's body may hold: small for anonymous visitors, large for members' uploads."""
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return int(settings.LOFTE_PUBLIC_BODY_MAX_BYTES)
-    if request.content_type == "multipart/form-data":
-        return int(settings.LOFTE_UPLOAD_BODY_MAX_BYTES)
-    return int(settings.LOFTE_BODY_MAX_BYTES)
-
-
-class _CountingStream:
-    """A request's input that refuses to give more than `limit` bytes, for a body of no declared length."""
-
-    def __init__(self, stream: Any, limit: int) -> None:
-        self.stream, self.limit, self.read_so_far = stream, limit, 0
-
-    def _count(self, data: bytes) -> bytes:
-        self.read_so_far += len(data)
-        if self.read_so_far > self.limit:
-            raise BodyTooLarge(self.limit)
-        return data
-
-    def read(self, *args: Any) -> bytes:
-        return self._count(self.stream.read(*args))
-
-    def readline(self, *args: Any) -> bytes:
-        return self._count(self.stream.readline(*args))
-
-    def __iter__(self) -> Iterator[bytes]:
-        return iter(self.readline, b"")
-
-    def close(self) -> None:
-        self.stream.close()
-
-
-def too_large(request: HttpRequest, limit: int) -> HttpResponse:
-    """413, in the shape the part of Löfte that was asked answers errors in."""
-    message = _("Förfrågan är för stor: högst %(limit)s går att skicka hit.") % {"limit": _size(limit)}
-    if request.path.startswith("/api/"):
-        return error_response(413, "too_large", message, {"limit_bytes": limit})
-    if request.path.startswith("/open311/"):
-        return JsonResponse([{"code": 413, "description": message}], status=413, safe=False)
-    return render(request, "413.html", {"message": message}, status=413)
-
-
-def _size(limit: int) -> str:
-    if limit >= MB:
-        return _("%(size)s MB") % {"size": format_number(limit / MB, space="\u00a0")}
-    return _("%(size)s kB") % {"size": format_number(-(-limit // 1024), space="\u00a0")}
-
-
-class RequestBodyLimitMiddleware:
-    """Refuse a request body over its limit (`body_limit`) before any view or middleware reads it.
-
-    Placed after AuthenticationMiddleware (it asks who is signed in) and before anything that reads the body:
-    CsrfViewMiddleware reads the form in its process_view, which runs after every middleware's __call__.
-    """
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        declared = request.META.get("CONTENT_LENGTH") or ""
-        chunked = "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower()
-        if (declared.strip() in {"", "0"}) and not chunked:
-            return self.get_response(request)
-        limit = body_limit(request)
-        if declared.strip().isdigit() and not chunked:
-            if int(declared) > limit:
-                return too_large(request, limit)
-        else:  # no usable length: count what is read
-            request._stream = _CountingStream(request._stream, limit)  # type: ignore[assignment]
-        return self.get_response(request)
-
-    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if isinstance(exception, BodyTooLarge):
-            return too_large(request, exception.limit)
-        return None

@@ -1,4 +1,4 @@
-"""Limits on request bodies (lofte/lib/limits.py): a huge body to a public form is refused with 413 before anything
+"""Limits on request bodies (lofte/lib/requestlimits.py): a huge body to a public form is refused with 413 before anything
 reads it, and nothing is stored; signed-in members' uploads get the larger limit."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from django.utils import timezone
 from lofte.citizens.tips.forms import GUARD
 from lofte.est.models import Incident
 from lofte.est.queries import categories_of
-from lofte.lib.limits import RequestBodyLimitMiddleware
+from lofte.lib.requestlimits import RequestBodyLimitMiddleware
 from tests.base import BaseTestCase
 
 NOW = "2026-05-20 12:00 +02:00"
