@@ -19,6 +19,7 @@ from lofte.areas import geometry
 from lofte.areas.geometry import UPLOAD_MAX_POSITIONS, AreaFileError, parse_area_file
 from lofte.areas.models import Area
 from lofte.audit.models import AuditEvent
+from lofte.lib.limits import XLSX_MAX_ROWS, LimitExceeded, RowLimits
 from lofte.promises.bulk import plan
 from lofte.statistics.models import ImportRun, Observation
 from lofte.statistics.sources.base import ImportFileError
@@ -140,6 +141,14 @@ class XlsxLimitTest(SimpleTestCase):
     def test_it_refuses_too_many_columns(self) -> None:
         message = self.refused(workbook(extra='<c r="ALM2"><v>1</v></c>'))
         self.assertIn("trygghet.xlsx, rad 2: raden har 1\u00a0001 kolumner; högst 1\u00a0000", message)
+
+    def test_it_refuses_rows_past_excels_last(self) -> None:
+        limits = RowLimits("trygghet.xlsx")
+        limits.check(XLSX_MAX_ROWS, [])
+        with self.assertRaises(LimitExceeded) as caught:
+            limits.check(XLSX_MAX_ROWS + 1, [])
+        self.assertEqual(str(caught.exception), "trygghet.xlsx: filen har fler än 1\u00a0048\u00a0576 rader.")
+        self.assertEqual(caught.exception.row, XLSX_MAX_ROWS + 1)
 
     def test_it_shows_at_most_200_characters_of_a_sample_cell(self) -> None:
         _header, [sample] = spreadsheet.columns(data_cell(30_000), "trygghet.xlsx")

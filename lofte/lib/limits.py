@@ -21,7 +21,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 from django.utils.translation import gettext as _
@@ -143,11 +143,6 @@ class RowLimits:
                     % {"column": column, "count": _count(len(cell)), "limit": _count(limit)},
                     row=row,
                 )
-
-    def rows(self, rows: Iterator[tuple[int, Sequence[object]]]) -> Iterator[tuple[int, Sequence[object]]]:
-        for row, cells in rows:
-            self.check(row, cells)
-            yield row, cells
 
 
 # --- CSV and other text tables
