@@ -78,6 +78,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before anything reads the body (CsrfViewMiddleware's process_view reads the form): see lofte/lib/requestlimits.py.
+    "lofte.lib.requestlimits.RequestBodyLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -193,6 +195,11 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = DEBUG
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# The largest request body (lofte/lib/requestlimits.py): from anonymous visitors (the public forms, Open311), from a
+# signed-in member, and a signed-in member's file upload (a statistics file of 50 MB, an EST report's photos).
+LOFTE_PUBLIC_BODY_MAX_BYTES = env_int("LOFTE_PUBLIC_BODY_MAX_BYTES", 64 * 1024)
+LOFTE_BODY_MAX_BYTES = env_int("LOFTE_BODY_MAX_BYTES", 2 * 1024 * 1024)
+LOFTE_UPLOAD_BODY_MAX_BYTES = env_int("LOFTE_UPLOAD_BODY_MAX_BYTES", 100 * 1024 * 1024)
 
 # --- E-mail ---------------------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -37,7 +37,7 @@ class EveryTemplateTest(BaseTestCase):
         try:
             self.tour()
             # Rendered by Django without a request, as handler500 and handler400 do.
-            for name in ("500.html", "400.html"):
+            for name in ("500.html", "400.html", "413.html"):
                 loader.get_template(name).render({})
         finally:
             template_rendered.disconnect(remember)

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from lofte.areas import queries
 from lofte.areas.actions import AreaRefused, do_delete_subdivision, do_import_subdivisions
-from lofte.areas.geometry import AreaFileError, parse_area_file
+from lofte.areas.geometry import UPLOAD_MAX_POSITIONS, AreaFileError, parse_area_file
 from lofte.areas.models import Area
 from lofte.partnerships.access import can_manage_kommun
 from lofte.partnerships.areas.forms import SubdivisionUploadForm
@@ -69,6 +69,7 @@ def upload(request: HttpRequest, code: str) -> HttpResponse:
                 upload_file.name,
                 name_property=form.cleaned_data["name_property"],
                 code_property=form.cleaned_data["code_property"] or None,
+                max_positions=UPLOAD_MAX_POSITIONS,
             )
             result = do_import_subdivisions(
                 parsed, kind=form.cleaned_data["kind"], filename=upload_file.name, kommun=area, actor=request.user

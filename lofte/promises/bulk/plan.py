@@ -34,6 +34,7 @@ from django.utils.translation import gettext_lazy
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
+from lofte.lib.limits import LimitExceeded, RowLimits, check_text_lines, check_xlsx, field_too_large
 from lofte.lib.pii import refuse_personal_data
 from lofte.lib.refusals import NON_FIELD, ActionRefused
 from lofte.lib.tables import Cell, restore, to_csv, to_xlsx
@@ -146,29 +147,54 @@ def export_plan(lofte: Medborgarlofte, fmt: str) -> bytes:
 
 
 def _cells(data: bytes, filename: str) -> list[list[Any]]:
-    """Every row of the file's first sheet as a list of cell values; the first row holds the headings."""
-    if data.startswith(XLSX_MAGIC) or filename.lower().endswith(".xlsx"):
-        return _xlsx_cells(data)
-    return _csv_cells(data)
+    """Every row of the file's first sheet as a list of cell values; the first row holds the headings.
+
+    Within lofte.lib.limits' limits, checked before the file is unpacked or split (one row past MAX_ROWS is
+    read, so that _rows can say how many rows a plan may have).
+    """
+    try:
+        if data.startswith(XLSX_MAGIC) or filename.lower().endswith(".xlsx"):
+            return _xlsx_cells(data, filename)
+        return _csv_cells(data, filename)
+    except LimitExceeded as exc:
+        where = _("%(file)s, rad %(row)s") % {"file": exc.file, "row": exc.row} if exc.row else exc.file
+        raise PlanRefused(f"{where}: {exc.reason}") from None
 
 
-def _xlsx_cells(data: bytes) -> list[list[Any]]:
+def _limited(rows: Iterator[Sequence[Any]], filename: str) -> list[list[Any]]:
+    limits = RowLimits(filename, header_row=1)
+    cells: list[list[Any]] = []
+    for number, row in enumerate(rows, start=1):
+        limits.check(number, row)
+        cells.append(list(row))
+        if number == MAX_ROWS + 2:
+            break
+    return cells
+
+
+def _xlsx_cells(data: bytes, filename: str) -> list[list[Any]]:
+    check_xlsx(data, filename)  # from the zip's directory, before anything is unpacked
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, TypeError, OSError) as error:
         raise PlanRefused(_("Filen är inte en XLSX-fil som går att läsa.")) from error
     try:
-        sheet = workbook.worksheets[0]
-        return [list(row) for _, row in zip(range(MAX_ROWS + 2), sheet.iter_rows(values_only=True), strict=False)]
+        return _limited(workbook.worksheets[0].iter_rows(values_only=True), filename)
     finally:
         workbook.close()
 
 
-def _csv_cells(data: bytes) -> list[list[Any]]:
+def _csv_cells(data: bytes, filename: str) -> list[list[Any]]:
+    check_text_lines(data, filename, max_rows=10 * MAX_ROWS)  # the exact count is _rows' to refuse
     text = _decode(data)
     first = text.splitlines()[0]
     delimiter = max(";,\t", key=first.count)
-    return [list(row) for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    try:
+        return _limited(csv.reader(io.StringIO(text), delimiter=delimiter), filename)
+    except csv.Error as error:
+        if "field larger than field limit" in str(error):
+            raise field_too_large(filename) from None
+        raise PlanRefused(_("Filen är varken en XLSX-fil eller en CSV-fil som går att läsa.")) from error
 
 
 def _decode(data: bytes) -> str:

@@ -2,18 +2,37 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import math
 from typing import Any
 
+from lofte.lib.limits import LimitExceeded, check_json, check_text_lines, field_too_large
 from lofte.statistics.sources.base import ImportFileError
 
 
+def refused(exc: LimitExceeded) -> ImportFileError:
+    """A file over one of lofte.lib.limits' limits, as the import's own error."""
+    return ImportFileError(exc.file, exc.reason, row=exc.row)
+
+
+def csv_error(filename: str, exc: csv.Error, row: int | None = None) -> ImportFileError:
+    """The csv module's error in Swedish: its field limit named, anything else as "cannot be read"."""
+    if "field larger than field limit" in str(exc):
+        return refused(field_too_large(filename))
+    return ImportFileError(filename, f"CSV-filen går inte att läsa ({exc}).", row=row)
+
+
 def decode_text(raw: bytes, filename: str) -> str:
+    """The text of a CSV file, refused when empty, binary, not UTF-8, or over the limits on lines."""
     if not raw.strip():
         raise ImportFileError(filename, "filen är tom.")
     if b"\x00" in raw[:4096]:
         raise ImportFileError(filename, "filen är binär, inte text (CSV).")
+    try:
+        check_text_lines(raw, filename)
+    except LimitExceeded as exc:
+        raise refused(exc) from None
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -38,7 +57,11 @@ def _reject_constant(name: str) -> Any:
 
 
 def load_json(raw: bytes, filename: str) -> Any:
-    """Parse a JSON answer, refusing binary, empty, NaN/Infinity and absurd nesting with a clear message."""
+    """Parse a JSON answer, refusing binary, empty, NaN/Infinity, and size and nesting over the limits."""
+    try:
+        check_json(raw, filename)
+    except LimitExceeded as exc:
+        raise refused(exc) from None
     text = decode_or_none(raw)
     if text is None:
         raise ImportFileError(filename, "filen är inte en textfil (JSON i UTF-8 väntades).")

@@ -8,7 +8,7 @@ import io
 from lofte.statistics.catalogue import BY_CODE
 from lofte.statistics.periods import PeriodError, parse_period
 from lofte.statistics.sources.base import ImportFileError, ParsedObservation, ParseResult
-from lofte.statistics.sources.text import decode_text, read_number
+from lofte.statistics.sources.text import csv_error, decode_text, read_number
 
 FORMAT = "bra-csv"
 COLUMNS = ["kommun", "period", "key", "count", "per100k", "preliminary"]
@@ -32,7 +32,7 @@ def parse(raw: bytes, filename: str, *, known_areas: set[str] | None = None) -> 
     try:
         return _parse(raw, filename, known_areas=known_areas)
     except csv.Error as exc:
-        raise ImportFileError(filename, f"CSV-filen går inte att läsa ({exc}).") from None
+        raise csv_error(filename, exc) from None
 
 
 def _parse(raw: bytes, filename: str, *, known_areas: set[str] | None = None) -> ParseResult:

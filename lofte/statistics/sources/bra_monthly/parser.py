@@ -8,7 +8,7 @@ import io
 from lofte.statistics.catalogue import BRA_TOTAL, BY_CODE
 from lofte.statistics.periods import PeriodError, parse_period
 from lofte.statistics.sources.base import ImportFileError, MetricSpec, ParsedObservation, ParseResult
-from lofte.statistics.sources.text import decode_text, read_number
+from lofte.statistics.sources.text import csv_error, decode_text, read_number
 
 FORMAT = "bra-monthly"
 COLUMNS = ["year", "month", "preliminary", "kommun", "brott", "brott_id", "level", "parent_id", "antal", "per_100000"]
@@ -35,7 +35,7 @@ def parse(raw: bytes, filename: str, *, kommuner: dict[str, str]) -> ParseResult
     try:
         return _parse(raw, filename, kommuner=kommuner)
     except csv.Error as exc:
-        raise ImportFileError(filename, f"CSV-filen går inte att läsa ({exc}).") from None
+        raise csv_error(filename, exc) from None
 
 
 def _parse(raw: bytes, filename: str, *, kommuner: dict[str, str]) -> ParseResult:

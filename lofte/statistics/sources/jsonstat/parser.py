@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from lofte.lib.limits import LimitExceeded, check_json
 from lofte.statistics.sources.base import (
     ImportFileError,
     MetricSpec,
@@ -91,6 +92,10 @@ def _load(raw: bytes, filename: str) -> Any:
         raise ImportFileError(filename, "filen är tom.")
     if b"\x00" in raw:
         raise ImportFileError(filename, "filen är binär, inte JSON i UTF-8.")
+    try:
+        check_json(raw, filename)  # size and nesting, before json.loads builds anything
+    except LimitExceeded as exc:
+        raise ImportFileError(exc.file, exc.reason) from None
     try:
         return json.loads(raw.removeprefix(codecs.BOM_UTF8).decode("utf-8"), parse_constant=_reject_constant)
     except UnicodeDecodeError as error:

@@ -31,6 +31,7 @@ from typing import Any
 
 from openpyxl import load_workbook
 
+from lofte.lib.limits import CSV_MAX_ROWS, HEADER_MAX_CHARS, LimitExceeded, RowLimits, check_xlsx
 from lofte.statistics.periods import PeriodError, parse_period
 from lofte.statistics.sources.base import (
     PUBLISHERS,
@@ -40,13 +41,14 @@ from lofte.statistics.sources.base import (
     ParsedObservation,
     ParseResult,
 )
-from lofte.statistics.sources.text import decode_text
+from lofte.statistics.sources.text import csv_error, decode_text, refused
 
 FORMAT = "spreadsheet"
 PUBLISHER = "other"
 # Metric codes that belong to the project's own sources; a user's indicator must not overwrite them.
 RESERVED_PREFIXES = ("anmalda.", "befolkning.", "bra.", "scb.", "kolada.")
 SAMPLE_ROWS = 10
+SAMPLE_MAX_CHARS = 200  # what the mapping page shows of one sample cell
 HEADER_SEARCH_ROWS = 30  # how far down guess_header_row looks for the header
 DELIMITERS = ";,\t"
 XLSX_MAGIC = b"PK\x03\x04"
@@ -191,7 +193,7 @@ def columns(
         header = _header(rows, header_row, filename)
         samples: list[list[str]] = []
         for _number, cells in _data_rows(rows):
-            samples.append([_display(cell) for cell in _fit(cells, len(header))])
+            samples.append([_sample(cell) for cell in _fit(cells, len(header))])
             if len(samples) == SAMPLE_ROWS:
                 break
     return header, samples
@@ -276,23 +278,45 @@ def _warnings(observations: list[ParsedObservation], mapping: Mapping) -> list[s
 
 
 def _rows(raw: bytes, filename: str, sheet: str | None, header_row: int) -> Generator[Row, None, None]:
+    """The file's rows, each checked against the limits on rows, columns and cell length as it is read."""
     if raw.startswith(XLSX_MAGIC):
-        return _xlsx_rows(raw, filename, sheet)
+        return _limited(_xlsx_rows(raw, filename, sheet), RowLimits(filename))
     if raw.startswith(XLS_MAGIC):
         raise ImportFileError(filename, "filen är en äldre Excel-fil (.xls); spara den som .xlsx eller CSV.")
-    return _csv_rows(raw, filename, header_row)
+    return _limited(_csv_rows(raw, filename, header_row), RowLimits(filename, max_rows=CSV_MAX_ROWS))
+
+
+def _limited(rows: Generator[Row, None, None], limits: RowLimits) -> Generator[Row, None, None]:
+    with contextlib.closing(rows):
+        for number, cells in rows:
+            try:
+                limits.check(number, cells)
+            except LimitExceeded as exc:
+                raise refused(exc) from None
+            yield number, cells
 
 
 def _header(rows: Iterator[Row], header_row: int, filename: str) -> list[str]:
     for number, cells in rows:
         if number == header_row:
             header = [" ".join(_display(cell).split()) for cell in cells]
+            _check_header(header, header_row, filename)
             while header and not header[-1]:
                 header.pop()
             if header:
                 return header
             break
     raise ImportFileError(filename, "rubrikraden är tom eller saknas.", row=header_row)
+
+
+def _check_header(header: list[str], header_row: int, filename: str) -> None:
+    for column, title in enumerate(header, start=1):
+        if len(title) > HEADER_MAX_CHARS:
+            raise ImportFileError(
+                filename,
+                f"rubriken i kolumn {column} har {len(title)} tecken; högst {HEADER_MAX_CHARS} går att läsa.",
+                row=header_row,
+            )
 
 
 def _data_rows(rows: Iterator[Row]) -> Iterator[Row]:
@@ -319,7 +343,7 @@ def _csv_rows(raw: bytes, filename: str, header_row: int) -> Generator[Row, None
         for number, cells in enumerate(reader, start=1):
             yield number, cells
     except csv.Error as exc:
-        raise ImportFileError(filename, f"CSV-filen går inte att läsa ({exc}).", row=number + 1) from None
+        raise csv_error(filename, exc, row=number + 1) from None
 
 
 def _delimiter(text: str, header_row: int) -> str:
@@ -336,6 +360,10 @@ def _delimiter(text: str, header_row: int) -> str:
 
 
 def _open_workbook(raw: bytes, filename: str) -> Any:
+    try:
+        check_xlsx(raw, filename)  # from the zip's directory, before anything is unpacked
+    except LimitExceeded as exc:
+        raise refused(exc) from None
     try:
         return load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
     except Exception:  # BadZipFile, KeyError, InvalidFileException, XML errors…: all mean a broken file
@@ -391,6 +419,11 @@ def _display(cell: object) -> str:
     if isinstance(cell, date):
         return cell.isoformat()
     return str(cell).strip()
+
+
+def _sample(cell: object) -> str:
+    text = _display(cell)
+    return text if len(text) <= SAMPLE_MAX_CHARS else text[: SAMPLE_MAX_CHARS - 1] + "…"
 
 
 def _blank(cell: object) -> bool:

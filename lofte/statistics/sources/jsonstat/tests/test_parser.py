@@ -190,7 +190,7 @@ def test_it_refuses_files_that_are_not_datasets() -> None:
     refused(b'{"version": "2.0",\n"value": [1,]}', "inte giltig JSON", "rad 2")
     refused(b'{"value": NaN}', "inte giltig JSON")
     refused(b"\xff\xfe{}", "inte UTF-8")
-    refused(b"[[[[" * 10000, "inte giltig JSON")
+    refused(b"[[[[" * 10000, "nästlad 40\u00a0000 nivåer djupt", "högst 20")
     refused({"class": "collection", "link": {}}, "samlingar")
     refused({"version": "2.0", "class": "dataset"}, '"dimension" saknas')
     refused(PX_FILE.read_bytes(), "inte UTF-8")
