@@ -235,6 +235,18 @@ class ImportActionTest(OwnersTestCase):
             ],
         )
 
+    def test_a_file_name_with_personal_data_is_refused_and_never_kept(self) -> None:
+        for name in ("Anna Svensson 850709–9805.csv", "till anna.svensson@mjolby.se.csv"):
+            with self.subTest(name):
+                file = (name, sheet_csv("0586"), "spreadsheet")
+                self.refuses(
+                    "personnummer" if "850709" in name else "e-postadress", self.samordnare, file, self.partnership_a
+                )
+                before = database_fingerprint()
+                with self.assertRaises(ImportRefused):
+                    do_upload_import(sheet_csv("0586"), name, actor=self.samordnare, partnership=self.partnership_a)
+                self.assertEqual(database_fingerprint(), before)
+
     def test_the_import_command_records_a_partnerships_own_file_within_its_kommun(self) -> None:
         path = Path(self.enterContext(tempfile.TemporaryDirectory())) / "egen.csv"
         args = ["--format", "spreadsheet", "--area-column", "kommun", "--period-column", "period"]

@@ -24,6 +24,7 @@ from lofte.audit.log import record
 from lofte.lib.actors import Actor, label_of, user_of
 from lofte.lib.db import bulk_insert
 from lofte.lib.memory import cycle_collector_paused
+from lofte.lib.pii import refuse_personal_data
 from lofte.statistics import formats, owners, progress, tasks
 from lofte.statistics.models import Event, ImportJob, ImportRun, Metric, Observation, ObservationChange, Series
 from lofte.statistics.owners import ImportRefused
@@ -131,6 +132,7 @@ def do_import(
     of a spreadsheet.
     """
     owners.require_import(actor, partnership)
+    refuse_personal_data({"file": filename}, ["file"], ImportRefused)
     with cycle_collector_paused():
         parsed = parse_file(raw, filename, format_name, options)
         if partnership is not None:
@@ -507,6 +509,7 @@ def do_upload_import(
     if user is None:
         raise ImportRefused(_("Bara en inloggad användare kan ladda upp en fil."))
     owners.require_import(actor, partnership)
+    refuse_personal_data({"file": filename}, ["file"], ImportRefused)
     fmt = formats.BY_NAME[format_name] if format_name else _detect_upload(raw, filename)
     if partnership is not None:
         owners.require_own_format(fmt.name)
