@@ -10,10 +10,11 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from lofte.accounts.tasks import send_email
+from lofte.lib.forms import SingleLine
 from lofte.lib.links import absolute_url
 
 
-class SignInForm(AuthenticationForm):
+class SignInForm(SingleLine, AuthenticationForm):
     username = forms.EmailField(
         label=_("E-postadress"),
         widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "username"}),
