@@ -196,6 +196,15 @@ class FailedDispatchTest(DispatchCase):
         self.assertEqual(dispatch.deliver_warning(args[0].pk, retry=args[1]), 0)
         self.assertEqual(mail.outbox, [])
 
+    def test_the_command_retries_failed_deliveries_only_when_asked(self) -> None:
+        warning = make_warning(self.partnership_a, self.district_x)
+        Delivery.objects.create(kind="varning", warning=warning, email="x@example.se", failed_at=timezone.now())
+        Delivery.objects.create(kind="varning", warning=warning, email="kommun@example.se", sent_at=timezone.now())
+        self.assertEqual(call_command_quietly(), 0)
+        self.assertEqual(call_command_quietly("--retry-failed"), 1)
+        self.assertEqual(recipients(), ["x@example.se"])
+        self.assertEqual(AuditEvent.objects.get(action="citizens.retry_failed").changes, {"deliveries": 1})
+
     def test_it_retries_only_a_published_current_warning(self) -> None:
         warning = make_warning(self.partnership_a, status=Warning.Status.ATERKALLAD, withdrawn_at=timezone.now())
         Delivery.objects.create(kind="varning", warning=warning, email="x@example.se", failed_at=timezone.now())
