@@ -20,7 +20,7 @@ BIN := $(VENV)/bin
 FIND_TEMPLATES = find lofte -type f -name '*.html' \( -path 'lofte/templates/*' -o -path 'lofte/*/templates/*' \) -print0
 
 .PHONY: help install install-test node-deps run lint format test test-sqlite test-postgres test-clock \
-        system-deps messages bench clean clean-all
+        system-deps messages bench clean clean-all lock audit
 
 help:
 	@echo "Usage: make TARGET [PYTEST_ARGS=...] [PORT=$(PORT)] [PYTHON=$(PYTHON)]"
@@ -36,6 +36,8 @@ help:
 	@echo "  bench          run the benchmarks (python -m benchmarks)"
 	@echo "  install        create $(VENV) and install the package (editable)"
 	@echo "  install-test   as install, plus the [test] extras"
+	@echo "  lock           refresh constraints.txt (the exact versions installed) from pyproject.toml's ranges"
+	@echo "  audit          pip-audit the versions in constraints.txt (needs the advisory service; not in CI)"
 	@echo "  system-deps    install missing Debian packages (chromium, gettext, postgresql, nodejs, npm)"
 	@echo "  node-deps      npm ci: the test-only JavaScript tools in package-lock.json (axe-core)"
 	@echo "  clean          remove $(VENV), var/static and caches (keeps var/*.sqlite3)"
@@ -64,13 +66,16 @@ $(VENV)/bin/python:
 	fi
 	$(BIN)/python -m pip install -q --upgrade pip
 
-$(VENV)/.installed: pyproject.toml $(VENV)/bin/python
-	$(BIN)/pip install -q -e .
+# Every install takes the exact versions in constraints.txt (`make lock` refreshes it).
+CONSTRAINTS = constraints.txt
+
+$(VENV)/.installed: pyproject.toml $(CONSTRAINTS) $(VENV)/bin/python
+	$(BIN)/pip install -q -c $(CONSTRAINTS) -e .
 	touch $@
 
 # The [test] extras include the base install, so this satisfies .installed too.
-$(VENV)/.installed-test: pyproject.toml $(VENV)/bin/python
-	$(BIN)/pip install -q -e '.[test]'
+$(VENV)/.installed-test: pyproject.toml $(CONSTRAINTS) $(VENV)/bin/python
+	$(BIN)/pip install -q -c $(CONSTRAINTS) -e '.[test]'
 	touch $(VENV)/.installed $@
 
 install: $(VENV)/.installed
@@ -78,6 +83,16 @@ install-test: $(VENV)/.installed-test
 
 system-deps:
 	scripts/system-deps
+
+# Resolves pyproject.toml's ranges afresh in a throwaway virtualenv and pins what it installed.
+lock:
+	PYTHON=$(PYTHON) scripts/lock
+
+# Known vulnerabilities in the pinned versions, from PyPI's advisory service (network needed: not part of CI).
+# pip-audit is a tool, not a dependency: it goes into the virtualenv unpinned and reads only constraints.txt.
+audit: $(VENV)/bin/python
+	$(BIN)/pip install -q pip-audit
+	$(BIN)/pip-audit --strict --disable-pip --no-deps -r $(CONSTRAINTS)
 
 # Test-only JavaScript (axe-core, injected into Chromium by tests/axe.py), pinned in package-lock.json.
 node_modules/.installed: package.json package-lock.json

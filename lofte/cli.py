@@ -13,6 +13,9 @@ import sys
 def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv if argv is None else argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lofte.settings")
+    from lofte.lib.env import private_files
+
+    private_files()  # the database, var/ and uploads: for the service user only (lofte.lib.env)
     if len(args) > 1 and not args[1].startswith("-"):
         args[1] = args[1].replace("-", "_")
     args[0] = "lofte"

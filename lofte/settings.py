@@ -10,7 +10,18 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from lofte.lib.env import env_bool, env_int, env_list, env_secret, env_str, local_secret_key
+from lofte.lib.env import (
+    PRIVATE_DIR_MODE,
+    PRIVATE_FILE_MODE,
+    env_bool,
+    env_int,
+    env_list,
+    env_secret,
+    env_str,
+    local_secret_key,
+    private_dir,
+    private_file,
+)
 from lofte.lib.links import served_site_url
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -73,6 +84,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise (static files keep their caching): no-store on members' pages, accounts, admin, downloads.
+    "lofte.core.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -123,7 +136,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
     if DATABASES["default"]["NAME"] not in ("", ":memory:"):
-        Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+        _database = Path(DATABASES["default"]["NAME"])
+        private_dir(_database.parent)  # a new database file is private through the umask (lofte.cli, lofte.wsgi)
+        for _file in (
+            _database,
+            _database.with_name(f"{_database.name}-wal"),
+            _database.with_name(f"{_database.name}-shm"),
+        ):
+            private_file(_file)
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -194,6 +214,9 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = DEBUG
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Uploads (photos of reports, imported files) are readable by the service user only, whatever its umask.
+FILE_UPLOAD_PERMISSIONS = PRIVATE_FILE_MODE
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = PRIVATE_DIR_MODE
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # The largest request body (lofte/lib/requestlimits.py): from anonymous visitors (the public forms, Open311), from a
 # signed-in member, and a signed-in member's file upload (a statistics file of 50 MB, an EST report's photos).

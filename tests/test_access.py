@@ -336,6 +336,7 @@ CASES: list[tuple[str, list[Any], str, dict[str, Any] | None, dict[str, int]]] =
             "warning_update",
             "warning_publish",
             "warning_withdraw",
+            "warning_retry_dispatch",
             "advice_update",
             "advice_publish",
             "advice_unpublish",

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from io import StringIO
 from typing import Any
+from unittest import mock
 
 import time_machine
 from django.conf import settings
@@ -19,6 +20,7 @@ from lofte.audit.models import AuditEvent
 from lofte.citizens import dispatch
 from lofte.citizens.models import AdvicePage, Delivery, GrannsamverkanGroup, GroupContact, Subscription, Warning
 from lofte.citizens.recipients import new_token
+from lofte.citizens.warnings.actions import do_retry_dispatch
 from lofte.partnerships.access import get_partnership_for_user
 from lofte.promises.followup.actions import do_publish_round
 from lofte.promises.models import Agreement, FollowUpRound, Medborgarlofte
@@ -117,6 +119,98 @@ class WarningRecipientsTest(DispatchCase):
         dispatch.queue_warning(make_warning(self.partnership_a))
         logged = repr(list(AuditEvent.objects.values_list("actor_label", "object_repr", "changes")))
         self.assertNotIn("@example.se", logged)
+
+
+class FailedDispatchTest(DispatchCase):
+    def setUp(self) -> None:
+        subscribe("x@example.se", self.district_x)
+        subscribe("y@example.se", self.district_y)
+        subscribe("kommun@example.se", self.kommun_a)
+
+    def page(self, warning: Warning, user: Any = None) -> Any:
+        url = f"/samverkan/mjolby/invanare/varningar/{warning.pk}/"
+        return self.client_for(user or self.samordnare).get(url)
+
+    def retry(self, warning: Warning, user: Any = None) -> Any:
+        url = f"/samverkan/mjolby/invanare/varningar/{warning.pk}/skicka-igen/"
+        with self.captureOnCommitCallbacks(execute=True):
+            return self.client_for(user or self.samordnare).post(url)
+
+    def test_it_sends_a_title_written_with_a_line_break_on_one_subject_line(self) -> None:
+        warning = make_warning(self.partnership_a, title="Falska bankmän\nringer äldre")  # from before the check
+        self.assertEqual(dispatch.deliver_warning(warning.pk), 3)
+        self.assertEqual({message.subject for message in mail.outbox}, {"Varning: Falska bankmän ringer äldre"})
+
+    def test_it_marks_what_the_mail_server_refused_shows_it_and_retries_only_that(self) -> None:
+        warning = make_warning(self.partnership_a)
+        real_send = dispatch.get_connection().__class__.send_messages
+
+        def refuse_y(connection: Any, messages: list[Any]) -> int:
+            if messages[0].to == ["y@example.se"]:
+                raise ConnectionRefusedError("550 y@example.se: no such mailbox")
+            return real_send(connection, messages)
+
+        with mock.patch.object(dispatch.get_connection().__class__, "send_messages", refuse_y):
+            self.assertEqual(dispatch.deliver_warning(warning.pk), 2)
+        self.assertEqual(recipients(), ["kommun@example.se", "x@example.se"])
+        failed = Delivery.objects.get(warning=warning, failed_at__isnull=False)
+        self.assertEqual(
+            (failed.email, failed.failure, failed.sent_at), ("y@example.se", "ConnectionRefusedError", None)
+        )
+        # Not by itself: the cron command and a second run leave a refused message alone.
+        self.assertEqual(call_command_quietly(), 0)
+        self.assertEqual(dispatch.deliver_warning(warning.pk), 0)
+
+        page = self.page(warning)
+        self.assertContains(page, "2 skickade")
+        self.assertContains(page, "1 utskick misslyckades")
+        self.assertContains(page, "Skicka de misslyckade igen")
+        self.assertNotContains(page, "y@example.se")
+        self.assertNotContains(self.page(warning, self.viewer), "Skicka de misslyckade igen")
+
+        self.assertEqual(self.retry(warning, self.viewer).status_code, 403)
+        self.assertEqual(self.retry(warning, self.samordnare_b).status_code, 404)
+        self.assertEqual(len(mail.outbox), 2)
+        subscribe("ny@example.se", self.kommun_a)  # subscribed since: the retry is not a new dispatch
+        response = self.retry(warning)
+        self.assertEqual(response.status_code, 302)
+        self.assertEqual(recipients(), ["kommun@example.se", "x@example.se", "y@example.se"])
+        self.assertFalse(Delivery.objects.filter(warning=warning, sent_at__isnull=True).exists())
+        event = AuditEvent.objects.get(action="warning.retry_dispatch")
+        self.assertEqual((event.partnership, event.changes), (self.partnership_a, {"deliveries": 1}))
+        self.assertNotIn("@", repr(event.changes))
+        # Nothing failed any more: a second press sends nothing and says why.
+        again = self.retry(warning)
+        self.assertEqual(again.status_code, 302)
+        self.assertEqual(len(mail.outbox), 3)
+        self.assertEqual(AuditEvent.objects.filter(action="warning.retry_dispatch").count(), 1)
+
+    def test_it_never_sends_twice_when_a_failed_delivery_was_sent_meanwhile(self) -> None:
+        warning = make_warning(self.partnership_a, self.district_x)
+        row = Delivery.objects.create(kind="varning", warning=warning, email="x@example.se", failed_at=timezone.now())
+        access = get_partnership_for_user(self.samordnare, "mjolby")
+        with mock.patch.object(dispatch, "queue_retry") as queued, self.captureOnCommitCallbacks(execute=True):
+            self.assertEqual(do_retry_dispatch(access, warning, actor=self.samordnare), 1)
+        Delivery.objects.filter(pk=row.pk).update(sent_at=timezone.now())  # another worker got there first
+        [(args, _kwargs)] = queued.call_args_list
+        self.assertEqual(dispatch.deliver_warning(args[0].pk, retry=args[1]), 0)
+        self.assertEqual(mail.outbox, [])
+
+    def test_the_command_retries_failed_deliveries_only_when_asked(self) -> None:
+        warning = make_warning(self.partnership_a, self.district_x)
+        Delivery.objects.create(kind="varning", warning=warning, email="x@example.se", failed_at=timezone.now())
+        Delivery.objects.create(kind="varning", warning=warning, email="kommun@example.se", sent_at=timezone.now())
+        self.assertEqual(call_command_quietly(), 0)
+        self.assertEqual(call_command_quietly("--retry-failed"), 1)
+        self.assertEqual(recipients(), ["x@example.se"])
+        self.assertEqual(AuditEvent.objects.get(action="citizens.retry_failed").changes, {"deliveries": 1})
+
+    def test_it_retries_only_a_published_current_warning(self) -> None:
+        warning = make_warning(self.partnership_a, status=Warning.Status.ATERKALLAD, withdrawn_at=timezone.now())
+        Delivery.objects.create(kind="varning", warning=warning, email="x@example.se", failed_at=timezone.now())
+        self.retry(warning)
+        self.assertEqual(mail.outbox, [])
+        self.assertFalse(AuditEvent.objects.filter(action="warning.retry_dispatch").exists())
 
 
 def call_command_quietly(*args: str) -> int:

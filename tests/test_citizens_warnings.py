@@ -125,6 +125,20 @@ class WritingTest(WarningTestCase):
         with self.assertRaisesMessage(WarningRefused, "personnummer"):
             self.draft(title=f"Bedrägeri {PERSONNUMMER}")
 
+    def test_it_refuses_a_title_with_a_line_break(self) -> None:
+        # The title becomes the e-mail's Subject header, where a line break stopped the whole dispatch.
+        for title in ("Falska bankmän\nringer", "Falska bankmän\r\nBcc: alla@example.se", "Falska\u2028bankmän"):
+            response = self.client_for(self.samordnare).post(f"{BASE}ny/", self.form(title=title))
+            self.assertEqual(response.status_code, 400, repr(title))
+            self.assertIn("på en rad", str(response.context["form"].errors["title"]))
+            with self.assertRaisesMessage(WarningRefused, "på en rad") as refused:
+                self.draft(title=title)
+            self.assertEqual(refused.exception.field, "title")
+        with self.assertRaisesMessage(WarningRefused, "styrtecken"):
+            self.draft(title="Falska bankmän\x00")
+        self.assertFalse(Warning.objects.exists())
+        self.draft(title="Falska bankmän ringer – igen")  # one line is fine
+
     def test_it_refuses_a_date_that_has_passed_and_another_kommuns_area(self) -> None:
         response = self.client_for(self.samordnare).post(f"{BASE}ny/", self.form(valid_until=later(-1).isoformat()))
         self.assertEqual(response.status_code, 400)

@@ -439,7 +439,7 @@ class PhotoTest(ReportingCase):
         response = self.client_for(self.reporter).get(url("photo", incident.pk))
         self.assertEqual(response.status_code, 200)
         self.assertEqual(response["Content-Type"], "image/jpeg")
-        self.assertEqual(response["Cache-Control"], "private")
+        self.assertEqual(response["Cache-Control"], "no-store, private, max-age=0")
         self.assertEqual(response["X-Content-Type-Options"], "nosniff")
         self.assertEqual(b"".join(response.streaming_content), stored)
         page = self.client_for(self.reporter).get(url("incident", incident.pk))

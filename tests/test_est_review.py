@@ -675,14 +675,14 @@ class EvidenceTest(EstTestCase):
         response = self.client_for(self.polis).get(url("photo_thumbnail", incident.pk))
         self.assertEqual(response.status_code, 200)
         self.assertEqual(response["Content-Type"], "image/jpeg")
-        self.assertEqual(response["Cache-Control"], "private")
+        self.assertEqual(response["Cache-Control"], "no-store, private, max-age=0")
         self.assertEqual(response["X-Content-Type-Options"], "nosniff")
         self.assertEqual(response["Content-Disposition"], f'inline; filename="rapport-{incident.pk}-liten.jpg"')
         image = Image.open(io.BytesIO(response.content))
         self.assertEqual((image.format, image.size), ("JPEG", (480, 360)))
         full = self.client_for(self.polis).get(url("photo", incident.pk))
         self.assertEqual(Image.open(io.BytesIO(b"".join(full.streaming_content))).size, (1200, 900))
-        self.assertEqual(full["Cache-Control"], "private")
+        self.assertEqual(full["Cache-Control"], "no-store, private, max-age=0")
 
     def test_only_those_who_may_read_the_report_get_its_photo(self) -> None:
         school = Organisation.objects.create(name="Mjölby gymnasium", kind=Kind.SKOLA, area=self.kommun_a)

@@ -46,6 +46,19 @@ class PublicCacheTest(TestCase):
     def setUp(self) -> None:
         django_cache.clear()
 
+    @override_settings(ALLOWED_HOSTS=["lofte.mjolby.se", "trygghet.example.org"])
+    def test_it_keeps_a_page_apart_for_each_host_name(self) -> None:
+        # The feed's links name the host it was asked under: one name must not poison what the other is served.
+        feed = "/kommun/0586/varningar.atom"
+        first = self.client.get(feed, HTTP_HOST="trygghet.example.org")
+        self.assertContains(first, "http://trygghet.example.org/kommun/0586/")
+        second = self.client.get(feed, HTTP_HOST="lofte.mjolby.se")
+        self.assertContains(second, "http://lofte.mjolby.se/kommun/0586/")
+        self.assertNotContains(second, "trygghet.example.org")
+        with self.assertNumQueries(0):
+            again = self.client.get(feed, HTTP_HOST="trygghet.example.org")
+        self.assertEqual(again.content, first.content)
+
     def test_it_serves_the_second_anonymous_request_without_database_queries(self) -> None:
         first = self.client.get(KOMMUN)
         self.assertEqual(first.status_code, 200)

@@ -12,9 +12,10 @@ from django.utils.translation import gettext_lazy as _
 from lofte.accounts import throttle
 from lofte.accounts.models import User
 from lofte.accounts.tasks import send_password_reset
+from lofte.lib.forms import SingleLine
 
 
-class SignInForm(AuthenticationForm):
+class SignInForm(SingleLine, AuthenticationForm):
     username = forms.EmailField(
         label=_("E-postadress"),
         widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "username"}),

@@ -7,6 +7,7 @@ from django.http import HttpRequest
 
 from lofte.audit.log import record
 from lofte.audit.models import AuditEvent
+from lofte.lib.forms import SingleLine
 
 
 @admin.register(AuditEvent)
@@ -31,6 +32,11 @@ class AuditedModelAdmin(admin.ModelAdmin):
     """A ModelAdmin whose saves and deletes are written to the audit log. What an operator changes here (areas,
     organisations, partnerships, the shared advice pages) may show on any kommun's public pages: each row makes
     them all stale."""
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        # The admin's one-line fields refuse line breaks like every form of the site (lofte.lib.forms.SingleLine).
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return form if issubclass(form, SingleLine) else type(form.__name__, (SingleLine, form), {})
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)

@@ -8,8 +8,12 @@ public report.
 
 Never twice: a `Delivery` row (unique per message and address) is created before a message goes out and marked
 sent after, each message in its own transaction with the row locked. A second run, a retry or a second worker
-finds the row sent and skips it, and sends what an earlier run left unsent. If sending fails, that message's
-transaction rolls back, the task fails, and a retry (or `lofte send_citizen_mail`) sends the rest.
+finds the row sent and skips it, and sends what an earlier run left unsent (`lofte send_citizen_mail`). If the
+mail server refuses a message, its row is marked failed with the kind of error (never the server's text, which
+may hold the address) and the run goes on with the others; a failed row is not tried again by itself (a message
+the server refused would be refused again, every minute), but shown on the warning's page, where a member who
+may edit retries exactly the failed ones (`warnings.actions.do_retry_dispatch`, which queues `retry_warning`).
+A subject is always one line: a title written before line breaks were refused must not stop its message.
 
 Rate limit: at most `settings.LOFTE_MAIL_PER_MINUTE` (default 120) messages a minute; after each full batch the
 sender sleeps out the rest of the minute. The sleep function is a parameter so tests do not wait.
@@ -21,9 +25,11 @@ address is logged.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -44,6 +50,7 @@ from lofte.promises.models import FollowUpRound, Medborgarlofte
 
 Sleep = Callable[[float], None]
 DEFAULT_PER_MINUTE = 120
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -59,6 +66,10 @@ class Recipient:
 
 def queue_warning(warning: Warning) -> None:
     send_warning.enqueue(warning.pk)
+
+
+def queue_retry(warning: Warning, delivery_ids: list[int]) -> None:
+    retry_warning.enqueue(warning.pk, delivery_ids)
 
 
 def queue_follow_up(round_: FollowUpRound) -> None:
@@ -77,6 +88,11 @@ def queue_confirmation(subscription: Subscription) -> None:
 @task()
 def send_warning(warning_id: int) -> int:
     return deliver_warning(warning_id)
+
+
+@task()
+def retry_warning(warning_id: int, delivery_ids: list[int]) -> int:
+    return deliver_warning(warning_id, retry=delivery_ids)
 
 
 @task()
@@ -138,15 +154,16 @@ def _unique(recipients: Iterable[Recipient]) -> list[Recipient]:
 # Sending
 
 
-def deliver_warning(warning_id: int, *, sleep: Sleep = time.sleep) -> int:
-    """Send the warning to everyone who should have it and has not; returns the number of e-mails sent."""
+def deliver_warning(warning_id: int, *, sleep: Sleep = time.sleep, retry: list[int] | None = None) -> int:
+    """Send the warning to everyone who should have it and has not; returns the number of e-mails sent. With
+    `retry`, only to those of these deliveries that are still unsent (and whose address still wants it)."""
     warning = (
         Warning.objects.select_related("partnership__area").prefetch_related("advice").filter(pk=warning_id).first()
     )
     if warning is None or not is_sendable(warning):
         return 0
     with translation.override(settings.LANGUAGE_CODE):
-        subject = _("Varning: %(title)s") % {"title": warning.title}
+        subject = _("Varning: %(title)s") % {"title": one_line(warning.title)}
         context = {
             "warning": warning,
             "kommun": warning.partnership.area,
@@ -155,12 +172,17 @@ def deliver_warning(warning_id: int, *, sleep: Sleep = time.sleep) -> int:
             "advice": [(page, advice_url(page, warning)) for page in warning.advice.all() if page.is_published],
         }
     recipients = warning_recipients(warning)
+    if retry is not None:
+        retried = Delivery.objects.filter(warning=warning, pk__in=retry, sent_at__isnull=True, failed_at__isnull=True)
+        again = {email.lower() for email in retried.values_list("email", flat=True)}
+        recipients = [recipient for recipient in recipients if recipient.email.lower() in again]
     return _deliver(
         recipients,
         Delivery.Kind.WARNING,
         {"warning": warning},
         lambda recipient: _message(subject, "citizens/email/warning.txt", context, recipient),
         sleep,
+        create=retry is None,
     )
 
 
@@ -177,7 +199,10 @@ def deliver_follow_up(round_id: int, *, sleep: Sleep = time.sleep) -> int:
     kommun = partnership.area
     path = reverse("public:follow_up_report", kwargs={"code": kommun.code, "pk": round_.pk})
     with translation.override(settings.LANGUAGE_CODE):
-        subject = _("Uppföljning %(round)s av %(lofte)s") % {"round": round_.label, "lofte": round_.lofte.title}
+        subject = _("Uppföljning %(round)s av %(lofte)s") % {
+            "round": one_line(round_.label),
+            "lofte": one_line(round_.lofte.title),
+        }
         context = {
             "round": round_,
             "lofte": round_.lofte,
@@ -206,7 +231,7 @@ def deliver_confirmation(subscription_id: int) -> bool:
         return False
     recipient = Recipient(subscription.email, subscription.token, subscription_id=subscription.pk)
     with translation.override(settings.LANGUAGE_CODE):
-        subject = _("Bekräfta din prenumeration på %(area)s") % {"area": subscription.area.name}
+        subject = _("Bekräfta din prenumeration på %(area)s") % {"area": one_line(subscription.area.name)}
         confirm = absolute_url(reverse("subscriptions:subscription_confirm", kwargs={"token": subscription.token}))
         context = {"subscription": subscription, "area": subscription.area, "confirm_url": confirm}
         message = _message(subject, "citizens/email/confirm.txt", context, recipient)
@@ -224,8 +249,10 @@ def _deliver(
     about: dict[str, Any],
     build: Callable[[Recipient], EmailMessage],
     sleep: Sleep,
+    *,
+    create: bool = True,
 ) -> int:
-    pending = _pending(recipients, kind, about)
+    pending = _pending(recipients, kind, about, create=create)
     per_minute = max(1, int(getattr(settings, "LOFTE_MAIL_PER_MINUTE", DEFAULT_PER_MINUTE)))
     sent = 0
     batch_began = time.monotonic()
@@ -236,31 +263,43 @@ def _deliver(
         # A connection per batch: a mail server may drop one left idle through the pause.
         with get_connection() as connection:
             for delivery_id, recipient in pending[start : start + per_minute]:
-                sent += _send_once(delivery_id, build(recipient), connection)
+                sent += _send_once(delivery_id, partial(build, recipient), connection)
     return sent
 
 
-def _pending(recipients: list[Recipient], kind: str, about: dict[str, Any]) -> list[tuple[int, Recipient]]:
-    """Create the missing delivery rows; the unsent ones, each with its recipient."""
-    Delivery.objects.bulk_create(
-        [
-            Delivery(kind=kind, email=r.email, subscription_id=r.subscription_id, contact_id=r.contact_id, **about)
-            for r in recipients
-        ],
-        ignore_conflicts=True,
-    )
-    rows = Delivery.objects.filter(**about, sent_at__isnull=True).values_list("pk", "email")
+def _pending(
+    recipients: list[Recipient], kind: str, about: dict[str, Any], *, create: bool = True
+) -> list[tuple[int, Recipient]]:
+    """Create the missing delivery rows (unless retrying); the unsent ones not marked failed, each with its
+    recipient."""
+    if create:
+        Delivery.objects.bulk_create(
+            [
+                Delivery(kind=kind, email=r.email, subscription_id=r.subscription_id, contact_id=r.contact_id, **about)
+                for r in recipients
+            ],
+            ignore_conflicts=True,
+        )
+    rows = Delivery.objects.filter(**about, sent_at__isnull=True, failed_at__isnull=True).values_list("pk", "email")
     unsent = {email.lower(): pk for pk, email in rows}
     return [(unsent[r.email.lower()], r) for r in recipients if r.email.lower() in unsent]
 
 
-def _send_once(delivery_id: int, message: EmailMessage, connection: Any) -> int:
-    with transaction.atomic():
-        still_unsent = Delivery.objects.select_for_update().filter(pk=delivery_id, sent_at__isnull=True)
-        if not still_unsent.exists():
-            return 0  # another run sent it meanwhile
-        connection.send_messages([message])
-        still_unsent.update(sent_at=timezone.now())
+def _send_once(delivery_id: int, build: Callable[[], EmailMessage], connection: Any) -> int:
+    try:
+        with transaction.atomic():
+            still_unsent = Delivery.objects.select_for_update().filter(
+                pk=delivery_id, sent_at__isnull=True, failed_at__isnull=True
+            )
+            if not still_unsent.exists():
+                return 0  # another run sent it meanwhile
+            connection.send_messages([build()])
+            still_unsent.update(sent_at=timezone.now())
+    except Exception as error:  # any refusal of the message or the server: mark it, go on with the others
+        failure = type(error).__name__[:100]
+        Delivery.objects.filter(pk=delivery_id, sent_at__isnull=True).update(failed_at=timezone.now(), failure=failure)
+        logger.warning("Delivery %s failed: %s", delivery_id, failure)  # the kind only: its text may hold the address
+        return 0
     return 1
 
 
@@ -268,6 +307,11 @@ def _wait_out_minute(batch_began: float, sleep: Sleep) -> None:
     remaining = 60.0 - (time.monotonic() - batch_began)
     if remaining > 0:
         sleep(remaining)
+
+
+def one_line(text: str) -> str:
+    """A header's text on one line: line breaks and other whitespace runs become one space."""
+    return " ".join(text.split())
 
 
 def _message(subject: str, template: str, context: dict[str, Any], recipient: Recipient) -> EmailMessage:
@@ -299,7 +343,7 @@ def advice_url(page: AdvicePage, warning: Warning) -> str:
 
 def unsent_messages() -> tuple[list[int], list[int]]:
     """The warnings and follow-up rounds with deliveries that were begun and not sent (for the cron command)."""
-    unsent = Delivery.objects.filter(sent_at__isnull=True)
+    unsent = Delivery.objects.filter(sent_at__isnull=True, failed_at__isnull=True)  # failed: a member retries them
     warnings = unsent.filter(~Q(warning=None)).values_list("warning_id", flat=True).distinct()
     rounds = unsent.filter(~Q(follow_up=None)).values_list("follow_up_id", flat=True).distinct()
     return sorted(w for w in warnings if w is not None), sorted(r for r in rounds if r is not None)

@@ -203,7 +203,9 @@ class Delivery(models.Model):
     """One message to one address: the log that makes sure nothing is sent twice.
 
     A row is created (unique per message and address) before the e-mail goes out and marked sent after, in the
-    sending task; a second run finds the row and sends nothing.
+    sending task; a second run finds the row and sends nothing. A message the mail server refused is marked failed
+    (when, and the kind of error, never the server's text, which may hold the address): the warning's page shows
+    it, and only a member's retry (`warnings.actions.do_retry_dispatch`) sends it again.
     """
 
     class Kind(models.TextChoices):
@@ -223,6 +225,8 @@ class Delivery(models.Model):
     email = models.EmailField()
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(_("misslyckades"), null=True, blank=True)
+    failure = models.CharField(_("fel"), max_length=100, blank=True)
 
     class Meta:
         verbose_name = _("utskick")

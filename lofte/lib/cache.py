@@ -10,9 +10,9 @@ tokens, not counters, so a version evicted from the cache can never come back as
 which repeat when the clock stands still (a frozen clock in the tests) or steps back.
 
 Only anonymous GETs without a query string and without cookies other than the CSRF and language ones are cached,
-keyed by language and by the local date (a warning leaves the front page when it expires at midnight). The cache
-is Django's (`CACHES`: a directory under var/ by default, shared by the processes of one machine; several machines
-need a shared cache such as Redis or Memcached, or a version bump reaches only one of them).
+keyed by host name, language and the local date (a warning leaves the front page when it expires at midnight).
+The cache is Django's (`CACHES`: a directory under var/ by default, shared by the processes of one machine;
+several machines need a shared cache such as Redis or Memcached, or a version bump reaches only one of them).
 
 A page with a form holds a CSRF token tied to the visitor's cookie: it is stored with a placeholder, and each
 visitor gets a token of their own when it is served.
@@ -87,7 +87,9 @@ def cacheable(request: HttpRequest) -> bool:
 
 
 def page_key(request: HttpRequest, code: str) -> str:
-    path = hashlib.sha256(request.path.encode()).hexdigest()[:32]
+    # The host as well as the path: a site served under several names (ALLOWED_HOSTS) links to the name it was
+    # asked under (the Atom feed's links), so one name's page must never be served under another.
+    path = hashlib.sha256(f"{request.get_host()}\x00{request.path}".encode()).hexdigest()[:32]
     language = getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE)
     return f"lofte:public:page:{code}:{_versions(code)}:{timezone.localdate():%Y%m%d}:{language}:{path}"
 

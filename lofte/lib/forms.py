@@ -1,5 +1,6 @@
-"""The form pieces every feature shares: the personal-data screen for free text, a list typed one name a line,
-and the browser's own date picker. Features import these from here; nothing here imports a feature."""
+"""The form pieces every feature shares: the personal-data screen for free text, the one-line check for every
+single-line text field, a list typed one name a line, and the browser's own date picker. Features import these
+from here; nothing here imports a feature."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from lofte.lib.pii import describe, find_personal_data
+from lofte.lib.refusals import control_character, single_line_message
 
 
 def date_input() -> forms.DateInput:
@@ -31,6 +33,36 @@ def screen(text: str) -> str:
     return text
 
 
+def validate_single_line(value: Any) -> None:
+    """Refuse a line break or another control character (lofte.lib.refusals.control_character)."""
+    if isinstance(value, str) and (char := control_character(value)) is not None:
+        raise forms.ValidationError(single_line_message(char), code="single_line")
+
+
+def is_single_line(field: forms.Field) -> bool:
+    """A text field shown as one line: a CharField that is not a text box, a password or hidden, nor an address or
+    a slug, whose own validators already refuse every control character."""
+    return (
+        isinstance(field, forms.CharField)
+        and not isinstance(field, forms.EmailField | forms.URLField | forms.SlugField)
+        and not isinstance(field.widget, forms.Textarea | forms.PasswordInput | forms.HiddenInput)
+    )
+
+
+class SingleLine:
+    """Every single-line text field of the form refuses line breaks and other control characters. Every form of
+    Löfte has it (`ScreensPersonalData` brings it; tests/test_single_line.py finds a form without it), and so has
+    the admin's (lofte.audit.admin)."""
+
+    fields: dict[str, forms.Field]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if is_single_line(field) and validate_single_line not in field.validators:
+                field.validators.append(validate_single_line)
+
+
 def _screener(name: str) -> Callable[[forms.BaseForm], Any]:
     def clean(self: forms.BaseForm) -> Any:
         value = self.cleaned_data.get(name)
@@ -40,9 +72,10 @@ def _screener(name: str) -> Callable[[forms.BaseForm], Any]:
     return clean
 
 
-class ScreensPersonalData:
+class ScreensPersonalData(SingleLine):
     """Gives each field in `screened_fields` a clean_<field> that refuses personnummer, phone numbers and e-mail
-    addresses (lofte.lib.pii), and reminds the writer that names, which no pattern finds, do not belong either."""
+    addresses (lofte.lib.pii), and reminds the writer that names, which no pattern finds, do not belong either.
+    Being `SingleLine`, its one-line fields refuse line breaks too."""
 
     screened_fields: ClassVar[tuple[str, ...]] = ()
     fields: dict[str, forms.Field]

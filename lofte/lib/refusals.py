@@ -8,8 +8,12 @@ the message and exit non-zero.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Mapping, Sequence
-from typing import ClassVar
+from typing import Any, ClassVar
+
+from django.utils.translation import gettext as _
 
 NON_FIELD = ""
 
@@ -43,3 +47,33 @@ class ActionRefused(Exception):
         """Every message the refusal carries, the general one alone when no field has its own."""
         found = [text for texts in self.errors.values() for text in texts]
         return found or [self.message]
+
+
+# Line breaks and other control characters have no place in a one-line text: a title becomes an e-mail's Subject
+# header, where a line break makes the mail library refuse the message (or, in a library that did not, would
+# inject headers), and a feed's or a file's one line. Unicode's line and paragraph separators count as breaks.
+LINE_BREAKS = "\r\n\v\f\x1c\x1d\x1e\x85\u2028\u2029"
+_CONTROL = re.compile(f"[{re.escape(LINE_BREAKS)}]")
+
+
+def control_character(text: str) -> str | None:
+    """The first line break or other control character in `text` (Unicode category Cc, or a line or paragraph
+    separator), or None."""
+    if match := _CONTROL.search(text):
+        return match.group()
+    return next((char for char in text if unicodedata.category(char) == "Cc"), None)
+
+
+def single_line_message(char: str) -> str:
+    if _CONTROL.fullmatch(char):
+        return _("Skriv texten på en rad, utan radbrytning.")
+    return _("Texten innehåller ett osynligt styrtecken (U+%(code)04X). Skriv den utan det.") % {"code": ord(char)}
+
+
+def refuse_control_characters(values: Mapping[str, Any], fields: Sequence[str], refused: type[ActionRefused]) -> None:
+    """The actions' side of the one-line check: refuse the first of `fields` holding a line break or another
+    control character, naming the field. The forms check the same (`lib.forms.SingleLine`)."""
+    for name in fields:
+        value = values.get(name)
+        if isinstance(value, str) and (char := control_character(value)) is not None:
+            raise refused(single_line_message(char), field=name)

@@ -5,6 +5,10 @@ from typing import Any
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import escape
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
 
 from lofte.audit.admin import AuditedModelAdmin
 from lofte.situation.models import EventCount, Figure, Lagesbild, Problem, ProblemSeries, Source
@@ -42,6 +46,30 @@ class LagesbildAdmin(FrozenWhenAdopted):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # versions are numbered by do_create_lagesbild
+
+    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> Any:
+        # The confirmation lists everything deleted with the version, restricted sources too: name them by count.
+        to_delete, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        restricted = list(Source.objects.filter(lagesbild__in=objs, restricted=True).values_list("pk", "title"))
+        if restricted:
+            label = capfirst(Source._meta.verbose_name)
+            hidden = {reverse("admin:situation_source_change", args=[pk]) for pk, _title in restricted}
+            plain = {f"{label}: {escape(title)}" for _pk, title in restricted}
+            to_delete = _without(to_delete, hidden, plain)
+            message = _("%(count)s begränsade källor (polisens uppgifter, visas inte här)") % {"count": len(restricted)}
+            to_delete.append(message)
+        return to_delete, model_count, perms_needed, protected
+
+
+def _without(items: list[Any], links: set[str], plain: set[str]) -> list[Any]:
+    """The nested list of deleted objects without the entries that link to, or name, a restricted source."""
+    kept: list[Any] = []
+    for item in items:
+        if isinstance(item, list):
+            kept.append(_without(item, links, plain))
+        elif str(item) not in plain and not any(f'href="{link}"' in str(item) for link in links):
+            kept.append(item)
+    return kept
 
 
 @admin.register(Source)

@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from lofte.lib.forms import SingleLine
 from lofte.partnerships.models import Partnership
 from lofte.statistics import formats
 from lofte.statistics.models import Metric
@@ -86,7 +87,7 @@ class SheetForm(forms.Form):
             del self.fields["sheet"]
 
 
-class MappingForm(forms.Form):
+class MappingForm(SingleLine, forms.Form):
     """Which column holds what, and the metric the spreadsheet makes."""
 
     area = forms.ChoiceField(label=_("Område"), help_text=_("Kolumnen med kommun, län eller riket."))

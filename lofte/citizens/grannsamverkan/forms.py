@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lofte.areas.models import Area
 from lofte.citizens.recipients import AreaChoiceField
-from lofte.lib.forms import ScreensPersonalData
+from lofte.lib.forms import ScreensPersonalData, SingleLine
 
 
 class GroupForm(ScreensPersonalData, forms.Form):
@@ -32,7 +32,7 @@ class GroupForm(ScreensPersonalData, forms.Form):
         )
 
 
-class ContactForm(forms.Form):
+class ContactForm(SingleLine, forms.Form):
     email = forms.EmailField(
         label=_("Kontaktpersonens e-postadress"),
         max_length=254,

@@ -9,12 +9,13 @@ from django.utils.translation import gettext_lazy as _
 
 from lofte.areas.models import Area
 from lofte.citizens.recipients import AreaChoiceField
+from lofte.lib.forms import SingleLine
 
 # The honeypot: hidden from people (and from screen readers), filled in by robots that fill in everything.
 HONEYPOT = "webbplats"
 
 
-class SubscribeForm(forms.Form):
+class SubscribeForm(SingleLine, forms.Form):
     email = forms.EmailField(
         label=_("Din e-postadress"),
         max_length=254,

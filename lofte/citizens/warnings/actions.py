@@ -19,15 +19,16 @@ from django.utils.translation import gettext_lazy
 from lofte.areas.models import SUBDIVISION_KINDS, Area
 from lofte.audit.log import record
 from lofte.citizens import dispatch
-from lofte.citizens.models import AdvicePage, RiskGroup, Warning
+from lofte.citizens.models import AdvicePage, Delivery, RiskGroup, Warning
 from lofte.lib.actors import Actor, user_of
 from lofte.lib.pii import refuse_personal_data
-from lofte.lib.refusals import ActionRefused
+from lofte.lib.refusals import ActionRefused, refuse_control_characters
 from lofte.partnerships.access import Can, PartnershipAccess
 
 WARNING_FIELDS = ("title", "text", "category", "areas", "risk_groups", "advice", "valid_until")
 PLAIN_FIELDS = ("title", "text", "category", "risk_groups", "valid_until")
 SCREENED = ("title", "text")
+ONE_LINE = ("title", "category")  # the title becomes the e-mail's Subject header
 
 Values = dict[str, Any]
 
@@ -44,6 +45,7 @@ def _check(access: PartnershipAccess, values: Values) -> None:
     unknown = set(values) - set(WARNING_FIELDS)
     if unknown:
         raise ValueError(f"Cannot change {sorted(unknown)}")
+    refuse_control_characters(values, ONE_LINE, WarningRefused)
     refuse_personal_data(values, SCREENED, WarningRefused)
     if "risk_groups" in values and not set(values["risk_groups"]) <= set(RiskGroup.values):
         raise WarningRefused(_("Riskgrupper: välj bland de angivna grupperna."), field="risk_groups")
@@ -163,6 +165,26 @@ def do_withdraw_warning(access: PartnershipAccess, warning: Warning, *, actor: A
         warning.save(update_fields=["status", "withdrawn_at", "updated_at"])
         changes = {"status": [Warning.Status.PUBLICERAD, Warning.Status.ATERKALLAD]}
         record("warning.withdraw", actor=actor, obj=warning, partnership=access.partnership, changes=changes)
+
+
+def do_retry_dispatch(access: PartnershipAccess, warning: Warning, *, actor: Actor) -> int:
+    """Send again the e-mails of a published, current warning that the mail server refused; returns how many are
+    queued. Only the failed deliveries go out again (to the addresses that still want the warning), after commit;
+    a delivery sent meanwhile is never sent twice (`dispatch`)."""
+    access.require(Can.EDIT, WarningRefused, MAY_NOT_WRITE, owner=warning.partnership_id, foreign=FOREIGN)
+    with transaction.atomic():
+        warning = Warning.objects.select_for_update().select_related("partnership__area").get(pk=warning.pk)
+        if not dispatch.is_sendable(warning):
+            raise WarningRefused(_("Bara en publicerad varning som fortfarande gäller kan skickas igen."))
+        failed = Delivery.objects.filter(warning=warning, sent_at__isnull=True, failed_at__isnull=False)
+        ids = list(failed.order_by("pk").values_list("pk", flat=True))
+        if not ids:
+            raise WarningRefused(_("Inga utskick av varningen har misslyckats."))
+        Delivery.objects.filter(pk__in=ids).update(failed_at=None, failure="")
+        changes = {"deliveries": len(ids)}
+        record("warning.retry_dispatch", actor=actor, obj=warning, partnership=access.partnership, changes=changes)
+        transaction.on_commit(lambda: dispatch.queue_retry(warning, ids))
+    return len(ids)
 
 
 def _dispatch(warning: Warning) -> None:

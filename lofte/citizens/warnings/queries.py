@@ -5,11 +5,13 @@ The public's reads (published warnings only) are in `lofte.citizens.published`, 
 
 from __future__ import annotations
 
-from django.db.models import F, Q, QuerySet
+from dataclasses import dataclass
+
+from django.db.models import Count, F, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from lofte.areas.models import SUBDIVISION_KINDS, Area
-from lofte.citizens.models import AdvicePage, Warning
+from lofte.citizens.models import AdvicePage, Delivery, Warning
 from lofte.partnerships.access import PartnershipAccess
 from lofte.partnerships.models import Partnership
 
@@ -41,3 +43,22 @@ def warning_advice(partnership_id: int) -> QuerySet[AdvicePage]:
     """The published advice a warning may link to: the partnership's own pages and the shared ones."""
     pages = AdvicePage.objects.filter(Q(partnership_id=partnership_id) | Q(partnership__isnull=True))
     return pages.filter(is_published=True).order_by("title").only("partnership", "slug", "title")
+
+
+@dataclass(frozen=True)
+class DispatchState:
+    """How far the warning's e-mail has come: sent, waiting (queued or under way) and refused by the mail server."""
+
+    sent: int
+    waiting: int
+    failed: int
+
+
+def dispatch_state(warning: Warning) -> DispatchState:
+    """The warning's deliveries counted (one query); no address is read."""
+    counts = Delivery.objects.filter(warning=warning).aggregate(
+        sent=Count("pk", filter=Q(sent_at__isnull=False)),
+        waiting=Count("pk", filter=Q(sent_at__isnull=True, failed_at__isnull=True)),
+        failed=Count("pk", filter=Q(sent_at__isnull=True, failed_at__isnull=False)),
+    )
+    return DispatchState(**counts)

@@ -13,4 +13,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("varningar/<int:pk>/andra/", views.warning_update, name="warning_update"),
     path("varningar/<int:pk>/publicera/", views.warning_publish, name="warning_publish"),
     path("varningar/<int:pk>/aterkalla/", views.warning_withdraw, name="warning_withdraw"),
+    path("varningar/<int:pk>/skicka-igen/", views.warning_retry_dispatch, name="warning_retry_dispatch"),
 ]

@@ -26,11 +26,18 @@ from lofte.citizens.warnings.actions import (
     WarningRefused,
     do_create_warning,
     do_publish_warning,
+    do_retry_dispatch,
     do_update_warning,
     do_withdraw_warning,
 )
 from lofte.citizens.warnings.forms import WARNING_FORM_FIELDS, WarningForm
-from lofte.citizens.warnings.queries import get_warning, partnership_warnings, warning_advice, warning_areas
+from lofte.citizens.warnings.queries import (
+    dispatch_state,
+    get_warning,
+    partnership_warnings,
+    warning_advice,
+    warning_areas,
+)
 from lofte.citizens.warnings.social import SOCIAL_LIMIT, social_text
 from lofte.lib.cache import cached_for_anonymous
 from lofte.lib.links import absolute_url
@@ -120,6 +127,7 @@ def warning_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         "public_url": url,
         "social_text": social,
         "social_limit": SOCIAL_LIMIT,
+        "dispatch": dispatch_state(warning) if warning.status != Warning.Status.UTKAST else None,
     }
     return render(request, "citizens/warning_detail.html", context)
 
@@ -140,6 +148,16 @@ def warning_withdraw(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     warning = get_warning(access, pk)
     withdraw = partial(do_withdraw_warning, access, warning, actor=request.user)
     return act(request, withdraw, success=_("Varningen är återkallad."), back=_warning_url(warning))
+
+
+@login_required
+@require_POST
+def warning_retry_dispatch(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    access = get_partnership_for_user(request.user, slug, need=Can.EDIT)
+    warning = get_warning(access, pk)
+    retry = partial(do_retry_dispatch, access, warning, actor=request.user)
+    success = _("De misslyckade utskicken skickas igen.")
+    return act(request, retry, success=success, back=_warning_url(warning))
 
 
 # The public

@@ -20,7 +20,7 @@ from lofte.areas.models import Area
 from lofte.est.models import Category, EstSettings, Incident
 from lofte.est.review.actions import SETTINGS_FIELDS
 from lofte.est.review.duplicates import Suggestion
-from lofte.lib.forms import ScreensPersonalData, screen
+from lofte.lib.forms import ScreensPersonalData, SingleLine, screen
 from lofte.partnerships.models import Organisation
 
 M = TypeVar("M", bound=Model)
@@ -255,7 +255,7 @@ class EstSettingsForm(forms.ModelForm):
         fields = list(SETTINGS_FIELDS)
 
 
-class CategoryRowForm(forms.Form):
+class CategoryRowForm(SingleLine, forms.Form):
     """One category on the settings page (prefixed by its id)."""
 
     name = forms.CharField(label=_("Eget namn"), required=False, max_length=120)

@@ -6,11 +6,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from lofte.areas.models import Area
+from lofte.lib.forms import SingleLine
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 
-class SubdivisionUploadForm(forms.Form):
+class SubdivisionUploadForm(SingleLine, forms.Form):
     file = forms.FileField(
         label=_("GeoJSON-fil"),
         help_text=_("En FeatureCollection med polygoner i WGS84 (EPSG:4326). Högst 20 MB."),

@@ -9,7 +9,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from lofte.lib.forms import DATE, LinesField, ScreensPersonalData
+from lofte.lib.forms import DATE, LinesField, ScreensPersonalData, SingleLine
 from lofte.partnerships.models import Organisation
 from lofte.promises.models import Agreement
 
@@ -60,7 +60,7 @@ class AgreementForm(ScreensPersonalData, forms.ModelForm):
         }
 
 
-class SignatoryForm(forms.Form):
+class SignatoryForm(SingleLine, forms.Form):
     """Who signed for a party. Their names are public in the agreement, so this form asks for them."""
 
     name = forms.CharField(label=_("Namn"), max_length=200)

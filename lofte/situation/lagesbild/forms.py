@@ -11,7 +11,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from lofte.lib.forms import ScreensPersonalData, date_input
+from lofte.lib.forms import ScreensPersonalData, SingleLine, date_input
 from lofte.situation.models import Dialogue, Lagesbild, Problem, Source
 
 
@@ -95,7 +95,7 @@ class ProblemForm(ScreensPersonalData, forms.ModelForm):
         return [name.strip() for name in text.split(",") if name.strip()]
 
 
-class SeriesForm(forms.Form):
+class SeriesForm(SingleLine, forms.Form):
     metric = forms.ChoiceField(label=_("Mått"))
     area = forms.CharField(
         label=_("Områdets kod"), max_length=50, help_text=_("Kommunens kod, till exempel 0586, eller en kommundels.")
@@ -129,7 +129,7 @@ class DialogueLinkForm(forms.Form):
         return self.dialogues[self.cleaned_data["dialogue"]]
 
 
-class AdoptForm(forms.Form):
+class AdoptForm(SingleLine, forms.Form):
     decision = forms.CharField(
         label=_("Beslut"), max_length=300, help_text=_("Till exempel: Kommunstyrelsen 2026-03-12 § 45")
     )
