@@ -322,6 +322,9 @@ LOGGING = {
 # EST: the largest photo accepted with a report (before it is re-encoded), and its longest side after.
 LOFTE_EST_PHOTO_MAX_BYTES = env_int("LOFTE_EST_PHOTO_MAX_BYTES", 10 * 1024 * 1024)
 LOFTE_EST_PHOTO_MAX_SIDE = env_int("LOFTE_EST_PHOTO_MAX_SIDE", 1600)
+# Open311: requests a minute with one API key (from any address), and from one client address (with any keys).
+LOFTE_OPEN311_PER_MINUTE = env_int("LOFTE_OPEN311_PER_MINUTE", 120)
+LOFTE_OPEN311_ADDRESS_PER_MINUTE = env_int("LOFTE_OPEN311_ADDRESS_PER_MINUTE", 60)
 
 # Citizens: e-mails sent per minute by the background sending (warnings, follow-ups), and subscription
 # requests accepted per client address and hour.

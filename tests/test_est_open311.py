@@ -7,15 +7,16 @@ from typing import Any
 
 import time_machine
 from django.db import connection
-from django.test import Client
+from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.views.debug import SafeExceptionReporterFilter
 
-from lofte.audit.models import AuditEvent
+from lofte.audit.models import AuditEvent, RateBucket
 from lofte.est import places
 from lofte.est.intake import IncidentInput, report_incidents
-from lofte.est.models import Category, Incident, IncidentUpdate
+from lofte.est.models import ApiKey, Category, Incident, IncidentUpdate
 from lofte.est.open311.actions import do_create_api_key, do_revoke_api_key
 from lofte.est.open311.keys import prefix_of
 from lofte.est.queries import categories_of, settings_of
@@ -42,7 +43,7 @@ class Open311TestCase(BaseTestCase):
     def setUp(self) -> None:
         self.client = Client(enforce_csrf_checks=True)
 
-    def post(self, **data: Any) -> Any:
+    def body(self, **data: Any) -> dict[str, Any]:
         body = {
             "api_key": self.housing_key,
             "jurisdiction_id": "0586",
@@ -52,7 +53,14 @@ class Open311TestCase(BaseTestCase):
             "description": "Klotter på gavlen mot gångvägen, cirka två kvadratmeter.",
             **data,
         }
-        return self.client.post(REQUESTS, {k: v for k, v in body.items() if v is not None})
+        return {k: v for k, v in body.items() if v is not None}
+
+    def post(self, **data: Any) -> Any:
+        return self.client.post(REQUESTS, self.body(**data))
+
+    def get(self, path: str, key: str | None = None, params: dict[str, str] | None = None, **extra: Any) -> Any:
+        """A GET with the key in the X-Api-Key header, where partners send it."""
+        return self.client.get(path, params or {}, headers={"X-Api-Key": key} if key else {}, **extra)
 
     def assertError(self, response: Any, status: int, text: str = "") -> None:
         self.assertEqual(response.status_code, status, response.content)
@@ -107,12 +115,11 @@ class Open311CreateTest(Open311TestCase):
         prefix = prefix_of(self.housing_key)
         self.assertEqual(event.actor_label, f"api-nyckel {prefix}")
 
-        listed = self.client.get(REQUESTS, {"api_key": self.housing_key, "jurisdiction_id": "mjolby"})
+        listed = self.get(REQUESTS, self.housing_key, {"jurisdiction_id": "mjolby"})
         self.assertEqual(listed.status_code, 200)
         [request] = listed.json()
-        one = self.client.get(
-            reverse("open311:open311_request", args=[incident.pk]), {"api_key": self.housing_key}
-        )  # the key's only partnership: no jurisdiction_id needed
+        # The key's only partnership: no jurisdiction_id needed.
+        one = self.get(reverse("open311:open311_request", args=[incident.pk]), self.housing_key)
         self.assertEqual(one.status_code, 200, one.content)
         self.assertEqual(one.json(), [request])
         self.assertEqual(request["service_request_id"], str(incident.pk))
@@ -181,17 +188,17 @@ class Open311CreateTest(Open311TestCase):
     def test_a_revoked_key_is_forbidden(self) -> None:
         do_revoke_api_key(prefix_of(self.housing_key) or "", actor=SystemActor("test"))
         self.assertError(self.post(), 403, "återkallad")
-        self.assertError(self.client.get(REQUESTS, {"api_key": self.housing_key}), 403)
+        self.assertError(self.get(REQUESTS, self.housing_key), 403)
         self.assertFalse(Incident.objects.exists())
 
     def test_a_key_of_an_organisation_outside_the_partnership_is_forbidden(self) -> None:
         self.assertError(self.post(api_key=self.outside_key), 403, "inte part")
-        self.assertError(self.client.get(REQUESTS, {"api_key": self.outside_key, "jurisdiction_id": "0586"}), 403)
+        self.assertError(self.get(REQUESTS, self.outside_key, {"jurisdiction_id": "0586"}), 403)
         incident = self.other_organisations_incident()
         one = reverse("open311:open311_request", args=[incident.pk])
-        self.assertError(self.client.get(one, {"api_key": self.outside_key, "jurisdiction_id": "mjolby"}), 403)
+        self.assertError(self.get(one, self.outside_key, {"jurisdiction_id": "mjolby"}), 403)
         # Its own partnership does not have the request.
-        self.assertError(self.client.get(one, {"api_key": self.outside_key}), 404)
+        self.assertError(self.get(one, self.outside_key), 404)
         self.assertEqual(Incident.objects.count(), 1)
 
     def test_a_personnummer_in_the_description_is_refused_and_stored_nowhere(self) -> None:
@@ -236,26 +243,24 @@ class Open311ReadTest(Open311TestCase):
         self.assertNotIn("skadegorelse.glaskross", services)  # hidden
         leaves = [c for c in categories_of(self.partnership_a) if c.active and not c.children.exists()]
         self.assertEqual(len(services), len([c for c in leaves if c.code != "skadegorelse.glaskross"]))
-        by_key = self.client.get(SERVICES, {"api_key": self.housing_key})
+        by_key = self.get(SERVICES, self.housing_key)
         self.assertEqual(by_key.json(), response.json())
 
     def test_services_of_an_unpublished_partnership_need_a_party_key(self) -> None:
         self.assertError(self.client.get(SERVICES, {"jurisdiction_id": "mullsjo"}), 404)
         self.assertError(self.client.get(SERVICES, {"jurisdiction_id": "9999"}), 404)
         self.assertError(self.client.get(SERVICES), 400, "jurisdiction_id")
-        response = self.client.get(SERVICES, {"jurisdiction_id": "0642", "api_key": self.outside_key})
+        response = self.get(SERVICES, self.outside_key, {"jurisdiction_id": "0642"})
         self.assertEqual(response.status_code, 200)
         self.assertTrue(response.json())
         # Mjölby's are public: any working key may read them, a party's or not.
-        public = self.client.get(SERVICES, {"jurisdiction_id": "mjolby", "api_key": self.outside_key})
+        public = self.get(SERVICES, self.outside_key, {"jurisdiction_id": "mjolby"})
         self.assertEqual(public.status_code, 200)
-        self.assertError(self.client.get(SERVICES, {"jurisdiction_id": "mullsjo", "api_key": self.housing_key}), 404)
+        self.assertError(self.get(SERVICES, self.housing_key, {"jurisdiction_id": "mullsjo"}), 404)
 
     def test_another_organisations_request_has_no_description_and_a_generalised_point(self) -> None:
         incident = self.other_organisations_incident()
-        response = self.client.get(
-            reverse("open311:open311_request", args=[incident.pk]), {"api_key": self.housing_key}
-        )
+        response = self.get(reverse("open311:open311_request", args=[incident.pk]), self.housing_key)
         [request] = response.json()
         self.assertIsNone(request["description"])
         self.assertIsNone(request["status_notes"])
@@ -267,7 +272,7 @@ class Open311ReadTest(Open311TestCase):
         self.assertEqual(request["service_notice"], "Granskad")
         # Routed to the housing company, which must act on it, it sees the report as sent.
         Incident.objects.filter(pk=incident.pk).update(routed_to=self.housing_a)
-        [routed] = self.client.get(REQUESTS, {"api_key": self.housing_key}).json()
+        [routed] = self.get(REQUESTS, self.housing_key).json()
         self.assertEqual(routed["description"], "Klotter på elskåpet vid torget.")
         self.assertEqual(routed["status_notes"], "Sanering beställd.")
         self.assertEqual((routed["lat"], routed["long"]), (58.32611, 15.12893))
@@ -280,7 +285,7 @@ class Open311ReadTest(Open311TestCase):
         change_status(incident, Incident.Status.AVSLUTAD, actor=SystemActor("test"), access=None)
 
         def ids(**params: str) -> list[str]:
-            response = self.client.get(REQUESTS, {"api_key": self.housing_key, **params})
+            response = self.get(REQUESTS, self.housing_key, params)
             self.assertEqual(response.status_code, 200, response.content)
             return [r["service_request_id"] for r in response.json()]
 
@@ -298,22 +303,23 @@ class Open311ReadTest(Open311TestCase):
         self.assertEqual(ids(), [str(mine.pk)])  # the last 90 days by default
         self.assertEqual(ids(start_date=(old - timedelta(days=1)).isoformat()), [str(mine.pk), str(incident.pk)])
         for bad in ({"status": "pending"}, {"start_date": "igår"}, {"service_request_id": "1,x"}):
-            self.assertError(self.client.get(REQUESTS, {"api_key": self.housing_key, **bad}), 400)
+            self.assertError(self.get(REQUESTS, self.housing_key, bad), 400)
 
     def test_the_list_reads_in_a_fixed_number_of_queries(self) -> None:
-        params = {"api_key": self.housing_key, "jurisdiction_id": "mjolby"}
-        self.client.get(REQUESTS, params)  # stamps the key's last use
+        params = {"jurisdiction_id": "mjolby"}
+        self.get(REQUESTS, self.housing_key, params)  # stamps the key's last use, opens the minute's limits
         self.other_organisations_incident()
         with CaptureQueriesContext(connection) as one:
-            self.assertEqual(len(self.client.get(REQUESTS, params).json()), 1)
+            self.assertEqual(len(self.get(REQUESTS, self.housing_key, params).json()), 1)
         queries = len(one.captured_queries)  # now: the next request empties the log
         for _i in range(4):
             self.assertEqual(self.post().status_code, 200)
             self.other_organisations_incident()
         IncidentUpdate.objects.update(note="Åtgärdat.")
         with self.assertNumQueries(queries):
-            self.assertEqual(len(self.client.get(REQUESTS, params).json()), 9)
-        self.assertEqual(queries, 5)  # key, partnership, party, grid, requests
+            self.assertEqual(len(self.get(REQUESTS, self.housing_key, params).json()), 9)
+        # The address's slot, the key, the key's slot, partnership, party, grid, requests.
+        self.assertEqual(queries, 7)
 
 
 class Open311AccessTest(Open311TestCase):
@@ -329,3 +335,77 @@ class Open311AccessTest(Open311TestCase):
                 self.assertError(client.post(REQUESTS, {}), 403, "api_key")
                 self.assertError(client.get(one), 403, "api_key")
                 self.assertError(client.post(one, {}), 405)
+
+
+class Open311LimitTest(Open311TestCase):
+    """Issue 15: a key, or one client address, gets a number of requests a minute; the key is never in the URL."""
+
+    @override_settings(LOFTE_OPEN311_PER_MINUTE=3, LOFTE_OPEN311_ADDRESS_PER_MINUTE=100)
+    @time_machine.travel(datetime(2026, 5, 20, 10, 0, 45, tzinfo=UTC), tick=False)
+    def test_a_key_gets_its_requests_a_minute_and_another_key_is_not_affected(self) -> None:
+        self.assertEqual(self.post().status_code, 200)
+        self.assertEqual(self.get(REQUESTS, self.housing_key).status_code, 200)
+        self.assertEqual(self.get(SERVICES, self.housing_key).status_code, 200)
+        refused = self.get(REQUESTS, self.housing_key)
+        self.assertError(refused, 429, "För många anrop")
+        self.assertEqual(refused["Retry-After"], "15")  # the minute ends in 15 seconds
+        # From another address too: the limit is the key's.
+        self.assertError(self.client.post(REQUESTS, self.body(), REMOTE_ADDR="192.0.2.7"), 429, "API-nyckel")
+        self.assertEqual(Incident.objects.count(), 1)
+        # Another organisation's key is not affected.
+        self.assertEqual(self.get(SERVICES, self.outside_key, {"jurisdiction_id": "0642"}).status_code, 200)
+        with time_machine.travel(datetime(2026, 5, 20, 10, 1, 0, tzinfo=UTC), tick=False):
+            self.assertEqual(self.post().status_code, 200)  # the next minute
+        self.assertEqual(Incident.objects.count(), 2)
+
+    @override_settings(LOFTE_OPEN311_PER_MINUTE=100, LOFTE_OPEN311_ADDRESS_PER_MINUTE=4)
+    def test_an_address_gets_its_requests_a_minute_whatever_keys_it_sends(self) -> None:
+        self.assertEqual(self.get(REQUESTS, self.housing_key).status_code, 200)
+        self.assertEqual(self.get(SERVICES, self.outside_key, {"jurisdiction_id": "0642"}).status_code, 200)
+        self.assertEqual(self.get(SERVICES, None, {"jurisdiction_id": "0586"}).status_code, 200)
+        self.assertError(self.post(api_key="lofte_abcdefgh_gissad"), 403)  # guessing keys counts too
+        refused = self.get(SERVICES, self.outside_key, {"jurisdiction_id": "0642"})
+        self.assertError(refused, 429, "adress")
+        self.assertEqual(refused["Retry-After"], "60")
+        self.assertError(self.post(), 429)
+        self.assertFalse(Incident.objects.exists())
+        # Another address is not affected, and the limit keeps no address in clear.
+        other = self.get(REQUESTS, self.housing_key, REMOTE_ADDR="192.0.2.7")
+        self.assertEqual(other.status_code, 200, other.content)
+        keys = list(RateBucket.objects.filter(scope__startswith="open311").values_list("key", flat=True))
+        self.assertTrue(keys)
+        self.assertFalse([k for k in keys if "127.0.0.1" in k or "192.0.2.7" in k])
+
+    def test_a_key_in_the_query_string_is_refused_and_not_used(self) -> None:
+        incident = self.other_organisations_incident()
+        one = reverse("open311:open311_request", args=[incident.pk])
+        for path in (SERVICES, REQUESTS, one):
+            with self.subTest(path=path):
+                response = self.client.get(path, {"api_key": self.housing_key, "jurisdiction_id": "mjolby"})
+                self.assertError(response, 400, "X-Api-Key")
+                self.assertNotIn(self.housing_key, response.content.decode())
+        # Also on a POST, and also when the body or the header carries the key as well.
+        response = self.client.post(f"{REQUESTS}?api_key={self.housing_key}", self.body())
+        self.assertError(response, 400, "X-Api-Key")
+        headers = {"X-Api-Key": self.housing_key}
+        self.assertError(self.client.get(REQUESTS, {"api_key": self.housing_key}, headers=headers), 400)
+        self.assertEqual(Incident.objects.count(), 1)
+        key = ApiKey.objects.get(prefix=prefix_of(self.housing_key))
+        self.assertIsNone(key.last_used_at)  # never verified, so never stamped as used
+        # In the header or the body it works.
+        self.assertEqual(self.get(REQUESTS, self.housing_key).status_code, 200)
+        self.assertEqual(self.post().status_code, 200)
+        key.refresh_from_db()
+        self.assertIsNotNone(key.last_used_at)
+
+    def test_the_key_never_reaches_an_error_report(self) -> None:
+        posted = self.post()
+        self.assertEqual(posted.status_code, 200, posted.content)
+        reporter = SafeExceptionReporterFilter()
+        parameters = reporter.get_post_parameters(posted.wsgi_request)
+        self.assertNotEqual(parameters["api_key"], self.housing_key)
+        self.assertEqual(parameters["service_code"], "skadegorelse.klotter")  # only the key is hidden
+        read = self.get(REQUESTS, self.housing_key)
+        self.assertEqual(read.status_code, 200)
+        meta = reporter.get_safe_request_meta(read.wsgi_request)
+        self.assertNotEqual(meta["HTTP_X_API_KEY"], self.housing_key)

@@ -19,10 +19,20 @@ What it serves (http://wiki.open311.org/GeoReport_v2, field names as the spec ha
   partnership's readers see it. The list reads in a fixed number of queries, newest first, at most 1,000.
 
 `jurisdiction_id` is the kommun code (0586) or the partnership's slug; with a key whose organisation is a party to
-exactly one partnership it may be left out. The key goes in `api_key` (the POST body, or the query string of a
-GET) or in an `X-Api-Key` header, which keeps it out of access logs. A missing, unknown or revoked key, or one of
-an organisation that is not a party to the partnership, gets 403. Every error is the spec's list,
-`[{"code": 400, "description": "…"}]`, with the same HTTP status; descriptions are in Swedish and name the field.
+exactly one partnership it may be left out. The key goes in an `X-Api-Key` header or in `api_key` in the POST
+body, never in the query string: URLs end up in access logs (gunicorn's, a proxy's), so a request with `api_key`
+in its query string gets 400 and its key is not even looked up. The body's `api_key` is marked sensitive, so it
+never reaches an error report (the header is hidden there by Django, its name holding "API"); nothing here logs it.
+A missing, unknown or revoked key, or one of an organisation that is not a party to the partnership, gets 403.
+Every error is the spec's list, `[{"code": 400, "description": "…"}]`, with the same HTTP status; descriptions
+are in Swedish and name the field.
+
+Every request takes a slot of its client address's limit (`LOFTE_OPEN311_ADDRESS_PER_MINUTE`, so guessing keys is
+limited too) before anything else, and a request with a working key a slot of that key's limit
+(`LOFTE_OPEN311_PER_MINUTE`, from whatever addresses it is used). The limits are `audit.limits` (counters in the
+database, atomic under parallel requests; the address only as a keyed hash); a request over either gets 429 in the
+error format with `Retry-After`. Taking a slot is a write, as stamping the key's last use is: the one kind of write
+an Open311 GET makes, counters that change nothing anyone reads.
 """
 
 from __future__ import annotations
@@ -32,6 +42,7 @@ from datetime import datetime, time, timedelta
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.utils import timezone
@@ -39,7 +50,9 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.debug import sensitive_post_parameters
 
+from lofte.audit.limits import Limit, address_key
 from lofte.est import wallclock
 from lofte.est.intake import IncidentInput, IncidentRefused, report_incidents
 from lofte.est.models import ApiKey, Category, Incident
@@ -47,11 +60,14 @@ from lofte.est.open311.keys import verify
 from lofte.est.open311.queries import as_request, reader_for, requests_of
 from lofte.est.queries import categories_of, leaf_categories
 from lofte.lib.actors import SystemActor
+from lofte.lib.clients import client_address
 from lofte.partnerships.models import Partnership
 
 MAX_REQUESTS = 1000
 DEFAULT_SPAN = timedelta(days=90)
 MAX_DESCRIPTION = 4000  # the spec's limit
+MINUTE = 60
+KEY_PARAMETER = "api_key"
 CLOSED = (Incident.Status.AVSLUTAD, Incident.Status.AVVISAD)
 # The Open311 name of each field IncidentRefused may name.
 FIELDS = {
@@ -67,10 +83,11 @@ FIELDS = {
 
 
 class Open311Error(Exception):
-    def __init__(self, status: int, description: str) -> None:
+    def __init__(self, status: int, description: str, *, retry_after: int | None = None) -> None:
         super().__init__(description)
         self.status = status
         self.description = description
+        self.retry_after = retry_after
 
 
 def _json(data: Any, status: int = 200) -> JsonResponse:
@@ -82,11 +99,14 @@ def _error(status: int, description: str) -> JsonResponse:
 
 
 def endpoint(*methods: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
-    """A CSRF-exempt, uncached view for these methods that turns Open311Error into the spec's error list."""
+    """A CSRF-exempt, uncached view for these methods, called as `view(request, key, …)` with the request's key
+    (None without one) once the address's and the key's limits gave it a slot; Open311Error becomes the spec's
+    error list."""
 
     def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @csrf_exempt
         @never_cache
+        @sensitive_post_parameters(KEY_PARAMETER)
         @wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if request.method not in methods:
@@ -94,13 +114,50 @@ def endpoint(*methods: str) -> Callable[[Callable[..., HttpResponse]], Callable[
                 response["Allow"] = ", ".join(methods)
                 return response
             try:
-                return view(request, *args, **kwargs)
+                _take_address_slot(request)
+                key = _key(request)
+                if key is not None:
+                    _take_key_slot(key)
+                return view(request, key, *args, **kwargs)
             except Open311Error as error:
-                return _error(error.status, error.description)
+                response = _error(error.status, error.description)
+                if error.retry_after is not None:
+                    response["Retry-After"] = str(error.retry_after)
+                return response
 
         return wrapped
 
     return decorate
+
+
+# Limits
+
+
+def _take_address_slot(request: HttpRequest) -> None:
+    limit = Limit("open311:address", settings.LOFTE_OPEN311_ADDRESS_PER_MINUTE, MINUTE)
+    if limit.take(address_key(client_address(request))) is None:
+        seconds = limit.retry_after()
+        raise Open311Error(
+            429,
+            _("För många anrop från din adress: högst %(count)s i minuten. Försök igen om %(seconds)s sekunder.")
+            % {"count": limit.limit, "seconds": seconds},
+            retry_after=seconds,
+        )
+
+
+def _take_key_slot(key: ApiKey) -> None:
+    limit = Limit("open311:key", settings.LOFTE_OPEN311_PER_MINUTE, MINUTE)
+    if limit.take(f"key:{key.pk}") is None:
+        seconds = limit.retry_after()
+        raise Open311Error(
+            429,
+            _(
+                "För många anrop med den här API-nyckeln: högst %(count)s i minuten. "
+                "Försök igen om %(seconds)s sekunder."
+            )
+            % {"count": limit.limit, "seconds": seconds},
+            retry_after=seconds,
+        )
 
 
 # Keys and jurisdictions
@@ -117,8 +174,18 @@ def _params(request: HttpRequest) -> QueryDict:
 
 
 def _key(request: HttpRequest) -> ApiKey | None:
-    """The request's key if it sent one; a key that does not work is refused, not ignored."""
-    plaintext = (request.headers.get("X-Api-Key") or _params(request).get("api_key") or "").strip()
+    """The request's key if it sent one (header, or POST body); a key that does not work is refused, not ignored,
+    and one in the query string is refused before it is looked up."""
+    if KEY_PARAMETER in request.GET:
+        raise Open311Error(
+            400,
+            _(
+                "api_key får inte stå i adressen (query string), där den hamnar i loggar: skicka nyckeln i huvudet "
+                "X-Api-Key eller i POST-kroppen."
+            ),
+        )
+    posted = request.POST.get(KEY_PARAMETER, "") if request.method == "POST" else ""
+    plaintext = (request.headers.get("X-Api-Key") or posted or "").strip()
     if not plaintext:
         return None
     key = verify(plaintext)
@@ -127,10 +194,11 @@ def _key(request: HttpRequest) -> ApiKey | None:
     return key
 
 
-def _required_key(request: HttpRequest) -> ApiKey:
-    key = _key(request)
+def _required(key: ApiKey | None) -> ApiKey:
     if key is None:
-        raise Open311Error(403, _("api_key saknas: ange organisationens API-nyckel."))
+        raise Open311Error(
+            403, _("api_key saknas: skicka organisationens API-nyckel i huvudet X-Api-Key eller i POST-kroppen.")
+        )
     return key
 
 
@@ -194,8 +262,7 @@ def _service(category: Category, by_id: dict[int, Category]) -> dict[str, Any]:
 
 
 @endpoint("GET")
-def services(request: HttpRequest) -> HttpResponse:
-    key = _key(request)
+def services(request: HttpRequest, key: ApiKey | None) -> HttpResponse:
     partnership = _jurisdiction(request.GET, key, party=False)
     if not partnership.is_published and (key is None or not _is_party(partnership, key)):
         raise Open311Error(404, _("jurisdiction_id %(id)s är okänd.") % {"id": request.GET["jurisdiction_id"]})
@@ -298,8 +365,7 @@ def _input(params: QueryDict, category: Category) -> IncidentInput:
     )
 
 
-def _create(request: HttpRequest) -> HttpResponse:
-    key = _required_key(request)
+def _create(request: HttpRequest, key: ApiKey) -> HttpResponse:
     params = _params(request)
     partnership = _jurisdiction(params, key)
     item = _input(params, _category(partnership, params.get("service_code", "")))
@@ -354,8 +420,7 @@ def filtered(incidents: QuerySet[Incident], params: QueryDict) -> QuerySet[Incid
     return incidents
 
 
-def _list(request: HttpRequest) -> HttpResponse:
-    key = _required_key(request)
+def _list(request: HttpRequest, key: ApiKey) -> HttpResponse:
     partnership = _jurisdiction(request.GET, key)
     reader = reader_for(partnership, key)
     incidents = filtered(requests_of(partnership), request.GET)[:MAX_REQUESTS]
@@ -363,13 +428,13 @@ def _list(request: HttpRequest) -> HttpResponse:
 
 
 @endpoint("GET", "POST")
-def requests(request: HttpRequest) -> HttpResponse:
-    return _create(request) if request.method == "POST" else _list(request)
+def requests(request: HttpRequest, key: ApiKey | None) -> HttpResponse:
+    return _create(request, _required(key)) if request.method == "POST" else _list(request, _required(key))
 
 
 @endpoint("GET")
-def service_request(request: HttpRequest, pk: int) -> HttpResponse:
-    key = _required_key(request)
+def service_request(request: HttpRequest, key: ApiKey | None, pk: int) -> HttpResponse:
+    key = _required(key)
     partnership = _jurisdiction(request.GET, key)
     incident = requests_of(partnership).filter(pk=pk).first()
     if incident is None:
