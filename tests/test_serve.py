@@ -10,6 +10,7 @@ import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -23,6 +24,7 @@ from django.test import Client, override_settings
 from django.urls import path
 from django.utils import timezone
 from gunicorn.app.base import BaseApplication
+from gunicorn.glogging import Logger
 
 import lofte.urls
 from lofte.citizens.models import AdvicePage
@@ -140,6 +142,7 @@ class ServeTest(BaseTestCase):
 
         def run(app: BaseApplication) -> None:
             served.append(app.cfg.bind)
+            self.served_config = app.cfg
             if while_serving is not None:
                 with override_settings(TASKS=IMMEDIATE):  # the worker's part, done here and now
                     while_serving()
@@ -176,6 +179,24 @@ class ServeTest(BaseTestCase):
             "--port", "8123", environ={"SITE_URL": site}, while_serving=lambda: self.assert_mails_link_to(site)
         )
         self.assertEqual(worker["env"]["SITE_URL"], site)
+
+    def test_its_access_log_holds_no_query_string_and_no_referrer(self) -> None:
+        self.serve()
+        log_format = self.served_config.access_log_format
+        logger = Logger(self.served_config)
+        environ = {
+            "REQUEST_METHOD": "GET",
+            "RAW_URI": "/open311/v2/services.json?api_key=hemlig-nyckel",
+            "PATH_INFO": "/open311/v2/services.json",
+            "QUERY_STRING": "api_key=hemlig-nyckel",
+            "SERVER_PROTOCOL": "HTTP/1.1",
+            "REMOTE_ADDR": "203.0.113.5",
+            "HTTP_REFERER": "https://lofte.example/konto/losenord/aterstall/MQ/token-hemlig/",
+        }
+        response = SimpleNamespace(status="400 Bad Request", sent=120, headers=[])
+        line = log_format % logger.atoms(response, SimpleNamespace(headers=[]), environ, timedelta(milliseconds=3))
+        self.assertIn('"GET /open311/v2/services.json HTTP/1.1" 400', line)
+        self.assertNotIn("hemlig", line)
 
     def assert_mails_link_to(self, site: str) -> None:
         """The reset mail (sent by the web server) and a reporter's notification (sent by the worker)."""

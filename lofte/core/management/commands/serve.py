@@ -19,6 +19,10 @@ from lofte.lib.links import served_site_url
 
 DATABASE_TASKS = "django_tasks_db.DatabaseBackend"
 
+# gunicorn's default logs the whole request line, query string and referrer included: a key or a token someone
+# put in an address would stay in the log. The path alone, without the query string, and no referrer.
+ACCESS_LOG_FORMAT = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(L)ss "%(a)s"'
+
 
 class Command(BaseCommand):
     help = "Serve Löfte over HTTP with gunicorn (static files through WhiteNoise)."
@@ -53,6 +57,7 @@ class Command(BaseCommand):
             "threads": 4,
             "reload": options["reload"],
             "accesslog": "-",
+            "access_log_format": ACCESS_LOG_FORMAT,
             "errorlog": "-",
             "forwarded_allow_ips": os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
         }
