@@ -16,6 +16,7 @@ from django.core.management import call_command
 from playwright.sync_api import Browser, ConsoleMessage, Error, Page, Playwright
 
 CHROMIUM = Path("/usr/bin/chromium")
+TIMEOUT_MS = 10_000  # what a browser test waits for anything at most
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",

@@ -12,20 +12,20 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
-from django.db import connections
 from django.urls import Resolver404, resolve
 from django.utils import timezone
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page
 
-from lofte.areas.models import Area
-from lofte.areas.reference import load_reference_areas
 from tests import axe
-from tests.browser import demo_password, launch_chromium
+from tests.browser import TIMEOUT_MS, demo_password
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("reference_areas"),
+]
 
 SAMORDNARE = "samordnare@mjolby.example"
-TIMEOUT_MS = 10_000
 # {warning} and {advice} are filled in with a published warning and advice page of Mjölby, {subscription} with the
 # token of a subscription to Mjölby (the pages its e-mails link to).
 PUBLIC_PAGES = [
@@ -53,25 +53,6 @@ FOCUSABLE = (
     "a[href], button:not([disabled]), input:not([type=hidden]):not([disabled]), select:not([disabled]), "
     "textarea:not([disabled]), summary, [tabindex]:not([tabindex='-1'])"
 )
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    # As in tests/test_browser.py: Playwright's loop runs in this thread while Django answers the live server.
-    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        chromium = launch_chromium(playwright)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-            connections.close_all()
-
-
-@pytest.fixture(autouse=True)
-def reference_areas(transactional_db: None) -> None:
-    if not Area.objects.filter(code="0586").exists():
-        load_reference_areas(Area)
 
 
 def new_context(browser: Browser, base_url: str, language: str) -> BrowserContext:

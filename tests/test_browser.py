@@ -7,7 +7,6 @@ static files, so the CSS, Leaflet and map.js must really load and pass the site'
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -15,69 +14,28 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core.management import call_command
-from django.db import connections
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from lofte.areas.models import Area
-from lofte.areas.reference import load_reference_areas
 from lofte.lib.actors import SystemActor
 from lofte.statistics import progress
 from lofte.statistics.models import ImportJob
-from tests.browser import PageProblems, demo_password, launch_chromium, screenshot, sign_in
+from tests.browser import TIMEOUT_MS, PageProblems, demo_password, screenshot, sign_in
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("reference_areas"),
+]
 
 SAMORDNARE = "samordnare@mjolby.example"
 OPERATOR = "admin@mjolby.example"  # the demo's systemförvaltare: staff, and admin in Mjölby's partnership
 DASHBOARD = re.compile(r"/samverkan/mjolby/$")
 PARTIES = ["Lokalpolisområde Motala", "Mjölby kommun", "Bostadsbolaget i Mjölby AB"]
-TIMEOUT_MS = 10_000
 YEARLY = (
     Path(__file__).resolve().parent.parent
     / "lofte/statistics/sources/bra_csv/fixtures/bra_anmalda_brott_arsvis_motala_mjolby_mullsjo.csv"
 )
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    # Playwright's sync API runs an asyncio loop in this thread; without this Django refuses database access
-    # from the test ("You cannot call this from an async context"). Only while the browser tests run.
-    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        chromium = launch_chromium(playwright)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-            # While Playwright runs, asyncio sees a running loop in this thread, so Django hands the tests
-            # connections from its async storage. Close them before that storage becomes unreachable.
-            connections.close_all()
-
-
-@pytest.fixture(autouse=True)
-def reference_areas(transactional_db: None) -> None:
-    """Put back the kommuner: they come from a data migration, and every transactional test ends with a flush.
-
-    (serialized_rollback cannot do it here: the connection holding the serialized copy is not the one that
-    Django hands out while Playwright's loop counts as running.)
-    """
-    if not Area.objects.filter(code="0586").exists():
-        load_reference_areas(Area)
-
-
-@pytest.fixture
-def context(browser: Browser) -> Iterator[BrowserContext]:
-    fresh = browser.new_context(locale="sv-SE", viewport={"width": 1280, "height": 900})
-    fresh.set_default_timeout(TIMEOUT_MS)
-    try:
-        yield fresh
-    finally:
-        fresh.close()
-
-
-@pytest.fixture
-def page(context: BrowserContext) -> Page:
-    return context.new_page()
 
 
 def test_it_signs_in_as_the_demo_samordnare_and_sees_the_dashboard(live_server, page: Page) -> None:

@@ -7,18 +7,15 @@ label of the EST week map and of the public area page by moving the pointer over
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from urllib.parse import urlparse
 
 import pytest
-from django.db import connections
 from django.test import Client
-from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect, sync_playwright
+from playwright.sync_api import BrowserContext, Locator, Page, expect
 
 from lofte.analysis.est import STOCKHOLM, Week
 from lofte.areas.models import Area
-from lofte.areas.reference import load_reference_areas
 from lofte.est.intake import IncidentInput, report_incidents
 from lofte.est.models import Category, EstSettings, Incident
 from lofte.est.status import change_status
@@ -26,11 +23,14 @@ from lofte.lib.actors import SystemActor
 from lofte.partnerships.actions import do_create_organisation, do_create_partnership
 from lofte.statistics.models import Event
 from tests.base import Kind, Role, make_user
-from tests.browser import PageProblems, launch_chromium
+from tests.browser import PageProblems
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("reference_areas"),
+]
 
-TIMEOUT_MS = 10_000
 WEEK = Week(2026, 10)  # 2 to 8 March 2026: a week long over, so the page does not depend on today
 THURSDAY_NOON = datetime(2026, 3, 5, 12, 0, tzinfo=STOCKHOLM)
 CENTRE = (58.3255, 15.1273)
@@ -45,40 +45,6 @@ INJECTED = """() => ({
     images: document.querySelectorAll('img[src="x"]').length,
     pwned: typeof window.__pwned,
 })"""
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    # As in tests/test_browser.py: Playwright's loop runs in this thread while Django answers the live server.
-    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        chromium = launch_chromium(playwright)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-            connections.close_all()
-
-
-@pytest.fixture(autouse=True)
-def reference_areas(transactional_db: None) -> None:
-    if not Area.objects.filter(code="0586").exists():
-        load_reference_areas(Area)
-
-
-@pytest.fixture
-def context(browser: Browser) -> Iterator[BrowserContext]:
-    fresh = browser.new_context(locale="sv-SE", viewport={"width": 1280, "height": 900})
-    fresh.set_default_timeout(TIMEOUT_MS)
-    try:
-        yield fresh
-    finally:
-        fresh.close()
-
-
-@pytest.fixture
-def page(context: BrowserContext) -> Page:
-    return context.new_page()
 
 
 def poison_mjolby() -> Area:
