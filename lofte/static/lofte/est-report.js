@@ -4,13 +4,8 @@
 (function () {
   "use strict";
 
-  // The tile provider's attribution, configured as plain text; Leaflet's attribution control takes HTML, so the
-  // text is escaped through a text node rather than passed as markup.
-  function escaped(text) {
-    var holder = document.createElement("span");
-    holder.textContent = text || "";
-    return holder.innerHTML;
-  }
+  // The tile provider's attribution is configured as plain text: escape it for the attribution control.
+  var escaped = window.LofteMapText.escaped;
 
   var boundaries = {};
 

@@ -7,16 +7,8 @@
 
   var SVG = "http://www.w3.org/2000/svg";
 
-  function textLabel(text) {
-    var label = document.createElement("span");
-    label.textContent = text === undefined || text === null ? "" : String(text);
-    return label;
-  }
-
-  // The tile provider's attribution, configured as plain text; the attribution control takes HTML, so escape it.
-  function escaped(text) {
-    return textLabel(text).innerHTML;
-  }
+  var textLabel = window.LofteMapText.label; // text, never markup (map-text.js)
+  var escaped = window.LofteMapText.escaped;
 
   function svgElement(name, attributes) {
     var element = document.createElementNS(SVG, name);

@@ -4,16 +4,8 @@
 (function () {
   "use strict";
 
-  function textLabel(text) {
-    var label = document.createElement("span");
-    label.textContent = text === undefined || text === null ? "" : String(text);
-    return label;
-  }
-
-  // The tile provider's attribution, configured as plain text; the attribution control takes HTML, so escape it.
-  function escaped(text) {
-    return textLabel(text).innerHTML;
-  }
+  var textLabel = window.LofteMapText.label; // text, never markup (map-text.js)
+  var escaped = window.LofteMapText.escaped;
 
   // Extra features (hot spot cells) from a json_script element named by data-overlay, drawn in red.
   function drawOverlay(map, id) {
