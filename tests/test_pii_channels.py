@@ -45,6 +45,7 @@ SPELLINGS = [
     "ring 070.246.81.35",  # dots
     "ring 46 70 246 81 35",  # without the leading zero or plus
     "ring +46 70 246 81 35",
+    "ring 46 13 24 68 13",  # a landline, without the leading zero or plus
     "mejla kvartersvard [at] mjolby.se",
     "mejla kvartersvard @ mjolby.se",
     "mejla kvartersvard＠mjolby.se",  # full-width @

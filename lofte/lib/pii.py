@@ -7,7 +7,8 @@ the kinds that have a recognisable shape:
   YYMMDD+NNNN, YYYYMMDDNNNN and YYMMDDNNNN, with a space, dot, slash or underscore instead of the dash,
   spaces around it, and a space between the pairs of the date or the serial (850709 98 05, 85 07 09-9805);
 - Swedish phone numbers, mobile and landline, national (070-123 45 67, 08-123 456 78, 070.123.45.67) or
-  international (+46 70 123 45 67, 0046 …, a mobile or Stockholm number as 46 70 … without the plus),
+  international (+46 70 123 45 67, 0046 …, or as 46 70 …, 46 8 … or 46 13 12 34 56 without plus or zero, a
+  landline in that form only in groups and not in a row of figures),
   8 to 10 digits in the national form;
 - e-mail addresses, also with spaces around the @ (anna @ mjolby.se), written as [at], (at) or
   [snabel-a] and [dot] or [punkt], or without a dot in the domain (anna@mjolby).
@@ -162,6 +163,7 @@ _SHORT_IDENTITY = re.compile(rf"(?P<date>\d\d\ ?\d\d\ ?\d\d){_SEPARATOR}{_SERIAL
 _RUN_START = re.compile(r"(?<!\d)\d")
 _NUMBER_BEFORE = re.compile(r"\d ?\Z")
 _NUMBER_AFTER = re.compile(r" ?\d")
+_ROW_AFTER = re.compile(r"[ .\-/]?\d")
 
 # The separators people put in phone numbers: a dash, a dot, a space; a slash after the area code. The groups of
 # the subscriber number share one separator, or a time such as 08.00-16.30 would be a number.
@@ -171,6 +173,8 @@ _PHONE = re.compile(
     (?:
         (?P<international>(?:\+\ ?|00\ ?)46[ .\-]?(?:\(0\)[ .\-]?)?[1-9](?:[ .\-]?\d){6,8})
       | (?P<bare>46[ .\-]?(?:\(0\)[ .\-]?)?(?:7[02369](?:[ .\-]?\d){7}|8(?:[ .\-]?\d){7,8}))
+      | 46[ .\-](?:\(0\)[ .\-]?)?
+        (?P<landline>[1-9]\d{0,2}[ .\-/]\d{2,3}(?P<lgap>[ .\-])\d{2,3}(?:(?P=lgap)\d{2,3}){0,2})
       | (?P<area>0[1-9]\d{0,2}|\(0[1-9]\d{0,2}\))
         (?:\ ?[-/.]\ ?|\ )
         (?P<subscriber>\d{3}[ .\-]\d{4}|\d{2,8}(?:(?P<gap>[ .\-])\d{2,3}(?:(?P=gap)\d{2,3}){0,3})?)
@@ -337,6 +341,8 @@ def _find_phone_numbers(text: str) -> Iterator[Candidate]:
         end = match.end()
         if match["subscriber"]:
             end = _phone_end(match)
+        elif match["landline"] and not _is_bare_landline(text, match):
+            continue
         if end:
             yield "telefon", match.start(), end
 
@@ -352,6 +358,14 @@ def _phone_end(match: re.Match[str]) -> int:
     if not (5 <= subscriber_digits <= 8 and 8 <= area_digits + subscriber_digits <= 10):
         return 0
     return match.start("subscriber") + subscriber_digits + len(groups) - 1
+
+
+def _is_bare_landline(text: str, match: re.Match[str]) -> bool:
+    """A landline written as 46 and area code without plus or zero ("46 13 12 34 56"): its area code and subscriber
+    number hold 7 to 9 digits, and it is not one of a row of figures (a number right before or after it)."""
+    if not 7 <= _digits(match["landline"]) <= 9:
+        return False
+    return not (_NUMBER_BEFORE.search(text, 0, match.start()) or _ROW_AFTER.match(text, match.end()))
 
 
 def _digits(text: str) -> int:
