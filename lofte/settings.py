@@ -180,7 +180,7 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
 AXES_HTTP_RESPONSE_CODE = 429
 # The client's address behind LOFTE_PROXY_COUNT trusted reverse proxies (lofte/lib/clients.py), for axes too.
 LOFTE_PROXY_COUNT = env_int("LOFTE_PROXY_COUNT", 0)
-AXES_CLIENT_IP_CALLABLE = "lofte.accounts.throttle.axes_client_address"
+AXES_CLIENT_IP_CALLABLE = "lofte.lib.clients.client_ip"
 AXES_VERBOSE = False
 # The account alone is never locked: sign-ins for it wait longer after each failure, at most this (throttle.py).
 LOFTE_LOGIN_DELAY_MAX_SECONDS = env_int("LOFTE_LOGIN_DELAY_MAX_SECONDS", 10)

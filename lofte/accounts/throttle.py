@@ -4,7 +4,7 @@ Three layers:
 
 - **Address and account together** (django-axes, `AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]`):
   `LOFTE_LOGIN_FAILURE_LIMIT` wrong passwords for one account from one client address lock that pair for the
-  cool-off. The address is `lofte.lib.clients.client_address` (axes calls `axes_client_address`), so behind the
+  cool-off. The address is `lofte.lib.clients.client_address` (axes calls `client_ip`, its form for an address column), so behind the
   reverse proxy each client has its own, and an attacker's guesses never lock the real user's address.
 - **The account alone: a progressive delay, not a lock** (`wait_before_sign_in`). Failures for one account from
   every address within the cool-off add up, read from axes's own `AccessAttempt` rows; from the
@@ -22,8 +22,6 @@ Three layers:
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import math
 from datetime import timedelta
 from typing import Any
@@ -35,7 +33,8 @@ from django.db.models import Max, Sum
 from django.http import HttpRequest
 from django.utils import timezone
 
-from lofte.lib.clients import UNKNOWN, client_address
+from lofte.audit.limits import address_key
+from lofte.lib.clients import client_address
 
 FREE_FAILURES = 3  # failures for an account before sign-ins for it are slowed
 RESET_WINDOW = 60 * 60  # seconds of one counting window for reset mails
@@ -48,12 +47,6 @@ def axes_username(request: Any, credentials: dict[str, Any] | None) -> str:
     else:
         raw = request.POST.get("username", "") if request is not None and hasattr(request, "POST") else ""
     return str(raw).strip().lower()
-
-
-def axes_client_address(request: HttpRequest) -> str | None:
-    """The client's address for axes (None when unknown: axes stores it in an address column)."""
-    address = client_address(request)
-    return None if address == UNKNOWN else address
 
 
 # --- The account alone: a progressive delay --------------------------------------------------
@@ -98,7 +91,7 @@ def reset_allowed(request: HttpRequest, email: str) -> bool:
 
 def _bump(kind: str, value: str) -> int:
     bucket = int(timezone.now().timestamp()) // RESET_WINDOW
-    digest = hmac.new(settings.SECRET_KEY.encode(), value.encode(), hashlib.sha256).hexdigest()[:32]
+    digest = address_key(value)[:32]
     key = f"lofte:accounts:reset:{kind}:{bucket}:{digest}"
     if cache.add(key, 1, timeout=RESET_WINDOW):
         return 1

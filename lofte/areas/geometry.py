@@ -15,7 +15,7 @@ from shapely.geometry import mapping, shape
 from shapely.geometry.base import BaseGeometry
 from shapely.validation import explain_validity
 
-from lofte.lib.formatting import number
+from lofte.lib.formatting import megabytes, number
 from lofte.lib.jsonshape import measure
 
 # Generous bounds around Sweden in WGS84; coordinates outside are almost always another projection.
@@ -64,7 +64,7 @@ def check_size(size: int, filename: str) -> None:
             )
             % {
                 "file": filename,
-                "size": number(-(-size // (1024 * 1024)), space="\u00a0"),
+                "size": megabytes(size),
                 "limit": number(MAX_FILE_BYTES // (1024 * 1024), space="\u00a0"),
             }
         )

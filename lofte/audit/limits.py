@@ -23,9 +23,11 @@ from math import ceil
 
 from django.conf import settings
 from django.db.models import F, QuerySet
+from django.http import HttpRequest
 from django.utils import timezone
 
 from lofte.audit.models import RateBucket
+from lofte.lib.clients import client_address
 
 DAY = 24 * 60 * 60
 
@@ -68,6 +70,10 @@ class Limit:
             ignore_conflicts=True,
         )
         return slot if self._increment(slot) else None
+
+    def take_for_client(self, request: HttpRequest) -> Slot | None:
+        """`take` for the request's client, known by the keyed hash of its address only."""
+        return self.take(address_key(client_address(request)))
 
     def retry_after(self, now: datetime | None = None) -> int:
         """Seconds until the current window ends (the `Retry-After` of a refusal)."""

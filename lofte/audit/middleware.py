@@ -5,7 +5,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 
 from lofte.audit.log import current_ip
-from lofte.lib.clients import UNKNOWN, client_address
+from lofte.lib.clients import client_ip
 
 
 class AuditContextMiddleware:
@@ -15,8 +15,7 @@ class AuditContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        address = client_address(request)
-        token = current_ip.set(None if address == UNKNOWN else address)
+        token = current_ip.set(client_ip(request))
         try:
             return self.get_response(request)
         finally:

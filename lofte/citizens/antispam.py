@@ -30,7 +30,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lofte.audit import limits
-from lofte.lib.clients import client_address
 
 HONEYPOT_FIELD = "hemsida"
 STAMP_FIELD = "startad"
@@ -90,7 +89,7 @@ class Guard:
 
     def take(self, request: HttpRequest) -> limits.Slot | None:
         """Count one post from the client's address, or None when it has sent `limit` in this window already."""
-        return self._limit().take(limits.address_key(client_address(request)))
+        return self._limit().take_for_client(request)
 
     def give_back(self, slot: limits.Slot) -> None:
         """Uncount a post that was refused after it took its slot."""

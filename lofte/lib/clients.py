@@ -54,6 +54,12 @@ def client_address(request: HttpRequest) -> str:
     return str(address) if address is not None else remote
 
 
+def client_ip(request: HttpRequest) -> str | None:
+    """The client's address for an IP-address column (the audit log's, axes's): None when it is unknown."""
+    address = client_address(request)
+    return None if address == UNKNOWN else address
+
+
 def forwarded_hops(request: HttpRequest) -> int:
     """How many addresses the request's X-Forwarded-For lists (0 without the header)."""
     raw = str(request.META.get(FORWARDED) or "")

@@ -7,6 +7,14 @@ from __future__ import annotations
 DASH = "–"
 
 
+MB = 1024 * 1024
+
+
+def megabytes(size: int) -> str:
+    """A size in whole megabytes, rounded up (a file just over a limit is never shown as equal to it)."""
+    return number(-(-size // MB), space="\u00a0")
+
+
 def number(value: float | None, decimals: int | None = None, *, space: str = " ") -> str:
     """`value` with `decimals` decimals (by default none for a whole number and one otherwise), thousands
     separated by `space` (a no-break space where the number must not wrap); never "-0"; a dash for None."""

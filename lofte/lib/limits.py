@@ -26,10 +26,9 @@ from collections.abc import Sequence
 import numpy as np
 from django.utils.translation import gettext as _
 
+from lofte.lib.formatting import MB, megabytes
 from lofte.lib.formatting import number as format_number
 from lofte.lib.jsonshape import measure
-
-MB = 1024 * 1024
 
 # XLSX: Excel's own limits for cells, rows and columns, tighter ones for what fits in a worker's memory.
 CELL_MAX_CHARS = 32_767  # Excel's limit for the text of one cell
@@ -55,10 +54,6 @@ class LimitExceeded(ValueError):
     def __init__(self, file: str, reason: str, *, row: int | None = None) -> None:
         self.file, self.reason, self.row = file, reason, row
         super().__init__(f"{file}: {reason}")
-
-
-def _mb(size: int) -> str:
-    return format_number(-(-size // MB), space="\u00a0")
 
 
 def _count(value: int) -> str:
@@ -89,7 +84,7 @@ def check_xlsx(raw: bytes, filename: str) -> None:
         raise LimitExceeded(
             filename,
             _("filen packas upp till %(size)s MB; högst %(limit)s MB går att läsa.")
-            % {"size": _mb(unpacked), "limit": _mb(XLSX_MAX_UNPACKED_BYTES)},
+            % {"size": megabytes(unpacked), "limit": megabytes(XLSX_MAX_UNPACKED_BYTES)},
         )
     for member in members:
         _check_member(member, filename)
@@ -100,7 +95,7 @@ def _check_member(member: zipfile.ZipInfo, filename: str) -> None:
         raise LimitExceeded(
             filename,
             _("filens texter packas upp till %(size)s MB; högst %(limit)s MB går att läsa.")
-            % {"size": _mb(member.file_size), "limit": _mb(XLSX_MAX_SHARED_STRINGS_BYTES)},
+            % {"size": megabytes(member.file_size), "limit": megabytes(XLSX_MAX_SHARED_STRINGS_BYTES)},
         )
     ratio = member.file_size // max(member.compress_size, 1)
     if member.file_size > XLSX_RATIO_FROM_BYTES and ratio > XLSX_MAX_RATIO:
@@ -164,7 +159,7 @@ def check_text_lines(raw: bytes, filename: str, *, max_rows: int = CSV_MAX_ROWS)
         raise LimitExceeded(
             filename,
             _("raden är %(size)s MB lång; högst %(limit)s MB per rad går att läsa.")
-            % {"size": _mb(int(lengths[longest])), "limit": _mb(CSV_MAX_LINE_CHARS)},
+            % {"size": megabytes(int(lengths[longest])), "limit": megabytes(CSV_MAX_LINE_CHARS)},
             row=longest + 1,
         )
 
@@ -185,7 +180,7 @@ def check_json(raw: bytes, filename: str, *, max_bytes: int = JSON_MAX_BYTES, ma
         raise LimitExceeded(
             filename,
             _("filen är %(size)s MB; högst %(limit)s MB går att läsa.")
-            % {"size": _mb(len(raw)), "limit": _mb(max_bytes)},
+            % {"size": megabytes(len(raw)), "limit": megabytes(max_bytes)},
         )
     depth = measure(raw).depth
     if depth > max_depth:

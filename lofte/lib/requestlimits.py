@@ -24,9 +24,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from lofte.lib.errors import error_response
+from lofte.lib.formatting import MB
 from lofte.lib.formatting import number as format_number
-
-MB = 1024 * 1024
 
 
 class BodyTooLarge(RequestDataTooBig):

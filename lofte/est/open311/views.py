@@ -52,7 +52,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters
 
-from lofte.audit.limits import Limit, address_key
+from lofte.audit.limits import Limit, Slot
 from lofte.est import wallclock
 from lofte.est.intake import IncidentInput, IncidentRefused, report_incidents
 from lofte.est.models import ApiKey, Category, Incident
@@ -60,7 +60,6 @@ from lofte.est.open311.keys import verify
 from lofte.est.open311.queries import as_request, reader_for, requests_of
 from lofte.est.queries import categories_of, leaf_categories
 from lofte.lib.actors import SystemActor
-from lofte.lib.clients import client_address
 from lofte.partnerships.models import Partnership
 
 MAX_REQUESTS = 1000
@@ -135,29 +134,23 @@ def endpoint(*methods: str) -> Callable[[Callable[..., HttpResponse]], Callable[
 
 def _take_address_slot(request: HttpRequest) -> None:
     limit = Limit("open311:address", settings.LOFTE_OPEN311_ADDRESS_PER_MINUTE, MINUTE)
-    if limit.take(address_key(client_address(request))) is None:
-        seconds = limit.retry_after()
-        raise Open311Error(
-            429,
-            _("För många anrop från din adress: högst %(count)s i minuten. Försök igen om %(seconds)s sekunder.")
-            % {"count": limit.limit, "seconds": seconds},
-            retry_after=seconds,
-        )
+    message = _("För många anrop från din adress: högst %(count)s i minuten. Försök igen om %(seconds)s sekunder.")
+    _refuse_when_full(limit, limit.take_for_client(request), message)
 
 
 def _take_key_slot(key: ApiKey) -> None:
     limit = Limit("open311:key", settings.LOFTE_OPEN311_PER_MINUTE, MINUTE)
-    if limit.take(f"key:{key.pk}") is None:
+    message = _(
+        "För många anrop med den här API-nyckeln: högst %(count)s i minuten. Försök igen om %(seconds)s sekunder."
+    )
+    _refuse_when_full(limit, limit.take(f"key:{key.pk}"), message)
+
+
+def _refuse_when_full(limit: Limit, slot: Slot | None, message: str) -> None:
+    """429 with Retry-After when the limit had no slot left."""
+    if slot is None:
         seconds = limit.retry_after()
-        raise Open311Error(
-            429,
-            _(
-                "För många anrop med den här API-nyckeln: högst %(count)s i minuten. "
-                "Försök igen om %(seconds)s sekunder."
-            )
-            % {"count": limit.limit, "seconds": seconds},
-            retry_after=seconds,
-        )
+        raise Open311Error(429, message % {"count": limit.limit, "seconds": seconds}, retry_after=seconds)
 
 
 # Keys and jurisdictions
