@@ -359,7 +359,7 @@ class AreaAnalysisTest(EstCase):
         self.assertEqual(centrum.vs_previous.label, "ökning")
         # 12 against 2 over 90 and 92 days.
         self.assertAlmostEqual(centrum.vs_previous.rate_ratio or 0, (12 / 90) / (2 / 92))
-        self.assertEqual((rows[1].this, rows[1].previous, rows[1].vs_previous.label), (3, 3, "ingen säker förändring"))
+        self.assertEqual((rows[1].this, rows[1].previous, rows[1].vs_previous.label), (3, 3, "ingen tydlig förändring"))
         self.assertContains(response, "Först områden där antalet har ökat säkert")
 
     def test_it_explains_a_period_it_cannot_read(self) -> None:
@@ -423,7 +423,7 @@ class NoDataBeforeEstStartedTest(EstCase):
         csv = client.get(self.week_url(WEEK, "week_table", "csv")).content.decode("utf-8-sig")
         self.assertIn(f"totalt;total;Alla rapporter;12;1;;;{NO_DATA};;;{NO_DATA}", csv)
         cells = {cell for line in csv.splitlines() for cell in line.split(";")}
-        self.assertFalse(cells & {"ökning", "minskning", "ingen säker förändring"})
+        self.assertFalse(cells & {"ökning", "minskning", "ingen tydlig förändring"})
         sheet = load_workbook(io.BytesIO(client.get(self.week_url(WEEK, "week_table", "xlsx")).content)).active
         assert sheet is not None
         self.assertEqual([sheet[f"{column}2"].value for column in "DEFHK"], [12, 1, None, NO_DATA, NO_DATA])

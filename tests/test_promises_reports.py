@@ -105,7 +105,7 @@ class DocumentsTest(ReportCase):
             SUMMARY,
             BURGLARY_GOAL,
             "Bedömning: uppnått",
-            "Bedömning: ingen säker förändring",
+            "Bedömning: ingen tydlig förändring",
             "−47,6 %",
             "< 0,001",
             "Källa: Brå",
@@ -136,7 +136,7 @@ class DocumentsTest(ReportCase):
         self.assertEqual(headings[0], "Uppföljning 2025 H2: Medborgarlöfte Mjölby 2024–2025")
         self.assertIn(f"1. {BURGLARY_GOAL}", headings)
         self.assertIn("Inbrott i bostäder", headings)
-        self.assertIn("Bedömning: ingen säker förändring", bold)
+        self.assertIn("Bedömning: ingen tydlig förändring", bold)
         self.assertIn("Pågår, 60 % klart", bold)
         self.assertIn(SUMMARY, paragraphs)
         self.assertIn(f"Kommentar: {GOAL_COMMENT}", paragraphs)

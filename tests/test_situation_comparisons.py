@@ -144,7 +144,7 @@ class ComparisonTest(BaseTestCase):
         first = priorities[0]
         self.assertEqual(first.code, "anmalda.person")  # most reports, rising, no lower than the peers
         self.assertIn("Många anmälningar: 776 (flest av 5).", first.reasons)
-        self.assertIn("7 % högre än jämförbara kommuner (ingen säker skillnad).", first.reasons)
+        self.assertIn("7 % högre än jämförbara kommuner (ingen tydlig skillnad).", first.reasons)
         self.assertContains(page, "Förslag till prioritering")
         csv_text = self.client_for(self.viewer).get(URL + "prioriteringar.csv", {"peers": ["0583", "0642"]})
         self.assertIn("1;anmalda.person;Anmälda brott mot person;", csv_text.content.decode("utf-8-sig"))

@@ -44,7 +44,7 @@ class DashboardTest(BaseTestCase):
         page = self.client_for(self.viewer).get(URL, {"year": 2025, "base": 2023})
         total = next(row for row, _trend in page.context["summary"] if row.metric == "anmalda.totalt")
         self.assertEqual((total.previous, total.value, total.verdict), (2894, 2875, "ingen_saker_forandring"))
-        self.assertContains(page, "ingen säker förändring")
+        self.assertContains(page, "ingen tydlig förändring")
 
     def test_it_shows_the_trend_over_the_charted_years(self) -> None:
         page = self.client_for(self.viewer).get(URL, {"start": 2015})

@@ -9,7 +9,7 @@ population when both populations are known. A change is "certain" when p < 0.05.
 - uppnått: the rule holds on the values and, for a rule against the baseline, the change is certain;
 - inte uppnått: the change is certain and goes the wrong way, or the goal's last period has passed and the rule
   does not hold;
-- ingen säker förändring: the rule may hold on the values, but the change could be chance;
+- ingen tydlig förändring: the rule may hold on the values, but the change could be chance;
 - för tidigt att säga: a level or percentage is not yet reached before the last period.
 
 A missing value is no verdict and never a zero. Two states say which value is missing, so the follow-up can tell
@@ -44,7 +44,7 @@ LABELS: Final = {
     UPPNATT: "uppnått",
     INTE_UPPNATT: "inte uppnått",
     FOR_TIDIGT: "för tidigt att säga",
-    INGEN_SAKER: "ingen säker förändring",
+    INGEN_SAKER: "ingen tydlig förändring",
     BASVARDE_SAKNAS: "basvärde saknas",
     VARDE_SAKNAS: "värdet för perioden saknas ännu",
 }

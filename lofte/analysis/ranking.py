@@ -120,7 +120,9 @@ def _peers(ratio: float | None, verdict: str | None) -> _Part:
         return _log_fraction(ratio, FULL_PEER_RATIO), f"{text}."
     certain = verdict != INGEN_SAKER_SKILLNAD
     factor = 1.0 if certain else UNCERTAIN_FACTOR
-    return _log_fraction(ratio, FULL_PEER_RATIO) * factor, f"{text} ({'säker' if certain else 'ingen säker'} skillnad)."
+    return _log_fraction(
+        ratio, FULL_PEER_RATIO
+    ) * factor, f"{text} ({'tydlig' if certain else 'ingen tydlig'} skillnad)."
 
 
 def _trend(ratio: float | None, verdict: str | None) -> _Part:
@@ -131,7 +133,7 @@ def _trend(ratio: float | None, verdict: str | None) -> _Part:
         return _log_fraction(ratio, FULL_TREND_RATIO), f"{text}."
     certain = verdict != INGEN_SAKER_FORANDRING
     factor = 1.0 if certain else UNCERTAIN_FACTOR
-    return _log_fraction(ratio, FULL_TREND_RATIO) * factor, f"{text} ({'säker' if certain else 'osäker'} trend)."
+    return _log_fraction(ratio, FULL_TREND_RATIO) * factor, f"{text} ({'tydlig' if certain else 'ingen tydlig'} trend)."
 
 
 def _log_fraction(ratio: float, full_at: float) -> float:

@@ -5,7 +5,8 @@ between kommuner, so it is ASCII and never changes. The label is the Swedish wor
 is documented with and is shown beside the code; it is deliberately not a gettext string.
 
 A verdict says "increase" or "decrease" only when the test's p-value is below the chosen
-significance level; otherwise it says "no certain change", which is not the same as "no change".
+significance level (a statistically clear change, "statistiskt säkerställd"); otherwise it says "ingen tydlig
+förändring", which is not the same as "no change". The codes keep their old spelling (``ingen_saker_…``).
 
 When one side of a comparison has no data (a period before the series has values, or before a
 partnership's EST started), the verdict is ``inga_data``, "ingen jämförelse (inga data)": a missing
@@ -29,10 +30,10 @@ LABELS: Final = MappingProxyType(
     {
         OKNING: "ökning",
         MINSKNING: "minskning",
-        INGEN_SAKER_FORANDRING: "ingen säker förändring",
+        INGEN_SAKER_FORANDRING: "ingen tydlig förändring",
         HOGRE: "högre",
         LAGRE: "lägre",
-        INGEN_SAKER_SKILLNAD: "ingen säker skillnad",
+        INGEN_SAKER_SKILLNAD: "ingen tydlig skillnad",
         INGA_DATA: "ingen jämförelse (inga data)",
     }
 )

@@ -60,7 +60,7 @@ def test_it_bounds_the_ratio_when_the_area_has_all_of_the_reference() -> None:
 
 def test_it_finds_no_certain_difference_in_small_counts() -> None:
     result = compare_with_reference(4, 10_000, 30, 100_000, reference_includes_area=False)
-    assert (result.verdict, result.label) == ("ingen_saker_skillnad", "ingen säker skillnad")
+    assert (result.verdict, result.label) == ("ingen_saker_skillnad", "ingen tydlig skillnad")
 
 
 def test_it_says_no_data_for_missing_data() -> None:

@@ -94,7 +94,7 @@ def test_it_compares_a_week_under_way_on_the_time_passed() -> None:
 
 def test_it_says_no_certain_change_for_small_numbers() -> None:
     row = week_row("klotter", "Klotter", WeekCounts(3, (1, 2, 1, 2), None), coverage=ALL)
-    assert row.verdict_label == "ingen säker förändring"
+    assert row.verdict_label == "ingen tydlig förändring"
     assert row.vs_last_year is None
 
 

@@ -38,8 +38,8 @@ def test_it_explains_every_component_in_swedish() -> None:
     person = next(item for item in rank_categories(CATEGORIES) if item.code == "person")
     assert person.reasons == (
         "Många anmälningar: 776 (näst flest av 6).",
-        "38 % högre än jämförbara kommuner (säker skillnad).",
-        "Ökar med 12 % per år (säker trend).",
+        "38 % högre än jämförbara kommuner (tydlig skillnad).",
+        "Ökar med 12 % per år (tydlig trend).",
         "Oro i trygghetsundersökningen: 42 %.",
     )
 
@@ -67,23 +67,23 @@ def test_it_explains_missing_components_without_lowering_the_score() -> None:
 
 def test_it_counts_uncertain_signals_half() -> None:
     bedrageri = next(item for item in rank_categories(CATEGORIES) if item.code == "bedrageri")
-    assert bedrageri.reasons[1] == "10 % högre än jämförbara kommuner (ingen säker skillnad)."
+    assert bedrageri.reasons[1] == "10 % högre än jämförbara kommuner (ingen tydlig skillnad)."
     expected = (35 * 1.0 + 25 * 0.5 * 0.1375) / 60 * 100  # log2(1.1) = 0.1375
     assert bedrageri.score == pytest.approx(expected, abs=0.1)
 
 
 def test_it_describes_falling_and_lower_values() -> None:
     ranked = {item.code: item for item in rank_categories(CATEGORIES)}
-    assert ranked["stold"].reasons[2] == "Minskar med 3 % per år (osäker trend)."
+    assert ranked["stold"].reasons[2] == "Minskar med 3 % per år (ingen tydlig trend)."
     assert ranked["inbrott"].reasons[:2] == (
         "Anmälningar: 75 (minst av 6).",
-        "40 % lägre än jämförbara kommuner (säker skillnad).",
+        "40 % lägre än jämförbara kommuner (tydlig skillnad).",
     )
 
 
 def test_it_handles_peers_without_any_reports() -> None:
     [single] = rank_categories([CategorySignals("x", "X", 4, peer_ratio=math.inf, peer_verdict="ingen_saker_skillnad")])
-    assert single.reasons[1] == "Anmälningar här men inga i jämförbara kommuner (ingen säker skillnad)."
+    assert single.reasons[1] == "Anmälningar här men inga i jämförbara kommuner (ingen tydlig skillnad)."
     assert single.score == pytest.approx(100 * (35 + 25 * 0.5) / 60, abs=0.1)
 
 
