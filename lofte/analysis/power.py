@@ -187,3 +187,26 @@ def _power_change(test: _Test, threshold: int, *, falling: bool) -> float:
         if abs(far - near) < 1e-6:
             break
     return (math.exp(far) - 1) * 100
+
+
+def target_change_pct(direction: str, target: str, target_value: float | None, baseline: float) -> float | None:
+    """A goal's rule as the rate change it asks for, in percent: −10 for "minska med minst 10 %", a level as its
+    change from the baseline, 0 for "lägre/högre än basperioden" (any change the right way, however small). None
+    when the rule asks for no change: a level the baseline already meets."""
+    lower = direction == "lower"
+    if target == "percent" and target_value is not None:
+        return -abs(target_value) if lower else abs(target_value)
+    if target == "level" and target_value is not None and baseline > 0:
+        change = (target_value / baseline - 1) * 100
+        return None if (change >= 0 if lower else change <= 0) else change
+    return 0.0
+
+
+def can_be_shown(found: Detectable, direction: str, target_pct: float | None) -> bool:
+    """Whether a change of exactly `target_pct` would be called a change the goal's way: False when the target lies
+    inside the limits (0, any change, always does), or when no change that way can be called at all."""
+    if target_pct is None:
+        return True
+    if direction == "lower":
+        return found.fall_pct is not None and target_pct <= found.fall_pct
+    return found.rise_pct is not None and target_pct >= found.rise_pct

@@ -13,7 +13,7 @@ import statsmodels.api as sm
 from scipy.stats import binomtest, nbinom, poisson
 from scipy.stats import f as f_distribution
 
-from lofte.analysis.power import POWER, Detectable, detectable_change
+from lofte.analysis.power import POWER, Detectable, can_be_shown, detectable_change, target_change_pct
 from lofte.analysis.significance import compare_periods
 from lofte.analysis.variation import ASSUMED_YEARLY, POISSON, Dispersion, estimate
 
@@ -160,3 +160,25 @@ def test_it_is_fast_for_a_large_count() -> None:
     found = detectable_change(5640, dispersion=Dispersion(11.9, 8, 10))
     assert time.perf_counter() - started < 0.5
     assert (round(found.fall_pct or 0), round(found.rise_pct or 0)) == (-14, 16)
+
+
+def test_it_reads_a_goals_rule_as_the_change_it_asks_for() -> None:
+    assert target_change_pct("lower", "percent", 10, 22) == -10
+    assert target_change_pct("higher", "percent", 10, 22) == 10
+    assert target_change_pct("lower", "level", 11, 22) == pytest.approx(-50)
+    assert target_change_pct("lower", "level", 30, 22) is None  # already met at the baseline
+    assert target_change_pct("higher", "level", 33, 22) == pytest.approx(50)
+    assert target_change_pct("lower", "baseline", None, 22) == 0
+
+
+def test_it_says_whether_a_target_can_be_shown_to_be_reached() -> None:
+    poisson_limits = detectable_change(22)  # −59 % and +77 %
+    assert not can_be_shown(poisson_limits, "lower", -10)
+    assert not can_be_shown(poisson_limits, "lower", 0)
+    assert can_be_shown(poisson_limits, "lower", -70)
+    assert not can_be_shown(poisson_limits, "higher", 50)
+    assert can_be_shown(poisson_limits, "higher", 80)
+    assert can_be_shown(poisson_limits, "lower", None)
+    calibrated = detectable_change(22, dispersion=_history_dispersion("0642", "burglary", 2024))
+    assert not can_be_shown(calibrated, "lower", -70)
+    assert not can_be_shown(calibrated, "lower", -100)
