@@ -262,6 +262,7 @@ class EveryTemplateTest(BaseTestCase):
         lofte = {"agreement": created["Location"].rstrip("/").rsplit("/", 1)[1], "year_from": 2024, "year_to": 2025}
         page = client.post(base + "ny/", {**lofte, "title": "Medborgarlöfte 2024–2025"})["Location"]
         client.post(page + "fokusomraden/", {"name": "Bedrägeri"})
+        self.assertContains(client.get(page + "mal/ny/"), "Visa vad uppföljningen kan visa")
         added = client.post(page + "lofte/ny/", {"text": "Träffar om bedrägerier", "weight": 1})["Location"]
         self.assertContains(client.get(page), "Föreslå för beslut")
         promise = added.rsplit("#promise-", 1)[1]

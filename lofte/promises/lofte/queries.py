@@ -8,11 +8,15 @@ from typing import Any
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from lofte.analysis import power
+from lofte.analysis.variation import ASSUMED_YEARLY, estimate, history
 from lofte.areas.models import Area
 from lofte.lib.formatting import number
+from lofte.lib.uncertainty import signed_percent
 from lofte.partnerships.models import Organisation, Partnership
 from lofte.promises import progress
 from lofte.promises.models import Activity, Decision, FocusArea, Goal, Medborgarlofte, Promise
+from lofte.statistics.models import Metric, Observation
 
 TIMELINE_LENGTH = 50
 
@@ -180,3 +184,122 @@ def goal_rule(goal: Goal) -> str:
     if goal.due_period:
         text = _("%(rule)s, senast %(due)s") % {"rule": text, "due": goal.due_period}
     return f"{text}."
+
+
+@dataclass(frozen=True)
+class GoalLimit:
+    """What a goal's baseline lets the follow-up show: the limits in a sentence, and a warning (empty when the
+    target lies beyond them)."""
+
+    sentence: str
+    likely: str
+    warning: str
+    detectable: power.Detectable
+
+
+def goal_limit(goal: Goal) -> GoalLimit | None:
+    """The smallest change the goal's follow-up could call statistically clear from its baseline, with the series'
+    own variation over the baseline year and those before it (as the follow-up tests it), and a warning when the
+    goal's target is smaller. None for goals that are not on a count or whose baseline has no value. One query."""
+    metric = goal.metric
+    if goal.kind != Goal.Kind.STATISTIK or metric is None or metric.unit != Metric.Unit.ANTAL or not goal.area_id:
+        return None
+    if not (len(goal.baseline_period) == 4 and goal.baseline_period.isdigit()):
+        return None
+    year = int(goal.baseline_period)
+    rows = Observation.objects.filter(
+        series__metric=metric, series__area_id=goal.area_id, period_kind="year", period_start__year__lte=year
+    ).values_list("period_start__year", "value", "per_100k")
+    counts, populations = {}, {}
+    for period, value, rate in rows:
+        counts[period] = value
+        # The population the publisher's rate implies, as the follow-up reads it (lofte.promises.goals).
+        populations[period] = value * 100_000 / rate if value and rate else None
+    baseline = counts.get(year)
+    if baseline is None or baseline < 0 or not float(baseline).is_integer():
+        return None
+    past = history(list(counts.items()), before=year)
+    exposures = history(list(populations.items()), before=year)
+    dispersion = estimate(past, exposures if None not in exposures else None, fallback=ASSUMED_YEARLY)
+    found = power.detectable_change(int(baseline), dispersion=dispersion)
+    target = power.target_change_pct(goal.direction, goal.target, goal.target_value, baseline)
+    return GoalLimit(
+        sentence=_limit_sentence(found, goal.baseline_period),
+        likely=_power_sentence(found),
+        warning="" if power.can_be_shown(found, goal.direction, target) else _limit_warning(goal, target),
+        detectable=found,
+    )
+
+
+def _percent(pct: float | None) -> str:
+    return signed_percent(1 + (pct or 0) / 100)
+
+
+def _limit_sentence(found: power.Detectable, baseline_period: str) -> str:
+    values = {
+        "baseline": number(found.baseline),
+        "year": baseline_period,
+        "fall": _percent(found.fall_pct),
+        "rise": _percent(found.rise_pct) if found.rise_pct is not None else "",
+    }
+    if found.fall_pct is None:
+        text = _(
+            "Med basvärdet %(baseline)s (%(year)s) kan ingen minskning kallas statistiskt säkerställd, inte ens en "
+            "till noll, och en ökning först vid ungefär %(rise)s."
+        )
+    else:
+        text = _(
+            "Med basvärdet %(baseline)s (%(year)s) kan en förändring kallas statistiskt säkerställd först vid "
+            "ungefär %(fall)s eller %(rise)s."
+        )
+    return f"{text % values} {_variation_sentence(found)}"
+
+
+def _variation_sentence(found: power.Detectable) -> str:
+    dispersion = found.dispersion
+    values = {"phi": number(round(dispersion.phi, 1)), "years": dispersion.periods}
+    if dispersion.assumed:
+        return (
+            _(
+                "Serien är för kort för att skatta hur mycket den brukar variera; Löfte räknar med att den varierar "
+                "%(phi)s gånger mer än slumpen ensam ger, som brottsserier brukar."
+            )
+            % values
+        )
+    return (
+        _(
+            "Det räknar med att måttet varierar %(phi)s gånger mer än slumpen ensam ger, som det har gjort de "
+            "%(years)s åren fram till basåret."
+        )
+        % values
+    )
+
+
+def _power_sentence(found: power.Detectable) -> str:
+    if found.fall_pct_power is None or found.rise_pct_power is None:
+        return ""
+    return _("En verklig förändring syns med 80 %% sannolikhet först när den är ungefär %(fall)s eller %(rise)s.") % {
+        "fall": _percent(found.fall_pct_power),
+        "rise": _percent(found.rise_pct_power),
+    }
+
+
+def _limit_warning(goal: Goal, target: float | None) -> str:
+    lower = goal.direction == Goal.Direction.LOWER
+    if goal.target == Goal.Target.BASELINE or not target:
+        asked = _("en minskning, hur liten som helst") if lower else _("en ökning, hur liten som helst")
+    else:
+        asked = _percent(target)
+    text = _(
+        "Målet kan inte visas vara nått med statistisk säkerhet: det begär %(asked)s, mindre än den förändring "
+        "som kan kallas statistiskt säkerställd."
+    ) % {"asked": asked}
+    return " ".join(
+        [
+            text,
+            _(
+                "Välj ett större mål, en längre period (flera år tillsammans) eller ett bredare mått, till exempel "
+                "en bredare brottskategori eller ett större område."
+            ),
+        ]
+    )

@@ -56,6 +56,7 @@ from lofte.promises.models import (
 from lofte.promises.views import FORM, Crumbs, index_crumbs, stored_file
 from lofte.situation.models import Lagesbild
 
+GOAL_FORM = "promises/goal_form.html"
 FOCUS_ID = "id_focus_%s"
 STATUS_ID = "id_status_%s"
 ACTIVITY_ID = "id_activity_%s"
@@ -319,7 +320,14 @@ def focus_area_move(request: HttpRequest, slug: str, pk: int, item: int) -> Http
 
 
 def _goal_page(
-    request: HttpRequest, access: PartnershipAccess, lofte: Medborgarlofte, form: GoalForm, goal: Goal | None
+    request: HttpRequest,
+    access: PartnershipAccess,
+    lofte: Medborgarlofte,
+    form: GoalForm,
+    goal: Goal | None,
+    *,
+    limit: queries.GoalLimit | None = None,
+    status: int | None = None,
 ) -> HttpResponse:
     slug = access.partnership.slug
     action = (
@@ -329,7 +337,7 @@ def _goal_page(
     )
     return form_page(
         request,
-        FORM,
+        GOAL_FORM,
         {
             "access": access,
             "partnership": access.partnership,
@@ -341,17 +349,23 @@ def _goal_page(
                 "Ett mätbart mål jämför ett mått i ett område med en basperiod, till exempel: antalet bedrägerier i "
                 "kommunen ska vara färre än 2023. Ett kvalitativt mål anger vilket underlag som visar att det nåtts."
             ),
+            "limit": limit,
         },
         form=form,
+        status=status,
     )
 
 
 def _save_goal(
     request: HttpRequest, access: PartnershipAccess, lofte: Medborgarlofte, goal: Goal | None
 ) -> HttpResponse:
+    """Save the goal, or with "preview" only show what its follow-up can show; a target too small to be shown
+    reached is a warning, never a refusal."""
     form = GoalForm(request.POST, lofte=lofte, areas=queries.areas_of(access.partnership))
     if not form.is_valid():
         return _goal_page(request, access, lofte, form, goal)
+    if request.POST.get("preview"):
+        return _goal_page(request, access, lofte, form, goal, limit=queries.goal_limit(form.instance), status=200)
     values = form.action_values()
     try:
         if goal is None:
@@ -362,6 +376,9 @@ def _save_goal(
         refuse_on(form, refusal)
         return _goal_page(request, access, lofte, form, goal)
     messages.success(request, _("Målet är sparat."))
+    limit = queries.goal_limit(goal)
+    if limit and limit.warning:
+        messages.warning(request, f"{limit.sentence} {limit.warning}")
     return redirect(_lofte_url(lofte, f"goal-{goal.pk}"))
 
 
@@ -388,7 +405,7 @@ def goal_update(request: HttpRequest, slug: str, pk: int, item: int) -> HttpResp
     initial = model_to_dict(goal, fields=[name for name in GoalForm.base_fields if name not in ("metric", "area")])
     initial |= {"metric": goal.metric.code if goal.metric else None, "area": goal.area.code if goal.area else None}
     form = GoalForm(initial=initial, lofte=lofte, areas=queries.areas_of(access.partnership))
-    return _goal_page(request, access, lofte, form, goal)
+    return _goal_page(request, access, lofte, form, goal, limit=queries.goal_limit(goal))
 
 
 @login_required
