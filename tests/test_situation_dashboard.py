@@ -2,11 +2,13 @@ from __future__ import annotations
 
 import io
 import re
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 import time_machine
 from openpyxl import load_workbook
+from statsmodels.stats.multitest import multipletests
 
 from lofte.analysis.trend import poisson_trend
 from lofte.areas.models import Area
@@ -34,10 +36,24 @@ class DashboardTest(BaseTestCase):
     def test_it_shows_the_key_figures_with_their_verdicts(self) -> None:
         page = self.client_for(self.viewer).get(URL)
         self.assertContains(page, "Nyckeltal 2025 jämfört med 2024")
-        burglary = next(row for row, _trend in page.context["summary"] if row.metric == "anmalda.bostadsinbrott")
-        self.assertEqual((burglary.value, burglary.previous, burglary.verdict), (75, 176, "minskning"))
-        self.assertContains(page, '<span class="verdict verdict-minskning">minskning</span>', html=True)
-        self.assertContains(page, "&lt; 0,001")
+        rows = [row for row, _trend in page.context["summary"]]
+        burglary = next(row for row in rows if row.metric == "anmalda.bostadsinbrott")
+        # Alone the fall is larger than the series' usual variation (φ ≈ 5.7, p ≈ 0.026, as statsmodels and scipy
+        # compute it in tests/test_situation_api.py); one of six counts at once, Benjamini–Hochberg lifts it to
+        # p ≈ 0.157 (statsmodels' multipletests below), so the table says no clear change and gives the interval.
+        self.assertEqual((burglary.value, burglary.previous, burglary.verdict_alone), (75, 176, "minskning"))
+        self.assertAlmostEqual(burglary.p_value or 1, 0.026, places=3)
+        adjusted = multipletests([row.p_value for row in rows], method="fdr_bh")[1]
+        self.assertEqual([row.p_adjusted for row in rows], adjusted.tolist())
+        self.assertEqual(burglary.verdict, "ingen_saker_forandring")
+        self.assertContains(page, "ingen tydlig förändring</span><br><small>mellan −80\u00a0% och −9\u00a0%</small>")
+        self.assertContains(page, '<td class="num">0,157</td>')
+        self.assertContains(
+            page,
+            "Tabellen prövar 6 jämförelser på en gång; gränsen är justerad (Benjamini–Hochberg) så att högst 5 % "
+            "av de markerade förändringarna väntas vara slump.",
+        )
+        self.assertNotContains(page, "säker ")
         self.assertEqual(page.context["form"].initial, {"year": 2025, "base": 2024, "start": 2015})
 
     def test_it_compares_with_the_chosen_year(self) -> None:
@@ -52,7 +68,15 @@ class DashboardTest(BaseTestCase):
         total = trends["anmalda.totalt"]
         assert total is not None
         self.assertEqual((total.periods, total.verdict, round(total.change_pct, 1)), (11, "okning", 3.2))
-        self.assertContains(page, "+3,2 % per år (ökning)")
+        # The six trends are one table: Benjamini–Hochberg over their p-values (statsmodels' multipletests).
+        rows = list(trends.values())
+        adjusted = multipletests([t.p_value for t in rows if t], method="fdr_bh")[1]
+        self.assertEqual([t.p_adjusted for t in rows if t], adjusted.tolist())
+        self.assertLess(total.p_adjusted or 1, 0.05)
+        self.assertEqual(total.verdict_alone, "okning")
+        self.assertContains(page, "+3,2 % per år")
+        self.assertContains(page, '<span class="verdict verdict-okning">ökning</span>', html=True)
+        self.assertContains(page, "mellan +2\u00a0% och +5\u00a0% per år")
         short = self.client_for(self.viewer).get(URL, {"start": 2023})
         self.assertTrue(all(trend is None for _row, trend in short.context["summary"]))  # fewer than five years
 
@@ -96,6 +120,30 @@ class DashboardTest(BaseTestCase):
         self.assertTrue(events.startswith("typ;antal\r\n"))
         self.assertEqual(client.get(URL + "okand.csv").status_code, 404)
         self.assertEqual(client.get(URL + "nyckeltal.pdf").status_code, 404)
+
+    def test_the_exports_carry_the_unadjusted_and_the_adjusted_p_value(self) -> None:
+        client = self.client_for(self.viewer)
+        workbook = load_workbook(io.BytesIO(client.get(URL + "nyckeltal.xlsx", {"year": 2025}).content))
+        rows = list(workbook.active.iter_rows(values_only=True))  # type: ignore[union-attr]
+        headers = rows[0]
+        burglary = dict(zip(headers, next(r for r in rows if r[0] == "anmalda.bostadsinbrott"), strict=True))
+        self.assertAlmostEqual(burglary["p-värde"], 0.026, places=3)
+        self.assertAlmostEqual(burglary["p-värde, justerat"], 0.157, places=3)
+        self.assertEqual(burglary["bedömning"], "ingen tydlig förändring")
+        self.assertEqual(burglary["bedömning utan justering"], "minskning")
+        self.assertEqual((burglary["preliminär"], burglary["frihetsgrader"]), (False, 8))
+        self.assertAlmostEqual(burglary["spridning (φ)"], 5.70, places=2)
+        self.assertTrue(any("Benjamini–Hochberg" in str(r[0]) for r in rows))
+        trends = client.get(URL + "trender.csv", {"start": 2015}).content.decode("utf-8-sig").splitlines()
+        self.assertTrue(trends[0].startswith("kod;mått;år;förändring % per år;"))
+        total = next(line for line in trends if line.startswith("anmalda.totalt;"))
+        self.assertIn(";2015–2025;3,2", total)
+        self.assertTrue(total.endswith(";ökning;ökning;Källa: Brå"))
+
+    def test_it_marks_preliminary_years_in_the_key_figures(self) -> None:
+        Observation.objects.filter(series__area__code="0586", period="2025").update(preliminary=True)
+        page = self.client_for(self.viewer).get(URL)
+        self.assertContains(page, '75 <small class="preliminary">preliminär</small>')
 
     def test_it_needs_a_sign_in_and_a_known_area(self) -> None:
         self.assertEqual(self.client_for(None).get(URL).status_code, 302)
@@ -197,6 +245,10 @@ class NoDataIsNotZeroTest(BaseTestCase):
         counts.insert(2020 - 2015, None)
         implied = [p.value * 100_000 / p.per_100k for p in series.points]
         implied.insert(2020 - 2015, None)
-        self.assertEqual(trend, poisson_trend(counts, implied))
-        self.assertNotEqual(trend, poisson_trend([c for c in counts if c is not None], [i for i in implied if i]))
+        # One trend in the table: the adjustment leaves its p-value as it is.
+        assert trend is not None
+        self.assertEqual(replace(trend, p_adjusted=None, verdict_alone=None), poisson_trend(counts, implied))
+        self.assertEqual(trend.p_adjusted, trend.p_value)
+        closed = poisson_trend([c for c in counts if c is not None], [i for i in implied if i])
+        self.assertNotEqual(replace(trend, p_adjusted=None, verdict_alone=None), closed)
         self.assertEqual([year for year, point in queries.by_year(series) if point is None], [2020])

@@ -24,6 +24,7 @@ from typing import Final, TypeVar
 from statsmodels.stats.multitest import multipletests
 
 from lofte.analysis.significance import PeriodComparison
+from lofte.analysis.trend import Trend
 from lofte.analysis.verdicts import DEFAULT_ALPHA, LABELS, change_verdict
 
 BH: Final = "fdr_bh"
@@ -56,6 +57,24 @@ def correct(comparisons: Sequence[C | None], method: str = BH, alpha: float = DE
             replace(comparison, verdict=verdict, label=LABELS[verdict], p_adjusted=p, verdict_alone=comparison.verdict)
         )
     return result
+
+
+def correct_trends(
+    trends: Sequence[Trend | None], method: str = BH, alpha: float = DEFAULT_ALPHA
+) -> list[Trend | None]:
+    """A table's trends with their verdicts redrawn from the adjusted p-values, as `correct` does for comparisons:
+    the unadjusted p stays in `p_value`, the verdict alone in `verdict_alone` (None entries kept)."""
+    adjusted = adjust([t.p_value if t is not None else None for t in trends], method)
+    return [
+        trend if trend is None or p is None else redrawn(trend, p, alpha)
+        for trend, p in zip(trends, adjusted, strict=True)
+    ]
+
+
+def redrawn(trend: Trend, p_adjusted: float, alpha: float = DEFAULT_ALPHA) -> Trend:
+    """The trend with its verdict drawn from `p_adjusted` instead of its own p-value."""
+    verdict = change_verdict(trend.ratio, p_adjusted, alpha)
+    return replace(trend, verdict=verdict, label=LABELS[verdict], p_adjusted=p_adjusted, verdict_alone=trend.verdict)
 
 
 def tests_in(p_values: Sequence[float | None]) -> int:

@@ -47,6 +47,10 @@ class Trend:
     dispersion: float
     verdict: str
     label: str
+    # Set by `multiple.correct_trends` when the trend is one of a table's: the p-value adjusted for the table's
+    # number of tests (the verdict then follows it), and the verdict the trend had alone.
+    p_adjusted: float | None = None
+    verdict_alone: str | None = None
 
     @property
     def change_pct(self) -> float:

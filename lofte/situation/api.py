@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 from datetime import date, datetime
 from typing import Any, Literal
@@ -9,7 +10,9 @@ from typing import Any, Literal
 from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema
 
+from lofte.analysis.variation import Dispersion
 from lofte.lib.api import Text, Year, errors, session_auth
+from lofte.lib.uncertainty import interval_words
 from lofte.partnerships.access import get_partnership_for_user
 from lofte.situation import queries
 from lofte.situation.lagesbild import documents
@@ -19,23 +22,51 @@ router = Router(tags=["situation"])
 Verdict = Literal["okning", "minskning", "ingen_saker_forandring", "inga_data"]
 
 
+class DispersionOut(Schema):
+    phi: float = Field(..., description="The series' variance as a multiple of its mean (1 = Poisson), at least 1")
+    df: float | None = Field(None, description="Degrees of freedom of the estimate; null when φ is assumed")
+    periods: int = Field(..., description="Years of history it was estimated from (the base year and before)")
+    assumed: bool = Field(..., description="Fewer than five years of history: the stated yearly φ = 6.5 is used")
+
+    @staticmethod
+    def resolve_df(obj: Dispersion) -> float | None:
+        return None if math.isinf(obj.df) else obj.df
+
+
 class SummaryItem(Schema):
     metric: str
     name: str
     unit: str
     attribution: str
     value: float | None
+    preliminary: bool = Field(False, description="The year's value is preliminary")
     per_100k: float | None
     previous: float | None
+    previous_preliminary: bool = Field(False, description="The base year's value is preliminary")
     change: float | None
     change_pct: float | None = Field(None, description="Percent of the base year's value")
     p_value: float | None = Field(
-        None, description="Exact test of two Poisson counts (conditional binomial), population-adjusted; counts only"
+        None,
+        description="Unadjusted: the test of two counts, population-adjusted and calibrated to the series' own "
+        "year-to-year variation (the larger of the exact Poisson p and the quasi-Poisson F test); counts only",
+    )
+    p_adjusted: float | None = Field(
+        None, description="p_value adjusted by Benjamini–Hochberg over the items returned that have a p_value"
     )
     verdict: Verdict | None = Field(
         None,
-        description="Only counts get a verdict; p < 0.05 for a change; inga_data when the base year has no value",
+        description="Only counts get a verdict; p_adjusted < 0.05 for a change (the false discovery rate of the "
+        "items is 5 %); inga_data when the base year has no value",
     )
+    verdict_alone: Verdict | None = Field(None, description="The verdict from p_value alone, without the adjustment")
+    ci_low: float | None = Field(None, description="95 % interval of the rate ratio (year against base), lower")
+    ci_high: float | None = Field(None, description="95 % interval of the rate ratio (year against base), upper")
+    interval: str = Field("", description="The interval as a change in words, e.g. 'mellan −35 % och +12 %'")
+    dispersion: DispersionOut | None = Field(None, description="The dispersion the test allowed for")
+
+    @staticmethod
+    def resolve_interval(obj: queries.MetricSummary) -> str:
+        return interval_words(obj.ci_low, obj.ci_high)
 
 
 class SummaryOut(Schema):

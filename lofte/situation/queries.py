@@ -8,7 +8,7 @@ trend keeps a missing year's place in time instead of closing the gap.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,20 +16,25 @@ from django.db.models import CharField, Func, QuerySet
 from django.db.models import Count as Counted
 
 from lofte.analysis.events import SEASONS, STOCKHOLM, Count, PoliceEvent, season_of_month
+from lofte.analysis.multiple import BH, correct
 from lofte.analysis.rates import difference
-from lofte.analysis.significance import compare_periods
+from lofte.analysis.significance import PeriodComparison, compare_periods
 from lofte.analysis.trend import Trend, poisson_trend
+from lofte.analysis.variation import ASSUMED_YEARLY, WINDOW, Dispersion, estimate
 from lofte.analysis.verdicts import INGA_DATA, LABELS
 from lofte.areas.models import Area
 from lofte.statistics.models import Event, Metric, Observation
 from lofte.statistics.queries import POPULATION, population_by_year
 
-Row = tuple[str, str, str, str, str, float | None, float | None, str]  # metric, name, unit, publisher, period, …
+Row = tuple[str, str, str, str, int, float | None, float | None, bool]  # metric, name, unit, publisher, year, …
 
 
 @dataclass(frozen=True)
 class MetricSummary:
-    """One metric of an area in one year against a base year, as the dashboard and the API show it."""
+    """One metric of an area in one year against a base year, as the dashboard and the API show it.
+
+    For a count the verdict is the table's: drawn from the p-value adjusted for the number of counts tested
+    (Benjamini–Hochberg); `p_value` and `verdict_alone` are the test's own, `p_adjusted` the table's."""
 
     metric: str
     name: str
@@ -44,78 +49,141 @@ class MetricSummary:
     p_value: float | None
     verdict: str | None  # counts only: okning, minskning, ingen_saker_forandring, or inga_data without a base value
     verdict_label: str | None
+    preliminary: bool = False  # the year's value is preliminary
+    previous_preliminary: bool = False
+    p_adjusted: float | None = None
+    verdict_alone: str | None = None
+    ci_low: float | None = None  # the rate ratio's interval (later against earlier), widened for the dispersion
+    ci_high: float | None = None
+    dispersion: Dispersion | None = None  # the series' own, from its history up to the base year
+    comparison: PeriodComparison | None = None
 
     @property
     def no_comparison(self) -> str:
         """ "ingen jämförelse (inga data)" when the base year has no value, else ""."""
         return LABELS[INGA_DATA] if self.previous is None else ""
 
+    @property
+    def verdict_alone_label(self) -> str | None:
+        return LABELS[self.verdict_alone] if self.verdict_alone else None
+
 
 def get_area(code: str) -> Area | None:
     return Area.objects.filter(code=code).defer("geometry").first()
 
 
-def area_summary(area: Area, year: int, base: int | None = None) -> list[MetricSummary]:
-    """Every metric with a yearly value for `year`, compared with `base` (the year before by default).
+def area_summary(
+    area: Area, year: int, base: int | None = None, metrics: list[str] | None = None
+) -> list[MetricSummary]:
+    """Every metric (of `metrics`, when given) with a yearly value for `year`, compared with `base` (the year
+    before by default), in one query for the values and one for the population.
 
-    Counts get the exact test of two Poisson counts, adjusted for population where it is known (from
-    befolkning.totalt, else from the rate the publisher gave); other units only their change.
+    Counts get the exact test of two Poisson counts calibrated to the series' own year-to-year variation
+    (`variation.estimate` over the series' years up to the base year, at most ten), adjusted for population where
+    it is known (from befolkning.totalt, else from the rate the publisher gave); other units only their change.
+    The counts' tests are one family: their verdicts come from Benjamini–Hochberg adjusted p-values.
     """
     base = year - 1 if base is None else base
-    rows = (
-        Observation.objects.filter(series__area=area, period_kind="year", period__in=[str(year), str(base)])
-        .order_by("series__metric__code")
-        .values_list(
-            "series__metric__code",
-            "series__metric__name",
-            "series__metric__unit",
-            "series__metric__publisher",
-            "period",
-            "value",
-            "per_100k",
-            "status",
-        )
+    years = {year, *range(base - WINDOW + 1, base + 1)}
+    rows = Observation.objects.filter(series__area=area, period_kind="year", period_start__year__in=sorted(years))
+    if metrics:
+        rows = rows.filter(series__metric__code__in=metrics)
+    values = rows.order_by("series__metric__code", "period_start").values_list(
+        "series__metric__code",
+        "series__metric__name",
+        "series__metric__unit",
+        "series__metric__publisher",
+        "period_start__year",
+        "value",
+        "per_100k",
+        "preliminary",
     )
-    by_metric: dict[str, dict[str, Row]] = {}
-    for row in rows:
+    by_metric: dict[str, dict[int, Row]] = {}
+    for row in values:
         by_metric.setdefault(row[0], {})[row[4]] = row
     population = population_by_year(area.code)
-    return [
-        _summary(periods[str(year)], periods.get(str(base)), population.get(year), population.get(base))
+    summaries = [
+        _summary(periods, year, base, population)
         for periods in by_metric.values()
-        if str(year) in periods and periods[str(year)][5] is not None
+        if year in periods and periods[year][5] is not None
     ]
+    return _corrected(summaries)
 
 
-def _summary(
-    current: Row, earlier: Row | None, population: float | None, base_population: float | None
-) -> MetricSummary:
-    code, name, unit, publisher, _period, value, per_100k, _status = current
+def _summary(periods: dict[int, Row], year: int, base: int, population: dict[int, float]) -> MetricSummary:
+    current, earlier = periods[year], periods.get(base)
+    code, name, unit, publisher, _year, value, per_100k, preliminary = current
     previous, previous_per_100k = (earlier[5], earlier[6]) if earlier else (None, None)
     change = difference(value, previous)
     is_count = unit == Metric.Unit.ANTAL and code != POPULATION
     comparison = None
     if is_count and whole(value, previous):
         later_exposure, earlier_exposure = _exposures(
-            (value, per_100k, population), (previous, previous_per_100k, base_population)
+            (value, per_100k, population.get(year)), (previous, previous_per_100k, population.get(base))
         )
-        comparison = compare_periods(previous, value, earlier_exposure=earlier_exposure, later_exposure=later_exposure)
+        comparison = compare_periods(
+            previous,
+            value,
+            earlier_exposure=earlier_exposure,
+            later_exposure=later_exposure,
+            dispersion=_dispersion(periods, year, base, population),
+        )
     return MetricSummary(
         metric=code,
         name=name,
         unit=unit,
         attribution=Metric(publisher=publisher).attribution,
         value=value,
-        per_100k=per_100k if per_100k is not None or not is_count else _rate(value, population),
+        per_100k=per_100k if per_100k is not None or not is_count else _rate(value, population.get(year)),
         previous=previous,
         previous_per_100k=(
-            previous_per_100k if previous_per_100k is not None or not is_count else _rate(previous, base_population)
+            previous_per_100k
+            if previous_per_100k is not None or not is_count
+            else _rate(previous, population.get(base))
         ),
         change=change.absolute if change else None,
         change_pct=round(change.percent, 1) if change and change.percent is not None else None,
-        p_value=comparison.p_value if comparison else None,
-        verdict=comparison.verdict if comparison else None,
-        verdict_label=comparison.label if comparison else None,
+        p_value=None,
+        verdict=None,
+        verdict_label=None,
+        preliminary=preliminary,
+        previous_preliminary=earlier[7] if earlier else False,
+        comparison=comparison,
+    )
+
+
+def _dispersion(periods: dict[int, Row], year: int, base: int, population: dict[int, float]) -> Dispersion:
+    """The series' dispersion from its years up to the base year (never the year judged), each year's exposure
+    from the same source as the test's: recorded populations, else the publisher's rates, else none."""
+    years = [y for y in range(base - WINDOW + 1, base + 1) if y != year]
+    points = [periods.get(y) for y in years]
+    counts = [p[5] if p else None for p in points]
+    if not whole(*counts):
+        return ASSUMED_YEARLY
+    known = [(y, p) for y, p in zip(years, points, strict=True) if p and p[5] is not None]
+    found = _exposures(*[(p[5], p[6], population.get(y)) for y, p in known])
+    exposures = dict(zip([y for y, _p in known], found, strict=True))
+    return estimate(counts, [exposures.get(y) for y in years])
+
+
+def _corrected(summaries: list[MetricSummary]) -> list[MetricSummary]:
+    """The counts' verdicts as one table's: Benjamini–Hochberg over the counts tested."""
+    corrected = correct([s.comparison for s in summaries], BH)
+    return [s if c is None else _with(s, c) for s, c in zip(summaries, corrected, strict=True)]
+
+
+def _with(summary: MetricSummary, comparison: PeriodComparison) -> MetricSummary:
+    return replace(
+        summary,
+        comparison=comparison,
+        p_value=comparison.p_value,
+        p_adjusted=comparison.p_adjusted,
+        verdict=comparison.verdict,
+        verdict_label=comparison.label,
+        verdict_alone=comparison.verdict_alone or comparison.verdict,
+        ci_low=comparison.ci_low,
+        ci_high=comparison.ci_high,
+        dispersion=comparison.dispersion if comparison.has_data else None,
     )
 
 

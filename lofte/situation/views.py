@@ -18,11 +18,15 @@ from django.utils.translation import gettext as _
 
 from lofte.analysis import events as patterns
 from lofte.analysis.hotspots import EARTH_RADIUS_M, HotspotCell, Hotspots, find_hotspots
+from lofte.analysis.multiple import BH, correct_trends, tests_in
 from lofte.analysis.ranking import Priority
 from lofte.analysis.trend import Trend
+from lofte.analysis.variation import Dispersion
+from lofte.analysis.verdicts import LABELS
 from lofte.areas.models import SUBDIVISION_KINDS, Area
 from lofte.lib import charts, tables
 from lofte.lib.http import attachment
+from lofte.lib.uncertainty import correction_sentence
 from lofte.partnerships.access import Can, can_anywhere
 from lofte.situation import comparisons, queries
 from lofte.situation.forms import DashboardChoice, DashboardForm
@@ -31,7 +35,7 @@ from lofte.statistics.models import Metric
 EVENT_DAYS = 365
 TOP_TYPES = 12
 WEEKDAYS = ["mån", "tis", "ons", "tor", "fre", "lör", "sön"]
-TABLES = ("nyckeltal", "indikatorer", "jamforelser", "prioriteringar", "serier", "handelser", "heta-punkter")
+TABLES = ("nyckeltal", "trender", "indikatorer", "jamforelser", "prioriteringar", "serier", "handelser", "heta-punkter")
 # Survey and other indicators are shown beside the crime statistics, without tests meant for counts.
 INDICATOR_UNITS = (Metric.Unit.PROCENT, Metric.Unit.INDEX)
 HOTSPOT_CELL_M = 500
@@ -74,9 +78,9 @@ class Analysis:
 
 def _analysis(request: HttpRequest, area: Area, choice: DashboardChoice) -> Analysis:
     series = queries.yearly_series(area, choice.start, choice.year, choice.metrics)
-    trends = {s.code: queries.series_trend(s) for s in series}
-    rows = _summary(area, choice)
+    rows = queries.area_summary(area, choice.year, choice.base, choice.metrics)
     counts = [row for row in rows if row.unit not in INDICATOR_UNITS]
+    trends = _trends(series, counts)
     peers: list[str] = []
     compared: list[comparisons.MetricComparison] = []
     if area.kind == Area.Kind.KOMMUN and counts:
@@ -122,6 +126,13 @@ def _priorities(
     )
 
 
+def _trends(series: list[queries.MetricSeries], rows: list[queries.MetricSummary]) -> dict[str, Trend | None]:
+    """The trends of the table's metrics, their verdicts corrected as one table's (Benjamini–Hochberg)."""
+    found = {s.code: queries.series_trend(s) for s in series}
+    corrected = correct_trends([found.get(row.metric) for row in rows], BH)
+    return {row.metric: trend for row, trend in zip(rows, corrected, strict=True)}
+
+
 @login_required
 def dashboard(request: HttpRequest, code: str) -> HttpResponse:
     area = _area_for(request, code)
@@ -133,6 +144,9 @@ def dashboard(request: HttpRequest, code: str) -> HttpResponse:
         context.update(
             analysis=analysis,
             summary=analysis.summary,
+            trends=[(row, trend) for row, trend in analysis.summary if trend is not None],
+            summary_tests=tests_in([row.p_value for row, _trend in analysis.summary]),
+            trend_tests=tests_in([trend.p_value if trend else None for _row, trend in analysis.summary]),
             series=[(s, _line(s)) for s in analysis.series],
             peer_names=[names.get(code, code) for code in analysis.peers],
             compared=[metric for metric in analysis.compared if metric.available],
@@ -149,11 +163,6 @@ def _places(area: Area) -> dict[str, Any]:
         return {"kommun": Area.objects.only("code", "name", "kind").filter(children=area).first()}
     parts = Area.objects.filter(parent=area, kind__in=SUBDIVISION_KINDS).order_by("kind", "name")
     return {"districts": list(parts.only("code", "name", "kind"))}
-
-
-def _summary(area: Area, choice: DashboardChoice) -> list[queries.MetricSummary]:
-    rows = queries.area_summary(area, choice.year, choice.base)
-    return [row for row in rows if not choice.metrics or row.metric in choice.metrics]
 
 
 def _svg(markup: str) -> SafeString:
@@ -269,11 +278,31 @@ def _table(
         headers = [_("rang"), _("kod"), _("mått"), _("poäng"), _("skäl")]
         rows = [[p.rank, p.code, p.name, p.score, " ".join(p.reasons)] for p in analysis.priorities]
         return headers, rows, ""
+    if table == "trender":
+        return _trend_table(analysis.summary, choice)
     headers = [_("kod"), _("mått"), _("enhet"), str(choice.year), _("per 100 000"), str(choice.base)]
     headers += [_("förändring"), _("förändring %"), _("p-värde"), _("bedömning"), _("källa")]
+    headers += [_("preliminär"), _("95 % KI, lägre"), _("95 % KI, övre"), _("p-värde, justerat")]
+    headers += [_("bedömning utan justering"), _("spridning (φ)"), _("frihetsgrader")]
     if table == "indikatorer":
         return headers, [_summary_row(row) for row in analysis.indicators], ""
-    return headers, [_summary_row(row) for row, _trend in analysis.summary], ""
+    figures = [row for row, _trend in analysis.summary]
+    note = correction_sentence(tests_in([row.p_value for row in figures]))
+    return headers, [_summary_row(row) for row in figures], note
+
+
+def _trend_table(
+    summary: list[tuple[queries.MetricSummary, Trend | None]], choice: DashboardChoice
+) -> tuple[list[str], list[list[Any]], str]:
+    headers = [_("kod"), _("mått"), _("år"), _("förändring % per år"), _("95 % KI, lägre"), _("95 % KI, övre")]
+    headers += [_("p-värde"), _("p-värde, justerat"), _("bedömning"), _("bedömning utan justering"), _("källa")]
+    trends = [(row, trend) for row, trend in summary if trend is not None]
+    rows: list[list[Any]] = [
+        [row.metric, row.name, f"{choice.start}–{choice.year}", round(t.change_pct, 2), t.ci_low, t.ci_high,
+         t.p_value, t.p_adjusted, t.label, LABELS[t.verdict_alone or t.verdict], row.attribution]
+        for row, t in trends
+    ]  # fmt: skip
+    return headers, rows, correction_sentence(tests_in([t.p_value for _row, t in trends]))
 
 
 def _series_table(series: list[queries.MetricSeries]) -> tuple[list[str], list[list[Any]], str]:
@@ -312,4 +341,12 @@ def _hotspot_table(found: Hotspots) -> tuple[list[str], list[list[Any]], str]:
 
 def _summary_row(s: queries.MetricSummary) -> list[Any]:
     figures = [s.value, s.per_100k, s.previous, s.change, s.change_pct, s.p_value]
-    return [s.metric, s.name, s.unit, *figures, s.verdict_label or s.no_comparison or None, s.attribution]
+    verdict = [s.verdict_label or s.no_comparison or None, s.attribution]
+    uncertainty = [s.preliminary, s.ci_low, s.ci_high, s.p_adjusted, s.verdict_alone_label]
+    dispersion: list[Any] = [s.dispersion.phi, _df(s.dispersion)] if s.dispersion else [None, None]
+    return [s.metric, s.name, s.unit, *figures, *verdict, *uncertainty, *dispersion]
+
+
+def _df(dispersion: Dispersion) -> float | str:
+    """The degrees of freedom of an estimated φ; "antaget" for the assumed one (no degrees of freedom)."""
+    return _("antaget") if dispersion.assumed else dispersion.df
