@@ -48,6 +48,7 @@ class DashboardTest(BaseTestCase):
         self.assertEqual(burglary.verdict, "ingen_saker_forandring")
         self.assertContains(page, "ingen tydlig förändring</span><br><small>mellan −80\u00a0% och −9\u00a0%</small>")
         self.assertContains(page, '<td class="num">0,157</td>')
+        self.assertContains(page, "prövad ensam: minskning; inte tydlig bland tabellens jämförelser")
         self.assertContains(
             page,
             "Tabellen prövar 6 jämförelser på en gång; gränsen är justerad (Benjamini–Hochberg) så att högst 5 % "
