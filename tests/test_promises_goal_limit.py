@@ -81,8 +81,13 @@ class GoalLimitTest(PromiseCase):
         self.assertNotContains(page, WARNING)
         page = client.post(self.url("add_goal", lofte.pk), {**self.goal(TOTAL, "10"), "preview": "1"})
         self.assertContains(page, WARNING)
+        # "Lower than 2024" is reached as written by any fall; the sentence says how large a clear one must be.
         page = client.post(self.url("add_goal", lofte.pk), {**self.goal(TOTAL, "", target="baseline"), "preview": "1"})
-        self.assertContains(page, "det begär en minskning, hur liten som helst")
+        self.assertContains(page, "ungefär −20\u00a0% eller +23\u00a0%")
+        self.assertNotContains(page, WARNING)
+        # For 22 burglaries no fall at all can be called clear, so a "lower than 2024" goal is warned.
+        page = client.post(self.url("add_goal", lofte.pk), {**self.goal(percent="", target="baseline"), "preview": "1"})
+        self.assertContains(page, "ingen minskning från basvärdet kan kallas statistiskt säkerställd")
 
     def test_saving_a_goal_below_the_limit_warns_and_saves(self) -> None:
         lofte = self.mullsjo()

@@ -226,9 +226,19 @@ def goal_limit(goal: Goal) -> GoalLimit | None:
     return GoalLimit(
         sentence=_limit_sentence(found, goal.baseline_period),
         likely=_power_sentence(found),
-        warning="" if power.can_be_shown(found, goal.direction, target) else _limit_warning(goal, target),
+        warning="" if _can_be_shown(goal, found, target) else _limit_warning(goal, target),
         detectable=found,
     )
+
+
+def _can_be_shown(goal: Goal, found: power.Detectable, target: float | None) -> bool:
+    """A goal "lower/higher than the baseline" is reached as written by any change its way; the limits sentence
+    says how large it must be to be statistically clear, and only a goal whose way no change can be called at all
+    gets the warning. Other goals are warned when their target lies inside the limits."""
+    if goal.target == Goal.Target.BASELINE:
+        way = found.fall_pct if goal.direction == Goal.Direction.LOWER else found.rise_pct
+        return way is not None
+    return power.can_be_shown(found, goal.direction, target)
 
 
 def _percent(pct: float | None) -> str:
@@ -287,13 +297,16 @@ def _power_sentence(found: power.Detectable) -> str:
 def _limit_warning(goal: Goal, target: float | None) -> str:
     lower = goal.direction == Goal.Direction.LOWER
     if goal.target == Goal.Target.BASELINE or not target:
-        asked = _("en minskning, hur liten som helst") if lower else _("en ökning, hur liten som helst")
+        way = _("minskning") if lower else _("ökning")
+        text = _(
+            "Målet kan inte visas vara nått med statistisk säkerhet: ingen %(way)s från basvärdet kan kallas "
+            "statistiskt säkerställd."
+        ) % {"way": way}
     else:
-        asked = _percent(target)
-    text = _(
-        "Målet kan inte visas vara nått med statistisk säkerhet: det begär %(asked)s, mindre än den förändring "
-        "som kan kallas statistiskt säkerställd."
-    ) % {"asked": asked}
+        text = _(
+            "Målet kan inte visas vara nått med statistisk säkerhet: det begär %(asked)s, mindre än den förändring "
+            "som kan kallas statistiskt säkerställd."
+        ) % {"asked": _percent(target)}
     return " ".join(
         [
             text,
