@@ -110,8 +110,11 @@ def _evaluate(goal: Goal, end: date, store: Store, populations: dict[int, dict[i
     is_count, is_rate = unit == Metric.Unit.ANTAL, unit == Metric.Unit.PER_100K
     year, base_year = end.year, int(goal.baseline_period[:4])
     area_population = populations.get(goal.area_id, {})
-    population = area_population.get(year) or _implied(value, current_rate, len(current) == 1)
-    base_population = area_population.get(base_year) or _implied(base, base_rate, len(baseline) == 1)
+    # A rate's own value is its per 100 000: only the published population turns it into a count.
+    population = area_population.get(year) or (None if is_rate else _implied(value, current_rate, len(current) == 1))
+    base_population = area_population.get(base_year) or (
+        None if is_rate else _implied(base, base_rate, len(baseline) == 1)
+    )
     quarters = [period[4:] for period in current] if len(current[0]) > 4 else []
     rule = Rule(goal.direction, goal.target, goal.target_value)
     evaluation = evaluate(
@@ -156,7 +159,7 @@ def _dispersion(
     for year in range(base_year - WINDOW + 1, base_year + 1):
         periods = [f"{year}{quarter}" for quarter in quarters] or [str(year)]
         total, _preliminary, rate = _sum(values, periods)
-        population = populations.get(year) or _implied(total, rate, len(periods) == 1)
+        population = populations.get(year) or (None if is_rate else _implied(total, rate, len(periods) == 1))
         if is_rate:
             total = round(total * population / PER_100K) if total is not None and population else None
         elif total is not None and not float(total).is_integer():

@@ -175,7 +175,9 @@ def do_evaluate_round(access: PartnershipAccess, round_: FollowUpRound, *, actor
     with transaction.atomic():
         require_open(access, round_)
         goals = (
-            Goal.objects.filter(lofte_id=round_.lofte_id).select_related("metric", "lofte").order_by("position", "id")
+            Goal.objects.filter(lofte_id=round_.lofte_id)
+            .select_related("metric", "area", "lofte")
+            .order_by("position", "id")
         )
         results = evaluate_goals(goals, round_.period_end)
         _store_evaluations(round_, results)
