@@ -170,7 +170,7 @@ def _computed(goal: Goal, evaluation: GoalEvaluation) -> str:
         if goal.target == Goal.Target.PERCENT:
             first = _("%(change)s är statistiskt säkerställd och tydligt större än målets %(target)s.") % names
         else:
-            first = _("%(change)s är statistiskt säkerställd: större än vad slumpen brukar ge.") % names
+            first = _("%(change)s är statistiskt säkerställd, större än vad slumpen brukar ge.") % names
         if verdict == Verdict.PA_VAG:
             lead = _("På väg: %(text)s Målet bedöms när %(due)s är slut.")
             return lead % {"text": first, "due": names["due"]}
