@@ -45,6 +45,7 @@ from lofte.promises.models import (
     Promise,
     PromiseReport,
 )
+from lofte.promises.published import verdict_in_words
 from lofte.promises.tasks import remind_followups, send_reminders
 from lofte.statistics.models import ImportRun, Metric, Observation, Series
 from tests.axe import problems
@@ -556,6 +557,10 @@ class GoalsAsWrittenTest(FollowUpCase):
         goal.save()
         half = self.evaluation(self.evaluated("2025 H1"), goal)
         self.assertEqual((half.computed, half.get_computed_display(), half.colour), ("pa_vag", "På väg", "lightgreen"))
+        words = verdict_in_words(goal, half)
+        self.assertTrue(words.startswith("På väg: värdet ligger hittills inom nivån"), words)
+        self.assertIn("Målet bedöms när 2025 är slut.", words)
+        self.assertIn("90 %-intervall mot nivån: mellan", words)
         page = self.client_for(self.samordnare).get(url("detail", pk=half.round_id))
         self.assertContains(page, '<span class="verdict verdict-lightgreen">På väg</span>', html=True)
 

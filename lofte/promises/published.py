@@ -162,6 +162,13 @@ def _computed(goal: Goal, evaluation: GoalEvaluation) -> str:
                     % names
                 )
             return _("Målet är nått: värdet ligger inom nivån som målet anger.")
+        if not tested and verdict == Verdict.PA_VAG:
+            return (
+                _(
+                    "På väg enligt siffrorna. Andelar och index prövas inte mot slumpen. Målet bedöms när %(due)s är slut."
+                )
+                % names
+            )
         if not tested:
             return _(
                 "Målet är nått enligt siffrorna. Andelar och index prövas inte mot slumpen, så en liten skillnad kan "
