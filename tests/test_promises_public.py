@@ -79,7 +79,10 @@ class PublicPromisesTest(TestCase):
         burglary = goals["Färre anmälda bostadsinbrott än 2023"]
         self.assertEqual((burglary["round"], burglary["baseline_value"], burglary["value"]), ("2025 H2", 143, 75))
         self.assertEqual(burglary["verdict"], "uppnatt")
-        self.assertLess(burglary["p_value"], 0.001)
+        # One-sided, allowing for the series' own variation (lofte/analysis/tests/test_goals.py has the reference).
+        self.assertLess(burglary["p_value"], 0.05)
+        self.assertLess(burglary["ci_high"], 1)
+        self.assertTrue(burglary["interval"].startswith("mellan "))
         total = goals["Färre anmälda brott totalt än 2023"]
         self.assertEqual(
             (total["baseline_value"], total["value"], total["verdict"]), (2894, 2875, "ingen_saker_forandring")

@@ -59,8 +59,12 @@ class ContentTest(ReportCase):
         burglary, total, qualitative = content.goals
         self.assertEqual((burglary.label, burglary.colour), ("Uppnått", "green"))
         self.assertEqual(burglary.override_reason, OVERRIDE_REASON)
-        self.assertEqual((total.label, total.colour, total.comment), ("Ingen säker förändring", "amber", GOAL_COMMENT))
-        self.assertEqual([row[1] for row in total.rows], ["2 894", "2 875", "−0,7 %", total.p_text])
+        self.assertEqual((total.label, total.colour, total.comment), ("Ingen tydlig förändring", "amber", GOAL_COMMENT))
+        # The change per inhabitant, as tested, and its 90 % interval in words.
+        self.assertEqual(
+            [row[1] for row in total.rows], ["2 894", "2 875", "−1,5 %", total.interval_text, total.p_text]
+        )
+        self.assertTrue(total.interval_text.startswith("mellan "))
         self.assertEqual((qualitative.rows, qualitative.chart), ([], ""))
         patrol = next(p for p in content.promises if p.text.startswith("Polisen"))
         self.assertEqual((patrol.status, patrol.progress, patrol.comment), ("Pågår", 60, PROMISE_COMMENT))
@@ -106,8 +110,9 @@ class DocumentsTest(ReportCase):
             BURGLARY_GOAL,
             "Bedömning: uppnått",
             "Bedömning: ingen tydlig förändring",
-            "−47,6 %",
-            "< 0,001",
+            "−47,9 %",
+            "0,044",
+            "90 %-intervall",
             "Källa: Brå",
             GOAL_COMMENT,
             OVERRIDE_REASON,

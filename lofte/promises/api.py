@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from lofte.lib.api import Text, errors, session_auth
+from lofte.lib.uncertainty import interval_words
 from lofte.partnerships.access import Can, PartnershipAccess, get_partnership_for_user
 from lofte.partnerships.models import Organisation
 from lofte.promises.editing import PromiseRefused
@@ -48,11 +49,21 @@ class EvaluationOut(Schema):
     value: float | None
     baseline_value: float | None
     change_pct: float | None
-    p_value: float | None = Field(None, description="Exact test of two Poisson counts; counts only")
+    p_value: float | None = Field(
+        None,
+        description="One-sided test of the goal as written (against its target, allowing for the series' usual "
+        "variation); counts and rates per 100 000 only",
+    )
+    ci_low: float | None = Field(
+        None, description="Lower end of the 90 % interval of the rate ratio (of the value to the level, for a level)"
+    )
+    ci_high: float | None = Field(None, description="Upper end of the same interval")
+    interval: str = Field("", description='The interval in words, "mellan −35 % och +12 %"; empty when not tested')
     verdict: str = Field(
         ...,
-        description="uppnatt, inte_uppnatt, for_tidigt or ingen_saker_forandring; or, with a value missing and no "
-        "verdict, basvarde_saknas or varde_saknas",
+        description="uppnatt (final round), pa_vag (an earlier round: holds so far), inte_uppnatt (final round), "
+        "for_tidigt or ingen_saker_forandring; or, with a value missing and no verdict, basvarde_saknas or "
+        "varde_saknas",
     )
     computed_verdict: str = Field(..., description="What Löfte computed; differs when the samordnare overrode it")
     explanation: str = Field(
@@ -239,6 +250,9 @@ def _goal(goal: Goal, view: LofteView) -> dict[str, Any]:
             "baseline_value": evaluation.baseline_value,
             "change_pct": evaluation.change_pct,
             "p_value": evaluation.p_value,
+            "ci_low": evaluation.ci_low,
+            "ci_high": evaluation.ci_high,
+            "interval": interval_words(evaluation.ci_low, evaluation.ci_high),
             "verdict": evaluation.verdict,
             "computed_verdict": evaluation.computed,
             "explanation": evaluation.explanation if view.member else verdict_in_words(goal, evaluation),

@@ -2,9 +2,21 @@
 
 A round that ends on 31 December compares the year with the baseline year. A round that ends inside a year (2024
 H1) compares the same part of the year: the quarters up to the round's end, summed, against the same quarters of
-the baseline year; when a quarter is missing the period's value is missing. The verdict itself is
-lofte.analysis.goals's; a missing value is a state of its own ("basvärde saknas", "värdet för perioden
-saknas ännu"), explained here with the periods and the area it concerns.
+the baseline year; when a quarter is missing the period's value is missing. A yearly level is then scaled to the
+part of the year (`Values.span`). The verdict itself is lofte.analysis.goals's; a missing value is a state of its
+own ("basvärde saknas", "värdet för perioden saknas ännu"), explained here with the periods and the area it
+concerns.
+
+What is read for each goal, from the same two queries whatever the number of goals:
+
+- the series' usual variation: `variation.estimate` over the same part of the year in the baseline year and the
+  years before it (at most ten), per inhabitant where the populations are known; a rate per 100 000 is turned into
+  counts with the population first. Fewer than five years give the stated assumption (`ASSUMED_YEARLY`).
+- whether the round is final: it ends on or after the last day of the goal's due year (of the löfte's last year
+  for a goal without one). A round covering only K1 of the due year is not final.
+- the populations, for counts compared per inhabitant and for rates turned into counts.
+
+The explanation ends with the interval of the change in words (`lib.uncertainty.interval_words`).
 
 `missing_values` is asked when a goal is bound to a metric: which values the area lacks, the baseline year's and
 any later year's, so the binding can be refused with what is missing or accepted only as "data kommer".
@@ -20,8 +32,20 @@ from datetime import date
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
-from lofte.analysis.goals import BASVARDE_SAKNAS, FOR_TIDIGT, MISSING, Evaluation, Rule, Values, evaluate
+from lofte.analysis.goals import (
+    BASVARDE_SAKNAS,
+    FOR_TIDIGT,
+    LEVEL,
+    MISSING,
+    PER_100K,
+    Evaluation,
+    Rule,
+    Values,
+    evaluate,
+)
+from lofte.analysis.variation import ASSUMED_YEARLY, WINDOW, Dispersion, estimate
 from lofte.areas.models import Area
+from lofte.lib.uncertainty import interval_words
 from lofte.promises.models import Goal
 from lofte.statistics.models import Metric, Observation
 from lofte.statistics.queries import POPULATION
@@ -82,12 +106,16 @@ def _evaluate(goal: Goal, end: date, store: Store, populations: dict[int, dict[i
     values = store.get((goal.metric_id, goal.area_id), {})
     value, preliminary, current_rate = _sum(values, current)
     base, base_preliminary, base_rate = _sum(values, baseline)
-    is_count = goal.metric.unit == Metric.Unit.ANTAL
+    unit = goal.metric.unit
+    is_count, is_rate = unit == Metric.Unit.ANTAL, unit == Metric.Unit.PER_100K
     year, base_year = end.year, int(goal.baseline_period[:4])
     area_population = populations.get(goal.area_id, {})
-    population = area_population.get(year) or _implied(value, current_rate, len(current) == 1)
-    base_population = area_population.get(base_year) or _implied(base, base_rate, len(baseline) == 1)
-    due = goal.due_period[:4]
+    # A rate's own value is its per 100 000: only the published population turns it into a count.
+    population = area_population.get(year) or (None if is_rate else _implied(value, current_rate, len(current) == 1))
+    base_population = area_population.get(base_year) or (
+        None if is_rate else _implied(base, base_rate, len(baseline) == 1)
+    )
+    quarters = [period[4:] for period in current] if len(current[0]) > 4 else []
     rule = Rule(goal.direction, goal.target, goal.target_value)
     evaluation = evaluate(
         rule,
@@ -95,13 +123,63 @@ def _evaluate(goal: Goal, end: date, store: Store, populations: dict[int, dict[i
             value,
             base,
             is_count=is_count,
-            population=population if is_count else None,
-            baseline_population=base_population if is_count else None,
+            is_rate=is_rate,
+            population=population if is_count or is_rate else None,
+            baseline_population=base_population if is_count or is_rate else None,
             preliminary=preliminary or base_preliminary,
-            final_period=bool(due.isdigit() and year >= int(due) and len(current) == 1),
+            final_period=end >= _due_end(goal),
+            span=len(quarters) / 4 if quarters else 1.0,
+            dispersion=_dispersion(values, area_population, quarters, base_year, is_count=is_count, is_rate=is_rate)
+            if is_count or is_rate
+            else ASSUMED_YEARLY,
         ),
     )
+    evaluation = _with_interval(evaluation, level=goal.target == LEVEL)
     return GoalResult(goal, label, base_label, _explain_missing(goal, evaluation, label, base_label))
+
+
+def _due_end(goal: Goal) -> date:
+    """The last day of the goal's due year, or of the löfte's last year for a goal without one."""
+    due = goal.due_period[:4]
+    return date(int(due) if due.isdigit() else goal.lofte.year_to, 12, 31)
+
+
+def _dispersion(
+    values: dict[str, tuple[float | None, float | None, bool]],
+    populations: dict[int, float],
+    quarters: list[str],
+    base_year: int,
+    *,
+    is_count: bool,
+    is_rate: bool,
+) -> Dispersion:
+    """The series' usual variation over the same part of the year, the baseline year and up to nine before it."""
+    counts: list[float | None] = []
+    exposures: list[float | None] = []
+    for year in range(base_year - WINDOW + 1, base_year + 1):
+        periods = [f"{year}{quarter}" for quarter in quarters] or [str(year)]
+        total, _preliminary, rate = _sum(values, periods)
+        population = populations.get(year) or (None if is_rate else _implied(total, rate, len(periods) == 1))
+        if is_rate:
+            total = round(total * population / PER_100K) if total is not None and population else None
+        elif total is not None and not float(total).is_integer():
+            total = None
+        counts.append(total)
+        exposures.append(population)
+    if is_count and not all(exposures[t] for t, count in enumerate(counts) if count is not None):
+        exposures = [1.0] * len(counts)  # a year without its population: counts as they are, all of them
+    return estimate(counts, exposures)
+
+
+def _with_interval(evaluation: Evaluation, *, level: bool) -> Evaluation:
+    """The explanation ends with the interval in words: of the change, or of the value against the level."""
+    words = interval_words(evaluation.ci_low, evaluation.ci_high)
+    if not words:
+        return evaluation
+    text = (
+        _("90 %%-intervall mot nivån: %(interval)s.") if level else _("90 %%-intervall för förändringen: %(interval)s.")
+    ) % {"interval": words}
+    return replace(evaluation, explanation=f"{evaluation.explanation} {text}")
 
 
 def _explain_missing(goal: Goal, evaluation: Evaluation, label: str, base_label: str) -> Evaluation:

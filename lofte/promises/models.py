@@ -552,9 +552,10 @@ class GoalEvaluation(models.Model):
 
     class Verdict(models.TextChoices):
         UPPNATT = "uppnatt", _("Uppnått")
+        PA_VAG = "pa_vag", _("På väg")
         INTE_UPPNATT = "inte_uppnatt", _("Inte uppnått")
         FOR_TIDIGT = "for_tidigt", _("För tidigt att säga")
-        INGEN_SAKER = "ingen_saker_forandring", _("Ingen säker förändring")
+        INGEN_SAKER = "ingen_saker_forandring", _("Ingen tydlig förändring")
         # Not verdicts: what keeps Löfte from giving one (lofte.analysis.goals).
         BASVARDE_SAKNAS = "basvarde_saknas", _("Basvärde saknas")
         VARDE_SAKNAS = "varde_saknas", _("Värdet för perioden saknas ännu")
@@ -567,6 +568,9 @@ class GoalEvaluation(models.Model):
     baseline_value = models.FloatField(_("basvärde"), null=True, blank=True)
     change_pct = models.FloatField(_("förändring %"), null=True, blank=True)
     p_value = models.FloatField(_("p-värde"), null=True, blank=True)
+    # The 90 % interval of the rate ratio (of the value against the level, for a level); `|interval` words it.
+    ci_low = models.FloatField(_("intervallets nedre gräns"), null=True, blank=True)
+    ci_high = models.FloatField(_("intervallets övre gräns"), null=True, blank=True)
     preliminary = models.BooleanField(_("preliminär"), default=False)
     computed = models.CharField(_("beräknad bedömning"), max_length=24, choices=Verdict.choices)
     explanation = models.TextField(_("förklaring"), blank=True)
@@ -590,7 +594,7 @@ class GoalEvaluation(models.Model):
 
     @property
     def colour(self) -> str:
-        """green, amber or red, as lofte.analysis.goals shows the verdict."""
+        """green, light green, amber, red or grey, as lofte.analysis.goals shows the verdict."""
         return COLOURS[self.verdict]
 
     def clean(self) -> None:

@@ -17,6 +17,8 @@ from typing import Any
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from lofte.lib.formatting import number
+from lofte.lib.uncertainty import interval_words
 from lofte.partnerships.access import partnerships_for
 from lofte.promises.models import (
     Activity,
@@ -110,8 +112,15 @@ def public_attribution(metric: Metric | None) -> str:
 
 
 def verdict_in_words(goal: Goal, evaluation: GoalEvaluation) -> str:
-    """What the verdict means, for citizens: one or two short sentences, and whether the figures are preliminary."""
+    """What the verdict means, for citizens: one or two short sentences that match the numbers, the interval of the
+    change in words, and whether the figures are preliminary."""
     text = _overridden(evaluation.override) if evaluation.override else _computed(goal, evaluation)
+    words = interval_words(evaluation.ci_low, evaluation.ci_high)
+    if words and not evaluation.override:
+        if goal.target == Goal.Target.LEVEL:
+            text += " " + _("90 %%-intervall mot nivån: %(interval)s.") % {"interval": words}
+        else:
+            text += " " + _("90 %%-intervall för förändringen: %(interval)s.") % {"interval": words}
     if evaluation.preliminary and evaluation.value is not None:
         text += " " + _("Siffrorna är preliminära och kan ändras.")
     return text
@@ -120,8 +129,9 @@ def verdict_in_words(goal: Goal, evaluation: GoalEvaluation) -> str:
 def _overridden(verdict: str) -> str:
     return {
         Verdict.UPPNATT: _("Målet är nått enligt samverkans bedömning."),
+        Verdict.PA_VAG: _("Målet är på väg att nås enligt samverkans bedömning."),
         Verdict.INTE_UPPNATT: _("Målet är inte nått enligt samverkans bedömning."),
-        Verdict.INGEN_SAKER: _("Samverkan bedömer att det inte går att se någon säker förändring."),
+        Verdict.INGEN_SAKER: _("Samverkan bedömer att det inte går att se någon tydlig förändring."),
         Verdict.FOR_TIDIGT: _("Samverkan bedömer att det är för tidigt att säga om målet nås."),
     }[Verdict(verdict)]
 
@@ -138,25 +148,71 @@ def _computed(goal: Goal, evaluation: GoalEvaluation) -> str:
         ) % {"base": evaluation.baseline_period or goal.baseline_period}
     if verdict == Verdict.VARDE_SAKNAS:
         return _("Ingen bedömning ännu: siffrorna för perioden finns inte ännu. Målet bedöms när de finns.")
-    if verdict == Verdict.UPPNATT:
+    lower = goal.direction == Goal.Direction.LOWER
+    change = _("minskningen") if lower else _("ökningen")
+    names = {"change": change, "target": _target(goal), "due": goal.due_period or goal.lofte.year_to}
+    if verdict in (Verdict.UPPNATT, Verdict.PA_VAG):
         if goal.target == Goal.Target.LEVEL:
-            return _("Målet är nått: nivån som målet anger är nådd.")
+            if verdict == Verdict.PA_VAG:
+                return (
+                    _(
+                        "På väg: värdet ligger hittills inom nivån som målet anger, räknad för samma del av året. Målet "
+                        "bedöms när %(due)s är slut."
+                    )
+                    % names
+                )
+            return _("Målet är nått: värdet ligger inom nivån som målet anger.")
+        if not tested and verdict == Verdict.PA_VAG:
+            return (
+                _(
+                    "På väg enligt siffrorna. Andelar och index prövas inte mot slumpen. Målet bedöms när %(due)s är slut."
+                )
+                % names
+            )
         if not tested:
             return _(
                 "Målet är nått enligt siffrorna. Andelar och index prövas inte mot slumpen, så en liten skillnad kan "
                 "bero på vilka som svarade."
             )
-        change = _("minskningen") if goal.direction == Goal.Direction.LOWER else _("ökningen")
-        first = _("Målet är nått: %(change)s är större än vad slumpen brukar ge.") % {"change": change}
-        return f"{first} {_certainty(evaluation.p_value)}"
+        if goal.target == Goal.Target.PERCENT:
+            first = _("%(change)s är statistiskt säkerställd och tydligt större än målets %(target)s.") % names
+        else:
+            first = _("%(change)s är statistiskt säkerställd, större än vad slumpen brukar ge.") % names
+        if verdict == Verdict.PA_VAG:
+            lead = _("På väg: %(text)s Målet bedöms när %(due)s är slut.")
+            return lead % {"text": first, "due": names["due"]}
+        return _("Målet är nått: %(text)s") % {"text": first} + " " + _certainty(evaluation.p_value)
     if verdict == Verdict.INTE_UPPNATT:
-        if tested and evaluation.p_value is not None and evaluation.p_value < UNLIKELY:
-            first = _("Målet är inte nått: förändringen går åt fel håll och är större än vad slumpen brukar ge.")
-            return f"{first} {_certainty(evaluation.p_value)}"
-        return _("Målet är inte nått: målets sista period har gått utan att målet nåddes.")
-    return _("Ingen säker förändring: skillnaden mot %(base)s är så liten att den kan bero på slumpen.") % {
+        return _not_reached(goal, evaluation, names)
+    if goal.target == Goal.Target.PERCENT:
+        return (
+            _(
+                "Ingen tydlig förändring utöver målet: %(change)s är större än målets %(target)s, men inte så mycket "
+                "större att det inte kan bero på slumpen."
+            )
+            % names
+        )
+    return _("Ingen tydlig förändring: skillnaden mot %(base)s är så liten att den kan bero på slumpen.") % {
         "base": evaluation.baseline_period or goal.baseline_period
     }
+
+
+def _target(goal: Goal) -> str:
+    return f"{number(goal.target_value)}\u00a0%" if goal.target_value is not None else ""
+
+
+def _not_reached(goal: Goal, evaluation: GoalEvaluation, names: dict[str, Any]) -> str:
+    """Why a goal was not reached, as its numbers say: the level, a change too small, or a change the wrong way."""
+    if goal.target == Goal.Target.LEVEL:
+        return _("Målet är inte nått: värdet ligger utanför nivån som målet anger.")
+    change, lower = evaluation.change_pct, goal.direction == Goal.Direction.LOWER
+    if change is None or change == 0:
+        return _("Målet är inte nått: värdet är oförändrat mot jämförelseåret.")
+    if (change < 0) == lower:
+        return _("Målet är inte nått: %(change)s är mindre än målets %(target)s.") % names
+    if lower:
+        return _("Målet är inte nått: värdet har ökat, inte minskat.")
+    return _("Målet är inte nått: värdet har minskat, inte ökat.")
 
 
 def _too_early(goal: Goal, evaluation: GoalEvaluation) -> str:

@@ -30,6 +30,7 @@ from lofte.lib import documents as toolkit
 from lofte.lib.charts import bar_chart
 from lofte.lib.documents import WordDocument, bold
 from lofte.lib.formatting import number
+from lofte.lib.uncertainty import interval_words
 from lofte.partnerships.models import Organisation
 from lofte.promises.models import Activity, FollowUpRound, Goal, GoalEvaluation, Promise, PromiseReport
 from lofte.promises.progress import Part, overall, rolled_up
@@ -162,6 +163,8 @@ class GoalContent:
     comment: str
     public: bool = False
     data_pending: bool = False  # the goal was bound to its metric knowing its values would come later
+    ci_low: float | None = None  # the 90 % interval of the change (of the value against the level, for a level)
+    ci_high: float | None = None
 
     @property
     def heading(self) -> str:
@@ -180,7 +183,7 @@ class GoalContent:
 
     @property
     def colour(self) -> str:
-        """Green, amber or red; always shown with the label, never alone."""
+        """Green, light green, amber, red or grey; always shown with the label, never alone."""
         return COLOURS.get(self.verdict, "amber")
 
     @property
@@ -208,6 +211,11 @@ class GoalContent:
         return p_text(self.p_value)
 
     @property
+    def interval_text(self) -> str:
+        """The interval in words, "mellan −35 % och +12 %"; empty where nothing was tested."""
+        return interval_words(self.ci_low, self.ci_high)
+
+    @property
     def verdict_line(self) -> str:
         if not self.verdict:
             return _("Bedömning: inte beräknad ännu")
@@ -228,6 +236,8 @@ class GoalContent:
             (_("Perioden %(period)s") % {"period": self.period}, self.value_text),
             (_("Förändring"), self.change_text),
         ]
+        if self.interval_text:
+            rows.append((_("90 %-intervall"), self.interval_text))
         # Citizens read what the verdict means in words instead (GoalContent.explanation).
         return rows if self.public else [*rows, (_("p-värde"), self.p_text)]
 
@@ -381,6 +391,8 @@ def _goal(number: int, goal: Goal, evaluation: GoalEvaluation | None, public: bo
         baseline_value=evaluation.baseline_value if evaluation else None,
         change_pct=evaluation.change_pct if evaluation else None,
         p_value=evaluation.p_value if evaluation else None,
+        ci_low=evaluation.ci_low if evaluation else None,
+        ci_high=evaluation.ci_high if evaluation else None,
         verdict=evaluation.verdict if evaluation else "",
         computed=evaluation.computed if evaluation else "",
         overridden=bool(evaluation and evaluation.override),

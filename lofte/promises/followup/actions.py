@@ -64,6 +64,8 @@ EVALUATED_FIELDS = (
     "baseline_value",
     "change_pct",
     "p_value",
+    "ci_low",
+    "ci_high",
     "preliminary",
     "computed",
     "explanation",
@@ -172,7 +174,11 @@ def do_evaluate_round(access: PartnershipAccess, round_: FollowUpRound, *, actor
     Comments and overrides stay; so do the comments on the promises."""
     with transaction.atomic():
         require_open(access, round_)
-        goals = Goal.objects.filter(lofte_id=round_.lofte_id).select_related("metric").order_by("position", "id")
+        goals = (
+            Goal.objects.filter(lofte_id=round_.lofte_id)
+            .select_related("metric", "area", "lofte")
+            .order_by("position", "id")
+        )
         results = evaluate_goals(goals, round_.period_end)
         _store_evaluations(round_, results)
         promises = sync_reports(round_, {})
@@ -197,6 +203,8 @@ def _store_evaluations(round_: FollowUpRound, results: list[GoalResult]) -> None
             "baseline_value": computed.baseline_value,
             "change_pct": computed.change_pct,
             "p_value": computed.p_value,
+            "ci_low": computed.ci_low,
+            "ci_high": computed.ci_high,
             "preliminary": computed.preliminary,
             "computed": computed.verdict,
             "explanation": computed.explanation,
