@@ -124,6 +124,10 @@ class Hotspots:
         return not self.reason
 
     @property
+    def min_points(self) -> int:
+        return MIN_POINTS
+
+    @property
     def hot_count(self) -> int:
         return sum(cell.hot for cell in self.cells)
 
