@@ -209,7 +209,7 @@ def find_hotspots(
     rows, cols, row, col = _bin(x - x.min(), y - y.min(), cell_size_m)
     grid = np.bincount(row * cols + col, weights=counts, minlength=rows * cols).astype(np.int64).reshape(rows, cols)
     precise = _is_precise(distinct, total)
-    reason = "" if total >= MIN_POINTS and precise else (TOO_FEW_POINTS if total < MIN_POINTS else IMPRECISE)
+    reason = IMPRECISE if not precise else TOO_FEW_POINTS if total < MIN_POINTS else ""
     cells = _cells(grid, projection, (x.min(), y.min()), cell_size_m, claim=not reason)
     return Hotspots(cell_size_m, rows, cols, total, skipped, distinct, precise, cells, reason)
 
