@@ -28,7 +28,7 @@ grid's cells" of Besag and Diggle's Monte Carlo tests for spatial pattern (*Appl
 one-sided p-value of a cell, P(at least the observed neighbourhood count), is computed exactly
 (``scipy.stats.binom.sf``) instead of estimated from, say, 999 shuffles: no Monte Carlo error, no
 seed, the same page for the same data, and p-values small enough for a correction over thousands of
-cells (999 shuffles cannot give p below 0.001, which a correction over 100 cells or more needs).
+cells (999 shuffles cannot give p below 0.001: over 100 cells, one cell at p = 0.001 adjusts to 0.1).
 Why not esda's conditional randomisation (hold the cell's own count, shuffle the others): it tests
 whether the *neighbours* of a cell are high, so a single crowded cell is not hot itself, only the ring
 around it; and the normal p-value of z (used before) is far off for sparse grids, where one event
@@ -38,19 +38,23 @@ Many cells at once: the cells' p-values are adjusted with Benjamini and Hochberg
 (``lofte.analysis.multiple.adjust``, statsmodels' ``multipletests``) over every cell of the grid,
 empty ones included, and a cell is a hot spot when its adjusted p is below 0.05 and z > 0. On a map
 of points placed at random, a hot spot then appears on at most about 5 % of maps
-(lofte/analysis/tests/test_simulation_hotspots.py); 9 of 10 maps with a real cluster find it there.
+(lofte/analysis/tests/test_simulation_hotspots.py), and a cluster of 20 extra events in one cell among 100
+is found on every one of 100 simulated maps. ArcGIS's Optimized Hot Spot Analysis corrects its Gi* the
+same way (False Discovery Rate).
 A cell whose neighbourhood is empty has p = 1; only the others are passed to ``adjust`` and their
 adjusted p is scaled by (cells in the grid) / (cells passed), capped at 1, which is exactly the
 Benjamini–Hochberg value over the whole grid (the cells with p = 1 rank last and never lower another).
 
 Too few points: below MIN_POINTS (30) events no hot spot is claimed (``reason`` says so, z and p are
-still given). Thirty is the least ArcGIS's hot spot analysis accepts for Gi*; with fewer, the
+still given). Thirty is the least ESRI's Gi* tool (Hot Spot Analysis) advises for reliable results;
+with fewer, the
 correction over a grid of hundreds of cells cannot call anything short of nearly all points in one
 place, and a map of so few points says more about chance than about places.
 
 Cost: one convolution, one binomial tail per cell with events near it, and a sort of those p-values:
 O(n + m log m) for n cells and m cells with events near them; a grid of MAX_CELLS (4 million) takes
-about a second and 100 MB, the kommun maps here a few milliseconds.
+about a second and a few hundred MB (measured: 1.2 s for 4 million cells and 100 000 points), a kommun's
+map of 500 m cells a few tens of milliseconds.
 
 Precision: Polisen's public events carry the kommun's or a town's centre as coordinates, not the
 scene. When fewer than 3 distinct locations exist, or they are fewer than 10 % of the points, the
