@@ -28,6 +28,8 @@ from tests.documents import pdf_accessibility_problems, pdf_figures
 
 S = Incident.Status
 EXACT = (58.32551, 15.12734)  # digits a generalised place never has
+# Single reports 2 km or more apart, none of them near CENTRE or the scattered points.
+BACKGROUND = [(lat, lng) for lat in (58.29, 58.36, 58.40) for lng in (15.04, 15.08, 15.16, 15.20)]
 
 
 def square(lat: float, lng: float, half: float) -> dict[str, Any]:
@@ -90,16 +92,25 @@ class CompileWeekTest(EstCase):
         self.assertEqual(picture.total.this, 13)
 
     def test_it_finds_repeat_places_and_hot_spots(self) -> None:
+        # 15 reports at the centre and 4 scattered are too few for a hot-spot claim (below 30; with z > 1.96 and no
+        # correction the centre was a hot spot): 12 more single reports 2 km or more apart make 31.
         for point in SCATTERED:
             self.report(at(WEEK.shifted(-1)), point=point)
+        self.assertEqual(compile_week(self.partnership_a, 2026, 10, precise=True).hotspots.reason, "too_few_points")
+        for point in BACKGROUND:
+            self.report(at(WEEK.shifted(-2)), point=point)
         for precise in (True, False):
             picture = compile_week(self.partnership_a, 2026, 10, precise=precise)
             self.assertEqual(len(picture.repeat_places), 1)
             self.assertEqual((picture.repeat_places[0].this_week, picture.repeat_places[0].four_weeks), (12, 15))
             self.assertTrue(picture.hotspots.precise)
+            self.assertEqual(picture.hotspots.points, 31)
             hottest = picture.hot_cells[0]
+            self.assertLess(hottest.p_adjusted, 0.05)
             distance = places.distance_m(places.LatLng(hottest.lat, hottest.lng), places.LatLng(*CENTRE))
             self.assertLess(distance, 2 * picture.hotspot_cell_m)
+            # Only the centre's cluster is hot: no cell with a single report of the background.
+            self.assertEqual({cell.count for cell in picture.hot_cells}, {15})
 
     def test_it_counts_by_area_with_the_rest_as_no_area(self) -> None:
         district = Area.objects.create(
@@ -171,6 +182,28 @@ class WeekPageTest(EstCase):
         self.assertNotContains(response, "Rattfylleri")
         picture = compile_week(self.partnership_a, 2026, 10, precise=False)
         self.assertEqual([e.type for e in picture.police_events], ["Skadegörelse"])
+
+    def test_it_makes_no_hot_spot_claim_from_few_reports(self) -> None:
+        # 3 reports in one place and 3 scattered, 6 in all: the page said "fler … än slumpen förklarar" was the test;
+        # now it says why no claim is made.
+        for point in SCATTERED[:3]:
+            self.report(at(WEEK.shifted(-1)), point=point)
+        response = self.client_for(self.samordnare).get(self.week_url())
+        self.assertContains(response, "Bara 6 rapporter med plats de fyra senaste veckorna. Med färre än 30 går det")
+        self.assertNotContains(response, "Rutorna markerade som heta punkter")
+
+    def test_it_says_what_the_hot_spot_map_shows(self) -> None:
+        self.report(at(WEEK.shifted(-1)), n=17, point=EXACT)
+        for point in BACKGROUND:
+            self.report(at(WEEK.shifted(-2)), point=point)
+        response = self.client_for(self.samordnare).get(self.week_url())
+        tested = response.context["picture"].hotspots.tested
+        self.assertContains(
+            response,
+            "Rutorna markerade som heta punkter har fler rapporter än en slumpmässig fördelning av samma antal skulle "
+            f"ge, även när hänsyn tas till att kartan prövar {tested} rutor.",
+        )
+        self.assertContains(response, "Justerat p-värde")
 
     def test_it_links_the_weeks_before_and_after(self) -> None:
         response = self.client_for(self.viewer).get(self.week_url())

@@ -215,6 +215,15 @@ class HotspotAndDistrictTest(BaseTestCase):
             for i, (lat, lng) in enumerate(points)
         )  # fmt: skip
 
+    def export_note(self) -> str:
+        """The note under the hot-spot table in the Excel export (the CSV has the table alone)."""
+        from openpyxl import load_workbook
+
+        content = self.client_for(self.viewer).get(URL + "heta-punkter.xlsx").content
+        sheet = load_workbook(io.BytesIO(content)).active
+        assert sheet is not None
+        return str(sheet.cell(row=sheet.max_row, column=1).value)
+
     def test_it_draws_hot_spots_only_where_the_places_are_precise(self) -> None:
         # A grid of single events over Mjölby, and a cluster of 40 around one place.
         scattered = [(58.28 + 0.01 * r, 14.95 + 0.02 * c) for r in range(8) for c in range(8)]
@@ -225,7 +234,13 @@ class HotspotAndDistrictTest(BaseTestCase):
         self.assertTrue(found.precise)
         hot = page.context["hot_cells"]
         self.assertGreater(len(hot), 0)
-        self.assertTrue(all(cell.z > 1.96 for cell in hot))
+        # Hot means the adjusted randomisation p is below 5 % (it was z > 1.96 with no correction).
+        self.assertTrue(all(cell.p_adjusted < 0.05 and cell.z > 0 for cell in hot))
+        self.assertContains(
+            page,
+            "Rutorna markerade som heta punkter har fler händelser än en slumpmässig fördelning av samma antal skulle "
+            f"ge, även när hänsyn tas till att kartan prövar {found.tested} rutor.",
+        )
         top = hot[0]
         self.assertAlmostEqual(top.lat, 58.326, delta=0.01)
         self.assertAlmostEqual(top.lng, 15.126, delta=0.01)
@@ -234,7 +249,33 @@ class HotspotAndDistrictTest(BaseTestCase):
         self.assertContains(page, 'id="hotspot-overlay"')
         self.assertContains(page, 'data-overlay="hotspot-overlay"')
         text = self.client_for(self.viewer).get(URL + "heta-punkter.csv").content.decode("utf-8-sig")
-        self.assertTrue(text.startswith("latitud;longitud;händelser;z (Gi*);p-värde;het punkt"))
+        header = "latitud;longitud;händelser;z (Gi*);p-värde (slumptest);justerat p-värde;het punkt"
+        self.assertTrue(text.startswith(header))
+        self.assertIn(f"att {found.tested} rutor prövas (Benjamini–Hochberg)", self.export_note())
+
+    def test_it_claims_no_hot_spots_from_few_or_scattered_events(self) -> None:
+        # 20 events, 12 of them in one place: too few for any claim (it was a hot spot with z > 1.96).
+        scattered = [(58.28 + 0.02 * r, 14.95 + 0.04 * c) for r in range(2) for c in range(4)]
+        self.add_events(scattered + [(58.3252 + 0.0001 * i, 15.1251) for i in range(12)])
+        page = self.client_for(self.viewer).get(URL)
+        found = page.context["hotspots"]
+        self.assertEqual((found.points, found.reason, page.context["hot_cells"]), (20, "too_few_points", []))
+        self.assertContains(page, "Bara 20 händelser har en plats. Med färre än 30 går det inte att skilja en samling")
+        self.assertNotContains(page, 'data-overlay="hotspot-overlay"')
+        self.assertIn("Färre än 30 händelser: ingen bedömning av heta punkter.", self.export_note())
+
+    def test_it_says_so_when_no_cell_is_hot(self) -> None:
+        # 64 events, one in each of an 8 × 8 pattern 1.1 km apart: assessed, and nothing is gathered anywhere.
+        self.add_events([(58.28 + 0.01 * r, 14.95 + 0.02 * c) for r in range(8) for c in range(8)])
+        page = self.client_for(self.viewer).get(URL)
+        found = page.context["hotspots"]
+        self.assertTrue(found.assessed)
+        self.assertEqual(found.hot_count, 0)
+        self.assertContains(
+            page,
+            "Inga heta punkter: ingen ruta har fler händelser än en slumpmässig fördelning av samma antal skulle ge, "
+            f"när hänsyn tas till att kartan prövar {found.tested} rutor.",
+        )
 
     def test_it_draws_no_hot_spots_from_centroids(self) -> None:
         self.add_events([(58.3245, 15.1262)] * 30 + [(58.4, 15.6)] * 10)

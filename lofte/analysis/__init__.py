@@ -16,7 +16,8 @@ Modules:
 - ``ranking``: a 0–100 priority score per crime category with plain-Swedish reasons.
 - ``events``: patterns in time and place for Polisen's events (type, weekday × hour, month,
   season, repeat places).
-- ``hotspots``: Getis-Ord Gi* hot spots on a square grid, with a warning when coordinates are too
-  coarse to mean anything.
+- ``hotspots``: Getis-Ord Gi* hot spots on a square grid, tested by the exact randomisation of the points over
+  the cells with a Benjamini–Hochberg correction over the grid; no claim below 30 points or when coordinates are
+  too coarse to mean anything.
 - ``verdicts``: the verdict codes shared by the tests above and their Swedish labels.
 """

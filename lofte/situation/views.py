@@ -17,7 +17,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from lofte.analysis import events as patterns
-from lofte.analysis.hotspots import EARTH_RADIUS_M, HotspotCell, Hotspots, find_hotspots
+from lofte.analysis.hotspots import EARTH_RADIUS_M, MIN_POINTS, TOO_FEW_POINTS, HotspotCell, Hotspots, find_hotspots
 from lofte.analysis.multiple import BH, correct_trends, tests_in
 from lofte.analysis.ranking import Priority
 from lofte.analysis.trend import Trend
@@ -222,11 +222,12 @@ def _events(area: Area) -> dict[str, Any]:
 
 
 def _hotspots(found: queries.EventPatterns) -> dict[str, Any]:
-    """Gi* hot spots on a grid of 500 m cells, drawn on the map only where the coordinates are precise enough."""
+    """Gi* hot spots on a grid of 500 m cells (randomisation test, corrected over the grid), drawn on the map only
+    when the map is assessed: enough events, at coordinates precise enough."""
     spots = _find_hotspots(found)
-    hot = sorted((cell for cell in spots.cells if cell.hot), key=lambda cell: -cell.z)
-    overlay = [_cell_feature(cell, spots.cell_size_m) for cell in hot] if spots.precise else []
-    return {"hotspots": spots, "hot_cells": hot[:HOTSPOT_ROWS] if spots.precise else [], "hotspot_overlay": overlay}
+    hot = sorted((cell for cell in spots.cells if cell.hot), key=lambda cell: (cell.p_adjusted, -cell.z))
+    overlay = [_cell_feature(cell, spots.cell_size_m) for cell in hot] if spots.assessed else []
+    return {"hotspots": spots, "hot_cells": hot[:HOTSPOT_ROWS] if spots.assessed else [], "hotspot_overlay": overlay}
 
 
 def _find_hotspots(found: queries.EventPatterns) -> Hotspots:
@@ -239,10 +240,14 @@ def _cell_feature(cell: HotspotCell, size_m: float) -> dict[str, Any]:
     half_lng = half_lat / math.cos(math.radians(cell.lat))
     south, north, west, east = cell.lat - half_lat, cell.lat + half_lat, cell.lng - half_lng, cell.lng + half_lng
     ring = [[west, south], [east, south], [east, north], [west, north], [west, south]]
-    label = _("%(count)s händelser, Gi* z = %(z)s") % {"count": cell.count, "z": f"{cell.z:.2f}"}
+    label = _("Het punkt: %(count)s händelser, Gi* z = %(z)s, justerat p = %(p)s") % {
+        "count": cell.count,
+        "z": f"{cell.z:.2f}",
+        "p": f"{cell.p_adjusted:.3f}" if cell.p_adjusted >= 0.001 else "< 0.001",
+    }
     return {
         "type": "Feature",
-        "properties": {"name": label, "count": cell.count, "z": round(cell.z, 2)},
+        "properties": {"name": label, "count": cell.count, "z": round(cell.z, 2), "p": cell.p_adjusted},
         "geometry": {"type": "Polygon", "coordinates": [ring]},
     }
 
@@ -330,11 +335,18 @@ def _comparison_table(
 
 
 def _hotspot_table(found: Hotspots) -> tuple[list[str], list[list[Any]], str]:
-    headers = [_("latitud"), _("longitud"), _("händelser"), "z (Gi*)", _("p-värde"), _("het punkt")]
+    headers = [_("latitud"), _("longitud"), _("händelser"), "z (Gi*)", _("p-värde (slumptest)")]
+    headers += [_("justerat p-värde"), _("het punkt")]
     cells = sorted(found.cells, key=lambda cell: -cell.z)
-    rows = [[round(c.lat, 5), round(c.lng, 5), c.count, round(c.z, 3), c.p, c.hot] for c in cells]
-    note = _("Rutor om %(size)s m.") % {"size": int(found.cell_size_m)}
-    if not found.precise:
+    rows = [[round(c.lat, 5), round(c.lng, 5), c.count, round(c.z, 3), c.p, c.p_adjusted, c.hot] for c in cells]
+    note = _(
+        "Rutor om %(size)s m. p-värdet är chansen att rutan och dess grannar får minst så många händelser om samma "
+        "antal fördelas slumpmässigt över rutorna; det justerade p-värdet tar hänsyn till att %(tested)s rutor prövas "
+        "(Benjamini–Hochberg). Het punkt: justerat p under 0,05."
+    ) % {"size": int(found.cell_size_m), "tested": found.tested}
+    if found.reason == TOO_FEW_POINTS:
+        note += " " + _("Färre än %(minimum)s händelser: ingen bedömning av heta punkter.") % {"minimum": MIN_POINTS}
+    elif not found.precise:
         note += " " + _("Koordinaterna är för grova för heta punkter.")
     return headers, rows, note
 

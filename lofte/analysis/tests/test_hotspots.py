@@ -4,8 +4,10 @@ import math
 
 import numpy as np
 import pytest
+from scipy.stats import binomtest
+from statsmodels.stats.multitest import multipletests
 
-from lofte.analysis.hotspots import find_hotspots, gi_star
+from lofte.analysis.hotspots import bh_over_grid, find_hotspots, gi_star, randomisation_p
 
 MJOLBY = (58.3259, 15.1236)
 
@@ -25,6 +27,49 @@ def test_it_matches_a_hand_computed_gi_star() -> None:
 
 def test_it_gives_zero_for_a_uniform_grid() -> None:
     assert not gi_star(np.full((4, 5), 3.0)).any()
+
+
+GRID = np.array([[5, 1, 0, 0], [1, 0, 0, 2], [0, 0, 1, 0], [0, 3, 0, 0]])  # 13 events on 16 cells
+
+
+def test_its_p_value_is_the_exact_randomisation_of_the_points_over_the_cells() -> None:
+    p = randomisation_p(GRID)
+    # Corner (0, 0): W = 4 cells hold 5 + 1 + 1 + 0 = 7 of 13 events; under the null each event is there with
+    # chance 4/16, so p = P(Binomial(13, 1/4) ≥ 7), scipy's one-sided exact binomial test.
+    assert p[0, 0] == pytest.approx(binomtest(7, 13, 4 / 16, alternative="greater").pvalue, rel=1e-12)
+    # Inner cell (2, 2): W = 9 cells hold 0 + 0 + 2 + 0 + 1 + 0 + 3 + 0 + 0 = 6 events.
+    assert p[2, 2] == pytest.approx(binomtest(6, 13, 9 / 16, alternative="greater").pvalue, rel=1e-12)
+    # The same by brute force: 20 000 random placements of the 13 events over the 16 cells (fixed seed).
+    rng = np.random.default_rng(13)
+    placed = rng.integers(0, 16, size=(20_000, 13))
+    grids = np.stack([np.bincount(row, minlength=16).reshape(4, 4) for row in placed])
+    corner = grids[:, :2, :2].sum(axis=(1, 2))
+    inner = grids[:, 1:4, 1:4].sum(axis=(1, 2))
+    assert (corner >= 7).mean() == pytest.approx(p[0, 0], abs=0.005)
+    assert (inner >= 6).mean() == pytest.approx(p[2, 2], abs=0.01)
+
+
+def test_it_adjusts_over_every_cell_of_the_grid() -> None:
+    # A large, mostly empty grid: only the cells with events near them are passed to `adjust`, scaled to the grid.
+    grid = np.zeros((30, 40), dtype=np.int64)
+    grid[10, 10], grid[11, 10], grid[20, 30], grid[5, 35] = 9, 4, 1, 2
+    p = randomisation_p(grid)
+    reference = multipletests(p.ravel(), method="fdr_bh")[1].reshape(p.shape)
+    np.testing.assert_allclose(bh_over_grid(p), reference, rtol=1e-12)
+    assert (p < 1).sum() < 50 and (bh_over_grid(p) < 0.05).sum() > 0
+
+
+def test_a_cell_is_hot_only_when_its_adjusted_p_is_below_5_percent_and_z_positive() -> None:
+    result = find_hotspots(_clustered_sample(np.random.default_rng(11), 40, 40))
+    assert result.assessed and result.hot_count > 0
+    for cell in result.cells:
+        assert cell.p_adjusted >= cell.p
+        assert cell.hot == (cell.p_adjusted < 0.05 and cell.z > 0)
+    # In a sparse grid of 40 scattered events, a single one has z near 3 (hot under the old rule z > 1.96); it is
+    # not a hot spot now.
+    sparse = find_hotspots(_clustered_sample(np.random.default_rng(11), 40, 0))
+    assert sparse.assessed and sparse.hot_count == 0
+    assert [cell for cell in sparse.cells if cell.count == 1 and cell.z > 1.96]
 
 
 def _clustered_sample(rng: np.random.Generator, background: int, cluster: int) -> np.ndarray:
@@ -51,13 +96,13 @@ def test_it_skips_points_without_coordinates() -> None:
 
 def test_it_flags_coordinates_that_are_only_the_kommun_centroid() -> None:
     result = find_hotspots([MJOLBY] * 98 + [(58.30, 15.10), (58.35, 15.20)])
-    assert (result.distinct_locations, result.precise) == (3, False)
+    assert (result.distinct_locations, result.precise, result.reason, result.hot_count) == (3, False, "imprecise", 0)
     assert find_hotspots([MJOLBY, (58.30, 15.10)]).precise is False
 
 
 def test_it_returns_an_empty_result_without_points() -> None:
     result = find_hotspots([])
-    assert (result.points, result.cells, result.precise) == (0, (), False)
+    assert (result.points, result.cells, result.precise, result.reason) == (0, (), False, "no_points")
 
 
 def test_it_sizes_the_grid_from_the_cell_size() -> None:

@@ -14,9 +14,10 @@ Places: reviewers (`est.access.can_review`) get the week's exact points; everyon
 the centre of the partnership's grid cell (`EstSettings.grid_m`), counted per cell, and every figure derived
 for them (repeat places, hot spots) is computed from the snapped points, so nothing finer than a cell can be
 read back. Repeat places are grid cells with at least 2 reports in the week or 3 in the four weeks ending with
-it. Hot spots are Getis-Ord Gi* over the same four weeks' points (`analysis.hotspots`), in cells of
-twice the grid (at least 500 m), shown only when that analysis says the points are precise enough, and only
-the hot cells that hold reports themselves (Gi* also marks the empty neighbours of a cluster).
+it. Hot spots are Getis-Ord Gi* over the same four weeks' points (`analysis.hotspots`: an exact randomisation
+test of the points over the cells, corrected over the grid with Benjamini–Hochberg), in cells of twice the grid
+(at least 500 m), shown only when that analysis makes a claim (at least 30 reports, at places precise enough),
+and only the hot cells that hold reports themselves (a cluster also makes its empty neighbours hot).
 
 Weeks before the partnership's EST started (`analysis.est_start`: the earlier of `EstSettings.started_on` and the
 day its first report reached Löfte) have no data: they are never counted as 0, and a comparison with one of them
@@ -365,10 +366,11 @@ def _hotspots(located: list[Located], grid_m: int, *, precise: bool) -> Hotspots
 
 
 def _hot_cells(spots: Hotspots) -> list[HotspotCell]:
-    """The hot cells that hold reports themselves, hottest first; none when the points are too coarse."""
-    if not spots.precise:
+    """The hot cells that hold reports themselves, clearest first; none when the map makes no claim (too few reports
+    or places too coarse)."""
+    if not spots.assessed:
         return []
-    return sorted((c for c in spots.cells if c.hot and c.count > 0), key=lambda c: (-c.z, -c.count))
+    return sorted((c for c in spots.cells if c.hot and c.count > 0), key=lambda c: (c.p_adjusted, -c.z, -c.count))
 
 
 # Beside the reports
@@ -435,9 +437,10 @@ def cell_feature(cell: HotspotCell, size_m: float) -> dict[str, Any]:
     half_lng = half_lat / math.cos(math.radians(cell.lat))
     south, north, west, east = cell.lat - half_lat, cell.lat + half_lat, cell.lng - half_lng, cell.lng + half_lng
     ring = [[west, south], [east, south], [east, north], [west, north], [west, south]]
-    label = _("Het punkt: %(count)s rapporter på fyra veckor, Gi* z = %(z)s") % {
+    label = _("Het punkt: %(count)s rapporter på fyra veckor, Gi* z = %(z)s, justerat p = %(p)s") % {
         "count": cell.count,
         "z": f"{cell.z:.2f}",
+        "p": f"{cell.p_adjusted:.3f}" if cell.p_adjusted >= 0.001 else "< 0.001",
     }
     return {
         "type": "Feature",
