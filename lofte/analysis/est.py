@@ -5,19 +5,27 @@ with a change to or from summer time is 167 or 169 hours long. The same week las
 same number in the previous ISO year; a week 53 has none when that year had 52 weeks, and is then compared
 with nothing rather than with a different week.
 
-The weekly comparison uses the lägesbild's exact test of two Poisson counts
-(`lofte.analysis.significance`): this week's count against the sum of the four weeks before with
+The weekly comparison (`week_row`) tests this week's count against the sum of the four weeks before with
 exposures 1 : 4 (so against their mean, with the uncertainty of both sides), and against the same week last
-year with exposures 1 : 1. A week still under way is compared on the share of it that has passed (its
-exposure), and a week to come is not compared at all; reports still waiting for review are missing from the
-latest days either way. The verdict says ökning or minskning only when p < 0,05, otherwise "ingen säker
-förändring", which is not the same as no change. A handful of reports a week is too few for most changes to
-be certain, and that is the honest answer.
+year with exposures 1 : 1, by `significance.compare_periods` allowing for the row's own weekly dispersion φ
+(`weekly_dispersion`: the quasi-Poisson dispersion of the row's 26 whole weeks before, `variation.estimate`; with
+fewer than five weeks with data the whole EST's φ, and with fewer than that too `ASSUMED_WEEKLY`, φ = 2: Poisson
+would call ordinary clustering of reports a change). Each table (the categories, the areas, the total) is one
+family whose p-values are adjusted together by Benjamini–Hochberg (`correct_rows`); the verdict follows the adjusted
+p, the unadjusted one is kept. A week still under way is compared with the same part of the comparison weeks: their
+reports up to the same weekday and wall-clock time (`Week.offset`, `Week.until`), compared 1 : 4 and 1 : 1 like whole
+weeks, since reports are not spread evenly over the days and a week with a change of clock has 167 or 169 hours. A
+week to come is not compared at all; reports still waiting for review are missing from the latest days either way.
+The verdict says ökning or minskning only when the change is statistically clear, otherwise "ingen tydlig
+förändring", which is not the same as no change. A handful of reports a week is too few for most changes to be
+clear, and that is the honest answer.
 
 Area analysis compares a year (`2026`) or a quarter (`2026K1`) with the period before and with the same period
-a year earlier, with the number of days of each as its exposure (a quarter of 90 days against one of 92). A
-period that is not over yet is compared on its elapsed days only: the first N days of the period against the
-first N days of each comparison period, so a half-finished quarter is never set against a whole one.
+a year earlier, with the number of days of each as its exposure (a quarter of 90 days against one of 92), allowing
+for the area's own dispersion (`area_dispersion`: its periods before, else the assumed yearly φ) and adjusted as one
+table (`correct_areas`). A period that is not over yet is compared on its elapsed days only: the first N days of the
+period against the first N days of each comparison period, so a half-finished quarter is never set against a whole
+one.
 
 When EST has data: a partnership's EST starts on the earlier of the day it recorded as its start
 (`EstSettings.started_on`, for an EST that ran before its first report reached Löfte) and the day, in Swedish
@@ -30,17 +38,20 @@ compared only when all four have data, and a week to come has no data yet. The E
 which began before its first report, has none either: a part week set against whole ones would look like a
 change.
 
-Ranking of areas by need for action (shown on the page): first the areas whose count rose with certainty
-(p < 0,05) against the period before or against the same period a year earlier; within that group and among
+Ranking of areas by need for action (shown on the page): first the areas whose count rose clearly (the table's
+corrected verdict) against the period before or against the same period a year earlier; within that group and among
 the rest, the most reports in the period first, then the largest rise against the period before, then the
 name. It is a reading order for the meeting, not a score: small areas with few reports rarely show a
-certain rise.
+clear rise.
 
 Effect of an action: the reviewed reports within the partnership's radius of the action's point (or in its
 area) are counted in the `weeks` weeks before the day the action was decided and the `weeks` weeks from that
 day on. While the after-window is still running, the comparison uses the days elapsed as the exposure, so a
-partial window is compared per day. Before and after is not proof of effect: reports vary by chance, season
-and how diligently people report, and an action can move a problem elsewhere rather than solve it.
+partial window is compared per day. The same windows are counted at comparable places without the action (the
+control), and the verdict is drawn against them (`controlled`): a place picked because it was busy has fewer reports
+afterwards by chance alone (regression to the mean), and the control places show how far places with as many
+reports before usually fall. Before and after is still not proof of effect: an action can move a problem elsewhere
+rather than solve it.
 """
 
 from __future__ import annotations

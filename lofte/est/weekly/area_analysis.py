@@ -3,18 +3,21 @@
 Per area (the kommun's own subdivisions, plus "inget delområde" for reports placed only in the kommun or not
 at all) the reviewed reports of a year or quarter are compared with the period before and the same period a
 year earlier, with the exact test, and ranked: certain rises first, then by the number of reports, the rise
-against the period before, and the name (the rule and the method are in `analysis/est.py`).
+against the period before, and the name (the rule and the method are in `analysis/est.py`). Each area's dispersion
+comes from its own ten periods before, cut to the same days, read in the same grouped query.
 
 For each action with a place (a point, else an area) decided in the period, the reviewed reports within the
 partnership's `effect_radius_m` of the point, or in the area, are counted in the `effect_weeks` weeks before and
-after the day of the meeting that decided it. Before and after is not proof of effect.
+after the day of the meeting that decided it, and beside them the same windows at comparable places without the
+action: the partnership's other located reports in squares of the same area as the action's circle. The verdict is
+drawn against those control places (`analysis.est.controlled`). Before and after is not proof of effect.
 
 A period or window that began before the partnership's EST started has no data (`analysis/est.py` defines the
 start): its count is None, never 0, and a comparison with it says "ingen jämförelse (inga data)".
 
 Reads in at most five queries whatever the number of reports: the settings (with the EST's start), the grouped area counts, the area
-names, the actions, their areas' boundaries, and the candidate reports' bare coordinates within one rectangle
-around every action.
+names, the actions, their areas' boundaries, and the bare coordinates of every reviewed report in the actions'
+windows (the action's place and its control).
 """
 
 from __future__ import annotations
@@ -55,7 +58,6 @@ from lofte.est.weekly.queries import NO_AREA, counted, no_area_label, settings_a
 from lofte.partnerships.models import Partnership
 
 THIS, PREVIOUS, YEAR_EARLIER, HISTORY = 0, 1, 2, 3
-METRES_PER_DEGREE = places.METRES_PER_DEGREE_LAT
 
 
 @dataclass(frozen=True)
@@ -193,7 +195,7 @@ def _effects(
         return []
     area_ids = {a.area_id for a in actions if a.latitude is None and a.area_id is not None}
     shapes = _shapes(area_ids)
-    rows = _candidates(partnership, actions, shapes, radius_m, weeks, today)
+    rows = _candidates(partnership, actions, weeks, today)
     return [
         ActionEffect(
             action,
@@ -247,14 +249,7 @@ def _shapes(area_ids: set[int]) -> dict[int, _Shape]:
 Candidate = tuple[float | None, float | None, int | None, date]  # latitude, longitude, area id, local day
 
 
-def _candidates(
-    partnership: Partnership,
-    actions: list[Measure],
-    shapes: dict[int, _Shape],
-    radius_m: int,
-    weeks: int,
-    today: date,
-) -> list[Candidate]:
+def _candidates(partnership: Partnership, actions: list[Measure], weeks: int, today: date) -> list[Candidate]:
     """Reviewed reports in the union of the actions' windows, everywhere in the partnership: the action's place and
     the comparable places beside it (the control)."""
     windows = [effect_windows(a.meeting.held_on, weeks, today) for a in actions]
@@ -266,15 +261,6 @@ def _candidates(
         .values_list("latitude", "longitude", "area_id", "occurred_at")
     )
     return [(lat, lng, area, when.astimezone(STOCKHOLM).date()) for lat, lng, area, when in rows]
-
-
-def _box(action: Measure, shapes: dict[int, _Shape], radius_m: int) -> tuple[float, float, float, float] | None:
-    if action.latitude is not None and action.longitude is not None:
-        dlat = radius_m / METRES_PER_DEGREE
-        dlng = dlat / max(0.01, math.cos(math.radians(action.latitude)))
-        return action.longitude - dlng, action.latitude - dlat, action.longitude + dlng, action.latitude + dlat
-    found = shapes.get(action.area_id) if action.area_id else None
-    return found.bbox if found else None
 
 
 def _days_near(

@@ -8,7 +8,8 @@ beslutad, åtgärdad or avslutad, and no `duplicate_of`), in the week its `occur
 to Sunday 24:00, Swedish time). The numbers and their tests are in `analysis/est.py`.
 
 `compile_week` reads everything in at most nine queries whatever the number of reports: the counts are grouped by the
-database (category × area × week), and only the four weeks' points are read, as bare coordinates.
+database (category × area × week × whether before the same weekday and hour as now), over this week, the 26 weeks
+before (the rows' dispersion) and last year's, and only the four weeks' points are read, as bare coordinates.
 
 Places: reviewers (`est.access.can_review`) get the week's exact points; everyone else gets them snapped to
 the centre of the partnership's grid cell (`EstSettings.grid_m`), counted per cell, and every figure derived
