@@ -26,6 +26,7 @@ from lofte.est import places
 from lofte.est.meetings.actions import MeasurePlace, do_create_measure, do_create_meeting
 from lofte.est.models import EstSettings, Incident, WeekNote
 from lofte.est.weekly.queries import compile_week
+from lofte.lib.uncertainty import interval_words
 from lofte.partnerships.access import PartnershipAccess
 from lofte.statistics.models import Event
 from tests.cases import CENTRE, SCATTERED, WEEK, EstCase, at
@@ -113,6 +114,48 @@ class CompileWeekTest(EstCase):
         whole = compile_week(self.partnership_a, 2026, 10, precise=True)
         self.assertFalse(whole.under_way)
         self.assertEqual((whole.total.this, whole.total.four_week_sum, whole.total.last_year), (13, 8, 3))
+
+    def test_a_week_under_way_is_cut_on_the_wall_clock_in_a_week_with_a_change_of_clock(self) -> None:
+        # Sunday 5 April 2026 12:00 in week 14; week 13 had 167 hours (the clocks went forward on Sunday 29 March).
+        # The same part of week 13 ends on its Sunday at 12:00 summer time, 155 real hours after its Monday: a report
+        # at 11:30 counts, one at 12:30 does not (cut by real hours, 156 of them, it would end at 13:00 and count it).
+        week = Week(2026, 14)
+        spring = Week(2026, 13)
+        self.report(datetime(2026, 3, 29, 11, 30, tzinfo=STOCKHOLM))
+        self.report(datetime(2026, 3, 29, 12, 30, tzinfo=STOCKHOLM))
+        self.report(at(week, day=0), n=2)
+        picture = compile_week(
+            self.partnership_a, 2026, 14, precise=True, now=datetime(2026, 4, 5, 12, tzinfo=STOCKHOLM)
+        )
+        self.assertTrue(picture.under_way)
+        self.assertEqual(picture.total.last_week, 1)
+        self.assertEqual(spring.until(week.offset(datetime(2026, 4, 5, 12, tzinfo=STOCKHOLM))).hour, 12)
+        whole = compile_week(self.partnership_a, 2026, 14, precise=True, now=datetime(2026, 4, 6, 0, tzinfo=STOCKHOLM))
+        self.assertEqual(whole.total.last_week, 2)
+
+    def test_the_page_says_how_many_comparisons_each_table_makes_and_how_sure_each_is(self) -> None:
+        response = self.client_for(self.viewer).get(self.week_url())
+        picture = response.context["picture"]
+        self.assertGreater(picture.category_tests, 2)
+        self.assertContains(response, f"Tabellen prövar {picture.category_tests} jämförelser på en gång")
+        self.assertContains(response, "Benjamini–Hochberg")
+        total = picture.total.vs_four_weeks
+        self.assertContains(response, f"({interval_words(total.ci_low, total.ci_high)}")
+        self.assertContains(response, "statistiskt säkerställd")
+        self.assertNotContains(response, "säkra")
+        csv = self.client_for(self.viewer).get(self.week_url(WEEK, "week_table", "csv")).content.decode("utf-8-sig")
+        header, first = csv.splitlines()[1:3] if csv.startswith("Vecka") else csv.splitlines()[:2]
+        self.assertIn("justerat p-värde mot fyra veckor", header)
+        cells = first.split(";")
+        columns = header.split(";")
+
+        # The unadjusted p where it always was, the adjusted one beside it.
+        def number(column: str) -> float:  # the CSV writes Swedish decimal commas
+            return float(cells[columns.index(column)].replace(",", "."))
+
+        self.assertEqual(number("p-värde mot fyra veckor"), round(total.p_value, 4))
+        self.assertEqual(number("justerat p-värde mot fyra veckor"), round(total.p_adjusted, 4))
+        self.assertNotEqual(total.p_value, total.p_adjusted)
 
     def test_it_leaves_out_unreviewed_rejected_and_merged_reports(self) -> None:
         self.report(at(WEEK), status=S.MOTTAGEN, n=2)

@@ -3,6 +3,7 @@ from __future__ import annotations
 import math
 from datetime import UTC, date, datetime, timedelta
 
+import numpy as np
 import pytest
 
 from lofte.analysis.est import (
@@ -24,6 +25,7 @@ from lofte.analysis.est import (
     total,
     week_row,
 )
+from lofte.analysis.significance import compare_periods
 from lofte.analysis.variation import POISSON
 
 # These tests are about counting and data coverage; they use the Poisson yardstick (`POISSON`) so their hand-computed
@@ -299,3 +301,62 @@ def test_an_action_decided_soon_after_the_est_started_has_no_before_to_compare_w
     assert found.comparison is not None and found.comparison.verdict == "inga_data"
     counted = effect(days, decided, weeks=8, today=date(2026, 12, 1), start=date(2026, 1, 5))
     assert (counted.before, counted.comparison and counted.comparison.verdict) == (0, "okning")
+
+
+# Before and after against a control
+
+
+CONTROL = [(3, 2), (8, 5), (5, 6), (12, 7), (2, 3), (9, 9), (6, 4), (4, 2)]
+
+
+def test_the_controlled_comparison_is_a_prediction_from_the_control_places() -> None:
+    import statsmodels.api as sm
+    from scipy.stats import t as t_dist
+
+    from lofte.analysis.est import controlled
+
+    found = controlled(20, 6, CONTROL)
+    assert found is not None and found.places == 8
+    # Reference: statsmodels OLS of √(after + 3/8) on √(before + 3/8) over the control places, and the prediction
+    # interval's standard error for the action's place, with the residual variance raised to the Poisson ¼ (these
+    # control places scatter less than Poisson counts would).
+    x = np.sqrt(np.array([b for b, _a in CONTROL]) + 3 / 8)
+    y = np.sqrt(np.array([a for _b, a in CONTROL]) + 3 / 8)
+    fit = sm.OLS(y, sm.add_constant(x)).fit()
+    assert fit.scale < 0.25
+    prediction = fit.get_prediction(np.array([[1.0, math.sqrt(20 + 3 / 8)]]))
+    error = math.sqrt(0.25 * (1 + prediction.se_mean[0] ** 2 / fit.scale))
+    statistic = (math.sqrt(6 + 3 / 8) - prediction.predicted_mean[0]) / error
+    assert found.p_value == pytest.approx(2 * t_dist.sf(abs(statistic), 6))
+    assert found.expected == pytest.approx(prediction.predicted_mean[0] ** 2 - 3 / 8)
+    assert found.ci_low is not None and found.ci_high is not None and found.ci_low < found.ratio < found.ci_high
+    # 20 → 6 looks like a fall of 70 %, but the busy control places fell too: not a clear change.
+    assert found.verdict == "ingen_saker_forandring"
+    assert compare_periods(20, 6, dispersion=POISSON).verdict == "minskning"  # what the plain before/after said
+
+
+def test_the_controlled_comparison_needs_five_control_places() -> None:
+    from lofte.analysis.est import controlled
+
+    assert controlled(20, 6, CONTROL[:4]) is None
+    decided = date(2026, 3, 2)
+    places = [[date(2026, 2, 1)] * b + [date(2026, 3, 10)] * a for b, a in CONTROL]
+    found = effect(
+        [date(2026, 2, 1)] * 20 + [date(2026, 3, 10)] * 6, decided, 8, date(2026, 12, 1), start=LONG_AGO, control=places
+    )
+    assert (found.before, found.after, found.control_before, found.control_after) == (20, 6, 49, 38)
+    assert found.control_places == 8 and found.controlled is not None
+    assert found.controlled.verdict == "ingen_saker_forandring"
+
+
+def test_the_area_ranking_uses_the_corrected_verdicts() -> None:
+    from lofte.analysis.est import correct_areas
+
+    windows = period_windows(Period(2025), today=date(2026, 1, 1))
+    # Alone, 20 against 6 is a rise at p ≈ 0.009; among ten flat areas the table's correction takes it back.
+    rising = area_row("v", "Väster", [20, 6, None], windows, start=LONG_AGO, dispersion=POISSON)
+    assert rising.rose
+    flat = [area_row(f"f{n}", f"F{n}", [10, 10, None], windows, start=LONG_AGO, dispersion=POISSON) for n in range(9)]
+    corrected = correct_areas([rising, *flat])
+    assert not corrected[0].rose and corrected[0].vs_previous.verdict_alone == "okning"
+    assert corrected[0].vs_previous.p_value == rising.vs_previous.p_value  # the unadjusted p is kept
