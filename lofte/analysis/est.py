@@ -60,7 +60,7 @@ import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Final, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -71,7 +71,6 @@ from lofte.analysis.multiple import BH, correct
 from lofte.analysis.significance import PeriodComparison, compare_periods
 from lofte.analysis.variation import ASSUMED_YEARLY, Dispersion, estimate
 from lofte.analysis.verdicts import DEFAULT_ALPHA, LABELS, OKNING, change_verdict
-from lofte.est import wallclock
 
 STOCKHOLM: Final = ZoneInfo("Europe/Stockholm")
 WEEKS_BEFORE: Final = 4
@@ -86,6 +85,7 @@ REPEAT_IN_FOUR_WEEKS: Final = 3
 PERIOD: Final = re.compile(r"^(?P<year>\d{4})(?:K(?P<quarter>[1-4]))?$", re.IGNORECASE)
 
 FULL_WEEK: Final = timedelta(days=7)
+MINUTE: Final = timedelta(minutes=1)
 
 K = TypeVar("K")
 
@@ -140,10 +140,7 @@ class Week:
         clock jumps past it; on the autumn night it happens twice, it is the first time."""
         if offset >= FULL_WEEK:
             return self.end
-        wall = datetime.combine(self.monday, time.min) + offset
-        if wallclock.kind(wall, STOCKHOLM) is wallclock.Kind.NEVER:
-            wall = wallclock.skipped(wall, STOCKHOLM)[1]
-        return wallclock.instant(wall, STOCKHOLM).astimezone(STOCKHOLM)
+        return first_moment(datetime.combine(self.monday, time.min) + offset)
 
     def shifted(self, weeks: int) -> Week:
         return Week.containing(self.monday + timedelta(weeks=weeks))
@@ -153,6 +150,18 @@ class Week:
             return Week(self.year - 1, self.week)
         except ValueError:
             return None
+
+
+def first_moment(wall: datetime) -> datetime:
+    """The first moment the Swedish clock shows the naive time `wall`; for a time the clock skips (02:00–02:59 on the
+    spring night) the moment it jumps past it. Here rather than `est.wallclock`, which analysis may not import."""
+    moment = wall
+    for _step in range(181):  # no change of clock in use skips more than an hour
+        found = moment.replace(tzinfo=STOCKHOLM, fold=0)
+        if found.astimezone(UTC).astimezone(STOCKHOLM).replace(tzinfo=None) == moment:
+            return found.astimezone(UTC).astimezone(STOCKHOLM)
+        moment = moment.replace(second=0, microsecond=0) + MINUTE
+    raise ValueError(f"no such clock time: {wall!r}")
 
 
 def last_complete_week(today: date) -> Week:
