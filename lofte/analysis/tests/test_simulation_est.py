@@ -47,6 +47,8 @@ def _table(rng: np.random.Generator, means: np.ndarray, factors: np.ndarray, thi
 
 
 def test_the_weekly_table_rarely_calls_noise_a_change() -> None:
+    # 60 tables of 8 categories, means 2–25 a week, variance 4–8 × the mean: 0 % claimed after the correction with
+    # this seed (3.2 % of the comparisons alone, before it).
     rng = np.random.default_rng(16)
     claims = tests = 0
     for _table_n in range(60):
@@ -62,11 +64,12 @@ def test_the_weekly_table_rarely_calls_noise_a_change() -> None:
 def test_the_weekly_table_finds_a_doubling() -> None:
     rng = np.random.default_rng(17)
     found = 0
-    for _table_n in range(60):
-        [row] = _table(rng, np.array([40.0]), np.array([4.0]), this_factor=2.0)
+    for _table_n in range(100):
+        [row] = _table(rng, np.array([80.0]), np.array([4.0]), this_factor=2.0)
         found += row.vs_four_weeks.verdict == "okning"
-    # One week against four with φ ≈ 4 has modest power; a doubling of 40 a week is found most of the time.
-    assert found / 60 >= 0.5
+    # One week against four with variance 4 × the mean has modest power: a doubling of 80 a week is found in about
+    # four weeks of five (0.82 with this seed; 0.5 for 40 a week, where one week's own noise is as large as the rise).
+    assert found / 100 >= 0.7
 
 
 def _busiest(rng: np.random.Generator, places: int, mean: float, factor: float, effect: float = 1.0):
