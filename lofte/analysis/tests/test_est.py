@@ -329,7 +329,8 @@ def test_the_controlled_comparison_is_a_prediction_from_the_control_places() -> 
     statistic = (math.sqrt(6 + 3 / 8) - prediction.predicted_mean[0]) / error
     assert found.p_value == pytest.approx(2 * t_dist.sf(abs(statistic), 6))
     assert found.expected == pytest.approx(prediction.predicted_mean[0] ** 2 - 3 / 8)
-    assert found.ci_low is not None and found.ci_high is not None and found.ci_low < found.ratio < found.ci_high
+    assert found.ci_low is not None and found.ci_high is not None and found.ratio is not None
+    assert found.ci_low < found.ratio < found.ci_high
     # 20 → 6 looks like a fall of 70 %, but the busy control places fell too: not a clear change.
     assert found.verdict == "ingen_saker_forandring"
     assert compare_periods(20, 6, dispersion=POISSON).verdict == "minskning"  # what the plain before/after said
