@@ -325,3 +325,37 @@ class EffectTest(EstCase):
         self.assertEqual(found.effect.comparison.verdict, "ingen_saker_forandring")
         self.assertContains(response, "Före och efter är inte bevis för effekt.")
         self.assertContains(response, "inom 300 meter")
+
+    def test_it_judges_the_busiest_place_against_comparable_places_without_the_action(self) -> None:
+        # The action's place had 30 reports before and 10 after; five places 2 km and more away, no action, fell
+        # alike when they were busy (25 → 9, 20 → 8) and held when quiet. Against them 30 → 10 is no clear fall,
+        # though the place alone (even with the weekly dispersion) calls it one: regression to the mean.
+        decided = date(2026, 3, 5)
+        moment = datetime(2026, 3, 5, 12, tzinfo=STOCKHOLM)
+        self.report(moment - timedelta(days=20), n=30)
+        self.report(moment + timedelta(days=10), n=10)
+        control = [(25, 9), (20, 8), (5, 5), (3, 4), (6, 5)]
+        for n, (before, after) in enumerate(control):
+            point = (CENTRE[0] + 0.02 * (n + 1), CENTRE[1])
+            self.report(moment - timedelta(days=20), n=before, point=point)
+            self.report(moment + timedelta(days=10), n=after, point=point)
+        access = PartnershipAccess(self.partnership_a, frozenset({"samordnare"}))
+        meeting = do_create_meeting(access, actor=self.samordnare, iso_year=2026, iso_week=10, held_on=decided)
+        do_create_measure(
+            access,
+            meeting,
+            actor=self.samordnare,
+            what="Belysning",
+            organisation=self.kommun_org_a,
+            place=MeasurePlace("Stationen", *CENTRE),
+        )
+        response = self.client_for(self.viewer).get(url("analysis"), {"period": "2026K1"})
+        [found] = response.context["result"].effects
+        result = found.effect
+        self.assertEqual((result.before, result.after), (30, 10))
+        self.assertEqual((result.control_before, result.control_after, result.control_places), (59, 31, 5))
+        self.assertEqual(result.comparison.verdict, "minskning")  # the plain before/after
+        self.assertEqual(result.controlled.verdict, "ingen_saker_forandring")
+        self.assertContains(response, "regression mot medelvärdet")
+        self.assertContains(response, "Kontroll före")
+        self.assertContains(response, '<span class="verdict verdict-ingen_saker_forandring">ingen tydlig förändring')

@@ -8,11 +8,16 @@ import re
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import numpy as np
+import statsmodels.api as sm
 import time_machine
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 from pypdf import PdfReader
+from scipy.stats import chi2
+from scipy.stats import f as f_dist
+from statsmodels.stats.multitest import multipletests
 
 from lofte.analysis.est import STOCKHOLM, Week, last_complete_week
 from lofte.areas.models import Area
@@ -21,6 +26,7 @@ from lofte.est import places
 from lofte.est.meetings.actions import MeasurePlace, do_create_measure, do_create_meeting
 from lofte.est.models import EstSettings, Incident, WeekNote
 from lofte.est.weekly.queries import compile_week
+from lofte.lib.uncertainty import interval_words
 from lofte.partnerships.access import PartnershipAccess
 from lofte.statistics.models import Event
 from tests.cases import CENTRE, SCATTERED, WEEK, EstCase, at
@@ -56,10 +62,28 @@ class CompileWeekTest(EstCase):
         total = picture.total
         self.assertEqual((total.this, total.last_week, total.four_week_sum, total.last_year), (13, 1, 4, 2))
         self.assertAlmostEqual(total.four_week_mean, 1.0)
-        self.assertAlmostEqual(total.vs_four_weeks.p_value or 0, _p_two_sided(13, 17, 0.2))
+        # The weekly dispersion from the 26 whole weeks before (3 reports five weeks back, 1 in each of the four):
+        # statsmodels' quasi-Poisson fit of a log-linear trend, φ = Pearson χ² / df, never below 1.
+        history = [0] * 21 + [3, 1, 1, 1, 1]
+        design = sm.add_constant(np.arange(26.0))
+        fit = sm.GLM(np.array(history, float), design, family=sm.families.Poisson()).fit()
+        phi = max(1.0, fit.pearson_chi2 / fit.df_resid)
+        self.assertAlmostEqual(total.vs_four_weeks.dispersion.phi, phi)
+
+        def quasi(c1: int, c2: int, share: float) -> float:  # the LR statistic over φ against F(1, 24)
+            m2 = (c1 + c2) * share
+            deviance = 2 * (c1 * math.log(c1 / (c1 + c2 - m2)) + c2 * math.log(c2 / m2))
+            return max(_p_two_sided(c2, c1 + c2, share), f_dist.sf(deviance / phi, 1, 24))
+
+        p_four, p_year = quasi(4, 13, 0.2), quasi(2, 13, 0.5)
+        # The total is a family of its two comparisons: Benjamini–Hochberg (statsmodels' multipletests).
+        adjusted = multipletests([p_four, p_year], method="fdr_bh")[1]
+        self.assertAlmostEqual(total.vs_four_weeks.p_value or 0, p_four)
+        self.assertAlmostEqual(total.vs_four_weeks.p_adjusted or 0, adjusted[0])
         self.assertEqual(total.verdict_label, "ökning")
         assert total.vs_last_year is not None
-        self.assertAlmostEqual(total.vs_last_year.p_value or 0, _p_two_sided(13, 15, 0.5))
+        self.assertAlmostEqual(total.vs_last_year.p_value or 0, p_year)
+        self.assertAlmostEqual(total.vs_last_year.p_adjusted or 0, adjusted[1])
         self.assertEqual(total.vs_last_year.label, "ökning")
         rows = {row.key: row for row in picture.categories}
         self.assertEqual(
@@ -75,11 +99,65 @@ class CompileWeekTest(EstCase):
         self.assertEqual(picture.unlocated, 1)
         self.assertEqual(len(picture.points), 12)
 
-    def test_it_compares_a_week_under_way_on_the_time_passed(self) -> None:
+    def test_it_compares_a_week_under_way_with_the_same_part_of_the_weeks_before(self) -> None:
+        # Thursday 12:00: this week's 12 Wednesday reports against the weeks before up to their Thursday 12:00. The
+        # four weeks' Wednesday reports count, a Thursday 13:00 and a Sunday report do not; last year's likewise.
+        for back in (1, 3):
+            self.report(at(WEEK.shifted(-back), day=3, hour=13))
+            self.report(at(WEEK.shifted(-back), day=6, hour=10))
+        self.report(at(Week(2025, 10), day=5))
         picture = compile_week(self.partnership_a, 2026, 10, precise=True, now=at(WEEK, day=3, hour=12))
         self.assertTrue(picture.under_way)
-        self.assertAlmostEqual(picture.total.vs_four_weeks.rate_ratio or 0, (13 / 0.5) / (4 / 4))
-        self.assertFalse(compile_week(self.partnership_a, 2026, 10, precise=True).under_way)
+        total = picture.total
+        # This week counts every report in it (the Sunday one of setUp too); the weeks compared only their first part.
+        self.assertEqual((total.this, total.four_week_sum, total.last_year), (13, 4, 2))
+        # The same part on both sides: compared 1 : 4 like whole weeks, not scaled by the share of clock time.
+        self.assertAlmostEqual(total.vs_four_weeks.rate_ratio or 0, 13 / (4 / 4))
+        whole = compile_week(self.partnership_a, 2026, 10, precise=True)
+        self.assertFalse(whole.under_way)
+        self.assertEqual((whole.total.this, whole.total.four_week_sum, whole.total.last_year), (13, 8, 3))
+
+    def test_a_week_under_way_is_cut_on_the_wall_clock_in_a_week_with_a_change_of_clock(self) -> None:
+        # Sunday 5 April 2026 12:00 in week 14; week 13 had 167 hours (the clocks went forward on Sunday 29 March).
+        # The same part of week 13 ends on its Sunday at 12:00 summer time, 155 real hours after its Monday: a report
+        # at 11:30 counts, one at 12:30 does not (cut by real hours, 156 of them, it would end at 13:00 and count it).
+        week = Week(2026, 14)
+        spring = Week(2026, 13)
+        self.report(datetime(2026, 3, 29, 11, 30, tzinfo=STOCKHOLM))
+        self.report(datetime(2026, 3, 29, 12, 30, tzinfo=STOCKHOLM))
+        self.report(at(week, day=0), n=2)
+        picture = compile_week(
+            self.partnership_a, 2026, 14, precise=True, now=datetime(2026, 4, 5, 12, tzinfo=STOCKHOLM)
+        )
+        self.assertTrue(picture.under_way)
+        self.assertEqual(picture.total.last_week, 1)
+        self.assertEqual(spring.until(week.offset(datetime(2026, 4, 5, 12, tzinfo=STOCKHOLM))).hour, 12)
+        whole = compile_week(self.partnership_a, 2026, 14, precise=True, now=datetime(2026, 4, 6, 0, tzinfo=STOCKHOLM))
+        self.assertEqual(whole.total.last_week, 2)
+
+    def test_the_page_says_how_many_comparisons_each_table_makes_and_how_sure_each_is(self) -> None:
+        response = self.client_for(self.viewer).get(self.week_url())
+        picture = response.context["picture"]
+        self.assertGreater(picture.category_tests, 2)
+        self.assertContains(response, f"Tabellen prövar {picture.category_tests} jämförelser på en gång")
+        self.assertContains(response, "Benjamini–Hochberg")
+        total = picture.total.vs_four_weeks
+        self.assertContains(response, f"({interval_words(total.ci_low, total.ci_high)}")
+        self.assertContains(response, "statistiskt säkerställd")
+        self.assertNotContains(response, "säkra")
+        csv = self.client_for(self.viewer).get(self.week_url(WEEK, "week_table", "csv")).content.decode("utf-8-sig")
+        header, first = csv.splitlines()[1:3] if csv.startswith("Vecka") else csv.splitlines()[:2]
+        self.assertIn("justerat p-värde mot fyra veckor", header)
+        cells = first.split(";")
+        columns = header.split(";")
+
+        # The unadjusted p where it always was, the adjusted one beside it.
+        def number(column: str) -> float:  # the CSV writes Swedish decimal commas
+            return float(cells[columns.index(column)].replace(",", "."))
+
+        self.assertEqual(number("p-värde mot fyra veckor"), round(total.p_value, 4))
+        self.assertEqual(number("justerat p-värde mot fyra veckor"), round(total.p_adjusted, 4))
+        self.assertNotEqual(total.p_value, total.p_adjusted)
 
     def test_it_leaves_out_unreviewed_rejected_and_merged_reports(self) -> None:
         self.report(at(WEEK), status=S.MOTTAGEN, n=2)
@@ -389,11 +467,16 @@ class AreaAnalysisTest(EstCase):
         self.assertEqual([row.label for row in rows], ["Centrum", "Inget delområde (bara kommunen)"])
         centrum = rows[0]
         self.assertEqual((centrum.this, centrum.previous, centrum.year_earlier), (12, 2, 0))
-        self.assertEqual(centrum.vs_previous.label, "ökning")
-        # 12 against 2 over 90 and 92 days.
+        # 12 against 2 over 90 and 92 days. With fewer than five quarters of history the assumed yearly φ = 6.5
+        # applies: the likelihood-ratio statistic over φ against χ²(1) (scipy), p ≈ 0.24, no longer a rise.
         self.assertAlmostEqual(centrum.vs_previous.rate_ratio or 0, (12 / 90) / (2 / 92))
+        m12 = 14 * 90 / 182
+        deviance = 2 * (12 * math.log(12 / m12) + 2 * math.log(2 / (14 - m12)))
+        self.assertAlmostEqual(centrum.vs_previous.p_value or 0, chi2.sf(deviance / 6.5, 1))
+        self.assertEqual(centrum.vs_previous.label, "ingen tydlig förändring")
         self.assertEqual((rows[1].this, rows[1].previous, rows[1].vs_previous.label), (3, 3, "ingen tydlig förändring"))
-        self.assertContains(response, "Först områden där antalet har ökat säkert")
+        self.assertContains(response, "Först områden där antalet har ökat tydligt")
+        self.assertContains(response, "Tabellen prövar 4 jämförelser på en gång")
 
     def test_it_explains_a_period_it_cannot_read(self) -> None:
         url = reverse("est_weekly:analysis", args=["mjolby"])

@@ -3,24 +3,26 @@
 Per area (the kommun's own subdivisions, plus "inget delområde" for reports placed only in the kommun or not
 at all) the reviewed reports of a year or quarter are compared with the period before and the same period a
 year earlier, with the exact test, and ranked: certain rises first, then by the number of reports, the rise
-against the period before, and the name (the rule and the method are in `analysis/est.py`).
+against the period before, and the name (the rule and the method are in `analysis/est.py`). Each area's dispersion
+comes from its own ten periods before, cut to the same days, read in the same grouped query.
 
 For each action with a place (a point, else an area) decided in the period, the reviewed reports within the
 partnership's `effect_radius_m` of the point, or in the area, are counted in the `effect_weeks` weeks before and
-after the day of the meeting that decided it. Before and after is not proof of effect.
+after the day of the meeting that decided it, and beside them the same windows at comparable places without the
+action: the partnership's other located reports in squares of the same area as the action's circle. The verdict is
+drawn against those control places (`analysis.est.controlled`). Before and after is not proof of effect.
 
 A period or window that began before the partnership's EST started has no data (`analysis/est.py` defines the
 start): its count is None, never 0, and a comparison with it says "ingen jämförelse (inga data)".
 
 Reads in at most five queries whatever the number of reports: the settings (with the EST's start), the grouped area counts, the area
-names, the actions, their areas' boundaries, and the candidate reports' bare coordinates within one rectangle
-around every action.
+names, the actions, their areas' boundaries, and the bare coordinates of every reviewed report in the actions'
+windows (the action's place and its control).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -36,21 +38,26 @@ from lofte.analysis.est import (
     Period,
     PeriodWindows,
     Window,
+    area_dispersion,
     area_row,
+    area_tests,
+    correct_areas,
     effect,
     effect_windows,
     has_data,
+    history_windows,
+    known,
     period_windows,
     rank_areas,
 )
+from lofte.analysis.variation import Dispersion
 from lofte.areas.models import Area
 from lofte.est import places
 from lofte.est.models import EstSettings, Measure
 from lofte.est.weekly.queries import NO_AREA, counted, no_area_label, settings_and_start
 from lofte.partnerships.models import Partnership
 
-THIS, PREVIOUS, YEAR_EARLIER = 0, 1, 2
-METRES_PER_DEGREE = places.METRES_PER_DEGREE_LAT
+THIS, PREVIOUS, YEAR_EARLIER, HISTORY = 0, 1, 2, 3
 
 
 @dataclass(frozen=True)
@@ -77,6 +84,11 @@ class AreaAnalysis:
     effect_weeks: int
 
     @property
+    def tests(self) -> int:
+        """How many comparisons the areas table tests at once (the family its correction is for)."""
+        return area_tests(self.rows)
+
+    @property
     def before_start(self) -> bool:
         """Whether a period compared began before the EST started, so it has no data."""
         windows = self.windows
@@ -99,7 +111,7 @@ def analyse(partnership: Partnership, period: Period, *, today: date) -> AreaAna
     return AreaAnalysis(
         period=period,
         windows=windows,
-        rows=rank_areas(_area_rows(partnership, windows, start)),
+        rows=rank_areas(correct_areas(_area_rows(partnership, period, windows, start))),
         started_on=start,
         effects=_effects(partnership, period, settings, start, today),
         effect_radius_m=settings.effect_radius_m,
@@ -110,13 +122,16 @@ def analyse(partnership: Partnership, period: Period, *, today: date) -> AreaAna
 # Areas
 
 
-def _area_rows(partnership: Partnership, windows: PeriodWindows, start: date | None) -> list[AreaRow]:
+def _area_rows(partnership: Partnership, period: Period, windows: PeriodWindows, start: date | None) -> list[AreaRow]:
     named = [(windows.this, THIS), (windows.previous, PREVIOUS)]
     if windows.year_earlier is not None:
         named.append((windows.year_earlier, YEAR_EARLIER))
+    history = history_windows(period, windows)
+    named += [(each, HISTORY + n) for n, each in enumerate(history)]
     window = Q()
     for each, _slot in named:
         window |= _between(each)
+    # A window in two roles (the year earlier is also one of the history's quarters) is counted in its first.
     slot = Case(*(When(_between(each), then=Value(n)) for each, n in named), output_field=IntegerField())
     grouped = (
         counted(partnership)
@@ -127,19 +142,34 @@ def _area_rows(partnership: Partnership, windows: PeriodWindows, start: date | N
         .values_list("area_id", "slot", "n")
     )
     counts: dict[int | None, list[int | None]] = {}
+    past: dict[int | None, list[int]] = {}
     kommun = partnership.area_id
     for area_id, n_slot, n in grouped:
         key = None if area_id == kommun else area_id
         slots = counts.setdefault(key, [0, 0, 0 if windows.year_earlier else None])
-        slots[n_slot] = (slots[n_slot] or 0) + n
+        earlier = past.setdefault(key, [0] * len(history))
+        if n_slot >= HISTORY:
+            earlier[n_slot - HISTORY] += n
+        else:
+            slots[n_slot] = (slots[n_slot] or 0) + n
+    year_slot = next((n for n, each in enumerate(history) if each == windows.year_earlier), None)
+
+    def dispersion(key: int | None) -> Dispersion:
+        earlier = list(past.get(key, [0] * len(history)))
+        earlier[-1] = counts[key][PREVIOUS] or 0  # the period before is the history's last, counted in its own slot
+        if year_slot is not None:
+            earlier[year_slot] = counts[key][YEAR_EARLIER] or 0
+        return area_dispersion([known(n, each.start, start) for n, each in zip(earlier, history, strict=True)])
+
     ids = [pk for pk in counts if pk is not None]
     names = {a.pk: a for a in Area.objects.filter(pk__in=ids).only("id", "code", "name")} if ids else {}
     rows = []
     for pk, slots in counts.items():
         if pk is None:
-            rows.append(area_row(NO_AREA, no_area_label(), slots, windows, start=start))
+            rows.append(area_row(NO_AREA, no_area_label(), slots, windows, start=start, dispersion=dispersion(pk)))
         elif pk in names:
-            rows.append(area_row(names[pk].code, names[pk].name, slots, windows, start=start))
+            found = names[pk]
+            rows.append(area_row(found.code, found.name, slots, windows, start=start, dispersion=dispersion(pk)))
     return rows
 
 
@@ -165,7 +195,7 @@ def _effects(
         return []
     area_ids = {a.area_id for a in actions if a.latitude is None and a.area_id is not None}
     shapes = _shapes(area_ids)
-    rows = _candidates(partnership, actions, shapes, radius_m, weeks, today)
+    rows = _candidates(partnership, actions, weeks, today)
     return [
         ActionEffect(
             action,
@@ -175,10 +205,29 @@ def _effects(
                 weeks,
                 today,
                 start=start,
+                control=_control(action, rows, shapes, radius_m, partnership),
             ),
         )
         for action in actions
     ]
+
+
+def _control(
+    action: Measure, rows: list[Candidate], shapes: dict[int, _Shape], radius_m: int, partnership: Partnership
+) -> list[list[date]]:
+    """Comparable places without the action: the partnership's located reports outside the action's place, in
+    squares of the same area as its circle (side √π × radius), each square one place."""
+    if action.latitude is None and action.area_id == partnership.area_id:
+        return []  # an action for the whole kommun has nothing beside it
+    inside = set(map(id, _rows_near(action, rows, shapes, radius_m, partnership)))
+    side = max(1, round(math.sqrt(math.pi) * radius_m))
+    cells: dict[tuple[int, int], list[date]] = {}
+    for row in rows:
+        lat, lng, _area, day = row
+        if id(row) in inside or lat is None or lng is None:
+            continue
+        cells.setdefault(places.grid_cell(places.LatLng(lat, lng), side), []).append(day)
+    return list(cells.values())
 
 
 @dataclass(frozen=True)
@@ -200,59 +249,42 @@ def _shapes(area_ids: set[int]) -> dict[int, _Shape]:
 Candidate = tuple[float | None, float | None, int | None, date]  # latitude, longitude, area id, local day
 
 
-def _candidates(
-    partnership: Partnership,
-    actions: list[Measure],
-    shapes: dict[int, _Shape],
-    radius_m: int,
-    weeks: int,
-    today: date,
-) -> list[Candidate]:
-    """Reviewed reports in the union of the actions' windows and within one rectangle around all their places."""
+def _candidates(partnership: Partnership, actions: list[Measure], weeks: int, today: date) -> list[Candidate]:
+    """Reviewed reports in the union of the actions' windows, everywhere in the partnership: the action's place and
+    the comparable places beside it (the control)."""
     windows = [effect_windows(a.meeting.held_on, weeks, today) for a in actions]
     start = min(before.start for before, _after in windows)
     end = max(after.end for _before, after in windows)
-    # An area without a boundary has no box: only the reports placed in it count, by area.
-    boxes = [box for box in (_box(a, shapes, radius_m) for a in actions) if box is not None]
-    area_ids = {a.area_id for a in actions if a.latitude is None and a.area_id is not None}
-    where = Q(area_id__in=area_ids)
-    if partnership.area_id in area_ids:  # an action for the whole kommun
-        where = Q()
-    elif boxes:
-        west, south = min(b[0] for b in boxes), min(b[1] for b in boxes)
-        east, north = max(b[2] for b in boxes), max(b[3] for b in boxes)
-        where |= Q(latitude__gte=south, latitude__lte=north, longitude__gte=west, longitude__lte=east)
     rows = (
         counted(partnership)
-        .filter(where, occurred_at__gte=_moment(start), occurred_at__lt=_moment(end + timedelta(days=1)))
+        .filter(occurred_at__gte=_moment(start), occurred_at__lt=_moment(end + timedelta(days=1)))
         .values_list("latitude", "longitude", "area_id", "occurred_at")
     )
     return [(lat, lng, area, when.astimezone(STOCKHOLM).date()) for lat, lng, area, when in rows]
 
 
-def _box(action: Measure, shapes: dict[int, _Shape], radius_m: int) -> tuple[float, float, float, float] | None:
-    if action.latitude is not None and action.longitude is not None:
-        dlat = radius_m / METRES_PER_DEGREE
-        dlng = dlat / max(0.01, math.cos(math.radians(action.latitude)))
-        return action.longitude - dlng, action.latitude - dlat, action.longitude + dlng, action.latitude + dlat
-    found = shapes.get(action.area_id) if action.area_id else None
-    return found.bbox if found else None
-
-
 def _days_near(
-    action: Measure, rows: Iterable[Candidate], shapes: dict[int, _Shape], radius_m: int, partnership: Partnership
+    action: Measure, rows: list[Candidate], shapes: dict[int, _Shape], radius_m: int, partnership: Partnership
 ) -> list[date]:
+    return [row[3] for row in _rows_near(action, rows, shapes, radius_m, partnership)]
+
+
+def _rows_near(
+    action: Measure, rows: list[Candidate], shapes: dict[int, _Shape], radius_m: int, partnership: Partnership
+) -> list[Candidate]:
     if action.latitude is not None and action.longitude is not None:
         centre = places.LatLng(action.latitude, action.longitude)
         return [
-            day
-            for lat, lng, _area, day in rows
-            if lat is not None and lng is not None and places.distance_m(centre, places.LatLng(lat, lng)) <= radius_m
+            row
+            for row in rows
+            if row[0] is not None
+            and row[1] is not None
+            and places.distance_m(centre, places.LatLng(row[0], row[1])) <= radius_m
         ]
     if action.area_id == partnership.area_id:
-        return [day for *_rest, day in rows]
+        return list(rows)
     found = shapes.get(action.area_id) if action.area_id else None
-    return [day for lat, lng, area, day in rows if area == action.area_id or _inside(found, lat, lng)]
+    return [row for row in rows if row[2] == action.area_id or _inside(found, row[0], row[1])]
 
 
 def _inside(found: _Shape | None, lat: float | None, lng: float | None) -> bool:

@@ -1,5 +1,9 @@
 """Downloads from EST: the weekly lägesbild as PDF and as a table, and every report for analysts.
 
+The week's table keeps the unadjusted p-values in the columns they always had (scripts rely on them) and adds, at
+the end, the p-values adjusted for the table's number of comparisons (Benjamini–Hochberg; the verdicts follow those)
+and each comparison's interval in words.
+
 The week's PDF is laid out by WeasyPrint from `est/week_pdf.html`, with an inline SVG map (the kommun's outline,
 the week's points as the reader may see them, repeat places and Polisen's events) and fetches nothing.
 
@@ -27,6 +31,7 @@ from lofte.est.models import Incident
 from lofte.est.weekly.queries import POLICE_SOURCE, WeeklyPicture
 from lofte.lib.documents import render_pdf
 from lofte.lib.tables import Cell
+from lofte.lib.uncertainty import interval_words
 from lofte.partnerships.models import Partnership
 
 # The week as a table
@@ -45,6 +50,10 @@ def week_table(picture: WeeklyPicture) -> tuple[list[str], list[list[Cell]], str
         _("samma vecka förra året"),
         _("p-värde mot förra året"),
         _("bedömning mot förra året"),
+        _("justerat p-värde mot fyra veckor"),
+        _("intervall mot fyra veckor"),
+        _("justerat p-värde mot förra året"),
+        _("intervall mot förra året"),
     ]
     rows: list[list[Cell]] = [_week_cells(_("totalt"), picture.total)]
     for row in picture.categories:
@@ -56,6 +65,10 @@ def week_table(picture: WeeklyPicture) -> tuple[list[str], list[list[Cell]], str
         "start": picture.week.monday.isoformat(),
         "end": picture.week.sunday.isoformat(),
     }
+    note += " " + _(
+        "p-värdena är ojusterade; bedömningarna följer p-värdena justerade för varje tabells många jämförelser "
+        "(Benjamini–Hochberg), som står i egna kolumner."
+    )
     return headers, rows, note
 
 
@@ -73,6 +86,10 @@ def _week_cells(group: str, row: WeekRow) -> list[Cell]:
         row.last_year,
         _rounded(year.p_value) if year else None,
         year.label if year else None,
+        _rounded(row.vs_four_weeks.p_adjusted),
+        interval_words(row.vs_four_weeks.ci_low, row.vs_four_weeks.ci_high) or None,
+        _rounded(year.p_adjusted) if year else None,
+        (interval_words(year.ci_low, year.ci_high) or None) if year else None,
     ]
 
 

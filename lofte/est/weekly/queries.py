@@ -8,7 +8,8 @@ beslutad, åtgärdad or avslutad, and no `duplicate_of`), in the week its `occur
 to Sunday 24:00, Swedish time). The numbers and their tests are in `analysis/est.py`.
 
 `compile_week` reads everything in at most nine queries whatever the number of reports: the counts are grouped by the
-database (category × area × week), and only the four weeks' points are read, as bare coordinates.
+database (category × area × week × whether before the same weekday and hour as now), over this week, the 26 weeks
+before (the rows' dispersion) and last year's, and only the four weeks' points are read, as bare coordinates.
 
 Places: reviewers (`est.access.can_review`) get the week's exact points; everyone else gets them snapped to
 the centre of the partnership's grid cell (`EstSettings.grid_m`), counted per cell, and every figure derived
@@ -32,7 +33,7 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
@@ -41,18 +42,24 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lofte.analysis.est import (
+    ASSUMED_WEEKLY,
+    HISTORY_WEEKS,
     WEEKS_BEFORE,
     Coverage,
     Week,
     WeekCounts,
     WeekRow,
+    correct_rows,
     est_start,
     repeat_places,
     tally,
+    tests_in_rows,
     total,
     week_row,
+    weekly_dispersion,
 )
 from lofte.analysis.hotspots import EARTH_RADIUS_M, HotspotCell, Hotspots, find_hotspots
+from lofte.analysis.variation import Dispersion
 from lofte.areas.models import Area
 from lofte.est import places
 from lofte.est.access import can_review
@@ -153,6 +160,18 @@ class WeeklyPicture:
         return self.elapsed < 1
 
     @property
+    def category_tests(self) -> int:
+        return tests_in_rows(self.categories)
+
+    @property
+    def area_tests(self) -> int:
+        return tests_in_rows(self.areas)
+
+    @property
+    def total_tests(self) -> int:
+        return tests_in_rows([self.total])
+
+    @property
     def hotspot_cell_m(self) -> int:
         return hotspot_cell_m(self.grid_m)
 
@@ -185,16 +204,19 @@ def compile_week(
     """The week's lägesbild; ValueError for a week that does not exist (such as week 53 of a 52-week year).
     `now` (the clock by default) decides how much of a week under way has passed."""
     week = Week(iso_year, iso_week)
-    elapsed = week.elapsed(now or timezone.now())
+    moment = now or timezone.now()
+    elapsed = week.elapsed(moment)
     settings, started_on = settings_and_start(partnership)
     grid_m = settings.grid_m
-    shown = Shown(Coverage.of(week, started_on), elapsed)
+    coverage = Coverage.of(week, started_on)
     categories = list(Category.objects.filter(partnership=partnership))
     last_year = week.same_week_last_year()
-    rows = _counts(partnership, week, last_year)
-    by_category = tally(((c, back, n) for c, _a, back, n in rows), last_year is not None)
-    by_area = tally(((a, back, n) for _c, a, back, n in rows), last_year is not None)
+    rows = _counts(partnership, week, last_year, week.offset(moment))
+    by_category = tally(((c, back, early, n) for c, _a, back, early, n in rows), last_year is not None)
+    by_area = tally(((a, back, early, n) for _c, a, back, early, n in rows), last_year is not None)
     everything = total(by_category.values(), last_year is not None)
+    whole = weekly_dispersion(everything, coverage)
+    shown = Shown(coverage, to_come=elapsed <= 0, fallback=whole)
     located, demo = _points(partnership, week)
     this_week = [point for point in located if point[3] >= week.start]
     points = _map_points(this_week, categories, grid_m, precise=precise)
@@ -208,9 +230,9 @@ def compile_week(
         started_on=started_on,
         coverage=shown.coverage,
         elapsed=elapsed,
-        total=shown.row("total", _("Alla rapporter"), everything),
-        categories=_category_rows(categories, by_category, shown),
-        areas=_area_rows(partnership, by_area, shown),
+        total=correct_rows([shown.row("total", _("Alla rapporter"), everything, dispersion=whole)])[0],
+        categories=correct_rows(_category_rows(categories, by_category, shown)),
+        areas=correct_rows(_area_rows(partnership, by_area, shown)),
         points=points,
         unlocated=everything.this - len(this_week),
         demo=demo,
@@ -229,18 +251,27 @@ def compile_week(
 
 @dataclass(frozen=True)
 class Shown:
-    """How the week's rows are compared: which weeks have data and how much of this week has passed."""
+    """How the week's rows are compared: which weeks have data, whether the week is still to come, and the
+    dispersion of a row whose own weeks are too few (the whole EST's)."""
 
     coverage: Coverage
-    elapsed: float
+    to_come: bool
+    fallback: Dispersion = ASSUMED_WEEKLY
 
-    def row(self, key: str, label: str, counts: WeekCounts, level: int = 0) -> WeekRow:
-        return week_row(key, label, counts, level, coverage=self.coverage, elapsed=self.elapsed)
+    def row(
+        self, key: str, label: str, counts: WeekCounts, level: int = 0, dispersion: Dispersion | None = None
+    ) -> WeekRow:
+        found = dispersion or weekly_dispersion(counts, self.coverage, self.fallback)
+        return week_row(key, label, counts, level, coverage=self.coverage, dispersion=found, to_come=self.to_come)
 
 
-def _counts(partnership: Partnership, week: Week, last_year: Week | None) -> list[tuple[int, int | None, int, int]]:
-    """(category id, area id, weeks back, n): one grouped query over this week, the four before and last year."""
-    weeks = [(week.shifted(-back), back) for back in range(WEEKS_BEFORE + 1)]
+def _counts(
+    partnership: Partnership, week: Week, last_year: Week | None, offset: timedelta
+) -> list[tuple[int, int | None, int, bool, int]]:
+    """(category id, area id, weeks back, early, n): one grouped query over this week, the 26 before and last year.
+    `early` says whether the reports came before the same weekday and hour as `offset` into their week (always for
+    this week and for a week that is over): the comparisons count those, the dispersion whole weeks."""
+    weeks = [(week.shifted(-back), back) for back in range(HISTORY_WEEKS + 1)]
     if last_year is not None:
         weeks.append((last_year, LAST_YEAR))
     window = Q()
@@ -250,15 +281,24 @@ def _counts(partnership: Partnership, week: Week, last_year: Week | None) -> lis
         *(When(occurred_at__gte=each.start, occurred_at__lt=each.end, then=Value(back)) for each, back in weeks),
         output_field=IntegerField(),
     )
+    early = Case(
+        *(
+            When(occurred_at__gte=each.start, occurred_at__lt=each.until(offset), then=Value(1))
+            for each, back in weeks
+            if 0 < back <= WEEKS_BEFORE or back == LAST_YEAR
+        ),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
     grouped = (
         counted(partnership)
         .filter(window)
-        .annotate(back=bucket)
-        .values("category_id", "area_id", "back")
+        .annotate(back=bucket, early=early)
+        .values("category_id", "area_id", "back", "early")
         .annotate(n=Count("id"))
-        .values_list("category_id", "area_id", "back", "n")
+        .values_list("category_id", "area_id", "back", "early", "n")
     )
-    return list(grouped)
+    return [(c, a, back, bool(is_early) or back == 0, n) for c, a, back, is_early, n in grouped]
 
 
 def _category_rows(categories: list[Category], counts: dict[int, WeekCounts], shown: Shown) -> list[WeekRow]:
