@@ -269,6 +269,10 @@ class WeekPageTest(EstCase):
         response = self.client_for(self.samordnare).get(self.week_url())
         self.assertContains(response, "Bara 6 rapporter med plats de fyra senaste veckorna. Med färre än 30 går det")
         self.assertNotContains(response, "Rutorna markerade som heta punkter")
+        # The week's PDF says the same instead of a bare "Inga heta punkter".
+        pdf = PdfReader(io.BytesIO(self.client_for(self.samordnare).get(self.week_url(WEEK, "week_pdf")).content))
+        text = " ".join(" ".join((page.extract_text() or "") for page in pdf.pages).split())
+        self.assertIn("Bara 6 rapporter med plats de fyra senaste veckorna.", text)
 
     def test_it_says_what_the_hot_spot_map_shows(self) -> None:
         self.report(at(WEEK.shifted(-1)), n=17, point=EXACT)
@@ -282,6 +286,10 @@ class WeekPageTest(EstCase):
             f"ge, även när hänsyn tas till att kartan prövar {tested} rutor.",
         )
         self.assertContains(response, "Justerat p-värde")
+        pdf = PdfReader(io.BytesIO(self.client_for(self.samordnare).get(self.week_url(WEEK, "week_pdf")).content))
+        text = " ".join(" ".join((page.extract_text() or "") for page in pdf.pages).split())
+        self.assertIn("justerat p-värde", text)
+        self.assertIn(f"även när hänsyn tas till att kartan prövar {tested} rutor", text)
 
     def test_it_links_the_weeks_before_and_after(self) -> None:
         response = self.client_for(self.viewer).get(self.week_url())
