@@ -112,7 +112,7 @@ def test_it_judges_the_area_against_how_much_its_peers_differ() -> None:
     quantile = t_distribution.ppf(0.975, 8)
     assert result.ci_low == pytest.approx(math.exp(centre - quantile * error))
     assert result.ci_high == pytest.approx(math.exp(centre + quantile * error))
-    assert result.ci_low < 1 < result.ci_high
+    assert result.ci_low is not None and result.ci_high is not None and result.ci_low < 1 < result.ci_high
     # Twice the pooled rate is outside what these kommuner differ by.
     twice = compare_with_peers(round(2 * pooled * 30_000), 30_000, SPREAD_PEERS)
     assert (twice.verdict, twice.label) == ("hogre", "högre")
@@ -175,4 +175,4 @@ def test_it_corrects_a_table_of_differences() -> None:
     assert [c.verdict for c in corrected if c] == ["hogre", "ingen_saker_skillnad", "ingen_saker_skillnad", "inga_data"]
     assert [c.verdict_alone for c in corrected if c] == ["hogre", "hogre", "ingen_saker_skillnad", None]
     assert table[1].p_value == pytest.approx(0.0467, abs=1e-4)
-    assert corrected[1] is not None and corrected[1].p_adjusted == pytest.approx(table[1].p_value * 3 / 2)
+    assert corrected[1] is not None and corrected[1].p_adjusted == pytest.approx((table[1].p_value or 0) * 3 / 2)
