@@ -10,7 +10,7 @@ or below the 5 % level. A kommun at twice its peers' level must be found.
 
 from __future__ import annotations
 
-import csv
+import json
 import math
 from pathlib import Path
 
@@ -21,20 +21,25 @@ from statsmodels.stats.meta_analysis import combine_effects
 
 from lofte.analysis.compare import AreaCount, compare_with_peers
 
-KOLADA = Path("/work/shared/data/kommun_folkmangd_brott_per100k_2025_kolada.csv")
-REPO_KOLADA = Path(__file__).resolve().parents[2] / "statistics/sources/kolada/fixtures"
+# Kolada's N01951 (population, 31 December) and N07540 (reported crimes per 100 000) for all 290 kommuner, 2025.
+KOLADA = (
+    Path(__file__).resolve().parents[2]
+    / "statistics/sources/kolada/fixtures/kolada_N01951_N07540_alla_kommuner_2025.json"
+)
 PEERS = 10  # situation.comparisons.DEFAULT_PEERS
 SPREAD = 0.21  # the between-kommun standard deviation of log rates among ten kommuner of a size (real, median)
 CLAIMS = ("hogre", "lagre")
 
 
 def real_kommuner() -> tuple[list[str], np.ndarray, np.ndarray]:
-    """Codes, populations (31 December 2025) and counts (the 2025 rate per 100 000 times the population)."""
-    with KOLADA.open(encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
-    population = np.array([float(row["folkmangd"]) for row in rows])
-    rate = np.array([float(row["anmalda_brott_per_100k"]) for row in rows])
-    return [row["kommunkod"] for row in rows], population, np.round(rate * population / 100_000)
+    """Codes in order, populations (31 December 2025) and counts (the 2025 rate per 100 000 times the population,
+    as `situation.comparisons` turns a rate back into a count)."""
+    values = json.loads(KOLADA.read_text(encoding="utf-8"))["values"]
+    found = {(v["kpi"], v["municipality"]): float(v["values"][0]["value"]) for v in values}
+    codes = sorted(code for kpi, code in found if kpi == "N01951")
+    population = np.array([found[("N01951", code)] for code in codes])
+    rate = np.array([found[("N07540", code)] for code in codes])
+    return codes, population, np.round(rate * population / 100_000)
 
 
 def nearest_in_size(population: np.ndarray, count: int = PEERS) -> np.ndarray:
