@@ -204,12 +204,37 @@ class ComparisonTest(BaseTestCase):
         self.assertEqual([c.verdict for c in found], ["ingen_saker_skillnad", "lagre", "ingen_saker_skillnad"])
         self.assertEqual([c.verdict_alone for c in found], [c.verdict for c in found])
         self.assertContains(page, "Tabellen prövar 3 jämförelser på en gång")
+        self.assertContains(page, "exporten visar p-värdet utan justering")
         self.assertContains(page, "statistiskt säkerställd")
         self.assertNotContains(page, "exakt test, p &lt; 0,05")
         # The export keeps each comparison's own, unadjusted p-value.
         text = self.client_for(self.viewer).get(URL + "jamforelser.csv", {"year": 2025}).content.decode("utf-8-sig")
         [riket] = [line for line in text.splitlines() if line.startswith("kolada.n07540;") and ";Riket;" in line]
         self.assertIn(str(found[1].p_value).replace(".", ",")[:8], riket)
+
+    def test_it_says_where_a_comparison_alone_would_have_been_judged_otherwise(self) -> None:
+        from lofte.analysis.compare import compare_with_reference
+        from lofte.situation.comparisons import MetricComparison, Reference, corrected_table
+
+        def row(code: str, count: int, reference: int = 2_000) -> MetricComparison:
+            comparison = compare_with_reference(count, 10_000, reference, 100_000, reference_includes_area=False)
+            return MetricComparison(code, code, "antal", False, [Reference("peers", "Jämförbara", comparison, "")])
+
+        # 300 and 230 against 200 per 10 000: alone both högre (p < 0.001 and p = 0.047); 4 against 3 is not.
+        table = corrected_table([row("a", 300), row("b", 230), row("c", 4, 30)])
+        self.assertEqual(table.tests, 3)
+        [a], [b], [c] = (r.references for r in table)
+        self.assertEqual((a.verdict, b.verdict, c.verdict), ("hogre", "ingen_saker_skillnad", "ingen_saker_skillnad"))
+        self.assertEqual((a.note, c.note), ("", ""))
+        self.assertEqual(b.note, "Prövad ensam: högre; inte tydlig bland tabellens jämförelser.")
+        # The unadjusted p stays where the export reads it; BH by statsmodels beside.
+        p_values = [r.references[0].comparison.p_value for r in table]  # type: ignore[union-attr]
+        self.assertAlmostEqual(b.comparison.p_value, 0.0467, places=4)  # type: ignore[union-attr]
+        self.assertAlmostEqual(
+            b.comparison.p_adjusted,  # type: ignore[union-attr]
+            multipletests(p_values, method="fdr_bh")[1][1],
+            places=12,
+        )
 
     def test_it_compares_in_a_fixed_number_of_queries(self) -> None:
         from lofte.situation.comparisons import compare_area

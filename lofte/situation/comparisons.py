@@ -174,18 +174,26 @@ def compare_area(
             _peers(area.code, peers, counts),
         ]
         result.append(MetricComparison(code, name, unit, unit == Metric.Unit.PER_100K, references))
-    return _corrected(result), peers
+    return corrected_table(result), peers
 
 
-def _corrected(rows: list[MetricComparison]) -> Table:
-    """The table with every comparison's verdict drawn from the p-values adjusted for the whole table."""
+def corrected_table(rows: list[MetricComparison]) -> Table:
+    """The table with every comparison's verdict drawn from the p-values adjusted for the whole table; where that
+    verdict differs from the comparison's alone, the note says so (the page and the export show the note)."""
     found = [ref.comparison for row in rows for ref in row.references]
     adjusted = iter(correct(found, BH))
-    table = Table(
-        replace(row, references=[replace(ref, comparison=next(adjusted)) for ref in row.references]) for row in rows
-    )
+    table = Table(replace(row, references=[_redrawn(ref, next(adjusted)) for ref in row.references]) for row in rows)
     table.tests = tests_in([c.p_value if c else None for c in found])
     return table
+
+
+def _redrawn(ref: Reference, comparison: ReferenceComparison | None) -> Reference:
+    if comparison is None or comparison.verdict_alone in (None, comparison.verdict):
+        return replace(ref, comparison=comparison)
+    alone = _("Prövad ensam: %(label)s; inte tydlig bland tabellens jämförelser.") % {
+        "label": LABELS[comparison.verdict_alone or INGA_DATA]
+    }
+    return replace(ref, comparison=comparison, note=f"{ref.note} {alone}".strip())
 
 
 def _values(area: str, year: int, metrics: list[str]) -> dict[str, _Values]:
