@@ -11,9 +11,14 @@ import math
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import numpy as np
+import statsmodels.api as sm
 import time_machine
 from django.utils import timezone
-from scipy.stats import binomtest
+from scipy.stats import binomtest, chi2
+from scipy.stats import t as t_distribution
+from statsmodels.stats.meta_analysis import combine_effects
+from statsmodels.stats.multitest import multipletests
 
 from lofte.areas.models import Area
 from lofte.lib.actors import SystemActor
@@ -40,6 +45,12 @@ def bra_total_2025() -> dict[str, int]:
     """Reported crimes in 2025 per kommun code, straight from Brå's file."""
     rows = csv.DictReader(io.StringIO(YEARLY.read_text(encoding="utf-8")), delimiter=";")
     return {row["kommun"]: int(row["count"]) for row in rows if row["key"] == "total" and row["period"] == "2025"}
+
+
+def bra_totals(kommun: str) -> dict[int, int]:
+    """A kommun's reported crimes per year, straight from Brå's file."""
+    rows = csv.DictReader(io.StringIO(YEARLY.read_text(encoding="utf-8")), delimiter=";")
+    return {int(row["period"]): int(row["count"]) for row in rows if row["key"] == "total" and row["kommun"] == kommun}
 
 
 def reference(page: object, metric: str, key: str) -> object:
@@ -73,14 +84,26 @@ class ComparisonTest(BaseTestCase):
         self.assertAlmostEqual(comparison.rate_ratio, 0.92, places=2)
         self.assertLess(comparison.ci_low, comparison.rate_ratio)
         self.assertLess(comparison.rate_ratio, comparison.ci_high)
-        self.assertEqual((comparison.verdict, comparison.label), ("lagre", "lägre"))
-        # The test is against the rest of the län: Mjölby's share of the län's count, given the populations.
+        # The test is against the rest of the län. Poisson alone (Mjölby's share of the län's count given the
+        # populations, scipy's exact test) calls 8 % lower certain; a kommun's count varies more than that from
+        # year to year. Only 2025 is imported, so Mjölby's variation is the stated assumption φ = 6.5, and the test
+        # is the quasi-Poisson one: the deviance of equal rates (statsmodels' Poisson GLM) over φ against χ²(1).
         rest = binomtest(mjölby, län[0], population / län[1])
-        self.assertAlmostEqual(comparison.p_value, rest.pvalue, places=6)
+        self.assertLess(rest.pvalue, 1e-5)
+        equal = sm.GLM(
+            [mjölby, län[0] - mjölby], np.ones((2, 1)), family=sm.families.Poisson(),
+            offset=np.log([population, län[1] - population]),
+        ).fit()  # fmt: skip
+        self.assertEqual(comparison.dispersion.phi, 6.5)
+        self.assertAlmostEqual(comparison.p_value, chi2.sf(equal.deviance / 6.5, 1), places=9)
+        self.assertAlmostEqual(comparison.p_value, 0.0676, places=4)
+        self.assertLess(comparison.ci_low, 1)
+        self.assertEqual((comparison.verdict, comparison.label), ("ingen_saker_skillnad", "ingen tydlig skillnad"))
         self.assertEqual(ref.note, "Summan av 13 kommuner.")  # type: ignore[attr-defined]
         riket = reference(page, "kolada.n07540", "riket")
         self.assertEqual(riket.note, "Summan av 290 kommuner.")  # type: ignore[attr-defined]
-        self.assertEqual(riket.comparison.verdict, "lagre")  # type: ignore[attr-defined]
+        self.assertEqual(riket.comparison.verdict, "lagre")  # type: ignore[attr-defined]  # 16 % lower: clear
+        self.assertAlmostEqual(riket.comparison.rate_ratio, 0.839, places=3)  # type: ignore[attr-defined]
         self.assertContains(page, "Östergötlands län")
         self.assertContains(page, "Antalen är beräknade ur utgivarens tal per 100 000 och folkmängden.")
 
@@ -105,6 +128,14 @@ class ComparisonTest(BaseTestCase):
         # Mjölby 2 875 of 28 823 against 50 000 of the 500 000 the published rate implies.
         self.assertAlmostEqual(comparison.rate_ratio, (2875 / 28823) / (50_000 / 500_000), places=3)
         self.assertEqual(comparison.reference_rate, 10_000)
+        # Mjölby's own year-to-year variation, from its totals in the ten years before 2025: the quasi-Poisson
+        # dispersion of a log-linear trend (statsmodels: Pearson χ² over the residual degrees of freedom).
+        years, totals = zip(*sorted(bra_totals("0586").items())[-11:-1], strict=True)
+        fit = sm.GLM(list(totals), sm.add_constant(np.array(years, dtype=float)), family=sm.families.Poisson()).fit()
+        self.assertEqual(years, tuple(range(2015, 2025)))
+        self.assertAlmostEqual(comparison.dispersion.phi, fit.pearson_chi2 / fit.df_resid, places=9)
+        self.assertAlmostEqual(comparison.dispersion.phi, 12.15, places=2)
+        self.assertEqual(comparison.dispersion.df, 8)
 
     def test_it_picks_the_kommuner_nearest_in_size_unless_told_otherwise(self) -> None:
         values = kolada_values()
@@ -126,9 +157,99 @@ class ComparisonTest(BaseTestCase):
         peers = reference(chosen, "anmalda.totalt", "peers").comparison  # type: ignore[attr-defined]
         pooled = (totals["0583"] + totals["0642"]) / (values[("N01951", "0583")] + values[("N01951", "0642")])
         self.assertAlmostEqual(peers.rate_ratio, (totals["0586"] / own) / pooled, places=4)
-        self.assertEqual(peers.verdict, "lagre")
+        # Two kommuner cannot show how much kommuner like these differ: the ratio, but no verdict and no p-value.
+        self.assertEqual(
+            (peers.verdict, peers.p_value, peers.ci_low, peers.peers), ("ingen_saker_skillnad", None, None, 2)
+        )
+        note = reference(chosen, "anmalda.totalt", "peers").note  # type: ignore[attr-defined]
+        self.assertIn("För få kommuner med värde för att veta hur mycket kommuner som dessa brukar skilja sig", note)
         # A kommun that is no kommun is refused by the form rather than ignored.
         self.assertFalse(self.client_for(self.viewer).get(URL, {"peers": ["9999"]}).context["form"].is_valid())
+
+    def test_it_judges_the_kommun_against_how_much_its_peers_differ(self) -> None:
+        values = kolada_values()
+        sizes = {code: p for (kpi, code), p in values.items() if kpi == "N01951"}
+        rates = {code: r for (kpi, code), r in values.items() if kpi == "N07540"}
+
+        def count(code: str) -> int:
+            return round(rates[code] * sizes[code] / 100_000)
+
+        page = self.client_for(self.viewer).get(URL, {"year": 2025})
+        peers = page.context["analysis"].peers
+        comparison = reference(page, "kolada.n07540", "peers").comparison  # type: ignore[attr-defined]
+        y, n = np.array([count(c) for c in peers], dtype=float), np.array([sizes[c] for c in peers])
+        area, population = count("0586"), sizes["0586"]
+        # Poisson alone calls Mjölby's 7 % above the ten kommuner's pooled rate certain (scipy's exact test) …
+        self.assertLess(binomtest(area, area + int(y.sum()), population / (population + n.sum())).pvalue, 0.01)
+        # … but kommuner of Mjölby's size differ by more than that. Reference: τ² of the peers' log rates by
+        # Paule–Mandel (statsmodels) and the prediction-interval t test with 10 − 2 degrees of freedom (scipy).
+        tau2 = combine_effects(np.log((y + 0.5) / n), 1 / (y + 0.5), method_re="pm").tau2
+        centre = math.log((area + 0.5) / population) - math.log((y.sum() + 0.5) / n.sum())
+        error = math.sqrt(1 / (area + 0.5) + 1 / (y.sum() + 0.5) + tau2 * (1 + ((y / y.sum()) ** 2).sum()))
+        self.assertAlmostEqual(comparison.between, tau2, places=12)
+        self.assertAlmostEqual(comparison.p_value, 2 * t_distribution.sf(abs(centre) / error, 8), places=12)
+        self.assertAlmostEqual(comparison.rate_ratio, (area / population) / (y.sum() / n.sum()), places=9)
+        self.assertAlmostEqual(comparison.rate_ratio, 1.067, places=3)
+        self.assertAlmostEqual(math.sqrt(tau2), 0.176, places=3)  # kommuner of this size differ by about ±18 %
+        self.assertEqual((comparison.verdict, comparison.peers), ("ingen_saker_skillnad", 10))
+        self.assertContains(page, "mellan −30\u00a0% och +64\u00a0%")
+
+    def test_it_adjusts_the_table_for_its_number_of_tests(self) -> None:
+        page = self.client_for(self.viewer).get(URL, {"year": 2025})
+        table = page.context["analysis"].compared
+        found = [ref.comparison for metric in table for ref in metric.references if ref.comparison]
+        self.assertEqual(table.tests, 3)  # only Kolada's rate has a län, riket and ten peers with values
+        adjusted = multipletests([c.p_value for c in found], method="fdr_bh")[1]
+        self.assertEqual([c.p_adjusted for c in found], list(adjusted))
+        self.assertEqual([c.verdict for c in found], ["ingen_saker_skillnad", "lagre", "ingen_saker_skillnad"])
+        self.assertEqual([c.verdict_alone for c in found], [c.verdict for c in found])
+        self.assertContains(page, "Tabellen prövar 3 jämförelser på en gång")
+        self.assertContains(page, "exporten visar p-värdet utan justering")
+        self.assertContains(page, "statistiskt säkerställd")
+        self.assertNotContains(page, "exakt test, p &lt; 0,05")
+        # The export keeps each comparison's own, unadjusted p-value.
+        text = self.client_for(self.viewer).get(URL + "jamforelser.csv", {"year": 2025}).content.decode("utf-8-sig")
+        [riket] = [line for line in text.splitlines() if line.startswith("kolada.n07540;") and ";Riket;" in line]
+        self.assertIn(str(found[1].p_value).replace(".", ",")[:8], riket)
+
+    def test_it_says_where_a_comparison_alone_would_have_been_judged_otherwise(self) -> None:
+        from lofte.analysis.compare import compare_with_reference
+        from lofte.situation.comparisons import MetricComparison, Reference, corrected_table
+
+        def row(code: str, count: int, reference: int = 2_000) -> MetricComparison:
+            comparison = compare_with_reference(count, 10_000, reference, 100_000, reference_includes_area=False)
+            return MetricComparison(code, code, "antal", False, [Reference("peers", "Jämförbara", comparison, "")])
+
+        # 300 and 230 against 200 per 10 000: alone both högre (p < 0.001 and p = 0.047); 4 against 3 is not.
+        table = corrected_table([row("a", 300), row("b", 230), row("c", 4, 30)])
+        self.assertEqual(table.tests, 3)
+        [a], [b], [c] = (r.references for r in table)
+        self.assertEqual((a.verdict, b.verdict, c.verdict), ("hogre", "ingen_saker_skillnad", "ingen_saker_skillnad"))
+        self.assertEqual((a.note, c.note), ("", ""))
+        self.assertEqual(b.note, "Prövad ensam: högre; inte tydlig bland tabellens jämförelser.")
+        # The unadjusted p stays where the export reads it; BH by statsmodels beside.
+        p_values = [r.references[0].comparison.p_value for r in table]  # type: ignore[union-attr]
+        self.assertAlmostEqual(b.comparison.p_value, 0.0467, places=4)  # type: ignore[union-attr]
+        self.assertAlmostEqual(
+            b.comparison.p_adjusted,  # type: ignore[union-attr]
+            multipletests(p_values, method="fdr_bh")[1][1],
+            places=12,
+        )
+
+    def test_it_compares_in_a_fixed_number_of_queries(self) -> None:
+        from lofte.situation.comparisons import compare_area
+
+        mjölby = Area.objects.get(code="0586")
+        metrics = list(Metric.objects.values_list("code", flat=True))
+        # The kommuner, the names, the metrics, the year's values with Mjölby's ten years before (for its own
+        # variation), the populations: the same for one peer or ten, one metric or all.
+        with self.assertNumQueries(5):
+            table, peers = compare_area(mjölby, 2025, metrics)
+        self.assertEqual((len(peers), len(table)), (10, 7))
+        with self.assertNumQueries(5):
+            compare_area(mjölby, 2025, ["kolada.n07540"], ["0583"])
+        with self.assertNumQueries(6):  # no population for 2024: one more to size the peers by the latest year
+            compare_area(mjölby, 2024, metrics)
 
     def test_it_ranks_the_categories_with_reasons(self) -> None:
         page = self.client_for(self.viewer).get(URL, {"year": 2025, "peers": ["0583", "0642"]})

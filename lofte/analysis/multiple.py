@@ -23,14 +23,16 @@ from typing import Final, TypeVar
 
 from statsmodels.stats.multitest import multipletests
 
+from lofte.analysis.compare import ReferenceComparison
 from lofte.analysis.significance import PeriodComparison
 from lofte.analysis.trend import Trend
-from lofte.analysis.verdicts import DEFAULT_ALPHA, LABELS, change_verdict
+from lofte.analysis.verdicts import DEFAULT_ALPHA, LABELS, change_verdict, difference_verdict
 
 BH: Final = "fdr_bh"
 HOLM: Final = "holm"
 
-C = TypeVar("C", bound=PeriodComparison)
+# A change over time (ökning/minskning) or a difference from a reference (högre/lägre).
+C = TypeVar("C", PeriodComparison, ReferenceComparison)
 
 
 def adjust(p_values: Sequence[float | None], method: str = BH) -> list[float | None]:
@@ -45,14 +47,17 @@ def adjust(p_values: Sequence[float | None], method: str = BH) -> list[float | N
 
 
 def correct(comparisons: Sequence[C | None], method: str = BH, alpha: float = DEFAULT_ALPHA) -> list[C | None]:
-    """The table's comparisons with their verdicts drawn from the adjusted p-values (None entries kept)."""
+    """The table's comparisons with their verdicts drawn from the adjusted p-values (None entries kept).
+
+    Changes over time get ökning/minskning, comparisons with a reference (län, riket, peers) högre/lägre."""
     adjusted = adjust([c.p_value if c is not None else None for c in comparisons], method)
     result: list[C | None] = []
     for comparison, p in zip(comparisons, adjusted, strict=True):
         if comparison is None or p is None:
             result.append(comparison)
             continue
-        verdict = change_verdict(comparison.rate_ratio, p, alpha)
+        judge = difference_verdict if isinstance(comparison, ReferenceComparison) else change_verdict
+        verdict = judge(comparison.rate_ratio, p, alpha)
         result.append(
             replace(comparison, verdict=verdict, label=LABELS[verdict], p_adjusted=p, verdict_alone=comparison.verdict)
         )

@@ -8,6 +8,13 @@ or the sum over its kommuner when every one of them has a value. A sum over some
 with an unknown part of the län, so then there is no comparison and the note says how many kommuner are missing.
 Metrics published only as a rate per 100 000 (Kolada's N07540, for one) are turned back into counts with the
 year's population; the comparison says so, because the publisher's rate used the mean population of the year.
+
+How the comparisons judge (lofte.analysis.compare): against the län and riket, allowing for the area's own
+year-to-year variation, estimated from its series in the years before (`variation.estimate`; a rate's earlier years
+are turned into counts with this year's population, which changes slowly beside the crime figures); against similar
+kommuner, allowing for how much those kommuner differ from each other, with no verdict below five peers with values.
+The whole table is one family of tests: its p-values are adjusted (Benjamini–Hochberg, `analysis.multiple`) before
+the verdicts are drawn, the unadjusted p-value and the verdict alone kept in each comparison for the exports.
 """
 
 from __future__ import annotations
@@ -15,16 +22,25 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from django.db.models import Subquery
+from django.db.models import Q, Subquery
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from lofte.analysis.compare import AreaCount, ReferenceComparison, compare_with_reference, pool_peers
+from lofte.analysis.compare import (
+    MIN_PEERS,
+    AreaCount,
+    ReferenceComparison,
+    compare_with_peers,
+    compare_with_reference,
+    pool_peers,
+)
+from lofte.analysis.multiple import BH, correct, tests_in
 from lofte.analysis.ranking import CategorySignals, Priority, rank_categories
 from lofte.analysis.trend import Trend
+from lofte.analysis.variation import ASSUMED_YEARLY, WINDOW, Dispersion, estimate, history
 from lofte.analysis.verdicts import INGA_DATA, LABELS
 from lofte.areas.models import RIKET_CODE, Area
 from lofte.partnerships.access import partnerships_for
@@ -76,12 +92,20 @@ class MetricComparison:
         return next((ref.comparison.area_rate for ref in self.references if ref.comparison), None)
 
 
+class Table(list[MetricComparison]):
+    """The comparisons of one table, in order, and `tests`: how many tests its verdicts were adjusted for (the
+    page's `{% correction %}` sentence)."""
+
+    tests: int = 0
+
+
 @dataclass
 class _Values:
-    """One metric's counts and populations for one year, by area code."""
+    """One metric's counts and populations for one year, by area code, and the area's own earlier values."""
 
     counts: dict[str, float] = field(default_factory=dict)
     populations: dict[str, float] = field(default_factory=dict)
+    earlier: dict[int, float] = field(default_factory=dict)  # year → the area's value, for its dispersion
 
 
 def similar_kommuner(area: Area, populations: dict[str, float], count: int = DEFAULT_PEERS) -> list[str]:
@@ -108,14 +132,15 @@ def kommun_choices() -> list[tuple[str, str]]:
 
 def compare_area(
     area: Area, year: int, metrics: Sequence[str], peers: Sequence[str] | None = None
-) -> tuple[list[MetricComparison], list[str]]:
+) -> tuple[Table, list[str]]:
     """Each of `metrics` (counts and rates) for the kommun `area` in `year` against its län, riket and `peers`
     (the kommuner of most similar size when None); returns the comparisons and the peers used.
 
-    Five queries: the kommuner and their län, the names, the metrics, the year's values and its populations.
+    The table's verdicts are adjusted for its number of tests (Benjamini–Hochberg). Five queries: the kommuner and
+    their län, the names, the metrics, the year's values with the area's earlier ones, and the year's populations.
     """
     if area.kind != Area.Kind.KOMMUN:
-        return [], []
+        return Table(), []
     kommuner = dict(
         Area.objects.filter(kind=Area.Kind.KOMMUN).values_list("code", "parent__code").order_by()
     )  # code → län code
@@ -127,7 +152,7 @@ def compare_area(
         .order_by("code")
         .values_list("code", "name", "unit")
     )
-    values = _values(year, [code for code, _name, _unit in wanted])
+    values = _values(area.code, year, [code for code, _name, _unit in wanted])
     populations = _populations(year, kinds=[Area.Kind.KOMMUN, Area.Kind.LAN, Area.Kind.RIKET])
     if peers is None:
         # Size changes slowly: without the year's populations, the latest year's will do to pick the peers.
@@ -138,35 +163,69 @@ def compare_area(
         members[lan].append(kommun)
     result = []
     for code, name, unit in wanted:
-        counts = _counts(values.get(code, _Values()), unit, populations)
+        found = values.get(code, _Values())
+        counts = _counts(found, unit, populations)
         if area.code not in counts.counts:
             continue
+        own = _dispersion(found, unit, counts.populations[area.code], year)
         references = [
-            _whole(area.code, "lan", names.get(lan_code or "", _("Länet")), lan_code, members[lan_code], counts),
-            _whole(area.code, "riket", names.get(RIKET_CODE, _("Riket")), RIKET_CODE, list(kommuner), counts),
+            _whole(area.code, "lan", names.get(lan_code or "", _("Länet")), lan_code, members[lan_code], counts, own),
+            _whole(area.code, "riket", names.get(RIKET_CODE, _("Riket")), RIKET_CODE, list(kommuner), counts, own),
             _peers(area.code, peers, counts),
         ]
         result.append(MetricComparison(code, name, unit, unit == Metric.Unit.PER_100K, references))
-    return result, peers
+    return corrected_table(result), peers
 
 
-def _values(year: int, metrics: list[str]) -> dict[str, _Values]:
+def corrected_table(rows: list[MetricComparison]) -> Table:
+    """The table with every comparison's verdict drawn from the p-values adjusted for the whole table; where that
+    verdict differs from the comparison's alone, the note says so (the page and the export show the note)."""
+    found = [ref.comparison for row in rows for ref in row.references]
+    adjusted = iter(correct(found, BH))
+    table = Table(replace(row, references=[_redrawn(ref, next(adjusted)) for ref in row.references]) for row in rows)
+    table.tests = tests_in([c.p_value if c else None for c in found])
+    return table
+
+
+def _redrawn(ref: Reference, comparison: ReferenceComparison | None) -> Reference:
+    if comparison is None or comparison.verdict_alone in (None, comparison.verdict):
+        return replace(ref, comparison=comparison)
+    alone = _("Prövad ensam: %(label)s; inte tydlig bland tabellens jämförelser.") % {
+        "label": LABELS[comparison.verdict_alone or INGA_DATA]
+    }
+    return replace(ref, comparison=comparison, note=f"{ref.note} {alone}".strip())
+
+
+def _values(area: str, year: int, metrics: list[str]) -> dict[str, _Values]:
+    """Every area's values for `year` and the area's own in the years before (for its dispersion), in one query."""
+    earlier = [str(y) for y in range(year - WINDOW, year)]
     rows = Observation.objects.filter(
+        Q(period=str(year), series__area__kind__in=[Area.Kind.KOMMUN, Area.Kind.LAN, Area.Kind.RIKET])
+        | Q(period__in=earlier, series__area__code=area),
         series__metric__code__in=metrics,
-        series__area__kind__in=[Area.Kind.KOMMUN, Area.Kind.LAN, Area.Kind.RIKET],
         period_kind="year",
-        period=str(year),
         value__isnull=False,
-    ).values_list("series__metric__code", "series__area__code", "value", "per_100k")
+    ).values_list("series__metric__code", "series__area__code", "period", "value", "per_100k")
     by_metric: dict[str, _Values] = defaultdict(_Values)
-    for metric, code, value, rate in rows:
+    for metric, code, period, value, rate in rows:
         if value is None:
+            continue
+        if period != str(year):
+            by_metric[metric].earlier[int(period)] = value
             continue
         by_metric[metric].counts[code] = value
         if value and rate:
             # The population the publisher's rate implies, for areas whose population is not imported.
             by_metric[metric].populations[code] = value * 100_000 / rate
     return by_metric
+
+
+def _dispersion(values: _Values, unit: str, population: float, year: int) -> Dispersion:
+    """The area's year-to-year dispersion from its values in the years before `year` (never `year` itself); a
+    rate's values become counts with this year's population. Too short a history gives the stated assumption."""
+    scale = population / 100_000 if unit == Metric.Unit.PER_100K else 1.0
+    pairs = [(y, value * scale) for y, value in values.earlier.items()]
+    return estimate(history(pairs, before=year - 1), fallback=ASSUMED_YEARLY)
 
 
 def _populations(year: int, *, kinds: list[str]) -> dict[str, float]:
@@ -202,13 +261,15 @@ def _counts(values: _Values, unit: str, populations: dict[str, float]) -> _Value
     return result
 
 
-def _compare(area: str, counts: _Values, count: float, population: float, *, includes: bool) -> ReferenceComparison:
+def _compare(area: str, counts: _Values, count: float, population: float, own: Dispersion) -> ReferenceComparison:
     return compare_with_reference(
-        counts.counts[area], counts.populations[area], count, population, reference_includes_area=includes
+        counts.counts[area], counts.populations[area], count, population, reference_includes_area=True, dispersion=own
     )
 
 
-def _whole(area: str, key: str, name: str, code: str | None, kommuner: list[str], counts: _Values) -> Reference:
+def _whole(
+    area: str, key: str, name: str, code: str | None, kommuner: list[str], counts: _Values, own: Dispersion
+) -> Reference:
     """The area against a län or riket: the published figure, else the sum of all its kommuner.
 
     A kommun alone in its län (Gotland, 0980 in län 09) is not compared with it: the län is the kommun itself,
@@ -222,9 +283,7 @@ def _whole(area: str, key: str, name: str, code: str | None, kommuner: list[str]
             key, name, None, _("Ingen jämförelse: %(name)s har inte fler invånare än kommunen.") % {"name": name}
         )
     if code and code in counts.counts:
-        return Reference(
-            key, name, _compare(area, counts, counts.counts[code], counts.populations[code], includes=True)
-        )
+        return Reference(key, name, _compare(area, counts, counts.counts[code], counts.populations[code], own))
     missing = [kommun for kommun in kommuner if kommun not in counts.counts]
     if missing or not kommuner:
         note = ngettext(
@@ -238,14 +297,13 @@ def _whole(area: str, key: str, name: str, code: str | None, kommuner: list[str]
     note = ngettext("Summan av %(count)s kommun.", "Summan av %(count)s kommuner.", len(kommuner)) % {
         "count": len(kommuner)
     }
-    return Reference(key, name, _compare(area, counts, count, population, includes=True), note)
+    return Reference(key, name, _compare(area, counts, count, population, own), note)
 
 
 def _peers(area: str, peers: Sequence[str], counts: _Values) -> Reference:
     name = _("Jämförbara kommuner")
-    pool = pool_peers(
-        AreaCount(code, counts.counts.get(code), counts.populations.get(code)) for code in peers if code != area
-    )
+    group = [AreaCount(code, counts.counts.get(code), counts.populations.get(code)) for code in peers if code != area]
+    pool = pool_peers(group)
     if not pool.used:
         return Reference("peers", name, None, _("Ingen jämförelse: ingen av de valda kommunerna har värde."))
     note = ngettext("Summan av %(count)s kommun.", "Summan av %(count)s kommuner.", len(pool.used)) % {
@@ -255,9 +313,12 @@ def _peers(area: str, peers: Sequence[str], counts: _Values) -> Reference:
         note += " " + ngettext(
             "%(count)s saknar värde och är inte med.", "%(count)s saknar värde och är inte med.", len(pool.skipped)
         ) % {"count": len(pool.skipped)}
-    comparison = compare_with_reference(
-        counts.counts[area], counts.populations[area], pool.count, pool.population, reference_includes_area=False
-    )
+    if len(pool.used) < MIN_PEERS:
+        note += " " + _(
+            "För få kommuner med värde för att veta hur mycket kommuner som dessa brukar skilja sig (minst "
+            "%(minimum)s behövs): ingen bedömning."
+        ) % {"minimum": MIN_PEERS}
+    comparison = compare_with_peers(counts.counts[area], counts.populations[area], group)
     return Reference("peers", name, comparison, note)
 
 
