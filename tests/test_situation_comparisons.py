@@ -211,6 +211,13 @@ class ComparisonTest(BaseTestCase):
         text = self.client_for(self.viewer).get(URL + "jamforelser.csv", {"year": 2025}).content.decode("utf-8-sig")
         [riket] = [line for line in text.splitlines() if line.startswith("kolada.n07540;") and ";Riket;" in line]
         self.assertIn(str(found[1].p_value).replace(".", ",")[:8], riket)
+        # … and beside it the adjusted one and the verdict alone; the note says what the correction means.
+        self.assertIn("p-värde, justerat;bedömning utan justering", text.splitlines()[0])
+        self.assertIn(str(found[1].p_adjusted).replace(".", ",")[:8], riket)
+        self.assertTrue(riket.endswith(";lägre"))
+        workbook = self.client_for(self.viewer).get(URL + "jamforelser.xlsx", {"year": 2025})
+        self.assertEqual(workbook.status_code, 200)
+        self.assertContains(page, "5 % av de markerade skillnaderna väntas vara slump")
 
     def test_it_says_where_a_comparison_alone_would_have_been_judged_otherwise(self) -> None:
         from lofte.analysis.compare import compare_with_reference

@@ -33,10 +33,11 @@ def interval_words(low: float | None, high: float | None) -> str:
     return _("mellan %(low)s och %(high)s") % {"low": signed_percent(low), "high": signed_percent(high)}
 
 
-def correction_sentence(tests: int, *, strict: bool = False) -> str:
+def correction_sentence(tests: int, *, strict: bool = False, differences: bool = False) -> str:
     """One sentence for a table of `tests` verdicts whose p-values were adjusted; empty below two tests.
 
-    `strict` is Holm's family-wise control, otherwise Benjamini–Hochberg's false discovery rate."""
+    `strict` is Holm's family-wise control, otherwise Benjamini–Hochberg's false discovery rate; `differences`
+    words it for a table of differences between places rather than changes over time."""
     if tests < 2:
         return ""
     if strict:
@@ -45,6 +46,14 @@ def correction_sentence(tests: int, *, strict: bool = False) -> str:
             "markeras av ren slump är högst 5 %%.",
             "Tabellen prövar %(n)d jämförelser på en gång; gränsen är skärpt (Holm) så att risken att någon av dem "
             "markeras av ren slump är högst 5 %%.",
+            tests,
+        )
+    elif differences:
+        text = ngettext(
+            "Tabellen prövar %(n)d jämförelse på en gång; gränsen är justerad (Benjamini–Hochberg) så att högst "
+            "5 %% av de markerade skillnaderna väntas vara slump.",
+            "Tabellen prövar %(n)d jämförelser på en gång; gränsen är justerad (Benjamini–Hochberg) så att högst "
+            "5 %% av de markerade skillnaderna väntas vara slump.",
             tests,
         )
     else:

@@ -325,13 +325,18 @@ def _comparison_table(
 ) -> tuple[list[str], list[list[Any]], str]:
     headers = [_("kod"), _("mått"), _("jämfört med"), _("per 100 000 här"), _("per 100 000 där")]
     headers += [_("kvot"), _("95 % KI, lägre"), _("95 % KI, övre"), _("p-värde"), _("bedömning"), _("anmärkning")]
+    headers += [_("p-värde, justerat"), _("bedömning utan justering")]
     rows = []
     for metric in compared:
         for ref in metric.references:
             c = ref.comparison
             figures = [c.area_rate, c.reference_rate, c.rate_ratio, c.ci_low, c.ci_high, c.p_value] if c else [None] * 6
+            alone = LABELS[c.verdict_alone] if c and c.verdict_alone else None
             rows.append([metric.metric, metric.name, ref.name, *figures, ref.label, ref.note])
-    return headers, rows, str(year)
+            rows[-1] += [c.p_adjusted if c else None, alone]
+    tests = getattr(compared, "tests", 0)
+    note = " ".join(part for part in (str(year), correction_sentence(tests, differences=True)) if part)
+    return headers, rows, note
 
 
 def _hotspot_table(found: Hotspots) -> tuple[list[str], list[list[Any]], str]:

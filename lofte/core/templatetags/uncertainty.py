@@ -18,5 +18,5 @@ def interval(comparison: Any) -> str:
 
 
 @register.simple_tag
-def correction(tests: int, strict: bool = False) -> str:
-    return correction_sentence(tests, strict=strict)
+def correction(tests: int, strict: bool = False, differences: bool = False) -> str:
+    return correction_sentence(tests, strict=strict, differences=differences)
