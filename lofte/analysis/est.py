@@ -61,13 +61,13 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Final, TypeVar
+from typing import Any, Final, TypeVar
 from zoneinfo import ZoneInfo
 
 import numpy as np
 from scipy.stats import t as t_distribution
 
-from lofte.analysis.multiple import BH, correct
+from lofte.analysis.multiple import BH, correct, tests_in
 from lofte.analysis.significance import PeriodComparison, compare_periods
 from lofte.analysis.variation import ASSUMED_YEARLY, Dispersion, estimate
 from lofte.analysis.verdicts import DEFAULT_ALPHA, LABELS, OKNING, change_verdict
@@ -316,17 +316,23 @@ def week_row(
 def correct_rows(rows: Sequence[WeekRow]) -> list[WeekRow]:
     """The rows of one table as one family: every comparison in it (against the four weeks and against last year)
     adjusted together by Benjamini–Hochberg (`multiple.correct`), the verdicts drawn from the adjusted p."""
-    found = list(rows)
-    tested = correct([c for row in found for c in (row.vs_four_weeks, row.vs_last_year)], BH)
-    return [
-        replace(row, vs_four_weeks=tested[2 * n], vs_last_year=tested[2 * n + 1])  # type: ignore[arg-type]
-        for n, row in enumerate(found)
-    ]
+    return _corrected_pairs(rows, "vs_four_weeks", "vs_last_year")
 
 
 def tests_in_rows(rows: Iterable[WeekRow]) -> int:
     """How many comparisons a table tests: those with a p-value."""
-    return sum(c is not None and c.p_value is not None for row in rows for c in (row.vs_four_weeks, row.vs_last_year))
+    return tests_in([c.p_value if c else None for row in rows for c in (row.vs_four_weeks, row.vs_last_year)])
+
+
+R = TypeVar("R", "WeekRow", "AreaRow")
+
+
+def _corrected_pairs(rows: Sequence[R], first: str, second: str) -> list[R]:
+    """Both comparisons (fields `first` and `second`) of every row adjusted together as one family."""
+    found = list(rows)
+    tested = correct([getattr(row, name) for row in found for name in (first, second)], BH)
+    pairs: list[dict[str, Any]] = [{first: tested[2 * n], second: tested[2 * n + 1]} for n in range(len(found))]
+    return [replace(row, **fields) for row, fields in zip(found, pairs, strict=True)]
 
 
 def tally(rows: Iterable[tuple[K, int, bool, int]], has_last_year: bool) -> dict[K, WeekCounts]:
@@ -529,16 +535,11 @@ def area_row(
 
 def correct_areas(rows: Sequence[AreaRow]) -> list[AreaRow]:
     """The areas table as one family: both comparisons of every area adjusted together (Benjamini–Hochberg)."""
-    found = list(rows)
-    tested = correct([c for row in found for c in (row.vs_previous, row.vs_year_earlier)], BH)
-    return [
-        replace(row, vs_previous=tested[2 * n], vs_year_earlier=tested[2 * n + 1])  # type: ignore[arg-type]
-        for n, row in enumerate(found)
-    ]
+    return _corrected_pairs(rows, "vs_previous", "vs_year_earlier")
 
 
 def area_tests(rows: Iterable[AreaRow]) -> int:
-    return sum(c is not None and c.p_value is not None for row in rows for c in (row.vs_previous, row.vs_year_earlier))
+    return tests_in([c.p_value if c else None for row in rows for c in (row.vs_previous, row.vs_year_earlier)])
 
 
 def rank_areas(rows: Iterable[AreaRow]) -> list[AreaRow]:
