@@ -63,6 +63,12 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "axes",
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.mfa",
+    "allauth.usersessions",
     "csp",
     "ninja",
     "django_tasks",
@@ -91,6 +97,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
     # Before anything reads the body (CsrfViewMiddleware's process_view reads the form): see lofte/lib/requestlimits.py.
     "lofte.lib.requestlimits.RequestBodyLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -154,7 +162,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "partnerships:home"
@@ -173,7 +181,7 @@ AXES_ENABLED = env_bool("AXES_ENABLED", True)
 AXES_FAILURE_LIMIT = env_int("LOFTE_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOFTE_LOGIN_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_FORM_FIELD = "login"
 AXES_USERNAME_CALLABLE = "lofte.accounts.throttle.axes_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
@@ -187,6 +195,30 @@ LOFTE_LOGIN_DELAY_MAX_SECONDS = env_int("LOFTE_LOGIN_DELAY_MAX_SECONDS", 10)
 # Password-reset mails an hour for one e-mail address, and requests an hour from one client address.
 LOFTE_RESET_PER_ACCOUNT = env_int("LOFTE_RESET_PER_ACCOUNT", 3)
 LOFTE_RESET_PER_CLIENT = env_int("LOFTE_RESET_PER_CLIENT", 10)
+
+# django-allauth: sign-in by e-mail address, two factors and single sign-on (docs/accounts.md). Nobody signs up:
+# people are invited into an organisation of a partnership, so the invitation proves the address.
+ACCOUNT_ADAPTER = "lofte.accounts.adapters.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "lofte.accounts.adapters.SocialAccountAdapter"
+ACCOUNT_FORMS = {"login": "lofte.accounts.forms.SignInForm"}
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+# Wrong passwords are counted by django-axes and the account's progressive delay (lofte/accounts/throttle.py).
+ACCOUNT_RATE_LIMITS = {"login_failed": False}
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_TOTP_ISSUER = "Löfte"
+MFA_PASSKEY_LOGIN_ENABLED = False
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = env_bool("LOFTE_WEBAUTHN_ALLOW_INSECURE_ORIGIN", False)
+SOCIALACCOUNT_ONLY = False
+# A row per signed-in session (made at sign-in) lists it and lets it be ended; a GET never writes, so no tracking.
+USERSESSIONS_TRACK_ACTIVITY = False
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "sv"

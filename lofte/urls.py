@@ -5,6 +5,7 @@ is mounted."""
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 from django.utils.translation import gettext_lazy as _
+from django.views.generic import RedirectView
 
 from lofte.api import api
 from lofte.core import views
@@ -44,6 +45,10 @@ urlpatterns = [
     *public,
     path("healthz", views.healthz, name="healthz"),
     path("konto/", include("lofte.accounts.urls")),
+    # django-allauth's own pages (second factor, single sign-on, sessions), beside Löfte's under the same prefix.
+    # A reset mail is asked for on Löfte's own page only: it answers alike for every address (accounts/forms.py).
+    path("konto/password/reset/", RedirectView.as_view(pattern_name="accounts:password_reset")),
+    path("konto/", include("allauth.urls")),
     path("samverkan/", include("lofte.partnerships.urls")),
     *samverkan,
     path("omraden/", include("lofte.partnerships.areas.urls")),

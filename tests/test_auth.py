@@ -33,7 +33,7 @@ class SignInTest(BaseTestCase):
 
     def sign_in(self, email: str, password: str, client=None):  # type: ignore[no-untyped-def]
         client = client or self.client_for(None)
-        return client.post("/konto/logga-in/", {"username": email, "password": password})
+        return client.post("/konto/logga-in/", {"login": email, "password": password})
 
     def test_it_lands_on_the_partnership_dashboard(self) -> None:
         response = self.sign_in("samordnare@a.example", PASSWORD)
@@ -117,7 +117,7 @@ class BehindTheProxySignInTest(BaseTestCase):
     def sign_in(self, address: str, password: str, email: str = "polis@a.example"):  # type: ignore[no-untyped-def]
         return self.client_for(None).post(
             "/konto/logga-in/",
-            {"username": email, "password": password},
+            {"login": email, "password": password},
             REMOTE_ADDR=PROXY,
             HTTP_X_FORWARDED_FOR=address,
         )

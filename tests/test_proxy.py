@@ -56,7 +56,7 @@ class ClientAddressTest(BaseTestCase):
     def test_the_audit_log_records_the_client_behind_the_proxy(self) -> None:
         self.client.post(
             "/konto/logga-in/",
-            {"username": "samordnare@a.example", "password": PASSWORD},
+            {"login": "samordnare@a.example", "password": PASSWORD},
             REMOTE_ADDR=PROXY,
             HTTP_X_FORWARDED_FOR="203.0.113.5",
         )

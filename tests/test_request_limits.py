@@ -66,7 +66,7 @@ class PublicFormLimitTest(BaseTestCase):
         self.assertFalse(Incident.objects.exists())
 
     def test_it_refuses_a_large_urlencoded_sign_in(self) -> None:
-        response = self.anonymous.post("/konto/logga-in/", {"username": "x" * (70 * 1024), "password": "y"})
+        response = self.anonymous.post("/konto/logga-in/", {"login": "x" * (70 * 1024), "password": "y"})
         self.assertEqual(response.status_code, 413)
 
     def test_it_answers_open311_in_its_own_error_shape(self) -> None:

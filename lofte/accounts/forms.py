@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.account.forms import LoginForm
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.contrib.auth.forms import PasswordResetForm
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import get_language
@@ -15,25 +16,27 @@ from lofte.accounts.tasks import send_password_reset
 from lofte.lib.forms import SingleLine
 
 
-class SignInForm(SingleLine, AuthenticationForm):
-    username = forms.EmailField(
-        label=_("E-postadress"),
-        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "username"}),
-    )
+class SignInForm(SingleLine, LoginForm):
+    """django-allauth's sign-in form (its login flow asks for the second factor), in Löfte's words, slowed for an
+    account that is being guessed at."""
+
     error_messages = {
-        "invalid_login": _(
-            "Fel e-postadress eller lösenord. Observera att lösenordet skiljer på stora och små bokstäver."
-        ),
-        "inactive": _("Kontot är inaktiverat. Kontakta din samordnare."),
         "slowed": _(
             "Många felaktiga inloggningsförsök har gjorts för den här e-postadressen. "
             "Vänta %(seconds)s sekunder och försök igen."
         ),
     }
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["login"].label = _("E-postadress")
+        self.fields["login"].widget = forms.EmailInput(attrs={"autofocus": True, "autocomplete": "username"})
+        self.fields["password"].label = _("Lösenord")
+        self.fields["password"].help_text = ""
+
     def clean(self) -> dict[str, Any]:
         # An account guessed at from many addresses is slowed, never locked (lofte/accounts/throttle.py).
-        username = self.cleaned_data.get("username")
+        username = self.cleaned_data.get("login")
         if username and (seconds := throttle.seconds_to_wait(username)):
             raise forms.ValidationError(self.error_messages["slowed"], code="slowed", params={"seconds": seconds})
         return super().clean()

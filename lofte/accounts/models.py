@@ -76,3 +76,55 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return (self.full_name or self.email).split(" ")[0]
+
+
+class Invitation(models.Model):
+    """An offer to join an organisation of a partnership with a role, sent by e-mail as a single-use link.
+
+    Only the SHA-256 of the link's token is kept (`lofte.accounts.invitations`), so the table gives no working
+    links. An invitation is open until it is accepted, withdrawn or past `expires_at`; accepting it (with a new
+    password or through single sign-on with the same verified address) makes the membership.
+    """
+
+    email = models.EmailField(_("e-postadress"), max_length=254)
+    full_name = models.CharField(_("namn"), max_length=200, blank=True)
+    organisation = models.ForeignKey(
+        "partnerships.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="invitations",
+    )
+    partnership = models.ForeignKey(
+        "partnerships.Partnership",
+        verbose_name=_("samverkan"),
+        on_delete=models.CASCADE,
+        related_name="invitations",
+    )
+    role = models.CharField(_("roll"), max_length=20)
+    title = models.CharField(_("befattning"), max_length=200, blank=True)
+    # Why a role with restricted access is granted (partnerships.actions.check_role_grant), said by the inviter.
+    reason = models.CharField(_("skäl"), max_length=500, blank=True)
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        User, verbose_name=_("inbjuden av"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("skapad"), default=timezone.now)
+    expires_at = models.DateTimeField(_("gäller till"))
+    accepted_at = models.DateTimeField(_("antagen"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        User, verbose_name=_("antagen av"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    withdrawn_at = models.DateTimeField(_("återkallad"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("inbjudan")
+        verbose_name_plural = _("inbjudningar")
+        ordering = ["-created_at"]
+        indexes = [models.Index(Lower("email"), name="accounts_invitation_email_ci")]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.organisation_id} ({self.role})"
+
+    def is_open(self, now: Any = None) -> bool:
+        now = now or timezone.now()
+        return self.accepted_at is None and self.withdrawn_at is None and self.expires_at > now

@@ -42,10 +42,11 @@ RESET_WINDOW = 60 * 60  # seconds of one counting window for reset mails
 
 def axes_username(request: Any, credentials: dict[str, Any] | None) -> str:
     """Count failures per address without case, so changing case does not reset the count."""
-    if credentials and credentials.get("username"):
-        raw = credentials["username"]
-    else:
-        raw = request.POST.get("username", "") if request is not None and hasattr(request, "POST") else ""
+    # django-allauth authenticates with {"email": ...}; the form's field is "login".
+    found = [credentials.get(key) for key in ("email", "username", "login")] if credentials else []
+    raw = next((value for value in found if value), None)
+    if raw is None:
+        raw = request.POST.get("login", "") if request is not None and hasattr(request, "POST") else ""
     return str(raw).strip().lower()
 
 

@@ -1,19 +1,20 @@
 from __future__ import annotations
 
+from allauth.account import views as allauth_views
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse_lazy
 
-from lofte.accounts.forms import QueuedPasswordResetForm, SignInForm
+from lofte.accounts.forms import QueuedPasswordResetForm
 from lofte.partnerships.queries import memberships_of
 
 
-class SignInView(auth_views.LoginView):
+class SignInView(allauth_views.LoginView):
+    """django-allauth's sign-in (the second factor, single sign-on), on Löfte's address and page."""
+
     template_name = "accounts/login.html"
-    authentication_form = SignInForm
-    redirect_authenticated_user = True
 
 
 class SignOutView(auth_views.LogoutView):

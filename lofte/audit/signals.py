@@ -24,4 +24,6 @@ def on_logout(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
 @receiver(user_login_failed)
 def on_login_failed(sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any) -> None:
     # Never store the attempted password; the username is what an administrator needs.
-    record("auth.login_failed", actor=None, actor_label=str(credentials.get("username", ""))[:254])
+    # django-allauth authenticates with "email"; Django's own forms with "username".
+    label = credentials.get("email") or credentials.get("username") or ""
+    record("auth.login_failed", actor=None, actor_label=str(label)[:254])
