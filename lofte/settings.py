@@ -99,6 +99,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
+    # Two factors: who must use one sees only the pages that set it up until this session passed one.
+    "lofte.accounts.middleware.MfaRequiredMiddleware",
     # Before anything reads the body (CsrfViewMiddleware's process_view reads the form): see lofte/lib/requestlimits.py.
     "lofte.lib.requestlimits.RequestBodyLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -213,6 +215,9 @@ ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_RATE_LIMITS = {"login_failed": False}
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+# A second factor for the roles that see restricted or personal information (lofte/accounts/factors.py); false only
+# where the installation enforces one elsewhere (a proxy, the identity provider for every sign-in).
+LOFTE_MFA_REQUIRED = env_bool("LOFTE_MFA_REQUIRED", True)
 MFA_TOTP_ISSUER = "Löfte"
 MFA_PASSKEY_LOGIN_ENABLED = False
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = env_bool("LOFTE_WEBAUTHN_ALLOW_INSECURE_ORIGIN", False)

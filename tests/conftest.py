@@ -7,9 +7,13 @@ LOCAL_CACHE = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemC
 
 
 @pytest.fixture(autouse=True)
-def _test_settings(settings):  # type: ignore[no-untyped-def]
-    """Fast password hashing; tasks run at once and the cache stays in the process, unless a test says otherwise."""
+def _test_settings(settings, request):  # type: ignore[no-untyped-def]
+    """Fast password hashing; tasks run at once and the cache stays in the process, unless a test says otherwise.
+
+    The personas sign in with `force_login` and have no second factor: the two-factor requirement is off except
+    in tests marked `mfa` (tests/test_mfa.py)."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.LOFTE_MFA_REQUIRED = request.node.get_closest_marker("mfa") is not None
     settings.TASKS = IMMEDIATE
     settings.CACHES = LOCAL_CACHE
     # The local-memory cache outlives a settings change: empty it, or a cached public page leaks into the next test.

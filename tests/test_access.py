@@ -83,6 +83,8 @@ CASES: list[tuple[str, list[Any], str, dict[str, Any] | None, dict[str, int]]] =
     ("partnerships:dashboard", ["mjolby"], "get", None, members_only()),
     ("partnerships:dashboard", ["mullsjo"], "get", None, expect(404, samordnare_b=200, anonymous=302)),
     ("partnerships:members", ["mjolby"], "get", None, members_only()),
+    # A samordnare resets a member's second factors (POST only; the empty reset of a non-member is 404).
+    ("factors:reset", ["mjolby", 999], "post", {}, expect(403, samordnare=404, samordnare_b=404, anonymous=302)),
     # The lägesbild document: members read it; samordnare and polis change it (400: the empty form is refused).
     ("lagesbild:index", ["mjolby"], "get", None, members_only()),
     ("lagesbild:detail", ["mjolby", 999], "get", None, members_only(404)),

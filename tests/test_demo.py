@@ -154,3 +154,27 @@ class DemoLayoutTest(SimpleTestCase):
         self.assertEqual(sorted(path.name for path in PACKAGE.rglob("bench*")), [])
         self.assertTrue((ROOT / "benchmarks" / "__main__.py").exists())
         self.assertIn("benchmarks", config["tool"]["mypy"]["packages"])
+
+
+@override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
+class DemoSecondFactorTest(TestCase):
+    def test_it_prints_working_second_factors_and_leaves_the_kommunpolis_without(self) -> None:
+        from allauth.mfa.models import Authenticator
+        from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+        from allauth.mfa.totp.internal.auth import TOTP
+
+        out = StringIO()
+        call_command("demo", stdout=out)
+        printed = re.findall(r"^\s+(\S+@\S+)\s+TOTP (\S+)\s+återställningskoder (.+)$", out.getvalue(), re.MULTILINE)
+        self.assertEqual(
+            sorted(email for email, *_ in printed),
+            ["admin@mjolby.example", "samordnare@mjolby.example", "samordnare@mullsjo.example"],
+        )
+        for email, secret, codes in printed:
+            user = User.objects.get(email=email)
+            totp = Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP)
+            self.assertEqual(TOTP(totp).instance.data["secret"], secret)
+            recovery = Authenticator.objects.get(user=user, type=Authenticator.Type.RECOVERY_CODES)
+            self.assertTrue(RecoveryCodes(recovery).validate_code(codes.split()[0]))
+            self.assertIn("otpauth://totp/", out.getvalue())
+        self.assertFalse(Authenticator.objects.filter(user__email="polis@motala.example").exists())

@@ -1,13 +1,19 @@
 from __future__ import annotations
 
 from allauth.account import views as allauth_views
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
+from lofte.accounts.factors import MfaResetRefused, do_reset_mfa
 from lofte.accounts.forms import QueuedPasswordResetForm
+from lofte.accounts.models import User
+from lofte.partnerships.access import Can, get_partnership_for_user
 from lofte.partnerships.queries import memberships_of
 
 
@@ -50,3 +56,22 @@ class ChangePasswordView(auth_views.PasswordChangeView):
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/profile.html", {"memberships": memberships_of(request.user)})
+
+
+@require_POST
+@login_required
+def reset_mfa(request: HttpRequest, slug: str, user_id: int) -> HttpResponse:
+    """A samordnare removes a member's factors (a lost phone or key): they set up a new one at their next sign-in."""
+    access = get_partnership_for_user(request.user, slug, Can.MANAGE)
+    person = get_object_or_404(User, pk=user_id, memberships__organisation__partnerships=access.partnership)
+    try:
+        do_reset_mfa(person, actor=request.user, partnership=access.partnership)
+    except MfaResetRefused as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(
+            request,
+            _("Tvåfaktorsautentiseringen för %(name)s är återställd. Personen loggas ut och lägger till en ny faktor.")
+            % {"name": person.get_full_name() or person.email},
+        )
+    return redirect("partnerships:members", slug=slug)

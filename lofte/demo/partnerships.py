@@ -1,8 +1,12 @@
 """The demo: the three kommuner of the seed documents, LPO Motala, partners, partnerships and one user per role
 (`data/partnerships.json`), through the partnerships' actions.
 
-Running it again changes nothing but the demo users' passwords, which it prints. Users are made with the user
-model's own `create_user`: accounts has no action that makes a user with a password.
+Running it again changes nothing but the demo users' passwords and second factors, which it prints. Users are made
+with the user model's own `create_user`: accounts has no action that makes a user with a password.
+
+Second factors: the users marked `totp` get a new TOTP secret and recovery codes on every run (printed, so the demo
+works without a phone: a recovery code, or the secret in any authenticator app or `oathtool --totp -b`); the
+kommunpolis gets none, so that trying the demo shows how a role that must use one is asked to set it up first.
 """
 
 from __future__ import annotations
@@ -11,6 +15,10 @@ import secrets
 from dataclasses import dataclass
 from datetime import date
 
+from allauth.mfa.adapter import get_adapter as get_mfa_adapter
+from allauth.mfa.models import Authenticator
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.db import transaction
 
 from lofte.accounts.models import User
@@ -33,6 +41,7 @@ class DemoUser:
     organisation: str
     title: str
     staff: bool = False
+    totp: bool = False
 
 
 USERS = [DemoUser(**spec) for spec in DATA["users"]]
@@ -44,6 +53,14 @@ class Login:
     email: str
     password: str
     organisation: str
+    totp: SecondFactor | None = None
+
+
+@dataclass(frozen=True)
+class SecondFactor:
+    secret: str  # base32, as an authenticator app takes it
+    url: str  # otpauth://, as the QR code carries it
+    recovery_codes: list[str]
 
 
 def _organisations() -> dict[str, Organisation]:
@@ -93,7 +110,17 @@ def _login(spec: DemoUser, organisations: dict[str, Organisation]) -> Login:
         user.is_staff = user.is_superuser = True
         user.save(update_fields=["is_staff", "is_superuser"])
     do_add_membership(user, organisations[spec.organisation], spec.role, title=spec.title, actor=ACTOR)
-    return Login(spec.role, spec.email, password, organisations[spec.organisation].name)
+    totp = _second_factor(user) if spec.totp else None
+    return Login(spec.role, spec.email, password, organisations[spec.organisation].name, totp)
+
+
+def _second_factor(user: User) -> SecondFactor:
+    """A new TOTP secret and recovery codes, replacing the user's factors (allauth's own models)."""
+    Authenticator.objects.filter(user=user).delete()
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    codes = RecoveryCodes.activate(user).get_unused_codes()
+    return SecondFactor(secret, get_mfa_adapter().build_totp_url(user, secret), codes)
 
 
 def load_demo() -> list[Login]:

@@ -151,7 +151,7 @@ def do_create_partnership(
 
 
 def do_update_partnership(partnership: Partnership, *, actor: Actor, **values: Any) -> list[str]:
-    allowed = {"name", "starts_on", "ends_on", "description", "is_published"}
+    allowed = {"name", "starts_on", "ends_on", "description", "is_published", "require_mfa_for_all"}
     unknown = set(values) - allowed
     if unknown:
         raise ValueError(f"Cannot change {sorted(unknown)}")

@@ -103,8 +103,8 @@ class OrganisationAdmin(AuditedModelAdmin):
 
 @admin.register(Partnership)
 class PartnershipAdmin(AuditedModelAdmin):
-    list_display = ["name", "area", "starts_on", "ends_on", "is_published"]
-    list_filter = ["is_published"]
+    list_display = ["name", "area", "starts_on", "ends_on", "is_published", "require_mfa_for_all"]
+    list_filter = ["is_published", "require_mfa_for_all"]
     search_fields = ["name", "area__name"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["area"]

@@ -63,6 +63,14 @@ class Partnership(models.Model):
         default=False,
         help_text=_("Visas för allmänheten: namn, kommun, parter och period."),
     )
+    require_mfa_for_all = models.BooleanField(
+        _("tvåstegsverifiering för alla"),
+        default=False,
+        help_text=_(
+            "Alla medlemmar måste logga in med en andra faktor, även rapportörer och läsare. Samordnare, poliser "
+            "och administratörer måste alltid göra det."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

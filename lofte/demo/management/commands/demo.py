@@ -50,3 +50,12 @@ class Command(BaseCommand):
         self.stdout.write(f"Logga in på {sign_in} (lösenorden byts varje gång demo körs):")
         for login in logins:
             self.stdout.write(f"  {login.role:<11} {login.email:<{width}}  {login.password}  ({login.organisation})")
+        self.stdout.write(
+            "Tvåfaktorsautentisering utan telefon: lägg hemligheten i en autentiseringsapp (eller `oathtool --totp -b "
+            "HEMLIGHET`), eller använd en återställningskod en gång. Kommunpolisen har ingen och ombeds lägga till en:"
+        )
+        for login in logins:
+            if login.totp is not None:
+                codes = " ".join(login.totp.recovery_codes[:3])
+                self.stdout.write(f"  {login.email:<{width}}  TOTP {login.totp.secret}  återställningskoder {codes}")
+                self.stdout.write(f"    {login.totp.url}")
