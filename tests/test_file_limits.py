@@ -20,6 +20,7 @@ from lofte.areas.geometry import UPLOAD_MAX_POSITIONS, AreaFileError, parse_area
 from lofte.areas.models import Area
 from lofte.audit.models import AuditEvent
 from lofte.lib.limits import XLSX_MAX_ROWS, LimitExceeded, RowLimits
+from lofte.lib import sheets
 from lofte.promises.bulk import plan
 from lofte.statistics.models import ImportRun, Observation
 from lofte.statistics.sources.base import ImportFileError
@@ -155,7 +156,7 @@ class XlsxLimitTest(SimpleTestCase):
         self.assertEqual(len(sample[0]), 200)
 
     def test_the_action_plan_reader_refuses_it_too(self) -> None:
-        with mock.patch.object(plan, "load_workbook", never), self.assertRaises(plan.PlanRefused) as caught:
+        with mock.patch.object(sheets, "load_workbook", never), self.assertRaises(plan.PlanRefused) as caught:
             plan._cells(header_cell(150 * MB), "plan.xlsx")
         self.assertIn("plan.xlsx: filen packas upp till 151 MB; högst 100 MB", str(caught.exception))
         with self.assertRaises(plan.PlanRefused) as caught:
