@@ -19,8 +19,8 @@ from lofte.areas import geometry
 from lofte.areas.geometry import UPLOAD_MAX_POSITIONS, AreaFileError, parse_area_file
 from lofte.areas.models import Area
 from lofte.audit.models import AuditEvent
-from lofte.lib.limits import XLSX_MAX_ROWS, LimitExceeded, RowLimits
 from lofte.lib import sheets
+from lofte.lib.limits import XLSX_MAX_ROWS, LimitExceeded, RowLimits
 from lofte.promises.bulk import plan
 from lofte.statistics.models import ImportRun, Observation
 from lofte.statistics.sources.base import ImportFileError

@@ -44,7 +44,7 @@ class MembershipOut(Schema):
 
     @staticmethod
     def resolve_last_login(obj: Any) -> datetime | None:
-        return obj.user.last_login  # type: ignore[no-any-return]
+        return obj.user.last_login
 
     @staticmethod
     def resolve_mfa(obj: Any) -> bool:

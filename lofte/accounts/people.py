@@ -22,6 +22,7 @@ from datetime import timedelta
 from typing import Any
 
 from allauth.mfa.models import Authenticator
+from allauth.socialaccount.models import SocialAccount
 from allauth.usersessions.models import UserSession
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -144,7 +145,9 @@ def _refuse_open_duplicate(email: str, organisation: Organisation, *, other_than
         accepted_at__isnull=True,
         withdrawn_at__isnull=True,
         expires_at__gt=timezone.now(),
-    ).exclude(pk=other_than)
+    )
+    if other_than is not None:
+        open_ = open_.exclude(pk=other_than)
     if open_.exists():
         raise PeopleRefused(
             _("%(email)s har redan en öppen inbjudan till %(organisation)s.")
@@ -328,7 +331,7 @@ def existing_account(invitation: Invitation) -> User | None:
     """The account that must sign in before accepting: an active one with a password or single sign-on. A person
     without one (new, or switched off, or never finished) chooses a password on the invitation's page instead."""
     user = User.objects.filter(email__iexact=invitation.email).first()
-    if user is not None and user.is_active and (user.has_usable_password() or user.socialaccount_set.exists()):
+    if user is not None and user.is_active and (user.has_usable_password() or SocialAccount.objects.filter(user=user).exists()):
         return user
     return None
 
