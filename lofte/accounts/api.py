@@ -9,7 +9,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from lofte.accounts import people
 from lofte.lib.api import Text, errors, session_auth
@@ -149,7 +149,7 @@ def create_invitation(request: HttpRequest, slug: Text, payload: InvitationIn) -
         reason=payload.reason,
         actor=request.user,
     )
-    return 201, invitation
+    return Status(201, invitation)
 
 
 @router.post(
