@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from lofte.accounts.api import router as accounts_router
 from lofte.areas.api import router as areas_router
 from lofte.lib.errors import error_response
 from lofte.lib.refusals import ActionRefused
@@ -76,6 +77,7 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 api.add_router("/areas", areas_router)
 api.add_router("/", partnerships_router)
+api.add_router("/", accounts_router)
 api.add_router("/", statistics_router)
 api.add_router("/", situation_router)
 api.add_router("/", promises_router)

@@ -170,6 +170,8 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "partnerships:home"
 LOGOUT_REDIRECT_URL = "public:home"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
+# How long an invitation's link works (lofte.accounts.people), in days.
+LOFTE_INVITATION_DAYS = env_int("LOFTE_INVITATION_DAYS", 7)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},

@@ -85,6 +85,18 @@ CASES: list[tuple[str, list[Any], str, dict[str, Any] | None, dict[str, int]]] =
     ("partnerships:members", ["mjolby"], "get", None, members_only()),
     # A samordnare resets a member's second factors (POST only; the empty reset of a non-member is 404).
     ("factors:reset", ["mjolby", 999], "post", {}, expect(403, samordnare=404, samordnare_b=404, anonymous=302)),
+    # The people of a partnership: the samordnare (and an organisation's admin, tests/test_people.py) manage them.
+    ("people:index", ["mjolby"], "get", None, members_only(403, samordnare=200)),
+    ("people:invite", ["mjolby"], "get", None, members_only(403, samordnare=200)),
+    ("people:invite", ["mjolby"], "post", {}, members_only(403, samordnare=400)),
+    ("people:bulk", ["mjolby"], "get", None, members_only(403, samordnare=200)),
+    ("people:bulk", ["mjolby"], "post", {}, members_only(403, samordnare=400)),
+    ("people:bulk_confirm", ["mjolby"], "post", {}, members_only(403, samordnare=302)),  # nothing read in
+    *[
+        (f"people:{name}", ["mjolby", 999], "post", {}, members_only(403, samordnare=404))
+        for name in ("change_role", "deactivate", "reactivate", "resend", "withdraw")
+    ],
+    ("accounts:invitation", ["okand-nyckel"], "get", None, expect(404)),
     # The lägesbild document: members read it; samordnare and polis change it (400: the empty form is refused).
     ("lagesbild:index", ["mjolby"], "get", None, members_only()),
     ("lagesbild:detail", ["mjolby", 999], "get", None, members_only(404)),
@@ -406,6 +418,20 @@ CASES: list[tuple[str, list[Any], str, dict[str, Any] | None, dict[str, int]]] =
     ("api-1.0.0:get_partnership", ["mjolby"], "get", None, members_only(anonymous=401)),
     ("api-1.0.0:get_partnership", ["mullsjo"], "get", None, expect(404, samordnare_b=200, anonymous=401)),
     ("api-1.0.0:list_members", ["mjolby"], "get", None, members_only(anonymous=401)),
+    ("api-1.0.0:list_memberships", ["mjolby"], "get", None, members_only(403, samordnare=200, anonymous=401)),
+    ("api-1.0.0:list_invitations", ["mjolby"], "get", None, members_only(403, samordnare=200, anonymous=401)),
+    # Without a body the payload is refused before the lookup; tests/test_people.py covers who may write.
+    ("api-1.0.0:create_invitation", ["mjolby"], "post", None, expect(400, anonymous=401)),
+    *[
+        (f"api-1.0.0:{name}", ["mjolby", 999], "post", None, members_only(403, samordnare=404, anonymous=401))
+        for name in (
+            "resend_invitation",
+            "withdraw_invitation",
+            "deactivate_membership",
+            "reactivate_membership",
+        )
+    ],
+    ("api-1.0.0:change_role", ["mjolby", 999], "patch", None, expect(422, anonymous=401)),
     ("api-1.0.0:list_lagesbilder", ["mjolby"], "get", None, members_only(anonymous=401)),
     ("api-1.0.0:get_lagesbild", ["mjolby", 999], "get", None, members_only(404, anonymous=401)),
     ("public:follow_up_report", ["0586", 999], "get", None, expect(404)),  # only published rounds, see below

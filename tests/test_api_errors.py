@@ -45,9 +45,16 @@ GOOD = {
     "metric": "anmalda.totalt",
     "year": "2025",
 }
-BODIES = {
-    "patch": {"status": "pagar"},
-    "post": {"date": "2025-05-01", "text": "Trygghetsvandring i centrum."},
+BODIES = {  # well-formed for every endpoint of the method (a promise's status, an activity, an invitation, a role)
+    "patch": {"status": "pagar", "role": "lasare"},
+    "post": {
+        "date": "2025-05-01",
+        "text": "Trygghetsvandring i centrum.",
+        "email": "ny@mjolby.example",
+        "name": "Nora Ny",
+        "organisation": "mjolby-kommun",
+        "role": "lasare",
+    },
 }
 # Values no parameter of the type may take, whatever its bounds.
 INVALID = {

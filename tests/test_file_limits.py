@@ -19,6 +19,7 @@ from lofte.areas import geometry
 from lofte.areas.geometry import UPLOAD_MAX_POSITIONS, AreaFileError, parse_area_file
 from lofte.areas.models import Area
 from lofte.audit.models import AuditEvent
+from lofte.lib import sheets
 from lofte.lib.limits import XLSX_MAX_ROWS, LimitExceeded, RowLimits
 from lofte.promises.bulk import plan
 from lofte.statistics.models import ImportRun, Observation
@@ -155,7 +156,7 @@ class XlsxLimitTest(SimpleTestCase):
         self.assertEqual(len(sample[0]), 200)
 
     def test_the_action_plan_reader_refuses_it_too(self) -> None:
-        with mock.patch.object(plan, "load_workbook", never), self.assertRaises(plan.PlanRefused) as caught:
+        with mock.patch.object(sheets, "load_workbook", never), self.assertRaises(plan.PlanRefused) as caught:
             plan._cells(header_cell(150 * MB), "plan.xlsx")
         self.assertIn("plan.xlsx: filen packas upp till 151 MB; högst 100 MB", str(caught.exception))
         with self.assertRaises(plan.PlanRefused) as caught:

@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import Any
 
 import time_machine
+from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template import loader
 from django.test import override_settings
@@ -82,8 +83,31 @@ class EveryTemplateTest(BaseTestCase):
         self.tour_public()
         self.tour_est(samordnare)
         self.tour_citizens(samordnare)
+        self.tour_people(samordnare)
         do_add_membership(self.polis, self.kommun_org_b, "polis", actor=SystemActor("test"))
         self.assertEqual(self.client_for(self.polis).get("/samverkan/").status_code, 200)
+
+    def tour_people(self, client: Any) -> None:
+        from lofte.lib.tables import to_csv
+
+        for email in ("ny@mjolby.example", self.polis.email):
+            invite = {"full_name": "Nora Ny", "email": email, "role": "lasare", "organisation": self.housing_a.pk}
+            with self.captureOnCommitCallbacks(execute=True):
+                client.post("/samverkan/mjolby/personer/bjud-in/", invite)
+        for url in ("/samverkan/mjolby/personer/", "/samverkan/mjolby/personer/bjud-in/"):
+            self.assertEqual(client.get(url).status_code, 200, url)
+        rows = [["Ola Två", "ola@mjolby.example", "Mjölby kommun", "Läsare"]]
+        upload = SimpleUploadedFile("personer.csv", to_csv(["namn", "e-post", "organisation", "roll"], rows))
+        self.assertEqual(client.post("/samverkan/mjolby/personer/bjud-in/fil/", {"file": upload}).status_code, 200)
+        paths = {}
+        for message in mail.outbox:
+            if "/konto/inbjudan/" in message.body:
+                token = message.body.split("/konto/inbjudan/")[1].split("/")[0]
+                paths[message.to[0]] = f"/konto/inbjudan/{token}/"
+        self.assertEqual(self.client_for(None).get(paths["ny@mjolby.example"]).status_code, 200)
+        other = self.client_for(self.viewer).get(paths[self.polis.email])
+        self.assertEqual(other.status_code, 403)  # signed in as someone else
+        self.assertEqual(self.client_for(None).get("/konto/inbjudan/finns-inte/").status_code, 404)
 
     def tour_est(self, client: Any) -> None:
         """EST: reporting, the reporter's own reports, review, routing, settings, the week and meetings."""

@@ -70,6 +70,10 @@ def do_accept_invitation(invitation: Invitation, *, user: User, via: str) -> Mem
         membership = do_add_membership(
             user, locked.organisation, locked.role, actor=grantor, title=locked.title, reason=locked.reason
         )
+        reactivated = membership.deactivated_at is not None  # invited back after being switched off
+        if reactivated:
+            membership.deactivated_at = None
+            membership.save(update_fields=["deactivated_at"])
         locked.accepted_at = timezone.now()
         locked.accepted_by = user
         locked.save(update_fields=["accepted_at", "accepted_by"])
@@ -78,6 +82,12 @@ def do_accept_invitation(invitation: Invitation, *, user: User, via: str) -> Mem
             actor=user,
             obj=locked,
             partnership=locked.partnership,
-            changes={"email": locked.email, "organisation": locked.organisation.name, "role": locked.role, "via": via},
+            changes={
+                "email": locked.email,
+                "organisation": locked.organisation.name,
+                "role": locked.role,
+                "via": via,
+                "reactivated": reactivated,
+            },
         )
     return membership

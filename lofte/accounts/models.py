@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from lofte.partnerships.models import Membership
+
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
@@ -124,6 +126,10 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} → {self.organisation_id} ({self.role})"
+
+    @property
+    def role_label(self) -> str:
+        return str(Membership.Role(self.role).label) if self.role in Membership.Role.values else self.role
 
     def is_open(self, now: Any = None) -> bool:
         now = now or timezone.now()

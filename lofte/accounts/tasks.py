@@ -17,9 +17,12 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django_tasks import task
 
-from lofte.accounts.models import User
+from lofte.accounts.invitations import new_token
+from lofte.accounts.models import Invitation, User
 from lofte.lib.links import absolute_url
 
+INVITATION_SUBJECT = "accounts/email/invitation_subject.txt"
+INVITATION_BODY = "accounts/email/invitation.txt"
 RESET_SUBJECT = "accounts/email/password_reset_subject.txt"
 RESET_BODY = "accounts/email/password_reset.txt"
 
@@ -49,3 +52,23 @@ def _mail_reset_link(user: User) -> None:
     context = {"email": user.email, "user": user, "reset_url": absolute_url(path)}
     subject = "".join(loader.render_to_string(RESET_SUBJECT, context).splitlines())
     EmailMultiAlternatives(subject, loader.render_to_string(RESET_BODY, context), to=[user.email]).send()
+
+
+@task()
+def send_invitation(invitation_id: int, language: str) -> None:
+    """Mail an invitation's link, made now (only its hash is stored, and the old link stops working); nothing for
+    an invitation that is no longer open."""
+    invitation = (
+        Invitation.objects.select_related("organisation", "partnership", "invited_by").filter(pk=invitation_id).first()
+    )
+    if invitation is None or not invitation.is_open():
+        return
+    token, token_hash = new_token()
+    invitation.token_hash = token_hash
+    invitation.save(update_fields=["token_hash"])
+    path = reverse("accounts:invitation", kwargs={"token": token})
+    context = {"invitation": invitation, "url": absolute_url(path), "inviter": invitation.invited_by}
+    with translation.override(language):
+        subject = "".join(loader.render_to_string(INVITATION_SUBJECT, context).splitlines())
+        body = loader.render_to_string(INVITATION_BODY, context)
+    EmailMultiAlternatives(subject, body, to=[invitation.email]).send()

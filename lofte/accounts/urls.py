@@ -1,6 +1,6 @@
 from django.urls import path
 
-from lofte.accounts import views
+from lofte.accounts import people_views, views
 
 app_name = "accounts"
 
@@ -17,4 +17,5 @@ urlpatterns = [
     path("losenord/aterstallt/", views.ResetCompleteView.as_view(), name="password_reset_complete"),
     path("losenord/byt/", views.ChangePasswordView.as_view(), name="password_change"),
     path("profil/", views.profile, name="profile"),
+    path("inbjudan/<str:token>/", people_views.accept, name="invitation"),
 ]

@@ -74,4 +74,4 @@ def reset_mfa(request: HttpRequest, slug: str, user_id: int) -> HttpResponse:
             _("Tvåfaktorsautentiseringen för %(name)s är återställd. Personen loggas ut och lägger till en ny faktor.")
             % {"name": person.get_full_name() or person.email},
         )
-    return redirect("partnerships:members", slug=slug)
+    return redirect("people:index", slug=slug)

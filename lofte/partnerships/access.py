@@ -84,14 +84,16 @@ class PartnershipAccess:
 def partnerships_for(user: Any) -> QuerySet[Partnership]:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Partnership.objects.none()
-    return Partnership.objects.filter(organisations__memberships__user=user).distinct()
+    return Partnership.objects.filter(
+        organisations__memberships__user=user, organisations__memberships__deactivated_at__isnull=True
+    ).distinct()
 
 
 def roles_in(user: Any, partnership: Partnership) -> frozenset[str]:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return frozenset()
     roles = (
-        Membership.objects.filter(user=user, organisation__partnerships=partnership)
+        Membership.objects.filter(user=user, organisation__partnerships=partnership, deactivated_at__isnull=True)
         .order_by()
         .values_list("role", flat=True)
     )
@@ -124,6 +126,7 @@ def can_manage_kommun(user: Any, kommun_code: str) -> bool:
         user=user,
         role__in=roles_with(Can.MANAGE),
         organisation__partnerships__area__code=kommun_code,
+        deactivated_at__isnull=True,
     ).exists()
 
 
@@ -132,8 +135,26 @@ def can_anywhere(user: Any, capability: Can) -> bool:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
     return Membership.objects.filter(
-        user=user, role__in=roles_with(capability), organisation__partnerships__isnull=False
+        user=user,
+        role__in=roles_with(capability),
+        organisation__partnerships__isnull=False,
+        deactivated_at__isnull=True,
     ).exists()
+
+
+def people_managed_by(user: Any, partnership: Partnership) -> frozenset[int]:
+    """The organisations of the partnership whose people `user` may invite, change, deactivate and reactivate: every
+    one for a samordnare, their own for an organisation's admin (Role.ADMIN), none for anyone else. The one rule for
+    the members' pages and the API (lofte.accounts.people)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return frozenset()
+    parties = set(partnership.organisations.values_list("pk", flat=True))
+    own = Membership.objects.filter(
+        user=user, organisation__in=parties, deactivated_at__isnull=True, role__in=[Role.SAMORDNARE, Role.ADMIN]
+    ).values_list("organisation_id", "role")
+    if any(role == Role.SAMORDNARE for _org, role in own):
+        return frozenset(parties)
+    return frozenset(org for org, _role in own)
 
 
 def published_partnerships() -> QuerySet[Partnership]:

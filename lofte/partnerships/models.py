@@ -119,6 +119,9 @@ class Membership(models.Model):
     role = models.CharField(_("roll"), max_length=20, choices=Role.choices)
     title = models.CharField(_("befattning"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set when the person is switched off in this organisation (lofte.accounts.people): the membership and what
+    # they wrote are kept, but it gives no access (partnerships/access.py) until it is reactivated.
+    deactivated_at = models.DateTimeField(_("inaktiverad"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("medlemskap")
@@ -128,3 +131,7 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.organisation} ({self.get_role_display()})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.deactivated_at is None

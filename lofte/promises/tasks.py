@@ -76,7 +76,10 @@ def _remind(round_: FollowUpRound, actor: Actor) -> list[Reminder]:
             return []  # another run got here first
         quiet = quiet_promises(round_)
         members = Membership.objects.filter(
-            organisation__in=list(quiet), role__in=REMINDED_ROLES, user__is_active=True
+            organisation__in=list(quiet),
+            role__in=REMINDED_ROLES,
+            user__is_active=True,
+            deactivated_at__isnull=True,
         ).select_related("user", "organisation")
         reminders, messages = _messages(round_, quiet, list(members.order_by("organisation__name", "user__email")))
         if not messages:

@@ -22,6 +22,7 @@ def reporting_organisation(user: Any, partnership: Partnership) -> Organisation 
             user=user,
             organisation__partnerships=partnership,
             role__in=ROLES_THAT_REPORT,
+            deactivated_at__isnull=True,
         )
         .select_related("organisation")
         .order_by("organisation__name")

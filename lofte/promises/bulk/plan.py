@@ -20,10 +20,7 @@ unless every row is valid, and reading the same file again changes nothing.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
@@ -31,12 +28,11 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 
-from lofte.lib.limits import LimitExceeded, RowLimits, check_text_lines, check_xlsx, field_too_large
 from lofte.lib.pii import refuse_personal_data
 from lofte.lib.refusals import NON_FIELD, ActionRefused
+from lofte.lib.sheets import SheetUnreadable, read_cells
+from lofte.lib.sheets import text as cell_text
 from lofte.lib.tables import Cell, restore, to_csv, to_xlsx
 from lofte.partnerships.access import PartnershipAccess
 from lofte.promises.followup.queries import current_round
@@ -82,7 +78,6 @@ HEADINGS = {
 }
 ROUND_ID = re.compile(r"^(?:.*\(id (\d+)\)|(\d+))$")
 MAX_ROWS = 2000
-XLSX_MAGIC = b"PK\x03\x04"
 
 Values = tuple[str, int | None, str]  # status, progress, comment
 
@@ -147,67 +142,13 @@ def export_plan(lofte: Medborgarlofte, fmt: str) -> bytes:
 
 
 def _cells(data: bytes, filename: str) -> list[list[Any]]:
-    """Every row of the file's first sheet as a list of cell values; the first row holds the headings.
-
-    Within lofte.lib.limits' limits, checked before the file is unpacked or split (one row past MAX_ROWS is
-    read, so that _rows can say how many rows a plan may have).
-    """
+    """Every row of the file's first sheet as a list of cell values; the first row holds the headings (read by
+    lofte.lib.sheets within lofte.lib.limits' limits, one row past MAX_ROWS so that _rows can say how many rows a
+    plan may have)."""
     try:
-        if data.startswith(XLSX_MAGIC) or filename.lower().endswith(".xlsx"):
-            return _xlsx_cells(data, filename)
-        return _csv_cells(data, filename)
-    except LimitExceeded as exc:
-        where = _("%(file)s, rad %(row)s") % {"file": exc.file, "row": exc.row} if exc.row else exc.file
-        raise PlanRefused(f"{where}: {exc.reason}") from None
-
-
-def _limited(rows: Iterator[Sequence[Any]], filename: str) -> list[list[Any]]:
-    limits = RowLimits(filename, header_row=1)
-    cells: list[list[Any]] = []
-    for number, row in enumerate(rows, start=1):
-        limits.check(number, row)
-        cells.append(list(row))
-        if number == MAX_ROWS + 2:
-            break
-    return cells
-
-
-def _xlsx_cells(data: bytes, filename: str) -> list[list[Any]]:
-    check_xlsx(data, filename)  # from the zip's directory, before anything is unpacked
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, TypeError, OSError) as error:
-        raise PlanRefused(_("Filen är inte en XLSX-fil som går att läsa.")) from error
-    try:
-        return _limited(workbook.worksheets[0].iter_rows(values_only=True), filename)
-    finally:
-        workbook.close()
-
-
-def _csv_cells(data: bytes, filename: str) -> list[list[Any]]:
-    check_text_lines(data, filename, max_rows=10 * MAX_ROWS)  # the exact count is _rows' to refuse
-    text = _decode(data)
-    first = text.splitlines()[0]
-    delimiter = max(";,\t", key=first.count)
-    try:
-        return _limited(csv.reader(io.StringIO(text), delimiter=delimiter), filename)
-    except csv.Error as error:
-        if "field larger than field limit" in str(error):
-            raise field_too_large(filename) from None
-        raise PlanRefused(_("Filen är varken en XLSX-fil eller en CSV-fil som går att läsa.")) from error
-
-
-def _decode(data: bytes) -> str:
-    """UTF-8 (with or without a byte-order mark) or, as older Excel writes it, Windows-1252."""
-    if b"\x00" not in data:
-        for encoding in ("utf-8-sig", "cp1252"):
-            try:
-                text = data.decode(encoding)
-            except UnicodeDecodeError:
-                continue
-            if text.strip():
-                return text
-    raise PlanRefused(_("Filen är varken en XLSX-fil eller en CSV-fil som går att läsa."))
+        return read_cells(data, filename, max_rows=MAX_ROWS)
+    except SheetUnreadable as unreadable:
+        raise PlanRefused(str(unreadable)) from None
 
 
 def _columns(headings: Sequence[Any]) -> dict[str, int]:
@@ -225,14 +166,6 @@ def _columns(headings: Sequence[Any]) -> dict[str, int]:
     return found
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
 @dataclass(frozen=True)
 class Row:
     number: int  # as the spreadsheet numbers it: the headings are row 1
@@ -247,7 +180,7 @@ def _rows(cells: list[list[Any]], filename: str) -> Iterator[Row]:
     if len(cells) > MAX_ROWS + 1:
         raise PlanRefused(_("Filen har fler än %(count)s rader.") % {"count": MAX_ROWS})
     for number, values in enumerate(cells[1:], start=2):
-        row = {key: _text(values[index]) if index < len(values) else "" for key, index in columns.items()}
+        row = {key: cell_text(values[index]) if index < len(values) else "" for key, index in columns.items()}
         if not any(row.get(key) for key in READ):
             continue
         yield Row(number, row, filename)
