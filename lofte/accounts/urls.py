@@ -17,4 +17,6 @@ urlpatterns = [
     path("losenord/aterstallt/", views.ResetCompleteView.as_view(), name="password_reset_complete"),
     path("losenord/byt/", views.ChangePasswordView.as_view(), name="password_change"),
     path("profil/", views.profile, name="profile"),
+    path("nycklar/", views.tokens, name="tokens"),
+    path("nycklar/<int:pk>/aterkalla/", views.token_revoke, name="token_revoke"),
 ]
