@@ -22,6 +22,7 @@ from lofte.partnerships import access
 from lofte.partnerships.actions import do_add_membership
 from lofte.partnerships.models import Membership
 from lofte.promises.models import Agreement, Medborgarlofte, Promise
+from tests.axe import problems
 from tests.base import PASSWORD, BaseTestCase
 
 NOW = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
@@ -95,6 +96,30 @@ class CreateTest(TokenTestCase):
         self.assertIn(token.prefix, page)
         self.assertNotIn(plaintext, page)
         self.assertIsNone(KEY.search(page))
+
+    def test_its_pages_have_landmarks_a_heading_and_labels(self) -> None:
+        self.make(self.reporter)  # listed for the samordnare too
+        client = self.client_for(self.samordnare)
+        data = {"name": "Power BI", "partnership": self.partnership_a.pk, "access": "read", "expires_on": "2026-04-01"}
+        token = PersonalAccessToken.objects.get()
+        for response in (
+            client.post("/konto/nycklar/", data),
+            client.get("/konto/nycklar/"),
+            client.get(f"/konto/nycklar/{token.pk}/aterkalla/"),
+        ):
+            self.assertEqual(problems(response.content.decode()), [])
+
+    def test_the_list_makes_as_many_queries_for_many_tokens_as_for_one(self) -> None:
+        self.make(self.samordnare)
+        self.make(self.reporter)
+        client = self.client_for(self.samordnare)
+        with CaptureQueriesContext(connection) as one:
+            self.assertEqual(client.get("/konto/nycklar/").status_code, 200)
+        for user in (self.samordnare, self.polis, self.viewer, self.reporter):
+            self.make(user, access="read")
+        with self.assertNumQueries(len(one.captured_queries)):
+            page = client.get("/konto/nycklar/").content.decode()
+        self.assertEqual(page.count("/aterkalla/"), 6)  # two own, four of the other members
 
     def test_it_audits_creating_and_revoking(self) -> None:
         token, _plaintext = do_create_access_token(
