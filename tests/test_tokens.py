@@ -89,6 +89,7 @@ class CreateTest(TokenTestCase):
         self.assertEqual(token.token_hash, hashlib.sha256(plaintext.encode()).hexdigest())
         self.assertEqual(token.prefix, plaintext.split("_")[2])
         self.assertEqual(token.expires_at, dt.datetime(2026, 6, 1, 22, 0, tzinfo=dt.UTC))  # end of the day there
+        self.assertEqual(token.valid_through, dt.date(2026, 6, 1))
         stored = json.dumps(list(PersonalAccessToken.objects.values()), default=str)
         self.assertNotIn(plaintext.split("_", 3)[3], stored)
         page = client.get("/konto/nycklar/").content.decode()

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
@@ -175,3 +176,8 @@ class PersonalAccessToken(models.Model):
     @property
     def can_write(self) -> bool:
         return self.access == self.Access.WRITE
+
+    @property
+    def valid_through(self) -> date:
+        """The last day (Swedish time) the token works: it expires when that day ends."""
+        return timezone.localtime(self.expires_at - timedelta(microseconds=1)).date()
