@@ -33,9 +33,11 @@ api = NinjaAPI(
         "för en ändring som inte går att göra och 422 för en ogiltig kropp."
     ),
     urls_namespace="api-1.0.0",
-    # Every endpoint needs a signed-in user unless it says `auth=None`: the session (with its CSRF check), or a
-    # personal access token (accounts/tokens.py), which partnerships/access.py keeps to its one partnership.
-    auth=[session_auth, token_auth],
+    # Every endpoint needs a signed-in user unless it says `auth=None`: a personal access token (accounts/tokens.py),
+    # which partnerships/access.py keeps to its one partnership, or else the session (with its CSRF check). The token
+    # comes first: a request that sends `Authorization: Bearer` is judged by its token alone, never by a session
+    # cookie it also carries (which might lack the second factor that sessions need, accounts/middleware.py).
+    auth=[token_auth, session_auth],
 )
 # The error code of an HttpError (django-ninja's own, or one of ours) by its status.
 CODES = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found", 409: "refused"}

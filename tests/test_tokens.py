@@ -308,6 +308,15 @@ class BearerTest(TokenTestCase):
             response = self.api(plaintext, path="/api/v1/partnerships/mjolby")
         self.assertEqual(response.status_code, 200)
 
+    def test_a_bearer_header_is_judged_by_its_token_alone_even_beside_a_session(self) -> None:
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(self.both)
+        self.assertEqual(client.get("/api/v1/partnerships/mullsjo").status_code, 200)
+        bearer = {"authorization": f"Bearer {self.make(self.both)}"}
+        self.assertEqual(client.get("/api/v1/partnerships/mullsjo", headers=bearer).status_code, 404)
+        self.assertEqual(client.get("/api/v1/partnerships/mjolby", headers=bearer).status_code, 200)
+        self.assert_401(client.get("/api/v1/partnerships/mjolby", headers={"authorization": "Bearer fel"}))
+
     def test_a_session_still_needs_its_csrf_token(self) -> None:
         client = Client(enforce_csrf_checks=True)
         client.force_login(self.samordnare)
