@@ -11,7 +11,9 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from lofte.accounts.api import router as accounts_router
+from lofte.accounts.tokens import token_auth
 from lofte.areas.api import router as areas_router
+from lofte.lib.api import session_auth
 from lofte.lib.errors import error_response
 from lofte.lib.refusals import ActionRefused
 from lofte.partnerships.api import router as partnerships_router
@@ -23,13 +25,20 @@ api = NinjaAPI(
     title="Löfte API",
     version="1.0.0",
     description=(
-        "Löftes JSON-API. Referensdata om områden är öppna; allt som rör en samverkan kräver "
-        "inloggning och visas bara för den samverkans parter. Fel har alltid formen "
+        "Löftes JSON-API. Referensdata om områden är öppna; allt som rör en samverkan kräver inloggning, "
+        "med sessionen eller med en personlig åtkomstnyckel (`Authorization: Bearer lofte_pat_…`), och visas bara "
+        "för den samverkans parter. Fel har alltid formen "
         '`{"error": {"code", "message", "details"}}`: 400 för en ogiltig parameter i frågan eller sökvägen, '
-        "401 utan inloggning, 403 utan behörighet, 404 för det som inte finns (eller inte får ses), 409 för en "
-        "ändring som inte går att göra och 422 för en ogiltig kropp."
+        "401 utan inloggning eller med en okänd, utgången eller återkallad nyckel, 403 utan behörighet (och "
+        "`token_read_only` för en nyckel som bara får läsa), 404 för det som inte finns (eller inte får ses), 409 "
+        "för en ändring som inte går att göra och 422 för en ogiltig kropp."
     ),
     urls_namespace="api-1.0.0",
+    # Every endpoint needs a signed-in user unless it says `auth=None`: a personal access token (accounts/tokens.py),
+    # which partnerships/access.py keeps to its one partnership, or else the session (with its CSRF check). The token
+    # comes first: a request that sends `Authorization: Bearer` is judged by its token alone, never by a session
+    # cookie it also carries (which might lack the second factor that sessions need, accounts/middleware.py).
+    auth=[token_auth, session_auth],
 )
 # The error code of an HttpError (django-ninja's own, or one of ours) by its status.
 CODES = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found", 409: "refused"}
@@ -72,7 +81,8 @@ def _jsonable(error: dict[str, Any]) -> dict[str, Any]:
 
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    return error_response(exc.status_code, CODES.get(exc.status_code, "error"), str(exc))
+    code = getattr(exc, "code", None) or CODES.get(exc.status_code, "error")
+    return error_response(exc.status_code, code, str(exc))
 
 
 api.add_router("/areas", areas_router)

@@ -199,6 +199,8 @@ LOFTE_LOGIN_DELAY_MAX_SECONDS = env_int("LOFTE_LOGIN_DELAY_MAX_SECONDS", 10)
 # Password-reset mails an hour for one e-mail address, and requests an hour from one client address.
 LOFTE_RESET_PER_ACCOUNT = env_int("LOFTE_RESET_PER_ACCOUNT", 3)
 LOFTE_RESET_PER_CLIENT = env_int("LOFTE_RESET_PER_CLIENT", 10)
+# The longest a personal access token for the API may be valid, in days (lofte/accounts/tokens.py).
+LOFTE_TOKEN_MAX_DAYS = env_int("LOFTE_TOKEN_MAX_DAYS", 365)
 
 # django-allauth: sign-in by e-mail address, two factors and single sign-on (docs/accounts.md). Nobody signs up:
 # people are invited into an organisation of a partnership, so the invitation proves the address.

@@ -41,6 +41,11 @@ CASES: list[tuple[str, list[Any], str, dict[str, Any] | None, dict[str, int]]] =
     ("accounts:password_reset_complete", [], "get", None, expect(200)),
     ("accounts:password_change", [], "get", None, expect(200, anonymous=302)),
     ("accounts:profile", [], "get", None, expect(200, anonymous=302)),
+    # API keys: each person's own (400: the empty form is refused); 999 is nobody's key.
+    ("accounts:tokens", [], "get", None, expect(200, anonymous=302)),
+    ("accounts:tokens", [], "post", {}, expect(400, anonymous=302)),
+    ("accounts:token_revoke", [999], "get", None, expect(404, anonymous=302)),
+    ("accounts:token_revoke", [999], "post", {}, expect(404, anonymous=302)),
     # django-allauth's pages: its own sign-in and sign-up lead to Löfte's, the rest are the signed-in user's own.
     ("account_login", [], "get", None, expect(302, anonymous=200)),
     ("account_logout", [], "get", None, expect(200, anonymous=302)),

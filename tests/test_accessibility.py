@@ -12,6 +12,7 @@ PAGES = {
         "/samverkan/mjolby/parter/",
         "/konto/profil/",
         "/konto/losenord/byt/",
+        "/konto/nycklar/",
         "/omraden/0586/",
         "/statistik/importer/",
     ],

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -8,9 +9,11 @@ import time_machine
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template import loader
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.test.signals import template_rendered
+from django.utils import timezone
 
+from lofte.accounts.tokens import do_create_access_token
 from lofte.lib.actors import SystemActor
 from lofte.partnerships.actions import do_add_membership
 from lofte.statistics.actions import do_import
@@ -44,6 +47,20 @@ class EveryTemplateTest(BaseTestCase):
             template_rendered.disconnect(remember)
         self.assertEqual(all_templates() - rendered, set(), "Add a request that renders these templates")
 
+    def tour_tokens(self, samordnare: Client) -> None:
+        """API keys: a new one shown once, the lists (with another member's key) and the question before revoking."""
+        token, _plaintext = do_create_access_token(
+            name="Skript",
+            partnership=self.partnership_a,
+            access="read",
+            expires_on=timezone.localdate() + timedelta(days=30),
+            actor=self.reporter,
+        )
+        data = {"name": "Power BI", "partnership": self.partnership_a.pk, "access": "read"}
+        data["expires_on"] = (timezone.localdate() + timedelta(days=30)).isoformat()
+        self.assertContains(samordnare.post("/konto/nycklar/", data), "lofte_pat_")
+        self.assertEqual(samordnare.get(f"/konto/nycklar/{token.pk}/aterkalla/").status_code, 200)
+
     def tour(self) -> None:
         anonymous = self.client_for(None)
         for url in ("/", "/kommun/0586/", "/omraden/", "/omraden/0586/", "/konto/logga-in/", "/finns-inte/"):
@@ -68,6 +85,7 @@ class EveryTemplateTest(BaseTestCase):
         ):
             self.assertEqual(samordnare.get(url).status_code, 200, url)
         self.assertEqual(self.client_for(self.viewer).post("/omraden/0586/ladda-upp/").status_code, 403)
+        self.tour_tokens(samordnare)
         self.tour_statistics(self.client_for(self.staff))  # Brå's files are official: an operator imports them
         self.assertEqual(samordnare.get("/statistik/importer/").status_code, 200)
         yearly = (
@@ -94,6 +112,10 @@ class EveryTemplateTest(BaseTestCase):
             invite = {"full_name": "Nora Ny", "email": email, "role": "lasare", "organisation": self.housing_a.pk}
             with self.captureOnCommitCallbacks(execute=True):
                 client.post("/samverkan/mjolby/personer/bjud-in/", invite)
+        from allauth.mfa.models import Authenticator
+
+        # A member with a second factor gets the samordnare's reset button.
+        Authenticator.objects.create(user=self.polis, type=Authenticator.Type.TOTP, data={})
         for url in ("/samverkan/mjolby/personer/", "/samverkan/mjolby/personer/bjud-in/"):
             self.assertEqual(client.get(url).status_code, 200, url)
         rows = [["Ola Två", "ola@mjolby.example", "Mjölby kommun", "Läsare"]]

@@ -12,11 +12,11 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from lofte.accounts import people
-from lofte.lib.api import Text, errors, session_auth
+from lofte.lib.api import Text, errors
 from lofte.partnerships.access import PartnershipAccess, get_partnership_for_user
 from lofte.partnerships.models import Organisation
 
-router = Router(tags=["people"], auth=session_auth)
+router = Router(tags=["people"])
 
 
 class MembershipOut(Schema):

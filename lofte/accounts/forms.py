@@ -1,19 +1,24 @@
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from allauth.account.forms import LoginForm
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import PasswordResetForm
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from lofte.accounts import throttle
-from lofte.accounts.models import User
+from lofte.accounts.models import PersonalAccessToken, User
 from lofte.accounts.tasks import send_password_reset
-from lofte.lib.forms import SingleLine
+from lofte.lib.forms import ScreensPersonalData, SingleLine, date_input
+from lofte.partnerships.access import partnerships_for
+from lofte.partnerships.models import Partnership
 
 
 class SignInForm(SingleLine, LoginForm):
@@ -60,3 +65,31 @@ class QueuedPasswordResetForm(PasswordResetForm):
             return
         language = get_language()
         transaction.on_commit(lambda: send_password_reset.enqueue(user_ids=user_ids, language=language))
+
+
+class AccessTokenForm(ScreensPersonalData, forms.Form):
+    """A new personal access token for the API: what it is for, where, what it may do and until when."""
+
+    screened_fields = ("name",)
+
+    name = forms.CharField(
+        label=_("Namn"),
+        max_length=100,
+        help_text=_("Vad nyckeln används till, till exempel ”Power BI, trygghetsrapporten”."),
+    )
+    partnership = forms.ModelChoiceField(label=_("Samverkan"), queryset=Partnership.objects.none(), empty_label=None)
+    access = forms.ChoiceField(
+        label=_("Behörighet"),
+        choices=PersonalAccessToken.Access.choices,
+        initial=PersonalAccessToken.Access.READ,
+        widget=forms.RadioSelect,
+        help_text=_("En nyckel som bara läser kan inte ändra något, vem som än får tag på den."),
+    )
+    expires_on = forms.DateField(label=_("Sista giltighetsdag"), widget=date_input())
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["partnership"].queryset = partnerships_for(user).order_by("name")  # type: ignore[attr-defined]
+        days = settings.LOFTE_TOKEN_MAX_DAYS
+        self.fields["expires_on"].initial = timezone.localdate() + timedelta(days=min(90, days))
+        self.fields["expires_on"].help_text = _("Högst %(days)s dagar från i dag.") % {"days": days}

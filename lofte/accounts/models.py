@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
@@ -50,6 +51,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     date_joined = models.DateTimeField(_("skapad"), default=timezone.now)
 
     objects = UserManager()
+    # Set on the user of one API request signed with a personal access token (lofte.accounts.tokens): the one
+    # partnership that request may reach. Not a field; lofte.partnerships.access honours it in every check.
+    token_partnership_id: int | None = None
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -134,3 +138,52 @@ class Invitation(models.Model):
     def is_open(self, now: Any = None) -> bool:
         now = now or timezone.now()
         return self.accepted_at is None and self.withdrawn_at is None and self.expires_at > now
+
+
+class PersonalAccessToken(models.Model):
+    """A key a person makes so a system (a kommun's BI tool, a script) can use the JSON API as them, within one
+    partnership and for reading only or for reading and changing (`lofte.accounts.tokens`).
+
+    Only the SHA-256 of the key is kept; the key is shown once, when it is made. It works until `expires_at`,
+    until it is revoked, and only while its user is active and still a member in its partnership."""
+
+    class Access(models.TextChoices):
+        READ = "read", _("läsa")
+        WRITE = "write", _("läsa och ändra")
+
+    user = models.ForeignKey(User, verbose_name=_("användare"), on_delete=models.CASCADE, related_name="access_tokens")
+    name = models.CharField(_("namn"), max_length=100)
+    partnership = models.ForeignKey(
+        "partnerships.Partnership",
+        verbose_name=_("samverkan"),
+        on_delete=models.CASCADE,
+        related_name="access_tokens",
+    )
+    access = models.CharField(_("behörighet"), max_length=5, choices=Access.choices, default=Access.READ)
+    prefix = models.CharField(_("prefix"), max_length=8, unique=True)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(_("skapad"), default=timezone.now)
+    expires_at = models.DateTimeField(_("gäller till"))
+    last_used_at = models.DateTimeField(_("senast använd"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("återkallad"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("åtkomstnyckel")
+        verbose_name_plural = _("åtkomstnycklar")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix})"
+
+    def is_usable(self, now: Any = None) -> bool:
+        now = now or timezone.now()
+        return self.revoked_at is None and self.expires_at > now
+
+    @property
+    def can_write(self) -> bool:
+        return self.access == self.Access.WRITE
+
+    @property
+    def valid_through(self) -> date:
+        """The last day (Swedish time) the token works: it expires when that day ends."""
+        return timezone.localtime(self.expires_at - timedelta(microseconds=1)).date()

@@ -331,7 +331,11 @@ def existing_account(invitation: Invitation) -> User | None:
     """The account that must sign in before accepting: an active one with a password or single sign-on. A person
     without one (new, or switched off, or never finished) chooses a password on the invitation's page instead."""
     user = User.objects.filter(email__iexact=invitation.email).first()
-    if user is not None and user.is_active and (user.has_usable_password() or SocialAccount.objects.filter(user=user).exists()):
+    if (
+        user is not None
+        and user.is_active
+        and (user.has_usable_password() or SocialAccount.objects.filter(user=user).exists())
+    ):
         return user
     return None
 

@@ -18,4 +18,6 @@ urlpatterns = [
     path("losenord/byt/", views.ChangePasswordView.as_view(), name="password_change"),
     path("profil/", views.profile, name="profile"),
     path("inbjudan/<str:token>/", people_views.accept, name="invitation"),
+    path("nycklar/", views.tokens, name="tokens"),
+    path("nycklar/<int:pk>/aterkalla/", views.token_revoke, name="token_revoke"),
 ]

@@ -1,18 +1,31 @@
 from __future__ import annotations
 
+from typing import Any
+
 from allauth.account import views as allauth_views
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from lofte.accounts.factors import MfaResetRefused, do_reset_mfa
-from lofte.accounts.forms import QueuedPasswordResetForm
+from lofte.accounts.forms import AccessTokenForm, QueuedPasswordResetForm
 from lofte.accounts.models import User
+from lofte.accounts.tokens import (
+    do_create_access_token,
+    do_revoke_access_token,
+    get_token_for_user,
+    tokens_managed_by,
+    tokens_of,
+)
+from lofte.lib.refusals import ActionRefused
+from lofte.lib.views import act, form_page, refuse_on
 from lofte.partnerships.access import Can, get_partnership_for_user
 from lofte.partnerships.queries import memberships_of
 
@@ -75,3 +88,43 @@ def reset_mfa(request: HttpRequest, slug: str, user_id: int) -> HttpResponse:
             % {"name": person.get_full_name() or person.email},
         )
     return redirect("people:index", slug=slug)
+
+
+@login_required
+@never_cache
+def tokens(request: HttpRequest) -> HttpResponse:
+    """The signed-in person's API keys, the form for a new one and, for a samordnare, the keys of the other members
+    of their partnerships. A new key's plaintext is shown once, on the page that answers the POST."""
+    user: Any = request.user
+    form = AccessTokenForm(request.POST if request.method == "POST" else None, user=user)
+    created = None
+    if form.is_valid():
+        try:
+            created = do_create_access_token(**form.cleaned_data, actor=user)
+        except ActionRefused as refusal:
+            refuse_on(form, refusal)
+        else:
+            form = AccessTokenForm(user=user)
+    context = {
+        "tokens": tokens_of(user),
+        "managed": tokens_managed_by(user),
+        "created": created[0] if created else None,
+        "plaintext": created[1] if created else "",
+        "now": timezone.now(),
+    }
+    return form_page(request, "accounts/tokens.html", context, form=form, status=200 if created else None)
+
+
+@login_required
+def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ask before revoking a key (GET), and revoke it (POST): its owner or a samordnare of its partnership."""
+    user: Any = request.user
+    token = get_token_for_user(user, pk)
+    if request.method == "POST":
+        return act(
+            request,
+            lambda: do_revoke_access_token(token, actor=user),
+            success=_("Nyckeln %(name)s är återkallad och fungerar inte längre.") % {"name": token.name},
+            back=reverse("accounts:tokens"),
+        )
+    return render(request, "accounts/token_revoke.html", {"token": token})

@@ -21,9 +21,19 @@ MAX_TEXT = 200
 
 
 class ErrorDetail(Schema):
-    code: str = Field(..., description="bad_request, unauthenticated, forbidden, not_found, refused or invalid")
+    code: str = Field(
+        ..., description="bad_request, unauthenticated, forbidden, token_read_only, not_found, refused or invalid"
+    )
     message: str = Field(..., description="In Swedish, for people")
     details: Any = Field(None, description="The fields at fault, where there are any")
+
+
+class ApiError(HttpError):
+    """An error with a code of its own rather than the one its status gives (`lofte/api.py` CODES)."""
+
+    def __init__(self, status_code: int, code: str, message: str) -> None:
+        super().__init__(status_code, message)
+        self.code = code
 
 
 class Error(Schema):

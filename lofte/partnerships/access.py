@@ -3,6 +3,10 @@
 A user belongs to organisations through memberships. They may see a partnership when one of
 their organisations is a party to it, and what they may do there follows from their role.
 Anyone else gets 404, so the existence of another kommun's work is not revealed.
+
+An API request signed with a personal access token (lofte.accounts.tokens) carries its user with
+`token_partnership_id` set: every check here then sees only that one partnership, as if the user were a
+member of no other, so no endpoint has to remember the token's scope.
 """
 
 from __future__ import annotations
@@ -81,16 +85,29 @@ class PartnershipAccess:
         return self.can(Can.MANAGE)
 
 
+def _scope(user: Any) -> int | None:
+    """The one partnership a personal access token lets this user reach, or None for no such limit."""
+    return getattr(user, "token_partnership_id", None)
+
+
+def _within_scope(user: Any, memberships: QuerySet[Any], path: str) -> QuerySet[Any]:
+    scope = _scope(user)
+    return memberships if scope is None else memberships.filter(**{path: scope})
+
+
 def partnerships_for(user: Any) -> QuerySet[Partnership]:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Partnership.objects.none()
-    return Partnership.objects.filter(
+    active = Partnership.objects.filter(
         organisations__memberships__user=user, organisations__memberships__deactivated_at__isnull=True
-    ).distinct()
+    )
+    return _within_scope(user, active, "pk").distinct()
 
 
 def roles_in(user: Any, partnership: Partnership) -> frozenset[str]:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return frozenset()
+    if _scope(user) not in (None, partnership.pk):
         return frozenset()
     roles = (
         Membership.objects.filter(user=user, organisation__partnerships=partnership, deactivated_at__isnull=True)
@@ -122,24 +139,26 @@ def get_partnership_for_user(user: Any, slug: str, need: Can = Can.VIEW) -> Part
 def can_manage_kommun(user: Any, kommun_code: str) -> bool:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
-    return Membership.objects.filter(
+    memberships = Membership.objects.filter(
         user=user,
         role__in=roles_with(Can.MANAGE),
         organisation__partnerships__area__code=kommun_code,
         deactivated_at__isnull=True,
-    ).exists()
+    )
+    return _within_scope(user, memberships, "organisation__partnerships").exists()
 
 
 def can_anywhere(user: Any, capability: Can) -> bool:
     """Whether the user has this capability in at least one partnership (for shared data such as statistics)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
-    return Membership.objects.filter(
+    memberships = Membership.objects.filter(
         user=user,
         role__in=roles_with(capability),
         organisation__partnerships__isnull=False,
         deactivated_at__isnull=True,
-    ).exists()
+    )
+    return _within_scope(user, memberships, "organisation__partnerships").exists()
 
 
 def people_managed_by(user: Any, partnership: Partnership) -> frozenset[int]:

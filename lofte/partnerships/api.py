@@ -8,11 +8,11 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Schema
 
-from lofte.lib.api import Text, errors, session_auth
+from lofte.lib.api import Text, errors
 from lofte.partnerships import queries
 from lofte.partnerships.access import get_partnership_for_user, partnerships_for
 
-router = Router(tags=["partnerships"], auth=session_auth)
+router = Router(tags=["partnerships"])
 
 
 class OrganisationOut(Schema):

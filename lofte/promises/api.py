@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
-from lofte.lib.api import Text, errors, session_auth
+from lofte.lib.api import Text, errors
 from lofte.lib.uncertainty import interval_words
 from lofte.partnerships.access import Can, PartnershipAccess, get_partnership_for_user
 from lofte.partnerships.models import Organisation
@@ -319,7 +319,6 @@ def _editable(request: HttpRequest, promise_id: int) -> tuple[PartnershipAccess,
     "/promises/items/{promise_id}",
     response={200: ChangedOut, **errors(400, 401, 403, 404, 409, 422)},
     summary="Report a promise's status and progress",
-    auth=session_auth,
 )
 def update_promise_status(request: HttpRequest, promise_id: int, payload: StatusIn) -> Any:
     access, promise = _editable(request, promise_id)
@@ -333,7 +332,6 @@ def update_promise_status(request: HttpRequest, promise_id: int, payload: Status
     "/promises/items/{promise_id}/activities",
     response={201: ActivityOut, **errors(400, 401, 403, 404, 409, 422)},
     summary="Record what was done under a promise",
-    auth=session_auth,
 )
 def add_activity(request: HttpRequest, promise_id: int, payload: ActivityIn) -> Any:
     access, promise = _editable(request, promise_id)

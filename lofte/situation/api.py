@@ -11,7 +11,7 @@ from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from lofte.analysis.variation import Dispersion
-from lofte.lib.api import Text, Year, errors, session_auth
+from lofte.lib.api import Text, Year, errors
 from lofte.lib.uncertainty import interval_words
 from lofte.partnerships.access import get_partnership_for_user
 from lofte.situation import queries
@@ -202,7 +202,6 @@ class LagesbildOut(Schema):
     "/partnerships/{slug}/lagesbilder",
     response={200: list[LagesbildListItem], **errors(400, 401, 404)},
     summary="The partnership's lägesbild versions, newest first",
-    auth=session_auth,
 )
 def list_lagesbilder(request: HttpRequest, slug: Text) -> Any:
     access = get_partnership_for_user(request.user, slug)
@@ -213,7 +212,6 @@ def list_lagesbilder(request: HttpRequest, slug: Text) -> Any:
     "/partnerships/{slug}/lagesbilder/{version}",
     response={200: LagesbildOut, **errors(400, 401, 404)},
     summary="One lägesbild version: its public parts (no restricted sources)",
-    auth=session_auth,
 )
 def get_lagesbild(request: HttpRequest, slug: Text, version: int) -> Any:
     access = get_partnership_for_user(request.user, slug)

@@ -3,16 +3,15 @@ audit row. What a key looks like and how a request's key is found: `keys.py`."""
 
 from __future__ import annotations
 
-import secrets
-
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lofte.audit.log import record
 from lofte.est.models import ApiKey
-from lofte.est.open311.keys import KEY_START, PREFIX_ALPHABET, PREFIX_LENGTH, hash_key
+from lofte.est.open311.keys import KEY_START
 from lofte.lib.actors import Actor, label_of
+from lofte.lib.keys import hash_key, new_key
 from lofte.lib.pii import refuse_personal_data
 from lofte.lib.refusals import ActionRefused
 from lofte.partnerships.models import Organisation, Partnership
@@ -20,13 +19,6 @@ from lofte.partnerships.models import Organisation, Partnership
 
 class ApiKeyRefused(ActionRefused):
     """A key that cannot be created (its label holds personal data) or revoked (unknown, or revoked already)."""
-
-
-def _new_prefix() -> str:
-    while True:
-        prefix = "".join(secrets.choice(PREFIX_ALPHABET) for _i in range(PREFIX_LENGTH))
-        if not ApiKey.objects.filter(prefix=prefix).exists():
-            return prefix
 
 
 def _only_partnership(organisation: Organisation) -> Partnership | None:
@@ -40,8 +32,7 @@ def do_create_api_key(organisation: Organisation, *, label: str, actor: Actor) -
     label = label.strip()
     refuse_personal_data({"label": label}, ["label"], ApiKeyRefused)
     with transaction.atomic():
-        prefix = _new_prefix()
-        plaintext = f"{KEY_START}{prefix}_{secrets.token_urlsafe(32)}"
+        plaintext, prefix = new_key(KEY_START, lambda prefix: ApiKey.objects.filter(prefix=prefix).exists())
         actor_label = label_of(actor)
         key = ApiKey.objects.create(
             organisation=organisation,
