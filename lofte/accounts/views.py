@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from allauth.account import views as allauth_views
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -8,6 +10,7 @@ from django.shortcuts import render
 from django.urls import reverse_lazy
 
 from lofte.accounts.forms import QueuedPasswordResetForm
+from lofte.accounts.sso import sso_buttons
 from lofte.partnerships.queries import memberships_of
 
 
@@ -15,6 +18,9 @@ class SignInView(allauth_views.LoginView):
     """django-allauth's sign-in (the second factor, single sign-on), on Löfte's address and page."""
 
     template_name = "accounts/login.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_context_data(**kwargs), "sso_providers": sso_buttons(self.request)}
 
 
 class SignOutView(auth_views.LogoutView):
