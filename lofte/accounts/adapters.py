@@ -48,5 +48,5 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             else:
                 sso.do_join_by_provider(request, sociallogin)
         except sso.SignInRefused as refusal:
-            claims = sso.claims_of(sociallogin.account.extra_data)
+            claims = sso.claims_of(sociallogin)
             raise ImmediateHttpResponse(sso.refuse(request, provider_id, claims, refusal)) from None

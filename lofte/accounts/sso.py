@@ -84,13 +84,28 @@ def _env_rules(provider_id: str) -> ProviderRules:
     return ProviderRules(provider_id)
 
 
-def claims_of(extra_data: dict[str, Any]) -> dict[str, Any]:
-    """The id_token's claims, completed by userinfo's (the id_token's amr/acr and email_verified are kept)."""
-    userinfo = extra_data.get("userinfo") or {}
-    id_token = extra_data.get("id_token") or {}
-    if not userinfo and not id_token:
+def claims_of(sociallogin: Any) -> dict[str, Any]:
+    """The provider's claims about the person: OpenID Connect's id_token completed by userinfo (the id_token's
+    amr/acr and email_verified are kept), or SAML's attributes named as the app's attribute mapping names them."""
+    extra_data = sociallogin.account.extra_data or {}
+    if "userinfo" in extra_data or "id_token" in extra_data:
+        userinfo = extra_data.get("userinfo") or {}
+        id_token = extra_data.get("id_token") or {}
+        return {**userinfo, **{key: value for key, value in id_token.items() if value is not None}}
+    provider = sociallogin.provider or sociallogin.account.get_provider()
+    mapping = getattr(provider, "default_attribute_mapping", None)
+    if mapping is None:
         return dict(extra_data)
-    return {**userinfo, **{key: value for key, value in id_token.items() if value is not None}}
+    mapping = provider.app.settings.get("attribute_mapping", mapping)
+    claims: dict[str, Any] = {}
+    for key, names in mapping.items():
+        names = [names] if isinstance(names, str) else names
+        values = next((extra_data[name] for name in names if extra_data.get(name)), None)
+        if values:
+            claims[key] = values[0] if isinstance(values, list) else values
+    if not claims.get("email") and sociallogin.email_addresses:
+        claims["email"] = sociallogin.email_addresses[0].email
+    return claims
 
 
 def _serves(rules: ProviderRules, email: str, invitations: list[Invitation], user: User | None) -> bool:
@@ -137,7 +152,7 @@ def match(provider_id: str, claims: dict[str, Any]) -> tuple[User | None, list[I
 def do_join_by_provider(request: HttpRequest, sociallogin: Any) -> User:
     """Connect this provider account to its Löfte user (made for a first-time invitee) and accept invitations."""
     provider_id = sociallogin.account.provider
-    claims = claims_of(sociallogin.account.extra_data)
+    claims = claims_of(sociallogin)
     user, invitations, email = match(provider_id, claims)
     with transaction.atomic():
         if user is None:
@@ -183,7 +198,7 @@ def after_sign_in(request: HttpRequest, user: User, sociallogin: Any | None) -> 
         request.session.pop(MFA_BY_PROVIDER, None)
         return
     provider_id = sociallogin.account.provider
-    claims = claims_of(sociallogin.account.extra_data)
+    claims = claims_of(sociallogin)
     proven = rules_for(provider_id).proves_mfa(claims)
     if proven:
         request.session[MFA_BY_PROVIDER] = True
