@@ -6,19 +6,31 @@ One provider ("kommun") is configured as by environment (LOFTE_OIDC_PROVIDERS), 
 
 from __future__ import annotations
 
+import base64
 import json
 import os
+import re
+import secrets
 import urllib.request
-from datetime import timedelta
+import zlib
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from unittest import mock
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
+import xmlsec
 from allauth.mfa.models import Authenticator
 from allauth.socialaccount.models import SocialAccount, SocialApp
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import NameOID
 from django.core.exceptions import ImproperlyConfigured
 from django.test import Client, SimpleTestCase, override_settings
 from django.utils import timezone
+from lxml import etree
+from onelogin.saml2.constants import OneLogin_Saml2_Constants
+from onelogin.saml2.utils import OneLogin_Saml2_Utils
 
 from lofte.accounts.invitations import new_token
 from lofte.accounts.models import Invitation, SignInProvider, User
@@ -322,3 +334,138 @@ class SignInProviderAdminTests(BaseTestCase):
         self.assertEqual(list(row.organisations.all()), [self.kommun_org_a])
         self.assertTrue(AuditEvent.objects.filter(action="admin.create").exists())
         self.assertEqual(self.client_for(self.samordnare).get("/admin/accounts/signinprovider/").status_code, 302)
+
+
+def _saml_identity() -> tuple[str, str]:
+    """A self-signed certificate and its key, as a SAML IdP signs with."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "idp.test")])
+    now = datetime.now(UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=30))
+        .sign(key, hashes.SHA256())
+    )
+    key_pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    return cert.public_bytes(serialization.Encoding.PEM).decode(), key_pem
+
+
+SAML_RESPONSE = """<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol"
+ xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_r{rid}" Version="2.0" IssueInstant="{now}"
+ Destination="{acs}" InResponseTo="{request_id}"><saml:Issuer>{idp}</saml:Issuer>
+<samlp:Status><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Success"/></samlp:Status>
+<saml:Assertion ID="_a{rid}" Version="2.0" IssueInstant="{now}"><saml:Issuer>{idp}</saml:Issuer>
+<saml:Subject><saml:NameID Format="urn:oasis:names:tc:SAML:2.0:nameid-format:persistent">{uid}</saml:NameID>
+<saml:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer">
+<saml:SubjectConfirmationData NotOnOrAfter="{later}" Recipient="{acs}" InResponseTo="{request_id}"/>
+</saml:SubjectConfirmation></saml:Subject>
+<saml:Conditions NotBefore="{before}" NotOnOrAfter="{later}"><saml:AudienceRestriction>
+<saml:Audience>{audience}</saml:Audience></saml:AudienceRestriction></saml:Conditions>
+<saml:AuthnStatement AuthnInstant="{now}" SessionIndex="_s{rid}"><saml:AuthnContext>
+<saml:AuthnContextClassRef>urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport</saml:AuthnContextClassRef>
+</saml:AuthnContext></saml:AuthnStatement>
+<saml:AttributeStatement>
+<saml:Attribute Name="urn:oasis:names:tc:SAML:attribute:subject-id"><saml:AttributeValue>{uid}</saml:AttributeValue>
+</saml:Attribute>
+<saml:Attribute Name="http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress">
+<saml:AttributeValue>{email}</saml:AttributeValue></saml:Attribute>
+</saml:AttributeStatement></saml:Assertion></samlp:Response>"""
+
+
+class SamlSignOnTests(BaseTestCase):
+    """SAML 2.0 through allauth's provider (python3-saml, xmlsec): a response signed here as an IdP would."""
+
+    IDP = "https://idp.mjolby.example/saml"
+
+    def setUp(self) -> None:
+        self.cert, self.key = _saml_identity()
+        body = "".join(self.cert.strip().splitlines()[1:-1])
+        SocialApp.objects.create(
+            provider="saml",
+            provider_id="mjolby-saml",
+            name="Mjölby kommun (SAML)",
+            client_id="mjolby",
+            settings={
+                "idp": {"entity_id": self.IDP, "sso_url": f"{self.IDP}/sso", "x509cert": body},
+                "advanced": {"want_assertion_signed": False, "want_message_signed": True},
+            },
+        )
+        SignInProvider.objects.create(provider_id="mjolby-saml", email_domains="mjolby.se", trust_email=True)
+
+    def sign_in(self, client: Client, email: str) -> Any:
+        start = client.post("/konto/saml/mjolby/login/")
+        self.assertEqual(start.status_code, 302)
+        query = parse_qs(urlsplit(start["Location"]).query)
+        request_xml = zlib.decompress(base64.b64decode(query["SAMLRequest"][0]), -15).decode()
+        request_id = re.search(r'ID="([^"]+)"', request_xml).group(1)  # type: ignore[union-attr]
+        now = datetime.now(UTC)
+        stamp = "%Y-%m-%dT%H:%M:%SZ"
+        xml = SAML_RESPONSE.format(
+            rid=secrets.token_hex(8),
+            now=now.strftime(stamp),
+            before=(now - timedelta(minutes=1)).strftime(stamp),
+            later=(now + timedelta(minutes=5)).strftime(stamp),
+            acs="http://127.0.0.1/konto/saml/mjolby/acs/",
+            audience="http://127.0.0.1/konto/saml/mjolby/metadata/",
+            request_id=request_id,
+            idp=self.IDP,
+            uid="uid-" + email,
+            email=email,
+        )
+        signed = OneLogin_Saml2_Utils.add_sign(
+            xml,
+            self.key,
+            self.cert,
+            sign_algorithm=OneLogin_Saml2_Constants.RSA_SHA256,
+            digest_algorithm=OneLogin_Saml2_Constants.SHA256,
+        )
+        posted = client.post(
+            "/konto/saml/mjolby/acs/",
+            {"SAMLResponse": base64.b64encode(signed).decode(), "RelayState": query.get("RelayState", [""])[0]},
+        )
+        self.assertEqual(posted.status_code, 302)
+        return client.get(posted["Location"])
+
+    def test_it_signs_in_an_invited_address_through_saml(self) -> None:
+        _, token_hash = new_token()
+        Invitation.objects.create(
+            email="ny@mjolby.se",
+            organisation=self.kommun_org_a,
+            partnership=self.partnership_a,
+            role=Role.LASARE,
+            token_hash=token_hash,
+            invited_by=self.samordnare,
+            expires_at=timezone.now() + timedelta(days=7),
+        )
+        self.assertContains(Client().get("/konto/logga-in/"), "Logga in med Mjölby kommun (SAML)")
+        client = Client(HTTP_HOST="127.0.0.1")  # as every browser sends; python3-saml reads it
+        response = self.sign_in(client, "ny@mjolby.se")
+        self.assertEqual(response.status_code, 302, response.content[:3000])
+        user = User.objects.get(email="ny@mjolby.se")
+        self.assertEqual(int(client.session["_auth_user_id"]), user.pk)
+        self.assertTrue(Membership.objects.filter(user=user, organisation=self.kommun_org_a).exists())
+
+    def test_it_refuses_an_unknown_address_through_saml(self) -> None:
+        users = User.objects.count()
+        client = Client(HTTP_HOST="127.0.0.1")  # as every browser sends; python3-saml reads it
+        response = self.sign_in(client, "okand@mjolby.se")
+        self.assertRedirects(response, "/konto/logga-in/", fetch_redirect_response=False)
+        self.assertEqual(User.objects.count(), users)
+        self.assertFalse(SocialAccount.objects.exists())
+
+    def test_it_refuses_a_response_signed_by_another_key(self) -> None:
+        self.cert, self.key = _saml_identity()  # not the certificate the app trusts
+        client = Client(HTTP_HOST="127.0.0.1")  # as every browser sends; python3-saml reads it
+        response = self.sign_in(client, "samordnare@a.example")
+        self.assertNotIn("_auth_user_id", client.session)
+        self.assertEqual(response.status_code, 401)
+
+    def test_it_links_xmlsec_and_lxml_against_the_same_libxml2(self) -> None:
+        self.assertEqual(xmlsec.get_libxml_version(), etree.LIBXML_VERSION)

@@ -28,6 +28,7 @@ from lofte.partnerships.models import Membership
 
 # Set for a session signed in through a provider trusted to prove the second factor, whose amr/acr proved it.
 MFA_BY_PROVIDER = "lofte_mfa_by_provider"
+SSO_KINDS = ("openid_connect", "saml")
 
 
 class SignInRefused(Exception):
@@ -63,16 +64,15 @@ class Button:
 
 
 def sso_buttons(request: HttpRequest) -> list[Button]:
-    """A button per configured OpenID Connect provider (admin and environment), with the domains it serves."""
-    apps = get_social_adapter().list_apps(request, provider="openid_connect")
-    rows = {
-        row.provider_id: row for row in SignInProvider.objects.filter(provider_id__in=[a.provider_id for a in apps])
-    }
+    """A button per configured provider (OpenID Connect and SAML, admin and environment), with its domains."""
+    apps = [app for kind in SSO_KINDS for app in get_social_adapter().list_apps(request, provider=kind)]
+    ids = [app.provider_id or app.provider for app in apps]
+    rows = {row.provider_id: row for row in SignInProvider.objects.filter(provider_id__in=ids)}
     buttons = []
-    for app in apps:
-        row = rows.get(app.provider_id)
-        domains = split_values(row.email_domains) if row else _env_rules(app.provider_id).email_domains
-        url = reverse("openid_connect_login", kwargs={"provider_id": app.provider_id})
+    for app, provider_id in zip(apps, ids, strict=True):
+        row = rows.get(provider_id)
+        domains = split_values(row.email_domains) if row else _env_rules(provider_id).email_domains
+        url = app.get_provider(request).get_login_url(request)
         buttons.append(Button(name=app.name, login_url=url, email_domains=domains))
     return sorted(buttons, key=lambda button: button.name)
 
