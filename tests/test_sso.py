@@ -242,6 +242,17 @@ class SingleSignOnTests(BaseTestCase):
         self.assertNotIn("_auth_user_id", client.session)
         self.assertFalse(SocialAccount.objects.exists())
 
+    def test_it_refuses_a_connected_account_once_its_user_is_deactivated(self) -> None:
+        self.sign_in(Client(), "kommun", self.kommun_idp, email="lasare@a.example", email_verified=True)
+        self.assertTrue(SocialAccount.objects.filter(user=self.viewer).exists())
+        self.viewer.is_active = False
+        self.viewer.save(update_fields=["is_active"])
+        client = Client()
+        response = self.sign_in(client, "kommun", self.kommun_idp, email="lasare@a.example", email_verified=True)
+        self.assertRedirects(response, "/konto/logga-in/", fetch_redirect_response=False)
+        self.assertNotIn("_auth_user_id", client.session)
+        self.assertEqual(AuditEvent.objects.filter(action="sso.refuse").get().changes["reason"], "inactive")
+
     def test_it_shows_no_provider_buttons_when_none_is_configured(self) -> None:
         SocialApp.objects.all().delete()
         with override_settings(LOFTE_OIDC_PROVIDERS=[], SOCIALACCOUNT_PROVIDERS={"openid_connect": {"APPS": []}}):

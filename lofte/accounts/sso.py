@@ -24,6 +24,7 @@ from lofte.accounts.invitations import do_accept_invitation, open_invitations_fo
 from lofte.accounts.models import Invitation, SignInProvider, User
 from lofte.accounts.providers import DEFAULT_MFA_AMR, ProviderRules, split_values
 from lofte.audit.log import record
+from lofte.lib.refusals import ActionRefused
 from lofte.partnerships.models import Membership
 
 # Set for a session signed in through a provider trusted to prove the second factor, whose amr/acr proved it.
@@ -154,6 +155,21 @@ def do_join_by_provider(request: HttpRequest, sociallogin: Any) -> User:
     provider_id = sociallogin.account.provider
     claims = claims_of(sociallogin)
     user, invitations, email = match(provider_id, claims)
+    try:
+        return _join(request, sociallogin, provider_id, claims, user, invitations, email)
+    except ActionRefused as refusal:  # e.g. the invitation was used a moment ago, or its role cannot be granted
+        raise SignInRefused("invitation", refusal.message) from None
+
+
+def _join(
+    request: HttpRequest,
+    sociallogin: Any,
+    provider_id: str,
+    claims: dict[str, Any],
+    user: User | None,
+    invitations: list[Invitation],
+    email: str,
+) -> User:
     with transaction.atomic():
         if user is None:
             full_name = invitations[0].full_name or str(claims.get("name") or "")
@@ -187,9 +203,12 @@ def do_sign_in_connected(provider_id: str, user: User) -> None:
     invitations = list(open_invitations_for(user.email))
     if not invitations and not Membership.objects.filter(user=user).exists():
         raise SignInRefused("no_membership", _("Du är inte längre med i någon samverkan i Löfte."))
-    with transaction.atomic():
-        for invitation in invitations:
-            do_accept_invitation(invitation, user=user, via=provider_id)
+    try:
+        with transaction.atomic():
+            for invitation in invitations:
+                do_accept_invitation(invitation, user=user, via=provider_id)
+    except ActionRefused as refusal:
+        raise SignInRefused("invitation", refusal.message) from None
 
 
 def after_sign_in(request: HttpRequest, user: User, sociallogin: Any | None) -> None:
