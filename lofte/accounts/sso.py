@@ -3,8 +3,8 @@
 A provider proves an address; Löfte decides what that address may do. The verified address is matched to an
 active user with a membership, or to the open invitations made for it (accepted through the provider, which makes
 the membership the inviter chose). Anything else is refused and nothing is created: no user, no SocialAccount, no
-membership; a role never comes from the provider. django-allauth runs the OpenID Connect flow; this module is called
-from `lofte.accounts.adapters.SocialAccountAdapter.pre_social_login` and `AccountAdapter.post_login`.
+membership; a role never comes from the provider. django-allauth runs the OpenID Connect and SAML flows; this module is
+called from `lofte.accounts.adapters.SocialAccountAdapter.pre_social_login` and `AccountAdapter.post_login`.
 """
 
 from __future__ import annotations
@@ -32,11 +32,14 @@ MFA_BY_PROVIDER = "lofte_mfa_by_provider"
 SSO_KINDS = ("openid_connect", "saml")
 
 
-class SignInRefused(Exception):
+class SignInRefused(ActionRefused):
+    """A provider's sign-in that Löfte refuses; `reason` is what the audit row says."""
+
+    code = "sign_in_refused"
+
     def __init__(self, reason: str, message: str) -> None:
         super().__init__(message)
         self.reason = reason
-        self.message = message
 
 
 def rules_for(provider_id: str) -> ProviderRules:
