@@ -10,6 +10,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from lofte.accounts.providers import allauth_apps, parse_oidc_providers
 from lofte.lib.env import (
     PRIVATE_DIR_MODE,
     PRIVATE_FILE_MODE,
@@ -67,6 +68,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.socialaccount",
     "allauth.socialaccount.providers.openid_connect",
+    "allauth.socialaccount.providers.saml",
     "allauth.mfa",
     "allauth.usersessions",
     "csp",
@@ -226,6 +228,18 @@ MFA_TOTP_ISSUER = "Löfte"
 MFA_PASSKEY_LOGIN_ENABLED = False
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = env_bool("LOFTE_WEBAUTHN_ALLOW_INSECURE_ORIGIN", False)
 SOCIALACCOUNT_ONLY = False
+# Single sign-on (OpenID Connect): providers from the admin (SocialApp, provider "openid_connect") and from
+# LOFTE_OIDC_PROVIDERS (JSON, or LOFTE_OIDC_PROVIDERS_FILE). Löfte's adapter matches the verified address to a member
+# or an open invitation itself (lofte/accounts/sso.py); allauth's own e-mail matching stays off, as it would wipe the
+# password of a user whose address has no verified EmailAddress row, and nobody signs up.
+LOFTE_OIDC_PROVIDERS = parse_oidc_providers(env_secret("LOFTE_OIDC_PROVIDERS"), secret=env_secret)
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {"APPS": allauth_apps(LOFTE_OIDC_PROVIDERS), "OAUTH_PKCE_ENABLED": True},
+}
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = False
+SOCIALACCOUNT_AUTO_SIGNUP = False
+SOCIALACCOUNT_STORE_TOKENS = False
 # A row per signed-in session (made at sign-in) lists it and lets it be ended; a GET never writes, so no tracking.
 USERSESSIONS_TRACK_ACTIVITY = False
 

@@ -83,6 +83,11 @@ CASES: list[tuple[str, list[Any], str, dict[str, Any] | None, dict[str, int]]] =
     ("socialaccount_connections", [], "get", None, expect(200, anonymous=302)),
     ("openid_connect_login", ["okand"], "get", None, expect(404)),  # no such provider
     ("openid_connect_callback", ["okand"], "get", None, expect(404)),
+    ("saml_login", ["okand"], "get", None, expect(404)),  # no such SAML provider
+    ("saml_acs", ["okand"], "post", {}, expect(302)),  # keeps the posted response in a cookie for saml_finish_acs
+    ("saml_finish_acs", ["okand"], "get", None, expect(404)),
+    ("saml_sls", ["okand"], "get", None, expect(404)),
+    ("saml_metadata", ["okand"], "get", None, expect(404)),
     ("usersessions_list", [], "get", None, expect(200, anonymous=302)),
     ("partnerships:home", [], "get", None, expect(302)),
     ("partnerships:dashboard", ["mjolby"], "get", None, members_only()),

@@ -32,7 +32,7 @@ LAYERS = [
 ]
 PROJECT = {"settings", "urls", "api", "wsgi", "cli", "__init__"}
 # Modules in tests/ that other tests may import: the personas, factories, shared cases and browser helpers.
-TEST_HELPERS = {"base", "factories", "cases", "browser", "axe", "documents", "conftest"}
+TEST_HELPERS = {"base", "factories", "cases", "browser", "axe", "documents", "conftest", "oidc_provider"}
 
 
 def _rank(part: str) -> int:

@@ -7,7 +7,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from lofte.accounts.models import User
+from lofte.accounts.models import SignInProvider, User
 from lofte.audit.admin import AuditedModelAdmin
 from lofte.audit.log import record
 from lofte.partnerships.admin import MembershipInline, record_grant
@@ -40,3 +40,11 @@ class UserAdmin(AuditedModelAdmin, BaseUserAdmin):
             record("admin.delete", actor=request.user, obj=obj, shown_everywhere=True)
         for inline_form in formset.forms:
             record_grant(inline_form, request.user)
+
+
+@admin.register(SignInProvider)
+class SignInProviderAdmin(AuditedModelAdmin):
+    """What Löfte trusts a single sign-on provider for; the provider itself is under "Social applications"."""
+
+    list_display = ["provider_id", "email_domains", "trust_email", "trust_mfa"]
+    filter_horizontal = ["organisations"]

@@ -187,3 +187,50 @@ class PersonalAccessToken(models.Model):
     def valid_through(self) -> date:
         """The last day (Swedish time) the token works: it expires when that day ends."""
         return timezone.localtime(self.expires_at - timedelta(microseconds=1)).date()
+
+
+class SignInProvider(models.Model):
+    """What Löfte trusts one single sign-on provider for (the provider itself is allauth's SocialApp or an entry
+    of LOFTE_OIDC_PROVIDERS with the same id; a row here overrides that entry's rules).
+
+    The addresses and organisations it serves decide which button the sign-in page offers and which people it
+    may sign in; with neither, it serves everyone who is a member or invited. An address is verified when the
+    provider's `email_verified` claim says so, or, only if `trust_email` is set, when the claim is missing (Entra
+    ID's id_token lacks it). The provider's amr/acr claim counts as a second factor only when `trust_mfa` is set.
+    """
+
+    provider_id = models.CharField(
+        _("leverantörens id"),
+        max_length=100,
+        unique=True,
+        help_text=_("Samma id som i inloggningsappen (SocialApp) eller i LOFTE_OIDC_PROVIDERS."),
+    )
+    email_domains = models.CharField(
+        _("e-postdomäner"),
+        max_length=500,
+        blank=True,
+        help_text=_("Domäner vars adresser loggar in här, t.ex. mjolby.se, åtskilda med komma."),
+    )
+    organisations = models.ManyToManyField(
+        "partnerships.Organisation", verbose_name=_("organisationer"), blank=True, related_name="+"
+    )
+    trust_email = models.BooleanField(
+        _("lita på e-postadressen"),
+        default=False,
+        help_text=_("Räkna adressen som bekräftad även när leverantören inte skickar email_verified."),
+    )
+    trust_mfa = models.BooleanField(
+        _("lita på leverantörens tvåstegsverifiering"),
+        default=False,
+        help_text=_("Räkna amr/acr i id-token som en andra faktor för sessionen."),
+    )
+    mfa_amr = models.CharField(_("amr-värden som räknas"), max_length=200, default="mfa otp hwk", blank=True)
+    mfa_acr = models.CharField(_("acr-värden som räknas"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("inloggningsleverantör")
+        verbose_name_plural = _("inloggningsleverantörer")
+        ordering = ["provider_id"]
+
+    def __str__(self) -> str:
+        return self.provider_id

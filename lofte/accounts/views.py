@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from lofte.accounts.factors import MfaResetRefused, do_reset_mfa
 from lofte.accounts.forms import AccessTokenForm, QueuedPasswordResetForm
 from lofte.accounts.models import User
+from lofte.accounts.sso import sso_buttons
 from lofte.accounts.tokens import (
     do_create_access_token,
     do_revoke_access_token,
@@ -34,6 +35,9 @@ class SignInView(allauth_views.LoginView):
     """django-allauth's sign-in (the second factor, single sign-on), on Löfte's address and page."""
 
     template_name = "accounts/login.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_context_data(**kwargs), "sso_providers": sso_buttons(self.request)}
 
 
 class SignOutView(auth_views.LogoutView):
