@@ -17,4 +17,5 @@ urlpatterns = [
     path("losenord/aterstallt/", views.ResetCompleteView.as_view(), name="password_reset_complete"),
     path("losenord/byt/", views.ChangePasswordView.as_view(), name="password_change"),
     path("profil/", views.profile, name="profile"),
+    path("logga-ut-overallt/", views.sign_out_everywhere, name="sign_out_everywhere"),
 ]

@@ -1,13 +1,18 @@
 from __future__ import annotations
 
 from allauth.account import views as allauth_views
+from allauth.usersessions.models import UserSession
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
 from lofte.accounts.forms import QueuedPasswordResetForm
+from lofte.accounts.sessions import do_sign_out_everywhere
 from lofte.partnerships.queries import memberships_of
 
 
@@ -50,3 +55,20 @@ class ChangePasswordView(auth_views.PasswordChangeView):
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/profile.html", {"memberships": memberships_of(request.user)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def sign_out_everywhere(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        do_sign_out_everywhere(request, actor=request.user)
+        messages.success(request, _("Du är utloggad överallt, också här. Logga in igen för att fortsätta."))
+        return redirect("accounts:login")
+    sessions = UserSession.objects.filter(user=request.user).count()
+    return render(request, "accounts/sign_out_everywhere.html", {"sessions": sessions})
+
+
+def email_managed(request: HttpRequest) -> HttpResponse:
+    """allauth's page for adding and choosing e-mail addresses, closed: the address a person signs in with is the
+    one they were invited at, and only the partnership's samordnare changes it (no address taken over unverified)."""
+    return redirect("accounts:profile")
