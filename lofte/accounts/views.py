@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from lofte.accounts.forms import QueuedPasswordResetForm
+from lofte.accounts.models import User
 from lofte.accounts.sessions import do_sign_out_everywhere
 from lofte.partnerships.queries import memberships_of
 
@@ -60,11 +61,13 @@ def profile(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def sign_out_everywhere(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)  # login_required
     if request.method == "POST":
-        do_sign_out_everywhere(request, actor=request.user)
+        do_sign_out_everywhere(request, actor=user)
         messages.success(request, _("Du är utloggad överallt, också här. Logga in igen för att fortsätta."))
         return redirect("accounts:login")
-    sessions = UserSession.objects.filter(user=request.user).count()
+    sessions = UserSession.objects.filter(user=user).count()
     return render(request, "accounts/sign_out_everywhere.html", {"sessions": sessions})
 
 
