@@ -86,6 +86,20 @@ class SessionLimitsTest(BaseTestCase):
         with time_machine.travel(NOW + timedelta(seconds=61), tick=False):
             self.assertIn(COOKIE, client.get(PROFILE).cookies)
 
+    def test_changing_the_password_keeps_the_session_going(self) -> None:
+        new = "gurka stege molnig 7"
+        with time_machine.travel(NOW, tick=False):
+            client = self.sign_in()
+        with time_machine.travel(NOW + timedelta(minutes=25), tick=False):
+            client.get(PROFILE)
+        with time_machine.travel(NOW + timedelta(minutes=40, seconds=30), tick=False):
+            client.get(PROFILE)
+        with time_machine.travel(NOW + timedelta(minutes=41), tick=False):
+            data = {"old_password": PASSWORD, "new_password1": new, "new_password2": new}
+            self.assertRedirects(client.post("/konto/losenord/byt/", data), PROFILE, fetch_redirect_response=False)
+        with time_machine.travel(NOW + timedelta(minutes=50), tick=False):
+            self.assertEqual(client.get(PROFILE).status_code, 200)
+
     def test_an_activity_cookie_of_another_session_does_not_count(self) -> None:
         with time_machine.travel(NOW, tick=False):
             client = self.sign_in()

@@ -28,7 +28,7 @@ from typing import Any
 from allauth.usersessions.models import UserSession
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import logout
+from django.contrib.auth import SESSION_KEY, logout
 from django.contrib.auth.signals import user_logged_in
 from django.core import signing
 from django.db import transaction
@@ -90,18 +90,19 @@ class SessionLimitsMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if not request.session.get("_auth_user_id"):
+        if not request.session.get(SESSION_KEY):
             response = self.get_response(request)
-            if COOKIE in request.COOKIES and not request.session.get("_auth_user_id"):
+            if COOKIE in request.COOKIES and not request.session.get(SESSION_KEY):
                 response.delete_cookie(COOKIE)  # left from a session that was signed out
             return response
         now = time.time()
         if reason := expiry(request, now):
             return self.sign_out(request, reason)
-        seen = last_active(request)
+        key, seen = request.session.session_key, last_active(request)
         response = self.get_response(request)
-        if request.session.get("_auth_user_id") and request.session.session_key:
-            if seen is None or now - seen >= RENEW_AFTER:
+        if request.session.get(SESSION_KEY) and request.session.session_key:
+            # A new key (a changed password cycles it) needs a new cookie: the old one is bound to the old key.
+            if seen is None or now - seen >= RENEW_AFTER or request.session.session_key != key:
                 self.renew(request, response, now)
         elif COOKIE in request.COOKIES:
             response.delete_cookie(COOKIE)
