@@ -94,19 +94,19 @@ class PasswordRulesTest(SimpleTestCase):
 
 class PasswordPagesTest(BaseTestCase):
     def test_the_change_password_page_refuses_sommar2024(self) -> None:
-        client = self.client_for(self.polis)
+        client = self.client_for(self.viewer)
         response = client.post(
             "/konto/losenord/byt/",
             {"old_password": PASSWORD, "new_password1": "Sommar2024", "new_password2": "Sommar2024"},
         )
         self.assertEqual(response.status_code, 200)
         self.assertContains(response, SWEDISH_WORD)
-        self.polis.refresh_from_db()
-        self.assertTrue(self.polis.check_password(PASSWORD))
+        self.viewer.refresh_from_db()
+        self.assertTrue(self.viewer.check_password(PASSWORD))
 
     def test_the_reset_page_refuses_a_breached_password(self) -> None:
         with self.captureOnCommitCallbacks(execute=True):
-            self.client.post("/konto/losenord/glomt/", {"email": "polis@a.example"})
+            self.client.post("/konto/losenord/glomt/", {"email": "lasare@a.example"})
         link = re.search(r"(/konto/losenord/aterstall/\S+/)", mail.outbox[0].body)
         assert link is not None
         form = self.client.get(link.group(1), follow=True)
@@ -117,11 +117,11 @@ class PasswordPagesTest(BaseTestCase):
         self.assertRedirects(done, "/konto/losenord/aterstallt/")
 
     def test_allauths_change_password_page_refuses_it_too(self) -> None:
-        client = self.client_for(self.polis)
+        client = self.client_for(self.viewer)
         response = client.post(
             "/konto/password/change/",
             {"oldpassword": PASSWORD, "password1": "S0mmar2024!!", "password2": "S0mmar2024!!"},
         )
         self.assertContains(response, SWEDISH_WORD)
-        self.polis.refresh_from_db()
-        self.assertTrue(self.polis.check_password(PASSWORD))
+        self.viewer.refresh_from_db()
+        self.assertTrue(self.viewer.check_password(PASSWORD))

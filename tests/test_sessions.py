@@ -31,7 +31,7 @@ def writes(queries: CaptureQueriesContext) -> list[str]:
 class SessionLimitsTest(BaseTestCase):
     def sign_in(self) -> Client:
         client = Client()
-        response = client.post("/konto/logga-in/", {"login": "polis@a.example", "password": PASSWORD})
+        response = client.post("/konto/logga-in/", {"login": "lasare@a.example", "password": PASSWORD})
         self.assertEqual(response.status_code, 302)
         return client
 
@@ -124,7 +124,7 @@ class SignOutEverywhereTest(BaseTestCase):
     def test_it_ends_every_session_of_the_user_this_one_too(self) -> None:
         phone, laptop = Client(), Client()
         for client in (phone, laptop):
-            client.post("/konto/logga-in/", {"login": "polis@a.example", "password": PASSWORD})
+            client.post("/konto/logga-in/", {"login": "lasare@a.example", "password": PASSWORD})
         colleague = self.client_for(self.samordnare)
         page = laptop.get("/konto/logga-ut-overallt/")
         self.assertContains(page, "Du är inloggad i 2 webbläsare eller enheter.")
@@ -135,12 +135,12 @@ class SignOutEverywhereTest(BaseTestCase):
         self.assertEqual(phone.get(PROFILE).status_code, 302)
         self.assertEqual(laptop.get(PROFILE).status_code, 302)
         self.assertEqual(colleague.get(PROFILE).status_code, 200)
-        self.assertFalse(UserSession.objects.filter(user=self.polis).exists())
+        self.assertFalse(UserSession.objects.filter(user=self.viewer).exists())
         event = AuditEvent.objects.get(action="account.sign_out_everywhere")
-        self.assertEqual((event.actor_id, event.changes), (self.polis.pk, {"sessions": 2}))
+        self.assertEqual((event.actor_id, event.changes), (self.viewer.pk, {"sessions": 2}))
 
     def test_a_get_only_asks(self) -> None:
-        client = self.client_for(self.polis)
+        client = self.client_for(self.viewer)
         sessions = Session.objects.count()
         with CaptureQueriesContext(connection) as queries:
             self.assertEqual(client.get("/konto/logga-ut-overallt/").status_code, 200)
@@ -148,7 +148,7 @@ class SignOutEverywhereTest(BaseTestCase):
         self.assertEqual(Session.objects.count(), sessions)
 
     def test_the_profile_links_to_sessions_two_factors_and_sign_out_everywhere(self) -> None:
-        page = self.client_for(self.polis).get(PROFILE)
+        page = self.client_for(self.viewer).get(PROFILE)
         for link in ("/konto/logga-ut-overallt/", "/konto/sessions/", "/konto/2fa/", "/konto/losenord/byt/"):
             self.assertContains(page, f'href="{link}"')
 
@@ -185,13 +185,13 @@ class SignInAnswersAlikeTest(BaseTestCase):
 
 class AccountPagesTest(BaseTestCase):
     def test_the_email_page_is_closed_and_adds_no_address(self) -> None:
-        client = self.client_for(self.polis)
+        client = self.client_for(self.viewer)
         self.assertRedirects(client.get("/konto/email/"), PROFILE)
         response = client.post("/konto/email/", {"action_add": "", "email": "samordnare@a.example"})
         self.assertRedirects(response, PROFILE)
-        self.polis.refresh_from_db()
-        self.assertEqual(self.polis.email, "polis@a.example")
-        self.assertFalse(self.polis.emailaddress_set.filter(email="samordnare@a.example").exists())
+        self.viewer.refresh_from_db()
+        self.assertEqual(self.viewer.email, "lasare@a.example")
+        self.assertFalse(self.viewer.emailaddress_set.filter(email="samordnare@a.example").exists())
         self.assertContains(client.get(PROFILE), "E-postadressen ändras av samordnaren")
 
     def test_the_signup_page_says_that_accounts_come_by_invitation(self) -> None:
@@ -205,7 +205,7 @@ class AccountPagesTest(BaseTestCase):
             self.assertRedirects(self.client.get(path), "/konto/losenord/glomt/")
 
     def test_changing_a_second_factor_asks_for_the_password_again(self) -> None:
-        client = self.client_for(self.polis)
+        client = self.client_for(self.viewer)
         response = client.get("/konto/2fa/totp/activate/")
         self.assertEqual(response.status_code, 302)
         self.assertTrue(response["Location"].startswith("/konto/reauthenticate/"))
@@ -213,11 +213,11 @@ class AccountPagesTest(BaseTestCase):
     def test_an_account_without_password_cannot_give_itself_one(self) -> None:
         """Setting a first password needs a re-authentication, and an account of single sign-on has nothing to
         re-authenticate with here: it is refused, so a stolen session cannot add a password to the account."""
-        self.polis.set_unusable_password()
-        self.polis.save(update_fields=["password"])
-        client = self.client_for(self.polis)
+        self.viewer.set_unusable_password()
+        self.viewer.save(update_fields=["password"])
+        client = self.client_for(self.viewer)
         self.assertEqual(client.get("/konto/password/set/").status_code, 403)
         response = client.post("/konto/password/set/", {"password1": "tre-ord-som-inte-hör-ihop", "password2": "x"})
         self.assertEqual(response.status_code, 403)
-        self.polis.refresh_from_db()
-        self.assertFalse(self.polis.has_usable_password())
+        self.viewer.refresh_from_db()
+        self.assertFalse(self.viewer.has_usable_password())
