@@ -106,6 +106,8 @@ MIDDLEWARE = [
     # Before anything reads the body (CsrfViewMiddleware's process_view reads the form): see lofte/lib/requestlimits.py.
     "lofte.lib.requestlimits.RequestBodyLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After messages (the sign-in page says why): idle timeout and absolute lifetime (lofte/accounts/sessions.py).
+    "lofte.accounts.sessions.SessionLimitsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "lofte.lib.clients.ForwardingMiddleware",
@@ -176,11 +178,18 @@ PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 LOFTE_INVITATION_DAYS = env_int("LOFTE_INVITATION_DAYS", 7)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Swedish words and names and a breached list, also as "S0mmar2024!" (lofte/accounts/passwords.py).
+    {"NAME": "lofte.accounts.passwords.GuessablePasswordValidator"},
 ]
-SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 10)
+# A session ends this long after sign-in whatever happens (the absolute lifetime, a working day; the variable keeps
+# its old name), and after LOFTE_SESSION_IDLE_MINUTES without a request (lofte/accounts/sessions.py). Django's
+# cookie and stored session last the idle time longer, so the request after the limit can say why it ended.
+LOFTE_SESSION_MAX_SECONDS = env_int("SESSION_COOKIE_AGE", 60 * 60 * 10)
+LOFTE_SESSION_IDLE_MINUTES = env_int("LOFTE_SESSION_IDLE_MINUTES", 30)
+SESSION_COOKIE_AGE = LOFTE_SESSION_MAX_SECONDS + LOFTE_SESSION_IDLE_MINUTES * 60
 
 # Login throttling (django-axes): lock a username from one address after repeated failures.
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
@@ -217,6 +226,12 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+# The password again (or the second factor) before changing the password or a second factor, within this long
+# of the last time it was given. The e-mail address is not changed by its owner (lofte/accounts/urls.py).
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+MFA_REAUTHENTICATION_REQUIRED = True
+ACCOUNT_REAUTHENTICATION_TIMEOUT = env_int("LOFTE_REAUTHENTICATION_SECONDS", 300)
+ACCOUNT_LOGIN_BY_CODE_ENABLED = False
 # Wrong passwords are counted by django-axes and the account's progressive delay (lofte/accounts/throttle.py).
 ACCOUNT_RATE_LIMITS = {"login_failed": False}
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"

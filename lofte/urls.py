@@ -3,10 +3,11 @@ partnership's pages all live under /samverkan/<slug>/, listed here once, so a fe
 is mounted."""
 
 from django.contrib import admin
-from django.urls import URLPattern, URLResolver, include, path
+from django.urls import URLPattern, URLResolver, include, path, re_path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
+from lofte.accounts import views as accounts_views
 from lofte.api import api
 from lofte.core import views
 
@@ -49,7 +50,10 @@ urlpatterns = [
     path("konto/", include("lofte.accounts.urls")),
     # django-allauth's own pages (second factor, single sign-on, sessions), beside Löfte's under the same prefix.
     # A reset mail is asked for on Löfte's own page only: it answers alike for every address (accounts/forms.py).
-    path("konto/password/reset/", RedirectView.as_view(pattern_name="accounts:password_reset")),
+    # allauth's own reset links and their pages are never mailed, so every address under it leads there too.
+    re_path(r"^konto/password/reset/", RedirectView.as_view(pattern_name="accounts:password_reset")),
+    # Nobody adds or chooses their own e-mail address; the samordnare changes it (lofte/accounts/views.py).
+    path("konto/email/", accounts_views.email_managed),
     path("konto/", include("allauth.urls")),
     path("samverkan/", include("lofte.partnerships.urls")),
     *samverkan,

@@ -46,6 +46,7 @@ CASES: list[tuple[str, list[Any], str, dict[str, Any] | None, dict[str, int]]] =
     ("accounts:tokens", [], "post", {}, expect(400, anonymous=302)),
     ("accounts:token_revoke", [999], "get", None, expect(404, anonymous=302)),
     ("accounts:token_revoke", [999], "post", {}, expect(404, anonymous=302)),
+    ("accounts:sign_out_everywhere", [], "get", None, expect(200, anonymous=302)),
     # django-allauth's pages: its own sign-in and sign-up lead to Löfte's, the rest are the signed-in user's own.
     ("account_login", [], "get", None, expect(302, anonymous=200)),
     ("account_logout", [], "get", None, expect(200, anonymous=302)),
@@ -54,16 +55,16 @@ CASES: list[tuple[str, list[Any], str, dict[str, Any] | None, dict[str, int]]] =
     ("account_reauthenticate", [], "get", None, expect(200, anonymous=302)),
     ("account_request_reauthentication_code", [], "get", None, expect(302)),
     ("account_confirm_reauthentication_code", [], "get", None, expect(302)),
-    ("account_email", [], "get", None, expect(200, anonymous=302)),
+    ("account_email", [], "get", None, expect(302)),  # to accounts:profile: the samordnare changes addresses
     ("account_email_verification_sent", [], "get", None, expect(200)),
     ("account_change_password", [], "get", None, expect(200, anonymous=302)),
     ("account_set_password", [], "get", None, expect(302)),
     ("account_reset_password", [], "get", None, expect(302)),  # to accounts:password_reset
     ("account_confirm_login_code", [], "get", None, expect(302)),
     ("account_confirm_email", ["abc"], "get", None, expect(200)),
-    ("account_reset_password_from_key_done", [], "get", None, expect(200)),
-    ("account_reset_password_from_key", ["1", "abc"], "get", None, expect(200)),
-    ("account_reset_password_done", [], "get", None, expect(200)),
+    ("account_reset_password_from_key_done", [], "get", None, expect(302)),  # to accounts:password_reset
+    ("account_reset_password_from_key", ["1", "abc"], "get", None, expect(302)),
+    ("account_reset_password_done", [], "get", None, expect(302)),
     ("mfa_index", [], "get", None, expect(200, anonymous=302)),
     ("mfa_authenticate", [], "get", None, expect(302)),
     ("mfa_reauthenticate", [], "get", None, expect(302)),

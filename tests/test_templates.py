@@ -65,6 +65,7 @@ class EveryTemplateTest(BaseTestCase):
         anonymous = self.client_for(None)
         for url in ("/", "/kommun/0586/", "/omraden/", "/omraden/0586/", "/konto/logga-in/", "/finns-inte/"):
             anonymous.get(url)
+        anonymous.get("/konto/signup/")  # says that accounts come by invitation
         with self.captureOnCommitCallbacks(execute=True):
             anonymous.post("/konto/losenord/glomt/", {"email": "lasare@a.example"})
         for url in ("/konto/losenord/glomt/", "/konto/losenord/glomt/skickat/", "/konto/losenord/aterstallt/"):
@@ -81,6 +82,7 @@ class EveryTemplateTest(BaseTestCase):
             "/konto/profil/",
             "/konto/losenord/byt/",
             "/konto/2fa/",  # django-allauth's pages, in Löfte's layout
+            "/konto/logga-ut-overallt/",
             "/omraden/0586/",
         ):
             self.assertEqual(samordnare.get(url).status_code, 200, url)

@@ -14,3 +14,5 @@ class AccountsConfig(AppConfig):
         mfa.authenticator_added.connect(signals.on_authenticator_added, dispatch_uid="lofte.accounts.mfa_added")
         mfa.authenticator_removed.connect(signals.on_authenticator_removed, dispatch_uid="lofte.accounts.mfa_removed")
         mfa.authenticator_reset.connect(signals.on_authenticator_reset, dispatch_uid="lofte.accounts.mfa_reset")
+        # The time of sign-in is stamped by a receiver of user_logged_in (the idle and absolute session limits).
+        from lofte.accounts import sessions  # noqa: F401

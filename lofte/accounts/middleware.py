@@ -29,7 +29,16 @@ from lofte.accounts.factors import has_factor, mfa_required, second_factor_done
 
 # Pages open to a signed-in person before their second factor: setting one up, signing in or out, the language.
 OPEN_NAMES = frozenset(
-    {"account_login", "account_logout", "account_reauthenticate", "healthz", "set_language", "login", "logout"}
+    {
+        "account_login",
+        "account_logout",
+        "account_reauthenticate",
+        "healthz",
+        "set_language",
+        "login",
+        "logout",
+        "sign_out_everywhere",
+    }
 )
 # The public site (the kommun's page, what citizens may send and read) and Open311 are open to anyone anyway.
 OPEN_NAMESPACES = frozenset({"public", "public_advice", "public_warnings", "subscriptions", "tips", "open311"})

@@ -20,4 +20,5 @@ urlpatterns = [
     path("inbjudan/<str:token>/", people_views.accept, name="invitation"),
     path("nycklar/", views.tokens, name="tokens"),
     path("nycklar/<int:pk>/aterkalla/", views.token_revoke, name="token_revoke"),
+    path("logga-ut-overallt/", views.sign_out_everywhere, name="sign_out_everywhere"),
 ]

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.account import views as allauth_views
+from allauth.usersessions.models import UserSession
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -12,11 +13,12 @@ from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from lofte.accounts.factors import MfaResetRefused, do_reset_mfa
 from lofte.accounts.forms import AccessTokenForm, QueuedPasswordResetForm
 from lofte.accounts.models import User
+from lofte.accounts.sessions import do_sign_out_everywhere
 from lofte.accounts.sso import sso_buttons
 from lofte.accounts.tokens import (
     do_create_access_token,
@@ -132,3 +134,22 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
             back=reverse("accounts:tokens"),
         )
     return render(request, "accounts/token_revoke.html", {"token": token})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def sign_out_everywhere(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)  # login_required
+    if request.method == "POST":
+        do_sign_out_everywhere(request, actor=user)
+        messages.success(request, _("Du är utloggad överallt, också här. Logga in igen för att fortsätta."))
+        return redirect("accounts:login")
+    sessions = UserSession.objects.filter(user=user).count()
+    return render(request, "accounts/sign_out_everywhere.html", {"sessions": sessions})
+
+
+def email_managed(request: HttpRequest) -> HttpResponse:
+    """allauth's page for adding and choosing e-mail addresses, closed: the address a person signs in with is the
+    one they were invited at, and only the partnership's samordnare changes it (no address taken over unverified)."""
+    return redirect("accounts:profile")
