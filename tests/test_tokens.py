@@ -228,8 +228,9 @@ class BearerTest(TokenTestCase):
         self.assertEqual(response.status_code, 200, response.content)
         self.promise_a.refresh_from_db()
         self.assertEqual(self.promise_a.status, "pagar")
-        event = AuditEvent.objects.filter(object_id=str(self.promise_a.pk)).latest("pk")
-        self.assertEqual(event.actor, self.samordnare)
+        # The change is audited on its löfte, naming the promise, with the token's user as the actor.
+        event = AuditEvent.objects.filter(action="lofte.update_promise_status").latest("pk")
+        self.assertEqual((event.actor, event.changes["id"]), (self.samordnare, self.promise_a.pk))
 
     def test_a_token_reaches_only_its_partnership(self) -> None:
         plaintext = self.make(self.both, access="write")
