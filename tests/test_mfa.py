@@ -7,7 +7,7 @@ import base64
 import hashlib
 import hmac
 import struct
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
@@ -26,6 +26,7 @@ from lofte.accounts.factors import (
 )
 from lofte.audit.models import AuditEvent
 from lofte.partnerships.actions import do_update_partnership
+from lofte.promises.models import Agreement, Medborgarlofte
 from tests.base import PASSWORD, BaseTestCase
 
 pytestmark = pytest.mark.mfa
@@ -233,6 +234,21 @@ class ApiTest(MfaTestCase):
         client, _next = self.sign_in(self.polis)
         response = client.get("/api/v1/me", headers={"Authorization": "Bearer lofte_pat_okand"})
         self.assertNotEqual(response.json()["error"]["code"] if response.status_code >= 400 else "", "mfa_required")
+
+    def test_a_bearer_header_does_not_lend_the_session_to_the_open_endpoints(self) -> None:
+        # A löfte not yet published: a member sees it, a visitor does not.
+        agreement = Agreement.objects.create(
+            partnership=self.partnership_a,
+            title="Överenskommelse",
+            starts_on=date(2026, 1, 1),
+            ends_on=date(2027, 12, 31),
+        )
+        Medborgarlofte.objects.create(agreement=agreement, title="Utkast", year_from=2026, year_to=2027)
+        client, _next = self.sign_in(self.polis)
+        self.assertEqual(client.get("/api/v1/promises", {"area": "0586"}).json()["error"]["code"], "mfa_required")
+        response = client.get("/api/v1/promises", {"area": "0586"}, headers={"Authorization": "Bearer x"})
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.json(), Client().get("/api/v1/promises", {"area": "0586"}).json())
 
     def test_the_api_opens_after_the_second_factor(self) -> None:
         secret = self.enrol(self.polis)

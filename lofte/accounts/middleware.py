@@ -21,6 +21,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -75,7 +76,12 @@ class MfaRequiredMiddleware:
         if not settings.LOFTE_MFA_REQUIRED or not request.user.is_authenticated or is_open(request):
             return None
         api = request.path.startswith(API_PREFIX)
-        if (api and _uses_token(request)) or second_factor_done(request) or not mfa_required(request.user):
+        if api and _uses_token(request):
+            # Judged by its token alone (accounts/tokens.py): the session beside it counts for nothing, not even on
+            # the endpoints open to anyone, which show a member more than a visitor.
+            request.user = AnonymousUser()
+            return None
+        if second_factor_done(request) or not mfa_required(request.user):
             return None
         if has_factor(request.user):
             return self._sign_in_again(request, api)
