@@ -233,6 +233,29 @@ class PermissionTest(PeopleTestCase):
                 role=Role.SAMORDNARE,
                 actor=admin,
             )
+        # A housing company's administrator cannot open the police's restricted information to its own people...
+        with self.assertRaisesMessage(people.PeopleRefused, "ges bara av en samordnare"):
+            people.do_invite_person(
+                self.access(admin),
+                email="vakt@bostad.example",
+                full_name="Vakt",
+                organisation=self.housing_a,
+                role=Role.POLIS,
+                reason="Trygghetsvärd",
+                actor=admin,
+            )
+        # ...while the lokalpolisområde's own administrator invites a colleague as polis, with the reason.
+        police_admin = make_user("admin@polisen.example", "Per Polisadmin", self.lpo_a, Role.ADMIN)
+        invitation = people.do_invite_person(
+            self.access(police_admin),
+            email="kollega@polisen.example",
+            full_name="Kollega",
+            organisation=self.lpo_a,
+            role=Role.POLIS,
+            reason="Ny kommunpolis, beslut av gruppchefen",
+            actor=police_admin,
+        )
+        self.assertEqual(invitation.role, Role.POLIS)
         viewer = Membership.objects.get(user=self.viewer)  # in Mjölby kommun, not the admin's organisation
         with self.assertRaises(people.PeopleRefused):
             people.do_deactivate_membership(self.access(admin), viewer, actor=admin)

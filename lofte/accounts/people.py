@@ -43,7 +43,7 @@ from lofte.lib.actors import Actor, SystemActor, user_of
 from lofte.lib.pii import refuse_personal_data
 from lofte.lib.refusals import ActionRefused, refuse_control_characters
 from lofte.partnerships.access import PartnershipAccess, people_managed_by
-from lofte.partnerships.actions import MembershipRefused, check_role_grant, do_add_membership
+from lofte.partnerships.actions import MembershipRefused, check_role_grant, do_add_membership, grants_restricted
 from lofte.partnerships.models import Membership, Organisation
 
 Role = Membership.Role
@@ -78,11 +78,25 @@ def _require(access: PartnershipAccess, actor: Actor, organisation: Organisation
         )
 
 
-def _require_role(access: PartnershipAccess, actor: Actor, role: str) -> None:
+def _require_role(access: PartnershipAccess, actor: Actor, role: str, organisation: Organisation) -> None:
+    """The role must exist; only a samordnare gives the samordnare role; and a role that opens the police's
+    restricted information is given by a samordnare, or by the police's own administrator within the
+    lokalpolisområde, never by another organisation's administrator for its own people."""
     if role not in Role.values:
         raise PeopleRefused(_("”%(role)s” är ingen roll.") % {"role": role}, field="role")
-    if role == Role.SAMORDNARE and not isinstance(actor, SystemActor) and Role.SAMORDNARE not in access.roles:
+    if isinstance(actor, SystemActor) or Role.SAMORDNARE in access.roles:
+        return
+    if role == Role.SAMORDNARE:
         raise PeopleRefused(_("Bara en samordnare kan ge rollen samordnare."), field="role")
+    if grants_restricted(role) and organisation.kind != Organisation.Kind.LPO:
+        raise PeopleRefused(
+            _(
+                "Rollen %(role)s ger tillgång till polisens begränsade uppgifter och ges bara av en samordnare "
+                "eller av lokalpolisområdets administratör."
+            )
+            % {"role": Role(role).label},
+            field="role",
+        )
 
 
 def _require_other(membership: Membership, actor: Actor) -> None:
@@ -127,7 +141,7 @@ def check_invitation(
     except ValidationError:
         raise PeopleRefused(_("”%(email)s” är ingen e-postadress.") % {"email": email}, field="email") from None
     _require(access, actor, organisation)
-    _require_role(access, actor, role)
+    _require_role(access, actor, role, organisation)
     if Membership.objects.filter(
         user__email__iexact=email, organisation=organisation, deactivated_at__isnull=True
     ).exists():
@@ -258,7 +272,7 @@ def do_change_role(
 ) -> Membership:
     """Another role (and title) for a member, through partnerships.actions.do_add_membership and its rules."""
     _require(access, actor, membership.organisation)
-    _require_role(access, actor, role)
+    _require_role(access, actor, role, membership.organisation)
     _require_other(membership, actor)
     title = membership.title if title is None else title.strip()
     refuse_control_characters({"title": title, "reason": reason}, ["title", "reason"], PeopleRefused)
