@@ -156,9 +156,7 @@ class _Lookups:
         self.roles.update({str(label).lower(): code for code, label in Membership.Role.choices})
         ids = [o.pk for o in organisations]
         self.members = set(
-            Membership.objects.filter(organisation__in=ids, deactivated_at__isnull=True).values_list(
-                "user__email", "organisation_id"
-            )
+            Membership.objects.active().filter(organisation__in=ids).values_list("user__email", "organisation_id")
         )
         self.invited = set(
             Invitation.objects.filter(

@@ -7,7 +7,6 @@ asks: a provider's verified address joins the invitations made for it, never any
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from typing import Any
 
@@ -18,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from lofte.accounts.models import Invitation, User
 from lofte.audit.log import record
+from lofte.lib.keys import hash_key
 from lofte.lib.refusals import ActionRefused
 from lofte.partnerships.actions import do_add_membership
 from lofte.partnerships.models import Membership
@@ -34,7 +34,7 @@ def new_token() -> tuple[str, str]:
 
 
 def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+    return hash_key(token)
 
 
 def find_open(token: str) -> Invitation | None:

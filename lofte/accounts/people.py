@@ -142,9 +142,7 @@ def check_invitation(
         raise PeopleRefused(_("”%(email)s” är ingen e-postadress.") % {"email": email}, field="email") from None
     _require(access, actor, organisation)
     _require_role(access, actor, role, organisation)
-    if Membership.objects.filter(
-        user__email__iexact=email, organisation=organisation, deactivated_at__isnull=True
-    ).exists():
+    if Membership.objects.active().filter(user__email__iexact=email, organisation=organisation).exists():
         raise PeopleRefused(
             _("%(email)s är redan med i %(organisation)s.") % {"email": email, "organisation": organisation.name},
             field="email",
@@ -296,7 +294,7 @@ def do_deactivate_membership(access: PartnershipAccess, membership: Membership, 
         locked.deactivated_at = timezone.now()
         locked.save(update_fields=["deactivated_at"])
         user = locked.user
-        left = Membership.objects.filter(user=user, deactivated_at__isnull=True).exists()
+        left = Membership.objects.active().filter(user=user).exists()
         ended = 0
         if not left and not user.is_staff and user.is_active:
             user.is_active = False

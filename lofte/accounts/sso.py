@@ -120,8 +120,7 @@ def _serves(rules: ProviderRules, email: str, invitations: list[Invitation], use
     organisations = {invitation.organisation for invitation in invitations}
     if user is not None:
         organisations.update(
-            m.organisation
-            for m in Membership.objects.filter(user=user, deactivated_at__isnull=True).select_related("organisation")
+            m.organisation for m in Membership.objects.active().filter(user=user).select_related("organisation")
         )
     return any(o.pk in rules.organisation_ids or o.slug in rules.organisation_slugs for o in organisations)
 
@@ -140,9 +139,7 @@ def match(provider_id: str, claims: dict[str, Any]) -> tuple[User | None, list[I
     if user is not None and not user.is_active:
         raise SignInRefused("inactive", _("Kontot är avstängt. Kontakta samordnaren i din samverkan."))
     invitations = list(open_invitations_for(email))
-    if not invitations and (
-        user is None or not Membership.objects.filter(user=user, deactivated_at__isnull=True).exists()
-    ):
+    if not invitations and (user is None or not Membership.objects.active().filter(user=user).exists()):
         raise SignInRefused(
             "unknown",
             _(
@@ -207,7 +204,7 @@ def do_sign_in_connected(provider_id: str, user: User) -> None:
     if not user.is_active:
         raise SignInRefused("inactive", _("Kontot är avstängt. Kontakta samordnaren i din samverkan."))
     invitations = list(open_invitations_for(user.email))
-    if not invitations and not Membership.objects.filter(user=user, deactivated_at__isnull=True).exists():
+    if not invitations and not Membership.objects.active().filter(user=user).exists():
         raise SignInRefused("no_membership", _("Du är inte längre med i någon samverkan i Löfte."))
     try:
         with transaction.atomic():

@@ -110,7 +110,8 @@ def roles_in(user: Any, partnership: Partnership) -> frozenset[str]:
     if _scope(user) not in (None, partnership.pk):
         return frozenset()
     roles = (
-        Membership.objects.filter(user=user, organisation__partnerships=partnership, deactivated_at__isnull=True)
+        Membership.objects.active()
+        .filter(user=user, organisation__partnerships=partnership)
         .order_by()
         .values_list("role", flat=True)
     )
@@ -139,11 +140,10 @@ def get_partnership_for_user(user: Any, slug: str, need: Can = Can.VIEW) -> Part
 def can_manage_kommun(user: Any, kommun_code: str) -> bool:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
-    memberships = Membership.objects.filter(
+    memberships = Membership.objects.active().filter(
         user=user,
         role__in=roles_with(Can.MANAGE),
         organisation__partnerships__area__code=kommun_code,
-        deactivated_at__isnull=True,
     )
     return _within_scope(user, memberships, "organisation__partnerships").exists()
 
@@ -152,11 +152,10 @@ def can_anywhere(user: Any, capability: Can) -> bool:
     """Whether the user has this capability in at least one partnership (for shared data such as statistics)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
-    memberships = Membership.objects.filter(
+    memberships = Membership.objects.active().filter(
         user=user,
         role__in=roles_with(capability),
         organisation__partnerships__isnull=False,
-        deactivated_at__isnull=True,
     )
     return _within_scope(user, memberships, "organisation__partnerships").exists()
 
@@ -168,9 +167,11 @@ def people_managed_by(user: Any, partnership: Partnership) -> frozenset[int]:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return frozenset()
     parties = set(partnership.organisations.values_list("pk", flat=True))
-    own = Membership.objects.filter(
-        user=user, organisation__in=parties, deactivated_at__isnull=True, role__in=[Role.SAMORDNARE, Role.ADMIN]
-    ).values_list("organisation_id", "role")
+    own = (
+        Membership.objects.active()
+        .filter(user=user, organisation__in=parties, role__in=[Role.SAMORDNARE, Role.ADMIN])
+        .values_list("organisation_id", "role")
+    )
     if any(role == Role.SAMORDNARE for _org, role in own):
         return frozenset(parties)
     return frozenset(org for org, _role in own)

@@ -94,6 +94,12 @@ class Partnership(models.Model):
         return reverse("partnerships:dashboard", args=[self.slug])
 
 
+class MembershipQuerySet(models.QuerySet["Membership"]):
+    def active(self) -> MembershipQuerySet:
+        """The memberships that give access: a deactivated one is kept for the history and gives none."""
+        return self.filter(deactivated_at__isnull=True)
+
+
 class Membership(models.Model):
     """A person's place in an organisation, and the role that decides what they may do."""
 
@@ -122,6 +128,8 @@ class Membership(models.Model):
     # Set when the person is switched off in this organisation (lofte.accounts.people): the membership and what
     # they wrote are kept, but it gives no access (partnerships/access.py) until it is reactivated.
     deactivated_at = models.DateTimeField(_("inaktiverad"), null=True, blank=True)
+
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("medlemskap")

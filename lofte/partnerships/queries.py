@@ -24,9 +24,7 @@ def memberships_of(user: Any) -> QuerySet[Membership]:
 
 def organisations_with_members(partnership: Partnership) -> list[OrganisationWithMembers]:
     members = (
-        Membership.objects.filter(user__is_active=True, deactivated_at__isnull=True)
-        .select_related("user")
-        .order_by("user__full_name")
+        Membership.objects.active().filter(user__is_active=True).select_related("user").order_by("user__full_name")
     )
     organisations = (
         partnership.organisations.select_related("area")

@@ -75,12 +75,15 @@ def _remind(round_: FollowUpRound, actor: Actor) -> list[Reminder]:
         if not list(still_due.values_list("pk", flat=True)):
             return []  # another run got here first
         quiet = quiet_promises(round_)
-        members = Membership.objects.filter(
-            organisation__in=list(quiet),
-            role__in=REMINDED_ROLES,
-            user__is_active=True,
-            deactivated_at__isnull=True,
-        ).select_related("user", "organisation")
+        members = (
+            Membership.objects.active()
+            .filter(
+                organisation__in=list(quiet),
+                role__in=REMINDED_ROLES,
+                user__is_active=True,
+            )
+            .select_related("user", "organisation")
+        )
         reminders, messages = _messages(round_, quiet, list(members.order_by("organisation__name", "user__email")))
         if not messages:
             return []

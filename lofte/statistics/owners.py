@@ -52,8 +52,10 @@ def importable_partnerships(user: Any) -> QuerySet[Partnership]:
     """The partnerships whose own data the user may import: those where their role manages the partnership."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Partnership.objects.none()
-    ids = Membership.objects.filter(user=user, role__in=roles_with(Can.MANAGE), deactivated_at__isnull=True).values(
-        "organisation__partnerships"
+    ids = (
+        Membership.objects.active()
+        .filter(user=user, role__in=roles_with(Can.MANAGE))
+        .values("organisation__partnerships")
     )
     return Partnership.objects.filter(pk__in=ids).order_by("name")
 

@@ -18,11 +18,11 @@ def reporting_organisation(user: Any, partnership: Partnership) -> Organisation 
     if user is None:
         return None
     membership = (
-        Membership.objects.filter(
+        Membership.objects.active()
+        .filter(
             user=user,
             organisation__partnerships=partnership,
             role__in=ROLES_THAT_REPORT,
-            deactivated_at__isnull=True,
         )
         .select_related("organisation")
         .order_by("organisation__name")
