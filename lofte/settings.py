@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "lofte.promises",
     "lofte.est",
     "lofte.citizens",
+    "lofte.operations",
     "lofte.demo",
 ]
 

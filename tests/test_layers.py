@@ -27,6 +27,7 @@ LAYERS = [
     "est",
     "citizens",
     "public",
+    "operations",
     "demo",
     "core",
 ]
