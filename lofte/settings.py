@@ -401,3 +401,12 @@ LOFTE_OPEN311_ADDRESS_PER_MINUTE = env_int("LOFTE_OPEN311_ADDRESS_PER_MINUTE", 6
 # requests accepted per client address and hour.
 LOFTE_MAIL_PER_MINUTE = env_int("LOFTE_MAIL_PER_MINUTE", 120)
 LOFTE_SUBSCRIBE_PER_HOUR = env_int("LOFTE_SUBSCRIBE_PER_HOUR", 10)
+
+# --- Scheduled jobs (lofte scheduler; lofte/operations/schedule/) ------------------------------
+# Jobs not to run, by name, comma-separated: polisen, reminders, gallring, prune-tasks, prune-signins, prune-runs,
+# backup. The backup job runs only when LOFTE_BACKUP_DIR is set (`lofte backup --to LOFTE_BACKUP_DIR`).
+LOFTE_JOBS_DISABLED = env_str("LOFTE_JOBS_DISABLED", "")
+LOFTE_BACKUP_DIR = env_str("LOFTE_BACKUP_DIR", "")
+# Days the rows of scheduled runs are kept (the prune-runs job), and the sign-in records (django-axes' logs).
+LOFTE_JOB_RUN_RETENTION_DAYS = env_int("LOFTE_JOB_RUN_RETENTION_DAYS", 90)
+LOFTE_SIGNIN_LOG_DAYS = env_int("LOFTE_SIGNIN_LOG_DAYS", 30)

@@ -33,6 +33,9 @@ CASES: list[tuple[str, list[Any], str, dict[str, Any] | None, dict[str, int]]] =
     ("public:kommun", ["0586"], "get", None, expect(200)),
     ("public:kommun", ["0642"], "get", None, expect(404)),  # kommun B has published nothing
     ("healthz", [], "get", None, expect(200)),
+    # The operator's pages (/drift/): a förvaltare (superuser) only; tests/test_scheduler.py covers the superuser.
+    ("schedule:jobs", [], "get", None, expect(403, anonymous=302)),
+    ("schedule:run", ["polisen"], "post", {}, expect(403, anonymous=302)),
     ("accounts:login", [], "get", None, expect(302, anonymous=200)),
     ("accounts:logout", [], "post", {}, expect(302)),
     ("accounts:password_reset", [], "get", None, expect(200)),

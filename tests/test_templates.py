@@ -89,6 +89,7 @@ class EveryTemplateTest(BaseTestCase):
         self.assertEqual(self.client_for(self.viewer).post("/omraden/0586/ladda-upp/").status_code, 403)
         self.tour_tokens(samordnare)
         self.tour_statistics(self.client_for(self.staff))  # Brå's files are official: an operator imports them
+        self.assertEqual(self.client_for(self.staff).get("/drift/jobb/").status_code, 200)  # the operator's jobs
         self.assertEqual(samordnare.get("/statistik/importer/").status_code, 200)
         yearly = (
             TEMPLATE_DIR.parent

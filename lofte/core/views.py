@@ -7,6 +7,8 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from lofte.operations.schedule import health as schedule_health
+
 logger = logging.getLogger(__name__)
 
 
@@ -20,4 +22,8 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except DatabaseError:
         logger.exception("Health check could not reach the database")
         return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
-    return JsonResponse({"status": "ok"})
+    body: dict[str, object] = {"status": "ok"}
+    body["jobs"] = jobs = schedule_health.job_health()
+    if schedule_health.degraded(jobs):
+        body["status"] = "degraded"
+    return JsonResponse(body)

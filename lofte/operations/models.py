@@ -1,0 +1,1 @@
+from lofte.operations.schedule.models import JobRun  # noqa: F401
