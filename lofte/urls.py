@@ -63,5 +63,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("open311/v2/", include("lofte.est.open311.urls")),
+    path("drift/personer/", include("lofte.operations.subjects.urls")),
     path("admin/", admin.site.urls),
 ]
