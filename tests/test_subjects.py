@@ -34,7 +34,7 @@ from lofte.partnerships.models import Membership
 from lofte.situation.models import Lagesbild
 from tests.base import make_user
 from tests.cases import CENTRE, WEEK, EstCase, at, stored_text_columns
-from tests.documents import pdf_text
+from tests.documents import pdf_accessibility_problems, pdf_text
 
 EMAIL = "tove.testperson@a.example"
 NAME = "Tove Testperson"
@@ -187,6 +187,7 @@ class ExportTests(SubjectCase):
         for heading in ("Registerutdrag", "Användarkonto och medlemskap", "Tips från allmänheten", "Rättslig grund"):
             assert heading in text
         assert "Klotter på gaveln" in text
+        assert pdf_accessibility_problems(response.content, title="Registerutdrag") == []
 
     def test_a_get_downloads_nothing(self) -> None:
         assert self.client_for(self.staff).get(f"{INDEX}utdrag/", {"email": EMAIL}).status_code == 405
