@@ -64,5 +64,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("open311/v2/", include("lofte.est.open311.urls")),
     path("drift/jobb/", include("lofte.operations.schedule.urls")),
+    path("drift/personer/", include("lofte.operations.subjects.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -454,6 +454,13 @@ CASES: list[tuple[str, list[Any], str, dict[str, Any] | None, dict[str, int]]] =
     # Without a body the payload is refused before the lookup; tests/test_promises_api.py covers who may write.
     ("api-1.0.0:update_promise_status", [999], "patch", None, expect(422, anonymous=401)),
     ("api-1.0.0:add_activity", [999], "post", None, expect(400, anonymous=401)),
+    # A person's data (lofte.operations.subjects): the operator only; tests/test_subjects.py tries the operator.
+    ("subjects:index", [], "get", None, expect(403, anonymous=302)),
+    ("subjects:export", [], "post", {}, expect(403, anonymous=302)),
+    *[
+        ("subjects:erase", [], method, {} if method == "post" else None, expect(403, anonymous=302))
+        for method in ("get", "post")
+    ],
 ]
 
 # Routes that are not views of ours: the API root only exists to reverse the prefix.

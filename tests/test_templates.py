@@ -90,6 +90,7 @@ class EveryTemplateTest(BaseTestCase):
         self.tour_tokens(samordnare)
         self.tour_statistics(self.client_for(self.staff))  # Brå's files are official: an operator imports them
         self.assertEqual(self.client_for(self.staff).get("/drift/jobb/").status_code, 200)  # the operator's jobs
+        self.tour_subjects(self.client_for(self.staff))
         self.assertEqual(samordnare.get("/statistik/importer/").status_code, 200)
         yearly = (
             TEMPLATE_DIR.parent
@@ -325,6 +326,13 @@ class EveryTemplateTest(BaseTestCase):
         self.assertEqual(created.status_code, 302)
         self.assertContains(client.get(created["Location"]), "Lägg till synpunkten")
         self.assertContains(client.get("/samverkan/mjolby/dialoger/"), "2 deltagare totalt.")
+
+    def tour_subjects(self, operator: Client) -> None:
+        """A person's data: the search, the register extract as a PDF and the question before erasing."""
+        self.assertContains(operator.get("/drift/personer/", {"email": "lasare@a.example"}), "Lars Läsare")
+        extract = operator.post("/drift/personer/utdrag/", {"email": "lasare@a.example", "format": "pdf"})
+        self.assertEqual(extract["Content-Type"], "application/pdf")
+        self.assertContains(operator.get("/drift/personer/radera/", {"email": "lasare@a.example"}), "arkivlagen")
 
     def tour_statistics(self, client: Any) -> None:
         sources = TEMPLATE_DIR.parent / "statistics" / "sources"
