@@ -4,10 +4,13 @@ its refusal beside the form's fields (`refuse_on`), and draw a form page (`form_
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from functools import wraps
 from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
@@ -49,3 +52,17 @@ def form_page(
         status = 400 if form.is_bound else 200
     page = {**context, "form": form, "multipart": form.is_multipart()}
     return render(request, template, page, status=status)
+
+
+def operator_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """The operator's (förvaltarens, a superuser's) pages: anyone not signed in to sign-in, everyone else 403."""
+
+    @wraps(view)
+    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not request.user.is_superuser:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return guarded

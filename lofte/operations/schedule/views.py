@@ -2,12 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
-
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -15,25 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from lofte.lib.views import act
+from lofte.lib.views import act, operator_only
 from lofte.operations.schedule.actions import do_request_job_run
 from lofte.operations.schedule.queries import job_rows, recent_runs
-
-View = Callable[..., HttpResponse]
-
-
-def operator_only(view: View) -> View:
-    """Anonymous visitors to the sign-in page, signed-in people who are not förvaltare get 403."""
-
-    @wraps(view)
-    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not request.user.is_superuser:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return guarded
 
 
 @require_safe

@@ -8,13 +8,8 @@ downloads are POSTs, since handing out an extract is audited and a GET never wri
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -25,23 +20,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from lofte.accounts.models import User
 from lofte.lib.documents import render_pdf
 from lofte.lib.refusals import ActionRefused
-from lofte.lib.views import form_page, refuse_on
+from lofte.lib.views import form_page, operator_only, refuse_on
 from lofte.operations.subjects import actions
 from lofte.operations.subjects.collect import collect
 from lofte.operations.subjects.forms import EraseForm, SubjectForm
-
-View = Callable[..., HttpResponse]
-
-
-def operator_only(view: View) -> View:
-    @login_required
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_superuser:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 def _search(request: HttpRequest) -> SubjectForm:
