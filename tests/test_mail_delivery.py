@@ -188,6 +188,16 @@ class SendingTest(BaseTestCase):
             )
             self.assertNotIn("no such", repr(list(Delivery.objects.values_list("failure", flat=True))))
 
+    def test_a_confirmation_task_run_again_sends_nothing_more(self) -> None:
+        from django.core import mail as outbox
+
+        subscription = Subscription.objects.create(email="ny@example.se", area=self.kommun_a, token=new_token())
+        dispatch.queue_confirmation(subscription)
+        dispatch.send_confirmation.call(subscription.pk)  # the reaper runs it again
+        self.assertEqual(len(outbox.outbox), 1)
+        [row] = Delivery.objects.filter(kind="bekraftelse")
+        self.assertEqual(outbox.outbox[0].extra_headers["Message-ID"], row.message_id)
+
     def test_confirming_again_lifts_the_suspension(self) -> None:
         from lofte.citizens.subscriptions.actions import do_confirm_subscription
 

@@ -141,7 +141,7 @@ def send_follow_up(round_id: int) -> int:
 
 @task()
 def send_confirmation(subscription_id: int) -> bool:
-    return deliver_confirmation(subscription_id)
+    return deliver_confirmation(subscription_id, later=_later(send_confirmation, subscription_id))
 
 
 # Who receives what
@@ -273,7 +273,7 @@ def deliver_follow_up(
     )
 
 
-def deliver_confirmation(subscription_id: int) -> bool:
+def deliver_confirmation(subscription_id: int, *, later: Callable[[datetime], None] | None = None) -> bool:
     """The one e-mail an unconfirmed subscription gets: the link to confirm it."""
     subscription = (
         Subscription.objects.select_related("area")
@@ -310,6 +310,8 @@ def deliver_confirmation(subscription_id: int) -> bool:
         return False
     finally:
         connection.close()
+        if later is not None:
+            _come_back({"kind": Delivery.Kind.CONFIRM, "subscription": subscription}, later)
 
 
 def _deliver(
