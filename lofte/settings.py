@@ -410,3 +410,20 @@ LOFTE_BACKUP_DIR = env_str("LOFTE_BACKUP_DIR", "")
 # Days the rows of scheduled runs are kept (the prune-runs job), and the sign-in records (django-axes' logs).
 LOFTE_JOB_RUN_RETENTION_DAYS = env_int("LOFTE_JOB_RUN_RETENTION_DAYS", 90)
 LOFTE_SIGNIN_LOG_DAYS = env_int("LOFTE_SIGNIN_LOG_DAYS", 30)
+
+# --- Mail ---
+# Every SMTP connection gives up after this many seconds (Django's smtp backend); a slow server never holds a sending
+# task for long, and dispatch never holds a database transaction while it waits (lofte/citizens/dispatch.py).
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+# OAuth2 for SMTP (EMAIL_BACKEND=lofte.lib.mail.OAuth2EmailBackend; Microsoft 365): the client-credentials flow.
+EMAIL_OAUTH2_TOKEN_URL = env_str("EMAIL_OAUTH2_TOKEN_URL")
+EMAIL_OAUTH2_CLIENT_ID = env_str("EMAIL_OAUTH2_CLIENT_ID")
+EMAIL_OAUTH2_CLIENT_SECRET = env_secret("EMAIL_OAUTH2_CLIENT_SECRET") or ""
+EMAIL_OAUTH2_SCOPE = env_str("EMAIL_OAUTH2_SCOPE", "https://outlook.office365.com/.default")
+# A message being sent whose sender has not finished after this many seconds is a dead sender's: sent again (with
+# the same Message-ID). Passing errors are tried this many times in all, the waits growing from the first.
+LOFTE_MAIL_LEASE_SECONDS = env_int("LOFTE_MAIL_LEASE_SECONDS", 600)
+LOFTE_MAIL_MAX_ATTEMPTS = env_int("LOFTE_MAIL_MAX_ATTEMPTS", 5)
+LOFTE_MAIL_RETRY_SECONDS = env_int("LOFTE_MAIL_RETRY_SECONDS", 300)
+# An address the server refuses for good this many times (once for "no such user", 550/551/553) gets no more mail.
+LOFTE_MAIL_SUSPEND_AFTER = env_int("LOFTE_MAIL_SUSPEND_AFTER", 3)

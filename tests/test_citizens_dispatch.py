@@ -3,6 +3,7 @@ limited rate, with the one-click unsubscribe link and headers."""
 
 from __future__ import annotations
 
+import smtplib
 from datetime import date, timedelta
 from io import StringIO
 from typing import Any
@@ -147,7 +148,7 @@ class FailedDispatchTest(DispatchCase):
 
         def refuse_y(connection: Any, messages: list[Any]) -> int:
             if messages[0].to == ["y@example.se"]:
-                raise ConnectionRefusedError("550 y@example.se: no such mailbox")
+                raise smtplib.SMTPRecipientsRefused({"y@example.se": (554, b"y@example.se: refused")})
             return real_send(connection, messages)
 
         with mock.patch.object(dispatch.get_connection().__class__, "send_messages", refuse_y):
@@ -155,7 +156,7 @@ class FailedDispatchTest(DispatchCase):
         self.assertEqual(recipients(), ["kommun@example.se", "x@example.se"])
         failed = Delivery.objects.get(warning=warning, failed_at__isnull=False)
         self.assertEqual(
-            (failed.email, failed.failure, failed.sent_at), ("y@example.se", "ConnectionRefusedError", None)
+            (failed.email, failed.failure, failed.sent_at), ("y@example.se", "SMTPRecipientsRefused", None)
         )
         # Not by itself: the cron command and a second run leave a refused message alone.
         self.assertEqual(call_command_quietly(), 0)

@@ -33,7 +33,7 @@ LAYERS = [
 ]
 PROJECT = {"settings", "urls", "api", "wsgi", "cli", "__init__"}
 # Modules in tests/ that other tests may import: the personas, factories, shared cases and browser helpers.
-TEST_HELPERS = {"base", "factories", "cases", "browser", "axe", "documents", "conftest", "oidc_provider"}
+TEST_HELPERS = {"base", "factories", "cases", "browser", "axe", "documents", "conftest", "oidc_provider", "smtp_sink"}
 
 
 def _rank(part: str) -> int:

@@ -136,6 +136,11 @@ class Subscription(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     confirmed_at = models.DateTimeField(_("bekräftad"), null=True, blank=True)
     unsubscribed_at = models.DateTimeField(_("avslutad"), null=True, blank=True)
+    # Mail the server refused for good (`lofte.citizens.dispatch`): when last, how often; suspended = no more mail
+    # (its confirmation is taken back) until the address confirms again through a new subscription e-mail.
+    bounced_at = models.DateTimeField(_("studsade senast"), null=True, blank=True)
+    bounce_count = models.PositiveSmallIntegerField(_("antal studsar"), default=0)
+    suspended_at = models.DateTimeField(_("avstängd"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("prenumeration")
@@ -189,6 +194,10 @@ class GroupContact(models.Model):
     token = models.CharField(max_length=64, unique=True)
     unsubscribed_at = models.DateTimeField(_("avslutad"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # As on Subscription: a suspended contact gets no more mail until the samordnare adds the address again.
+    bounced_at = models.DateTimeField(_("studsade senast"), null=True, blank=True)
+    bounce_count = models.PositiveSmallIntegerField(_("antal studsar"), default=0)
+    suspended_at = models.DateTimeField(_("avstängd"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("kontaktperson")
@@ -202,11 +211,18 @@ class GroupContact(models.Model):
 class Delivery(models.Model):
     """One message to one address: the log that makes sure nothing is sent twice.
 
-    A row is created (unique per message and address) before the e-mail goes out and marked sent after, in the
-    sending task; a second run finds the row and sends nothing. A message the mail server refused is marked failed
-    (when, and the kind of error, never the server's text, which may hold the address): the warning's page shows
-    it, and only a member's retry (`warnings.actions.do_retry_dispatch`) sends it again.
+    A row is created (unique per message and address, with its Message-ID) before the e-mail goes out. The sending
+    task claims it (`claimed_at`, one more `attempts`: "sending"), sends outside any transaction, and marks it sent
+    or failed (`lofte.citizens.dispatch`). A claim older than the lease is a dead sender's: the row is sent again
+    with the same Message-ID. A message the mail server refused for good is failed (`failure_kind` permanent, the
+    SMTP code; never the server's text, which may hold the address); a passing error waits until `next_attempt_at`
+    and is failed (transient) after the last attempt. Only a member's retry (`warnings.actions.do_retry_dispatch`)
+    sends a failed one again.
     """
+
+    class FailureKind(models.TextChoices):
+        PERMANENT = "permanent", _("Permanent (adressen eller meddelandet nekades)")
+        TRANSIENT = "transient", _("Tillfälligt fel, gav upp efter flera försök")
 
     class Kind(models.TextChoices):
         WARNING = "varning", _("Varning")
@@ -227,6 +243,12 @@ class Delivery(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     failed_at = models.DateTimeField(_("misslyckades"), null=True, blank=True)
     failure = models.CharField(_("fel"), max_length=100, blank=True)
+    failure_kind = models.CharField(_("slag av fel"), max_length=10, choices=FailureKind.choices, blank=True)
+    failure_code = models.PositiveSmallIntegerField(_("SMTP-kod"), null=True, blank=True)
+    message_id = models.CharField(max_length=200, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("utskick")

@@ -90,7 +90,8 @@ def do_confirm_subscription(subscription: Subscription, *, actor: Actor) -> bool
         if not rows.exists():
             return False
         subscription.confirmed_at = timezone.now()
-        subscription.save(update_fields=["confirmed_at"])
+        subscription.suspended_at, subscription.bounce_count = None, 0  # confirmed again after its mail bounced
+        subscription.save(update_fields=["confirmed_at", "suspended_at", "bounce_count"])
         changes = {"område": subscription.area.name}
         record(
             "subscription.confirm",

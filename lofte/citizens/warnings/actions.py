@@ -180,7 +180,7 @@ def do_retry_dispatch(access: PartnershipAccess, warning: Warning, *, actor: Act
         ids = list(failed.order_by("pk").values_list("pk", flat=True))
         if not ids:
             raise WarningRefused(_("Inga utskick av varningen har misslyckats."))
-        Delivery.objects.filter(pk__in=ids).update(failed_at=None, failure="")
+        Delivery.objects.filter(pk__in=ids).update(**dispatch.UNFAILED)
         changes = {"deliveries": len(ids)}
         record("warning.retry_dispatch", actor=actor, obj=warning, partnership=access.partnership, changes=changes)
         transaction.on_commit(lambda: dispatch.queue_retry(warning, ids))

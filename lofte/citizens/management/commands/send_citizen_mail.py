@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
 from lofte.audit.log import record
-from lofte.citizens.dispatch import deliver_follow_up, deliver_warning, unsent_messages
+from lofte.citizens.dispatch import UNFAILED, deliver_follow_up, deliver_warning, unsent_messages
 from lofte.citizens.models import Delivery
 from lofte.lib.actors import SystemActor
 
@@ -16,7 +16,8 @@ ACTOR = SystemActor("lofte send_citizen_mail")
 class Command(BaseCommand):
     help = (
         "Send what citizens' e-mail left unsent: every warning and follow-up with a delivery that was begun and "
-        "not sent (after an interruption), or the one given. A message the mail server refused is marked failed "
+        "not sent (after an interruption; a message a dead sender left being sent is sent again after "
+        "LOFTE_MAIL_LEASE_SECONDS, with the same Message-ID), or the one given. A message the mail server refused is marked failed "
         "and waits for a retry (a member's on the warning's page, or --retry-failed here). Never sends a message "
         "to an address twice: safe from cron."
     )
@@ -46,6 +47,6 @@ class Command(BaseCommand):
         if warnings or rounds:
             failed = failed.filter(warning_id__in=warnings) | failed.filter(follow_up_id__in=rounds)
         with transaction.atomic():
-            count = failed.update(failed_at=None, failure="")
+            count = failed.update(**UNFAILED)
             if count:
                 record("citizens.retry_failed", actor=ACTOR, changes={"deliveries": count})
