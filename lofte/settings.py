@@ -95,6 +95,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # After WhiteNoise (static files keep their caching): no-store on members' pages, accounts, admin, downloads.
     "lofte.core.middleware.NoStoreMiddleware",
+    # A write that fails because var/ or the database's disk is full or read-only: a 503 page, not a 500.
+    "lofte.core.storage.StorageFailureMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from lofte.areas.models import Area
 from lofte.audit.log import record
 from lofte.lib.actors import Actor, label_of, user_of
+from lofte.lib.files import write_atomically
 from lofte.lib.memory import cycle_collector_paused
 from lofte.lib.pii import refuse_personal_data
 from lofte.statistics import formats, owners, progress, staging, tasks
@@ -289,8 +290,9 @@ def _compare(
     total, batch_rows = len(ordered), settings.LOFTE_IMPORT_BATCH_ROWS
     for number, start in enumerate(range(0, total, batch_rows), start=1):
         batch = ordered[start : start + batch_rows]
+        changed: list[tuple[tuple[Any, ...], Keyed]] = []
         if stored.isdisjoint(series for series, _period, _o in batch):
-            creates, changed = batch, []  # new series: nothing to compare with
+            creates = batch  # new series: nothing to compare with
             for _series, _period, observation in batch:
                 summary.count(observation.metric, 0)
         else:
@@ -426,7 +428,8 @@ def _series_lookup(wanted: set[tuple[int, int]]) -> dict[tuple[int, int], int]:
 def _classify(batch: list[Keyed], summary: ImportSummary) -> tuple[list[Keyed], list[tuple[tuple[Any, ...], Keyed]]]:
     """The batch's new rows, and its changed ones with what they replace."""
     existing = _existing(batch)
-    creates, changed = [], []
+    creates: list[Keyed] = []
+    changed: list[tuple[tuple[Any, ...], Keyed]] = []
     for keyed in batch:
         current = existing.get((keyed[0], keyed[1]))
         if current is None:
@@ -598,8 +601,7 @@ def do_upload_import(
             status=ImportJob.Status.MAPPING if fmt.name == spreadsheet.FORMAT else ImportJob.Status.CHECKING,
             background=len(raw) > settings.LOFTE_IMPORT_BACKGROUND_BYTES,
         )
-        job.path.parent.mkdir(parents=True, exist_ok=True)
-        job.path.write_bytes(raw)
+        _keep_upload(job, raw)
         record(
             "statistics.upload",
             actor=actor,
@@ -609,6 +611,20 @@ def do_upload_import(
         )
     _start(job)
     return job
+
+
+def _keep_upload(job: ImportJob, raw: bytes) -> None:
+    """The whole file or none of it: a disk that fills up mid-write leaves no partial file (lofte.lib.files)."""
+    try:
+        write_atomically(job.path, raw)
+    except OSError:
+        logger.exception("Could not keep upload %s", job.pk)
+        raise ImportRefused(
+            _(
+                "Filen kunde inte sparas på servern (lagringen är full eller skrivskyddad), så inget laddades upp. "
+                "Be förvaltaren frigöra utrymme och försök igen."
+            )
+        ) from None
 
 
 def _detect_upload(raw: bytes, filename: str) -> formats.Format:
