@@ -405,7 +405,5 @@ LOFTE_MAIL_PER_MINUTE = env_int("LOFTE_MAIL_PER_MINUTE", 120)
 LOFTE_SUBSCRIBE_PER_HOUR = env_int("LOFTE_SUBSCRIBE_PER_HOUR", 10)
 
 # --- Long work in short transactions (lofte.statistics.staging) ---
-# Rows an import stages (and compares) per short transaction; the write lock is held for one batch at a time.
+# Rows an import compares and stages per short transaction before its one quick swap.
 LOFTE_IMPORT_BATCH_ROWS = env_int("LOFTE_IMPORT_BATCH_ROWS", 5000)
-# A staging not touched for this long belongs to an import that died: the next import deletes its rows.
-LOFTE_IMPORT_STAGING_STALE_SECONDS = env_int("LOFTE_IMPORT_STAGING_STALE_SECONDS", 600)
