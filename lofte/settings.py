@@ -95,6 +95,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # After WhiteNoise (static files keep their caching): no-store on members' pages, accounts, admin, downloads.
     "lofte.core.middleware.NoStoreMiddleware",
+    # A write that fails because var/ or the database's disk is full or read-only: a 503 page, not a 500.
+    "lofte.core.storage.StorageFailureMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -427,3 +429,6 @@ LOFTE_MAIL_MAX_ATTEMPTS = env_int("LOFTE_MAIL_MAX_ATTEMPTS", 5)
 LOFTE_MAIL_RETRY_SECONDS = env_int("LOFTE_MAIL_RETRY_SECONDS", 300)
 # An address the server refuses for good this many times (once for "no such user", 550/551/553) gets no more mail.
 LOFTE_MAIL_SUSPEND_AFTER = env_int("LOFTE_MAIL_SUSPEND_AFTER", 3)
+# --- Long work in short transactions (lofte.statistics.staging) ---
+# Rows an import compares and stages per short transaction before its one quick swap.
+LOFTE_IMPORT_BATCH_ROWS = env_int("LOFTE_IMPORT_BATCH_ROWS", 5000)

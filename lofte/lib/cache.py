@@ -14,6 +14,10 @@ keyed by host name, language and the local date (a warning leaves the front page
 The cache is Django's (`CACHES`: a directory under var/ by default, shared by the processes of one machine;
 several machines need a shared cache such as Redis or Memcached, or a version bump reaches only one of them).
 
+A cache may lose what it holds, so a backend that fails (a full or read-only var/cache, a Redis that is down)
+never breaks a request nor rolls back the action that bumped a version: `cache` here is `TolerantCache`, which
+logs a warning once per operation and goes on as after a miss. Other modules on the request path use it too.
+
 A page with a form holds a CSRF token tied to the visitor's cookie: it is stored with a placeholder, and each
 visitor gets a token of their own when it is served.
 """
@@ -21,6 +25,7 @@ visitor gets a token of their own when it is served.
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import secrets
 from collections.abc import Callable
@@ -28,7 +33,7 @@ from functools import wraps
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.middleware.csrf import get_token
@@ -43,6 +48,45 @@ PLACEHOLDER = b"\x00csrf\x00"
 HEADERS_KEPT = ("Content-Type", "Content-Language", "Content-Disposition", "Link")
 
 View = Callable[..., HttpResponseBase]
+
+logger = logging.getLogger(__name__)
+
+
+class TolerantCache:
+    """Django's default cache, whose failures are logged (once per operation) instead of raised."""
+
+    ON_FAILURE: dict[str, Any] = {
+        "get": None,
+        "get_many": {},
+        "set": None,
+        "set_many": [],
+        "add": False,
+        "delete": False,
+    }
+
+    def __init__(self) -> None:
+        self.warned: set[str] = set()
+
+    def __getattr__(self, name: str) -> Any:
+        method = getattr(caches["default"], name)
+        if name not in self.ON_FAILURE:
+            return method
+
+        @wraps(method)
+        def tolerant(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return method(*args, **kwargs)
+            except Exception as exc:  # any backend's error: OSError for files, ConnectionError for Redis, ...
+                if name not in self.warned:
+                    self.warned.add(name)
+                    logger.warning("The cache failed on %s (%s); going on without it.", name, exc)
+                default = self.ON_FAILURE[name]
+                return default.copy() if isinstance(default, dict | list) else default
+
+        return tolerant
+
+
+cache = TolerantCache()
 
 
 def _version_key(code: str) -> str:

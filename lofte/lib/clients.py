@@ -24,10 +24,11 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from python_ipware import IpWare
+
+from lofte.lib.cache import cache
 
 UNKNOWN = "okänd"
 FORWARDED = "HTTP_X_FORWARDED_FOR"

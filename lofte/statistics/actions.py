@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import json
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields
@@ -15,18 +16,26 @@ from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lofte.areas.models import Area
 from lofte.audit.log import record
 from lofte.lib.actors import Actor, label_of, user_of
-from lofte.lib.db import bulk_insert
+from lofte.lib.files import write_atomically
 from lofte.lib.memory import cycle_collector_paused
 from lofte.lib.pii import refuse_personal_data
-from lofte.statistics import formats, owners, progress, tasks
-from lofte.statistics.models import Event, ImportJob, ImportRun, Metric, Observation, ObservationChange, Series
+from lofte.statistics import formats, owners, progress, staging, tasks
+from lofte.statistics.models import (
+    Event,
+    ImportJob,
+    ImportRun,
+    Metric,
+    Observation,
+    ObservationChange,
+    Series,
+)
 from lofte.statistics.owners import ImportRefused
 from lofte.statistics.periods import parse_period
 from lofte.statistics.sources.base import ImportFileError, MetricSpec, ParsedEvent, ParsedObservation, ParseResult
@@ -39,7 +48,6 @@ __all__ = ["ImportRefused", "ImportSummary", "do_import", "do_undo_import", "do_
 
 logger = logging.getLogger(__name__)
 
-BATCH = 5000
 CHANGE_EXAMPLES = 20  # changed values the preview lists one by one
 Progress = Callable[[int, int], None]
 FIELDS = ("value", "per_100k", "preliminary", "status")
@@ -159,24 +167,75 @@ def _import_parsed(
     on_progress: Progress | None,
     partnership: Partnership | None,
 ) -> ImportSummary:
+    """Compare the file with what is stored, batch by batch. A dry run only reads; an import stages what it
+    changes in short transactions and swaps it in at the end in one short one (lofte.statistics.staging)."""
     summary = ImportSummary(filename, parsed.format, hashlib.sha256(raw).hexdigest(), parsed.rows_read)
     summary.warnings, summary.dry_run = list(parsed.warnings), dry_run
     summary.metrics = {metric.code: (metric.name, [0, 0, 0]) for metric in parsed.metrics}
+    staging.kill_point("parsed")
+    if parsed.events:
+        _import_events(parsed, summary, filename, actor, dry_run, partnership)
+        return summary
+    series_ids = _resolve_series(parsed, filename, create=not dry_run)
+    ordered = _in_index_order(parsed.observations, series_ids, filename)
+    if dry_run:
+        _compare(ordered, summary, filename, partnership, stage=False, on_progress=on_progress)
+        return summary
+    with staging.staging_table():
+        _compare(ordered, summary, filename, partnership, stage=True, on_progress=on_progress)
+        if summary.changed_anything:
+            staging.kill_point("swap")
+            _swap(parsed, summary, filename, actor, partnership)
+    return summary
+
+
+def _new_run(parsed: ParseResult, summary: ImportSummary, filename: str, actor: Actor, partnership: Any) -> ImportRun:
+    return ImportRun.objects.create(
+        file_name=filename[:255],
+        sha256=summary.sha256,
+        format=parsed.format,
+        publisher=parsed.publisher,
+        partnership=partnership,
+        **_actor_fields(actor),
+    )
+
+
+def _import_events(
+    parsed: ParseResult,
+    summary: ImportSummary,
+    filename: str,
+    actor: Actor,
+    dry_run: bool,
+    partnership: Partnership | None,
+) -> None:
+    """Polisen's events come a few hundred at a time (its API keeps 500): one short transaction is enough."""
     with transaction.atomic():
-        run = ImportRun.objects.create(
-            file_name=filename[:255],
-            sha256=summary.sha256,
-            format=parsed.format,
-            publisher=parsed.publisher,
-            partnership=partnership,
-            **_actor_fields(actor),
-        )
-        _write(parsed, run, summary, filename, on_progress)
+        run = _new_run(parsed, summary, filename, actor, partnership)
+        _write_events(parsed.events, run, summary)
         _finish(run, summary, actor)
         if dry_run or not summary.changed_anything:
             transaction.set_rollback(True)
             summary.run = None
-    return summary
+
+
+def _swap(
+    parsed: ParseResult,
+    summary: ImportSummary,
+    filename: str,
+    actor: Actor,
+    partnership: Partnership | None,
+) -> None:
+    try:
+        with transaction.atomic():
+            run = _new_run(parsed, summary, filename, actor, partnership)
+            staging.swap(run.pk, created=summary.created, updated=summary.updated)
+            staging.kill_point("swapping")
+            _finish(run, summary, actor)
+    except (staging.StagingLost, IntegrityError):
+        summary.run = None  # another import wrote the same values after this one read them
+        raise ImportRefused(
+            _("En annan import ändrade samma värden medan filen lästes in, så inget sparades. Importera filen igen.")
+        ) from None
 
 
 def _actor_fields(actor: Actor | None) -> dict[str, Any]:
@@ -186,30 +245,82 @@ def _actor_fields(actor: Actor | None) -> dict[str, Any]:
 Keyed = tuple[int, str, ParsedObservation]  # series id, period, what the file says
 
 
-def _write(
-    parsed: ParseResult, run: ImportRun, summary: ImportSummary, filename: str, on_progress: Progress | None
-) -> None:
-    if parsed.events:
-        _write_events(parsed.events, run, summary)
-        return
-    metric_ids, units = _ensure_metrics(parsed.metrics)
+def _resolve_series(parsed: ParseResult, filename: str, *, create: bool) -> dict[tuple[str, str], int]:
+    """The series id of each (metric, area) of the file. Everything is checked by reading first, so a refused file
+    creates nothing; an import then creates the new metrics and series in one short transaction, while a dry run
+    creates nothing and gives a new series a negative stand-in id (it has nothing stored to compare with)."""
+    specs = list(parsed.metrics)
+    stored = {
+        code: (id_, unit)
+        for code, id_, unit in Metric.objects.filter(code__in=[s.code for s in specs]).values_list("code", "id", "unit")
+    }
+    units = {s.code: s.unit for s in specs} | {code: unit for code, (_id, unit) in stored.items()}
     _refuse_fractional_counts(parsed, units, filename)
     area_ids = _area_ids(parsed.observations, filename)
-    series_ids = _ensure_series(parsed.observations, metric_ids, area_ids, filename)
-    ordered = _in_index_order(parsed.observations, series_ids, filename)
-    stored = set(Observation.objects.filter(series_id__in=set(series_ids.values())).values_list("series_id", flat=True))
-    total = len(ordered)
-    for start in range(0, total, BATCH):
-        batch = ordered[start : start + BATCH]
+    for observation in parsed.observations:
+        if observation.metric not in units:
+            raise ImportFileError(filename, f"okänt mått {observation.metric!r}.", row=observation.row)
+    pairs = {(o.metric, o.area) for o in parsed.observations}
+    if create:
+        with transaction.atomic():
+            metric_ids, _units = _ensure_metrics(specs)
+            return _ensure_series(pairs, metric_ids, area_ids)
+    metric_ids = {code: id_ for code, (id_, _unit) in stored.items()}
+    wanted = {(metric_ids[m], area_ids[a]) for m, a in pairs if m in metric_ids}
+    existing = _series_lookup(wanted)
+    stand_ins = itertools.count(-1, -1)
+    return {(m, a): existing.get((metric_ids.get(m, 0), area_ids[a])) or next(stand_ins) for m, a in sorted(pairs)}
+
+
+def _compare(
+    ordered: list[Keyed],
+    summary: ImportSummary,
+    filename: str,
+    partnership: Partnership | None,
+    *,
+    stage: bool,
+    on_progress: Progress | None,
+) -> None:
+    """Count what the file creates, changes and leaves as it is, a batch at a time; stage the batch if importing."""
+    stored = set(
+        Observation.objects.filter(series_id__in={series for series, _p, _o in ordered if series > 0})
+        .values_list("series_id", flat=True)
+        .distinct()
+    )
+    total, batch_rows = len(ordered), settings.LOFTE_IMPORT_BATCH_ROWS
+    for number, start in enumerate(range(0, total, batch_rows), start=1):
+        batch = ordered[start : start + batch_rows]
+        changed: list[tuple[tuple[Any, ...], Keyed]] = []
         if stored.isdisjoint(series for series, _period, _o in batch):
-            _insert(batch, run)  # new series: nothing to compare with
-            summary.created += len(batch)
+            creates = batch  # new series: nothing to compare with
             for _series, _period, observation in batch:
                 summary.count(observation.metric, 0)
         else:
-            _write_batch(batch, run, summary, filename)
+            creates, changed = _classify(batch, summary)
+        if partnership is not None and changed:
+            _require_own_values(partnership, changed, filename)
+        summary.created += len(creates)
+        summary.updated += len(changed)
+        if stage:
+            staging.stage(_staged_rows(creates, changed))
+            staging.kill_point(f"staging:{number}")
         if on_progress is not None:
-            on_progress(min(start + BATCH, total), total)
+            on_progress(min(start + batch_rows, total), total)
+
+
+def _staged_rows(creates: list[Keyed], changed: list[tuple[tuple[Any, ...], Keyed]]) -> list[tuple[Any, ...]]:
+    rows: list[tuple[Any, ...]] = [
+        (series, *_period_columns(period), *_parsed_values(o), None, None, None) for series, period, o in creates
+    ]
+    rows.extend(
+        (series, *_period_columns(period), *_parsed_values(o), current[0], _previous_json(current), current[5])
+        for current, (series, period, o) in changed
+    )
+    return rows
+
+
+def _previous_json(current: tuple[Any, ...]) -> str:
+    return json.dumps(_previous(current))
 
 
 def _in_index_order(
@@ -299,12 +410,8 @@ def _area_ids(observations: list[ParsedObservation], filename: str) -> dict[str,
 
 
 def _ensure_series(
-    observations: list[ParsedObservation], metric_ids: dict[str, int], area_ids: dict[str, int], filename: str
+    pairs: set[tuple[str, str]], metric_ids: dict[str, int], area_ids: dict[str, int]
 ) -> dict[tuple[str, str], int]:
-    pairs = {(o.metric, o.area) for o in observations}
-    for observation in observations:
-        if observation.metric not in metric_ids:
-            raise ImportFileError(filename, f"okänt mått {observation.metric!r}.", row=observation.row)
     wanted = {(metric_ids[m], area_ids[a]) for m, a in pairs}
     existing = _series_lookup(wanted)
     Series.objects.bulk_create([Series(metric_id=m, area_id=a) for m, a in wanted - set(existing)])
@@ -318,35 +425,30 @@ def _series_lookup(wanted: set[tuple[int, int]]) -> dict[tuple[int, int], int]:
     return {(m, a): s for m, a, s in rows if (m, a) in wanted}
 
 
-def _write_batch(batch: list[Keyed], run: ImportRun, summary: ImportSummary, filename: str) -> None:
+def _classify(batch: list[Keyed], summary: ImportSummary) -> tuple[list[Keyed], list[tuple[tuple[Any, ...], Keyed]]]:
+    """The batch's new rows, and its changed ones with what they replace."""
     existing = _existing(batch)
-    creates, changed = [], []
+    creates: list[Keyed] = []
+    changed: list[tuple[tuple[Any, ...], Keyed]] = []
     for keyed in batch:
         current = existing.get((keyed[0], keyed[1]))
         if current is None:
             creates.append(keyed)
             summary.count(keyed[2].metric, 0)
         elif current[1:5] != _parsed_values(keyed[2]):
-            changed.append((current, keyed[2]))
+            changed.append((current, keyed))
             summary.count(keyed[2].metric, 1)
             _note_change(summary, current, keyed[2])
         else:
             summary.unchanged += 1
             summary.count(keyed[2].metric, 2)
-    if run.partnership is not None and changed:
-        _require_own_values(run.partnership, changed, filename)
-    _insert(creates, run)
-    _update(changed, run)
-    summary.created += len(creates)
-    summary.updated += len(changed)
+    return creates, changed
 
 
-def _require_own_values(
-    partnership: Partnership, changed: list[tuple[tuple[Any, ...], ParsedObservation]], filename: str
-) -> None:
+def _require_own_values(partnership: Partnership, changed: list[tuple[tuple[Any, ...], Keyed]], filename: str) -> None:
     """A partnership's run changes only values its own runs wrote (not official ones, nor another's)."""
     replaced: dict[int, tuple[str, str, str]] = {}
-    for current, parsed in changed:
+    for current, (_series, _period, parsed) in changed:
         replaced.setdefault(current[5], (parsed.metric, parsed.area, parsed.period))
     owners.require_own_values(partnership, replaced, filename)
 
@@ -373,43 +475,11 @@ def _existing(batch: list[Keyed]) -> dict[tuple[int, str], tuple[Any, ...]]:
     return {(series, period): tuple(rest) for series, period, *rest in rows if (series, period) in wanted}
 
 
-def _insert(batch: list[Keyed], run: ImportRun) -> None:
-    """One executemany (COPY on PostgreSQL) for all new rows: Django's bulk_create costs several times more."""
-    if not batch:
-        return
-    run_id = run.pk
-    rows = [
-        (series, *_period_columns(period), o.value, o.per_100k, o.preliminary, o.status, run_id)
-        for series, period, o in batch
-    ]
-    bulk_insert(Observation._meta.db_table, OBSERVATION_COLUMNS, rows)
-
-
 @lru_cache(maxsize=8192)
 def _period_columns(code: str) -> tuple[str, str, str]:
     """period, period_kind and period_start (as ISO text, which both databases take without an adapter)."""
     period = parse_period(code)
     return period.code, period.kind, period.start.isoformat()
-
-
-def _update(changed: list[tuple[tuple[Any, ...], ParsedObservation]], run: ImportRun) -> None:
-    """Revisions are few; keep what each replaced so the import can be undone."""
-    if not changed:
-        return
-    ObservationChange.objects.bulk_create(
-        [
-            ObservationChange(import_run=run, observation_id=current[0], previous=_previous(current))
-            for current, _p in changed
-        ],
-        batch_size=1000,
-    )
-    updates = []
-    for current, parsed in changed:
-        obs = Observation(pk=current[0], import_run=run)
-        for name, value in zip(FIELDS, _parsed_values(parsed), strict=True):
-            setattr(obs, name, value)
-        updates.append(obs)
-    Observation.objects.bulk_update(updates, [*FIELDS, "import_run"], batch_size=1000)
 
 
 def _previous(current: tuple[Any, ...]) -> dict[str, Any]:
@@ -531,8 +601,7 @@ def do_upload_import(
             status=ImportJob.Status.MAPPING if fmt.name == spreadsheet.FORMAT else ImportJob.Status.CHECKING,
             background=len(raw) > settings.LOFTE_IMPORT_BACKGROUND_BYTES,
         )
-        job.path.parent.mkdir(parents=True, exist_ok=True)
-        job.path.write_bytes(raw)
+        _keep_upload(job, raw)
         record(
             "statistics.upload",
             actor=actor,
@@ -542,6 +611,20 @@ def do_upload_import(
         )
     _start(job)
     return job
+
+
+def _keep_upload(job: ImportJob, raw: bytes) -> None:
+    """The whole file or none of it: a disk that fills up mid-write leaves no partial file (lofte.lib.files)."""
+    try:
+        write_atomically(job.path, raw)
+    except OSError:
+        logger.exception("Could not keep upload %s", job.pk)
+        raise ImportRefused(
+            _(
+                "Filen kunde inte sparas på servern (lagringen är full eller skrivskyddad), så inget laddades upp. "
+                "Be förvaltaren frigöra utrymme och försök igen."
+            )
+        ) from None
 
 
 def _detect_upload(raw: bytes, filename: str) -> formats.Format:

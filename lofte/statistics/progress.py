@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from django.core.cache import cache
+from lofte.lib.cache import cache
 
 TIMEOUT = 24 * 60 * 60
 
