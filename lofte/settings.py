@@ -401,3 +401,13 @@ LOFTE_OPEN311_ADDRESS_PER_MINUTE = env_int("LOFTE_OPEN311_ADDRESS_PER_MINUTE", 6
 # requests accepted per client address and hour.
 LOFTE_MAIL_PER_MINUTE = env_int("LOFTE_MAIL_PER_MINUTE", 120)
 LOFTE_SUBSCRIBE_PER_HOUR = env_int("LOFTE_SUBSCRIBE_PER_HOUR", 10)
+
+# --- Backup and restore ---------------------------------------------------------------------
+# `lofte backup` writes its dated archives here (the scheduler runs it nightly when the variable is set); with a key
+# file the archives are encrypted (`lofte backup --new-key-file PATH` makes one). After each backup, archives beyond
+# the newest of so many days, weeks and months are deleted (0 in all three keeps everything). docs/operations.md.
+LOFTE_BACKUP_DIR = Path(env_str("LOFTE_BACKUP_DIR") or str(VAR_DIR / "backups"))
+LOFTE_BACKUP_KEY_FILE = env_str("LOFTE_BACKUP_KEY_FILE")
+LOFTE_BACKUP_KEEP_DAILY = env_int("LOFTE_BACKUP_KEEP_DAILY", 7)
+LOFTE_BACKUP_KEEP_WEEKLY = env_int("LOFTE_BACKUP_KEEP_WEEKLY", 4)
+LOFTE_BACKUP_KEEP_MONTHLY = env_int("LOFTE_BACKUP_KEEP_MONTHLY", 12)
