@@ -102,7 +102,7 @@ class Instance:
             [sys.executable, "-m", "lofte.cli", *args],
             env=self.env(**extra),
             cwd=ROOT,
-            input=stdin,
+            input=stdin or "",
             capture_output=True,
             text=True,
             timeout=300,
