@@ -406,9 +406,10 @@ LOFTE_SUBSCRIBE_PER_HOUR = env_int("LOFTE_SUBSCRIBE_PER_HOUR", 10)
 
 # --- Scheduled jobs (lofte scheduler; lofte/operations/schedule/) ------------------------------
 # Jobs not to run, by name, comma-separated: polisen, reminders, gallring, prune-tasks, prune-signins, prune-runs,
-# backup. The backup job runs only when LOFTE_BACKUP_DIR is set (`lofte backup --to LOFTE_BACKUP_DIR`).
+# backup. The backup job (`lofte backup` into LOFTE_BACKUP_DIR) runs nightly when LOFTE_BACKUP_NIGHTLY is on, which it
+# is by default when LOFTE_BACKUP_DIR is set.
 LOFTE_JOBS_DISABLED = env_str("LOFTE_JOBS_DISABLED", "")
-LOFTE_BACKUP_DIR = env_str("LOFTE_BACKUP_DIR", "")
+LOFTE_BACKUP_NIGHTLY = env_bool("LOFTE_BACKUP_NIGHTLY", bool(env_str("LOFTE_BACKUP_DIR")))
 # Days the rows of scheduled runs are kept (the prune-runs job), and the sign-in records (django-axes' logs).
 LOFTE_JOB_RUN_RETENTION_DAYS = env_int("LOFTE_JOB_RUN_RETENTION_DAYS", 90)
 LOFTE_SIGNIN_LOG_DAYS = env_int("LOFTE_SIGNIN_LOG_DAYS", 30)
@@ -432,3 +433,12 @@ LOFTE_MAIL_SUSPEND_AFTER = env_int("LOFTE_MAIL_SUSPEND_AFTER", 3)
 # --- Long work in short transactions (lofte.statistics.staging) ---
 # Rows an import compares and stages per short transaction before its one quick swap.
 LOFTE_IMPORT_BATCH_ROWS = env_int("LOFTE_IMPORT_BATCH_ROWS", 5000)
+# --- Backup and restore ---------------------------------------------------------------------
+# `lofte backup` writes its dated archives here (the scheduler runs it nightly when the variable is set); with a key
+# file the archives are encrypted (`lofte backup --new-key-file PATH` makes one). After each backup, archives beyond
+# the newest of so many days, weeks and months are deleted (0 in all three keeps everything). docs/operations.md.
+LOFTE_BACKUP_DIR = Path(env_str("LOFTE_BACKUP_DIR") or str(VAR_DIR / "backups"))
+LOFTE_BACKUP_KEY_FILE = env_str("LOFTE_BACKUP_KEY_FILE")
+LOFTE_BACKUP_KEEP_DAILY = env_int("LOFTE_BACKUP_KEEP_DAILY", 7)
+LOFTE_BACKUP_KEEP_WEEKLY = env_int("LOFTE_BACKUP_KEEP_WEEKLY", 4)
+LOFTE_BACKUP_KEEP_MONTHLY = env_int("LOFTE_BACKUP_KEEP_MONTHLY", 12)

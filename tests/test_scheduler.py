@@ -111,7 +111,7 @@ class DstNightTest(TestCase):
         self.assertEqual(runner.ran.count("polisen"), 15)  # 23:30 to 05:30 winter time, the repeated hour twice
 
 
-@override_settings(LOFTE_JOBS_DISABLED="", LOFTE_BACKUP_DIR="")
+@override_settings(LOFTE_JOBS_DISABLED="", LOFTE_BACKUP_NIGHTLY=False)
 class SchedulerTest(TestCase):
     NOW = utc(2025, 5, 14, 10, 5)
 
@@ -197,11 +197,11 @@ class SchedulerTest(TestCase):
 
     def test_it_backs_up_only_to_a_configured_directory(self) -> None:
         self.assertNotIn("backup", [job.name for job in enabled_jobs()])
-        with override_settings(LOFTE_BACKUP_DIR="/srv/backup"):
+        with override_settings(LOFTE_BACKUP_NIGHTLY=True):
             backup = find_job("backup")
         assert backup is not None
         self.assertTrue(backup.enabled)
-        self.assertEqual(backup.commands, (("backup", "--to", "/srv/backup"),))
+        self.assertEqual(backup.commands, (("backup",),))
 
     def test_it_prunes_runs_older_than_the_retention(self) -> None:
         JobRun.objects.create(job="polisen", due_at=utc(2025, 1, 1), started_at=utc(2025, 1, 1), outcome="ok")
@@ -213,7 +213,7 @@ class SchedulerTest(TestCase):
         self.assertIn("1 gamla körningar borttagna", out.getvalue())
 
 
-@override_settings(LOFTE_JOBS_DISABLED="", LOFTE_BACKUP_DIR="")
+@override_settings(LOFTE_JOBS_DISABLED="", LOFTE_BACKUP_NIGHTLY=False)
 class JobCommandTest(TestCase):
     NOW = utc(2025, 5, 14, 10, 5)
 
@@ -285,7 +285,7 @@ class RunnerTest(TestCase):
     def test_it_knows_every_command_of_the_table_but_those_other_parts_bring(self) -> None:
         from lofte.operations.schedule.runner import missing_command
 
-        with override_settings(LOFTE_BACKUP_DIR="/srv/backup"):
+        with override_settings(LOFTE_BACKUP_NIGHTLY=True):
             missing = {job.name: missing_command(job) for job in all_jobs()}
         # gallring and backup come from the retention and backup parts, which may not be merged yet.
         self.assertLessEqual({name for name, command in missing.items() if command}, {"gallring", "backup"})
@@ -314,7 +314,7 @@ class RunnerTest(TestCase):
         self.assertIn("no issues", run.message)
 
 
-@override_settings(LOFTE_JOBS_DISABLED="", LOFTE_BACKUP_DIR="")
+@override_settings(LOFTE_JOBS_DISABLED="", LOFTE_BACKUP_NIGHTLY=False)
 class HealthTest(TestCase):
     NOW = utc(2025, 5, 14, 10, 5)
 
@@ -352,7 +352,7 @@ class HealthTest(TestCase):
             self.assertEqual(self.health()[1]["status"], "ok")
 
 
-@override_settings(LOFTE_JOBS_DISABLED="", LOFTE_BACKUP_DIR="")
+@override_settings(LOFTE_JOBS_DISABLED="", LOFTE_BACKUP_NIGHTLY=False)
 class JobPageTest(BaseTestCase):
     NOW = utc(2025, 5, 14, 10, 5)
 
@@ -364,7 +364,7 @@ class JobPageTest(BaseTestCase):
         self.assertContains(response, "varje dag kl. 02:30")
         self.assertContains(response, "2025-05-14 12:30")  # polisen's next slot, in Stockholm's time
         self.assertContains(response, "gallring gick inte")
-        self.assertContains(response, "avstängt")  # the backup, with no LOFTE_BACKUP_DIR
+        self.assertContains(response, "avstängt")  # the backup, without LOFTE_BACKUP_NIGHTLY
 
     def test_it_reads_in_a_fixed_number_of_queries_and_writes_nothing(self) -> None:
         client = self.client_for(self.staff)
@@ -398,5 +398,5 @@ class JobPageTest(BaseTestCase):
         with self.assertRaises(JobRefused):
             do_request_job_run("reminders", actor=self.samordnare)
         with self.assertRaises(JobRefused):
-            do_request_job_run("backup", actor=self.staff)  # turned off: no LOFTE_BACKUP_DIR
+            do_request_job_run("backup", actor=self.staff)  # turned off: LOFTE_BACKUP_NIGHTLY is not on
         self.assertFalse(AuditEvent.objects.filter(action="schedule.run_requested").exists())

@@ -1,8 +1,8 @@
 """The table of scheduled jobs: each a name, the `lofte` commands it runs (in order), when, how long it may take,
 and whether it is on.
 
-A job is off when `LOFTE_JOBS_DISABLED` names it (`LOFTE_JOBS_DISABLED=polisen,backup`), and the backup when
-`LOFTE_BACKUP_DIR` is not set. Read anew on each call, so a change of settings (or a test's) is seen at once.
+A job is off when `LOFTE_JOBS_DISABLED` names it (`LOFTE_JOBS_DISABLED=polisen,backup`), and the backup unless
+`LOFTE_BACKUP_NIGHTLY` is on (by default when `LOFTE_BACKUP_DIR` is set). Read anew on each call, so a change of settings (or a test's) is seen at once.
 """
 
 from __future__ import annotations
@@ -32,7 +32,6 @@ class Job:
 def all_jobs() -> list[Job]:
     """Every job Löfte knows, on or off, in the order the operator's page shows them."""
     disabled = {name.strip() for name in settings.LOFTE_JOBS_DISABLED.split(",") if name.strip()}
-    backup_dir = settings.LOFTE_BACKUP_DIR
     jobs = [
         Job(
             "polisen",
@@ -77,10 +76,10 @@ def all_jobs() -> list[Job]:
         Job(
             "backup",
             _("Säkerhetskopierar databasen och filerna"),
-            (("backup", "--to", backup_dir),),
+            (("backup",),),
             At(time(1, 30)),
             timedelta(hours=6),
-            enabled=bool(backup_dir),
+            enabled=settings.LOFTE_BACKUP_NIGHTLY,
         ),
     ]
     return [replace(job, enabled=job.enabled and job.name not in disabled) for job in jobs]
