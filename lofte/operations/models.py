@@ -1,0 +1,3 @@
+"""The operations app's models, each defined in its sub-package."""
+
+from lofte.operations.retention.models import RetentionPolicy  # noqa: F401
