@@ -10,6 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import time_machine
+from axes.models import AccessAttempt, AccessLog
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -182,6 +183,19 @@ class GallringJobTest(GallringCase):
         self.assertEqual(Delivery.objects.get(pk=sent.pk).email, f"gallrad-{sent.pk}@gallrad.invalid")
         self.assertEqual(stored_text_columns("slutar@example.org"), [])
         self.assertEqual(stored_text_columns("vantar@example.org"), [])
+
+    def test_it_deletes_old_sign_in_records_and_expired_counters(self) -> None:
+        with day(0):
+            old = AccessAttempt.objects.create(
+                username="x@example.org", ip_address=IP, user_agent="t", failures_since_start=1
+            )
+        with day(80):
+            recent = AccessLog.objects.create(username="y@example.org", ip_address=IP, user_agent="t")
+        with day(91):
+            report = run_gallring()
+        self.assertFalse(AccessAttempt.objects.filter(pk=old.pk).exists())
+        self.assertTrue(AccessLog.objects.filter(pk=recent.pk).exists())
+        self.assertEqual(report.counts["signins"], 1)
 
     def test_it_replaces_dialogue_statements_after_their_time(self) -> None:
         dialogue = do_create_dialogue(
