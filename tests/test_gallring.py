@@ -286,6 +286,7 @@ class RetentionSettingsTest(GallringCase):
         self.assertLessEqual(counts[0], 20)
         self.assertContains(response, "Gallras inom 30 dagar")
         self.assertContains(response, "Senaste gallringen")
+        self.assertContains(response, "Tips från allmänheten: text, foto och plats: 0")
         rows = response.context["rows"]
         tips = next(row for row in rows if row.kind.code == "tip_text")
         self.assertEqual(tips.within, (0, 1))  # the tip of day 0 goes on day 365

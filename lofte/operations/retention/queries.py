@@ -40,8 +40,21 @@ class PartnershipRows:
     rows: list[Upcoming]
 
 
-def last_run() -> AuditEvent | None:
-    return AuditEvent.objects.filter(action="gallring.run").order_by("-at", "-id").first()
+@dataclass(frozen=True)
+class LastRun:
+    at: datetime
+    total: int
+    counts: list[tuple[Kind, int]]  # every kind the run counted, by name
+
+
+def last_run() -> LastRun | None:
+    """The latest run that changed the database (a dry run writes no row), from its audit row; one query."""
+    event = AuditEvent.objects.filter(action="gallring.run").order_by("-at", "-id").first()
+    if event is None:
+        return None
+    counts = (event.changes or {}).get("counts", {})
+    named = [(kind, int(counts[kind.code])) for kind in K.KINDS if kind.code in counts]
+    return LastRun(event.at, int((event.changes or {}).get("total", 0)), named)
 
 
 def for_partnership(partnership: Partnership, at: datetime) -> list[Upcoming]:
