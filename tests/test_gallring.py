@@ -250,6 +250,10 @@ class GallringJobTest(GallringCase):
 class RetentionSettingsTest(GallringCase):
     URL = "/samverkan/mjolby/gallring/"
 
+    def test_the_samordnare_finds_the_page_among_the_partnerships_people(self) -> None:
+        self.assertContains(self.client_for(self.samordnare).get("/samverkan/mjolby/parter/"), self.URL)
+        self.assertNotContains(self.client_for(self.reporter).get("/samverkan/mjolby/parter/"), self.URL)
+
     def test_the_samordnare_sets_a_period_within_the_limits(self) -> None:
         response = self.client_for(self.samordnare).post(self.URL, {"tip_text_days": "60"})
         self.assertEqual(response.status_code, 302)
