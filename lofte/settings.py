@@ -442,3 +442,30 @@ LOFTE_BACKUP_KEY_FILE = env_str("LOFTE_BACKUP_KEY_FILE")
 LOFTE_BACKUP_KEEP_DAILY = env_int("LOFTE_BACKUP_KEEP_DAILY", 7)
 LOFTE_BACKUP_KEEP_WEEKLY = env_int("LOFTE_BACKUP_KEEP_WEEKLY", 4)
 LOFTE_BACKUP_KEEP_MONTHLY = env_int("LOFTE_BACKUP_KEEP_MONTHLY", 12)
+# --- Gallring (retention) ---
+# Days each kind of data is kept before `lofte gallring` deletes or anonymises it: (least, default, most) per kind,
+# each from LOFTE_RETENTION_<KIND>_MIN_DAYS, _DAYS and _MAX_DAYS. A partnership's samordnare may choose within the
+# limits for the kinds a partnership owns (est_text, tip_text, tip_email, dialogue_text). docs/operations.md gives
+# the reason for each default; the kommun's own gallringsbeslut decides.
+_RETENTION_DEFAULTS = {
+    "est_text": (90, 365, 1825),
+    "tip_text": (30, 365, 1825),
+    "tip_email": (7, 90, 365),
+    "dialogue_text": (180, 1095, 3650),
+    "unsubscribed": (0, 30, 365),
+    "unconfirmed": (1, 7, 90),
+    "delivery_email": (0, 30, 365),
+    "audit_ip": (30, 183, 730),
+    "signins": (7, 90, 365),
+}
+
+
+def _retention_limits(kind: str, least: int, default: int, most: int) -> tuple[int, int, int]:
+    name = f"LOFTE_RETENTION_{kind.upper()}"
+    limits = (env_int(f"{name}_MIN_DAYS", least), env_int(f"{name}_DAYS", default), env_int(f"{name}_MAX_DAYS", most))
+    if not 0 <= limits[0] <= limits[1] <= limits[2]:
+        raise ImproperlyConfigured(f"{name}_MIN_DAYS <= {name}_DAYS <= {name}_MAX_DAYS must hold, got {limits}.")
+    return limits
+
+
+LOFTE_RETENTION = {kind: _retention_limits(kind, *limits) for kind, limits in _RETENTION_DEFAULTS.items()}

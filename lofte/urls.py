@@ -33,6 +33,7 @@ samverkan: list[URLPattern | URLResolver] = [
     path(f"{SAMVERKAN}invanare/", include("lofte.citizens.grannsamverkan.urls")),
     path(f"{SAMVERKAN}parter/", include("lofte.accounts.factor_urls")),
     path(f"{SAMVERKAN}personer/", include("lofte.accounts.people_urls")),
+    path(f"{SAMVERKAN}gallring/", include("lofte.operations.retention.urls")),
 ]
 
 # What anyone may read: the start page, each kommun's public page and what citizens may send.
@@ -65,5 +66,6 @@ urlpatterns = [
     path("open311/v2/", include("lofte.est.open311.urls")),
     path("drift/jobb/", include("lofte.operations.schedule.urls")),
     path("drift/personer/", include("lofte.operations.subjects.urls")),
+    path("drift/gallring/", include("lofte.operations.retention.operator_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -445,6 +445,11 @@ CASES: list[tuple[str, list[Any], str, dict[str, Any] | None, dict[str, int]]] =
             "reactivate_membership",
         )
     ],
+    # Gallring: a partnership's samordnare sets its periods (an empty form is valid: every kind on the default);
+    # the operator's overview is for superusers only (tests/test_gallring.py signs one in).
+    ("retention:partnership", ["mjolby"], "get", None, expect(403, samordnare=200, samordnare_b=404, anonymous=302)),
+    ("retention:partnership", ["mjolby"], "post", {}, expect(403, samordnare=302, samordnare_b=404, anonymous=302)),
+    ("retention_drift:overview", [], "get", None, expect(403, anonymous=302)),
     ("api-1.0.0:change_role", ["mjolby", 999], "patch", None, expect(422, anonymous=401)),
     ("api-1.0.0:list_lagesbilder", ["mjolby"], "get", None, members_only(anonymous=401)),
     ("api-1.0.0:get_lagesbild", ["mjolby", 999], "get", None, members_only(404, anonymous=401)),

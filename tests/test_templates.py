@@ -84,8 +84,10 @@ class EveryTemplateTest(BaseTestCase):
             "/konto/2fa/",  # django-allauth's pages, in Löfte's layout
             "/konto/logga-ut-overallt/",
             "/omraden/0586/",
+            "/samverkan/mjolby/gallring/",
         ):
             self.assertEqual(samordnare.get(url).status_code, 200, url)
+        self.assertEqual(self.client_for(self.staff).get("/drift/gallring/").status_code, 200)
         self.assertEqual(self.client_for(self.viewer).post("/omraden/0586/ladda-upp/").status_code, 403)
         self.tour_tokens(samordnare)
         self.tour_statistics(self.client_for(self.staff))  # Brå's files are official: an operator imports them

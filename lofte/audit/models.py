@@ -98,6 +98,8 @@ ACTION_LABELS = {
     "followup.publish": _("publicerade uppföljningen"),
     "followup.remind": _("skickade påminnelser om uppföljningen"),
     "followup.import_plan": _("läste in åtgärdsplanen för"),
+    "retention.update": _("ändrade gallringen för"),
+    "gallring.run": _("gallrade"),
     "auth.login": _("loggade in"),
     "auth.logout": _("loggade ut"),
     "auth.login_failed": _("misslyckades att logga in"),
@@ -105,7 +107,9 @@ ACTION_LABELS = {
 
 
 class AuditEvent(models.Model):
-    """One change: who did what to which object, and when. Rows are never updated or deleted."""
+    """One change: who did what to which object, and when. Rows are never deleted; gallring
+    (`lofte/operations/retention/`) only sets `ip_address` to NULL after its period and replaces the place in a
+    gallrad report's corrections."""
 
     at = models.DateTimeField(_("tidpunkt"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(

@@ -14,8 +14,9 @@ reports routed to it, `est.access.acting_organisation_ids`) record how it goes (
 pågår or genomförd, with what was done. Deciding, stopping or moving the due date stays with the meeting.
 
 Free text is refused when it holds personal data (`lib/pii.py`); participants are the one place names belong.
-Each change writes one audit row, which notes that free text changed but does not copy it, since free text is
-deleted after the retention period and a copy in the log would outlive it.
+Each change writes one audit row, which notes that free text changed but does not copy it, since free text may be
+gallrad under the kommun's gallringsbeslut and a copy in the log would outlive it (`lofte/operations/retention/`
+lists the kinds gallrad nightly).
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """The samordnare's assessment of a week, printed with its lägesbild: the one change the weekly pages make.
 
 Those who may edit (samordnare, polis; Can.EDIT) write it; it is screened for personal data (`lib/pii.py`), and
-its audit row notes that the text changed without copying it, since free text is deleted after the retention
-period and a copy in the log would outlive it.
+its audit row notes that the text changed without copying it, since free text may be gallrad under the
+kommun's gallringsbeslut and a copy in the log would outlive it (`lofte/operations/retention/` lists the kinds
+gallrad nightly).
 """
 
 from __future__ import annotations

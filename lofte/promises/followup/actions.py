@@ -19,8 +19,9 @@ closed, until it is published.
 Rights: members who may edit (Can.EDIT: samordnare and polis) do everything except publishing, which needs
 Can.MANAGE (the samordnare): what citizens are told is the kommun's call. The round's status is read under a row
 lock, so a change cannot slip in beside a concurrent close. Each action writes one audit row. Free text
-(comments, reasons, the summary) is refused when it holds personal data and stays out of the log: it is deleted
-after the retention period, and the log would outlive it.
+(comments, reasons, the summary) is refused when it holds personal data and stays out of the log: it may be gallrad
+under the kommun's gallringsbeslut, and the log would outlive it (`lofte/operations/retention/` lists the kinds
+gallrad nightly).
 """
 
 from __future__ import annotations

@@ -12,8 +12,8 @@ parties are refused from then on. Following it up is not: promise status and pro
 change. The status is read under a row lock, so an edit cannot slip in beside a concurrent decision.
 
 Free text is refused when it holds personal data, here as well as in the forms, so the API and commands cannot slip
-it in. Activity texts stay out of the audit log (free text is deleted after the retention period, and the log would
-outlive it); the löfte's own texts are public once published and are logged as they are.
+it in. Activity texts stay out of the audit log (free text may be gallrad under the kommun's
+gallringsbeslut, and the log would outlive it; `lofte/operations/retention/` lists the kinds gallrad nightly); the löfte's own texts are public once published and are logged as they are.
 """
 
 from __future__ import annotations

@@ -2,8 +2,9 @@
 
 Members who may edit the lägesbild (Can.EDIT) record dialogues; everyone in the partnership reads them. Free text
 is refused when it holds personal data, here as well as in the forms, so the API and commands cannot slip it in.
-The audit rows name what changed but keep neither the place, the summary nor what was said: free text is to be
-deleted after the retention period (gallring), and a copy in the log would outlive it.
+The audit rows name what changed but keep neither the place, the summary nor what was said: what was said is
+replaced after its retention period (`lofte/operations/retention/`, kind `dialogue_text`), and a copy in the log
+would outlive it.
 """
 
 from __future__ import annotations

@@ -308,7 +308,7 @@ def do_unlink_dialogue(access: PartnershipAccess, problem: Problem, dialogue: Di
 
 
 def _dialogue_changes(dialogue: Dialogue) -> Values:
-    # Without the place: it is free text, deleted after the retention period, and the log outlives it.
+    # Without the place: it is free text the kommun's gallringsbeslut may remove, and the log outlives it.
     return {"dialogue": dialogue.pk, "kind": dialogue.kind, "date": dialogue.date}
 
 
