@@ -71,20 +71,20 @@ PROCESS_TASK = "lofte.statistics.tasks.process_import_job"
 
 def is_interrupted(job: ImportJob, now: datetime | None = None) -> bool:
     """Whether an upload shown as checking or importing will never get further on its own: its task failed or
-    ended without moving it (the worker was stopped mid-task), or there is no task at all, or (checked during the
-    request) the request died. One query for a job in the background, none otherwise."""
+        ended without moving it (the worker was stopped mid-task), or there is no task at all, or (checked during the
+        request) the request died. A job's tasks are its check and its import, and a retry's: while one of them waits or runs,
+    the job is on its way. One query for a job in the background, none otherwise."""
     if not job.is_active:
         return False
     now = now or timezone.now()
     settled = now - timedelta(seconds=settings.LOFTE_WORKER_DEAD_AFTER)
     if not job.background:
         return job.updated_at < settled
-    status = (
-        DBTaskResult.objects.filter(task_path=PROCESS_TASK, args_kwargs__args__0=job.pk)
-        .order_by("-enqueued_at")
-        .values_list("status", flat=True)
-        .first()
+    statuses = set(
+        DBTaskResult.objects.filter(task_path=PROCESS_TASK, args_kwargs__args__0=job.pk).values_list(
+            "status", flat=True
+        )
     )
-    if status is None:
+    if not statuses:
         return job.updated_at < settled  # enqueued after the commit: a moment without a task is normal
-    return status in (TaskResultStatus.FAILED, TaskResultStatus.SUCCESSFUL)
+    return not statuses & {TaskResultStatus.READY, TaskResultStatus.RUNNING}
