@@ -53,7 +53,7 @@ def _fail_upload(args: list[Any], kwargs: dict[str, Any]) -> None:
 
 
 # Tasks that may run again after their worker died, each with a test of its arguments. The mail tasks keep a
-# Delivery per address and send only what is not yet sent, so running one again sends no one a second mail.
+# Delivery per address and send only what is not yet sent (lofte.citizens.dispatch), so a repeat resumes them.
 RETRYABLE: dict[str, Callable[[list[Any], dict[str, Any]], bool]] = {
     "lofte.citizens.dispatch.send_warning": _always,
     "lofte.citizens.dispatch.retry_warning": _always,
