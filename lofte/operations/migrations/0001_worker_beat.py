@@ -4,27 +4,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='WorkerBeat',
+            name="WorkerBeat",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('worker_id', models.CharField(max_length=64, unique=True, verbose_name='arbetsprocess')),
-                ('host', models.CharField(max_length=255, verbose_name='värd')),
-                ('pid', models.PositiveIntegerField(verbose_name='process-id')),
-                ('started_at', models.DateTimeField(verbose_name='startad')),
-                ('seen_at', models.DateTimeField(db_index=True, verbose_name='senast sedd')),
-                ('task_id', models.CharField(blank=True, max_length=64, verbose_name='uppgift')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("worker_id", models.CharField(max_length=64, unique=True, verbose_name="arbetsprocess")),
+                ("host", models.CharField(max_length=255, verbose_name="värd")),
+                ("pid", models.PositiveIntegerField(verbose_name="process-id")),
+                ("started_at", models.DateTimeField(verbose_name="startad")),
+                ("seen_at", models.DateTimeField(db_index=True, verbose_name="senast sedd")),
+                ("task_id", models.CharField(blank=True, max_length=64, verbose_name="uppgift")),
             ],
             options={
-                'verbose_name': 'arbetsprocess',
-                'verbose_name_plural': 'arbetsprocesser',
+                "verbose_name": "arbetsprocess",
+                "verbose_name_plural": "arbetsprocesser",
             },
         ),
     ]
