@@ -469,3 +469,21 @@ def _retention_limits(kind: str, least: int, default: int, most: int) -> tuple[i
 
 
 LOFTE_RETENTION = {kind: _retention_limits(kind, *limits) for kind, limits in _RETENTION_DEFAULTS.items()}
+# --- Worker (lofte worker: supervised task workers, heartbeats, the reaper) ---------------------------------
+# Task worker processes `lofte worker` starts (and restarts) when not given --processes.
+LOFTE_WORKER_PROCESSES = env_int("LOFTE_WORKER_PROCESSES", 1)
+# `lofte worker` also runs the periodic jobs' scheduler (`lofte scheduler`) as one of its children, unless off.
+LOFTE_WORKER_SCHEDULER = env_bool("LOFTE_WORKER_SCHEDULER", True)
+# Each worker writes its heartbeat this often (seconds); a running task whose worker has not been seen for
+# LOFTE_WORKER_DEAD_AFTER seconds is re-queued (when safe to repeat) or marked failed.
+LOFTE_WORKER_BEAT_SECONDS = env_int("LOFTE_WORKER_BEAT_SECONDS", 5)
+LOFTE_WORKER_DEAD_AFTER = env_int("LOFTE_WORKER_DEAD_AFTER", 90)
+# How many times a task is started in all before a dead worker's task is marked failed instead of re-queued.
+LOFTE_WORKER_MAX_ATTEMPTS = env_int("LOFTE_WORKER_MAX_ATTEMPTS", 3)
+# The supervisor looks for dead workers' tasks this often (seconds).
+LOFTE_WORKER_REAP_SECONDS = env_int("LOFTE_WORKER_REAP_SECONDS", 60)
+# A restarted child waits 1, 2, 4 … seconds, at most this long, when it keeps dying.
+LOFTE_WORKER_RESTART_MAX_SECONDS = env_int("LOFTE_WORKER_RESTART_MAX_SECONDS", 60)
+# /healthz answers "degraded" when tasks wait and no worker was seen for this many minutes, or the oldest
+# waiting task is older than that.
+LOFTE_HEALTH_WORKER_MINUTES = env_int("LOFTE_HEALTH_WORKER_MINUTES", 5)

@@ -1,6 +1,12 @@
 from __future__ import annotations
 
+import os
+
 import pytest
+
+# A `lofte worker` a test starts runs no periodic jobs (Polisen's fetch would go to the network): the scheduler is
+# tested on its own (tests/test_scheduler.py), and a test that wants it beside the workers sets this itself.
+os.environ.setdefault("LOFTE_WORKER_SCHEDULER", "false")
 
 IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 LOCAL_CACHE = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -283,6 +283,7 @@ CASES: list[tuple[str, list[Any], str, dict[str, Any] | None, dict[str, int]]] =
             ("job_mapping", "post", {}),
             ("job_confirm", "post", {}),
             ("job_cancel", "post", {}),
+            ("job_retry", "post", {}),
         ]
     ],
     ("statistics:run", [999999], "get", None, expect(404, anonymous=302)),

@@ -163,6 +163,10 @@ class ServeTest(BaseTestCase):
         [worker] = workers
         return worker
 
+    def test_it_starts_the_supervised_workers_not_a_bare_db_worker(self) -> None:
+        worker = self.serve()
+        self.assertEqual(worker["command"][1:], ["-m", "lofte.cli", "worker"])
+
     def test_it_makes_the_server_and_its_worker_link_to_the_port_it_serves_on(self) -> None:
         worker = self.serve("--port", "8123", while_serving=lambda: self.assert_mails_link_to("http://127.0.0.1:8123"))
         self.assertEqual(worker["env"]["SITE_URL"], "http://127.0.0.1:8123")

@@ -355,4 +355,7 @@ class EveryTemplateTest(BaseTestCase):
                 {"file": SimpleUploadedFile("ntu.csv", sheet.read_bytes()), "format": "spreadsheet"},
             )
             self.assertContains(client.get(upload["Location"]), "Välj kolumner")
+            bad = csv.read_bytes().replace(b";2014K1;", b";20x4K1;", 1)
+            failed = client.post("/statistik/importer/ladda-upp/", {"file": SimpleUploadedFile("k.csv", bad)})
+            self.assertContains(client.get(failed["Location"]), "Ladda upp en rättad fil")
             self.assertEqual(client.get("/statistik/importer/").status_code, 200)

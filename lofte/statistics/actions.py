@@ -26,16 +26,8 @@ from lofte.lib.actors import Actor, label_of, user_of
 from lofte.lib.files import write_atomically
 from lofte.lib.memory import cycle_collector_paused
 from lofte.lib.pii import refuse_personal_data
-from lofte.statistics import formats, owners, progress, staging, tasks
-from lofte.statistics.models import (
-    Event,
-    ImportJob,
-    ImportRun,
-    Metric,
-    Observation,
-    ObservationChange,
-    Series,
-)
+from lofte.statistics import formats, owners, progress, queries, staging, tasks
+from lofte.statistics.models import Event, ImportJob, ImportRun, Metric, Observation, ObservationChange, Series
 from lofte.statistics.owners import ImportRefused
 from lofte.statistics.periods import parse_period
 from lofte.statistics.sources.base import ImportFileError, MetricSpec, ParsedEvent, ParsedObservation, ParseResult
@@ -668,12 +660,63 @@ def do_confirm_upload(job: ImportJob, *, actor: Actor) -> None:
 
 
 def do_cancel_upload(job: ImportJob, *, actor: Actor) -> None:
-    waiting = (ImportJob.Status.MAPPING, ImportJob.Status.READY)
+    """Drop an upload that waits, failed, or was interrupted (its worker stopped), and remove its file."""
+    _require_uploader(job, actor)
+    cancellable: list[str] = [ImportJob.Status.MAPPING, ImportJob.Status.READY, ImportJob.Status.FAILED]
+    if queries.is_interrupted(job):
+        cancellable.append(job.status)
     with transaction.atomic():
-        if not _move(job, waiting, ImportJob.Status.CANCELLED):
-            raise ImportRefused("Bara en uppladdning som väntar kan avbrytas.")
+        if not _move(job, tuple(cancellable), ImportJob.Status.CANCELLED):
+            raise ImportRefused("Bara en uppladdning som väntar eller har stannat kan avbrytas.")
         record("statistics.cancel_upload", actor=actor, obj=job, partnership=job.partnership)
     job.path.unlink(missing_ok=True)
+    progress.clear(job.pk)
+
+
+INTERRUPTED = (
+    "Arbetet med filen avbröts av ett fel innan det blev klart (arbetsprocessen stannade), och inget sparades. "
+    "Välj ”Försök igen” för att granska filen på nytt, eller ”Avbryt”."
+)
+
+
+def can_retry(job: ImportJob) -> bool:
+    """A failed or interrupted upload whose file is still kept can be checked again."""
+    failed = job.status == ImportJob.Status.FAILED or queries.is_interrupted(job)
+    return failed and job.path.exists()
+
+
+def do_retry_upload(job: ImportJob, *, actor: Actor) -> None:
+    """Check a failed or interrupted upload again from the start (a dry run: nothing is saved); its owner then
+    confirms the import as the first time."""
+    _require_uploader(job, actor)
+    if not can_retry(job):
+        raise ImportRefused("Den här uppladdningen kan inte försökas igen. Ladda upp filen på nytt.")
+    with transaction.atomic():
+        if not _move(job, job.status, ImportJob.Status.CHECKING, error=""):
+            raise ImportRefused("Uppladdningen ändrades under tiden. Ladda om sidan.")
+        record("statistics.retry_upload", actor=actor, obj=job, partnership=job.partnership)
+    _start(job)
+
+
+def do_fail_interrupted_upload(job_id: int, *, actor: Actor) -> bool:
+    """The worker checking or importing an upload died (settled by the worker's reaper): the upload has failed,
+    with a message that says so; its file stays for a retry until its owner retries or cancels it."""
+    job = ImportJob.objects.filter(pk=job_id).first()
+    if job is None:
+        return False
+    with transaction.atomic():
+        if not _move(job, ImportJob.ACTIVE, ImportJob.Status.FAILED, error=INTERRUPTED):
+            return False
+        record("statistics.upload_interrupted", actor=actor, obj=job, partnership=job.partnership)
+    progress.clear(job.pk)
+    return True
+
+
+def _require_uploader(job: ImportJob, actor: Actor) -> None:
+    """An upload is its uploader's (or an operator's) until it is imported."""
+    user = user_of(actor)
+    if user is None or not (user.pk == job.actor_id or user.is_superuser):
+        raise ImportRefused("Bara den som laddade upp filen, eller en förvaltare, kan ändra uppladdningen.")
 
 
 def _move(job: ImportJob, from_: str | tuple[str, ...], to: str, **changes: Any) -> bool:
@@ -732,9 +775,11 @@ def do_process_import_job(job_id: int) -> None:
         return
     except Exception:
         logger.exception("Import job %s failed", job.pk)
+        # Not the file's fault (the database went away, a bug): the file stays, for "Försök igen".
         _fail(
             job,
             "Importen avbröts av ett oväntat fel och inget sparades. Försök igen, eller be förvaltaren se i loggen.",
+            keep_file=True,
         )
         return
     done = not checking or not summary.changed_anything
@@ -744,10 +789,12 @@ def do_process_import_job(job_id: int) -> None:
         job.path.unlink(missing_ok=True)
 
 
-def _fail(job: ImportJob, message: str) -> None:
-    """A spreadsheet goes back to its mapping, so the user can pick other columns; any other file has failed."""
+def _fail(job: ImportJob, message: str, *, keep_file: bool = False) -> None:
+    """A spreadsheet goes back to its mapping, so the user can pick other columns; any other file has failed, and
+    is removed unless it may succeed on a retry (`keep_file`: until its owner retries or cancels)."""
     if job.format == spreadsheet.FORMAT and job.status == ImportJob.Status.CHECKING:
         _move(job, job.status, ImportJob.Status.MAPPING, error=message)
         return
     _move(job, job.status, ImportJob.Status.FAILED, error=message)
-    job.path.unlink(missing_ok=True)
+    if not keep_file:
+        job.path.unlink(missing_ok=True)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db.models import QuerySet
+from django.utils import timezone
+from django_tasks_db.compat import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
-from lofte.statistics.models import Event, Metric, Observation
+from lofte.statistics.models import Event, ImportJob, Metric, Observation
 
 POPULATION = "befolkning.totalt"
 
@@ -58,3 +62,29 @@ def events(*, area: str | None, types: list[str], since: datetime | None, until:
     if until:
         rows = rows.filter(occurred_at__lt=until)
     return rows.order_by("-occurred_at", "-id").defer("area__geometry")
+
+
+# Uploads whose worker stopped
+
+PROCESS_TASK = "lofte.statistics.tasks.process_import_job"
+
+
+def is_interrupted(job: ImportJob, now: datetime | None = None) -> bool:
+    """Whether an upload shown as checking or importing will never get further on its own: its task failed or
+        ended without moving it (the worker was stopped mid-task), or there is no task at all, or (checked during the
+        request) the request died. A job's tasks are its check and its import, and a retry's: while one of them waits or runs,
+    the job is on its way. One query for a job in the background, none otherwise."""
+    if not job.is_active:
+        return False
+    now = now or timezone.now()
+    settled = now - timedelta(seconds=settings.LOFTE_WORKER_DEAD_AFTER)
+    if not job.background:
+        return job.updated_at < settled
+    statuses = set(
+        DBTaskResult.objects.filter(task_path=PROCESS_TASK, args_kwargs__args__0=job.pk).values_list(
+            "status", flat=True
+        )
+    )
+    if not statuses:
+        return job.updated_at < settled  # enqueued after the commit: a moment without a task is normal
+    return not statuses & {TaskResultStatus.READY, TaskResultStatus.RUNNING}

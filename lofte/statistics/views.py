@@ -16,12 +16,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lofte.partnerships.access import Can, can_anywhere
-from lofte.statistics import owners, progress
+from lofte.statistics import owners, progress, queries
 from lofte.statistics.actions import (
     ImportRefused,
+    can_retry,
     do_cancel_upload,
     do_confirm_upload,
     do_map_upload,
+    do_retry_upload,
     do_undo_import,
     do_upload_import,
 )
@@ -112,10 +114,22 @@ def _get_job(request: HttpRequest, pk: int) -> ImportJob:
     return job
 
 
+def _job_context(upload: ImportJob) -> dict[str, Any]:
+    """The job, its progress, and whether it stopped on the way (its worker died): then it offers a retry and a
+    cancel instead of a progress bar that never moves."""
+    interrupted = queries.is_interrupted(upload)
+    return {
+        "job": upload,
+        "progress": None if interrupted else progress.read(upload.pk),
+        "interrupted": interrupted,
+        "can_retry": can_retry(upload),
+    }
+
+
 @login_required
 def job(request: HttpRequest, pk: int) -> HttpResponse:
     upload = _get_job(request, pk)
-    context: dict[str, Any] = {"job": upload, "progress": progress.read(upload.pk)}
+    context = _job_context(upload)
     if upload.status == ImportJob.Status.MAPPING:
         context.update(_mapping_context(request, upload))
     return render(request, "statistics/job.html", context)
@@ -157,8 +171,9 @@ def _looks_like_names(header: list[str], samples: list[list[str]], column: str |
 def job_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """The progress part of the upload page, polled while the worker runs; the whole page again when it is done."""
     upload = _get_job(request, pk)
-    response = render(request, "statistics/_job_progress.html", {"job": upload, "progress": progress.read(upload.pk)})
-    if not upload.is_active:
+    context = _job_context(upload)
+    response = render(request, "statistics/_job_progress.html", context)
+    if not upload.is_active or context["interrupted"]:
         response["HX-Refresh"] = "true"
     return response
 
@@ -190,6 +205,17 @@ def job_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     upload = _get_job(request, pk)
     try:
         do_confirm_upload(upload, actor=request.user)
+    except ImportRefused as exc:
+        messages.error(request, str(exc))
+    return redirect("statistics:job", pk=upload.pk)
+
+
+@login_required
+@require_POST
+def job_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    upload = _get_job(request, pk)
+    try:
+        do_retry_upload(upload, actor=request.user)
     except ImportRefused as exc:
         messages.error(request, str(exc))
     return redirect("statistics:job", pk=upload.pk)

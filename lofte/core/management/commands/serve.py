@@ -1,4 +1,4 @@
-"""`lofte serve`: gunicorn with WhiteNoise, and a task worker beside it.
+"""`lofte serve`: gunicorn with WhiteNoise, and the supervised task workers (`lofte worker`) beside it.
 
 The mails the server and its worker send link to where this server answers: SITE_URL when it is set, otherwise the
 address bound here (`--host`/`--port`, or HOST/PORT). Settings are read before the command sees its options, so it
@@ -18,6 +18,8 @@ from django.core.management.base import BaseCommand, CommandParser
 from lofte.lib.links import served_site_url
 
 DATABASE_TASKS = "django_tasks_db.DatabaseBackend"
+# The supervisor's own grace for its workers (lofte.operations.worker.supervisor.STOP_SECONDS), and a little more.
+STOP_SECONDS = 40
 
 # gunicorn's default logs the whole request line, query string and referrer included: a key or a token someone
 # put in an address would stay in the log. The path alone, without the query string, and no referrer.
@@ -37,7 +39,7 @@ class Command(BaseCommand):
             "--no-worker",
             action="store_false",
             dest="worker",
-            help="Do not start a task worker (when one runs as its own service: lofte db_worker).",
+            help="Do not start the task workers (when they run as their own service: lofte worker).",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -76,13 +78,22 @@ class Command(BaseCommand):
             Server().run()
         finally:
             if worker is not None:
-                worker.terminate()
-                worker.wait(timeout=30)
+                self._stop_worker(worker)
 
     def _start_worker(self, site: str) -> subprocess.Popen[bytes] | None:
-        """The background tasks (large imports, e-mail) run in a worker beside the web server, linking to `site`."""
+        """The background tasks (large imports, e-mail) run beside the web server, linking to `site`: `lofte
+        worker`, which restarts a worker that dies and settles the tasks it left."""
         if settings.TASKS["default"]["BACKEND"] != DATABASE_TASKS:
             return None
-        self.stdout.write("A task worker runs beside it (lofte db_worker).")
+        self.stdout.write("The task workers run beside it (lofte worker).")
         environment = {**os.environ, "SITE_URL": site}
-        return subprocess.Popen([sys.executable, "-m", "lofte.cli", "db_worker", "--no-reload"], env=environment)
+        return subprocess.Popen([sys.executable, "-m", "lofte.cli", "worker"], env=environment)
+
+    def _stop_worker(self, worker: subprocess.Popen[bytes]) -> None:
+        """SIGTERM: the supervisor lets its workers finish their tasks (it waits 30 s for them, then kills them)."""
+        worker.terminate()
+        try:
+            worker.wait(timeout=STOP_SECONDS)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
