@@ -33,6 +33,8 @@ CASES: list[tuple[str, list[Any], str, dict[str, Any] | None, dict[str, int]]] =
     ("public:kommun", ["0586"], "get", None, expect(200)),
     ("public:kommun", ["0642"], "get", None, expect(404)),  # kommun B has published nothing
     ("healthz", [], "get", None, expect(200)),
+    # Prometheus metrics: off (404) without LOFTE_METRICS_TOKEN; with it, only for the bearer (tests/test_observe.py).
+    ("observe:metrics", [], "get", None, expect(404)),
     ("accounts:login", [], "get", None, expect(302, anonymous=200)),
     ("accounts:logout", [], "post", {}, expect(302)),
     ("accounts:password_reset", [], "get", None, expect(200)),
