@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from importlib.metadata import version as _package_version
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -24,6 +25,8 @@ from lofte.lib.env import (
     private_file,
 )
 from lofte.lib.links import served_site_url
+from lofte.operations.observe.logs import logging_config
+from lofte.operations.observe.sentry import init_sentry
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 BASE_DIR = PACKAGE_DIR.parent
@@ -143,7 +146,7 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------------------------
 DEFAULT_SQLITE = f"sqlite:///{VAR_DIR / 'lofte.sqlite3'}"
-DATABASES = {"default": dj_database_url.parse(env_str("DATABASE_URL") or DEFAULT_SQLITE, conn_max_age=0)}
+DATABASES = {"default": dj_database_url.parse(env_secret("DATABASE_URL") or DEFAULT_SQLITE, conn_max_age=0)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers and the one writer work at the same time; IMMEDIATE avoids
     # "database is locked" when a read transaction later wants to write.
@@ -379,19 +382,6 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {
-        "axes": {"level": "WARNING"},
-        # WeasyPrint announces every step of every PDF at INFO ("Step 2 - Fetching and parsing CSS"); its warnings
-        # and errors (logger "weasyprint") still show.
-        "weasyprint.progress": {"level": "WARNING"},
-    },
-}
-
 # EST: the largest photo accepted with a report (before it is re-encoded), and its longest side after.
 LOFTE_EST_PHOTO_MAX_BYTES = env_int("LOFTE_EST_PHOTO_MAX_BYTES", 10 * 1024 * 1024)
 LOFTE_EST_PHOTO_MAX_SIDE = env_int("LOFTE_EST_PHOTO_MAX_SIDE", 1600)
@@ -487,3 +477,28 @@ LOFTE_WORKER_RESTART_MAX_SECONDS = env_int("LOFTE_WORKER_RESTART_MAX_SECONDS", 6
 # /healthz answers "degraded" when tasks wait and no worker was seen for this many minutes, or the oldest
 # waiting task is older than that.
 LOFTE_HEALTH_WORKER_MINUTES = env_int("LOFTE_HEALTH_WORKER_MINUTES", 5)
+# --- Observability (lofte/operations/observe, docs/operations.md "Logs, metrics and error reports") ---------------
+# Log lines as JSON (LOG_FORMAT=json, set by the container and the systemd units) or text, each with the request id
+# and with personal data and query strings removed (lofte/operations/observe/logs.py).
+LOGGING = logging_config(log_format=env_str("LOG_FORMAT", "text"), level=env_str("LOG_LEVEL", "INFO"))
+INSTALLED_APPS.append("django_guid")
+# First: every request is counted and timed, and has its id before anything logs (observe/metrics.py, requestid.py).
+MIDDLEWARE = [
+    "lofte.operations.observe.metrics.MetricsMiddleware",
+    "lofte.operations.observe.requestid.RequestIdMiddleware",
+    *MIDDLEWARE,
+]
+DJANGO_GUID = {"GUID_HEADER_NAME": "X-Request-ID", "RETURN_HEADER": True, "EXPOSE_HEADER": False}
+# /metrics answers 404 until a token is set; Prometheus sends it as "Authorization: Bearer <token>".
+LOFTE_METRICS_TOKEN = env_secret("LOFTE_METRICS_TOKEN") or ""
+# Error reports to Sentry or GlitchTip, only when a DSN is set.
+SENTRY_DSN = env_secret("SENTRY_DSN") or ""
+SENTRY_ENVIRONMENT = env_str("SENTRY_ENVIRONMENT", LOFTE_ENV)
+SENTRY_RELEASE = env_str("SENTRY_RELEASE") or f"lofte@{_package_version('lofte')}"
+SENTRY_TRACES_SAMPLE_RATE = float(env_str("SENTRY_TRACES_SAMPLE_RATE", "0") or 0)
+init_sentry(
+    dsn=SENTRY_DSN,
+    environment=SENTRY_ENVIRONMENT,
+    release=SENTRY_RELEASE,
+    traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE,
+)

@@ -48,6 +48,7 @@ public: list[URLPattern | URLResolver] = [
 urlpatterns = [
     *public,
     path("healthz", views.healthz, name="healthz"),
+    path("metrics", include("lofte.operations.observe.urls")),
     path("konto/", include("lofte.accounts.urls")),
     # django-allauth's own pages (second factor, single sign-on, sessions), beside Löfte's under the same prefix.
     # A reset mail is asked for on Löfte's own page only: it answers alike for every address (accounts/forms.py).

@@ -36,6 +36,8 @@ CASES: list[tuple[str, list[Any], str, dict[str, Any] | None, dict[str, int]]] =
     # The operator's pages (/drift/): a förvaltare (superuser) only; tests/test_scheduler.py covers the superuser.
     ("schedule:jobs", [], "get", None, expect(403, anonymous=302)),
     ("schedule:run", ["polisen"], "post", {}, expect(403, anonymous=302)),
+    # Prometheus metrics: off (404) without LOFTE_METRICS_TOKEN; with it, only for the bearer (tests/test_observe.py).
+    ("observe:metrics", [], "get", None, expect(404)),
     ("accounts:login", [], "get", None, expect(302, anonymous=200)),
     ("accounts:logout", [], "post", {}, expect(302)),
     ("accounts:password_reset", [], "get", None, expect(200)),

@@ -46,6 +46,11 @@ class Command(BaseCommand):
         from django.core.servers.basehttp import get_internal_wsgi_application
         from gunicorn.app.base import BaseApplication
 
+        from lofte.operations.observe.multiproc import prepare_multiprocess_dir
+
+        # gunicorn's workers add their request counters up in var/metrics/ (lofte/operations/observe/metrics.py):
+        # set before the application, and with it prometheus-client, is loaded.
+        prepare_multiprocess_dir(settings.VAR_DIR)
         # The project's WSGI_APPLICATION (lofte.wsgi), found through the settings as runserver finds it: core
         # stands below the project modules and does not import them.
         application = get_internal_wsgi_application()
