@@ -9,12 +9,14 @@ runner's. `LOFTE_TEST_KILL_AT` (lofte.statistics.staging) makes the import SIGKI
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
 import sqlite3
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -182,3 +184,84 @@ def test_it_leaves_no_half_import_when_killed(
         assert _state(instance) == uninterrupted
     finally:
         _drop(instance)
+
+
+# A member signs in again and again while the import runs, each time as a fresh visitor, and says how each went.
+SIGN_INS = """
+import json, os, time
+from django.test import Client
+def sign_in():
+    return Client(raise_request_exception=False).post(
+        "/konto/logga-in/", {"login": "samordnare@example.se", "password": "ett långt lösenord för provet 42"}
+    )
+sign_in()  # the first request of a process loads the URLs and templates: not counted
+answers = []
+deadline = time.time() + float(os.environ["SIGN_IN_SECONDS"])
+while time.time() < deadline:
+    started = time.time()
+    response = sign_in()
+    answers.append([started, time.time() - started, response.status_code])
+    time.sleep(0.1)
+print(json.dumps(answers))
+"""
+
+
+# The import's progress, which it reports after each batch, made slow (a second a batch), so the import is long.
+SLOW_PROGRESS = """
+import time
+import tqdm
+
+_refresh = tqdm.tqdm.refresh
+
+
+def refresh(self, *args, **kwargs):
+    time.sleep(1.0)
+    return _refresh(self, *args, **kwargs)
+
+
+tqdm.tqdm.refresh = refresh
+"""
+
+
+@pytest.mark.skipif(POSTGRES, reason="SQLite's one writer at a time is what a long import could block")
+@pytest.mark.parametrize("check", [True, False], ids=["upload check (dry run)", "import"])
+def test_a_sign_in_during_a_long_sqlite_import_succeeds_at_once(
+    check: bool, migrated: Instance, tmp_path: Path
+) -> None:
+    instance = _clone(migrated, tmp_path / "var")
+    made = instance.lofte(
+        "shell",
+        "-c",
+        "from lofte.accounts.models import User; "
+        "User.objects.create_user('samordnare@example.se', 'ett långt lösenord för provet 42', full_name='S')",
+    )
+    assert made.returncode == 0, made.stderr
+    big = tmp_path / "big.csv"
+    big.write_bytes(generate_csv(40_000, KOMMUNER, seed=3))
+    slow = tmp_path / "slow"
+    slow.mkdir()
+    (slow / "sitecustomize.py").write_text(SLOW_PROGRESS, encoding="utf-8")
+
+    importing = subprocess.Popen(
+        [PYTHON, "-m", "lofte.cli", "import", str(big), *(["--dry-run"] if check else [])],
+        cwd=ROOT,
+        env=instance.env(LOFTE_IMPORT_BATCH_ROWS="5000", PYTHONPATH=str(slow)),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    started = time.time()
+    signing_in = instance.lofte("shell", "-c", SIGN_INS, SIGN_IN_SECONDS="10")
+    _out, err = importing.communicate(timeout=240)
+    ended = time.time()
+
+    assert importing.returncode == 0, err
+    assert signing_in.returncode == 0, signing_in.stderr
+    answers = json.loads(signing_in.stdout.strip().splitlines()[-1])
+    during = [answer for answer in answers if started <= answer[0] <= ended]
+    assert len(during) >= 3, (answers, started, ended)  # the import was long enough to sign in during it
+    assert {status for _at, _took, status in during} == {302}, answers  # signed in, never a 500
+    # Never waiting on the import's write lock: a check only reads, an import writes its batches to a staging table
+    # of its own connection and takes the lock only for one quick swap. The bound is loose for a loaded machine;
+    # the single transaction an import used to be held the lock through every batch (8 seconds here).
+    assert max(took for _at, took, _status in during) < 3.0, answers
