@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import errno
 import os
+import stat
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from unittest import mock
 
 from django.conf import settings
 from django.core.cache.backends.base import BaseCache
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import OperationalError, transaction
 from django.test import override_settings
 
@@ -22,6 +26,7 @@ from lofte.lib.actors import SystemActor
 from lofte.statistics.actions import ImportRefused, do_upload_import
 from lofte.statistics.models import ImportJob
 from tests.base import BaseTestCase
+from tests.cases import TemporaryMedia
 
 YEARLY = (
     Path(__file__).resolve().parent.parent
@@ -102,3 +107,26 @@ class UploadTests(BaseTestCase):
         self.assertFalse(ImportJob.objects.exists())
         uploads = Path(settings.VAR_DIR) / "uploads"
         self.assertEqual(list(uploads.iterdir()) if uploads.exists() else [], [])
+
+
+class PhotoStorageTests(TemporaryMedia, BaseTestCase):
+    """Photos and documents go through Django's default storage, which writes each file whole or not at all."""
+
+    def test_a_photo_cut_short_by_a_full_disk_leaves_no_file(self) -> None:
+        class FillsUp(ContentFile):
+            def chunks(self, chunk_size: int | None = None) -> Iterator[bytes]:
+                yield b"\xff\xd8" + b"x" * 4096  # half a photo is written, then the disk is full
+                raise OSError(errno.ENOSPC, "No space left on device")
+
+        with self.assertRaises(OSError):
+            default_storage.save("est/2026/foto.jpg", FillsUp(b""))
+        self.assertEqual([path for path in self.media.rglob("*") if path.is_file()], [])
+
+    def test_a_whole_photo_is_stored_private_and_never_replaces_another(self) -> None:
+        first = default_storage.save("est/foto.jpg", ContentFile(b"first"))
+        second = default_storage.save("est/foto.jpg", ContentFile(b"second"))
+        self.assertNotEqual(first, second)
+        self.assertEqual((self.media / first).read_bytes(), b"first")
+        self.assertEqual((self.media / second).read_bytes(), b"second")
+        self.assertEqual(stat.S_IMODE((self.media / second).stat().st_mode), settings.FILE_UPLOAD_PERMISSIONS)
+        self.assertEqual([path.name for path in (self.media / "est").iterdir() if path.name.startswith(".")], [])
