@@ -46,6 +46,7 @@ class HealthTest(TestCase):
                 "status": "ok",
                 "worker": {"seen_seconds_ago": 4, "alive": 1},
                 "queue": {"ready": 0, "oldest_ready_seconds": None},
+                "jobs": {"failed": [], "late": []},
             },
         )
 
