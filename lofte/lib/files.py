@@ -40,7 +40,7 @@ class WholeFileStorage(FileSystemStorage):
     whatever happens. Permissions are Django's (`FILE_UPLOAD_PERMISSIONS`, `FILE_UPLOAD_DIRECTORY_PERMISSIONS`).
     """
 
-    def _save(self, name: str, content: File) -> str:  # type: ignore[type-arg]
+    def _save(self, name: str, content: File) -> str:
         full = Path(self.path(name))
         self._make_directory(full.parent)
         handle, temporary = tempfile.mkstemp(dir=full.parent, prefix=".upload.", suffix=".part")
