@@ -31,6 +31,7 @@ samverkan: list[URLPattern | URLResolver] = [
     path(f"{SAMVERKAN}invanare/", include("lofte.citizens.warnings.urls")),
     path(f"{SAMVERKAN}invanare/", include("lofte.citizens.advice.urls")),
     path(f"{SAMVERKAN}invanare/", include("lofte.citizens.grannsamverkan.urls")),
+    path(f"{SAMVERKAN}invanare/", include("lofte.citizens.mailings.urls")),
     path(f"{SAMVERKAN}parter/", include("lofte.accounts.factor_urls")),
     path(f"{SAMVERKAN}personer/", include("lofte.accounts.people_urls")),
     path(f"{SAMVERKAN}gallring/", include("lofte.operations.retention.urls")),

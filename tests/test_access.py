@@ -411,6 +411,9 @@ CASES: list[tuple[str, list[Any], str, dict[str, Any] | None, dict[str, int]]] =
             "advice_unpublish",
         )
     ],
+    # Every e-mail dispatch with its progress: every member, as on a warning's page; only counts, never an address.
+    ("mailings:mailings", ["mjolby"], "get", None, members_only()),
+    ("mailings:mailings", ["mjolby"], "post", {}, expect(405, anonymous=302)),
     # Grannsamverkan groups and their contacts are for the samordnare only.
     ("grannsamverkan:grannsamverkan", ["mjolby"], "get", None, members_only(403, samordnare=200)),
     ("grannsamverkan:grannsamverkan", ["mjolby"], "post", {}, members_only(403, samordnare=400)),

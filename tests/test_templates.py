@@ -244,6 +244,7 @@ class EveryTemplateTest(BaseTestCase):
         assert round_ is not None
         FollowUpRound.objects.filter(pk=round_.pk).update(status=FollowUpRound.Status.PUBLISHED)
         self.assertEqual(dispatch.deliver_follow_up(round_.pk, sleep=lambda seconds: None), 1)
+        self.assertContains(client.get(members + "utskick/"), f'id="follow-up-{round_.pk}"')
         self.assertEqual(anonymous.get(f"/prenumeration/{token}/avsluta/").status_code, 200)
 
     def tour_followup(self, client: Any) -> None:

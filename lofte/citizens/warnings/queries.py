@@ -5,13 +5,12 @@ The public's reads (published warnings only) are in `lofte.citizens.published`, 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from lofte.areas.models import SUBDIVISION_KINDS, Area
 from lofte.citizens.models import AdvicePage, Delivery, Warning
+from lofte.citizens.progress import DispatchState, deliveries_state
 from lofte.partnerships.access import PartnershipAccess
 from lofte.partnerships.models import Partnership
 
@@ -45,45 +44,6 @@ def warning_advice(partnership_id: int) -> QuerySet[AdvicePage]:
     return pages.filter(is_published=True).order_by("title").only("partnership", "slug", "title")
 
 
-@dataclass(frozen=True)
-class DispatchState:
-    """How far the e-mail has come: sent, waiting (queued, or for a later attempt after a passing error), being
-    sent now, failed (refused for good; or passing errors until the sender gave up), and the addresses among its
-    recipients that are suspended after bounces."""
-
-    sent: int
-    waiting: int
-    sending: int
-    failed_permanent: int
-    failed_transient: int
-    suspended: int
-
-    @property
-    def failed(self) -> int:
-        return self.failed_permanent + self.failed_transient
-
-    @property
-    def under_way(self) -> bool:
-        return bool(self.waiting or self.sending)
-
-
 def dispatch_state(warning: Warning) -> DispatchState:
     """The warning's deliveries counted (one query); no address is read."""
     return deliveries_state(Delivery.objects.filter(warning=warning))
-
-
-def deliveries_state(deliveries: QuerySet[Delivery]) -> DispatchState:
-    """Deliveries counted by state in one query (the follow-up round's page shares it)."""
-    unsent = Q(sent_at__isnull=True, failed_at__isnull=True)
-    failed = Q(sent_at__isnull=True, failed_at__isnull=False)
-    counts = deliveries.aggregate(
-        sent=Count("pk", filter=Q(sent_at__isnull=False)),
-        waiting=Count("pk", filter=unsent & Q(claimed_at__isnull=True)),
-        sending=Count("pk", filter=unsent & Q(claimed_at__isnull=False)),
-        failed_permanent=Count("pk", filter=failed & ~Q(failure_kind=Delivery.FailureKind.TRANSIENT)),
-        failed_transient=Count("pk", filter=failed & Q(failure_kind=Delivery.FailureKind.TRANSIENT)),
-        suspended=Count(
-            "pk", filter=Q(subscription__suspended_at__isnull=False) | Q(contact__suspended_at__isnull=False)
-        ),
-    )
-    return DispatchState(**counts)
