@@ -7,6 +7,7 @@ import errno
 import os
 import stat
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from unittest import mock
@@ -17,11 +18,15 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import OperationalError, transaction
 from django.test import override_settings
+from django.utils import timezone
 
 from lofte.accounts.models import User
 from lofte.audit.log import record
 from lofte.audit.models import AuditEvent
 from lofte.core.storage import is_storage_failure
+from lofte.est.intake import IncidentInput, report_incidents
+from lofte.est.models import Incident
+from lofte.est.queries import categories_of
 from lofte.lib.actors import SystemActor
 from lofte.statistics.actions import ImportRefused, do_upload_import
 from lofte.statistics.models import ImportJob
@@ -75,6 +80,33 @@ class BrokenCacheTests(BaseTestCase):
     def test_it_serves_the_public_page_without_a_cache(self) -> None:
         response = self.client.get("/")
         self.assertEqual(response.status_code, 200)
+
+    def test_it_serves_a_kommuns_public_page_without_a_cache(self) -> None:
+        response = self.client.get("/kommun/0586/")
+        self.assertEqual(response.status_code, 200)
+
+    def test_it_keeps_an_est_report_when_the_cache_cannot_be_written(self) -> None:
+        """A report makes the kommun's public pages stale (a cache write): a failing cache must not lose it."""
+        category = next(c for c in categories_of(self.partnership_a) if c.code == "skadegorelse.klotter")
+        item = IncidentInput(
+            category=category,
+            occurred_at=timezone.now() - timedelta(hours=2),
+            latitude=58.3255,
+            longitude=15.1273,
+            description="Klotter på gaveln.",
+        )
+        membership = self.reporter.memberships.filter(organisation__partnerships=self.partnership_a).first()
+        assert membership is not None
+        with self.captureOnCommitCallbacks(execute=True):
+            (incident,) = report_incidents(
+                self.partnership_a,
+                [item],
+                reporter=self.reporter,
+                organisation=membership.organisation,
+                actor=self.reporter,
+                source="web",
+            )
+        self.assertTrue(Incident.objects.filter(pk=incident.pk, description="Klotter på gaveln.").exists())
 
     def test_it_commits_an_action_whose_cache_bump_fails(self) -> None:
         with transaction.atomic():
