@@ -105,8 +105,15 @@ def _unpack(archive: Path, staging: Path) -> dict[str, Any]:
                 manifest_bytes = source.read()
                 continue
             seen[info.name] = _copy(source, staging.joinpath(*path.parts))
+        # tarfile stops at the first header it cannot read as if the archive ended there: read the compressed
+        # stream to its end, so gzip checks its CRC and length and a damaged middle is found.
+        assert tar.fileobj is not None
+        while tar.fileobj.read(1 << 20):
+            pass
     if manifest_bytes is None:
-        raise ArchiveError(_("Arkivet saknar manifest.json; det är inte ett helt Löfte-arkiv."))
+        raise ArchiveError(
+            _("Arkivet saknar manifest.json: det är skadat, avkortat eller inte ett Löfte-arkiv; inget har ändrats.")
+        )
     manifest = _parse(manifest_bytes)
     _compare(manifest["files"], seen)
     return manifest
