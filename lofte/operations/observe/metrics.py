@@ -127,22 +127,12 @@ def _mail_metrics() -> Iterator[Any]:
     yield pending
 
 
-def _job_run_model() -> Any:
-    """The schedule's JobRun where that app part is installed (lofte.operations.schedule), else None."""
-    try:
-        from lofte.operations.schedule.models import JobRun  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        return None
-    return JobRun
-
-
 def _job_metrics() -> Iterator[Any]:
     from django.db.models import Count, Max
 
-    model = _job_run_model()
-    if model is None:
-        return
-    rows = model.objects.values("job", "outcome").annotate(n=Count("pk"), last=Max("finished_at")).order_by()
+    from lofte.operations.schedule.models import JobRun
+
+    rows = JobRun.objects.values("job", "outcome").annotate(n=Count("pk"), last=Max("finished_at")).order_by()
     runs = CounterMetricFamily("lofte_job_runs", "Runs of each scheduled job, by outcome.", labels=["job", "outcome"])
     last = GaugeMetricFamily(
         "lofte_job_last_finished_timestamp_seconds",
