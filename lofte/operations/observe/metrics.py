@@ -9,8 +9,7 @@ Two kinds of numbers:
   mode). Without the variable (`make run`, the tests) the numbers live in the one process.
 - read from the database at scrape time, so every process and the worker agree and nothing is lost at a restart:
   tasks waiting in django-tasks-db's queue and the age of the oldest ready one, tasks by status, mails sent and
-  failed (citizens' `Delivery`), and the outcome of each scheduled job's last runs (the schedule's `JobRun`, counted
-  only where that model is installed). A scrape costs a fixed number of queries, whatever the data.
+  failed (citizens' `Delivery`), and the outcome of each scheduled job's last runs (the schedule's `JobRun`). A scrape costs a fixed number of queries, whatever the data.
 
 The endpoint is off (404) until `LOFTE_METRICS_TOKEN` (or `_FILE`) is set; a scrape must send
 `Authorization: Bearer <token>`, compared in constant time; no header answers 401, a wrong one 403.
