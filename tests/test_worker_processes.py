@@ -22,6 +22,8 @@ from typing import Any
 
 import pytest
 
+from tests.smtp_sink import SmtpSink
+
 pytestmark = pytest.mark.processes
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -205,3 +207,63 @@ def _on_job(job: str, action: str) -> str:
         "from lofte.statistics.models import ImportJob; "
         f"actions.{action}(ImportJob.objects.get(pk={int(job)}), actor=User.objects.get(email='drift@example.se'))"
     )
+
+
+MAILING = """
+from django.utils import timezone
+from lofte.areas.models import Area
+from lofte.citizens import dispatch
+from lofte.citizens.models import Subscription, Warning
+from lofte.citizens.recipients import new_token
+from lofte.lib.actors import SystemActor
+from lofte.partnerships.actions import do_create_partnership
+area = Area.objects.get(code="0586")
+partnership = do_create_partnership(name="Samverkan Mjölby", slug="mjolby", area=area, organisations=[],
+    is_published=True, actor=SystemActor("test"))
+Subscription.objects.bulk_create(Subscription(email=f"p{n:02d}@example.se", area=area, token=new_token(),
+    confirmed_at=timezone.now()) for n in range(COUNT))
+warning = Warning.objects.create(partnership=partnership, title="Falska bankmän", text="Lägg på.",
+    category="bedrageri", valid_until=timezone.localdate() + timezone.timedelta(days=7), status="publicerad",
+    published_at=timezone.now())
+dispatch.queue_warning(warning)
+print(warning.pk)
+"""
+
+
+def test_a_mailing_survives_its_worker_killed_with_sigkill(instance: tuple[Path, dict[str, str]]) -> None:
+    """Published, queued, half sent by `lofte worker`, its worker killed: the supervisor starts another, the reaper
+    queues the mailing again, and every subscriber has the warning once (one Message-ID each)."""
+    var, env = instance
+    count = 40
+    with SmtpSink(delay=0.1) as sink:
+        env |= {
+            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "EMAIL_HOST": "127.0.0.1",
+            "EMAIL_PORT": str(sink.port),
+            "EMAIL_USE_TLS": "false",
+            "LOFTE_MAIL_LEASE_SECONDS": "1",
+        }
+        warning = int(lofte(env, "shell", "-v", "0", "-c", MAILING.replace("COUNT", str(count))).split()[-1])
+        sent = f"SELECT count(sent_at) FROM citizens_delivery WHERE warning_id = {warning}"  # noqa: S608 - a number
+        worker = Worker(env, var)
+        try:
+            worker.wait_for("the mailing to be under way", lambda: len(sink.received) >= 10)
+            sending = worker.wait_for(
+                "the sending worker", lambda: [pid for pid, task in worker.beats().items() if task]
+            )
+            os.kill(sending[0], signal.SIGKILL)
+            assert len(sink.received) < count  # killed mid-way
+            worker.wait_for("the mailing to be finished", lambda: worker.query(sent) == [(count,)], seconds=90)
+        finally:
+            worker.stop()
+        ids: dict[str, set[str]] = {}
+        times: dict[str, int] = {}
+        for received in sink.received:
+            for address in received.recipients:
+                ids.setdefault(address, set()).add(received.message_id)
+                times[address] = times.get(address, 0) + 1
+    assert sorted(ids) == [f"p{n:02d}@example.se" for n in range(count)]  # every subscriber
+    assert all(len(messages) == 1 for messages in ids.values())  # one message each, never a second one
+    assert sum(1 for n in times.values() if n > 1) <= 1  # at most the one in flight, sent again with its Message-ID
+    assert "was killed by SIGKILL; starting it again" in worker.log.read_text()
+    assert worker.query("SELECT count(*) FROM audit_auditevent WHERE action = 'operations.reap_tasks'") == [(1,)]
