@@ -76,7 +76,9 @@ class HealthTest(TestCase):
         self.assertEqual(self.get()["status"], "ok")
 
     def test_it_answers_503_when_the_database_is_down(self) -> None:
-        with mock.patch("lofte.core.views.WorkerBeat.objects.aggregate", side_effect=OperationalError("nere")):
+        with mock.patch(
+            "lofte.operations.worker.health.WorkerBeat.objects.aggregate", side_effect=OperationalError("nere")
+        ):
             response = self.client.get("/healthz")
         self.assertEqual(response.status_code, 503)
         self.assertEqual(response.json()["status"], "error")
